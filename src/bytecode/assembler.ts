@@ -1,0 +1,426 @@
+// The assembler: Raft assembly text (`.raft`, SPEC §5) to a bytecode module.
+//
+// Line-oriented. A line holds a directive (`.const`, `.type`, `.native`, `.entry`, `.file`,
+// `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), an
+// instruction (a mnemonic from the opcode table, optionally after `Wide`, with operands
+// written `#const $local @label &addr &addr..n &$local &$local..n` or plain integers), or
+// the seed's shorthand (`1 2 +`: integers push, `+ - * / % ^` are Add Sub Mul Div Mod Exp).
+// `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
+// `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
+
+import { BY_MNEMONIC, OPCODES, Op, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
+import { FunctionBuilder, ModuleBuilder } from "./builder.js";
+import type { Module, Const } from "./module.js";
+import { parseTypeKey, typeKey } from "./types.js";
+import { error as diagError, type Diagnostic, type Span } from "../diag/index.js";
+
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const SHORTHAND: Record<string, string> = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Mod", "^": "Exp" };
+const INT_RE = /^[+-]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*)$/;
+const FLOAT_RE = /^[+-]?([0-9][0-9_]*\.[0-9_]*([eE][+-]?[0-9]+)?|[0-9][0-9_]*[eE][+-]?[0-9]+|inf|nan)$/;
+
+export interface AssembleResult {
+  module: Module | null;
+  diagnostics: Diagnostic[];
+}
+
+export function parseIntLiteral(text: string): number | null {
+  if (!INT_RE.test(text)) return null;
+  let t = text.replace(/_/g, "");
+  let sign = 1;
+  if (t[0] === "-" || t[0] === "+") {
+    if (t[0] === "-") sign = -1;
+    t = t.slice(1);
+  }
+  const v = sign * Number(t.startsWith("0b") ? parseInt(t.slice(2), 2) : t);
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+/** Splits one line into tokens, honouring quotes and brackets; stops at a comment. */
+function tokenize(line: string, lineStart: number): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i];
+    if (c === " " || c === "\t" || c === "\r") {
+      i++;
+      continue;
+    }
+    if (c === "/" && line[i + 1] === "/") break;
+    if (c === "#" && (i + 1 >= line.length || line[i + 1] === " " || line[i + 1] === "\t")) break;
+    const start = i;
+    let depth = 0;
+    while (i < line.length) {
+      const d = line[i];
+      if (d === '"') {
+        i++;
+        while (i < line.length && line[i] !== '"') i += line[i] === "\\" ? 2 : 1;
+        i++;
+        continue;
+      }
+      if (d === "[" || d === "(") depth++;
+      else if (d === "]" || d === ")") depth--;
+      else if ((d === " " || d === "\t") && depth <= 0) break;
+      i++;
+    }
+    out.push({ text: line.slice(start, i), start: lineStart + start, end: lineStart + Math.min(i, line.length) });
+  }
+  return out;
+}
+
+/** Decodes a quoted string operand (the escapes of Kaylee string literals). */
+export function unquote(text: string): string | null {
+  if (text.length < 2 || text[0] !== '"' || text[text.length - 1] !== '"') return null;
+  let out = "";
+  for (let i = 1; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const e = text[++i];
+    if (e === "n") out += "\n";
+    else if (e === "t") out += "\t";
+    else if (e === "r") out += "\r";
+    else if (e === "0") out += "\0";
+    else if (e === "\\" || e === '"' || e === "'") out += e;
+    else if (e === "u" && text[i + 1] === "{") {
+      const close = text.indexOf("}", i);
+      if (close < 0) return null;
+      const cp = parseInt(text.slice(i + 2, close), 16);
+      if (!(cp >= 0 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) return null;
+      out += String.fromCodePoint(cp);
+      i = close;
+    } else return null;
+  }
+  return out;
+}
+
+/** Quotes a string the way `unquote` reads it back. */
+export function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (cp < 0x20 || cp === 0x7f || (cp >= 0xd800 && cp <= 0xdfff)) out += `\\u{${cp.toString(16)}}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+interface PendingFn {
+  fb: FunctionBuilder;
+  labels: Map<string, { id: number; placed: boolean; ref: Span | null }>;
+  localsGiven: boolean;
+  maxLocal: number;
+  implicit: boolean;
+  span: Span;
+}
+
+export function assemble(source: string, file: string): AssembleResult {
+  const diags: Diagnostic[] = [];
+  const err = (span: Span, title: string, label: string, hint?: string) => diags.push(diagError(file, title, span, label, hint));
+  const mb = new ModuleBuilder(file);
+  const fns: PendingFn[] = [];
+  const fnRefs: { name: string; span: Span }[] = [];
+  let cur: PendingFn | null = null;
+  let implicitMain: PendingFn | null = null;
+  let entryName: { name: string; span: Span } | null = null;
+  let explicitLine: { line: number; col: number } | null = null;
+
+  const startFn = (name: string, params: number, locals: number | null, span: Span, implicit: boolean): PendingFn => {
+    if (mb.hasFunction(name) && mb.functions[mb.declare(name)] !== null) err(span, `function ${name} is defined twice`, "defined again here");
+    const fb = new FunctionBuilder(name, params, locals ?? params);
+    const f: PendingFn = { fb, labels: new Map(), localsGiven: locals !== null, maxLocal: params - 1, implicit, span };
+    mb.define(fb);
+    fns.push(f);
+    return f;
+  };
+  const label = (f: PendingFn, name: string) => {
+    let l = f.labels.get(name);
+    if (!l) {
+      l = { id: f.fb.newLabel(), placed: false, ref: null };
+      f.labels.set(name, l);
+    }
+    return l;
+  };
+  const target = (): PendingFn => {
+    if (cur) return cur;
+    if (!implicitMain) implicitMain = startFn("main", 0, null, { start: 0, end: 0 }, true);
+    return implicitMain;
+  };
+
+  const lines = source.split("\n");
+  let offset = 0;
+  for (let ln = 0; ln < lines.length; ln++) {
+    const line = lines[ln];
+    const lineStart = offset;
+    offset += line.length + 1;
+    let toks = tokenize(line, lineStart);
+    if (!toks.length) continue;
+    const first = toks[0];
+    const pos = explicitLine ?? { line: ln + 1, col: first.start - lineStart + 1 };
+
+    if (first.text.startsWith(".")) {
+      const arg = toks[1];
+      const rest = toks.slice(1).map((t) => t.text).join(" ");
+      switch (first.text) {
+        case ".const": {
+          const c = arg && parseConstValue(arg.text);
+          if (!c || toks.length !== 2) err(arg ?? first, "bad constant", "expected an integer, a float or a quoted string");
+          else mb.constant(c);
+          break;
+        }
+        case ".type":
+          try {
+            mb.type(typeKey(parseTypeKey(rest)));
+          } catch {
+            err(arg ?? first, "bad type", "not a type");
+          }
+          break;
+        case ".native":
+          if (!arg || toks.length !== 2) err(first, "bad native", "expected a native's name");
+          else mb.native(arg.text);
+          break;
+        case ".entry":
+          if (!arg || toks.length !== 2) err(first, "bad entry", "expected a function name");
+          else entryName = { name: arg.text, span: arg };
+          break;
+        case ".file": {
+          const s = arg && unquote(arg.text);
+          if (s === null || s === undefined) err(arg ?? first, "bad file name", "expected a quoted string");
+          else (mb as { file: string }).file = s;
+          break;
+        }
+        case ".line": {
+          const m = arg && /^(\d+):(\d+)$/.exec(arg.text);
+          if (!m) err(arg ?? first, "bad position", "expected LINE:COL");
+          else explicitLine = { line: Number(m[1]), col: Number(m[2]) };
+          break;
+        }
+        default:
+          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .native .entry .file .line");
+      }
+      continue;
+    }
+
+    if (first.text === "fn") {
+      const name = toks[1];
+      if (!name || !/^[A-Za-z_][\w.]*$/.test(name.text)) {
+        err(name ?? first, "bad function header", "expected a function name", "write: fn NAME params=N locals=N");
+        cur = null;
+        continue;
+      }
+      let params = 0;
+      let locals: number | null = null;
+      for (const t of toks.slice(2)) {
+        const m = /^(params|locals)=(\d+)$/.exec(t.text);
+        if (!m || Number(m[2]) > 65535) {
+          err(t, "bad function header", "expected params=N or locals=N");
+          continue;
+        }
+        if (m[1] === "params") params = Number(m[2]);
+        else locals = Number(m[2]);
+      }
+      if (locals !== null && locals < params) err(toks[1], "bad function header", `locals (${locals}) must be at least params (${params})`);
+      if (implicitMain && !cur && name.text === "main") err(name, "function main is defined twice", "code outside any fn already forms main");
+      cur = startFn(name.text, params, locals, { start: first.start, end: name.end }, false);
+      explicitLine = null;
+      continue;
+    }
+
+    // Labels: `name:` possibly followed by an instruction.
+    while (toks.length && /^[A-Za-z_][\w.]*:$/.test(toks[0].text)) {
+      const f = target();
+      const l = label(f, toks[0].text.slice(0, -1));
+      if (l.placed) err(toks[0], `label ${toks[0].text.slice(0, -1)} is defined twice`, "defined again here");
+      l.placed = true;
+      f.fb.place(l.id);
+      toks = toks.slice(1);
+    }
+    if (!toks.length) continue;
+
+    const f = target();
+    f.fb.at(pos.line, pos.col);
+    let wide = false;
+    if (toks[0].text === "Wide" && toks.length > 1) {
+      wide = true;
+      toks = toks.slice(1);
+    }
+    const rows = BY_MNEMONIC.get(toks[0].text);
+    if (!rows) {
+      // The seed's shorthand: integers and operators.
+      for (const t of toks) {
+        const n = parseIntLiteral(t.text);
+        if (n !== null) {
+          if ((n | 0) !== n) err(t, "integer out of range", "does not fit in an i32");
+          else f.fb.emit(Op.PushConst, mb.int(n));
+        } else if (SHORTHAND[t.text]) f.fb.emit(Op[SHORTHAND[t.text]]);
+        else {
+          err(t, `unknown instruction ${t.text}`, "not an instruction", suggest(t.text));
+          break;
+        }
+      }
+      continue;
+    }
+    const operands = toks.slice(1);
+    const row = rows.find((r) => matches(r, operands)) ?? null;
+    if (!row) {
+      const forms = rows.map((r) => `${r.mnemonic} ${r.asm.map(patternExample).join(" ")}`.trim()).join(", ");
+      err({ start: toks[0].start, end: toks[toks.length - 1].end }, `bad operands for ${toks[0].text}`, "these operands do not fit", `expected ${forms}`);
+      continue;
+    }
+    const values: number[] = [];
+    let ok = true;
+    row.asm.forEach((pat, k) => {
+      const t = operands[k];
+      const kinds = row.operands.slice(values.length, values.length + patternWidth(pat));
+      const vs = operandValues(t, pat, kinds[0]);
+      if (!vs) {
+        ok = false;
+        return;
+      }
+      values.push(...vs);
+    });
+    if (!ok) continue;
+    if (row.name === "Halt" || row.name === "Return" || row.flow) {
+      /* nothing special: control rows are handled by the verifier */
+    }
+    const info = row;
+    // Track locals for an inferred `locals=`.
+    info.operands.forEach((k, i) => {
+      if (k === "local" && values[i] > f.maxLocal) f.maxLocal = values[i];
+    });
+    if (wide) f.fb.emitWide(Op[info.name], ...values);
+    else f.fb.emit(Op[info.name], ...values);
+  }
+
+  function operandValues(t: Token, pat: AsmPattern, kind: string): number[] | null {
+    const text = t.text;
+    const bad = (why: string) => {
+      err(t, "bad operand", why);
+      return null;
+    };
+    switch (pat) {
+      case "#": {
+        const body = text.slice(1);
+        if (kind === "type") {
+          try {
+            return [mb.type(typeKey(parseTypeKey(body)))];
+          } catch {
+            return bad("not a type");
+          }
+        }
+        if (kind === "native") return /^[A-Za-z_][\w.]*$/.test(body) ? [mb.native(body)] : bad("not a native name");
+        const c = parseConstValue(body);
+        return c ? [mb.constant(c)] : bad("expected #integer, #float or #\"string\"");
+      }
+      case "$": {
+        const n = /^\$(\d+)$/.exec(text);
+        return n && Number(n[1]) <= 65535 ? [Number(n[1])] : bad("expected a local like $0");
+      }
+      case "@": {
+        const name = text.slice(1);
+        if (kind === "fn") {
+          fnRefs.push({ name, span: t });
+          return [mb.declare(name)];
+        }
+        const l = label(target(), name);
+        if (!l.ref) l.ref = t;
+        return [l.id];
+      }
+      case "n": {
+        const n = parseIntLiteral(text);
+        return n !== null && (n | 0) === n ? [n] : bad("expected an integer");
+      }
+      default: {
+        const m = /^&(\$?)(\d+)(?:\.\.(\d+))?$/.exec(text);
+        if (!m) return bad("expected a memory operand like &100, &100..3, &$0 or &$0..2");
+        const v = Number(m[2]);
+        if (m[1] && v > 65535) return bad("local out of range");
+        if (!m[1] && v > 0x7fffffff) return bad("address out of range");
+        return m[3] !== undefined ? [v, Number(m[3])] : [v];
+      }
+    }
+  }
+
+  // Finish functions: labels, implicit Halt, inferred locals.
+  for (const f of fns) {
+    for (const [name, l] of f.labels) {
+      if (!l.placed) err(l.ref ?? f.span, `unknown label ${name}`, "no such label in this function");
+    }
+    if (f.implicit) {
+      const last = f.fb.lastOp();
+      const flow = last >= 0 ? OPCODES[last].flow : undefined;
+      if (flow !== "end" && flow !== "jump") f.fb.emit(Op.Halt);
+    }
+    if (!f.localsGiven) f.fb.locals = Math.max(f.fb.params, f.maxLocal + 1);
+  }
+  for (const r of fnRefs) {
+    const i = mb.declare(r.name);
+    if (mb.functions[i] === null) err(r.span, `unknown function ${r.name}`, "no function of that name");
+  }
+  if (!fns.length) err({ start: 0, end: 0 }, "empty program", "no instructions", "write some code, e.g. `1 2 +`");
+  if (entryName) {
+    const en: { name: string; span: Span } = entryName;
+    const i = fns.findIndex((f) => f.fb.name === en.name);
+    if (i < 0) err(en.span, `unknown entry function ${en.name}`, "no function of that name");
+    else mb.entry = mb.declare(en.name);
+  } else if (fns.length) {
+    mb.entry = mb.hasFunction("main") ? mb.declare("main") : mb.declare(fns[0].fb.name);
+  }
+  if (diags.length) return { module: null, diagnostics: diags };
+  try {
+    return { module: mb.finish(), diagnostics: [] };
+  } catch (e) {
+    err({ start: 0, end: 0 }, "cannot assemble", e instanceof Error ? e.message : String(e));
+    return { module: null, diagnostics: diags };
+  }
+}
+
+function parseConstValue(text: string): Const | null {
+  if (text.startsWith('"')) {
+    const s = unquote(text);
+    return s === null ? null : { tag: "string", value: s };
+  }
+  const n = parseIntLiteral(text);
+  if (n !== null) return (n | 0) === n ? { tag: "int", value: n } : null;
+  if (FLOAT_RE.test(text)) {
+    const t = text.replace(/_/g, "");
+    const v = t.endsWith("inf") ? (t.startsWith("-") ? -Infinity : Infinity) : t.endsWith("nan") ? NaN : Number(t);
+    return Number.isNaN(v) && !t.endsWith("nan") ? null : { tag: "float", value: Math.fround(v) };
+  }
+  return null;
+}
+
+function shapeOf(text: string): AsmPattern | null {
+  if (text.startsWith("#")) return "#";
+  if (text.startsWith("$")) return "$";
+  if (text.startsWith("@")) return "@";
+  if (text.startsWith("&$")) return text.includes("..") ? "&$.." : "&$";
+  if (text.startsWith("&")) return text.includes("..") ? "&.." : "&";
+  if (parseIntLiteral(text) !== null) return "n";
+  return null;
+}
+
+function matches(row: OpInfo, operands: Token[]): boolean {
+  return row.asm.length === operands.length && row.asm.every((p, i) => shapeOf(operands[i].text) === p);
+}
+
+function patternExample(p: AsmPattern): string {
+  return { "#": "#const", $: "$local", "@": "@label", n: "N", "&": "&addr", "&..": "&addr..n", "&$": "&$local", "&$..": "&$local..n" }[p];
+}
+
+function suggest(word: string): string | undefined {
+  const lower = word.toLowerCase();
+  for (const name of BY_MNEMONIC.keys()) if (name.toLowerCase() === lower) return `did you mean ${name}?`;
+  return "instructions use full names, e.g. PushConst, JumpIfFalse; `1 2 +` is shorthand";
+}

@@ -1,0 +1,173 @@
+// Builds functions and modules: the one back end shared by the Kaylee code generator and the
+// assembler. Instructions are collected with symbolic labels; `finish` lays them out, widening
+// exactly the instructions whose operands (jump offsets included) do not fit in a byte.
+
+import { OPCODES, Op } from "./opcodes.js";
+import { encodeInstr, fitsNarrow, instrSize } from "./encoding.js";
+import { constEquals, type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
+
+interface PendingInstr {
+  op: number;
+  operands: number[];
+  /** Indices into `operands` that hold label ids, to be resolved to byte offsets. */
+  labelSlots: number[];
+  line: number;
+  col: number;
+  forceWide: boolean;
+}
+
+export class FunctionBuilder {
+  private instrs: PendingInstr[] = [];
+  private labelAt: number[] = [];
+  private line = 0;
+  private col = 0;
+  locals: number;
+
+  constructor(
+    readonly name: string,
+    readonly params: number,
+    locals?: number,
+  ) {
+    this.locals = locals ?? params;
+  }
+
+  /** Source position for the instructions emitted from now on. */
+  at(line: number, col: number): void {
+    this.line = line;
+    this.col = col;
+  }
+
+  newLabel(): number {
+    this.labelAt.push(-1);
+    return this.labelAt.length - 1;
+  }
+
+  place(label: number): void {
+    this.labelAt[label] = this.instrs.length;
+  }
+
+  isPlaced(label: number): boolean {
+    return this.labelAt[label] >= 0;
+  }
+
+  /** Emits an instruction; operands of kind `label` are label ids from `newLabel`. */
+  emit(op: number, ...operands: number[]): void {
+    const info = OPCODES[op];
+    if (!info) throw new Error(`emit: bad opcode ${op}`);
+    if (operands.length !== info.operands.length) throw new Error(`emit ${info.name}: expected ${info.operands.length} operands, got ${operands.length}`);
+    const labelSlots: number[] = [];
+    info.operands.forEach((k, i) => k === "label" && labelSlots.push(i));
+    this.instrs.push({ op, operands, labelSlots, line: this.line, col: this.col, forceWide: false });
+  }
+
+  /** Emits with the Wide prefix even if the operands fit (assembly written with `Wide`). */
+  emitWide(op: number, ...operands: number[]): void {
+    this.emit(op, ...operands);
+    this.instrs[this.instrs.length - 1].forceWide = true;
+  }
+
+  get length(): number {
+    return this.instrs.length;
+  }
+
+  lastOp(): number {
+    return this.instrs.length ? this.instrs[this.instrs.length - 1].op : -1;
+  }
+
+  finish(): FunctionInfo {
+    for (let i = 0; i < this.labelAt.length; i++) if (this.labelAt[i] < 0) throw new Error(`${this.name}: label ${i} never placed`);
+    const n = this.instrs.length;
+    const wide = this.instrs.map((ins) => ins.forceWide || !fitsNarrow(OPCODES[ins.op], ins.labelSlots.length ? ins.operands.map((v, i) => (ins.labelSlots.includes(i) ? 0 : v)) : ins.operands));
+    const offsets = new Array<number>(n + 1);
+    const resolved = (ins: PendingInstr): number[] =>
+      ins.labelSlots.length ? ins.operands.map((v, i) => (ins.labelSlots.includes(i) ? offsets[this.labelAt[v]] : v)) : ins.operands;
+    // Grow to a fixed point: widening one jump can push another's target past 255.
+    for (let changed = true; changed; ) {
+      changed = false;
+      let pos = 0;
+      for (let i = 0; i < n; i++) {
+        offsets[i] = pos;
+        pos += instrSize(this.instrs[i].op, this.instrs[i].operands, wide[i]);
+      }
+      offsets[n] = pos;
+      for (let i = 0; i < n; i++) {
+        const ins = this.instrs[i];
+        if (!wide[i] && ins.labelSlots.length && !fitsNarrow(OPCODES[ins.op], resolved(ins))) {
+          wide[i] = true;
+          changed = true;
+        }
+      }
+    }
+    const bytes: number[] = [];
+    const lines: LineEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const ins = this.instrs[i];
+      const last = lines[lines.length - 1];
+      if (!last || last.line !== ins.line || last.col !== ins.col) lines.push({ offset: offsets[i], line: ins.line, col: ins.col });
+      bytes.push(...encodeInstr(ins.op, resolved(ins), wide[i]));
+    }
+    return { name: this.name, params: this.params, locals: this.locals, code: Uint8Array.from(bytes), lines };
+  }
+}
+
+export class ModuleBuilder {
+  readonly consts: Const[] = [];
+  readonly functions: (FunctionBuilder | null)[] = [];
+  private fnIndex = new Map<string, number>();
+  entry = 0;
+
+  constructor(readonly file: string) {}
+
+  constant(c: Const): number {
+    const i = this.consts.findIndex((k) => constEquals(k, c));
+    if (i >= 0) return i;
+    this.consts.push(c);
+    return this.consts.length - 1;
+  }
+  int(v: number): number {
+    return this.constant({ tag: "int", value: v | 0 });
+  }
+  float(v: number): number {
+    return this.constant({ tag: "float", value: Math.fround(v) });
+  }
+  string(v: string): number {
+    return this.constant({ tag: "string", value: v });
+  }
+  type(key: string): number {
+    return this.constant({ tag: "type", value: key });
+  }
+  native(name: string): number {
+    return this.constant({ tag: "native", value: name });
+  }
+
+  /** Reserves a function index by name (so calls can be emitted before its body). */
+  declare(name: string): number {
+    let i = this.fnIndex.get(name);
+    if (i === undefined) {
+      i = this.functions.length;
+      this.functions.push(null);
+      this.fnIndex.set(name, i);
+    }
+    return i;
+  }
+
+  hasFunction(name: string): boolean {
+    return this.fnIndex.has(name);
+  }
+
+  define(fb: FunctionBuilder): number {
+    const i = this.declare(fb.name);
+    this.functions[i] = fb;
+    return i;
+  }
+
+  finish(): Module {
+    const functions = this.functions.map((f, i) => {
+      if (!f) throw new Error(`function ${[...this.fnIndex].find(([, j]) => j === i)?.[0]} declared but never defined`);
+      return f.finish();
+    });
+    return { file: this.file, consts: this.consts, functions, entry: this.entry };
+  }
+}
+
+export { Op };

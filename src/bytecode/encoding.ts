@@ -1,0 +1,81 @@
+// Encoding and decoding of single instructions (seed 003's 1-to-4-byte format).
+//
+// Narrow form: opcode byte, then one byte per operand (unsigned, or two's-complement for
+// `imm`). Wide form: the `Wide` prefix byte, the opcode byte, then four bytes per operand
+// (little-endian; `imm` signed, others unsigned). Decoding never throws anything but a
+// `ModuleError` with the offset of the bad byte.
+
+import { OPCODES, Op, isSigned, type OpInfo } from "./opcodes.js";
+import { ModuleError } from "./module.js";
+
+export interface Instr {
+  /** Byte offset of the instruction (of its Wide prefix, if any) in its function. */
+  offset: number;
+  /** Total bytes, prefix included. */
+  size: number;
+  op: number;
+  operands: number[];
+}
+
+const WIDE = Op.Wide;
+
+export function fitsNarrow(info: OpInfo, operands: readonly number[]): boolean {
+  for (let i = 0; i < operands.length; i++) {
+    const v = operands[i];
+    if (isSigned(info.operands[i]) ? v < -128 || v > 127 : v < 0 || v > 255) return false;
+  }
+  return true;
+}
+
+/** Bytes of an instruction, choosing the wide form when needed or asked for. */
+export function encodeInstr(op: number, operands: readonly number[], forceWide = false): number[] {
+  const info = OPCODES[op];
+  const out: number[] = [];
+  if (forceWide || !fitsNarrow(info, operands)) {
+    out.push(WIDE, op);
+    for (const v of operands) out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  } else {
+    out.push(op);
+    for (const v of operands) out.push(v & 0xff);
+  }
+  return out;
+}
+
+export function instrSize(op: number, operands: readonly number[], wide: boolean): number {
+  const n = OPCODES[op].operands.length;
+  return wide ? 2 + 4 * n : 1 + n;
+}
+
+/** Decodes every instruction of a function's code. */
+export function decodeFunction(code: Uint8Array, where: string): Instr[] {
+  const out: Instr[] = [];
+  let pc = 0;
+  while (pc < code.length) {
+    const start = pc;
+    let op = code[pc++];
+    let wide = false;
+    if (op === WIDE) {
+      if (pc >= code.length) throw new ModuleError(`${where}: Wide prefix at byte ${start} ends the code`);
+      op = code[pc++];
+      wide = true;
+      if (op === WIDE) throw new ModuleError(`${where}: two Wide prefixes at byte ${start}`);
+    }
+    const info = OPCODES[op];
+    if (!info) throw new ModuleError(`${where}: invalid opcode ${op} at byte ${pc - 1}`);
+    const operands: number[] = [];
+    for (const kind of info.operands) {
+      if (wide) {
+        if (pc + 4 > code.length) throw new ModuleError(`${where}: ${info.name} at byte ${start} is truncated`);
+        const u = code[pc] | (code[pc + 1] << 8) | (code[pc + 2] << 16) | (code[pc + 3] << 24);
+        operands.push(isSigned(kind) ? u : u >>> 0);
+        pc += 4;
+      } else {
+        if (pc + 1 > code.length) throw new ModuleError(`${where}: ${info.name} at byte ${start} is truncated`);
+        const b = code[pc++];
+        operands.push(isSigned(kind) ? (b << 24) >> 24 : b);
+      }
+    }
+    out.push({ offset: start, size: pc - start, op, operands });
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+// The in-memory form of a Raft bytecode module and its binary file format (`.rbc`).
+//
+// File layout (all integers little-endian):
+//   magic "RAFT", u16 format version, u16 reserved
+//   str  source file name
+//   u32  constant count, then each: u8 tag (1 int i32, 2 float f32, 3 string, 4 type key,
+//        5 native name) and its payload (i32 / f32 / str)
+//   u32  function count, then each: str name, u16 params, u16 locals, u32 code length,
+//        the code bytes, u32 line-entry count, each entry u32 offset, u32 line, u32 col
+//   u32  entry function index
+// where `str` is a u32 byte length and UTF-8 bytes. The line table is run-length: an entry
+// holds for every instruction from its offset up to the next entry, so every instruction
+// maps to file:line:col. Reading checks every length against the bytes present and fails
+// with a `ModuleError`, never a host exception.
+
+export const MAGIC = [0x52, 0x41, 0x46, 0x54]; // "RAFT"
+export const FORMAT_VERSION = 1;
+
+export type Const =
+  | { tag: "int"; value: number }
+  | { tag: "float"; value: number }
+  | { tag: "string"; value: string }
+  | { tag: "type"; value: string }
+  | { tag: "native"; value: string };
+
+export interface LineEntry {
+  offset: number;
+  line: number;
+  col: number;
+}
+
+export interface FunctionInfo {
+  name: string;
+  params: number;
+  locals: number;
+  code: Uint8Array;
+  lines: LineEntry[];
+}
+
+export interface Module {
+  file: string;
+  consts: Const[];
+  functions: FunctionInfo[];
+  entry: number;
+}
+
+export class ModuleError extends Error {}
+
+const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native"];
+
+export function constEquals(a: Const, b: Const): boolean {
+  return a.tag === b.tag && (a.value === b.value || (Number.isNaN(a.value) && Number.isNaN(b.value)));
+}
+
+class Writer {
+  private buf = new Uint8Array(1024);
+  private n = 0;
+  private room(k: number) {
+    if (this.n + k <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + k) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
+  }
+  u8(v: number) {
+    this.room(1);
+    this.buf[this.n++] = v;
+  }
+  u16(v: number) {
+    this.room(2);
+    new DataView(this.buf.buffer).setUint16(this.n, v, true);
+    this.n += 2;
+  }
+  u32(v: number) {
+    this.room(4);
+    new DataView(this.buf.buffer).setUint32(this.n, v >>> 0, true);
+    this.n += 4;
+  }
+  i32(v: number) {
+    this.u32(v | 0);
+  }
+  f32(v: number) {
+    this.room(4);
+    new DataView(this.buf.buffer).setFloat32(this.n, v, true);
+    this.n += 4;
+  }
+  bytes(b: Uint8Array) {
+    this.u32(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+  }
+  str(s: string) {
+    this.bytes(new TextEncoder().encode(s));
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
+}
+
+export function writeModule(m: Module): Uint8Array {
+  const w = new Writer();
+  for (const b of MAGIC) w.u8(b);
+  w.u16(FORMAT_VERSION);
+  w.u16(0);
+  w.str(m.file);
+  w.u32(m.consts.length);
+  for (const c of m.consts) {
+    w.u8(TAGS.indexOf(c.tag) + 1);
+    if (c.tag === "int") w.i32(c.value);
+    else if (c.tag === "float") w.f32(c.value);
+    else w.str(c.value);
+  }
+  w.u32(m.functions.length);
+  for (const f of m.functions) {
+    w.str(f.name);
+    w.u16(f.params);
+    w.u16(f.locals);
+    w.bytes(f.code);
+    w.u32(f.lines.length);
+    for (const l of f.lines) {
+      w.u32(l.offset);
+      w.u32(l.line);
+      w.u32(l.col);
+    }
+  }
+  w.u32(m.entry);
+  return w.done();
+}
+
+class Reader {
+  private pos = 0;
+  private view: DataView;
+  constructor(private buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  need(k: number, what: string) {
+    if (this.pos + k > this.buf.length) throw new ModuleError(`truncated module: ${what} runs past the end (at byte ${this.pos})`);
+  }
+  u8(what: string) {
+    this.need(1, what);
+    return this.buf[this.pos++];
+  }
+  u16(what: string) {
+    this.need(2, what);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(what: string) {
+    this.need(4, what);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(what: string) {
+    this.need(4, what);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f32(what: string) {
+    this.need(4, what);
+    const v = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  bytes(what: string): Uint8Array {
+    const n = this.u32(what);
+    this.need(n, what);
+    const b = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  str(what: string): string {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(this.bytes(what));
+    } catch (e) {
+      if (e instanceof ModuleError) throw e;
+      throw new ModuleError(`bad module: ${what} is not valid UTF-8`);
+    }
+  }
+  count(what: string, minBytesEach: number): number {
+    const n = this.u32(what);
+    if (n * minBytesEach > this.buf.length - this.pos) throw new ModuleError(`truncated module: ${what} (${n}) exceeds the bytes present`);
+    return n;
+  }
+  atEnd() {
+    return this.pos === this.buf.length;
+  }
+}
+
+export function isModuleBytes(buf: Uint8Array): boolean {
+  return buf.length >= 4 && MAGIC.every((b, i) => buf[i] === b);
+}
+
+export function readModule(buf: Uint8Array): Module {
+  const r = new Reader(buf);
+  for (let i = 0; i < 4; i++) if (r.u8("magic") !== MAGIC[i]) throw new ModuleError("not a Raft module (bad magic number)");
+  const version = r.u16("format version");
+  if (version !== FORMAT_VERSION) throw new ModuleError(`unsupported module format version ${version} (this VM reads version ${FORMAT_VERSION})`);
+  r.u16("reserved");
+  const file = r.str("file name");
+  const nconst = r.count("constant count", 5);
+  const consts: Const[] = [];
+  for (let i = 0; i < nconst; i++) {
+    const tag = TAGS[r.u8("constant tag") - 1];
+    if (!tag) throw new ModuleError(`bad module: constant #${i} has an unknown tag`);
+    if (tag === "int") consts.push({ tag, value: r.i32("integer constant") });
+    else if (tag === "float") consts.push({ tag, value: r.f32("float constant") });
+    else consts.push({ tag, value: r.str("constant") });
+  }
+  const nfn = r.count("function count", 16);
+  const functions: FunctionInfo[] = [];
+  for (let i = 0; i < nfn; i++) {
+    const name = r.str("function name");
+    const params = r.u16("function params");
+    const locals = r.u16("function locals");
+    const code = r.bytes("function code");
+    const nlines = r.count("line table", 12);
+    const lines: LineEntry[] = [];
+    for (let j = 0; j < nlines; j++) lines.push({ offset: r.u32("line entry"), line: r.u32("line entry"), col: r.u32("line entry") });
+    functions.push({ name, params, locals, code, lines });
+  }
+  const entry = r.u32("entry function");
+  if (!r.atEnd()) throw new ModuleError("bad module: trailing bytes after the entry function");
+  return { file, consts, functions, entry };
+}
+
+/** The source position of the instruction at `offset` in function `f`, if known. */
+export function lineAt(f: FunctionInfo, offset: number): LineEntry | null {
+  let best: LineEntry | null = null;
+  for (const l of f.lines) {
+    if (l.offset <= offset) best = l;
+    else break;
+  }
+  return best;
+}

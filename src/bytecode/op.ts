@@ -1,0 +1,197 @@
+// GENERATED from the opcode table in opcodes.ts by op-enum-source.ts: do not edit by hand.
+// Opcode numbers as a const enum, so that the interpreter's switch cases are literals.
+
+export const enum Op {
+  /** do nothing */
+  Nop = 0,
+  /** prefix: every operand of the next instruction is 4 bytes */
+  Wide = 1,
+  /** end the process normally; `raft run` prints what is left on main's stack */
+  Halt = 2,
+  /** push constant #k */
+  PushConst = 3,
+  /** push the small integer n */
+  PushInt = 4,
+  /** push null */
+  PushNull = 5,
+  /** push true */
+  PushTrue = 6,
+  /** push false */
+  PushFalse = 7,
+  /** discard the top value */
+  Pop = 8,
+  /** duplicate the top value */
+  Dup = 9,
+  /** swap the two top values */
+  Swap = 10,
+  /** push local $n */
+  Load = 11,
+  /** pop into local $n */
+  Store = 12,
+  /** $d := constant #k */
+  CopyLocalConst = 13,
+  /** $d := $s */
+  CopyLocalLocal = 14,
+  /** $n := $n + imm (integer, checked) */
+  IncLocal = 15,
+  /** a + b */
+  Add = 16,
+  /** a - b */
+  Sub = 17,
+  /** a * b */
+  Mul = 18,
+  /** a / b, truncated toward zero */
+  Div = 19,
+  /** a % b, with the sign of a */
+  Mod = 20,
+  /** -a */
+  Neg = 21,
+  /** a ** b (b >= 0) */
+  Exp = 22,
+  /** a + imm */
+  AddInt = 23,
+  /** a & b */
+  BitAnd = 24,
+  /** a | b */
+  BitOr = 25,
+  /** a ^ b */
+  BitXor = 26,
+  /** a << b */
+  Shl = 27,
+  /** a >> b (arithmetic) */
+  Shr = 28,
+  /** error unless 0 <= a <= 255 (byte arithmetic) */
+  CheckByte = 29,
+  /** a + b */
+  AddFloat = 30,
+  /** a - b */
+  SubFloat = 31,
+  /** a * b */
+  MulFloat = 32,
+  /** a / b */
+  DivFloat = 33,
+  /** a % b */
+  ModFloat = 34,
+  /** -a */
+  NegFloat = 35,
+  /** a ** b */
+  ExpFloat = 36,
+  /** a == b (scalars: numbers, bools, strings, null) */
+  Eq = 37,
+  /** a != b (scalars) */
+  NotEq = 38,
+  /** a < b (numbers or strings) */
+  Less = 39,
+  /** a <= b */
+  LessEq = 40,
+  /** a > b */
+  Greater = 41,
+  /** a >= b */
+  GreaterEq = 42,
+  /** a == b by content (vectors, arrays, tuples) */
+  EqValue = 43,
+  /** a != b by content */
+  NotEqValue = 44,
+  /** !a */
+  Not = 45,
+  /** go to @l */
+  Jump = 46,
+  /** pop; go to @l if it is false (or, in assembly, 0 or null) */
+  JumpIfFalse = 47,
+  /** pop; go to @l unless it is false, 0 or null */
+  JumpIfTrue = 48,
+  /** go to @l unless $a < $b (integers) */
+  LessJumpIfFalse = 49,
+  /** call @f with its arguments on the stack; pushes its result */
+  Call = 50,
+  /** return the top value to the caller */
+  Return = 51,
+  /** call native #name with n arguments (methods are natives named type.method) */
+  CallNative = 52,
+  /** as CallNative, passing the arguments' static types (a tuple type) */
+  CallNativeTyped = 53,
+  /** string a + b */
+  Concat = 54,
+  /** pop n values into a new vector (or array) */
+  MakeVector = 55,
+  /** pop n values into a new tuple */
+  MakeTuple = 56,
+  /** v[i] of a vector or array; out of range is an error */
+  Index = 57,
+  /** v[i] := x (pops v, i, x); out of range is an error */
+  StoreIndex = 58,
+  /** s[i]: the i-th char of a string */
+  IndexString = 59,
+  /** t.n of a tuple */
+  GetField = 60,
+  /** t.n := x (pops t, x) */
+  SetField = 61,
+  /** length of a vector, array or slice */
+  Length = 62,
+  /** deep copy (value semantics of vectors, arrays, tuples) */
+  CopyValue = 63,
+  /** panic if the top value is an error (a use of a captured error) */
+  CheckError = 64,
+  /** a is error */
+  IsError = 65,
+  /** a fault in this frame until TryEnd pushes its error value and goes to @l */
+  TryBegin = 66,
+  /** close the innermost TryBegin region */
+  TryEnd = 67,
+  /** handler {panic}: panic now if the top value is an error */
+  PanicIfError = 68,
+  /** handler {panic: m}: panic with message #m if the top value is an error */
+  PanicIfErrorMsg = 69,
+  /** handler {message: m}: an error keeps its code and takes message #m */
+  SetErrorMessage = 70,
+  /** panic with the string on top of the stack */
+  Panic = 71,
+  /** start @f in a new process (linked if n=1); pushes its pid */
+  SpawnActor = 72,
+  /** pops pid, message: copy the message (of type #T) into the mailbox; pushes null */
+  SendMessage = 73,
+  /** take the oldest message of type #T, waiting for one */
+  ReceiveMessage = 74,
+  /** as ReceiveMessage, waiting at most the popped ms; a timeout error otherwise */
+  ReceiveTimeout = 75,
+  /** push this process's pid */
+  Self = 76,
+  /** pops [parent,] strategy, max restarts, period ms; starts a supervisor (under parent if n=1); pushes its pid */
+  SpawnSupervisor = 77,
+  /** pops supervisor, strategy name; pushes null */
+  SetStrategy = 78,
+  /** pops supervisor, restart type, arguments of @f: starts a child; pushes its pid */
+  StartChild = 79,
+  /** pops supervisor, child: restarts that child now; pushes the new pid */
+  RestartChild = 80,
+  /** push the i32 at &a */
+  LoadMem = 81,
+  /** push the n-byte unsigned little-endian integer at &a */
+  LoadMemN = 82,
+  /** push the i32 at the address in $l */
+  LoadMemInd = 83,
+  /** push the n-byte integer at the address in $l */
+  LoadMemIndN = 84,
+  /** pop an i32 into &a */
+  StoreMem = 85,
+  /** pop into the n bytes at &a */
+  StoreMemN = 86,
+  /** pop an i32 into the address in $l */
+  StoreMemInd = 87,
+  /** pop into the n bytes at the address in $l */
+  StoreMemIndN = 88,
+  /** $d := the i32 at &a */
+  CopyLocalMem = 89,
+  /** $d := the n bytes at &a */
+  CopyLocalMemN = 90,
+  /** $d := the i32 at the address in $s */
+  CopyLocalMemInd = 91,
+  /** $d := the n bytes at the address in $s */
+  CopyLocalMemIndN = 92,
+  /** the i32 at &a := $s */
+  CopyMemLocal = 93,
+  /** the n bytes at &a := $s */
+  CopyMemNLocal = 94,
+  /** the i32 at the address in $d := $s */
+  CopyMemIndLocal = 95,
+}

@@ -1,0 +1,244 @@
+// The one opcode table. Every Raft instruction is declared here once — its name, number,
+// operands, stack effect and meaning — and everything else derives from this table: the
+// interpreter's `Op` numbers, the assembler's mnemonics and operand shapes, the
+// disassembler, the verifier's stack-depth check and the encoder/decoder.
+//
+// Instruction format (seed 003): one opcode byte followed by up to three operand bytes, so an
+// instruction is 1 to 4 bytes. When an operand does not fit in a byte (or is negative for a
+// signed `imm`), the instruction is preceded by the `Wide` prefix and then every operand of
+// that instruction takes four bytes, little-endian.
+//
+// Operand kinds, with their assembly marks:
+//   const  `#v`    index into the constant pool (assembly writes the value: #300, #"hi", #1.5)
+//   type   `#T`    constant-pool index of a type key (assembly: #vector[integer])
+//   native `#name` constant-pool index of a native's name (assembly: #vm.println)
+//   local  `$n`    a local slot of the current frame (parameters first)
+//   label  `@l`    a program point inside the current function (encoded as a byte offset)
+//   fn     `@f`    a function of the module, by name (encoded as its index)
+//   addr   `&n`    an address in the process's linear memory
+//   len    `..n`   a byte count (1 to 4) following an address: `&100..3`, `&$0..2`
+//   imm    `n`     a small signed integer
+//   count  `n`     a small unsigned count (arguments, elements)
+//
+// Numbers are the row index below; reordering rows changes the module format version.
+// Several rows may share one assembly mnemonic when their operand shapes differ (seed 003's
+// "variation in the instruction operands"): `Load $0`, `Load &100`, `Load &$0..2` are three rows.
+
+export type OperandKind = "const" | "type" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
+
+/** Context a variable stack effect is computed in. */
+export interface EffectCtx {
+  fnParams(index: number): number;
+}
+
+export type Effect = number | ((operands: readonly number[], ctx: EffectCtx) => number);
+
+export interface OpInfo {
+  /** Unique name of the row (also the `Op` enum key). */
+  name: string;
+  /** Assembly mnemonic; several rows may share one when their operand shapes differ. */
+  mnemonic: string;
+  operands: readonly OperandKind[];
+  pops: Effect;
+  pushes: Effect;
+  /** Control flow: "jump" (unconditional), "branch" (conditional), "end" (no fall-through), "try". */
+  flow?: "jump" | "branch" | "end" | "try";
+  doc: string;
+  /**
+   * How the operands are written in assembly, one pattern per written operand:
+   * "#" constant, "$" local, "@" label or function, "n" plain integer, and the memory forms
+   * "&" (&100), "&.." (&100..3), "&$" (&$0), "&$.." (&$0..2). A memory form may stand for two
+   * encoded operands (address or local, then byte count). Derived from `operands` if absent.
+   */
+  asm: readonly AsmPattern[];
+}
+
+export type AsmPattern = "#" | "$" | "@" | "n" | "&" | "&.." | "&$" | "&$..";
+
+/** How many encoded operands one written pattern stands for. */
+export function patternWidth(p: AsmPattern): number {
+  return p === "&.." || p === "&$.." ? 2 : 1;
+}
+
+function defaultAsm(kinds: OperandKind[]): AsmPattern[] {
+  return kinds.map((k): AsmPattern => {
+    switch (k) {
+      case "const":
+      case "type":
+      case "native":
+        return "#";
+      case "local":
+        return "$";
+      case "label":
+      case "fn":
+        return "@";
+      case "addr":
+        return "&";
+      default:
+        return "n";
+    }
+  });
+}
+
+const argc = (i: number) => (ops: readonly number[]) => ops[i];
+const calleeParams = (ops: readonly number[], ctx: EffectCtx) => ctx.fnParams(ops[0]);
+
+function row(name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, extra: Partial<OpInfo> = {}): OpInfo {
+  return { name, mnemonic: name, operands, pops, pushes, doc, asm: defaultAsm(operands), ...extra };
+}
+function variant(mnemonic: string, name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, asm?: AsmPattern[]): OpInfo {
+  return { name, mnemonic, operands, pops, pushes, doc, asm: asm ?? defaultAsm(operands) };
+}
+
+export const OPCODES: readonly OpInfo[] = [
+  // ── prefix and no-ops ──────────────────────────────────────────────────────────────
+  row("Nop", [], 0, 0, "do nothing"),
+  row("Wide", [], 0, 0, "prefix: every operand of the next instruction is 4 bytes"),
+  row("Halt", [], 0, 0, "end the process normally; `raft run` prints what is left on main's stack", { flow: "end" }),
+
+  // ── stack ──────────────────────────────────────────────────────────────────────────
+  row("PushConst", ["const"], 0, 1, "push constant #k"),
+  row("PushInt", ["imm"], 0, 1, "push the small integer n"),
+  row("PushNull", [], 0, 1, "push null"),
+  row("PushTrue", [], 0, 1, "push true"),
+  row("PushFalse", [], 0, 1, "push false"),
+  row("Pop", [], 1, 0, "discard the top value"),
+  row("Dup", [], 1, 2, "duplicate the top value"),
+  row("Swap", [], 2, 2, "swap the two top values"),
+
+  // ── locals ─────────────────────────────────────────────────────────────────────────
+  row("Load", ["local"], 0, 1, "push local $n"),
+  row("Store", ["local"], 1, 0, "pop into local $n"),
+  variant("Copy", "CopyLocalConst", ["local", "const"], 0, 0, "$d := constant #k"),
+  variant("Copy", "CopyLocalLocal", ["local", "local"], 0, 0, "$d := $s"),
+  row("IncLocal", ["local", "imm"], 0, 0, "$n := $n + imm (integer, checked)"),
+
+  // ── integer arithmetic (i32, checked: overflow and division by zero are errors) ─────
+  row("Add", [], 2, 1, "a + b"),
+  row("Sub", [], 2, 1, "a - b"),
+  row("Mul", [], 2, 1, "a * b"),
+  row("Div", [], 2, 1, "a / b, truncated toward zero"),
+  row("Mod", [], 2, 1, "a % b, with the sign of a"),
+  row("Neg", [], 1, 1, "-a"),
+  row("Exp", [], 2, 1, "a ** b (b >= 0)"),
+  row("AddInt", ["imm"], 1, 1, "a + imm"),
+  row("BitAnd", [], 2, 1, "a & b"),
+  row("BitOr", [], 2, 1, "a | b"),
+  row("BitXor", [], 2, 1, "a ^ b"),
+  row("Shl", [], 2, 1, "a << b"),
+  row("Shr", [], 2, 1, "a >> b (arithmetic)"),
+  row("CheckByte", [], 1, 1, "error unless 0 <= a <= 255 (byte arithmetic)"),
+
+  // ── float arithmetic (f32: every result rounded with Math.fround) ───────────────────
+  row("AddFloat", [], 2, 1, "a + b"),
+  row("SubFloat", [], 2, 1, "a - b"),
+  row("MulFloat", [], 2, 1, "a * b"),
+  row("DivFloat", [], 2, 1, "a / b"),
+  row("ModFloat", [], 2, 1, "a % b"),
+  row("NegFloat", [], 1, 1, "-a"),
+  row("ExpFloat", [], 2, 1, "a ** b"),
+
+  // ── comparison and logic ───────────────────────────────────────────────────────────
+  row("Eq", [], 2, 1, "a == b (scalars: numbers, bools, strings, null)"),
+  row("NotEq", [], 2, 1, "a != b (scalars)"),
+  row("Less", [], 2, 1, "a < b (numbers or strings)"),
+  row("LessEq", [], 2, 1, "a <= b"),
+  row("Greater", [], 2, 1, "a > b"),
+  row("GreaterEq", [], 2, 1, "a >= b"),
+  row("EqValue", [], 2, 1, "a == b by content (vectors, arrays, tuples)"),
+  row("NotEqValue", [], 2, 1, "a != b by content"),
+  row("Not", [], 1, 1, "!a"),
+
+  // ── control ────────────────────────────────────────────────────────────────────────
+  row("Jump", ["label"], 0, 0, "go to @l", { flow: "jump" }),
+  row("JumpIfFalse", ["label"], 1, 0, "pop; go to @l if it is false (or, in assembly, 0 or null)", { flow: "branch" }),
+  row("JumpIfTrue", ["label"], 1, 0, "pop; go to @l unless it is false, 0 or null", { flow: "branch" }),
+  row("LessJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a < $b (integers)", { flow: "branch" }),
+  row("Call", ["fn"], calleeParams, 1, "call @f with its arguments on the stack; pushes its result"),
+  row("Return", [], 1, 0, "return the top value to the caller", { flow: "end" }),
+  row("CallNative", ["native", "count"], argc(1), 1, "call native #name with n arguments (methods are natives named type.method)"),
+  row("CallNativeTyped", ["native", "count", "type"], argc(1), 1, "as CallNative, passing the arguments' static types (a tuple type)"),
+
+  // ── strings and collections ────────────────────────────────────────────────────────
+  row("Concat", [], 2, 1, "string a + b"),
+  row("MakeVector", ["count"], argc(0), 1, "pop n values into a new vector (or array)"),
+  row("MakeTuple", ["count"], argc(0), 1, "pop n values into a new tuple"),
+  row("Index", [], 2, 1, "v[i] of a vector or array; out of range is an error"),
+  row("StoreIndex", [], 3, 0, "v[i] := x (pops v, i, x); out of range is an error"),
+  row("IndexString", [], 2, 1, "s[i]: the i-th char of a string"),
+  row("GetField", ["count"], 1, 1, "t.n of a tuple"),
+  row("SetField", ["count"], 2, 0, "t.n := x (pops t, x)"),
+  row("Length", [], 1, 1, "length of a vector, array or slice"),
+  row("CopyValue", [], 1, 1, "deep copy (value semantics of vectors, arrays, tuples)"),
+
+  // ── errors as values ───────────────────────────────────────────────────────────────
+  row("CheckError", [], 1, 1, "panic if the top value is an error (a use of a captured error)"),
+  row("IsError", [], 1, 1, "a is error"),
+  row("TryBegin", ["label"], 0, 0, "a fault in this frame until TryEnd pushes its error value and goes to @l", { flow: "try" }),
+  row("TryEnd", [], 0, 0, "close the innermost TryBegin region"),
+  row("PanicIfError", [], 1, 1, "handler {panic}: panic now if the top value is an error"),
+  row("PanicIfErrorMsg", ["const"], 1, 1, "handler {panic: m}: panic with message #m if the top value is an error"),
+  row("SetErrorMessage", ["const"], 1, 1, "handler {message: m}: an error keeps its code and takes message #m"),
+  row("Panic", [], 1, 0, "panic with the string on top of the stack", { flow: "end" }),
+
+  // ── processes (seed 000) ───────────────────────────────────────────────────────────
+  row("SpawnActor", ["fn", "count"], calleeParams, 1, "start @f in a new process (linked if n=1); pushes its pid"),
+  row("SendMessage", ["type"], 2, 1, "pops pid, message: copy the message (of type #T) into the mailbox; pushes null"),
+  row("ReceiveMessage", ["type"], 0, 1, "take the oldest message of type #T, waiting for one"),
+  row("ReceiveTimeout", ["type"], 1, 1, "as ReceiveMessage, waiting at most the popped ms; a timeout error otherwise"),
+  row("Self", [], 0, 1, "push this process's pid"),
+
+  // ── supervision (seed 000) ─────────────────────────────────────────────────────────
+  row("SpawnSupervisor", ["count"], (ops) => (ops[0] ? 4 : 3), 1, "pops [parent,] strategy, max restarts, period ms; starts a supervisor (under parent if n=1); pushes its pid"),
+  row("SetStrategy", [], 2, 1, "pops supervisor, strategy name; pushes null"),
+  row("StartChild", ["fn"], (ops, ctx) => 2 + ctx.fnParams(ops[0]), 1, "pops supervisor, restart type, arguments of @f: starts a child; pushes its pid"),
+  row("RestartChild", [], 2, 1, "pops supervisor, child: restarts that child now; pushes the new pid"),
+
+  // ── linear memory (seed 003 `&` operands) ──────────────────────────────────────────
+  variant("Load", "LoadMem", ["addr"], 0, 1, "push the i32 at &a"),
+  variant("Load", "LoadMemN", ["addr", "len"], 0, 1, "push the n-byte unsigned little-endian integer at &a", ["&.."]),
+  variant("Load", "LoadMemInd", ["local"], 0, 1, "push the i32 at the address in $l", ["&$"]),
+  variant("Load", "LoadMemIndN", ["local", "len"], 0, 1, "push the n-byte integer at the address in $l", ["&$.."]),
+  variant("Store", "StoreMem", ["addr"], 1, 0, "pop an i32 into &a"),
+  variant("Store", "StoreMemN", ["addr", "len"], 1, 0, "pop into the n bytes at &a", ["&.."]),
+  variant("Store", "StoreMemInd", ["local"], 1, 0, "pop an i32 into the address in $l", ["&$"]),
+  variant("Store", "StoreMemIndN", ["local", "len"], 1, 0, "pop into the n bytes at the address in $l", ["&$.."]),
+  variant("Copy", "CopyLocalMem", ["local", "addr"], 0, 0, "$d := the i32 at &a"),
+  variant("Copy", "CopyLocalMemN", ["local", "addr", "len"], 0, 0, "$d := the n bytes at &a", ["$", "&.."]),
+  variant("Copy", "CopyLocalMemInd", ["local", "local"], 0, 0, "$d := the i32 at the address in $s", ["$", "&$"]),
+  variant("Copy", "CopyLocalMemIndN", ["local", "local", "len"], 0, 0, "$d := the n bytes at the address in $s", ["$", "&$.."]),
+  variant("Copy", "CopyMemLocal", ["addr", "local"], 0, 0, "the i32 at &a := $s"),
+  variant("Copy", "CopyMemNLocal", ["addr", "len", "local"], 0, 0, "the n bytes at &a := $s", ["&..", "$"]),
+  variant("Copy", "CopyMemIndLocal", ["local", "local"], 0, 0, "the i32 at the address in $d := $s", ["&$", "$"]),
+];
+
+/** Opcode numbers by row name: `Op.Add`. */
+export const Op: Record<string, number> = Object.fromEntries(OPCODES.map((o, i) => [o.name, i]));
+
+export const OP_COUNT = OPCODES.length;
+
+/** Rows by mnemonic, for the assembler. */
+export const BY_MNEMONIC: ReadonlyMap<string, readonly OpInfo[]> = (() => {
+  const m = new Map<string, OpInfo[]>();
+  for (const o of OPCODES) {
+    const list = m.get(o.mnemonic) ?? [];
+    list.push(o);
+    m.set(o.mnemonic, list);
+  }
+  return m;
+})();
+
+export function opNumber(name: string): number {
+  const n = Op[name];
+  if (n === undefined) throw new Error(`no opcode ${name}`);
+  return n;
+}
+
+export function effect(e: Effect, operands: readonly number[], ctx: EffectCtx): number {
+  return typeof e === "number" ? e : e(operands, ctx);
+}
+
+/** Operand kinds that may be negative (encoded as signed). */
+export function isSigned(kind: OperandKind): boolean {
+  return kind === "imm";
+}

@@ -1,0 +1,180 @@
+// Kaylee types as the compiler and the VM share them.
+//
+// The checker reasons with `Type` objects; bytecode carries them as canonical key strings
+// ("vector[integer]", "(process, string)", "array[float; 3]") in the constant pool, so a
+// module stays readable in `raft disasm` and the VM can parse each key once at load time.
+// `typeKey` and `parseTypeKey` are inverses; keys are what typed receive matches on.
+
+export type Type =
+  | { kind: "null" }
+  | { kind: "integer" }
+  | { kind: "float" }
+  | { kind: "byte" }
+  | { kind: "char" }
+  | { kind: "bool" }
+  | { kind: "string" }
+  | { kind: "error" }
+  | { kind: "pointer" }
+  | { kind: "process" }
+  | { kind: "exit" }
+  | { kind: "slice"; elem: Type; length: number }
+  | { kind: "array"; elem: Type; length: number }
+  | { kind: "vector"; elem: Type }
+  | { kind: "tuple"; elems: Type[] }
+  | { kind: "fn"; params: Type[]; ret: Type };
+
+export type ScalarKind = "null" | "integer" | "float" | "byte" | "char" | "bool" | "string" | "error" | "pointer" | "process" | "exit";
+
+const scalarCache = new Map<string, Type>();
+export function scalar(kind: ScalarKind): Type {
+  let t = scalarCache.get(kind);
+  if (!t) {
+    t = { kind } as Type;
+    scalarCache.set(kind, t);
+  }
+  return t;
+}
+
+export const T = {
+  null: scalar("null"),
+  integer: scalar("integer"),
+  float: scalar("float"),
+  byte: scalar("byte"),
+  char: scalar("char"),
+  bool: scalar("bool"),
+  string: scalar("string"),
+  error: scalar("error"),
+  pointer: scalar("pointer"),
+  process: scalar("process"),
+  exit: scalar("exit"),
+  vector: (elem: Type): Type => ({ kind: "vector", elem }),
+  array: (elem: Type, length: number): Type => ({ kind: "array", elem, length }),
+  slice: (elem: Type, length: number): Type => ({ kind: "slice", elem, length }),
+  tuple: (elems: Type[]): Type => ({ kind: "tuple", elems }),
+  fn: (params: Type[], ret: Type): Type => ({ kind: "fn", params, ret }),
+};
+
+/** The canonical text of a type: what diagnostics show and what bytecode stores. */
+export function typeKey(t: Type): string {
+  switch (t.kind) {
+    case "vector":
+      return `vector[${typeKey(t.elem)}]`;
+    case "array":
+      return `array[${typeKey(t.elem)}; ${t.length}]`;
+    case "slice":
+      return `slice[${typeKey(t.elem)}; ${t.length}]`;
+    case "tuple":
+      return `(${t.elems.map(typeKey).join(", ")})`;
+    case "fn":
+      return `fn(${t.params.map(typeKey).join(", ")}) -> ${typeKey(t.ret)}`;
+    default:
+      return t.kind;
+  }
+}
+
+export function typeEquals(a: Type, b: Type): boolean {
+  return a === b || typeKey(a) === typeKey(b);
+}
+
+/** Is a value of this type copied on assignment (an aggregate with value semantics)? */
+export function isAggregate(t: Type): boolean {
+  return t.kind === "vector" || t.kind === "array" || t.kind === "tuple";
+}
+
+const SCALARS = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit"]);
+
+/** Parses a key made by `typeKey`. Throws `TypeKeyError` on anything else (e.g. from a bad module). */
+export function parseTypeKey(key: string): Type {
+  let i = 0;
+  const ws = () => {
+    while (key[i] === " ") i++;
+  };
+  const word = (): string => {
+    ws();
+    const m = /^[a-z_]+/.exec(key.slice(i));
+    if (!m) throw new TypeKeyError(key);
+    i += m[0].length;
+    return m[0];
+  };
+  const expect = (s: string) => {
+    ws();
+    if (!key.startsWith(s, i)) throw new TypeKeyError(key);
+    i += s.length;
+  };
+  const num = (): number => {
+    ws();
+    const m = /^[0-9]+/.exec(key.slice(i));
+    if (!m) throw new TypeKeyError(key);
+    i += m[0].length;
+    const n = Number(m[0]);
+    if (n > 0x7fffffff) throw new TypeKeyError(key);
+    return n;
+  };
+  let depth = 0;
+  const ty = (): Type => {
+    if (++depth > 64) throw new TypeKeyError(key);
+    ws();
+    let out: Type;
+    if (key[i] === "(") {
+      i++;
+      const elems: Type[] = [];
+      ws();
+      if (key[i] !== ")") {
+        elems.push(ty());
+        ws();
+        while (key[i] === ",") {
+          i++;
+          elems.push(ty());
+          ws();
+        }
+      }
+      expect(")");
+      out = T.tuple(elems);
+    } else {
+      const w = word();
+      if (w === "vector") {
+        expect("[");
+        const e = ty();
+        expect("]");
+        out = T.vector(e);
+      } else if (w === "array" || w === "slice") {
+        expect("[");
+        const e = ty();
+        expect(";");
+        const n = num();
+        expect("]");
+        out = w === "array" ? T.array(e, n) : T.slice(e, n);
+      } else if (w === "fn") {
+        expect("(");
+        const ps: Type[] = [];
+        ws();
+        if (key[i] !== ")") {
+          ps.push(ty());
+          ws();
+          while (key[i] === ",") {
+            i++;
+            ps.push(ty());
+            ws();
+          }
+        }
+        expect(")");
+        expect("->");
+        out = T.fn(ps, ty());
+      } else if (SCALARS.has(w)) {
+        out = scalar(w as ScalarKind);
+      } else throw new TypeKeyError(key);
+    }
+    depth--;
+    return out;
+  };
+  const t = ty();
+  ws();
+  if (i !== key.length) throw new TypeKeyError(key);
+  return t;
+}
+
+export class TypeKeyError extends Error {
+  constructor(key: string) {
+    super(`bad type descriptor ${JSON.stringify(key.length > 60 ? key.slice(0, 60) + "..." : key)}`);
+  }
+}

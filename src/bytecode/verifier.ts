@@ -1,0 +1,135 @@
+// The verifier: every module is checked before it runs, in one pass per function in the
+// manner of wasm validation. It decodes the code (valid opcodes, no truncated operands),
+// checks every operand against what it names (constants of the right kind, locals, functions,
+// jump targets on instruction starts, byte counts), and follows every path with the stack
+// depth, which must agree wherever paths meet, never go negative or past a bound, and never
+// run off the end of a function. A bad module is refused with a one-line `ModuleError`.
+
+import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
+import { decodeFunction, type Instr } from "./encoding.js";
+import { ModuleError, type Module } from "./module.js";
+import { parseTypeKey, TypeKeyError } from "./types.js";
+
+/** Most values one frame may hold on its operand stack (locals excluded). */
+export const MAX_FRAME_STACK = 4096;
+export const MAX_LOCALS = 65535;
+
+export interface VerifiedFunction {
+  instrs: Instr[];
+  /** Instruction index by byte offset (-1 between instruction starts). */
+  indexAt: Int32Array;
+  /** Operand-stack depth before each instruction (-1 if unreachable). */
+  depth: Int32Array;
+  maxDepth: number;
+}
+
+export function verifyModule(m: Module): VerifiedFunction[] {
+  if (m.functions.length === 0) throw new ModuleError("bad module: it has no functions");
+  if (m.entry >= m.functions.length) throw new ModuleError(`bad module: entry function ${m.entry} does not exist`);
+  if (m.functions[m.entry].params !== 0) throw new ModuleError(`bad module: entry function ${m.functions[m.entry].name} takes parameters`);
+  m.consts.forEach((c, i) => {
+    if (c.tag === "type") {
+      try {
+        parseTypeKey(c.value);
+      } catch (e) {
+        if (e instanceof TypeKeyError) throw new ModuleError(`bad module: constant #${i}: ${e.message}`);
+        throw e;
+      }
+    }
+  });
+  const ctx: EffectCtx = { fnParams: (i) => m.functions[i].params };
+  return m.functions.map((f, fi) => verifyFunction(m, fi, ctx));
+}
+
+function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction {
+  const f = m.functions[fi];
+  const where = `function ${JSON.stringify(f.name)}`;
+  if (f.params > f.locals) throw new ModuleError(`${where}: ${f.params} parameters but only ${f.locals} locals`);
+  if (f.code.length === 0) throw new ModuleError(`${where}: empty code`);
+  const instrs = decodeFunction(f.code, where);
+  const indexAt = new Int32Array(f.code.length + 1).fill(-1);
+  instrs.forEach((ins, i) => (indexAt[ins.offset] = i));
+
+  const fail = (ins: Instr, why: string): never => {
+    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}`);
+  };
+  // Operands.
+  for (const ins of instrs) {
+    const info = OPCODES[ins.op];
+    if (ins.op === Op.Wide) fail(ins, "stray Wide prefix");
+    info.operands.forEach((kind, k) => {
+      const v = ins.operands[k];
+      switch (kind) {
+        case "const": {
+          const c = m.consts[v];
+          if (!c) fail(ins, `constant #${v} does not exist`);
+          if (c.tag === "type" || c.tag === "native") fail(ins, `constant #${v} is a ${c.tag}, not a value`);
+          if ((ins.op === Op.PanicIfErrorMsg || ins.op === Op.SetErrorMessage) && c.tag !== "string") fail(ins, `constant #${v} is not a string`);
+          break;
+        }
+        case "type":
+          if (m.consts[v]?.tag !== "type") fail(ins, `constant #${v} is not a type`);
+          break;
+        case "native":
+          if (m.consts[v]?.tag !== "native") fail(ins, `constant #${v} is not a native name`);
+          break;
+        case "local":
+          if (v >= f.locals) fail(ins, `local $${v} out of range (the function has ${f.locals})`);
+          break;
+        case "fn":
+          if (v >= m.functions.length) fail(ins, `function ${v} does not exist`);
+          break;
+        case "label":
+          if (v >= f.code.length || indexAt[v] < 0) fail(ins, `jump target ${v} is not the start of an instruction`);
+          break;
+        case "len":
+          if (v < 1 || v > 4) fail(ins, `byte count ${v} is not 1 to 4`);
+          break;
+        case "count":
+          if (v > 0xffff) fail(ins, `count ${v} is too large`);
+          break;
+        case "addr":
+        case "imm":
+          break;
+      }
+    });
+    if (ins.op === Op.MakeVector || ins.op === Op.MakeTuple) {
+      if (ins.operands[0] > MAX_FRAME_STACK) fail(ins, "too many elements");
+    }
+  }
+  // Stack depth along every path.
+  const depth = new Int32Array(instrs.length).fill(-1);
+  let maxDepth = 0;
+  const work: number[] = [0];
+  depth[0] = 0;
+  const flowTo = (from: Instr, target: number, d: number) => {
+    const ti = indexAt[target];
+    if (depth[ti] === -1) {
+      depth[ti] = d;
+      work.push(ti);
+    } else if (depth[ti] !== d) {
+      fail(from, `stack depth ${d} disagrees with ${depth[ti]} where paths meet at byte ${target}`);
+    }
+  };
+  while (work.length) {
+    const i = work.pop()!;
+    const ins = instrs[i];
+    const info = OPCODES[ins.op];
+    const d = depth[i];
+    const pops = effect(info.pops, ins.operands, ctx);
+    const pushes = effect(info.pushes, ins.operands, ctx);
+    if (d < pops) fail(ins, `needs ${pops} values on the stack but has ${d}`);
+    const after = d - pops + pushes;
+    if (after > MAX_FRAME_STACK) fail(ins, `stack deeper than ${MAX_FRAME_STACK}`);
+    if (after > maxDepth) maxDepth = after;
+    const next = ins.offset + ins.size;
+    const fallsThrough = info.flow !== "jump" && info.flow !== "end";
+    if (info.flow === "jump" || info.flow === "branch") flowTo(ins, ins.operands[info.operands.indexOf("label")], after);
+    if (info.flow === "try") flowTo(ins, ins.operands[0], after + 1);
+    if (fallsThrough) {
+      if (next >= f.code.length) fail(ins, "falls off the end of the function");
+      flowTo(ins, next, after);
+    }
+  }
+  return { instrs, indexAt, depth, maxDepth };
+}

@@ -1,0 +1,107 @@
+// Command-line parsing for `raft`: flags come between the command and the file; everything
+// after the file is the program's own arguments (`vm.args()`). Hand-written rather than
+// util.parseArgs because `--allow-read` takes an optional `=PATHS` value.
+
+export interface CliFlags {
+  seed?: number;
+  allowRead?: string | boolean;
+  allowWrite?: string | boolean;
+  allowEnv?: boolean;
+  allowAll?: boolean;
+  maxHeap?: number;
+  maxProcesses?: number;
+  maxReductions?: number;
+  schedulers?: number;
+  out?: string;
+  asm?: boolean;
+}
+
+export interface ParsedArgs {
+  command: string | null;
+  flags: CliFlags;
+  file: string | null;
+  args: string[];
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+const NUMERIC: Record<string, keyof CliFlags> = {
+  "--seed": "seed",
+  "--max-heap": "maxHeap",
+  "--max-processes": "maxProcesses",
+  "--max-reductions": "maxReductions",
+  "--schedulers": "schedulers",
+};
+
+export function parseCli(argv: string[]): ParsedArgs {
+  const out: ParsedArgs = { command: null, flags: {}, file: null, args: [], help: false, version: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (out.file !== null && out.command === "run") {
+      out.args.push(a);
+      continue;
+    }
+    if (a === "--") {
+      out.file = argv[i + 1] ?? null;
+      out.args.push(...argv.slice(i + 2));
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") {
+      if (out.command === null) out.command = a;
+      else if (out.file === null) out.file = a;
+      else throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    const value = eq >= 0 ? a.slice(eq + 1) : undefined;
+    const takeValue = (): string => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case "-h":
+      case "--help":
+        out.help = true;
+        break;
+      case "-V":
+      case "--version":
+        out.version = true;
+        break;
+      case "--allow-read":
+        out.flags.allowRead = value ?? true;
+        break;
+      case "--allow-write":
+        out.flags.allowWrite = value ?? true;
+        break;
+      case "--allow-env":
+        out.flags.allowEnv = true;
+        break;
+      case "-A":
+      case "--allow-all":
+        out.flags.allowAll = true;
+        break;
+      case "--asm":
+        out.flags.asm = true;
+        break;
+      case "-o":
+      case "--output":
+        out.flags.out = takeValue();
+        break;
+      default: {
+        const key = NUMERIC[name];
+        if (!key) throw new UsageError(`unknown flag ${name}`);
+        const text = takeValue();
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${name} takes a whole number, not ${JSON.stringify(text)}`);
+        (out.flags as Record<string, number>)[key] = n;
+      }
+    }
+  }
+  return out;
+}

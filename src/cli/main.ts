@@ -1,0 +1,198 @@
+// The `raft` command (SPEC §1): run, build, check, disasm, repl. A thin layer over the
+// library API with injected I/O, so tests can run it in-process. Every failure the user can
+// cause ends in a one-line message or a diagnostic with exit code 2 — never a JS trace.
+
+import { readFile, writeFile } from "node:fs/promises";
+import { Raft, formatLeftover, formatPanic, kindOf } from "../raft.js";
+import { ModuleError } from "../bytecode/module.js";
+import { parseCli, UsageError, type CliFlags, type ParsedArgs } from "./args.js";
+import { LineReader } from "../vm/node-host.js";
+import { VERSION } from "../version.js";
+import { startRepl } from "./repl.js";
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdin: NodeJS.ReadableStream;
+  env: Record<string, string | undefined>;
+  /** Colour diagnostics (stderr is a TTY and NO_COLOR is unset). */
+  color: boolean;
+}
+
+export const HELP = `raft ${VERSION} — a VM for concurrent, fault-tolerant programs, and the Kaylee language
+
+Usage:
+  raft run [flags] FILE [ARGS...]   compile (.kl), assemble (.raft) or load (.rbc) and run
+  raft build FILE [-o OUT.rbc]      compile or assemble to a bytecode module
+  raft check FILE                   parse and type-check only
+  raft disasm FILE                  print Raft assembly for a .kl, .raft or .rbc
+  raft repl [--asm]                 interactive Kaylee (or, with --asm, the stack language)
+  raft --version | --help
+
+Flags of run and repl:
+  --seed N                 make vm.random_number deterministic
+  --allow-read[=PATHS]     let the program read files (all, or only below PATHS, comma-separated)
+  --allow-write[=PATHS]    let the program write files
+  --allow-env              let the program read environment variables
+  -A, --allow-all          all of the above
+  --max-heap=BYTES         heap limit per process (a process over it ends with heap_limit)
+  --max-processes=N        most live processes
+  --max-reductions=N       reduction budget for the whole run
+  --schedulers=N           scheduler threads (only 1 is supported so far)
+
+Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n).
+Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
+`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let a: ParsedArgs;
+  try {
+    a = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(io, e.message);
+    throw e;
+  }
+  if (a.version) {
+    io.stdout(`raft ${VERSION}\n`);
+    return 0;
+  }
+  if (a.help || a.command === null || a.command === "help") {
+    if (a.command === null && !a.help) {
+      io.stderr(HELP);
+      return 2;
+    }
+    io.stdout(HELP);
+    return 0;
+  }
+  switch (a.command) {
+    case "run":
+      return cmdRun(a, io);
+    case "build":
+      return cmdBuild(a, io);
+    case "check":
+      return cmdCheck(a, io);
+    case "disasm":
+      return cmdDisasm(a, io);
+    case "repl":
+      return startRepl(makeRaft(a.flags, io, []), io, a.flags.asm === true);
+    default:
+      return usage(io, `unknown command ${JSON.stringify(a.command)}`);
+  }
+}
+
+function usage(io: CliIO, message: string): number {
+  io.stderr(`error: ${message}\n(run \`raft --help\` for usage)\n`);
+  return 2;
+}
+
+export function makeRaft(f: CliFlags, io: CliIO, args: string[]): Raft {
+  const reader = new LineReader(io.stdin);
+  return new Raft({
+    stdout: io.stdout,
+    stderr: io.stderr,
+    readLine: () => reader.readLine(),
+    args,
+    env: io.env,
+    allowRead: grant(f.allowRead),
+    allowWrite: grant(f.allowWrite),
+    allowEnv: f.allowEnv,
+    allowAll: f.allowAll,
+    seed: f.seed,
+    maxHeap: f.maxHeap,
+    maxProcesses: f.maxProcesses,
+    maxReductions: f.maxReductions,
+    log: io.env.RAFT_LOG,
+  });
+}
+
+function grant(v: string | boolean | undefined): boolean | string[] | undefined {
+  if (typeof v === "string") return v === "" ? true : v.split(",").filter(Boolean);
+  return v;
+}
+
+interface Loaded {
+  raft: Raft;
+  source: string;
+  module: import("../bytecode/module.js").Module | null;
+}
+
+async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | number> {
+  if (!a.file) return usage(io, `${what} needs a FILE`);
+  const file = a.file;
+  if (!/\.(kl|raft|rbc)$/.test(file)) return usage(io, `${file}: unknown file type (expected .kl, .raft or .rbc)`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    io.stderr(`error: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
+    return 2;
+  }
+  if (a.flags.schedulers !== undefined && a.flags.schedulers !== 1) {
+    io.stderr(`error: --schedulers=${a.flags.schedulers}: only one scheduler thread is supported so far\n`);
+    return 2;
+  }
+  const raft = makeRaft(a.flags, io, a.args);
+  const kind = kindOf(file, bytes);
+  const source = kind === "module" ? "" : new TextDecoder().decode(bytes);
+  try {
+    const r = raft.toModule(kind === "module" ? bytes : source, { file, kind });
+    if (!r.module) {
+      io.stderr(raft.render(r.diagnostics, source, io.color));
+      return 2;
+    }
+    return { raft, source, module: r.module };
+  } catch (e) {
+    if (e instanceof ModuleError) {
+      io.stderr(`error: ${file}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
+  const l = await load(a, io, "run");
+  if (typeof l === "number") return l;
+  const r = await l.raft.run(l.module!, { file: a.file! });
+  if (r.diagnostics.length) {
+    io.stderr(r.diagnostics.map((d) => `error: ${a.file}: ${d.title}\n`).join(""));
+    return 2;
+  }
+  if (r.leftover.length) io.stdout(formatLeftover(r.leftover));
+  if (r.panic) io.stderr(formatPanic(r.panic, l.module!.file));
+  return r.exitCode;
+}
+
+async function cmdBuild(a: ParsedArgs, io: CliIO): Promise<number> {
+  const l = await load(a, io, "build");
+  if (typeof l === "number") return l;
+  const out = a.flags.out ?? a.file!.replace(/\.(kl|raft|rbc)$/, "") + ".rbc";
+  try {
+    await writeFile(out, l.raft.save(l.module!));
+  } catch (e) {
+    io.stderr(`error: cannot write ${out}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return 0;
+}
+
+async function cmdCheck(a: ParsedArgs, io: CliIO): Promise<number> {
+  const l = await load(a, io, "check");
+  return typeof l === "number" ? l : 0;
+}
+
+async function cmdDisasm(a: ParsedArgs, io: CliIO): Promise<number> {
+  const l = await load(a, io, "disasm");
+  if (typeof l === "number") return l;
+  try {
+    io.stdout(l.raft.disassemble(l.module!));
+  } catch (e) {
+    if (e instanceof ModuleError) {
+      io.stderr(`error: ${a.file}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,135 @@
+// The one diagnostic renderer (codespan/rustc style), shared by the compiler, the assembler
+// and runtime messages:
+//
+//   error: type mismatch: expected integer, found string
+//     --> guess.kl:12:26
+//      |
+//   12 |     let guess: integer = "five";
+//      |                          ^^^^^^ this is a string
+//      = hint: to parse a string, use .into(): "five".into()
+//
+// Line and column are 1-based and computed here from offsets; a column counts characters
+// (Unicode code points), not UTF-16 units. ANSI colour only when asked for.
+
+import type { Diagnostic, Label } from "./diagnostic.js";
+
+export interface RenderOptions {
+  color?: boolean;
+}
+
+export interface LineCol {
+  line: number;
+  col: number;
+}
+
+/** 1-based line and column (in code points) of a UTF-16 offset into `source`. */
+export function lineCol(source: string, offset: number): LineCol {
+  const off = Math.max(0, Math.min(offset, source.length));
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < off; i++) {
+    if (source.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, col: countChars(source, lineStart, off) + 1 };
+}
+
+function countChars(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    // Count a surrogate pair once: skip the low half.
+    if (c >= 0xdc00 && c <= 0xdfff && i > from) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) continue;
+    }
+    n++;
+  }
+  return n;
+}
+
+interface LineInfo {
+  line: number;
+  start: number;
+  end: number; // offset of the line's end (before \n or \r\n)
+}
+
+function lineAt(source: string, offset: number): LineInfo {
+  const off = Math.max(0, Math.min(offset, source.length));
+  const { line } = lineCol(source, off);
+  let start = source.lastIndexOf("\n", off - 1) + 1;
+  if (off === 0) start = 0;
+  let end = source.indexOf("\n", off);
+  if (end < 0) end = source.length;
+  if (end > start && source.charCodeAt(end - 1) === 13) end--;
+  return { line, start, end };
+}
+
+const ANSI = {
+  reset: "\x1b[0m",
+  bold: "\x1b[1m",
+  red: "\x1b[31m",
+  yellow: "\x1b[33m",
+  blue: "\x1b[34m",
+  cyan: "\x1b[36m",
+};
+
+/** Renders one diagnostic against the source text of its file. Ends without a newline. */
+export function renderDiagnostic(d: Diagnostic, source: string, opts: RenderOptions = {}): string {
+  const color = opts.color === true;
+  const paint = (codes: string, s: string) => (color ? codes + s + ANSI.reset : s);
+  const sevColor = d.severity === "error" ? ANSI.red : ANSI.yellow;
+  const out: string[] = [];
+  out.push(paint(ANSI.bold + sevColor, d.severity) + paint(ANSI.bold, ": " + d.title));
+
+  const labels = [...d.labels];
+  const primary = labels.find((l) => l.primary) ?? labels[0];
+  if (!primary) {
+    out.push(`  --> ${d.file}`);
+    if (d.hint) out.push(`  = hint: ${d.hint}`);
+    return out.join("\n");
+  }
+  const withLines = labels.map((l) => ({ l, info: lineAt(source, l.span.start) }));
+  withLines.sort((a, b) => a.info.line - b.info.line || a.l.span.start - b.l.span.start);
+  const maxLine = Math.max(...withLines.map((x) => x.info.line));
+  const w = String(maxLine).length;
+  const pad = " ".repeat(w);
+  const bar = paint(ANSI.bold + ANSI.blue, "|");
+  const pos = lineCol(source, primary.span.start);
+  out.push(`${pad}${paint(ANSI.bold + ANSI.blue, "-->")} ${d.file}:${pos.line}:${pos.col}`);
+  out.push(`${pad} ${bar}`);
+  let lastLine = -1;
+  for (const { l, info } of withLines) {
+    if (info.line !== lastLine) {
+      if (lastLine !== -1 && info.line > lastLine + 1) out.push(paint(ANSI.bold + ANSI.blue, "...") );
+      const text = source.slice(info.start, info.end);
+      out.push(`${paint(ANSI.bold + ANSI.blue, String(info.line).padStart(w))} ${bar}${text.length ? " " + text : ""}`);
+      lastLine = info.line;
+    }
+    out.push(`${pad} ${bar} ${underline(source, info, l, color)}`.replace(/\s+$/, ""));
+  }
+  if (d.hint) out.push(`${pad} ${paint(ANSI.bold + ANSI.blue, "=")} ${paint(ANSI.bold, "hint")}: ${d.hint}`);
+  return out.join("\n");
+}
+
+function underline(source: string, info: LineInfo, l: Label, color: boolean): string {
+  const start = Math.max(info.start, Math.min(l.span.start, info.end));
+  const end = Math.max(start, Math.min(l.span.end, info.end));
+  // Keep tabs so that the marks line up under the source text.
+  let lead = "";
+  for (const ch of source.slice(info.start, start)) lead += ch === "\t" ? "\t" : " ";
+  const width = Math.max(1, countChars(source, start, end));
+  const mark = (l.primary ? "^" : "-").repeat(width);
+  const c = l.primary ? ANSI.red : ANSI.blue;
+  const marks = color ? ANSI.bold + c + mark + ANSI.reset : mark;
+  const msg = l.message ? " " + (color ? ANSI.bold + c + l.message + ANSI.reset : l.message) : "";
+  return lead + marks + msg;
+}
+
+/** Renders several diagnostics, separated by blank lines, with a trailing newline. */
+export function renderDiagnostics(ds: readonly Diagnostic[], source: string, opts: RenderOptions = {}): string {
+  if (ds.length === 0) return "";
+  return ds.map((d) => renderDiagnostic(d, source, opts)).join("\n\n") + "\n";
+}

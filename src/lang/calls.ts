@@ -1,0 +1,297 @@
+// Typing of calls for the checker: user functions, `vm.*` builtins and embedder natives,
+// and methods on types (tables in builtins.ts), including the rules no table row can state:
+// target-typed `into()` and `vm.receive()`, `vm.error` (fits any type), `vm.spawn(f, args...)`
+// checked against f, any-typed `print`/`send`, compile-time checked strategy and restart
+// names, `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
+
+import { T, type Type } from "../bytecode/types.js";
+import { withLabel, type Span } from "../diag/diagnostic.js";
+import type { CallExpr, Expr, MethodExpr, VmCallExpr } from "./ast.js";
+import { INTO_TARGETS, METHODS, VECTOR_MUTATORS, VM_FUNCTIONS, type BuiltinSig, type SigType } from "./builtins.js";
+import type { Checker } from "./checker.js";
+import { closest, describe, hasUnknown, ORDERED, show, UNKNOWN } from "./typeutil.js";
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function argCountError(c: Checker, span: Span, what: string, min: number, max: number, got: number): void {
+  const takes = min === max ? plural(min, "argument") : max === Infinity ? `at least ${plural(min, "argument")}` : `${min} to ${max} arguments`;
+  c.err(span, `wrong number of arguments: ${what} takes ${takes}, found ${got}`, `called with ${plural(got, "argument")}`);
+}
+
+/** Checks each argument against its parameter type (args beyond `params` are typed loosely). */
+function checkArgs(c: Checker, args: Expr[], params: readonly Type[]): void {
+  args.forEach((a, i) => {
+    const p = params[i];
+    c.expr(a, p ?? null);
+    if (p) c.expectType(a, p);
+  });
+}
+
+// ------------------------------------------------------------------ user functions
+
+export function checkCall(c: Checker, e: CallExpr): Type {
+  const f = c.functions.get(e.name);
+  if (!f) {
+    checkArgs(c, e.args, []);
+    const local = c.lookup(e.name);
+    if (local) c.err(e.nameSpan, `\`${e.name}\` is not a function`, `this is ${describe(local.type)}`, "only top-level functions can be called");
+    else {
+      const near = closest(e.name, c.functions.keys());
+      c.err(e.nameSpan, `cannot find function \`${e.name}\``, "not found", near ? `did you mean \`${near}\`?` : e.name in VM_NAMES_HINT ? `did you mean vm.${e.name}(...)?` : undefined);
+    }
+    return UNKNOWN;
+  }
+  e.fn = f;
+  if (e.args.length !== f.params.length) {
+    argCountError(c, e.span, `\`${f.name}\``, f.params.length, f.params.length, e.args.length);
+    const d = c.diagnostics[c.diagnostics.length - 1]!;
+    withLabel(d, f.nameSpan, "defined here");
+  }
+  checkArgs(c, e.args, f.paramTypes);
+  return f.ret;
+}
+
+const VM_NAMES_HINT: Record<string, true> = Object.fromEntries([...VM_FUNCTIONS.keys()].map((k) => [k, true]));
+
+// ------------------------------------------------------------------ vm.*
+
+export function checkVmCall(c: Checker, e: VmCallExpr, expected: Type | null): Type {
+  const sig = VM_FUNCTIONS.get(e.name);
+  if (!sig) {
+    const native = c.natives.get(e.name);
+    if (native) {
+      e.target = { kind: "native", spec: native };
+      if (e.args.length !== native.params.length) argCountError(c, e.span, `vm.${e.name}`, native.params.length, native.params.length, e.args.length);
+      checkArgs(c, e.args, native.params);
+      e.argTypes = e.args.map((a) => a.ty);
+      return native.ret;
+    }
+    checkArgs(c, e.args, []);
+    const near = closest(e.name, [...VM_FUNCTIONS.keys(), ...c.natives.keys()]);
+    c.err(e.nameSpan, `\`vm\` has no function \`${e.name}\``, "unknown vm function", near ? `did you mean vm.${near}(...)?` : "see the `vm` functions in the language reference");
+    return UNKNOWN;
+  }
+  e.target = { kind: "builtin", sig };
+  const ty = vmSpecial(c, e, sig, expected);
+  e.argTypes = e.args.map((a) => a.ty);
+  return ty;
+}
+
+function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | null): Type {
+  const n = e.args.length;
+  switch (sig.special) {
+    case "print": {
+      const min = sig.params.length - sig.optional;
+      if (n < min || n > 1) argCountError(c, e.span, `vm.${e.name}`, min, 1, n);
+      e.args.forEach((a) => {
+        const t = c.expr(a, null);
+        if (t.kind === "fn") c.err(a.span, "cannot print a function", "a function name", `call it: ${(a as { name?: string }).name ?? "f"}(...)`);
+      });
+      return T.null;
+    }
+    case "error":
+      plainArgs(c, e, sig);
+      // Always an error value, so it fits wherever it is put.
+      return expected ?? T.error;
+    case "send": {
+      if (n !== 2) argCountError(c, e.span, "vm.send", 2, 2, n);
+      if (e.args[0]) {
+        c.expr(e.args[0], T.process);
+        c.expectType(e.args[0], T.process);
+      }
+      if (e.args[1]) e.msgType = sendable(c, e.args[1]);
+      e.args.slice(2).forEach((a) => c.expr(a, null));
+      return T.null;
+    }
+    case "receive": {
+      plainArgs(c, e, sig);
+      if (!expected) {
+        c.err(e.span, "cannot tell which type of message to receive", "the expected type is unknown here", "annotate the variable: let m: integer = vm.receive();");
+        return UNKNOWN;
+      }
+      if (expected.kind === "fn" || expected.kind === "error") c.err(e.span, `cannot receive ${describe(expected)}`, "not a message type");
+      e.targetType = expected;
+      return expected;
+    }
+    case "spawn":
+    case "start_child": {
+      const lead: Type[] = sig.special === "start_child" ? [T.process, T.string] : [];
+      const fIndex = lead.length;
+      if (n <= fIndex) {
+        argCountError(c, e.span, `vm.${e.name}`, fIndex + 1, Infinity, n);
+        checkArgs(c, e.args, lead);
+        return T.process;
+      }
+      checkArgs(c, e.args.slice(0, fIndex), lead);
+      checkLiterals(c, e.args, sig);
+      const fArg = e.args[fIndex]!;
+      if (fArg.kind !== "ident") {
+        c.expr(fArg, null);
+        if (!hasUnknown(fArg.ty)) c.err(fArg.span, `vm.${e.name} needs a function name`, "not a function name", `write vm.${e.name}(${sig.special === "start_child" ? "sup, \"permanent\", " : ""}worker, args...)`);
+        checkArgs(c, e.args.slice(fIndex + 1), []);
+        return T.process;
+      }
+      const ft = c.identExpr(fArg, true);
+      const f = fArg.fn;
+      const rest = e.args.slice(fIndex + 1);
+      if (!f) {
+        if (!hasUnknown(ft)) c.err(fArg.span, `vm.${e.name} needs a function name`, `this is ${describe(ft)}`, "pass a top-level function by name");
+        checkArgs(c, rest, []);
+        return T.process;
+      }
+      e.spawnFn = f;
+      if (rest.length !== f.params.length) {
+        const d = c.err(e.span, `wrong number of arguments for \`${f.name}\`: it takes ${plural(f.params.length, "argument")}, found ${rest.length}`, `starts ${f.name} with ${plural(rest.length, "argument")}`);
+        withLabel(d, f.nameSpan, "defined here");
+      }
+      checkArgs(c, rest, f.paramTypes);
+      return T.process;
+    }
+    default:
+      plainArgs(c, e, sig);
+      return sig.ret as Type;
+  }
+}
+
+/** A message: any value type but a function name. Returns its type. */
+function sendable(c: Checker, a: Expr): Type {
+  const t = c.expr(a, null);
+  if (t.kind === "fn") c.err(a.span, "cannot send a function", "a function name", "send a value; start functions with vm.spawn");
+  if (t.kind === "pointer" || t.kind === "slice") c.err(a.span, `cannot send ${describe(t)}`, "linear memory belongs to one process", "send the bytes' values instead");
+  return t;
+}
+
+/** Arity, parameter types and literal checks for an ordinary row. */
+function plainArgs(c: Checker, e: { args: Expr[]; span: Span }, sig: BuiltinSig, recv?: Type, label = sig.name): void {
+  const max = sig.params.length;
+  const min = max - sig.optional;
+  if (e.args.length < min || e.args.length > max) argCountError(c, e.span, label, min, max, e.args.length);
+  const params = sig.params.map((p) => concrete(p, recv));
+  checkArgs(c, e.args, params.map((p) => p ?? UNKNOWN));
+  checkLiterals(c, e.args, sig);
+}
+
+function checkLiterals(c: Checker, args: Expr[], sig: BuiltinSig): void {
+  if (!sig.literals) return;
+  for (const [k, allowed] of Object.entries(sig.literals)) {
+    const a = args[Number(k)];
+    if (a && a.kind === "string" && !allowed.includes(a.value)) {
+      const near = closest(a.value, allowed);
+      c.err(a.span, `unknown ${allowed.includes("permanent") ? "restart type" : "strategy"} "${a.value}"`, "not one of the allowed names", `use one of ${allowed.map((x) => `"${x}"`).join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+    }
+  }
+}
+
+function concrete(p: SigType, recv: Type | undefined): Type | null {
+  if (p === "any" || p === "target") return null;
+  if (p === "elem") return recv && (recv.kind === "vector" || recv.kind === "array" || recv.kind === "slice") ? recv.elem : UNKNOWN;
+  return p;
+}
+
+// ------------------------------------------------------------------ methods
+
+export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): Type {
+  const recv = c.expr(e.receiver, null);
+  if (hasUnknown(recv) && !(e.receiver.kind === "ident" && e.receiver.binding)) {
+    e.args.forEach((a) => c.expr(a, null));
+    return UNKNOWN;
+  }
+  // error.message() / error.code(): only on a value known to be an error.
+  if (e.name === "message" || e.name === "code") {
+    const known = recv.kind === "error" || (e.receiver.kind === "ident" && e.receiver.binding !== null && c.narrowed.has(e.receiver.binding));
+    if (!known) {
+      e.args.forEach((a) => c.expr(a, null));
+      const name = e.receiver.kind === "ident" ? e.receiver.name : "x";
+      c.err(e.nameSpan, `\`${e.name}()\` is only allowed on a known error`, `${e.receiver.kind === "ident" ? `\`${name}\`` : "this"} is not known to be an error here`, `check first: if (${name} is error) { vm.println(${name}.${e.name}()); }`);
+      return UNKNOWN;
+    }
+    e.key = `error.${e.name}`;
+    e.receiverTy = T.error;
+    plainArgs(c, e, METHODS.get(e.key)!, T.error, `${e.name}()`);
+    return T.string;
+  }
+  if (hasUnknown(recv)) {
+    e.args.forEach((a) => c.expr(a, null));
+    return UNKNOWN;
+  }
+  e.receiverTy = recv;
+  const key = `${recv.kind}.${e.name}`;
+  const sig = METHODS.get(key);
+  if (!sig) {
+    e.args.forEach((a) => c.expr(a, null));
+    const names = [...METHODS.keys()].filter((k) => k.startsWith(recv.kind + ".")).map((k) => k.slice(recv.kind.length + 1));
+    const near = closest(e.name, names);
+    c.err(
+      e.nameSpan,
+      `no method \`${e.name}\` on ${show(recv)}`,
+      `${describe(recv)} has no \`${e.name}\``,
+      near ? `did you mean \`${near}()\`?` : names.length ? `${show(recv)} has: ${names.map((x) => x + "()").join(" ")}` : `${show(recv)} has no methods`,
+    );
+    return UNKNOWN;
+  }
+  e.key = key;
+  const label = `${e.name}()`;
+  switch (sig.special) {
+    case "into": {
+      plainArgs(c, e, sig, recv, label);
+      if (!expected) {
+        c.err(e.span, "cannot tell what `into()` converts to", "the target type is unknown here", `annotate the variable: let x: ${recv.kind === "string" ? "integer" : "string"} = ${snippet(c, e.receiver)}.into();`);
+        return UNKNOWN;
+      }
+      if (hasUnknown(expected)) return UNKNOWN;
+      const ok = INTO_TARGETS[recv.kind]?.includes(expected.kind) ?? false;
+      if (!ok) {
+        const targets = INTO_TARGETS[recv.kind] ?? [];
+        c.err(e.span, `cannot convert ${show(recv)} to ${show(expected)} with into()`, `no conversion from ${show(recv)} to ${show(expected)}`, targets.length ? `${show(recv)} converts to ${targets.filter((t) => t !== recv.kind).join(", ")}` : undefined);
+        return UNKNOWN;
+      }
+      e.targetType = expected;
+      return expected;
+    }
+    case "send":
+      if (e.args.length !== 1) argCountError(c, e.span, label, 1, 1, e.args.length);
+      e.args.forEach((a, i) => {
+        if (i === 0) e.msgType = sendable(c, a);
+        else c.expr(a, null);
+      });
+      return T.null;
+    case "slice": {
+      plainArgs(c, e, sig, recv, label);
+      const a = e.args[0];
+      if (a && a.kind === "int" && a.value >= 0) return T.slice(T.byte, a.value);
+      if (expected && expected.kind === "slice") return expected;
+      c.err(e.span, "cannot tell the length of this slice", "the length is not a literal", "give the length as a number, p.slice(4), or annotate: let s: slice[byte; 4] = p.slice(n);");
+      return UNKNOWN;
+    }
+    case "push_str": {
+      if (e.args.length !== 1) argCountError(c, e.span, label, 1, 1, e.args.length);
+      e.args.forEach((a, i) => {
+        const t = c.expr(a, null);
+        if (i === 0 && !hasUnknown(t) && t.kind !== "char" && t.kind !== "string") c.err(a.span, `type mismatch: expected char or string, found ${show(t)}`, `this is ${describe(t)}`);
+      });
+      return T.string;
+    }
+    default:
+      break;
+  }
+  plainArgs(c, e, sig, recv, label);
+  if (recv.kind === "vector") {
+    if (e.name === "sort" && !ORDERED.has(recv.elem.kind) && !hasUnknown(recv.elem)) {
+      c.err(e.nameSpan, `cannot sort ${describe(recv)}`, "its elements have no order", "sort works on vectors of integer, float, byte, char and string");
+    }
+    if (VECTOR_MUTATORS.has(e.name) && c.isPlace(e.receiver)) {
+      e.inPlace = true;
+      c.markWrite(e.receiver);
+    }
+  }
+  const ret = sig.ret;
+  if (ret === "elem") return concrete("elem", recv)!;
+  return ret as Type;
+}
+
+function snippet(c: Checker, e: Expr): string {
+  const s = c.source.slice(e.span.start, e.span.end);
+  return s.length <= 30 && !s.includes("\n") ? s : "x";
+}

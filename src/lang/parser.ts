@@ -1,0 +1,678 @@
+// The Kaylee parser: tokens -> AST (ast.ts). A Pratt parser driven by a rule table indexed by
+// token kind (clox's `rules[]`), with panic-mode recovery: a syntax error records one
+// diagnostic and unwinds to the enclosing statement list, which skips to a statement boundary
+// (`;`, a statement keyword, a block's `}`) and carries on, so every broken statement is
+// reported once and the rest of the file is still parsed.
+//
+// Precedence (SPEC §2, low to high): `||`; `&&`; `!`; `== != < > <= >= is`; `|`; `^`; `&`;
+// `<< >>`; `+ -`; `* / %`; `**` (right-assoc); unary `-`; postfix call/index/method/`.0`/handler.
+// Nesting is limited (MAX_DEPTH) so that hostile input gets a diagnostic, not a RangeError.
+
+import { T } from "../bytecode/types.js";
+import { error, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import type {
+  AssignOp,
+  BinaryOp,
+  Block,
+  Expr,
+  FnDecl,
+  Handler,
+  IfStmt,
+  Item,
+  Param,
+  Program,
+  Stmt,
+  TypeNode,
+} from "./ast.js";
+import { lex } from "./lexer.js";
+import { describeKind, type Token, type TokenKind } from "./token.js";
+
+export const MAX_DEPTH = 256;
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+const enum Prec {
+  None = 0,
+  Or = 1,
+  And = 2,
+  Not = 3,
+  Comparison = 4,
+  BitOr = 5,
+  BitXor = 6,
+  BitAnd = 7,
+  Shift = 8,
+  Term = 9,
+  Factor = 10,
+  Power = 11,
+  Unary = 12,
+  Postfix = 13,
+}
+
+type PrefixFn = (p: Parser, tok: Token) => Expr;
+type InfixFn = (p: Parser, left: Expr, tok: Token) => Expr;
+interface Rule {
+  prefix?: PrefixFn;
+  infix?: InfixFn;
+  prec: Prec;
+}
+
+/** Thrown to unwind to the statement list after a syntax error has been recorded. */
+class SyntaxErrorSignal {}
+const SIGNAL = new SyntaxErrorSignal();
+
+const STATEMENT_START = new Set<TokenKind>(["let", "fn", "if", "loop", "for", "return", "break", "continue"]);
+
+const ASSIGN_OPS = new Set<TokenKind>(["=", "+=", "-=", "*=", "/=", "%="]);
+
+function sp(start: number, end: number): Span {
+  return { start, end };
+}
+
+function exprBase(span: Span) {
+  return { span, ty: T.null, mayError: false };
+}
+
+// ------------------------------------------------------------------------ rule table
+
+const binary =
+  (prec: Prec, rightAssoc = false): InfixFn =>
+  (p, left, tok) => {
+    const right = p.parsePrecedence(rightAssoc ? prec : ((prec + 1) as Prec));
+    return {
+      kind: "binary",
+      op: tok.kind as BinaryOp,
+      left,
+      right,
+      operandTy: T.null,
+      ...exprBase(sp(left.span.start, right.span.end)),
+    };
+  };
+
+const literal: PrefixFn = (p, tok) => {
+  const span = sp(tok.start, tok.end);
+  switch (tok.kind) {
+    case "int":
+      return { kind: "int", value: tok.value as number, ...exprBase(span) };
+    case "float":
+      return { kind: "float", value: tok.value as number, ...exprBase(span) };
+    case "char":
+      return { kind: "char", value: tok.value as number, ...exprBase(span) };
+    case "string":
+      return { kind: "string", value: tok.value as string, ...exprBase(span) };
+    case "true":
+    case "false":
+      return { kind: "bool", value: tok.kind === "true", ...exprBase(span) };
+    default:
+      return { kind: "null", ...exprBase(span) };
+  }
+};
+
+const identifier: PrefixFn = (p, tok) => {
+  const name = p.text(tok);
+  const nameSpan = sp(tok.start, tok.end);
+  if (p.check("(")) {
+    const args = p.args();
+    return { kind: "call", name, nameSpan, args, fn: null, ...exprBase(sp(tok.start, p.prevEnd())) };
+  }
+  return { kind: "ident", name, binding: null, fn: null, ...exprBase(nameSpan) };
+};
+
+const vmCall: PrefixFn = (p, tok) => {
+  if (!p.check(".")) p.fail(tok, "`vm` is not a value", "`vm` is only used to call its functions", "call one, e.g. vm.println(x)");
+  p.next();
+  const nameTok = p.expect("ident", "a vm function name");
+  if (!p.check("(")) p.fail(nameTok, "`vm` functions must be called", "this needs arguments in parentheses", `write vm.${p.text(nameTok)}(...)`);
+  const args = p.args();
+  return {
+    kind: "vmcall",
+    name: p.text(nameTok),
+    nameSpan: sp(nameTok.start, nameTok.end),
+    args,
+    target: null,
+    argTypes: [],
+    targetType: null,
+    msgType: null,
+    spawnFn: null,
+    ...exprBase(sp(tok.start, p.prevEnd())),
+  };
+};
+
+const grouping: PrefixFn = (p, tok) => {
+  if (p.check(")")) p.fail(p.peek(), "empty parentheses", "expected an expression here", "`()` is not a value; use null for nothing");
+  const first = p.expression();
+  if (p.match(",")) {
+    const elements = [first];
+    while (!p.check(")") && !p.check("eof")) {
+      elements.push(p.expression());
+      if (!p.match(",")) break;
+    }
+    p.expect(")", "`)` to close the tuple");
+    return { kind: "tuple", elements, ...exprBase(sp(tok.start, p.prevEnd())) };
+  }
+  p.expect(")", "`)`");
+  return first;
+};
+
+const list: PrefixFn = (p, tok) => {
+  const elements: Expr[] = [];
+  while (!p.check("]") && !p.check("eof")) {
+    elements.push(p.expression());
+    if (!p.match(",")) break;
+  }
+  p.expect("]", "`]` to close the list");
+  return { kind: "list", elements, ...exprBase(sp(tok.start, p.prevEnd())) };
+};
+
+const unary: PrefixFn = (p, tok) => {
+  if (tok.kind === "!") {
+    // `!` binds looser than comparison: `!a > 0` is `!(a > 0)`.
+    const operand = p.parsePrecedence(Prec.Comparison);
+    return { kind: "unary", op: "!", operand, ...exprBase(sp(tok.start, operand.span.end)) };
+  }
+  const operand = p.parsePrecedence(Prec.Power);
+  const span = sp(tok.start, operand.span.end);
+  if (operand.kind === "int" || operand.kind === "float") {
+    return { ...operand, value: -operand.value, span };
+  }
+  return { kind: "unary", op: "-", operand, ...exprBase(span) };
+};
+
+const isTest: InfixFn = (p, left, _tok) => {
+  const typeNode = p.type();
+  return { kind: "is", operand: left, typeNode, ...exprBase(sp(left.span.start, typeNode.span.end)) };
+};
+
+const badCall: InfixFn = (p, left, tok) => {
+  return p.fail(tok, "only named functions can be called", "this is not a function name", "call a top-level function by its name: f(x)");
+};
+
+const index: InfixFn = (p, left, _tok) => {
+  const idx = p.expression();
+  p.expect("]", "`]` to close the index");
+  return { kind: "index", object: left, index: idx, ...exprBase(sp(left.span.start, p.prevEnd())) };
+};
+
+const dot: InfixFn = (p, left, _tok) => {
+  const t = p.peek();
+  if (t.kind === "int") {
+    p.next();
+    const text = p.text(t);
+    if (!/^[0-9]+$/.test(text)) p.fail(t, "bad tuple field", "a tuple field is a plain number", "write t.0, t.1, ...");
+    return { kind: "field", object: left, index: Number(text), ...exprBase(sp(left.span.start, t.end)) };
+  }
+  const nameTok = p.expect("ident", "a method name or tuple field number");
+  if (!p.check("(")) {
+    p.fail(nameTok, "methods must be called", `\`${p.text(nameTok)}\` is not a field`, `call it: .${p.text(nameTok)}()`);
+  }
+  const args = p.args();
+  return {
+    kind: "method",
+    receiver: left,
+    name: p.text(nameTok),
+    nameSpan: sp(nameTok.start, nameTok.end),
+    args,
+    key: "",
+    receiverTy: T.null,
+    targetType: null,
+    msgType: null,
+    inPlace: false,
+    ...exprBase(sp(left.span.start, p.prevEnd())),
+  };
+};
+
+const handler: InfixFn = (p, left, open) => {
+  const kw = p.next();
+  const word = p.text(kw);
+  let h: Handler;
+  if (word === "panic") {
+    const message = p.match(":") ? p.expression() : null;
+    p.expect("}", "`}` to close the handler");
+    h = { kind: "panic", message, span: sp(open.start, p.prevEnd()) };
+  } else {
+    if (!p.check(":")) p.fail(p.peek(), `\`${word}\` needs a value`, "expected `:` here", `write {${word}: ${word === "message" ? '"text"' : "value"}}`);
+    p.next();
+    const e = p.expression();
+    p.expect("}", "`}` to close the handler");
+    h = word === "message" ? { kind: "message", message: e, span: sp(open.start, p.prevEnd()) } : { kind: "default", value: e, span: sp(open.start, p.prevEnd()) };
+  }
+  return { kind: "handle", expr: left, handler: h, ...exprBase(sp(left.span.start, p.prevEnd())) };
+};
+
+const RULES: Partial<Record<TokenKind, Rule>> = {
+  int: { prefix: literal, prec: Prec.None },
+  float: { prefix: literal, prec: Prec.None },
+  char: { prefix: literal, prec: Prec.None },
+  string: { prefix: literal, prec: Prec.None },
+  true: { prefix: literal, prec: Prec.None },
+  false: { prefix: literal, prec: Prec.None },
+  null: { prefix: literal, prec: Prec.None },
+  ident: { prefix: identifier, prec: Prec.None },
+  vm: { prefix: vmCall, prec: Prec.None },
+  "(": { prefix: grouping, infix: badCall, prec: Prec.Postfix },
+  "[": { prefix: list, infix: index, prec: Prec.Postfix },
+  ".": { infix: dot, prec: Prec.Postfix },
+  "{": { infix: handler, prec: Prec.Postfix }, // only when isHandlerStart(); see infixPrec
+  "!": { prefix: unary, prec: Prec.None },
+  "-": { prefix: unary, infix: binary(Prec.Term), prec: Prec.Term },
+  "+": { infix: binary(Prec.Term), prec: Prec.Term },
+  "*": { infix: binary(Prec.Factor), prec: Prec.Factor },
+  "/": { infix: binary(Prec.Factor), prec: Prec.Factor },
+  "%": { infix: binary(Prec.Factor), prec: Prec.Factor },
+  "**": { infix: binary(Prec.Power, true), prec: Prec.Power },
+  "<<": { infix: binary(Prec.Shift), prec: Prec.Shift },
+  ">>": { infix: binary(Prec.Shift), prec: Prec.Shift },
+  "&": { infix: binary(Prec.BitAnd), prec: Prec.BitAnd },
+  "^": { infix: binary(Prec.BitXor), prec: Prec.BitXor },
+  "|": { infix: binary(Prec.BitOr), prec: Prec.BitOr },
+  "==": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  "!=": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  "<": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  ">": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  "<=": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  ">=": { infix: binary(Prec.Comparison), prec: Prec.Comparison },
+  is: { infix: isTest, prec: Prec.Comparison },
+  "&&": { infix: binary(Prec.And), prec: Prec.And },
+  "||": { infix: binary(Prec.Or), prec: Prec.Or },
+};
+
+// ------------------------------------------------------------------------ parser
+
+export class Parser {
+  private pos = 0;
+  private depth = 0;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+    private readonly file: string,
+  ) {}
+
+  // -- token helpers
+  peek(k = 0): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
+  prev(): Token {
+    return this.tokens[Math.max(0, this.pos - 1)]!;
+  }
+  prevEnd(): number {
+    return this.prev().end;
+  }
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== "eof") this.pos++;
+    return t;
+  }
+  check(k: TokenKind): boolean {
+    return this.peek().kind === k;
+  }
+  match(k: TokenKind): boolean {
+    if (!this.check(k)) return false;
+    this.next();
+    return true;
+  }
+  text(t: Token): string {
+    return this.source.slice(t.start, t.end);
+  }
+  expect(k: TokenKind, what: string): Token {
+    if (this.check(k)) return this.next();
+    const t = this.peek();
+    if (k === ";" || k === ")" || k === "]") {
+      // Point just after the previous token: that is where the missing `;` belongs.
+      const at = this.pos > 0 ? this.prevEnd() : t.start;
+      return this.failAt(sp(at, at), `expected ${what}`, `expected ${what} here`, k === ";" ? "statements end with `;`" : undefined);
+    }
+    return this.fail(t, `expected ${what}, found ${describeKind(t.kind)}`, `expected ${what}`);
+  }
+  fail(t: Token, title: string, msg: string, hint?: string): never {
+    return this.failAt(sp(t.start, t.end), title, msg, hint);
+  }
+  failAt(span: Span, title: string, msg: string, hint?: string): never {
+    this.diagnostics.push(error(this.file, title, span, msg, hint));
+    throw SIGNAL;
+  }
+  private enter(t: Token): void {
+    if (++this.depth > MAX_DEPTH) {
+      this.fail(t, "nesting too deep", `more than ${MAX_DEPTH} levels of nesting`, "split this into smaller expressions or functions");
+    }
+  }
+
+  // -- program
+  parseProgram(): Program {
+    const items: Item[] = [];
+    const functions: FnDecl[] = [];
+    const main: Stmt[] = [];
+    while (!this.check("eof")) {
+      const start = this.pos;
+      const depth = this.depth;
+      try {
+        if (this.check("fn")) {
+          const f = this.fnDecl();
+          items.push(f);
+          functions.push(f);
+        } else if (this.check("}")) {
+          this.fail(this.peek(), "unexpected `}`", "this `}` closes nothing", "check that the braces match");
+        } else {
+          const s = this.statement();
+          items.push(s);
+          main.push(s);
+        }
+      } catch (e) {
+        if (e !== SIGNAL) throw e;
+        this.depth = depth;
+        this.synchronize(start);
+      }
+    }
+    const end = this.source.length;
+    return { file: this.file, items, functions, main: { name: "main", span: sp(0, end), body: main, locals: [], mayReturnError: false } };
+  }
+
+  /** Skips to a statement boundary after a syntax error (panic-mode recovery). */
+  private synchronize(startPos: number): void {
+    if (this.pos === startPos) this.next(); // always make progress
+    while (!this.check("eof")) {
+      if (this.prev().kind === ";" && this.pos > startPos) return;
+      const k = this.peek().kind;
+      if (STATEMENT_START.has(k) || k === "}") return;
+      if (k === "{") {
+        this.skipBalanced();
+        return;
+      }
+      this.next();
+    }
+  }
+  private skipBalanced(): void {
+    let depth = 0;
+    while (!this.check("eof")) {
+      const k = this.next().kind;
+      if (k === "{") depth++;
+      else if (k === "}" && --depth <= 0) return;
+    }
+  }
+
+  private fnDecl(): FnDecl {
+    const fnTok = this.next();
+    const nameTok = this.expect("ident", "a function name");
+    this.expect("(", "`(` to start the parameters");
+    const params: Param[] = [];
+    while (!this.check(")") && !this.check("eof")) {
+      const pTok = this.expect("ident", "a parameter name");
+      if (!this.check(":")) this.fail(this.peek(), "parameter needs a type", "expected `:` and a type", `write ${this.text(pTok)}: integer`);
+      this.next();
+      const annot = this.type();
+      params.push({ name: this.text(pTok), span: sp(pTok.start, pTok.end), annot, binding: null });
+      if (!this.match(",")) break;
+    }
+    this.expect(")", "`)` to close the parameters");
+    const retAnnot = this.match("->") ? this.type() : null;
+    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the function body", undefined);
+    const body = this.block();
+    return {
+      kind: "fn",
+      span: sp(fnTok.start, body.span.end),
+      fnSpan: sp(fnTok.start, fnTok.end),
+      name: this.text(nameTok),
+      nameSpan: sp(nameTok.start, nameTok.end),
+      params,
+      retAnnot,
+      body,
+      paramTypes: [],
+      ret: T.null,
+      locals: [],
+      mayReturnError: false,
+    };
+  }
+
+  /** `{ stmt* }` with recovery inside: a broken statement does not lose the rest of the block. */
+  block(): Block {
+    const open = this.expect("{", "`{`");
+    this.enter(open);
+    const stmts: Stmt[] = [];
+    while (!this.check("}") && !this.check("eof")) {
+      const start = this.pos;
+      const depth = this.depth;
+      try {
+        if (this.check("fn")) this.fail(this.peek(), "functions are declared at top level", "a function cannot be declared inside a block", "move this function to the top level of the file");
+        stmts.push(this.statement());
+      } catch (e) {
+        if (e !== SIGNAL) throw e;
+        this.depth = depth;
+        this.synchronize(start);
+      }
+    }
+    this.depth--;
+    if (!this.check("}")) this.failAt(sp(open.start, open.end), "unclosed block", "this `{` is never closed", "add a `}`");
+    this.next();
+    return { span: sp(open.start, this.prevEnd()), stmts };
+  }
+
+  statement(): Stmt {
+    const t = this.peek();
+    switch (t.kind) {
+      case "let":
+        return this.letStmt();
+      case "if":
+        return this.ifStmt();
+      case "loop": {
+        this.next();
+        const body = this.block();
+        return { kind: "loop", span: sp(t.start, body.span.end), body };
+      }
+      case "for":
+        return this.forStmt();
+      case "break":
+      case "continue": {
+        this.next();
+        this.expect(";", "`;`");
+        return { kind: t.kind, span: sp(t.start, this.prevEnd()) };
+      }
+      case "return": {
+        this.next();
+        const value = this.check(";") ? null : this.expression();
+        this.expect(";", "`;`");
+        return { kind: "return", span: sp(t.start, this.prevEnd()), value };
+      }
+      case "{": {
+        const body = this.block();
+        return { kind: "block", span: body.span, body };
+      }
+      case "else":
+        return this.fail(t, "`else` without `if`", "this `else` follows no `if` block", undefined);
+      default:
+        return this.simpleStmt();
+    }
+  }
+
+  private letStmt(): Stmt {
+    const letTok = this.next();
+    const nameTok = this.peek();
+    if (nameTok.kind !== "ident") {
+      this.fail(nameTok, `expected a variable name, found ${describeKind(nameTok.kind)}`, "expected a name", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
+    }
+    this.next();
+    const annot = this.match(":") ? this.type() : null;
+    let init: Expr | null = null;
+    if (this.match("=")) init = this.expression();
+    else if (!this.check(";")) this.fail(this.peek(), `expected \`=\` or \`;\`, found ${describeKind(this.peek().kind)}`, "expected `=` or `;`");
+    this.expect(";", "`;`");
+    return {
+      kind: "let",
+      span: sp(letTok.start, this.prevEnd()),
+      name: this.text(nameTok),
+      nameSpan: sp(nameTok.start, nameTok.end),
+      annot,
+      init,
+      binding: null,
+    };
+  }
+
+  private ifStmt(): IfStmt {
+    const ifTok = this.next();
+    this.enter(ifTok);
+    if (!this.check("(")) {
+      this.fail(this.peek(), "missing parentheses around the condition", "expected `(` here", "Kaylee writes conditions in parentheses: if (x > 0) { }");
+    }
+    this.next();
+    const cond = this.expression();
+    this.expect(")", "`)` to close the condition");
+    const then = this.block();
+    let els: Block | null = null;
+    if (this.match("else")) {
+      if (this.check("if")) {
+        const inner = this.ifStmt();
+        els = { span: inner.span, stmts: [inner] };
+      } else els = this.block();
+    }
+    const end = els ? els.span.end : then.span.end;
+    this.depth--;
+    return { kind: "if", span: sp(ifTok.start, end), cond, then, else: els };
+  }
+
+  private forStmt(): Stmt {
+    const forTok = this.next();
+    const item = this.expect("ident", "the loop variable's name");
+    this.expect("in", "`in`");
+    const iterable = this.expression();
+    const body = this.block();
+    return {
+      kind: "for",
+      span: sp(forTok.start, body.span.end),
+      item: this.text(item),
+      itemSpan: sp(item.start, item.end),
+      iterable,
+      body,
+      itemBinding: null,
+      iterKind: "vector",
+      writesBack: false,
+      collectionBinding: null,
+      indexBinding: null,
+    };
+  }
+
+  private simpleStmt(): Stmt {
+    const start = this.peek().start;
+    const expr = this.expression();
+    const t = this.peek();
+    if (ASSIGN_OPS.has(t.kind)) {
+      this.next();
+      const value = this.expression();
+      this.expect(";", "`;`");
+      return { kind: "assign", span: sp(start, this.prevEnd()), target: expr, op: t.kind as AssignOp, value };
+    }
+    if (t.kind === "++" || t.kind === "--") {
+      this.next();
+      this.expect(";", "`;`");
+      return { kind: "incdec", span: sp(start, this.prevEnd()), target: expr, op: t.kind };
+    }
+    this.expect(";", "`;`");
+    return { kind: "expr", span: sp(start, this.prevEnd()), expr };
+  }
+
+  // -- expressions
+  expression(): Expr {
+    return this.parsePrecedence(Prec.Or);
+  }
+
+  parsePrecedence(prec: Prec): Expr {
+    const tok = this.next();
+    this.enter(tok);
+    const rule = RULES[tok.kind];
+    if (!rule?.prefix) {
+      this.depth--;
+      const hint = tok.kind === "++" || tok.kind === "--" ? `write x${tok.kind}; as a statement` : undefined;
+      if (tok.kind === "eof") return this.failAt(sp(tok.start, tok.end), "unexpected end of file", "expected an expression", hint);
+      return this.fail(tok, `expected an expression, found ${describeKind(tok.kind)}`, "expected an expression", hint);
+    }
+    let left = rule.prefix(this, tok);
+    let chain = 0;
+    while (prec <= this.infixPrec()) {
+      if (this.depth + ++chain > MAX_DEPTH) {
+        this.fail(this.peek(), "expression too long", `more than ${MAX_DEPTH} operations in one expression`, "split it with variables");
+      }
+      const t = this.next();
+      left = RULES[t.kind]!.infix!(this, left, t);
+    }
+    this.depth--;
+    return left;
+  }
+
+  private infixPrec(): Prec {
+    const t = this.peek();
+    if (t.kind === "{") return this.isHandlerStart() ? Prec.Postfix : Prec.None;
+    const r = RULES[t.kind];
+    return r?.infix ? r.prec : Prec.None;
+  }
+
+  /** `{` opens an error handler only as `{panic}`, `{panic:`, `{message:`, `{default:` (or `}`). */
+  private isHandlerStart(): boolean {
+    const a = this.peek(1);
+    const b = this.peek(2);
+    if (a.kind !== "ident") return false;
+    const w = this.text(a);
+    return (w === "panic" || w === "message" || w === "default") && (b.kind === ":" || b.kind === "}");
+  }
+
+  args(): Expr[] {
+    this.expect("(", "`(`");
+    const out: Expr[] = [];
+    while (!this.check(")") && !this.check("eof")) {
+      out.push(this.expression());
+      if (!this.match(",")) break;
+    }
+    this.expect(")", "`)` to close the arguments");
+    return out;
+  }
+
+  // -- types
+  type(): TypeNode {
+    const t = this.next();
+    this.enter(t);
+    let out: TypeNode;
+    if (t.kind === "(") {
+      const elems: TypeNode[] = [];
+      while (!this.check(")") && !this.check("eof")) {
+        elems.push(this.type());
+        if (!this.match(",")) break;
+      }
+      this.expect(")", "`)` to close the tuple type");
+      out = { kind: "tuple", elems, span: sp(t.start, this.prevEnd()) };
+    } else if (t.kind === "null") {
+      out = { kind: "named", name: "null", span: sp(t.start, t.end) };
+    } else if (t.kind === "ident") {
+      const name = this.text(t);
+      if ((name === "vector" || name === "array" || name === "slice") && this.check("[")) {
+        this.next();
+        const elem = this.type();
+        if (name === "vector") {
+          this.expect("]", "`]`");
+          out = { kind: "vector", elem, span: sp(t.start, this.prevEnd()) };
+        } else {
+          if (!this.check(";")) this.fail(this.peek(), `${name} type needs a length`, "expected `;` and a length", `write ${name}[integer; 3]`);
+          this.next();
+          const n = this.peek();
+          if (n.kind !== "int" || !/^[0-9_]+$/.test(this.text(n))) this.fail(n, "expected a length", "the length must be a whole number", `write ${name}[integer; 3]`);
+          this.next();
+          this.expect("]", "`]`");
+          out = { kind: name, elem, length: n.value as number, span: sp(t.start, this.prevEnd()) };
+        }
+      } else out = { kind: "named", name, span: sp(t.start, t.end) };
+    } else {
+      return this.fail(t, `expected a type, found ${describeKind(t.kind)}`, "expected a type", "types are integer, float, byte, char, bool, string, vector[T], array[T; N], (T1, T2), ...");
+    }
+    this.depth--;
+    return out;
+  }
+}
+
+/** Lexes and parses a file. Never throws on bad input: every problem is a diagnostic. */
+export function parse(source: string, file: string): ParseResult {
+  const { tokens, diagnostics, swallowedFrom } = lex(source, file);
+  const p = new Parser(tokens, source, file);
+  const program = p.parseProgram();
+  // After an unterminated string or comment, the rest of the file is noise: say nothing more.
+  const syntax = swallowedFrom === null ? p.diagnostics : p.diagnostics.filter((d) => (d.labels[0]?.span.start ?? 0) < swallowedFrom);
+  return { program, diagnostics: [...diagnostics, ...syntax] };
+}

@@ -1,0 +1,43 @@
+// Control-flow facts that need no types: does a statement list always end in `return`
+// (SPEC §2: a missing `return` on a path of a non-null function is a compile error)?
+// Structural and conservative: `if` needs an `else` with both sides returning; a `loop`
+// with no `break` of its own never falls through.
+
+import type { Block, Stmt } from "./ast.js";
+
+export function alwaysReturns(stmts: readonly Stmt[]): boolean {
+  return stmts.some(stmtReturns);
+}
+
+function stmtReturns(s: Stmt): boolean {
+  switch (s.kind) {
+    case "return":
+      return true;
+    case "if":
+      if (!s.else) return false;
+      return alwaysReturns(s.then.stmts) && alwaysReturns(s.else.stmts);
+    case "block":
+      return alwaysReturns(s.body.stmts);
+    case "loop":
+      return !breaksOut(s.body);
+    default:
+      return false;
+  }
+}
+
+/** Does this loop body contain a `break` that leaves this loop (not a nested one)? */
+function breaksOut(b: Block): boolean {
+  const walk = (s: Stmt): boolean => {
+    switch (s.kind) {
+      case "break":
+        return true;
+      case "if":
+        return s.then.stmts.some(walk) || (s.else ? s.else.stmts.some(walk) : false);
+      case "block":
+        return s.body.stmts.some(walk);
+      default:
+        return false; // nested loop/for: their breaks are their own
+    }
+  };
+  return b.stmts.some(walk);
+}

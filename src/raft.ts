@@ -1,0 +1,200 @@
+// The library API (SPEC §6): `new Raft(options)` with injected I/O, permissions and limits;
+// compile, assemble, load, disassemble and run. The CLI is a thin layer over this class, so
+// whatever the CLI does, an embedder can do too.
+
+import { assemble } from "./bytecode/assembler.js";
+import { disassemble } from "./bytecode/disasm.js";
+import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
+import { parseTypeKey, type Type } from "./bytecode/types.js";
+import { renderDiagnostics, type Diagnostic } from "./diag/index.js";
+import { compileKaylee } from "./lang/compile.js";
+import { Logger } from "./vm/log.js";
+import type { Host, NativeFn, NativeSpec, PathGrant } from "./vm/native-api.js";
+import { Natives } from "./vm/natives.js";
+import { makePermissions } from "./vm/permissions.js";
+import { link } from "./vm/program.js";
+import { makeRandom } from "./vm/random.js";
+import { VMCore, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
+import { installSupervisors } from "./vm/supervisor.js";
+import { formatAny } from "./vm/print.js";
+import { pidString } from "./vm/process.js";
+
+export interface RaftOptions {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** One line of input without its newline, or null at end of input. */
+  readLine?: () => Promise<string | null>;
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  /** Permissions: none by default. */
+  allowRead?: PathGrant;
+  allowWrite?: PathGrant;
+  allowEnv?: boolean;
+  allowAll?: boolean;
+  /** Limits. */
+  maxHeap?: number;
+  maxProcesses?: number;
+  maxReductions?: number;
+  /** Makes vm.random_number deterministic. */
+  seed?: number;
+  /** RAFT_LOG level: error, warn, info, debug, trace. */
+  log?: string;
+  /** Virtual clock for tests (milliseconds). */
+  clock?: () => number;
+  onEvent?: (e: VMEvent) => void;
+  /** Custom file access (defaults to node:fs). */
+  fs?: Host["fs"];
+}
+
+export type SourceKind = "kaylee" | "assembly" | "module";
+
+export interface RunOptions {
+  file?: string;
+  kind?: SourceKind;
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** The main process's panic, if it panicked. */
+  panic: PanicInfo | null;
+  /** Compile or load errors (the program did not run). */
+  diagnostics: Diagnostic[];
+  /** Values left on main's stack (assembly programs). */
+  leftover: unknown[];
+  stats: RunOutcome["stats"];
+}
+
+export interface CompileResult {
+  module: Module | null;
+  diagnostics: Diagnostic[];
+}
+
+export class Raft {
+  readonly natives = new Natives();
+  private specs: NativeSpec[] = [];
+
+  constructor(readonly options: RaftOptions = {}) {}
+
+  /**
+   * Adds `vm.NAME` to the language: the type checker sees its signature, and a call runs
+   * `fn`, which may return a Promise (only the calling process waits).
+   */
+  defineNative(name: string, params: string[], ret: string, fn: (...args: any[]) => unknown, opts: { fallible?: boolean } = {}): void {
+    const full = name.startsWith("vm.") ? name : `vm.${name}`;
+    const native: NativeFn = (_ctx, args) => fn(...args);
+    this.specs.push({ name: full, params: params.map(parseTypeKey), ret: parseTypeKey(ret), fallible: opts.fallible ?? false, fn: native });
+    this.natives.register(full, native);
+  }
+
+  /** Registers a native reachable from assembly as `CallNative #name` (no type signature). */
+  registerNative(name: string, fn: NativeFn): void {
+    this.natives.register(name, fn);
+  }
+
+  compile(source: string, file = "main.kl"): CompileResult {
+    return compileKaylee(source, file, { natives: this.specs });
+  }
+
+  assemble(source: string, file = "main.raft"): CompileResult {
+    return assemble(source, file);
+  }
+
+  /** Reads a `.rbc` module. Throws `ModuleError` for a bad one. */
+  load(bytes: Uint8Array): Module {
+    return readModule(bytes);
+  }
+
+  save(module: Module): Uint8Array {
+    return writeModule(module);
+  }
+
+  disassemble(module: Module): string {
+    return disassemble(module);
+  }
+
+  /** Turns source text or module bytes into a module, by kind or by file extension. */
+  toModule(input: string | Uint8Array | Module, opts: RunOptions = {}): CompileResult {
+    if (typeof input === "object" && !(input instanceof Uint8Array)) return { module: input, diagnostics: [] };
+    const file = opts.file ?? "main.kl";
+    const kind = opts.kind ?? kindOf(file, input);
+    if (kind === "module" || input instanceof Uint8Array) {
+      const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+      return { module: readModule(bytes), diagnostics: [] };
+    }
+    return kind === "assembly" ? this.assemble(input, file) : this.compile(input, file);
+  }
+
+  render(diags: Diagnostic[], source: string, color = false): string {
+    return renderDiagnostics(diags, source, { color });
+  }
+
+  /** Compiles (or assembles, or loads), verifies and runs a program to its end. */
+  async run(input: string | Uint8Array | Module, opts: RunOptions = {}): Promise<RunResult> {
+    const o = this.options;
+    const stderr = o.stderr ?? ((s: string) => process.stderr.write(s));
+    const empty = { processes: 0, reductions: 0, messages: 0 };
+    let module: Module | null;
+    let diagnostics: Diagnostic[];
+    try {
+      ({ module, diagnostics } = this.toModule(input, opts));
+    } catch (e) {
+      if (e instanceof ModuleError) return { exitCode: 2, panic: null, diagnostics: [moduleDiag(opts.file ?? "module", e.message)], leftover: [], stats: empty };
+      throw e;
+    }
+    if (!module) return { exitCode: 2, panic: null, diagnostics, leftover: [], stats: empty };
+    let program;
+    try {
+      program = link(module, this.natives);
+    } catch (e) {
+      if (e instanceof ModuleError) return { exitCode: 2, panic: null, diagnostics: [moduleDiag(opts.file ?? module.file, e.message)], leftover: [], stats: empty };
+      throw e;
+    }
+    const host: Host = {
+      stdout: o.stdout ?? ((s: string) => process.stdout.write(s)),
+      stderr,
+      readLine: o.readLine ?? (async () => null),
+      args: o.args ?? [],
+      permissions: makePermissions({ read: o.allowRead, write: o.allowWrite, env: o.allowEnv, all: o.allowAll }),
+      env: o.env ?? process.env,
+      fs: o.fs ?? (await import("./vm/node-fs.js")).nodeFs,
+    };
+    const vm = new VMCore({
+      host,
+      logger: new Logger(o.log, stderr),
+      random: makeRandom(o.seed),
+      clock: o.clock,
+      maxProcesses: o.maxProcesses,
+      maxReductions: o.maxReductions,
+      maxHeap: o.maxHeap,
+      onEvent: o.onEvent,
+    });
+    installSupervisors(vm);
+    const outcome = await vm.run(program);
+    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats };
+  }
+}
+
+export function kindOf(file: string, input?: string | Uint8Array): SourceKind {
+  if (input instanceof Uint8Array && isModuleBytes(input)) return "module";
+  if (file.endsWith(".rbc")) return "module";
+  if (file.endsWith(".raft")) return "assembly";
+  return "kaylee";
+}
+
+function moduleDiag(file: string, message: string): Diagnostic {
+  return { severity: "error", title: message, file, labels: [] };
+}
+
+/** How a panic is shown: the message, the process, and a Kaylee stack trace. */
+export function formatPanic(p: PanicInfo, file: string): string {
+  const lines = [`panic in ${pidString(p.pid)}: ${p.message}`];
+  for (const t of p.trace) lines.push(`    at ${t.fn} (${file}:${t.line}:${t.col})`);
+  return lines.join("\n") + "\n";
+}
+
+/** Values left on an assembly program's stack, one a line. */
+export function formatLeftover(values: unknown[]): string {
+  return values.map((v) => formatAny(v) + "\n").join("");
+}
+
+export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec };

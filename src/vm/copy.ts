@@ -1,0 +1,66 @@
+// Value semantics and heap accounting for run-time values.
+//
+// Kaylee's vectors, arrays and tuples are JS arrays with value semantics: assignment, passing
+// and sending copy them (`deepCopy`). Everything else is immutable (numbers, booleans, strings,
+// `KError`, `ExitNotice`) and shared. Memory handles (pointers, slices) are references into a
+// process's linear memory and are shared too. `valuesEqual` is Kaylee's `==` on any type and
+// `sizeOf` the approximate byte count that `--max-heap` and `vm.memory()` account.
+
+import { ExitNotice, KError } from "./values.js";
+
+/** A copy that shares nothing mutable with `v`: arrays are copied recursively. */
+export function deepCopy<V>(v: V): V {
+  if (!Array.isArray(v)) return v;
+  const out = v.slice();
+  for (let i = 0; i < out.length; i++) {
+    if (Array.isArray(out[i])) out[i] = deepCopy(out[i]);
+  }
+  return out as V;
+}
+
+/** Structural equality: arrays by content, numbers by `===` (so NaN != NaN), errors and
+ *  exit notices by their fields, anything else by identity. */
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b);
+  if (a instanceof KError) return b instanceof KError && a.message === b.message && a.code === b.code;
+  if (a instanceof ExitNotice) return b instanceof ExitNotice && a.process === b.process && a.reason === b.reason;
+  return false;
+}
+
+function arraysEqual(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!valuesEqual(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+const WORD = 8;
+const HEADER = 16;
+
+/**
+ * Approximate heap bytes of a value: a number, bool or null is one 8-byte word; a string is
+ * 16 + 2 a UTF-16 unit; an array is 16 + 8 a slot plus what its slots point to.
+ */
+export function sizeOf(v: unknown): number {
+  if (typeof v === "string") return stringSize(v);
+  if (Array.isArray(v)) return arraySize(v);
+  if (v instanceof KError) return HEADER + WORD * 2 + stringSize(v.message) + stringSize(v.code);
+  if (v instanceof ExitNotice) return HEADER + WORD * 2 + stringSize(v.reason);
+  if (ArrayBuffer.isView(v)) return HEADER + v.byteLength;
+  return WORD;
+}
+
+function stringSize(s: string): number {
+  return HEADER + 2 * s.length;
+}
+
+function arraySize(a: unknown[]): number {
+  let n = HEADER + WORD * a.length;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x === "object" || typeof x === "string") n += x === null ? 0 : sizeOf(x);
+  }
+  return n;
+}

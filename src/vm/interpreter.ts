@@ -1,0 +1,807 @@
+// The interpreter: one small hot loop that runs one process for one slice.
+//
+// `pc`, `sp`, `base` and the frame pointer live in locals; the operand stack and locals share
+// one JS array per process (locals at base..base+locals-1, operands above). The compiler
+// emitted typed opcodes, so the loop never looks at a value's tag on a hot path: integer Add
+// checks for overflow with `(r | 0) !== r` (which also catches a non-number operand from a
+// hand-written module), floats round with Math.fround. Reductions are counted only at calls
+// and backward jumps; when the slice's budget runs out, the state is saved into the process
+// and the loop returns so the scheduler can run someone else. Guest calls never recurse on
+// the JS stack. Bulky or rare instructions call helpers outside the loop.
+//
+// Faults (overflow, out-of-range index, a used error value, a throwing native) are thrown as
+// `Fault` and caught once per slice: the innermost try region of the current frame gets the
+// error value (an expression with a handler), otherwise the process panics.
+
+import { Op } from "../bytecode/op.js";
+import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { Process, Status } from "./process.js";
+import type { Program } from "./program.js";
+import type { VMCore } from "./vm-core.js";
+import { deepCopy, valuesEqual } from "./copy.js";
+import { memRead, memWrite } from "./memory.js";
+
+export const enum Exec {
+  /** The budget ran out; the process can run again. */
+  Yield = 0,
+  /** The process waits (receive, a host promise); it will be made runnable again. */
+  Blocked = 1,
+  /** The process ended normally (Halt, or Return from its first frame). */
+  Done = 2,
+  /** The process panicked; `vm.lastPanic` says why and where. */
+  Panicked = 3,
+  /** The process was ended from outside while it ran (e.g. it killed itself). */
+  Dead = 4,
+}
+
+/** The deepest call chain a process may build: past it, a stack-overflow error. */
+export const MAX_FRAMES = 10_000;
+/** The most stack slots a process may use (locals and operands). */
+export const MAX_STACK_SLOTS = 1 << 20;
+
+const I32_MIN = -2147483648;
+
+export function execute(vm: VMCore, p: Process, budget: number): Exec {
+  const prog: Program = vm.program;
+  const code = prog.code;
+  const consts = prog.consts;
+  let stack = p.stack;
+  let sp = p.sp;
+  let pc = p.pc;
+  let base = p.base;
+  let fp = p.fp;
+
+  if (p.hasResume) {
+    p.hasResume = false;
+    if (p.resumeFault) {
+      const f = p.resumeFault;
+      p.resumeFault = null;
+      // Re-enter through the fault path below, at the instruction that parked.
+      stack[sp++] = null;
+      const r = handleFault(p, new Fault(f), pc, sp, fp);
+      if (r < 0) return panic(vm, p, f, pc, fp);
+      pc = r;
+      sp = p.sp;
+    } else {
+      stack[sp++] = p.resumeValue;
+      p.resumeValue = null;
+    }
+  }
+
+  for (;;) {
+    try {
+      for (;;) {
+        switch (code[pc]) {
+          case Op.Nop:
+            pc += 1;
+            break;
+          case Op.Halt:
+            p.pc = pc;
+            p.sp = sp;
+            p.base = base;
+            p.fp = fp;
+            return Exec.Done;
+
+          case Op.PushConst:
+            stack[sp++] = consts[code[pc + 1]];
+            pc += 2;
+            break;
+          case Op.PushInt:
+            stack[sp++] = code[pc + 1];
+            pc += 2;
+            break;
+          case Op.PushNull:
+            stack[sp++] = null;
+            pc += 1;
+            break;
+          case Op.PushTrue:
+            stack[sp++] = true;
+            pc += 1;
+            break;
+          case Op.PushFalse:
+            stack[sp++] = false;
+            pc += 1;
+            break;
+          case Op.Pop:
+            sp--;
+            pc += 1;
+            break;
+          case Op.Dup:
+            stack[sp] = stack[sp - 1];
+            sp++;
+            pc += 1;
+            break;
+          case Op.Swap: {
+            const t = stack[sp - 1];
+            stack[sp - 1] = stack[sp - 2];
+            stack[sp - 2] = t;
+            pc += 1;
+            break;
+          }
+
+          case Op.Load:
+            stack[sp++] = stack[base + code[pc + 1]];
+            pc += 2;
+            break;
+          case Op.Store:
+            stack[base + code[pc + 1]] = stack[--sp];
+            pc += 2;
+            break;
+          case Op.CopyLocalConst:
+            stack[base + code[pc + 1]] = consts[code[pc + 2]];
+            pc += 3;
+            break;
+          case Op.CopyLocalLocal:
+            stack[base + code[pc + 1]] = stack[base + code[pc + 2]];
+            pc += 3;
+            break;
+          case Op.IncLocal: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + code[pc + 2];
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            pc += 3;
+            break;
+          }
+
+          case Op.Add: {
+            const r = (stack[sp - 2] as number) + (stack[sp - 1] as number);
+            if ((r | 0) !== r) throw overflow(stack[sp - 2], "+", stack[sp - 1]);
+            stack[--sp - 1] = r;
+            pc += 1;
+            break;
+          }
+          case Op.Sub: {
+            const r = (stack[sp - 2] as number) - (stack[sp - 1] as number);
+            if ((r | 0) !== r) throw overflow(stack[sp - 2], "-", stack[sp - 1]);
+            stack[--sp - 1] = r;
+            pc += 1;
+            break;
+          }
+          case Op.Mul: {
+            const r = (stack[sp - 2] as number) * (stack[sp - 1] as number);
+            if ((r | 0) !== r && r !== 0) throw overflow(stack[sp - 2], "*", stack[sp - 1]);
+            stack[--sp - 1] = r | 0;
+            pc += 1;
+            break;
+          }
+          case Op.Div: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            if (b === 0 || (a === I32_MIN && b === -1) || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
+            stack[--sp - 1] = (a / b) | 0;
+            pc += 1;
+            break;
+          }
+          case Op.Mod: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            if (b === 0 || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
+            stack[--sp - 1] = (a % b) | 0;
+            pc += 1;
+            break;
+          }
+          case Op.Neg: {
+            const a = stack[sp - 1] as number;
+            if (a === I32_MIN || typeof a !== "number") throw overflow(a, "-");
+            stack[sp - 1] = (0 - a) | 0;
+            pc += 1;
+            break;
+          }
+          case Op.Exp:
+            stack[sp - 2] = intPow(stack[sp - 2], stack[sp - 1]);
+            sp--;
+            pc += 1;
+            break;
+          case Op.AddInt: {
+            const r = (stack[sp - 1] as number) + code[pc + 1];
+            if ((r | 0) !== r) throw overflow(stack[sp - 1], "+", code[pc + 1]);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.BitAnd:
+            stack[sp - 2] = (stack[sp - 2] as number) & (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.BitOr:
+            stack[sp - 2] = (stack[sp - 2] as number) | (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.BitXor:
+            stack[sp - 2] = (stack[sp - 2] as number) ^ (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.Shl:
+            stack[sp - 2] = (stack[sp - 2] as number) << (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.Shr:
+            stack[sp - 2] = (stack[sp - 2] as number) >> (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.CheckByte: {
+            const a = stack[sp - 1] as number;
+            if (!(a >= 0 && a <= 255)) throw fault(`byte overflow: ${a} is not in 0..255`, "overflow");
+            stack[sp - 1] = a | 0;
+            pc += 1;
+            break;
+          }
+
+          case Op.AddFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+          case Op.SubFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) - (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+          case Op.MulFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) * (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+          case Op.DivFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) / (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+          case Op.ModFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) % (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+          case Op.NegFloat:
+            stack[sp - 1] = -(stack[sp - 1] as number);
+            pc += 1;
+            break;
+          case Op.ExpFloat:
+            stack[sp - 2] = Math.fround((stack[sp - 2] as number) ** (stack[sp - 1] as number));
+            sp--;
+            pc += 1;
+            break;
+
+          case Op.Eq:
+            stack[sp - 2] = stack[sp - 2] === stack[sp - 1];
+            sp--;
+            pc += 1;
+            break;
+          case Op.NotEq:
+            stack[sp - 2] = stack[sp - 2] !== stack[sp - 1];
+            sp--;
+            pc += 1;
+            break;
+          case Op.Less:
+            stack[sp - 2] = (stack[sp - 2] as number) < (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.LessEq:
+            stack[sp - 2] = (stack[sp - 2] as number) <= (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.Greater:
+            stack[sp - 2] = (stack[sp - 2] as number) > (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.GreaterEq:
+            stack[sp - 2] = (stack[sp - 2] as number) >= (stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.EqValue:
+            stack[sp - 2] = valuesEqual(stack[sp - 2], stack[sp - 1]);
+            sp--;
+            pc += 1;
+            break;
+          case Op.NotEqValue:
+            stack[sp - 2] = !valuesEqual(stack[sp - 2], stack[sp - 1]);
+            sp--;
+            pc += 1;
+            break;
+          case Op.Not:
+            stack[sp - 1] = stack[sp - 1] === false;
+            pc += 1;
+            break;
+
+          case Op.Jump: {
+            const t = code[pc + 1];
+            if (t <= pc && --budget <= 0) {
+              p.pc = t;
+              p.sp = sp;
+              p.base = base;
+              p.fp = fp;
+              return Exec.Yield;
+            }
+            pc = t;
+            break;
+          }
+          case Op.JumpIfFalse: {
+            const v = stack[--sp];
+            if (v === false || v === 0 || v === null) {
+              const t = code[pc + 1];
+              if (t <= pc && --budget <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            } else pc += 2;
+            break;
+          }
+          case Op.JumpIfTrue: {
+            const v = stack[--sp];
+            if (!(v === false || v === 0 || v === null)) {
+              const t = code[pc + 1];
+              if (t <= pc && --budget <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            } else pc += 2;
+            break;
+          }
+          case Op.LessJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --budget <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+
+          case Op.Call: {
+            const f = code[pc + 1];
+            if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
+            p.frameRet[fp] = pc + 2;
+            p.frameBase[fp] = base;
+            fp++;
+            base = sp - prog.fnParams[f];
+            const top = base + prog.fnLocals[f];
+            if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
+            while (sp < top) stack[sp++] = null;
+            pc = prog.fnEntry[f];
+            if (--budget <= 0) {
+              p.pc = pc;
+              p.sp = sp;
+              p.base = base;
+              p.fp = fp;
+              return Exec.Yield;
+            }
+            break;
+          }
+          case Op.Return: {
+            const v = stack[sp - 1];
+            if (fp === 0) {
+              p.pc = pc;
+              p.sp = sp;
+              p.base = base;
+              p.fp = fp;
+              return Exec.Done;
+            }
+            fp--;
+            sp = base;
+            pc = p.frameRet[fp];
+            base = p.frameBase[fp];
+            stack[sp++] = v;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            break;
+          }
+          case Op.CallNative:
+          case Op.CallNativeTyped: {
+            const n = code[pc + 2];
+            const typed = code[pc] === Op.CallNativeTyped;
+            const args = stack.slice(sp - n, sp);
+            sp -= n;
+            p.pc = pc;
+            p.sp = sp;
+            p.base = base;
+            p.fp = fp;
+            const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1);
+            pc += typed ? 4 : 3;
+            if (r instanceof Promise) {
+              p.pc = pc;
+              vm.park(p, r);
+              return Exec.Blocked;
+            }
+            if (p.status !== Status.Running) {
+              p.pc = pc;
+              return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
+            }
+            stack[sp++] = r;
+            break;
+          }
+
+          case Op.Concat: {
+            const s = (stack[sp - 2] as string) + (stack[sp - 1] as string);
+            if (s.length > vm.maxStringLength) throw fault(`string too long (${s.length} chars)`, "heap_limit");
+            stack[--sp - 1] = s;
+            pc += 1;
+            break;
+          }
+          case Op.MakeVector:
+          case Op.MakeTuple: {
+            const n = code[pc + 1];
+            stack[sp - n] = stack.slice(sp - n, sp);
+            sp = sp - n + 1;
+            pc += 2;
+            break;
+          }
+          case Op.Index: {
+            const v = stack[sp - 2] as unknown[];
+            const i = stack[sp - 1] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) throw indexFault(v, i);
+            stack[--sp - 1] = v[i];
+            pc += 1;
+            break;
+          }
+          case Op.StoreIndex: {
+            const v = stack[sp - 3] as unknown[];
+            const i = stack[sp - 2] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) throw indexFault(v, i);
+            v[i] = stack[sp - 1];
+            sp -= 3;
+            pc += 1;
+            break;
+          }
+          case Op.IndexString:
+            stack[sp - 2] = vm.indexString(stack[sp - 2] as string, stack[sp - 1] as number);
+            sp--;
+            pc += 1;
+            break;
+          case Op.GetField: {
+            const t = stack[sp - 1] as unknown[];
+            const k = code[pc + 1];
+            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`);
+            stack[sp - 1] = t[k];
+            pc += 2;
+            break;
+          }
+          case Op.SetField: {
+            const t = stack[sp - 2] as unknown[];
+            const k = code[pc + 1];
+            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`);
+            t[k] = stack[sp - 1];
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.Length:
+            stack[sp - 1] = lengthOf(stack[sp - 1]);
+            pc += 1;
+            break;
+          case Op.CopyValue:
+            stack[sp - 1] = deepCopy(stack[sp - 1]);
+            pc += 1;
+            break;
+
+          case Op.CheckError: {
+            const v = stack[sp - 1];
+            if (v instanceof KError) throw usedError(v);
+            pc += 1;
+            break;
+          }
+          case Op.IsError:
+            stack[sp - 1] = stack[sp - 1] instanceof KError;
+            pc += 1;
+            break;
+          case Op.TryBegin:
+            p.tries.push(fp, code[pc + 1], sp);
+            pc += 2;
+            break;
+          case Op.TryEnd:
+            if (p.tries.length === 0 || p.tries[p.tries.length - 3] !== fp) throw fault("TryEnd without a TryBegin in this frame", "bad_code");
+            p.tries.length -= 3;
+            pc += 1;
+            break;
+          case Op.PanicIfError: {
+            const v = stack[sp - 1];
+            if (v instanceof KError) throw new PanicNow(v);
+            pc += 1;
+            break;
+          }
+          case Op.PanicIfErrorMsg: {
+            const v = stack[sp - 1];
+            if (v instanceof KError) throw new PanicNow(new KError(consts[code[pc + 1]] as string, v.code));
+            pc += 2;
+            break;
+          }
+          case Op.SetErrorMessage: {
+            const v = stack[sp - 1];
+            if (v instanceof KError) stack[sp - 1] = new KError(consts[code[pc + 1]] as string, v.code);
+            pc += 2;
+            break;
+          }
+          case Op.Panic:
+            throw new PanicNow(new KError(String(stack[sp - 1]), "panic"));
+
+          case Op.SpawnActor: {
+            const f = code[pc + 1];
+            const n = prog.fnParams[f];
+            const args = stack.slice(sp - n, sp);
+            sp -= n;
+            p.pc = pc;
+            p.sp = sp;
+            stack[sp++] = vm.spawnFromCode(p, f, args, code[pc + 2] !== 0);
+            pc += 3;
+            break;
+          }
+          case Op.SendMessage:
+            vm.sendFromCode(p, stack[sp - 2] as number, prog.constType(code[pc + 1]), stack[sp - 1]);
+            stack[--sp - 1] = null;
+            pc += 2;
+            break;
+          case Op.ReceiveMessage:
+          case Op.ReceiveTimeout: {
+            const timed = code[pc] === Op.ReceiveTimeout;
+            const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
+            if (got === NO_MESSAGE) {
+              p.pc = pc;
+              p.sp = sp;
+              p.base = base;
+              p.fp = fp;
+              return Exec.Blocked;
+            }
+            if (timed) sp--;
+            stack[sp++] = got;
+            pc += 2;
+            break;
+          }
+          case Op.Self:
+            stack[sp++] = p.pid;
+            pc += 1;
+            break;
+
+          case Op.SpawnSupervisor: {
+            const nested = code[pc + 1] !== 0;
+            const k = nested ? 4 : 3;
+            const args = stack.slice(sp - k, sp);
+            sp -= k;
+            p.pc = pc;
+            p.sp = sp;
+            stack[sp++] = vm.supervisorOp(p, nested ? "start_supervisor" : "supervisor", args, -1);
+            pc += 2;
+            break;
+          }
+          case Op.SetStrategy: {
+            const args = stack.slice(sp - 2, sp);
+            sp -= 2;
+            stack[sp++] = vm.supervisorOp(p, "set_strategy", args, -1);
+            pc += 1;
+            break;
+          }
+          case Op.StartChild: {
+            const f = code[pc + 1];
+            const k = 2 + prog.fnParams[f];
+            const args = stack.slice(sp - k, sp);
+            sp -= k;
+            p.pc = pc;
+            p.sp = sp;
+            stack[sp++] = vm.supervisorOp(p, "start_child", args, f);
+            pc += 2;
+            break;
+          }
+          case Op.RestartChild: {
+            const args = stack.slice(sp - 2, sp);
+            sp -= 2;
+            stack[sp++] = vm.supervisorOp(p, "restart_child", args, -1);
+            pc += 1;
+            break;
+          }
+
+          case Op.LoadMem:
+            stack[sp++] = memRead(p, code[pc + 1], 4, true);
+            pc += 2;
+            break;
+          case Op.LoadMemN:
+            stack[sp++] = memRead(p, code[pc + 1], code[pc + 2], false);
+            pc += 3;
+            break;
+          case Op.LoadMemInd:
+            stack[sp++] = memRead(p, stack[base + code[pc + 1]] as number, 4, true);
+            pc += 2;
+            break;
+          case Op.LoadMemIndN:
+            stack[sp++] = memRead(p, stack[base + code[pc + 1]] as number, code[pc + 2], false);
+            pc += 3;
+            break;
+          case Op.StoreMem:
+            memWrite(p, code[pc + 1], 4, stack[--sp] as number);
+            pc += 2;
+            break;
+          case Op.StoreMemN:
+            memWrite(p, code[pc + 1], code[pc + 2], stack[--sp] as number);
+            pc += 3;
+            break;
+          case Op.StoreMemInd:
+            memWrite(p, stack[base + code[pc + 1]] as number, 4, stack[--sp] as number);
+            pc += 2;
+            break;
+          case Op.StoreMemIndN:
+            memWrite(p, stack[base + code[pc + 1]] as number, code[pc + 2], stack[--sp] as number);
+            pc += 3;
+            break;
+          case Op.CopyLocalMem:
+            stack[base + code[pc + 1]] = memRead(p, code[pc + 2], 4, true);
+            pc += 3;
+            break;
+          case Op.CopyLocalMemN:
+            stack[base + code[pc + 1]] = memRead(p, code[pc + 2], code[pc + 3], false);
+            pc += 4;
+            break;
+          case Op.CopyLocalMemInd:
+            stack[base + code[pc + 1]] = memRead(p, stack[base + code[pc + 2]] as number, 4, true);
+            pc += 3;
+            break;
+          case Op.CopyLocalMemIndN:
+            stack[base + code[pc + 1]] = memRead(p, stack[base + code[pc + 2]] as number, code[pc + 3], false);
+            pc += 4;
+            break;
+          case Op.CopyMemLocal:
+            memWrite(p, code[pc + 1], 4, stack[base + code[pc + 2]] as number);
+            pc += 3;
+            break;
+          case Op.CopyMemNLocal:
+            memWrite(p, code[pc + 1], code[pc + 2], stack[base + code[pc + 3]] as number);
+            pc += 4;
+            break;
+          case Op.CopyMemIndLocal:
+            memWrite(p, stack[base + code[pc + 1]] as number, 4, stack[base + code[pc + 2]] as number);
+            pc += 3;
+            break;
+
+          default:
+            throw fault(`invalid opcode ${code[pc]}`, "bad_code");
+        }
+      }
+    } catch (e) {
+      if (e instanceof ProgramExit) throw e;
+      if (e instanceof PanicNow) return panic(vm, p, e.error, pc, fp);
+      const f = toFault(e);
+      const r = handleFault(p, f, pc, sp, fp);
+      if (r < 0) return panic(vm, p, f.error, pc, fp);
+      pc = r;
+      sp = p.sp;
+      stack = p.stack;
+    }
+  }
+}
+
+/** Sentinel from `vm.receive` meaning "nothing matched: block". */
+export const NO_MESSAGE: unique symbol = Symbol("no message");
+
+/** `{panic}` handlers panic even inside a try region. */
+class PanicNow {
+  constructor(readonly error: KError) {}
+}
+
+function toFault(e: unknown): Fault {
+  if (e instanceof Fault) return e;
+  if (e instanceof RangeError) return fault(`out of memory or too large: ${e.message}`, "heap_limit");
+  const msg = e instanceof Error ? e.message : String(e);
+  return fault(`invalid operation: ${msg}`, "bad_code");
+}
+
+/** Finds a try region of the current frame; returns its handler pc (and resets sp), or -1. */
+function handleFault(p: Process, f: Fault, pc: number, sp: number, fp: number): number {
+  void pc;
+  void sp;
+  const t = p.tries;
+  if (t.length === 0 || t[t.length - 3] !== fp) return -1;
+  const handler = t[t.length - 2];
+  let at = t[t.length - 1];
+  t.length -= 3;
+  p.stack[at++] = f.error;
+  p.sp = at;
+  return handler;
+}
+
+function panic(vm: VMCore, p: Process, err: KError, pc: number, fp: number): Exec {
+  p.pc = pc;
+  p.fp = fp;
+  vm.recordPanic(p, err, pc);
+  return Exec.Panicked;
+}
+
+function dropTries(p: Process, fp: number): void {
+  const t = p.tries;
+  while (t.length && t[t.length - 3] > fp) t.length -= 3;
+}
+
+function growFrames(p: Process, fp: number): void {
+  if (fp + 1 >= MAX_FRAMES) throw fault(`stack overflow: more than ${MAX_FRAMES} nested calls`, "stack_overflow");
+  const n = Math.min(p.frameRet.length * 2, MAX_FRAMES + 1);
+  const r = new Int32Array(n);
+  r.set(p.frameRet);
+  const b = new Int32Array(n);
+  b.set(p.frameBase);
+  p.frameRet = r;
+  p.frameBase = b;
+}
+
+function growStack(p: Process, need: number): unknown[] {
+  if (need > MAX_STACK_SLOTS) throw fault("stack overflow: the process's stack is full", "stack_overflow");
+  let n = p.stack.length * 2;
+  while (n < need) n *= 2;
+  const s = p.stack;
+  const old = s.length;
+  s.length = n;
+  s.fill(null, old);
+  return s;
+}
+
+function overflow(a: unknown, op: string, b?: unknown): Fault {
+  if (a instanceof KError) return usedError(a);
+  if (b instanceof KError) return usedError(b);
+  if (typeof a !== "number" || (b !== undefined && typeof b !== "number")) return fault(`invalid operands for ${op}`, "bad_code");
+  return fault(b === undefined ? `integer overflow: ${op}${a}` : `integer overflow: ${a} ${op} ${b}`, "overflow");
+}
+
+function divFault(a: unknown, b: unknown): Fault {
+  if (a instanceof KError) return usedError(a);
+  if (b instanceof KError) return usedError(b);
+  if (typeof a !== "number" || typeof b !== "number") return fault("invalid operands for /", "bad_code");
+  if (b === 0) return fault("division by zero", "division_by_zero");
+  return fault(`integer overflow: ${a} / ${b}`, "overflow");
+}
+
+function intPow(a: unknown, b: unknown): number {
+  if (typeof a !== "number" || typeof b !== "number") throw overflow(a, "**", b);
+  if (b < 0) throw fault(`negative exponent: ${a} ** ${b}`, "range");
+  let r = 1;
+  let base = a;
+  let e = b;
+  while (e > 0) {
+    if (e & 1) {
+      r *= base;
+      if ((r | 0) !== r) throw fault(`integer overflow: ${a} ** ${b}`, "overflow");
+    }
+    e >>>= 1;
+    if (e > 0) {
+      base *= base;
+      if ((base | 0) !== base && e > 0) {
+        // Only an overflow if it is still needed (r != 0 and base used again).
+        if (r !== 0) throw fault(`integer overflow: ${a} ** ${b}`, "overflow");
+      }
+    }
+  }
+  return r | 0;
+}
+
+function indexFault(v: unknown, i: unknown): Fault {
+  if (v instanceof KError) return usedError(v);
+  if (!Array.isArray(v)) return fault("invalid operands for indexing", "bad_code");
+  return fault(`index out of range: index ${i} but length ${v.length}`, "index_out_of_range");
+}
+
+function lengthOf(v: unknown): number {
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === "string") return [...v].length;
+  if (v instanceof KError) throw usedError(v);
+  if (v && typeof (v as { length?: unknown }).length === "number") return (v as { length: number }).length;
+  throw fault("invalid operand for Length", "bad_code");
+}
+
+export function usedError(e: KError): Fault {
+  return new Fault(new KError(`used an error value: ${e.message}`, e.code));
+}

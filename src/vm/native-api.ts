@@ -1,0 +1,70 @@
+// The contract between the VM and everything it calls out to: methods on types, `vm.*`
+// natives (built in or registered by an embedder), and the host that supplies I/O.
+//
+// A native is a plain function of its arguments. It may
+//   - return a value (for a fallible call, a `KError` value: errors are values in Kaylee),
+//   - throw a `Fault` (an operation error such as an out-of-range index: it panics in place
+//     unless the expression carries a handler),
+//   - return a Promise: the calling process is parked until it settles, the others run on.
+// Natives never see the interpreter's stacks; they get a `NativeCtx`.
+
+import type { Type } from "../bytecode/types.js";
+
+/** What the embedder or the CLI supplies: all I/O goes through here, never through globals. */
+export interface Host {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** One line of standard input without its newline, or null at end of input. */
+  readLine(): Promise<string | null>;
+  /** Program arguments (`vm.args()`). */
+  args: string[];
+  permissions: Permissions;
+  /** Reads and writes files; injected so that embedders and tests can sandbox them. */
+  fs: HostFs;
+  /** Environment variables for `vm.env` (consulted only with permission). */
+  env: Record<string, string | undefined>;
+}
+
+export interface HostFs {
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, data: string): Promise<void>;
+  /** Absolute form of a path, for permission checks. */
+  resolve(path: string): string;
+}
+
+/** `true` = everything; an array = those paths and below; `false` = nothing. */
+export type PathGrant = boolean | string[];
+export interface Permissions {
+  read: PathGrant;
+  write: PathGrant;
+  env: boolean;
+}
+
+/** Per-call context handed to natives. `proc` is the calling process's id. */
+export interface NativeCtx {
+  host: Host;
+  /** The calling process id (`<0.N>`). */
+  self: number;
+  /** Deterministic under `--seed`: a float in [0, 1). */
+  random(): number;
+  /** Milliseconds since the VM started. */
+  now(): number;
+  /** Static types of the arguments, for natives declared with `passTypes`. */
+  argTypes: Type[] | null;
+  /** Charge extra reductions for work proportional to data size. */
+  charge(reductions: number): void;
+}
+
+export type NativeFn = (ctx: NativeCtx, args: unknown[]) => unknown;
+
+/** A method or `vm` function the checker can see and the VM can call. */
+export interface NativeSpec {
+  /** `"string.trim"`, `"vector.push"`, or `"vm.read_file"`; embedder natives are `"vm.NAME"`. */
+  name: string;
+  /** Parameter types (receiver excluded for methods). */
+  params: Type[];
+  ret: Type;
+  /** May return an error value (the compiler checks uses of the result). */
+  fallible: boolean;
+  fn: NativeFn;
+}

@@ -1,0 +1,118 @@
+// The basic `vm.*` natives: printing, standard input, files, random numbers, program exit,
+// arguments, environment, time and `vm.error`. (Sleep, receive and the process and memory
+// calls live with the scheduler and the linear memory.)
+//
+// Every call that can fail returns a `KError` value with a stable code: "permission_denied",
+// "not_found", "io", "eof", "range". All I/O goes through `ctx.host`; file and environment
+// access is checked against `host.permissions` before anything is touched.
+
+import type { NativeCtx, NativeFn } from "./native-api.js";
+import { allowed } from "./permissions.js";
+import { formatAny, formatValue } from "./print.js";
+import { KError, ProgramExit } from "./values.js";
+
+/** The printed form of the argument (`vm.println()` without one prints an empty line). */
+function show(ctx: NativeCtx, args: unknown[]): string {
+  if (args.length === 0) return "";
+  const v = args[0];
+  const t = ctx.argTypes?.[0];
+  const text = t ? formatValue(v, t) : formatAny(v);
+  if (text.length >= 64) ctx.charge(text.length >>> 6);
+  return text;
+}
+
+async function getUserInput(ctx: NativeCtx): Promise<string | KError> {
+  try {
+    const line = await ctx.host.readLine();
+    return line === null ? new KError("end of input", "eof") : line;
+  } catch (e) {
+    return new KError(`cannot read standard input: ${errorText(e)}`, "io");
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Maps a failed fs call to the error value a program sees. */
+function fsError(e: unknown, op: "read" | "write", path: string): KError {
+  switch (errnoOf(e)) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return new KError(`no such file "${path}"`, "not_found");
+    case "EACCES":
+    case "EPERM":
+      return new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+    case "EISDIR":
+      return new KError(`cannot ${op} "${path}": it is a directory`, "io");
+    default:
+      return new KError(`cannot ${op} "${path}": ${errorText(e)}`, "io");
+  }
+}
+
+/** The absolute path if `op` is allowed on `path`, else the permission error. */
+function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string | KError {
+  const abs = ctx.host.fs.resolve(path);
+  const grant = op === "read" ? ctx.host.permissions.read : ctx.host.permissions.write;
+  return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+}
+
+function readFile(ctx: NativeCtx, path: string): string | KError | Promise<string | KError> {
+  const abs = checkPath(ctx, "read", path);
+  if (abs instanceof KError) return abs;
+  return ctx.host.fs.readFile(abs).then(
+    (text) => (ctx.charge(text.length >>> 6), text),
+    (e: unknown) => fsError(e, "read", path),
+  );
+}
+
+function writeFile(ctx: NativeCtx, path: string, data: string): KError | Promise<null | KError> {
+  const abs = checkPath(ctx, "write", path);
+  if (abs instanceof KError) return abs;
+  ctx.charge(data.length >>> 6);
+  return ctx.host.fs.writeFile(abs, data).then(
+    () => null,
+    (e: unknown) => fsError(e, "write", path),
+  );
+}
+
+function randomNumber(ctx: NativeCtx, lo: number, hi: number): number | KError {
+  if (lo > hi) return new KError(`random_number: empty range ${lo}..${hi}`, "range");
+  return lo + Math.floor(ctx.random() * (hi - lo + 1));
+}
+
+function programExit(args: unknown[]): never {
+  const code = args.length > 0 && typeof args[0] === "number" ? args[0] : 0;
+  throw new ProgramExit(code);
+}
+
+function env(ctx: NativeCtx, name: string): string | KError {
+  if (!ctx.host.permissions.env) return new KError(`permission denied: env "${name}"`, "permission_denied");
+  const value = Object.prototype.hasOwnProperty.call(ctx.host.env, name) ? ctx.host.env[name] : undefined;
+  return value === undefined ? new KError(`environment variable "${name}" is not set`, "not_found") : value;
+}
+
+function makeError(args: unknown[]): KError {
+  const code = args.length > 1 && typeof args[1] === "string" ? args[1] : "error";
+  return new KError(String(args[0]), code);
+}
+
+/** The basic natives, keyed `"vm.name"`; arguments as the call gives them. */
+export const BASIC_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
+  ["vm.print", (ctx, a) => (ctx.host.stdout(show(ctx, a)), null)],
+  ["vm.println", (ctx, a) => (ctx.host.stdout(show(ctx, a) + "\n"), null)],
+  ["vm.get_user_input", (ctx) => getUserInput(ctx)],
+  ["vm.read_file", (ctx, a) => readFile(ctx, a[0] as string)],
+  ["vm.write_file", (ctx, a) => writeFile(ctx, a[0] as string, a[1] as string)],
+  ["vm.random_number", (ctx, a) => randomNumber(ctx, a[0] as number, a[1] as number)],
+  ["vm.exit", (_ctx, a) => programExit(a)],
+  ["vm.args", (ctx) => ctx.host.args.slice()],
+  ["vm.env", (ctx, a) => env(ctx, a[0] as string)],
+  ["vm.time", (ctx) => Math.floor(ctx.now()) | 0],
+  ["vm.error", (_ctx, a) => makeError(a)],
+]);

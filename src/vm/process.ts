@@ -1,0 +1,88 @@
+// One Raft process: its operand stack and frames, its mailbox, its links and monitors, and
+// what it is waiting for. One monomorphic class — every field is set in the constructor —
+// so that V8 keeps one hidden class for all processes, supervisors included.
+//
+// Frames live in three parallel Int32Arrays (return pc, caller's base, caller's fn) that
+// grow by doubling up to the frame cap; a call never allocates once they are big enough.
+
+import type { KError } from "./values.js";
+
+export const enum Status {
+  Runnable = 0,
+  Running = 1,
+  /** Waiting in ReceiveMessage / ReceiveTimeout. */
+  Receiving = 2,
+  /** Waiting for a host promise (read_file, sleep, get_user_input, an async native). */
+  Parked = 3,
+  Dead = 4,
+}
+
+export interface Message {
+  /** Type key of the message's static type, or "exit" for exit notices. */
+  type: string;
+  value: unknown;
+}
+
+export class Process {
+  // Execution state (saved when the process is not running).
+  stack: unknown[];
+  sp = 0;
+  pc = 0;
+  base = 0;
+  fp = 0;
+  frameRet: Int32Array;
+  frameBase: Int32Array;
+  /** Try regions: flat triples (frame depth, handler pc, stack pointer). */
+  tries: number[] = [];
+
+  status: Status = Status.Runnable;
+  /** Value (or fault) to push when a parked process resumes. */
+  resumeValue: unknown = null;
+  resumeFault: KError | null = null;
+  hasResume = false;
+
+  mailbox: Message[] = [];
+  /** Type key a receiving process waits for. */
+  waitType = "";
+  /** Timer sequence number of an armed receive timeout (0 = none); fired flag. */
+  timerSeq = 0;
+  timedOut = false;
+
+  links = new Set<number>();
+  /** Monitors this process holds: ref -> watched pid. */
+  monitors = new Map<number, number>();
+  /** Monitors on this process: ref -> watcher pid. */
+  monitoredBy = new Map<number, number>();
+  trapExits = false;
+  name: string | null = null;
+  exitReason = "";
+  /** The supervisor state, when this process is a supervisor (run natively, not by bytecode). */
+  supervisor: unknown = null;
+  /** Managed-heap bytes charged to this process. */
+  heapBytes = 0;
+  /** Linear memory (seed 003 memory types), created on first use. */
+  memory: unknown = null;
+  /** Function this process was started with, for logs and supervisors. */
+  readonly fnName: string;
+
+  constructor(
+    readonly pid: number,
+    fn: number,
+    fnName: string,
+    readonly parent: number,
+  ) {
+    this.stack = new Array(32).fill(null);
+    this.frameRet = new Int32Array(8);
+    this.frameBase = new Int32Array(8);
+    this.fnName = fnName;
+    void fn;
+  }
+
+  get alive(): boolean {
+    return this.status !== Status.Dead;
+  }
+}
+
+export function pidString(pid: number): string {
+  return `<0.${pid}>`;
+}

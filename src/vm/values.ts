@@ -1,0 +1,44 @@
+// The few run-time value classes that are objects rather than JS primitives, and the
+// signals that travel by `throw` out of natives and helpers (never out of the VM).
+//
+// Kaylee values carry no tags (see docs/architecture.md): integers, floats, chars, bytes and
+// process ids are JS numbers, strings are JS strings, collections are JS arrays. Only errors,
+// exit notices and memory handles are objects.
+
+/** An error value: `vm.read_file` of a missing file, a failed `into()`, `vm.error(msg)`. */
+export class KError {
+  constructor(
+    readonly message: string,
+    readonly code: string,
+  ) {}
+}
+
+/** A down/exit notice (`exit` type): which process ended and why. */
+export class ExitNotice {
+  constructor(
+    readonly process: number,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * An operation failed (overflow, index out of range, use of an error value ...).
+ * Thrown by helpers and natives; the interpreter turns it into the error value of an
+ * enclosing handler in the same frame, or into a panic of the process.
+ */
+export class Fault {
+  constructor(readonly error: KError) {}
+}
+
+export function fault(message: string, code = "panic"): Fault {
+  return new Fault(new KError(message, code));
+}
+
+/** `vm.exit(n)`: ends the whole program with exit code n. */
+export class ProgramExit {
+  constructor(readonly code: number) {}
+}
+
+export function isError(v: unknown): v is KError {
+  return v instanceof KError;
+}

@@ -1,0 +1,587 @@
+// The VM: the process table, the scheduler, message passing, links, monitors, the name
+// registry and exit signals with Erlang's semantics (SPEC §3), and the door to natives.
+//
+// Scheduling is a plain run queue. Each turn of the host event loop runs slices — a slice is
+// one process executing until its reduction budget runs out or it blocks — for a few
+// milliseconds, then yields to the event loop with setImmediate so that timers and I/O
+// progress. Timers (receive timeouts, sleeps, supervisor grace times) live in one heap.
+// Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
+// `SupervisorHooks`.
+
+import type { Program } from "./program.js";
+import { Process, Status, pidString, type Message } from "./process.js";
+import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
+import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
+import type { Host, NativeCtx, NativeFn } from "./native-api.js";
+import type { Type } from "../bytecode/types.js";
+import { typeKey } from "../bytecode/types.js";
+import { TimerHeap } from "./timers.js";
+import { Logger } from "./log.js";
+import { deepCopy } from "./copy.js";
+
+/** Reductions in one slice (the BEAM gives 4,000). */
+export const SLICE = 4000;
+
+export interface VMOptions {
+  host: Host;
+  logger: Logger;
+  /** Seeded randomness for vm.random_number. */
+  random: () => number;
+  /** Milliseconds since some origin; injectable for tests (a virtual clock). */
+  clock?: () => number;
+  maxProcesses?: number;
+  maxReductions?: number;
+  maxHeap?: number;
+  /** Events for embedders: spawn, exit, restart, log. */
+  onEvent?: (e: VMEvent) => void;
+}
+
+export type VMEvent =
+  | { kind: "spawn"; pid: number; fn: string; parent: number }
+  | { kind: "exit"; pid: number; reason: string }
+  | { kind: "restart"; old: number; pid: number; supervisor: number; strategy: string };
+
+export interface PanicInfo {
+  pid: number;
+  message: string;
+  trace: { fn: string; line: number; col: number }[];
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  panic: PanicInfo | null;
+  /** Values left on the main process's stack when it halted (for assembly programs). */
+  leftover: unknown[];
+  stats: { processes: number; reductions: number; messages: number };
+}
+
+/** What a supervisor implementation provides to the VM. */
+export interface SupervisorHooks {
+  op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown;
+  /** An exit signal reached supervisor `sup` (supervisors trap exits). */
+  signal(vm: VMCore, sup: Process, from: number, reason: string): void;
+}
+
+/** The context natives receive; system natives also see the VM and the calling process. */
+export interface SysCtx extends NativeCtx {
+  vm: VMCore;
+  proc: Process;
+}
+
+export class VMCore {
+  program!: Program;
+  readonly host: Host;
+  readonly log: Logger;
+  readonly procs = new Map<number, Process>();
+  readonly registry = new Map<string, number>();
+  readonly timers = new TimerHeap();
+  readonly maxStringLength = 1 << 28;
+  supervisors: SupervisorHooks | null = null;
+  main: Process | null = null;
+  current: Process | null = null;
+  lastPanic: PanicInfo | null = null;
+
+  private nextPid = 1;
+  private nextRef = 1;
+  private runQueue: Process[] = [];
+  private runHead = 0;
+  private scheduled = false;
+  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private hostTimerAt = Infinity;
+  private parked = 0;
+  private stopped = false;
+  private finish: ((o: RunOutcome) => void) | null = null;
+  private outcome: RunOutcome | null = null;
+  private readonly clock: () => number;
+  private readonly t0: number;
+  private readonly ctx: SysCtx;
+  private reductions = 0;
+  private messages = 0;
+  private spawned = 0;
+
+  constructor(readonly opts: VMOptions) {
+    this.host = opts.host;
+    this.log = opts.logger;
+    this.clock = opts.clock ?? (() => performance.now());
+    this.t0 = this.clock();
+    const vm = this;
+    this.ctx = {
+      host: opts.host,
+      self: 0,
+      random: opts.random,
+      now: () => vm.now(),
+      argTypes: null,
+      charge: (n: number) => {
+        vm.reductions += n;
+      },
+      vm,
+      proc: null as unknown as Process,
+    };
+  }
+
+  now(): number {
+    return this.clock() - this.t0;
+  }
+
+  // ── running ─────────────────────────────────────────────────────────────────────────
+
+  /** Starts `program`'s entry function as the main process and runs until it ends. */
+  run(program: Program, args: unknown[] = []): Promise<RunOutcome> {
+    this.program = program;
+    return new Promise((resolve) => {
+      this.finish = resolve;
+      this.main = this.spawn(program.module.entry, args, 0, false);
+      this.schedule();
+    });
+  }
+
+  /** Stops everything: the program is over. */
+  stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.timers.clear();
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages } };
+    this.finish?.(this.outcome);
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.tick);
+  }
+
+  private readonly tick = (): void => {
+    this.scheduled = false;
+    if (this.stopped) return;
+    this.fireTimers();
+    const until = performance.now() + 10;
+    let n = 0;
+    while (this.runHead < this.runQueue.length && !this.stopped) {
+      const p = this.runQueue[this.runHead++];
+      if (p.status !== Status.Runnable) continue;
+      this.runSlice(p);
+      if ((++n & 15) === 0 && performance.now() > until) break;
+    }
+    if (this.stopped) return;
+    if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
+      this.runQueue = this.runQueue.slice(this.runHead);
+      this.runHead = 0;
+    }
+    if (this.runHead < this.runQueue.length) this.schedule();
+    else this.idle();
+  };
+
+  private runSlice(p: Process): void {
+    p.status = Status.Running;
+    this.current = p;
+    let budget = SLICE;
+    const max = this.opts.maxReductions;
+    if (max !== undefined) {
+      const left = max - this.reductions;
+      if (left <= 0) return this.outOfReductions();
+      if (left < budget) budget = left;
+    }
+    let r: Exec;
+    try {
+      r = execute(this, p, budget);
+    } catch (e) {
+      if (e instanceof ProgramExit) return this.stop(e.code);
+      const msg = e instanceof Error ? e.message : String(e);
+      this.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
+      r = Exec.Panicked;
+    }
+    this.current = null;
+    this.reductions += r === Exec.Yield ? budget : 1;
+    switch (r) {
+      case Exec.Yield:
+        if (p.status === Status.Running) this.makeRunnable(p);
+        break;
+      case Exec.Blocked:
+      case Exec.Dead:
+        break;
+      case Exec.Done:
+        if ((p.status as Status) !== Status.Dead) this.exit(p, "normal");
+        break;
+      case Exec.Panicked:
+        if ((p.status as Status) !== Status.Dead) this.exit(p, p.exitReason);
+        break;
+    }
+  }
+
+  private outOfReductions(): void {
+    this.host.stderr(`error: the run used its --max-reductions budget (${this.opts.maxReductions})\n`);
+    this.stop(1, this.lastPanic);
+  }
+
+  /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
+  private idle(): void {
+    const next = this.timers.next();
+    if (next !== Infinity) return this.armHostTimer(next);
+    if (this.parked > 0) return;
+    const main = this.main;
+    if (main && main.alive) {
+      const waiting = main.status === Status.Receiving ? `a message of type ${main.waitType}` : "something";
+      this.lastPanic = { pid: main.pid, message: `deadlock: every process is waiting and nothing can wake the main process (it waits for ${waiting})`, trace: this.traceOf(main, main.pc) };
+      main.exitReason = this.lastPanic.message;
+      this.exit(main, main.exitReason);
+    }
+  }
+
+  private armHostTimer(at: number): void {
+    if (this.hostTimer && this.hostTimerAt <= at) return;
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimerAt = at;
+    this.hostTimer = setTimeout(
+      () => {
+        this.hostTimer = null;
+        this.hostTimerAt = Infinity;
+        this.fireTimers();
+        if (this.runHead < this.runQueue.length) this.schedule();
+        else this.idle();
+      },
+      Math.max(0, Math.ceil(at - this.now())),
+    );
+  }
+
+  private fireTimers(): void {
+    for (const t of this.timers.due(this.now())) t.fire();
+  }
+
+  /** For tests with a virtual clock: run every timer due now. */
+  advanceTimers(): void {
+    this.fireTimers();
+    if (this.runHead < this.runQueue.length) this.schedule();
+  }
+
+  makeRunnable(p: Process): void {
+    p.status = Status.Runnable;
+    this.runQueue.push(p);
+    this.schedule();
+  }
+
+  // ── processes ───────────────────────────────────────────────────────────────────────
+
+  spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
+    const max = this.opts.maxProcesses;
+    if (max !== undefined && this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    const pid = this.nextPid++;
+    const p = new Process(pid, fn, this.program.fnName(fn), parent);
+    const prog = this.program;
+    const need = prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1;
+    if (p.stack.length < need) {
+      p.stack.length = need;
+      p.stack.fill(null);
+    }
+    for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
+    p.sp = prog.fnLocals[fn];
+    p.pc = prog.fnEntry[fn];
+    this.procs.set(pid, p);
+    this.spawned++;
+    if (link && parent) this.link(parent, pid);
+    this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
+    this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
+    this.makeRunnable(p);
+    return p;
+  }
+
+  /** A process shell with no code of its own (supervisors). */
+  spawnNative(name: string, parent: number): Process {
+    const max = this.opts.maxProcesses;
+    if (max !== undefined && this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    const pid = this.nextPid++;
+    const p = new Process(pid, -1, name, parent);
+    p.status = Status.Receiving;
+    p.trapExits = true;
+    this.procs.set(pid, p);
+    this.spawned++;
+    this.log.log("info", `spawn ${pidString(pid)} ${name}`);
+    this.opts.onEvent?.({ kind: "spawn", pid, fn: name, parent });
+    return p;
+  }
+
+  liveCount(): number {
+    return this.procs.size;
+  }
+
+  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number {
+    return this.spawn(fn, args.map(deepCopy), p.pid, link).pid;
+  }
+
+  isAlive(pid: number): boolean {
+    return this.procs.has(pid);
+  }
+
+  // ── messages ────────────────────────────────────────────────────────────────────────
+
+  sendFromCode(p: Process, to: number, type: Type, value: unknown): void {
+    if (value instanceof KError) throw usedError(value);
+    if (typeof to !== "number") throw fault("send: not a process", "bad_code");
+    this.deliver(to, { type: typeKey(type), value: deepCopy(value) });
+    void p;
+  }
+
+  /** Puts a message in `to`'s mailbox (dropped if `to` has ended) and wakes it if it waits for one. */
+  deliver(to: number, m: Message): void {
+    const q = this.procs.get(to);
+    if (!q) return;
+    this.messages++;
+    if (q.supervisor !== null) return;
+    q.mailbox.push(m);
+    if (q.status === Status.Receiving && q.waitType === m.type) this.wake(q);
+  }
+
+  private wake(q: Process): void {
+    if (q.timerSeq) {
+      this.timers.cancel(q.timerSeq);
+      q.timerSeq = 0;
+    }
+    this.makeRunnable(q);
+  }
+
+  /**
+   * Selective receive: the oldest message of the wanted type, or NO_MESSAGE after arranging
+   * to wait (with a timeout when ms >= 0). A timed-out wait yields a "timeout" error value.
+   */
+  receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
+    const want = typeKey(this.program.constType(typeConst));
+    const box = p.mailbox;
+    for (let i = 0; i < box.length; i++) {
+      if (box[i].type === want) {
+        const m = box[i];
+        if (i === 0) box.shift();
+        else box.splice(i, 1);
+        if (p.timerSeq) {
+          this.timers.cancel(p.timerSeq);
+          p.timerSeq = 0;
+        }
+        p.timedOut = false;
+        return m.value;
+      }
+    }
+    if (timed) {
+      if (typeof ms !== "number" || !(ms >= 0)) throw fault(`receive: bad timeout ${ms} (it must be 0 or more)`, "range");
+      if (p.timedOut || ms === 0) {
+        p.timedOut = false;
+        return new KError(`receive timed out after ${ms} ms`, "timeout");
+      }
+      if (p.timerSeq === 0) {
+        p.timerSeq = this.timers.add(this.now() + ms, () => {
+          if (p.status !== Status.Receiving || p.timerSeq === 0) return;
+          p.timerSeq = 0;
+          p.timedOut = true;
+          this.makeRunnable(p);
+        });
+      }
+    }
+    p.waitType = want;
+    p.status = Status.Receiving;
+    return NO_MESSAGE;
+  }
+
+  // ── natives ─────────────────────────────────────────────────────────────────────────
+
+  callNative(p: Process, idx: number, args: unknown[], typeConst: number): unknown {
+    const ctx = this.ctx;
+    ctx.self = p.pid;
+    ctx.proc = p;
+    ctx.argTypes = typeConst >= 0 ? (this.program.constType(typeConst) as { elems: Type[] }).elems : null;
+    const fn: NativeFn = this.program.natives[idx];
+    try {
+      return fn(ctx, args);
+    } catch (e) {
+      if (e instanceof Fault || e instanceof ProgramExit) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, "native");
+    }
+  }
+
+  /** Parks `p` until `promise` settles; its value (or error) is pushed when it resumes. */
+  park(p: Process, promise: Promise<unknown>): void {
+    p.status = Status.Parked;
+    this.parked++;
+    promise.then(
+      (v) => this.unpark(p, v, null),
+      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
+    );
+  }
+
+  private unpark(p: Process, v: unknown, err: KError | null): void {
+    this.parked--;
+    if (p.status !== Status.Parked || this.stopped) {
+      if (this.parked === 0 && !this.stopped && this.runHead >= this.runQueue.length) this.idle();
+      return;
+    }
+    p.hasResume = true;
+    p.resumeValue = v;
+    p.resumeFault = err;
+    this.makeRunnable(p);
+  }
+
+  /** A host promise that the timer heap resolves after `ms` (vm.sleep). */
+  sleep(ms: number): Promise<null> {
+    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
+    return new Promise((resolve) => {
+      this.timers.add(this.now() + ms, () => resolve(null));
+      if (this.runHead >= this.runQueue.length) this.armHostTimer(this.timers.next());
+    });
+  }
+
+  supervisorOp(p: Process, name: string, args: unknown[], fnIndex: number): unknown {
+    if (!this.supervisors) throw fault("supervisors are not available in this VM", "unsupported");
+    return this.supervisors.op(this, p, name, args, fnIndex);
+  }
+
+  // ── links, monitors, exits ──────────────────────────────────────────────────────────
+
+  link(a: number, b: number): void {
+    if (a === b) return;
+    const pa = this.procs.get(a);
+    const pb = this.procs.get(b);
+    if (!pa) return;
+    if (!pb) {
+      // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
+      this.signal(b, a, "noproc");
+      return;
+    }
+    pa.links.add(b);
+    pb.links.add(a);
+  }
+
+  unlink(a: number, b: number): void {
+    this.procs.get(a)?.links.delete(b);
+    this.procs.get(b)?.links.delete(a);
+  }
+
+  monitor(watcher: number, target: number): number {
+    const ref = this.nextRef++;
+    const t = this.procs.get(target);
+    const w = this.procs.get(watcher);
+    if (!w) return ref;
+    if (!t) {
+      this.deliver(watcher, { type: "exit", value: new ExitNotice(target, "noproc") });
+      return ref;
+    }
+    w.monitors.set(ref, target);
+    t.monitoredBy.set(ref, watcher);
+    return ref;
+  }
+
+  /**
+   * An exit signal from `from` to `to` with `reason` (Erlang's exit/2 and link propagation).
+   * "kill" is untrappable and ends the target with "killed".
+   */
+  signal(from: number, to: number, reason: string, viaLink = false): void {
+    const q = this.procs.get(to);
+    if (!q) return;
+    if (q.supervisor !== null && this.supervisors) {
+      if (reason === "kill" && !viaLink) return this.exit(q, "killed");
+      return this.supervisors.signal(this, q, from, reason);
+    }
+    if (reason === "kill" && !viaLink) return this.exit(q, "killed");
+    if (q.trapExits) {
+      this.deliver(to, { type: "exit", value: new ExitNotice(from, reason) });
+      return;
+    }
+    if (reason === "normal" && from !== to) return;
+    this.exit(q, reason);
+  }
+
+  /** Ends process `p` with `reason`: links, monitors, the registry and supervisors hear of it. */
+  exit(p: Process, reason: string): void {
+    if (p.status === Status.Dead) return;
+    if (p.status === Status.Parked) this.parked--;
+    p.status = Status.Dead;
+    p.exitReason = reason;
+    if (p.timerSeq) {
+      this.timers.cancel(p.timerSeq);
+      p.timerSeq = 0;
+    }
+    this.procs.delete(p.pid);
+    if (p.name !== null) {
+      this.registry.delete(p.name);
+      p.name = null;
+    }
+    this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
+    this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
+    for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy.delete(ref);
+    p.monitors.clear();
+    for (const [ref, watcher] of p.monitoredBy) {
+      const w = this.procs.get(watcher);
+      if (w) {
+        w.monitors.delete(ref);
+        this.deliver(watcher, { type: "exit", value: new ExitNotice(p.pid, reason) });
+      }
+    }
+    p.monitoredBy.clear();
+    const links = [...p.links];
+    p.links.clear();
+    for (const l of links) {
+      this.procs.get(l)?.links.delete(p.pid);
+      this.signal(p.pid, l, reason, true);
+    }
+    p.mailbox = [];
+    if (p === this.main) this.mainEnded(p, reason);
+  }
+
+  private mainEnded(p: Process, reason: string): void {
+    if (reason === "normal") {
+      const prog = this.program;
+      const fn = prog.pcFn[p.pc] ?? 0;
+      const bottom = p.fp === 0 ? prog.fnLocals[fn] : p.base + prog.fnLocals[fn];
+      this.stop(0, null, p.stack.slice(bottom, p.sp));
+      return;
+    }
+    const info = this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
+    this.stop(1, info);
+  }
+
+  // ── panics ──────────────────────────────────────────────────────────────────────────
+
+  recordPanic(p: Process, err: KError, pc: number): void {
+    p.exitReason = err.message;
+    this.lastPanic = { pid: p.pid, message: err.message, trace: this.traceOf(p, pc) };
+    if (p !== this.main && this.log.enabled("warn")) {
+      const at = this.lastPanic.trace.map((t) => `\n    at ${t.fn} (${this.program.module.file}:${t.line}:${t.col})`).join("");
+      this.log.log("warn", `panic in ${pidString(p.pid)}: ${err.message}${at}`);
+    }
+  }
+
+  traceOf(p: Process, pc: number): { fn: string; line: number; col: number }[] {
+    const prog = this.program;
+    const out = [prog.where(pc)];
+    for (let i = p.fp - 1; i >= 0 && out.length < 32; i--) out.push(prog.where(p.frameRet[i] - 1));
+    return out;
+  }
+
+  // ── strings ─────────────────────────────────────────────────────────────────────────
+
+  private lastStr = "";
+  private lastChars: string[] | null = null;
+
+  /** s[i] by Unicode scalar values. */
+  indexString(s: string, i: number): number {
+    if (typeof s !== "string") {
+      if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
+      throw fault("invalid operand for string indexing", "bad_code");
+    }
+    if (s !== this.lastStr) {
+      this.lastStr = s;
+      this.lastChars = /[\uD800-\uDFFF]/.test(s) ? [...s] : null;
+    }
+    const chars = this.lastChars;
+    const n = chars ? chars.length : s.length;
+    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, "index_out_of_range");
+    return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
+  }
+
+  newRef(): number {
+    return this.nextRef++;
+  }
+}
+
+export { pidString };

@@ -1,0 +1,165 @@
+// Copying and equality, permissions, the PRNG and the Node host.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import fc from "fast-check";
+import { deepCopy, sizeOf, valuesEqual } from "../src/vm/copy.js";
+import { allowed, makePermissions, parseGrant } from "../src/vm/permissions.js";
+import { makeRandom } from "../src/vm/random.js";
+import { LineReader, makeNodeHost } from "../src/vm/node-host.js";
+import { ExitNotice, KError } from "../src/vm/values.js";
+
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: "small" },
+    fc.integer(),
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("v"), { maxLength: 5 }),
+  ),
+})).v;
+
+function noSharedArrays(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a)) return true;
+  if (a === b) return false;
+  return a.every((x, i) => noSharedArrays(x, (b as unknown[])[i]));
+}
+
+test("deepCopy is equal but not aliased (property)", () => {
+  fc.assert(
+    fc.property(value, (v) => {
+      const c = deepCopy(v);
+      assert.ok(valuesEqual(v, c));
+      assert.deepEqual(c, v);
+      assert.ok(noSharedArrays(v, c));
+    }),
+  );
+});
+
+test("valuesEqual", () => {
+  assert.ok(valuesEqual([1, [2, "a"]], [1, [2, "a"]]));
+  assert.ok(!valuesEqual([1, 2], [1, 2, 3]));
+  assert.ok(!valuesEqual([1, 2], [1, 3]));
+  assert.ok(!valuesEqual(NaN, NaN));
+  assert.ok(valuesEqual(new KError("a", "b"), new KError("a", "b")));
+  assert.ok(valuesEqual(new ExitNotice(1, "x"), new ExitNotice(1, "x")));
+  assert.ok(!valuesEqual(new ExitNotice(1, "x"), new ExitNotice(2, "x")));
+  assert.ok(!valuesEqual("1", 1));
+});
+
+test("sizeOf", () => {
+  assert.equal(sizeOf(5), 8);
+  assert.equal(sizeOf("abcd"), 24);
+  assert.equal(sizeOf([1, 2, 3]), 16 + 24);
+  assert.equal(sizeOf(["ab"]), 16 + 8 + 20);
+  assert.equal(sizeOf([[1]]), 16 + 8 + 24);
+});
+
+test("permissions", () => {
+  assert.equal(allowed(true, "/x"), true);
+  assert.equal(allowed(false, "/x"), false);
+  assert.equal(allowed(["/data"], "/data"), true);
+  assert.equal(allowed(["/data"], "/data/a/b.txt"), true);
+  assert.equal(allowed(["/data"], "/database"), false);
+  assert.equal(allowed(["/data"], "/data/../etc/passwd"), false);
+  assert.equal(allowed(["/data/"], "/data/x"), true);
+  assert.equal(allowed(["/a", "/b"], "/b/c"), true);
+  assert.equal(allowed([], "/b/c"), false);
+  assert.equal(parseGrant(undefined), false);
+  assert.equal(parseGrant(false), false);
+  assert.equal(parseGrant(true), true);
+  assert.equal(parseGrant(""), true);
+  assert.deepEqual(parseGrant("a,/b", "/cwd"), ["/cwd/a", "/b"]);
+  assert.deepEqual(parseGrant("a", process.cwd()), [path.resolve("a")]);
+  assert.deepEqual(makePermissions({}), { read: false, write: false, env: false });
+  assert.deepEqual(makePermissions({ all: true }), { read: true, write: true, env: true });
+  assert.deepEqual(makePermissions({ read: ["x"], cwd: "/w", env: true }), { read: ["/w/x"], write: false, env: true });
+});
+
+test("PRNG is deterministic per seed and in [0, 1)", () => {
+  const a = makeRandom(42);
+  const b = makeRandom(42);
+  const c = makeRandom(43);
+  const xs = Array.from({ length: 100 }, () => a());
+  const ys = Array.from({ length: 100 }, () => b());
+  const zs = Array.from({ length: 100 }, () => c());
+  assert.deepEqual(xs, ys);
+  assert.notDeepEqual(xs, zs);
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, makeRandom(0)),
+    Array.from({ length: 5 }, makeRandom(2 ** 32)),
+  );
+  const u = makeRandom();
+  const v = makeRandom();
+  assert.notEqual(u(), v());
+  const buckets = new Array(10).fill(0);
+  const r = makeRandom(7);
+  for (let i = 0; i < 10000; i++) buckets[Math.floor(r() * 10)]++;
+  assert.ok(buckets.every((n) => n > 850 && n < 1150), String(buckets));
+});
+
+test("LineReader: lines, CRLF, final line without newline, EOF", async () => {
+  const s = new PassThrough();
+  const r = new LineReader(s);
+  s.write("one\r\ntw");
+  s.write("o\nthr");
+  const first = await r.readLine();
+  assert.equal(first, "one");
+  assert.equal(await r.readLine(), "two");
+  const pending = r.readLine();
+  s.end("ee");
+  assert.equal(await pending, "three");
+  assert.equal(await r.readLine(), null);
+  assert.equal(await r.readLine(), null);
+});
+
+test("LineReader: multibyte characters split across chunks", async () => {
+  const s = new PassThrough();
+  const r = new LineReader(s);
+  const bytes = Buffer.from("é😀\n");
+  const p = r.readLine();
+  s.write(bytes.subarray(0, 1));
+  s.write(bytes.subarray(1, 4));
+  s.end(bytes.subarray(4));
+  assert.equal(await p, "é😀");
+});
+
+test("LineReader: close ends pending reads", async () => {
+  const s = new PassThrough();
+  const r = new LineReader(s);
+  const p = r.readLine();
+  r.close();
+  assert.equal(await p, null);
+});
+
+test("node host writes through the given streams and fs", async () => {
+  const out: string[] = [];
+  const stdin = new PassThrough();
+  const host = makeNodeHost({
+    args: ["a"],
+    permissions: { read: true, write: false, env: false },
+    env: { X: "1" },
+    stdout: (t) => out.push(t),
+    stdin,
+  });
+  host.stdout("hi");
+  assert.deepEqual(out, ["hi"]);
+  assert.equal(host.fs.resolve("/a/../b"), "/b");
+  const text = await host.fs.readFile(path.resolve("package.json"));
+  assert.match(text, /raft-vm/);
+  stdin.end("line\n");
+  assert.equal(await host.readLine(), "line");
+  assert.equal(await host.readLine(), null);
+  host.close();
+});
+
+test("node host survives a broken stdout", () => {
+  const out = new PassThrough();
+  const host = makeNodeHost({ args: [], permissions: { read: false, write: false, env: false }, stdout: out, stdin: new PassThrough() });
+  out.destroy(Object.assign(new Error("EPIPE"), { code: "EPIPE" }));
+  host.stdout("x");
+  host.close();
+});
