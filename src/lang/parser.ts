@@ -153,6 +153,7 @@ const grouping: PrefixFn = (p, tok) => {
     return { kind: "tuple", elements, ...exprBase(sp(tok.start, p.prevEnd())) };
   }
   p.expect(")", "`)`");
+  first.span = sp(tok.start, p.prevEnd()); // the parentheses belong to the expression
   return first;
 };
 

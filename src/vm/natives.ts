@@ -7,6 +7,7 @@ import { METHODS, convert } from "./methods.js";
 import { BASIC_NATIVES } from "./natives-basic.js";
 import { PROCESS_NATIVES } from "./natives-process.js";
 import type { NativeTable } from "./program.js";
+import { KError, fault } from "./values.js";
 
 export class Natives implements NativeTable {
   private table = new Map<string, NativeFn>();
@@ -15,6 +16,16 @@ export class Natives implements NativeTable {
     for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES]) for (const [k, v] of m) this.table.set(k, v);
     // `x.into()`: the call passes (source type, target type) as its static types.
     this.table.set("value.into", (ctx, a) => convert(a[0], ctx.argTypes![0], ctx.argTypes![1]));
+    // For-in write-back over a string: the string with char i replaced.
+    this.table.set("string.set_char", (_ctx, a) => {
+      const chars = [...(a[0] as string)];
+      const i = a[1] as number;
+      if (!(i >= 0 && i < chars.length)) throw fault(`index out of range: index ${i} but length ${chars.length}`, "index_out_of_range");
+      chars[i] = String.fromCodePoint(a[2] as number);
+      return chars.join("");
+    });
+    // The {message: m} handler with a computed message.
+    this.table.set("error.with_message", (_ctx, a) => new KError(String(a[1]), (a[0] as KError).code));
   }
 
   register(name: string, fn: NativeFn): void {

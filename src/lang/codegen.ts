@@ -1,0 +1,729 @@
+// Code generation: the checked Kaylee AST to Raft bytecode, through the same builder the
+// assembler uses.
+//
+// Every expression's static type picks a typed opcode (Add vs AddFloat vs Concat), so the
+// interpreter never inspects tags. Errors as values follow docs/architecture.md: an
+// expression whose `mayError` is set gets a CheckError only where it is *used*; captures
+// (let, assignment, return) store it; statements that drop a fallible result panic in place.
+// Value semantics: an aggregate read from a place (variable, element, field) is copied when
+// it is captured into another place or passed; mutation through a place works on the array
+// the place owns. Each emitted operation is tagged with its node's source position, so a
+// panic names the exact line and column.
+
+import { ModuleBuilder, FunctionBuilder } from "../bytecode/builder.js";
+import { Op } from "../bytecode/op.js";
+import type { Module } from "../bytecode/module.js";
+import { isAggregate, typeKey, T, type Type } from "../bytecode/types.js";
+import type {
+  AssignStmt,
+  Block,
+  Expr,
+  FnDecl,
+  ForStmt,
+  HandleExpr,
+  IncDecStmt,
+  LocalBinding,
+  MethodExpr,
+  Program,
+  Stmt,
+  VmCallExpr,
+  BinaryExpr,
+} from "./ast.js";
+import { intoIsFallible } from "./builtins.js";
+
+interface LoopLabels {
+  brk: number;
+  cont: number;
+}
+
+class LineIndex {
+  private starts: number[] = [0];
+  constructor(private source: string) {
+    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  at(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = this.starts[lo];
+    let col = 1;
+    for (let i = s; i < offset && i < this.source.length; i++) {
+      const c = this.source.charCodeAt(i);
+      if (c < 0xdc00 || c > 0xdfff) col++;
+    }
+    return { line: lo + 1, col };
+  }
+}
+
+export function generate(program: Program, source: string): Module {
+  const mb = new ModuleBuilder(program.file);
+  const lines = new LineIndex(source);
+  const clash = program.functions.some((f) => f.name === "main");
+  const mainName = clash ? "<main>" : "main";
+  mb.declare(mainName);
+  for (const f of program.functions) mb.declare(f.name);
+
+  const main = new FnGen(mb, lines, mainName, 0, program.main.locals.length, T.null);
+  main.block(program.main.body);
+  main.at(source.length);
+  main.fb.emit(Op.Halt);
+  mb.define(main.finish());
+  for (const f of program.functions) {
+    const g = new FnGen(mb, lines, f.name, f.params.length, f.locals.length, f.ret);
+    g.block(f.body.stmts);
+    g.at(f.span.end - 1);
+    g.fb.emit(Op.PushNull);
+    g.fb.emit(Op.Return);
+    mb.define(g.finish());
+  }
+  mb.entry = mb.declare(mainName);
+  return mb.finish();
+}
+
+class FnGen {
+  readonly fb: FunctionBuilder;
+  private loops: LoopLabels[] = [];
+  private nextTemp: number;
+  private maxTemp: number;
+
+  constructor(
+    private mb: ModuleBuilder,
+    private lines: LineIndex,
+    name: string,
+    params: number,
+    locals: number,
+    private ret: Type,
+  ) {
+    this.fb = new FunctionBuilder(name, params, locals);
+    this.nextTemp = locals;
+    this.maxTemp = locals;
+    void this.ret;
+  }
+
+  finish(): FunctionBuilder {
+    this.fb.locals = this.maxTemp;
+    return this.fb;
+  }
+
+  at(offset: number): void {
+    const p = this.lines.at(offset);
+    this.fb.at(p.line, p.col);
+  }
+
+  private temp(): number {
+    const t = this.nextTemp++;
+    if (this.nextTemp > this.maxTemp) this.maxTemp = this.nextTemp;
+    return t;
+  }
+  private release(n: number): void {
+    this.nextTemp -= n;
+  }
+
+  private emit(op: number, ...operands: number[]): void {
+    this.fb.emit(op, ...operands);
+  }
+
+  // ── statements ──────────────────────────────────────────────────────────────────────
+
+  block(stmts: Stmt[]): void {
+    for (const s of stmts) this.stmt(s);
+  }
+
+  private body(b: Block): void {
+    this.block(b.stmts);
+  }
+
+  stmt(s: Stmt): void {
+    this.at(s.span.start);
+    switch (s.kind) {
+      case "let":
+        if (s.init) {
+          this.capture(s.init);
+          this.emit(Op.Store, s.binding!.id);
+        }
+        break;
+      case "assign":
+        this.assign(s);
+        break;
+      case "incdec":
+        this.incdec(s);
+        break;
+      case "expr":
+        this.exprStmt(s.expr);
+        break;
+      case "if": {
+        const elseL = this.fb.newLabel();
+        this.condJump(s.cond, elseL);
+        this.body(s.then);
+        if (s.else) {
+          const end = this.fb.newLabel();
+          this.emit(Op.Jump, end);
+          this.fb.place(elseL);
+          this.body(s.else);
+          this.fb.place(end);
+        } else this.fb.place(elseL);
+        break;
+      }
+      case "loop": {
+        const top = this.fb.newLabel();
+        const end = this.fb.newLabel();
+        this.fb.place(top);
+        this.loops.push({ brk: end, cont: top });
+        this.body(s.body);
+        this.loops.pop();
+        this.at(s.span.start);
+        this.emit(Op.Jump, top);
+        this.fb.place(end);
+        break;
+      }
+      case "for":
+        this.forStmt(s);
+        break;
+      case "break":
+        this.emit(Op.Jump, this.loops[this.loops.length - 1].brk);
+        break;
+      case "continue":
+        this.emit(Op.Jump, this.loops[this.loops.length - 1].cont);
+        break;
+      case "return":
+        if (s.value) this.capture(s.value);
+        else this.emit(Op.PushNull);
+        this.at(s.span.start);
+        this.emit(Op.Return);
+        break;
+      case "block":
+        this.body(s.body);
+        break;
+    }
+  }
+
+  /** An expression statement: its value is dropped; an error it yields panics in place. */
+  private exprStmt(e: Expr): void {
+    if (e.kind === "method" && e.inPlace && e.receiverTy.kind === "string") {
+      this.storeTo(e.receiver, (current) => {
+        current();
+        if (e.receiver.mayError) this.emit(Op.CheckError);
+        this.methodCall(e, false);
+      });
+      return;
+    }
+    this.expr(e);
+    if (e.mayError) {
+      this.at(e.span.start);
+      this.emit(Op.PanicIfError);
+    }
+    this.emit(Op.Pop);
+  }
+
+  private assign(s: AssignStmt): void {
+    if (s.op === "=") {
+      this.storeTo(s.target, () => this.capture(s.value));
+      return;
+    }
+    const op = s.op.slice(0, 1) as BinaryExpr["op"];
+    this.storeTo(s.target, (current) => {
+      current();
+      this.emit(Op.CheckError);
+      this.use(s.value);
+      this.at(s.span.start);
+      this.arith(op, s.target.ty);
+    });
+  }
+
+  private incdec(s: IncDecStmt): void {
+    const t = s.target.ty;
+    const delta = s.op === "++" ? 1 : -1;
+    if (s.target.kind === "ident" && s.target.binding && t.kind === "integer" && !s.target.binding.mayError) {
+      this.at(s.span.start);
+      this.emit(Op.IncLocal, s.target.binding.id, delta);
+      return;
+    }
+    this.storeTo(s.target, (current) => {
+      current();
+      this.emit(Op.CheckError);
+      this.at(s.span.start);
+      if (t.kind === "float") {
+        this.emit(Op.PushConst, this.mb.float(delta));
+        this.emit(Op.AddFloat);
+      } else {
+        this.emit(Op.AddInt, delta);
+        if (t.kind === "byte") this.emit(Op.CheckByte);
+      }
+    });
+  }
+
+  /**
+   * Stores into a place: `value` pushes the new value, and may call `current` to push the
+   * place's present value first (compound assignment, in-place methods).
+   */
+  private storeTo(target: Expr, value: (current: () => void) => void): void {
+    if (target.kind === "ident" && target.binding) {
+      const slot = target.binding.id;
+      value(() => this.emit(Op.Load, slot));
+      this.emit(Op.Store, slot);
+      return;
+    }
+    if (target.kind === "index") {
+      const c = this.temp();
+      const k = this.temp();
+      this.use(target.object);
+      this.emit(Op.Store, c);
+      this.use(target.index);
+      this.emit(Op.Store, k);
+      this.emit(Op.Load, c);
+      this.emit(Op.Load, k);
+      value(() => {
+        this.emit(Op.Load, c);
+        this.emit(Op.Load, k);
+        this.at(target.span.start);
+        this.emit(Op.Index);
+      });
+      this.at(target.span.start);
+      this.emit(Op.StoreIndex);
+      this.release(2);
+      return;
+    }
+    if (target.kind === "field") {
+      const c = this.temp();
+      this.use(target.object);
+      this.emit(Op.Store, c);
+      this.emit(Op.Load, c);
+      value(() => {
+        this.emit(Op.Load, c);
+        this.emit(Op.GetField, target.index);
+      });
+      this.emit(Op.SetField, target.index);
+      this.release(1);
+      return;
+    }
+    // Not a place (the checker allows none other): evaluate for effect.
+    value(() => this.expr(target));
+    this.emit(Op.Pop);
+  }
+
+  private forStmt(s: ForStmt): void {
+    const item = s.itemBinding!.id;
+    const idx = s.indexBinding!.id;
+    const isString = s.iterKind === "string";
+    let coll: number;
+    if (s.writesBack && s.iterable.kind === "ident" && s.iterable.binding) {
+      coll = s.iterable.binding.id;
+    } else {
+      coll = s.collectionBinding!.id;
+      this.use(s.iterable);
+      if (!isString && isPlace(s.iterable)) this.emit(Op.CopyValue);
+      this.emit(Op.Store, coll);
+    }
+    let len = -1;
+    if (isString) {
+      len = this.temp();
+      this.emit(Op.Load, coll);
+      this.emit(Op.CallNative, this.mb.native("string.length"), 1);
+      this.emit(Op.Store, len);
+    }
+    this.emit(Op.PushInt, 0);
+    this.emit(Op.Store, idx);
+    const top = this.fb.newLabel();
+    const cont = this.fb.newLabel();
+    const end = this.fb.newLabel();
+    this.fb.place(top);
+    if (isString) {
+      this.emit(Op.LessJumpIfFalse, idx, len, end);
+    } else {
+      this.emit(Op.Load, idx);
+      this.emit(Op.Load, coll);
+      this.emit(Op.Length);
+      this.emit(Op.Less);
+      this.emit(Op.JumpIfFalse, end);
+    }
+    this.emit(Op.Load, coll);
+    this.emit(Op.Load, idx);
+    this.emit(isString ? Op.IndexString : Op.Index);
+    if (!isString && isAggregate(s.itemBinding!.type) && s.writesBack === false) this.emit(Op.CopyValue);
+    this.emit(Op.Store, item);
+    this.loops.push({ brk: end, cont });
+    this.body(s.body);
+    this.loops.pop();
+    this.fb.place(cont);
+    this.at(s.span.start);
+    if (s.writesBack) {
+      if (isString) {
+        this.emit(Op.Load, coll);
+        this.emit(Op.Load, idx);
+        this.emit(Op.Load, item);
+        this.emit(Op.CallNative, this.mb.native("string.set_char"), 3);
+        this.emit(Op.Store, coll);
+      } else {
+        this.emit(Op.Load, coll);
+        this.emit(Op.Load, idx);
+        this.emit(Op.Load, item);
+        this.emit(Op.StoreIndex);
+      }
+    }
+    this.emit(Op.IncLocal, idx, 1);
+    this.emit(Op.Jump, top);
+    this.fb.place(end);
+    if (isString) this.release(1);
+  }
+
+  /** Jumps to `falseLabel` unless `cond` holds. */
+  private condJump(cond: Expr, falseLabel: number): void {
+    if (
+      cond.kind === "binary" &&
+      cond.op === "<" &&
+      cond.operandTy.kind === "integer" &&
+      cond.left.kind === "ident" &&
+      cond.right.kind === "ident" &&
+      cond.left.binding &&
+      cond.right.binding &&
+      !cond.left.mayError &&
+      !cond.right.mayError
+    ) {
+      this.emit(Op.LessJumpIfFalse, cond.left.binding.id, cond.right.binding.id, falseLabel);
+      return;
+    }
+    this.use(cond);
+    this.emit(Op.JumpIfFalse, falseLabel);
+  }
+
+  // ── expressions ─────────────────────────────────────────────────────────────────────
+
+  /** A use of a value: an error value panics here. */
+  private use(e: Expr): void {
+    this.expr(e);
+    if (e.mayError) {
+      this.at(e.span.start);
+      this.emit(Op.CheckError);
+    }
+  }
+
+  /** A value captured into a place or passed on: copied if it is an aggregate read from a place. */
+  private capture(e: Expr): void {
+    this.expr(e);
+    if (isPlace(e) && isAggregate(e.ty)) this.emit(Op.CopyValue);
+  }
+
+  /** An argument or element: a use, copied like a capture. */
+  private pass(e: Expr): void {
+    this.use(e);
+    if (isPlace(e) && isAggregate(e.ty)) this.emit(Op.CopyValue);
+  }
+
+  private int(v: number): void {
+    if (v >= -128 && v <= 127) this.emit(Op.PushInt, v);
+    else this.emit(Op.PushConst, this.mb.int(v));
+  }
+
+  expr(e: Expr): void {
+    switch (e.kind) {
+      case "int":
+        this.int(e.value);
+        if (e.ty.kind === "float") throw new Error("codegen: integer literal typed float");
+        return;
+      case "char":
+        this.int(e.value);
+        return;
+      case "float":
+        this.emit(Op.PushConst, this.mb.float(e.value));
+        return;
+      case "string":
+        this.emit(Op.PushConst, this.mb.string(e.value));
+        return;
+      case "bool":
+        this.emit(e.value ? Op.PushTrue : Op.PushFalse);
+        return;
+      case "null":
+        this.emit(Op.PushNull);
+        return;
+      case "ident":
+        if (e.binding) this.emit(Op.Load, e.binding.id);
+        else throw new Error(`codegen: unresolved name ${e.name}`);
+        return;
+      case "unary":
+        this.use(e.operand);
+        this.at(e.span.start);
+        if (e.op === "!") this.emit(Op.Not);
+        else this.emit(e.ty.kind === "float" ? Op.NegFloat : Op.Neg);
+        return;
+      case "binary":
+        return this.binary(e);
+      case "is":
+        this.expr(e.operand);
+        this.emit(Op.IsError);
+        return;
+      case "call":
+        for (const a of e.args) this.pass(a);
+        this.at(e.span.start);
+        this.emit(Op.Call, this.mb.declare(e.fn!.name));
+        return;
+      case "vmcall":
+        return this.vmCall(e);
+      case "method":
+        if (e.inPlace && e.receiverTy.kind === "string") {
+          // An in-place string method used inside an expression: store back, and yield the new value.
+          this.storeTo(e.receiver, (current) => {
+            current();
+            this.methodCall(e, false);
+            this.emit(Op.Dup);
+          });
+          return;
+        }
+        this.methodCall(e, true);
+        return;
+      case "index":
+        this.use(e.object);
+        this.use(e.index);
+        this.at(e.span.start);
+        if (e.object.ty.kind === "string") this.emit(Op.IndexString);
+        else if (e.object.ty.kind === "slice") this.emit(Op.CallNative, this.mb.native("slice.index"), 2);
+        else this.emit(Op.Index);
+        return;
+      case "field":
+        this.use(e.object);
+        this.emit(Op.GetField, e.index);
+        return;
+      case "list":
+        for (const x of e.elements) this.pass(x);
+        this.emit(Op.MakeVector, e.elements.length);
+        return;
+      case "tuple":
+        for (const x of e.elements) this.pass(x);
+        this.emit(Op.MakeTuple, e.elements.length);
+        return;
+      case "handle":
+        return this.handle(e);
+    }
+  }
+
+  private binary(e: BinaryExpr): void {
+    if (e.op === "&&" || e.op === "||") {
+      const end = this.fb.newLabel();
+      this.use(e.left);
+      this.emit(Op.Dup);
+      this.emit(e.op === "&&" ? Op.JumpIfFalse : Op.JumpIfTrue, end);
+      this.emit(Op.Pop);
+      this.use(e.right);
+      this.fb.place(end);
+      return;
+    }
+    const t = e.operandTy;
+    if (e.op === "+" && t.kind === "integer" && e.right.kind === "int" && e.right.value >= -128 && e.right.value <= 127) {
+      this.use(e.left);
+      this.at(e.span.start);
+      this.emit(Op.AddInt, e.right.value);
+      return;
+    }
+    this.use(e.left);
+    this.use(e.right);
+    this.at(e.span.start);
+    switch (e.op) {
+      case "==":
+      case "!=": {
+        const deep = isAggregate(t) || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
+        if (e.op === "==") this.emit(deep ? Op.EqValue : Op.Eq);
+        else this.emit(deep ? Op.NotEqValue : Op.NotEq);
+        return;
+      }
+      case "<":
+        return this.emit(Op.Less);
+      case "<=":
+        return this.emit(Op.LessEq);
+      case ">":
+        return this.emit(Op.Greater);
+      case ">=":
+        return this.emit(Op.GreaterEq);
+      default:
+        this.arith(e.op, t);
+    }
+  }
+
+  /** The arithmetic or bit operation `op` on two values of type `t` already on the stack. */
+  private arith(op: string, t: Type): void {
+    if (t.kind === "string") {
+      this.emit(Op.Concat);
+      return;
+    }
+    if (t.kind === "float") {
+      const f: Record<string, number> = { "+": Op.AddFloat, "-": Op.SubFloat, "*": Op.MulFloat, "/": Op.DivFloat, "%": Op.ModFloat, "**": Op.ExpFloat };
+      this.emit(f[op]);
+      return;
+    }
+    const i: Record<string, number> = {
+      "+": Op.Add,
+      "-": Op.Sub,
+      "*": Op.Mul,
+      "/": Op.Div,
+      "%": Op.Mod,
+      "**": Op.Exp,
+      "&": Op.BitAnd,
+      "|": Op.BitOr,
+      "^": Op.BitXor,
+      "<<": Op.Shl,
+      ">>": Op.Shr,
+    };
+    this.emit(i[op]);
+    if (t.kind === "byte" && op !== "&" && op !== "|" && op !== "^" && op !== ">>") this.emit(Op.CheckByte);
+  }
+
+  private handle(e: HandleExpr): void {
+    const after = this.fb.newLabel();
+    this.at(e.span.start);
+    this.emit(Op.TryBegin, after);
+    this.expr(e.expr);
+    this.emit(Op.TryEnd);
+    this.fb.place(after);
+    const h = e.handler;
+    this.at(h.span.start);
+    switch (h.kind) {
+      case "panic":
+        if (!h.message) this.emit(Op.PanicIfError);
+        else if (h.message.kind === "string") this.emit(Op.PanicIfErrorMsg, this.mb.string(h.message.value));
+        else {
+          const ok = this.fb.newLabel();
+          this.emit(Op.Dup);
+          this.emit(Op.IsError);
+          this.emit(Op.JumpIfFalse, ok);
+          this.use(h.message);
+          this.emit(Op.Panic);
+          this.fb.place(ok);
+        }
+        return;
+      case "message":
+        if (h.message.kind === "string") this.emit(Op.SetErrorMessage, this.mb.string(h.message.value));
+        else {
+          const ok = this.fb.newLabel();
+          this.emit(Op.Dup);
+          this.emit(Op.IsError);
+          this.emit(Op.JumpIfFalse, ok);
+          this.use(h.message);
+          this.emit(Op.CallNative, this.mb.native("error.with_message"), 2);
+          this.fb.place(ok);
+        }
+        return;
+      case "default": {
+        const ok = this.fb.newLabel();
+        this.emit(Op.Dup);
+        this.emit(Op.IsError);
+        this.emit(Op.JumpIfFalse, ok);
+        this.emit(Op.Pop);
+        this.pass(h.value);
+        this.fb.place(ok);
+        return;
+      }
+    }
+  }
+
+  private vmCall(e: VmCallExpr): void {
+    const args = e.args;
+    const name = e.name;
+    const fnIndex = () => this.mb.declare(e.spawnFn!.name);
+    switch (name) {
+      case "print":
+      case "println":
+        if (args.length === 0) {
+          this.at(e.span.start);
+          this.emit(Op.CallNative, this.mb.native(`vm.${name}`), 0);
+          return;
+        }
+        this.use(args[0]);
+        this.at(e.span.start);
+        this.emit(Op.CallNativeTyped, this.mb.native(`vm.${name}`), 1, this.mb.type(typeKey(T.tuple([args[0].ty]))));
+        return;
+      case "spawn":
+      case "spawn_link":
+        for (const a of args.slice(1)) this.pass(a);
+        this.at(e.span.start);
+        this.emit(Op.SpawnActor, fnIndex(), name === "spawn_link" ? 1 : 0);
+        return;
+      case "send":
+        this.use(args[0]);
+        this.use(args[1]);
+        this.at(e.span.start);
+        this.emit(Op.SendMessage, this.mb.type(typeKey(e.msgType ?? args[1].ty)));
+        return;
+      case "receive": {
+        const t = this.mb.type(typeKey(e.targetType ?? e.ty));
+        if (args.length) {
+          this.use(args[0]);
+          this.at(e.span.start);
+          this.emit(Op.ReceiveTimeout, t);
+        } else {
+          this.at(e.span.start);
+          this.emit(Op.ReceiveMessage, t);
+        }
+        return;
+      }
+      case "self":
+        this.emit(Op.Self);
+        return;
+      case "supervisor":
+      case "start_supervisor":
+        for (const a of args) this.use(a);
+        this.at(e.span.start);
+        this.emit(Op.SpawnSupervisor, name === "start_supervisor" ? 1 : 0);
+        return;
+      case "set_strategy":
+        for (const a of args) this.use(a);
+        this.at(e.span.start);
+        this.emit(Op.SetStrategy);
+        return;
+      case "start_child":
+        this.use(args[0]);
+        this.use(args[1]);
+        for (const a of args.slice(3)) this.pass(a);
+        this.at(e.span.start);
+        this.emit(Op.StartChild, fnIndex());
+        return;
+      case "restart_child":
+        for (const a of args) this.use(a);
+        this.at(e.span.start);
+        this.emit(Op.RestartChild);
+        return;
+      default:
+        for (const a of args) this.pass(a);
+        this.at(e.span.start);
+        this.emit(Op.CallNative, this.mb.native(`vm.${name}`), args.length);
+    }
+  }
+
+  /** A method call; the receiver is pushed first unless `pushReceiver` is false (already there). */
+  private methodCall(e: MethodExpr, pushReceiver: boolean): void {
+    const key = e.key;
+    const recvIsError = e.receiverTy.kind === "error";
+    if (pushReceiver) {
+      if (recvIsError) this.expr(e.receiver);
+      else this.use(e.receiver);
+    }
+    if (key === "process.send") {
+      this.use(e.args[0]);
+      this.at(e.span.start);
+      this.emit(Op.SendMessage, this.mb.type(typeKey(e.msgType ?? e.args[0].ty)));
+      return;
+    }
+    if (key.endsWith(".into")) {
+      const to = e.targetType ?? e.ty;
+      this.at(e.span.start);
+      this.emit(Op.CallNativeTyped, this.mb.native("value.into"), 1, this.mb.type(typeKey(T.tuple([e.receiverTy, to]))));
+      // Conversions the checker treats as infallible may still fail at run time (300 into a byte).
+      if (!intoIsFallible(e.receiverTy, to)) this.emit(Op.CheckError);
+      return;
+    }
+    if (key === "vector.length" || key === "array.length") {
+      this.emit(Op.Length);
+      return;
+    }
+    for (const a of e.args) this.pass(a);
+    this.at(e.span.start);
+    this.emit(Op.CallNative, this.mb.native(key), e.args.length + 1);
+  }
+}
+
+function isPlace(e: Expr): boolean {
+  return e.kind === "ident" || e.kind === "index" || e.kind === "field";
+}
+
+export type { LocalBinding, FnDecl, MethodExpr };

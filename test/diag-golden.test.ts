@@ -1,0 +1,35 @@
+// Golden-file diagnostics: every test/diagnostics/NAME.kl is compiled and its rendered
+// diagnostics (no colour) must equal test/diagnostics/NAME.expected exactly.
+// UPDATE_GOLDEN=1 rewrites the .expected files from the current output.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { compileFrontEnd } from "../src/lang/checker.js";
+import { renderDiagnostics } from "../src/diag/render.js";
+
+const dir = path.join(process.cwd(), "test", "diagnostics");
+const update = process.env.UPDATE_GOLDEN === "1";
+const cases = fs.readdirSync(dir).filter((f) => f.endsWith(".kl")).sort();
+
+test("there are at least 25 golden diagnostics", () => {
+  assert.ok(cases.length >= 25, `only ${cases.length}`);
+});
+
+for (const name of cases) {
+  test(`golden ${name}`, () => {
+    const file = path.join(dir, name);
+    const src = fs.readFileSync(file, "utf8");
+    const r = compileFrontEnd(src, name);
+    assert.equal(r.program, null, "a golden case must fail to compile");
+    assert.ok(r.diagnostics.length > 0);
+    const out = renderDiagnostics(r.diagnostics, src);
+    const exp = file.replace(/\.kl$/, ".expected");
+    if (update || !fs.existsSync(exp)) {
+      fs.writeFileSync(exp, out);
+      if (!update) assert.fail(`wrote missing ${exp}; check it and commit it`);
+      return;
+    }
+    assert.equal(out, fs.readFileSync(exp, "utf8"));
+  });
+}
