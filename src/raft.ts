@@ -14,10 +14,9 @@ import { Natives } from "./vm/natives.js";
 import { makePermissions } from "./vm/permissions.js";
 import { link } from "./vm/program.js";
 import { makeRandom } from "./vm/random.js";
-import { VMCore, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
+import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
-import { pidString } from "./vm/process.js";
 
 export interface RaftOptions {
   stdout?: (text: string) => void;
@@ -187,9 +186,7 @@ function moduleDiag(file: string, message: string): Diagnostic {
 
 /** How a panic is shown: the message, the process, and a Kaylee stack trace. */
 export function formatPanic(p: PanicInfo, file: string): string {
-  const lines = [`panic in ${pidString(p.pid)}: ${p.message}`];
-  for (const t of p.trace) lines.push(`    at ${t.fn} (${file}:${t.line}:${t.col})`);
-  return lines.join("\n") + "\n";
+  return formatTrace(p, file);
 }
 
 /** Values left on an assembly program's stack, one a line. */

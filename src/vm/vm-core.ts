@@ -41,10 +41,18 @@ export type VMEvent =
   | { kind: "exit"; pid: number; reason: string }
   | { kind: "restart"; old: number; pid: number; supervisor: number; strategy: string };
 
+export interface TraceFrame {
+  fn: string;
+  line: number;
+  col: number;
+  /** How many more times this same frame repeats below it (deep recursion). */
+  repeated?: number;
+}
+
 export interface PanicInfo {
   pid: number;
   message: string;
-  trace: { fn: string; line: number; col: number }[];
+  trace: TraceFrame[];
 }
 
 export interface RunOutcome {
@@ -546,15 +554,22 @@ export class VMCore {
     p.exitReason = err.message;
     this.lastPanic = { pid: p.pid, message: err.message, trace: this.traceOf(p, pc) };
     if (p !== this.main && this.log.enabled("warn")) {
-      const at = this.lastPanic.trace.map((t) => `\n    at ${t.fn} (${this.program.module.file}:${t.line}:${t.col})`).join("");
-      this.log.log("warn", `panic in ${pidString(p.pid)}: ${err.message}${at}`);
+      this.log.log("warn", formatTrace(this.lastPanic, this.program.module.file).trimEnd());
     }
   }
 
-  traceOf(p: Process, pc: number): { fn: string; line: number; col: number }[] {
+  /** The Kaylee stack trace, innermost first; runs of one frame (recursion) are folded. */
+  traceOf(p: Process, pc: number): TraceFrame[] {
     const prog = this.program;
-    const out = [prog.where(pc)];
-    for (let i = p.fp - 1; i >= 0 && out.length < 32; i--) out.push(prog.where(p.frameRet[i] - 1));
+    const out: TraceFrame[] = [];
+    const add = (at: number) => {
+      const w = prog.where(at);
+      const last = out[out.length - 1];
+      if (last && last.fn === w.fn && last.line === w.line && last.col === w.col) last.repeated = (last.repeated ?? 0) + 1;
+      else if (out.length < 64) out.push(w);
+    };
+    add(pc);
+    for (let i = p.fp - 1; i >= 0; i--) add(p.frameRet[i] - 1);
     return out;
   }
 
@@ -585,3 +600,13 @@ export class VMCore {
 }
 
 export { pidString };
+
+/** How a panic is shown: the message, the process, and the Kaylee stack trace. */
+export function formatTrace(p: PanicInfo, file: string): string {
+  const lines = [`panic in ${pidString(p.pid)}: ${p.message}`];
+  for (const t of p.trace) {
+    lines.push(`    at ${t.fn} (${file}:${t.line}:${t.col})`);
+    if (t.repeated) lines.push(`    [the frame above repeats ${t.repeated} more times]`);
+  }
+  return lines.join("\n") + "\n";
+}
