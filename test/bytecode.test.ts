@@ -1,0 +1,236 @@
+// The bytecode layer: the opcode table and what derives from it, the module format, the
+// assembler/disassembler round trip, and the verifier's refusals.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { OPCODES, Op } from "../src/bytecode/opcodes.js";
+import { opEnumSource } from "../src/bytecode/op-enum-source.js";
+import { assemble } from "../src/bytecode/assembler.js";
+import { disassemble } from "../src/bytecode/disasm.js";
+import { ModuleError, readModule, writeModule, type Module } from "../src/bytecode/module.js";
+import { verifyModule } from "../src/bytecode/verifier.js";
+import { FunctionBuilder, ModuleBuilder } from "../src/bytecode/builder.js";
+import { Raft } from "../src/raft.js";
+
+const SEED_OPS = ["Add", "Sub", "Mul", "Div", "Mod", "Neg", "Exp", "PushConst", "Pop", "Dup", "Swap", "Jump", "JumpIfFalse", "Call", "Return", "SpawnActor", "SendMessage", "ReceiveMessage", "SpawnSupervisor", "SetStrategy", "RestartChild"];
+
+function asm(src: string): Module {
+  const r = assemble(src, "t.raft");
+  assert.equal(r.diagnostics.length, 0, JSON.stringify(r.diagnostics.map((d) => d.title)));
+  return r.module!;
+}
+
+function roundTrip(m: Module): void {
+  const bytes = writeModule(m);
+  const text = disassemble(readModule(bytes));
+  const again = assemble(text, m.file);
+  assert.equal(again.diagnostics.length, 0, text + JSON.stringify(again.diagnostics.map((d) => d.title)));
+  assert.deepEqual(writeModule(again.module!), bytes, text);
+}
+
+test("op.ts is generated from the opcode table", () => {
+  const committed = readFileSync("src/bytecode/op.ts", "utf8");
+  if (process.env.UPDATE_OPS) writeFileSync("src/bytecode/op.ts", opEnumSource());
+  else assert.equal(committed, opEnumSource(), "run UPDATE_OPS=1 npm test to regenerate src/bytecode/op.ts");
+});
+
+test("the table holds every seed opcode, unique names, at most three operands", () => {
+  const names = new Set(OPCODES.map((o) => o.name));
+  assert.equal(names.size, OPCODES.length);
+  for (const s of SEED_OPS) assert.ok(names.has(s), s);
+  for (const o of OPCODES) {
+    assert.ok(o.operands.length <= 3, `${o.name}: an instruction is 1 to 4 bytes`);
+    assert.ok(o.doc.length > 0, `${o.name} has a doc line`);
+  }
+  assert.ok(OPCODES.length <= 256);
+});
+
+test("the seed's 1 2 + assembles to PushConst, PushConst, Add, Halt and runs to 3", async () => {
+  const m = asm("# push 1 and 2 on the stack and add them\n1 2 +\n");
+  const ops = verifyModule(m)[0].instrs.map((i) => OPCODES[i.op].name);
+  assert.deepEqual(ops, ["PushConst", "PushConst", "Add", "Halt"]);
+  const r = await new Raft({ stdout: () => {} }).run(m);
+  assert.deepEqual(r.leftover, [3]);
+});
+
+test("every assembly test program round-trips through disassembly to identical bytes", () => {
+  const dirs = ["test/programs/asm", "../shared/conformance/asm", "../shared/conformance/seed"];
+  let n = 0;
+  for (const d of dirs) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(d).filter((f) => f.endsWith(".raft"));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const r = assemble(readFileSync(`${d}/${f}`, "utf8"), f);
+      if (!r.module) continue;
+      try {
+        verifyModule(r.module);
+      } catch {
+        continue; // programs that test the verifier's refusals
+      }
+      roundTrip(r.module);
+      n++;
+    }
+  }
+  assert.ok(n >= 5);
+});
+
+test("Kaylee modules round-trip through disassembly too", () => {
+  const raft = new Raft();
+  const src = `fn f(n: integer) -> integer { if (n < 2) { return n; } return f(n - 1) + f(n - 2); }
+let v: vector[string] = ["a", "b"];
+for s in v { s = s.upper(); }
+let t: (integer, float) = (1, 2.5);
+vm.println(f(10) + t.0);
+let x: integer = "12".into(){default: 0};
+vm.println(v);`;
+  const r = raft.compile(src, "k.kl");
+  assert.ok(r.module, JSON.stringify(r.diagnostics));
+  roundTrip(r.module!);
+});
+
+// A generator of random valid functions: straight-line stack code with forward and
+// backward jumps, constants of every kind, locals, and forced Wide forms.
+const programArb = fc
+  .array(
+    fc.oneof(
+      fc.record({ k: fc.constant("int" as const), v: fc.integer() }),
+      fc.record({ k: fc.constant("small" as const), v: fc.integer({ min: -300, max: 300 }) }),
+      fc.record({ k: fc.constant("float" as const), v: fc.float({ noNaN: true }) }),
+      fc.record({ k: fc.constant("str" as const), v: fc.string({ maxLength: 8 }) }),
+      fc.record({ k: fc.constant("binop" as const), v: fc.constantFrom(Op.Add, Op.Sub, Op.BitXor, Op.Eq, Op.Less, Op.Swap) }),
+      fc.record({ k: fc.constant("store" as const), v: fc.integer({ min: 0, max: 299 }) }),
+      fc.record({ k: fc.constant("label" as const), v: fc.nat(5) }),
+      fc.record({ k: fc.constant("wide" as const), v: fc.integer({ min: -5, max: 5 }) }),
+    ),
+    { maxLength: 120 },
+  )
+  .map((steps) => {
+    const mb = new ModuleBuilder("gen.raft");
+    const fb = new FunctionBuilder("main", 0, 300);
+    let depth = 0;
+    const labels = [fb.newLabel(), fb.newLabel(), fb.newLabel(), fb.newLabel(), fb.newLabel(), fb.newLabel()];
+    const placed = new Set<number>();
+    for (const s of steps) {
+      switch (s.k) {
+        case "int":
+          fb.emit(Op.PushConst, mb.int(s.v));
+          depth++;
+          break;
+        case "small":
+          fb.emit(Op.PushInt, s.v);
+          depth++;
+          break;
+        case "float":
+          fb.emit(Op.PushConst, mb.float(s.v));
+          depth++;
+          break;
+        case "str":
+          fb.emit(Op.PushConst, mb.string(s.v));
+          depth++;
+          break;
+        case "binop":
+          if (depth >= 2) {
+            fb.emit(s.v);
+            if (s.v !== Op.Swap) depth--;
+          }
+          break;
+        case "store":
+          if (depth >= 1) {
+            fb.emit(Op.Store, s.v);
+            depth--;
+          } else {
+            fb.emit(Op.Load, s.v);
+            depth++;
+          }
+          break;
+        case "label":
+          // Jumps are only taken at depth 0, to keep depths consistent where paths meet.
+          if (depth === 0) {
+            if (!placed.has(s.v)) {
+              fb.place(labels[s.v]);
+              placed.add(s.v);
+            } else {
+              fb.emit(Op.PushFalse);
+              fb.emit(Op.JumpIfTrue, labels[s.v]);
+            }
+          }
+          break;
+        case "wide":
+          fb.emitWide(Op.PushInt, s.v);
+          depth++;
+          break;
+      }
+    }
+    for (let i = 0; i < labels.length; i++) if (!placed.has(i)) fb.place(labels[i]);
+    fb.emit(Op.Halt);
+    mb.define(fb);
+    return mb.finish();
+  });
+
+test("property: disassemble then assemble is the identity on random valid modules", () => {
+  fc.assert(
+    fc.property(programArb, (m) => {
+      verifyModule(m);
+      roundTrip(m);
+    }),
+    { numRuns: 300, seed: 20261123 },
+  );
+});
+
+function refused(src: string, why: RegExp): void {
+  const m = asm(src);
+  assert.throws(() => verifyModule(m), (e: unknown) => e instanceof ModuleError && why.test(e.message));
+}
+
+test("the verifier refuses bad code with a one-line reason", () => {
+  refused("fn main locals=0\n  Add\n  Halt\n", /needs 2 values on the stack but has 0/);
+  refused("fn main locals=0\n  PushInt 1\n", /falls off the end/);
+  refused("fn main locals=0\n  PushInt 1\n  JumpIfFalse @a\n  PushInt 2\n a:\n  Halt\n", /disagrees/);
+  refused("fn main locals=0\n  Return\n", /needs 1 values/);
+  refused("fn main locals=1\n  Load $0\n  Call @f\n  Halt\nfn f params=2 locals=2\n  Load $0\n  Return\n", /needs 2 values/);
+});
+
+test("the verifier refuses out-of-range operands in hand-made modules", () => {
+  const m = asm("fn main locals=1\n  Load $0\n  Halt\n");
+  const bad = (patch: (m: Module) => void, why: RegExp) => {
+    const copy = readModule(writeModule(m));
+    patch(copy);
+    assert.throws(() => verifyModule(copy), (e: unknown) => e instanceof ModuleError && why.test(e.message), String(why));
+  };
+  bad((c) => (c.functions[0].locals = 0), /parameters|local \$0 out of range/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([Op.Jump, 1, Op.Halt])), /jump target 1 is not the start of an instruction/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([250])), /invalid opcode 250/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([Op.PushConst, 9, Op.Halt])), /constant #9 does not exist/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([Op.PushConst])), /truncated/);
+  bad((c) => (c.entry = 5), /entry function 5 does not exist/);
+});
+
+test("the module reader refuses every truncation of a valid module", () => {
+  const m = asm("fn main locals=1\n  PushConst #\"hello\"\n  PushConst #1.5\n  Pop\n  Store $0\n  Halt\n");
+  const bytes = writeModule(m);
+  for (let n = 0; n < bytes.length; n++) {
+    assert.throws(() => readModule(bytes.subarray(0, n)), ModuleError, `prefix of ${n} bytes`);
+  }
+  assert.doesNotThrow(() => readModule(bytes));
+});
+
+test("property: corrupted modules are refused cleanly or run within a budget", async () => {
+  const src = "fn main locals=2\n  PushInt 3\n  Store $0\n top:\n  Load $0\n  JumpIfFalse @done\n  Load $0\n  PushInt 1\n  Sub\n  Store $0\n  Jump @top\n done:\n  PushConst #\"ok\"\n  CallNative #vm.println 1\n  Halt\n";
+  const bytes = writeModule(asm(src));
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.nat(255)), { minLength: 1, maxLength: 4 }), async (edits) => {
+      const b = bytes.slice();
+      for (const [i, v] of edits) b[i] = v;
+      const raft = new Raft({ stdout: () => {}, stderr: () => {}, maxReductions: 20_000 });
+      const r = await raft.run(b, { file: "fuzz.rbc" });
+      assert.ok([0, 1, 2].includes(r.exitCode), `exit ${r.exitCode}`);
+    }),
+    { numRuns: 400, seed: 7 },
+  );
+});
