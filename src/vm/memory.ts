@@ -1,6 +1,17 @@
-// Per-process linear memory (seed 003's `&` operands and memory types). Every process starts
-// with 64 KiB of zeroed bytes, created on first touch; every access is bounds-checked and a
-// bad one is a Kaylee error (a `Fault`), never a host fault.
+// Per-process linear memory (seed 003's `&` operands and memory types, SPEC §4).
+//
+// Every process has one byte array, 64 KiB zeroed on first touch, that raw `&` operands
+// address directly and that `vm.alloc` carves into blocks. Pointers and slices never hold an
+// address: they hold a `Block` (which records where the block lives now, how big it is and
+// whether it is still live) and an offset into it. So `claim` may move a block without
+// invalidating its pointers, and a freed block stays known as freed for as long as any pointer
+// to it exists: use after free and double free are recognised errors, never corruption, and
+// a freed range handed out again can never be reached through an old pointer.
+//
+// The allocator is first fit over a sorted free list, with neighbours coalesced on free; the
+// array doubles as needed up to a cap (MAX_MEMORY, lowered by --max-heap). Every access is
+// bounds-checked against its block (and raw accesses against the array); a bad one throws a
+// `Fault` with code "out_of_bounds", "use_after_free", "double_free" or "heap_limit".
 
 import type { Process } from "./process.js";
 import { fault } from "./values.js";
@@ -8,26 +19,193 @@ import { fault } from "./values.js";
 export const INITIAL_MEMORY = 64 * 1024;
 /** The most linear memory one process may grow to. */
 export const MAX_MEMORY = 64 * 1024 * 1024;
+/** Blocks start on 8-byte boundaries. */
+const ALIGN = 8;
 
-export class LinearMemory {
-  bytes = new Uint8Array(INITIAL_MEMORY);
-  /** Allocation blocks handed out by vm.alloc: start -> size (live ones only). */
-  blocks = new Map<number, number>();
-  /** Next free address for vm.alloc (a bump allocator; freed blocks are not reused). */
-  next = 0;
-  /** Generation counter so that pointers to freed blocks are recognised. */
-  freed = new Set<number>();
+/** One allocation. Pointers and slices refer to it; `start`/`size` change when it moves. */
+export class Block {
+  constructor(
+    readonly mem: LinearMemory,
+    readonly id: number,
+    public start: number,
+    public size: number,
+    public live: boolean,
+  ) {}
+}
 
-  grow(need: number): void {
-    if (need > MAX_MEMORY) throw fault(`linear memory limit: ${need} bytes wanted, at most ${MAX_MEMORY}`, "heap_limit");
-    let n = this.bytes.length;
-    while (n < need) n *= 2;
-    const b = new Uint8Array(n);
-    b.set(this.bytes);
-    this.bytes = b;
+/** A `pointer` value: immutable; `offset` is relative to the block's start. */
+export class Pointer {
+  constructor(
+    readonly block: Block,
+    readonly offset: number,
+  ) {}
+  toString(): string {
+    return `<pointer #${this.block.id}+${this.offset}${this.block.live ? "" : " (freed)"}>`;
   }
 }
 
+/** A `slice[byte; n]` value: a view of `length` bytes of a block from `offset`. */
+export class Slice {
+  constructor(
+    readonly block: Block,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+  toString(): string {
+    if (!this.block.live) return `<slice of a freed block>`;
+    const out: number[] = [];
+    for (let i = 0; i < this.length && i < 64; i++) out.push(sliceGet(this, i));
+    return `[${out.join(", ")}${this.length > 64 ? ", ..." : ""}]`;
+  }
+}
+
+export class LinearMemory {
+  bytes = new Uint8Array(INITIAL_MEMORY);
+  /** Free ranges, sorted by start, never adjacent (coalesced): flat pairs start, size. */
+  free: number[] = [0, INITIAL_MEMORY];
+  /** Bytes in live blocks. */
+  used = 0;
+  /** Live blocks. */
+  count = 0;
+  private nextId = 1;
+
+  constructor(
+    /** The most bytes this memory may grow to (lowered under --max-heap). */
+    public cap: number = MAX_MEMORY,
+  ) {}
+
+  /** Grows the array to at least `need` bytes (doubling), within the cap. */
+  grow(need: number): void {
+    if (need > this.cap) throw fault(`out of linear memory: ${need} bytes wanted, at most ${this.cap}`, "heap_limit");
+    const old = this.bytes.length;
+    if (need <= old) return;
+    let n = old;
+    while (n < need) n *= 2;
+    if (n > this.cap) n = this.cap;
+    const b = new Uint8Array(n);
+    b.set(this.bytes);
+    this.bytes = b;
+    this.release(old, n - old);
+  }
+
+  /** A new zeroed block of `size` bytes. */
+  alloc(size: number): Block {
+    if (!Number.isInteger(size) || size < 0) throw fault(`alloc: bad size ${size} (it must be 0 or more)`, "range");
+    const want = roundUp(Math.max(size, 1));
+    if (want > this.cap) throw fault(`out of linear memory: alloc(${size}) is more than the limit of ${this.cap} bytes`, "heap_limit");
+    let at = this.take(want);
+    if (at < 0) {
+      // Grow so that the free tail (if any) plus the new space holds the block.
+      const f = this.free;
+      const tail = f.length && f[f.length - 2] + f[f.length - 1] === this.bytes.length ? f[f.length - 1] : 0;
+      this.grow(this.bytes.length - tail + want);
+      at = this.take(want);
+      if (at < 0) throw fault(`out of linear memory: alloc(${size})`, "heap_limit");
+    }
+    this.bytes.fill(0, at, at + want);
+    this.used += want;
+    this.count++;
+    return new Block(this, this.nextId++, at, size, true);
+  }
+
+  /** Frees a live block. */
+  freeBlock(b: Block): void {
+    if (!b.live) throw fault(`double free: block #${b.id} was already freed`, "double_free");
+    b.live = false;
+    const n = roundUp(Math.max(b.size, 1));
+    this.used -= n;
+    this.count--;
+    this.release(b.start, n);
+  }
+
+  /** Grows a live block to hold `size` bytes, in place when the space after it is free. */
+  claim(b: Block, size: number): void {
+    if (!b.live) throw fault(`use after free: claim on block #${b.id}, which was freed`, "use_after_free");
+    if (!Number.isInteger(size) || size < 0) throw fault(`claim: bad size ${size} (it must be 0 or more)`, "range");
+    if (size <= b.size) return;
+    const have = roundUp(Math.max(b.size, 1));
+    const want = roundUp(size);
+    if (want > this.cap) throw fault(`out of linear memory: claim(${size}) is more than the limit of ${this.cap} bytes`, "heap_limit");
+    if (want > have) {
+      const end = b.start + have;
+      const extra = want - have;
+      const f = this.free;
+      let i = 0;
+      while (i < f.length && f[i] < end) i += 2;
+      if (i < f.length && f[i] === end && f[i + 1] >= extra) {
+        // In place.
+        this.bytes.fill(0, end, end + extra);
+        if (f[i + 1] === extra) f.splice(i, 2);
+        else {
+          f[i] += extra;
+          f[i + 1] -= extra;
+        }
+      } else {
+        // Move: a fresh range, copy, release the old one.
+        const tmp = this.alloc(size);
+        this.bytes.copyWithin(tmp.start, b.start, b.start + b.size);
+        this.used -= roundUp(Math.max(tmp.size, 1));
+        this.count--;
+        this.release(b.start, have);
+        b.start = tmp.start;
+        this.used -= have;
+        this.used += want;
+        b.size = size;
+        return;
+      }
+      this.used += extra;
+    }
+    // Bytes between the old size and the rounded end are zero already (alloc zero-fills them).
+    this.bytes.fill(0, b.start + b.size, b.start + size);
+    b.size = size;
+  }
+
+  /** First fit: the start of a free range of n bytes (removed from the free list), or -1. */
+  private take(n: number): number {
+    const f = this.free;
+    for (let i = 0; i < f.length; i += 2) {
+      if (f[i + 1] >= n) {
+        const at = f[i];
+        if (f[i + 1] === n) f.splice(i, 2);
+        else {
+          f[i] += n;
+          f[i + 1] -= n;
+        }
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /** Returns a range to the free list, merging it with its neighbours. */
+  private release(start: number, n: number): void {
+    if (n <= 0) return;
+    const f = this.free;
+    let i = 0;
+    while (i < f.length && f[i] < start) i += 2;
+    // Merge with the previous range?
+    if (i > 0 && f[i - 2] + f[i - 1] === start) {
+      f[i - 1] += n;
+      if (i < f.length && f[i] === start + n) {
+        f[i - 1] += f[i + 1];
+        f.splice(i, 2);
+      }
+      return;
+    }
+    if (i < f.length && f[i] === start + n) {
+      f[i] = start;
+      f[i + 1] += n;
+      return;
+    }
+    f.splice(i, 0, start, n);
+  }
+}
+
+function roundUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** The linear memory of process `p` (created on first touch). */
 export function memoryOf(p: Process): LinearMemory {
   if (p.memory === null) p.memory = new LinearMemory();
   return p.memory as LinearMemory;
@@ -59,4 +237,69 @@ export function memWrite(p: Process, addr: number, n: number, v: number): void {
     b[addr + i] = v & 0xff;
     v >>= 8;
   }
+}
+
+// ── pointers and slices ────────────────────────────────────────────────────────────────
+
+/** The absolute address of `n` bytes at `offset` in block `b`, after every check. */
+export function blockAddr(b: Block, offset: number, n: number, what: string): number {
+  if (!b.live) throw fault(`use after free: ${what} through a pointer to block #${b.id}, which was freed`, "use_after_free");
+  if (!(offset >= 0 && offset + n <= b.size)) {
+    throw fault(`out of bounds: ${what} of ${n} byte${n === 1 ? "" : "s"} at offset ${offset} of a ${b.size}-byte block`, "out_of_bounds");
+  }
+  return b.start + offset;
+}
+
+export function ptrReadByte(p: Pointer): number {
+  return p.block.mem.bytes[blockAddr(p.block, p.offset, 1, "read_byte")];
+}
+
+export function ptrWriteByte(p: Pointer, v: number): void {
+  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`write_byte: ${String(v)} is not a byte`, "range");
+  p.block.mem.bytes[blockAddr(p.block, p.offset, 1, "write_byte")] = v;
+}
+
+export function ptrReadInt(p: Pointer): number {
+  const a = blockAddr(p.block, p.offset, 4, "read_integer");
+  const b = p.block.mem.bytes;
+  return b[a] | (b[a + 1] << 8) | (b[a + 2] << 16) | (b[a + 3] << 24);
+}
+
+export function ptrWriteInt(p: Pointer, v: number): void {
+  if (typeof v !== "number") throw fault("write_integer: not an integer", "bad_code");
+  const a = blockAddr(p.block, p.offset, 4, "write_integer");
+  const b = p.block.mem.bytes;
+  b[a] = v & 0xff;
+  b[a + 1] = (v >> 8) & 0xff;
+  b[a + 2] = (v >> 16) & 0xff;
+  b[a + 3] = (v >> 24) & 0xff;
+}
+
+export function ptrOffset(p: Pointer, n: number): Pointer {
+  const o = p.offset + n;
+  if (typeof n !== "number" || (o | 0) !== o) throw fault(`integer overflow: pointer offset ${p.offset} + ${n}`, "overflow");
+  return new Pointer(p.block, o);
+}
+
+export function ptrSlice(p: Pointer, n: number): Slice {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw fault(`slice: bad length ${n}`, "range");
+  blockAddr(p.block, p.offset, n, "slice");
+  return new Slice(p.block, p.offset, n);
+}
+
+export function sliceGet(s: Slice, i: number): number {
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, "index_out_of_range");
+  return s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice index")];
+}
+
+export function sliceSet(s: Slice, i: number, v: number): void {
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, "index_out_of_range");
+  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`slice store: ${String(v)} is not a byte`, "range");
+  s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice store")] = v;
+}
+
+/** The block a pointer refers to, checked to belong to process `p`. */
+export function ownBlock(p: Process, b: Block): Block {
+  if (p.memory !== b.mem) throw fault("this pointer belongs to another process's memory", "bad_pointer");
+  return b;
 }
