@@ -1,8 +1,13 @@
 // The package's public entry: `import { Raft } from "raft-vm"`.
 export { Raft, formatPanic, formatLeftover, kindOf } from "./raft.js";
-export type { RaftOptions, RunOptions, RunResult, CompileResult, SourceKind } from "./raft.js";
+export type { RaftOptions, RunOptions, RunResult, CompileResult, SourceKind, RaftEvent, LogEvent } from "./raft.js";
+export { Session, extendProgram, formatStack } from "./session.js";
+export type { EvalResult } from "./session.js";
 export type { Type } from "./bytecode/types.js";
 export type { Module } from "./bytecode/module.js";
 export type { Diagnostic } from "./diag/index.js";
-export type { NativeFn, NativeCtx, Host } from "./vm/native-api.js";
+export type { NativeFn, NativeCtx, NativeSpec, Host, HostFs, Permissions, PathGrant } from "./vm/native-api.js";
+export type { VMEvent, PanicInfo, TraceFrame } from "./vm/vm-core.js";
+export { KError } from "./vm/values.js";
 export { OPCODES } from "./bytecode/opcodes.js";
+export type { OpInfo, OperandKind } from "./bytecode/opcodes.js";

@@ -17,6 +17,8 @@ import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
+import { KError } from "./vm/values.js";
+import { Session } from "./session.js";
 
 export interface RaftOptions {
   stdout?: (text: string) => void;
@@ -40,7 +42,9 @@ export interface RaftOptions {
   log?: string;
   /** Virtual clock for tests (milliseconds). */
   clock?: () => number;
-  onEvent?: (e: VMEvent) => void;
+  onEvent?: (e: RaftEvent) => void;
+  /** The second tier (compiled JS for hot functions): "on" (default), "off", "eager". Default from RAFT_JIT. */
+  jit?: "on" | "off" | "eager";
   /** Custom file access (defaults to node:fs). */
   fs?: Host["fs"];
 }
@@ -83,6 +87,11 @@ export class Raft {
     const native: NativeFn = (_ctx, args) => fn(...args);
     this.specs.push({ name: full, params: params.map(parseTypeKey), ret: parseTypeKey(ret), fallible: opts.fallible ?? false, fn: native });
     this.natives.register(full, native);
+  }
+
+  /** An error value for a native to return (Kaylee's `vm.error(message, code)`). */
+  error(message: string, code = "error"): KError {
+    return new KError(message, code);
   }
 
   /** Registers a native reachable from assembly as `CallNative #name` (no type signature). */
@@ -148,8 +157,21 @@ export class Raft {
       if (e instanceof ModuleError) return { exitCode: 2, panic: null, diagnostics: [moduleDiag(opts.file ?? module.file, e.message)], leftover: [], stats: empty };
       throw e;
     }
+    const vm = await this.createVM();
+    const outcome = await vm.run(program);
+    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats };
+  }
+
+  /**
+   * A VM with this Raft's host, permissions, limits and natives, not yet running anything.
+   * `overrides` replaces options for this VM only (the REPL supplies its own readLine).
+   */
+  async createVM(overrides: Partial<RaftOptions> = {}): Promise<VMCore> {
+    const o: RaftOptions = { ...this.options, ...overrides };
+    const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
+    const onEvent = o.onEvent;
     const host: Host = {
-      stdout: o.stdout ?? ((s: string) => process.stdout.write(s)),
+      stdout: o.stdout ?? ((s: string) => void process.stdout.write(s)),
       stderr,
       readLine: o.readLine ?? (async () => null),
       args: o.args ?? [],
@@ -157,20 +179,43 @@ export class Raft {
       env: o.env ?? process.env,
       fs: o.fs ?? (await import("./vm/node-fs.js")).nodeFs,
     };
+    // Log lines go to stderr and, as `log` events, to onEvent.
+    const writeLog = (line: string) => {
+      if (onEvent) {
+        const sp = line.indexOf(" ");
+        onEvent({ kind: "log", level: line.slice(0, sp).toLowerCase(), message: line.slice(sp + 1).replace(/\n$/, "") });
+      }
+      stderr(line);
+    };
     const vm = new VMCore({
       host,
-      logger: new Logger(o.log, stderr),
+      logger: new Logger(o.log, writeLog),
       random: makeRandom(o.seed),
       clock: o.clock,
       maxProcesses: o.maxProcesses,
       maxReductions: o.maxReductions,
       maxHeap: o.maxHeap,
-      onEvent: o.onEvent,
+      onEvent,
+      jit: o.jit ?? jitFromEnv(),
     });
     installSupervisors(vm);
-    const outcome = await vm.run(program);
-    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats };
+    return vm;
   }
+
+  /** The signatures of the natives added with `defineNative` (what the type checker sees). */
+  get nativeSpecs(): readonly NativeSpec[] {
+    return this.specs;
+  }
+
+  /** A long-lived VM for incremental evaluation (the REPL): see src/session.ts. */
+  async session(overrides: Partial<RaftOptions> = {}): Promise<Session> {
+    return Session.create(this, overrides);
+  }
+}
+
+function jitFromEnv(): "on" | "off" | "eager" {
+  const v = process.env.RAFT_JIT;
+  return v === "0" || v === "off" ? "off" : v === "eager" ? "eager" : "on";
 }
 
 export function kindOf(file: string, input?: string | Uint8Array): SourceKind {
@@ -193,5 +238,10 @@ export function formatPanic(p: PanicInfo, file: string): string {
 export function formatLeftover(values: unknown[]): string {
   return values.map((v) => formatAny(v) + "\n").join("");
 }
+
+/** A log line as an event: `RAFT_LOG` output, also delivered to `onEvent`. */
+export type LogEvent = Extract<VMEvent, { kind: "log" }>;
+/** Everything `onEvent` receives: spawn, exit, restart and log. */
+export type RaftEvent = VMEvent;
 
 export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec };

@@ -1,9 +1,284 @@
-// `raft repl`: interactive Kaylee, or the stack language with --asm. (Lands with its issue.)
+// `raft repl`: interactive Kaylee, or with --asm the stack language.
+//
+// The REPL is a thin loop over a `Session` (src/session.ts), which holds one long-lived VM
+// whose main process is the REPL process: definitions and variables persist, every input
+// runs exactly once, spawned processes keep running between inputs, and a panic is printed
+// while the session goes on. Read the header of session.ts for how.
+//
+// Input comes from readline on stdin — a terminal (prompts, history in ~/.raft_history or
+// $RAFT_HISTORY, tab completion of names, vm calls and methods) or a pipe (no prompts, no
+// history: a piped session behaves exactly as if typed). The program's own
+// `vm.get_user_input()` reads from the same line queue, so a typed line goes to whichever
+// asks first. An input goes on over several lines while a brace, paren or bracket is open
+// (or a `/* */` comment or a string is). In --asm mode a line starting with `fn` opens a
+// function block that ends at a blank line.
+
+import { appendFileSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { createInterface, type Interface } from "node:readline";
 import type { Raft } from "../raft.js";
 import type { CliIO } from "./main.js";
+import { Session, type EvalResult } from "../session.js";
+import { METHODS, VM_FUNCTIONS } from "../lang/builtins.js";
+import { KEYWORDS } from "../lang/token.js";
+import { VERSION } from "../version.js";
+
+export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declarations; definitions persist.
+  EXPR;           show the value and type of an expression (the ';' may be left out)
+  let x = ...;    variables persist across inputs; fn declarations too
+  :type EXPR      show the type of an expression without running it
+  :asm STMT       show the bytecode of a statement (Raft assembly)
+  :help           this text
+  :quit           leave (or end of input / Ctrl+D)
+The REPL is a process: vm.self(), vm.spawn(f) and vm.receive() work, and spawned
+processes keep running between inputs. Input continues while a brace or paren is open.
+`;
+
+export const ASM_HELP = `Raft stack REPL — each line runs as assembly against a persistent stack.
+  1 2 +           shorthand: integers push; + - * / % ^ are Add Sub Mul Div Mod Exp
+  PushConst #1.5  any instruction (see \`raft disasm\` output for the forms)
+  fn NAME ...     a function block, ended by a blank line; call it with Call @NAME
+  :help  :quit
+`;
+
+/** A queue of input lines shared by the REPL and the program's vm.get_user_input(). */
+class Lines {
+  private queue: string[] = [];
+  private waiters: ((l: string | null) => void)[] = [];
+  private closed = false;
+  push(l: string): void {
+    const w = this.waiters.shift();
+    if (w) w(l);
+    else this.queue.push(l);
+  }
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(null);
+  }
+  next(): Promise<string | null> {
+    if (this.queue.length) return Promise.resolve(this.queue.shift()!);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((r) => this.waiters.push(r));
+  }
+}
+
 export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<number> {
-  void raft;
-  void asm;
-  io.stderr("error: the REPL is not available yet\n");
-  return 2;
+  const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
+  const tty = stdin.isTTY === true && process.stdout.isTTY === true;
+  const lines = new Lines();
+  const session = await raft.session({ readLine: () => lines.next() });
+  session.onBackground = (text) => io.stderr(text);
+
+  const historyFile = io.env.RAFT_HISTORY || join(homedir(), ".raft_history");
+  let history: string[] = [];
+  if (tty) {
+    try {
+      history = readFileSync(historyFile, "utf8").split("\n").filter(Boolean).reverse().slice(0, 1000);
+    } catch {
+      history = [];
+    }
+  }
+  const rl: Interface = createInterface({
+    input: stdin,
+    output: tty ? process.stdout : undefined,
+    terminal: tty,
+    history,
+    historySize: 1000,
+    completer: tty ? (line: string) => complete(session, line, asm) : undefined,
+    crlfDelay: Infinity,
+  } as Parameters<typeof createInterface>[0]);
+  rl.on("line", (l) => {
+    if (tty && l.trim()) {
+      try {
+        appendFileSync(historyFile, l + "\n");
+      } catch {
+        // history is best-effort
+      }
+    }
+    lines.push(l);
+  });
+  rl.on("close", () => lines.close());
+  let busy = false;
+  rl.on("SIGINT", () => {
+    const main = session.vm.main;
+    if (busy && main && main.alive) session.vm.exit(main, "interrupted");
+    else if (pendingInput) {
+      pendingInput = "";
+      io.stdout("\n");
+      rl.setPrompt(prompt);
+      rl.prompt();
+    } else io.stdout("\n(to leave, type :quit or press Ctrl+D)\n"), rl.prompt();
+  });
+
+  const prompt = asm ? "raft> " : "> ";
+  const more = "... ";
+  let pendingInput = "";
+  const ask = (p: string) => {
+    if (tty) {
+      rl.setPrompt(p);
+      rl.prompt();
+    }
+  };
+  const show = (r: EvalResult): number | null => {
+    switch (r.kind) {
+      case "value":
+        io.stdout(r.text + "\n");
+        return null;
+      case "ok":
+        return null;
+      case "error":
+        io.stderr(r.text);
+        return null;
+      case "panic":
+        io.stderr(r.text);
+        return null;
+      case "exit":
+        return r.code;
+    }
+  };
+
+  if (tty) io.stdout(`raft ${VERSION} ${asm ? "stack REPL" : "Kaylee REPL"} — :help for help, :quit to leave\n`);
+  let code = 0;
+  ask(prompt);
+  for (;;) {
+    const line = await lines.next();
+    if (line === null) {
+      if (pendingInput.trim()) {
+        busy = true;
+        const c = show(await (asm ? session.evalAsm(pendingInput) : session.eval(terminate(pendingInput))));
+        busy = false;
+        if (c !== null) code = c;
+      }
+      break;
+    }
+    const input = pendingInput ? pendingInput + "\n" + line : line;
+    const trimmed = input.trim();
+    if (!pendingInput && trimmed.startsWith(":")) {
+      const [cmd, ...rest] = trimmed.split(/\s+/);
+      const arg = trimmed.slice(cmd.length).trim();
+      void rest;
+      if (cmd === ":quit" || cmd === ":q" || cmd === ":exit") break;
+      if (cmd === ":help" || cmd === ":h" || cmd === ":?") io.stdout(asm ? ASM_HELP : REPL_HELP);
+      else if (!asm && (cmd === ":type" || cmd === ":t")) {
+        const r = session.typeOf(arg);
+        if ("type" in r) io.stdout(`${arg.replace(/;\s*$/, "")} : ${r.type}\n`);
+        else io.stderr(r.error);
+      } else if (!asm && cmd === ":asm") {
+        const r = session.asm(terminate(arg));
+        if ("text" in r) io.stdout(r.text);
+        else io.stderr(r.error);
+      } else io.stderr(`error: unknown command ${cmd} (try :help)\n`);
+      ask(prompt);
+      continue;
+    }
+    if (asm) {
+      // A `fn` block collects lines until a blank one.
+      if (pendingInput || /^\s*fn\s/.test(line)) {
+        if (line.trim() === "" && pendingInput) {
+          const r = session.defineAsm(pendingInput);
+          if ("error" in r) io.stderr(r.error);
+          pendingInput = "";
+          ask(prompt);
+        } else {
+          pendingInput = input;
+          ask(more);
+        }
+        continue;
+      }
+      if (!trimmed) {
+        ask(prompt);
+        continue;
+      }
+      busy = true;
+      const c = show(await session.evalAsm(line));
+      busy = false;
+      if (c !== null) {
+        code = c;
+        break;
+      }
+      ask(prompt);
+      continue;
+    }
+    if (!trimmed) {
+      ask(prompt);
+      continue;
+    }
+    if (isOpen(input)) {
+      pendingInput = input;
+      ask(more);
+      continue;
+    }
+    pendingInput = "";
+    busy = true;
+    const c = show(await session.eval(terminate(input)));
+    busy = false;
+    if (c !== null) {
+      code = c;
+      break;
+    }
+    ask(prompt);
+  }
+  session.close();
+  rl.close();
+  return code;
+}
+
+/** Adds the `;` a typed expression may leave out. */
+function terminate(input: string): string {
+  const t = input.replace(/\s*(\/\/[^\n]*)?$/, "");
+  return /[;}]$/.test(t) ? input : t + ";";
+}
+
+/** Is a bracket, a block comment or a string still open at the end of `src`? */
+export function isOpen(src: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === "/" && src[i + 1] === "/") {
+      while (i < src.length && src[i] !== "\n") i++;
+    } else if (c === "/" && src[i + 1] === "*") {
+      let nest = 1;
+      i += 2;
+      while (i < src.length && nest > 0) {
+        if (src[i] === "/" && src[i + 1] === "*") (nest++, i++);
+        else if (src[i] === "*" && src[i + 1] === "/") (nest--, i++);
+        i++;
+      }
+      if (nest > 0) return true;
+      i--;
+    } else if (c === '"' || c === "'") {
+      i++;
+      while (i < src.length && src[i] !== c) i += src[i] === "\\" ? 2 : 1;
+      if (i >= src.length && c === '"') return true;
+    } else if (c === "(" || c === "{" || c === "[") depth++;
+    else if (c === ")" || c === "}" || c === "]") depth--;
+  }
+  return depth > 0;
+}
+
+/** Tab completion: `vm.` calls, `.method`s (by the receiver's type when it is a variable), names. */
+export function complete(session: Session, line: string, asm = false): [string[], string] {
+  if (asm) return [[], line];
+  const vmCall = /\bvm\.([A-Za-z_]\w*)?$/.exec(line);
+  if (vmCall) {
+    const frag = vmCall[1] ?? "";
+    const names = [...VM_FUNCTIONS.keys(), ...session.raft.nativeSpecs.map((s) => s.name.replace(/^vm\./, ""))];
+    return [unique(names.filter((n) => n.startsWith(frag) && !n.startsWith("__"))), frag];
+  }
+  const method = /(?:([A-Za-z_]\w*)|[)\]"])\.([A-Za-z_]\w*)?$/.exec(line);
+  if (method) {
+    const frag = method[2] ?? "";
+    const t = method[1] ? session.varType(method[1]) : undefined;
+    const names = [...METHODS.keys()].filter((k) => !t || k.startsWith(t.kind + ".")).map((k) => k.slice(k.indexOf(".") + 1));
+    return [unique(names.filter((n) => n.startsWith(frag))), frag];
+  }
+  const word = /([A-Za-z_]\w*)$/.exec(line);
+  const frag = word ? word[1] : "";
+  const names = [...KEYWORDS.keys(), ...session.names()];
+  return [unique(names.filter((n) => n.startsWith(frag))), frag];
+}
+
+function unique(a: string[]): string[] {
+  return [...new Set(a)].sort();
 }

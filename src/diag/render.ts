@@ -108,7 +108,7 @@ export function renderDiagnostic(d: Diagnostic, source: string, opts: RenderOpti
       out.push(`${paint(ANSI.bold + ANSI.blue, String(info.line).padStart(w))} ${bar}${text.length ? " " + text : ""}`);
       lastLine = info.line;
     }
-    out.push(`${pad} ${bar} ${underline(source, info, l, color)}`.replace(/\s+$/, ""));
+    out.push(`${pad} ${bar} ${underline(source, info, l, color)}`.trimEnd());
   }
   if (d.hint) out.push(`${pad} ${paint(ANSI.bold + ANSI.blue, "=")} ${paint(ANSI.bold, "hint")}: ${d.hint}`);
   return out.join("\n");

@@ -20,7 +20,13 @@
 // Errors as values (docs/architecture.md): an operand, argument, condition, index, message,
 // collection element or handler default whose `mayError` is true is a *use* and needs a
 // CheckError; a `let` initializer, an assignment to a variable and `return` capture the error
-// (store it); `is error` tests it; a HandleExpr resolves it.
+// (store it); `is error` tests it; a HandleExpr resolves it. Two operand positions are NOT
+// uses: the operand of `is`, and the receiver of `error.message` / `error.code` (MethodExpr
+// with key "error.message"/"error.code": the receiver is the error value itself).
+//
+// Typing notes for code generation: an IntExpr's `ty` may be `byte` (a literal where a byte
+// was expected); a `vm.error(...)` call's `ty` is the type expected where it stands (it is
+// always an error value); a `vm.receive` / `into()` result type is its `targetType`.
 
 import type { Type } from "../bytecode/types.js";
 import type { Span } from "../diag/diagnostic.js";
@@ -298,7 +304,11 @@ export interface ForStmt {
   itemBinding: LocalBinding | null;
   /** checker */
   iterKind: "vector" | "array" | "string";
-  /** checker: the body assigns to the item (or mutates it in place): store it back after each pass. */
+  /**
+   * checker: the body writes to the item (assignment, `++`, compound assignment, element or
+   * field store, in-place method) and the iterable is a place: after each pass store the item
+   * back into `iterable[index]` (for a string, replace that character).
+   */
   writesBack: boolean;
   /** checker: hidden locals for the loop: a copy of the collection (or the place itself) and the index. */
   collectionBinding: LocalBinding | null;

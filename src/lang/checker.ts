@@ -46,9 +46,19 @@ const MAX_DIAGNOSTICS = 200;
 /** Lex, parse and check a Kaylee file. Never throws on any input. */
 export function compileFrontEnd(source: string, file: string, opts: FrontEndOptions = {}): FrontEndResult {
   const parsed = parse(source, file);
-  if (hasErrors(parsed.diagnostics)) return { program: null, diagnostics: parsed.diagnostics.slice(0, MAX_DIAGNOSTICS) };
-  const diagnostics = [...parsed.diagnostics, ...checkProgram(parsed.program, source, opts)].slice(0, MAX_DIAGNOSTICS);
+  if (hasErrors(parsed.diagnostics) && !parsed.complete) return { program: null, diagnostics: inSourceOrder(parsed.diagnostics) };
+  const diagnostics = inSourceOrder([...parsed.diagnostics, ...checkProgram(parsed.program, source, opts)]);
   return { program: hasErrors(diagnostics) ? null : parsed.program, diagnostics };
+}
+
+/** Diagnostics sorted by where they point (stable), capped so that junk input stays readable. */
+function inSourceOrder(ds: Diagnostic[]): Diagnostic[] {
+  const at = (d: Diagnostic) => (d.labels.find((l) => l.primary) ?? d.labels[0])?.span.start ?? 0;
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => at(a.d) - at(b.d) || a.i - b.i)
+    .map((x) => x.d)
+    .slice(0, MAX_DIAGNOSTICS);
 }
 
 /** `check(source, file, {natives})`: the same as compileFrontEnd. */
@@ -373,6 +383,11 @@ export class Checker {
     this.stmts(s.body.stmts);
     this.ctx.loops.pop();
     this.popScope();
+    // Writing back only means something when the collection is itself a place.
+    s.writesBack = s.writesBack && this.isPlace(s.iterable);
+    // A loop that writes back into its collection writes into that place: when the
+    // collection is itself an outer loop's item (nested loops), the outer loop writes back too.
+    if (s.writesBack) this.markWrite(s.iterable);
     this.da = before;
   }
 

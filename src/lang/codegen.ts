@@ -67,7 +67,7 @@ export function generate(program: Program, source: string): Module {
   mb.declare(mainName);
   for (const f of program.functions) mb.declare(f.name);
 
-  const main = new FnGen(mb, lines, mainName, 0, program.main.locals.length, T.null);
+  const main = new FnGen(mb, lines, mainName, 0, program.main.locals.length, T.null, true);
   main.block(program.main.body);
   main.at(source.length);
   main.fb.emit(Op.Halt);
@@ -97,6 +97,8 @@ class FnGen {
     params: number,
     locals: number,
     private ret: Type,
+    /** The main program: a top-level `return;` ends it with Halt (a Return would leave a value behind). */
+    private isMain = false,
   ) {
     this.fb = new FunctionBuilder(name, params, locals);
     this.nextTemp = locals;
@@ -190,6 +192,11 @@ class FnGen {
         this.emit(Op.Jump, this.loops[this.loops.length - 1].cont);
         break;
       case "return":
+        if (this.isMain && !s.value) {
+          this.at(s.span.start);
+          this.emit(Op.Halt);
+          break;
+        }
         if (s.value) this.capture(s.value);
         else this.emit(Op.PushNull);
         this.at(s.span.start);

@@ -32,6 +32,9 @@ export const MAX_DEPTH = 256;
 export interface ParseResult {
   program: Program;
   diagnostics: Diagnostic[];
+  /** The tree is whole: no syntax error and no swallowed input (lexical errors such as a bad
+   *  escape still produce a token), so the checker can run and report type errors too. */
+  complete: boolean;
 }
 
 const enum Prec {
@@ -173,7 +176,8 @@ const unary: PrefixFn = (p, tok) => {
     const operand = p.parsePrecedence(Prec.Comparison);
     return { kind: "unary", op: "!", operand, ...exprBase(sp(tok.start, operand.span.end)) };
   }
-  const operand = p.parsePrecedence(Prec.Power);
+  // Unary `-` binds tighter than `**` (SPEC §2): `-x ** 2` is `(-x) ** 2`.
+  const operand = p.parsePrecedence(Prec.Unary);
   const span = sp(tok.start, operand.span.end);
   if (operand.kind === "int" || operand.kind === "float") {
     return { ...operand, value: -operand.value, span };
@@ -675,5 +679,5 @@ export function parse(source: string, file: string): ParseResult {
   const program = p.parseProgram();
   // After an unterminated string or comment, the rest of the file is noise: say nothing more.
   const syntax = swallowedFrom === null ? p.diagnostics : p.diagnostics.filter((d) => (d.labels[0]?.span.start ?? 0) < swallowedFrom);
-  return { program, diagnostics: [...diagnostics, ...syntax] };
+  return { program, diagnostics: [...diagnostics, ...syntax], complete: swallowedFrom === null && p.diagnostics.length === 0 };
 }

@@ -18,8 +18,10 @@ import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { Process, Status } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
-import { deepCopy, valuesEqual } from "./copy.js";
-import { memRead, memWrite } from "./memory.js";
+import { valuesEqual } from "./copy.js";
+import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
+import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
+import { JitUnwind, compileFunction } from "./jit.js";
 
 export const enum Exec {
   /** The budget ran out; the process can run again. */
@@ -50,6 +52,8 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
   let pc = p.pc;
   let base = p.base;
   let fp = p.fp;
+  const jit = prog.jit;
+  const hot = prog.hot;
 
   if (p.hasResume) {
     p.hasResume = false;
@@ -315,12 +319,53 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
 
           case Op.Jump: {
             const t = code[pc + 1];
-            if (t <= pc && --budget <= 0) {
-              p.pc = t;
-              p.sp = sp;
-              p.base = base;
-              p.fp = fp;
-              return Exec.Yield;
+            if (t <= pc) {
+              if (--budget <= 0 && (budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              const f = prog.pcFn[pc];
+              if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && compileFunction(prog, f)) {
+                // On-stack replacement: run the rest of this frame in compiled code.
+                vm.budget = budget;
+                vm.jitDepth = 0;
+                let r: unknown;
+                try {
+                  r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
+                } catch (e) {
+                  if (!(e instanceof JitUnwind)) throw e;
+                  const k = resumeFromJit(vm, p, e, true, pc, sp, base, fp, 0);
+                  if (k >= 0) return k;
+                  stack = p.stack;
+                  sp = p.sp;
+                  pc = p.pc;
+                  base = p.base;
+                  fp = p.fp;
+                  budget = vm.budget;
+                  if (e.kind === "fault") throw e.fault;
+                  break;
+                }
+                budget = vm.budget;
+                // The compiled code returned from this frame.
+                if (fp === 0) {
+                  stack[sp++] = r;
+                  p.pc = pc;
+                  p.sp = sp;
+                  p.base = base;
+                  p.fp = fp;
+                  return Exec.Done;
+                }
+                fp--;
+                sp = base;
+                pc = p.frameRet[fp];
+                base = p.frameBase[fp];
+                stack[sp++] = r;
+                if (p.tries.length !== 0) dropTries(p, fp);
+                break;
+              }
             }
             pc = t;
             break;
@@ -329,7 +374,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             const v = stack[--sp];
             if (v === false || v === 0 || v === null) {
               const t = code[pc + 1];
-              if (t <= pc && --budget <= 0) {
+              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -344,7 +389,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             const v = stack[--sp];
             if (!(v === false || v === 0 || v === null)) {
               const t = code[pc + 1];
-              if (t <= pc && --budget <= 0) {
+              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -359,7 +404,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
               const t = code[pc + 3];
-              if (t <= pc && --budget <= 0) {
+              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -372,6 +417,32 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
 
           case Op.Call: {
             const f = code[pc + 1];
+            if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
+              const n = prog.fnParams[f];
+              vm.budget = budget;
+              vm.jitDepth = 0;
+              let r: unknown;
+              try {
+                r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
+              } catch (e) {
+                if (!(e instanceof JitUnwind)) throw e;
+                const k = resumeFromJit(vm, p, e, false, pc, sp, base, fp, n);
+                if (k >= 0) return k;
+                stack = p.stack;
+                sp = p.sp;
+                pc = p.pc;
+                base = p.base;
+                fp = p.fp;
+                budget = vm.budget;
+                if (e.kind === "fault") throw e.fault;
+                break;
+              }
+              budget = vm.budget;
+              sp -= n;
+              stack[sp++] = r;
+              pc += 2;
+              break;
+            }
             if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
             p.frameRet[fp] = pc + 2;
             p.frameBase[fp] = base;
@@ -381,7 +452,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
             pc = prog.fnEntry[f];
-            if (--budget <= 0) {
+            if (--budget <= 0 && (budget = vm.refill()) <= 0) {
               p.pc = pc;
               p.sp = sp;
               p.base = base;
@@ -435,6 +506,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
           case Op.Concat: {
             const s = (stack[sp - 2] as string) + (stack[sp - 1] as string);
             if (s.length > vm.maxStringLength) throw fault(`string too long (${s.length} chars)`, "heap_limit");
+            if ((p.heapBytes += 16 + 2 * s.length) > 0) charge(vm, p, 0, sp); // heap accounting
             stack[--sp - 1] = s;
             pc += 1;
             break;
@@ -442,6 +514,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
           case Op.MakeVector:
           case Op.MakeTuple: {
             const n = code[pc + 1];
+            if ((p.heapBytes += 16 + 8 * n) > 0) charge(vm, p, 0, sp); // heap accounting
             stack[sp - n] = stack.slice(sp - n, sp);
             sp = sp - n + 1;
             pc += 2;
@@ -450,16 +523,17 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
           case Op.Index: {
             const v = stack[sp - 2] as unknown[];
             const i = stack[sp - 1] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) throw indexFault(v, i);
-            stack[--sp - 1] = v[i];
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) stack[sp - 2] = indexSlow(v, i); // slices; else throws
+            else stack[sp - 2] = v[i];
+            sp--;
             pc += 1;
             break;
           }
           case Op.StoreIndex: {
             const v = stack[sp - 3] as unknown[];
             const i = stack[sp - 2] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) throw indexFault(v, i);
-            v[i] = stack[sp - 1];
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            else v[i] = stack[sp - 1];
             sp -= 3;
             pc += 1;
             break;
@@ -491,7 +565,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             pc += 1;
             break;
           case Op.CopyValue:
-            stack[sp - 1] = deepCopy(stack[sp - 1]);
+            stack[sp - 1] = Array.isArray(stack[sp - 1]) ? copyCharged(vm, p, stack[sp - 1] as unknown[], sp) : stack[sp - 1]; // heap accounting
             pc += 1;
             break;
 
@@ -676,7 +750,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
       }
     } catch (e) {
       if (e instanceof ProgramExit) throw e;
-      if (e instanceof PanicNow) return panic(vm, p, e.error, pc, fp);
+      if (e instanceof PanicNow || e instanceof HardExit) return panic(vm, p, e.error, pc, fp); // HardExit: heap_limit, mailbox_overflow
       const f = toFault(e);
       const r = handleFault(p, f, pc, sp, fp);
       if (r < 0) return panic(vm, p, f.error, pc, fp);
@@ -684,6 +758,69 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
       sp = p.sp;
       stack = p.stack;
     }
+  }
+}
+
+/**
+ * Rebuilds the compiled frames a `JitUnwind` carries as interpreter frames (see jit.ts) and
+ * leaves the process's saved state at the instruction to go on from. Returns an `Exec` when
+ * the slice ends here (yield, park, a dead process), or -1 to keep interpreting.
+ * `replaceCurrent`: the outermost compiled frame is the current interpreter frame (on-stack
+ * replacement) rather than a callee of it (a Call of `callArgs` arguments).
+ */
+function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boolean, pc: number, sp: number, base: number, fp: number, callArgs: number): number {
+  const prog = vm.program;
+  const frames = u.frames;
+  let stack = p.stack;
+  let prevAt = pc;
+  if (!replaceCurrent) sp -= callArgs;
+  try {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const F = frames[i];
+      if (i === frames.length - 1 && replaceCurrent) {
+        sp = base;
+      } else {
+        if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
+        p.frameRet[fp] = prevAt + 2;
+        p.frameBase[fp] = base;
+        fp++;
+        base = sp;
+      }
+      const nl = prog.fnLocals[F.fn];
+      const need = base + nl + prog.fnMaxStack[F.fn] + 1;
+      if (need > stack.length) stack = growStack(p, need);
+      for (let k = 0; k < nl; k++) stack[base + k] = F.locals[k] ?? null;
+      sp = base + nl;
+      let depth = prog.pcDepth[F.at];
+      if (i > 0) depth -= prog.fnParams[prog.code[F.at + 1]];
+      else if (u.kind === "park" || u.kind === "status") depth -= 1;
+      for (let k = 0; k < depth; k++) stack[sp++] = F.stack[k] ?? null;
+      prevAt = F.at;
+    }
+  } catch (e) {
+    p.stack = stack;
+    p.sp = sp;
+    p.base = base;
+    p.fp = fp;
+    p.pc = frames[0].at;
+    if (e instanceof Fault) return panic(vm, p, e.error, p.pc, fp);
+    throw e;
+  }
+  p.stack = stack;
+  p.sp = sp;
+  p.base = base;
+  p.fp = fp;
+  p.pc = frames[0].at;
+  switch (u.kind) {
+    case "yield":
+      return Exec.Yield;
+    case "park":
+      vm.park(p, u.promise!);
+      return Exec.Blocked;
+    case "status":
+      return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
+    default:
+      return -1;
   }
 }
 
@@ -750,14 +887,14 @@ function growStack(p: Process, need: number): unknown[] {
   return s;
 }
 
-function overflow(a: unknown, op: string, b?: unknown): Fault {
+export function overflow(a: unknown, op: string, b?: unknown): Fault {
   if (a instanceof KError) return usedError(a);
   if (b instanceof KError) return usedError(b);
   if (typeof a !== "number" || (b !== undefined && typeof b !== "number")) return fault(`invalid operands for ${op}`, "bad_code");
   return fault(b === undefined ? `integer overflow: ${op}${a}` : `integer overflow: ${a} ${op} ${b}`, "overflow");
 }
 
-function divFault(a: unknown, b: unknown): Fault {
+export function divFault(a: unknown, b: unknown): Fault {
   if (a instanceof KError) return usedError(a);
   if (b instanceof KError) return usedError(b);
   if (typeof a !== "number" || typeof b !== "number") return fault("invalid operands for /", "bad_code");
@@ -765,7 +902,7 @@ function divFault(a: unknown, b: unknown): Fault {
   return fault(`integer overflow: ${a} / ${b}`, "overflow");
 }
 
-function intPow(a: unknown, b: unknown): number {
+export function intPow(a: unknown, b: unknown): number {
   if (typeof a !== "number" || typeof b !== "number") throw overflow(a, "**", b);
   if (b < 0) throw fault(`negative exponent: ${a} ** ${b}`, "range");
   let r = 1;
@@ -788,13 +925,25 @@ function intPow(a: unknown, b: unknown): number {
   return r | 0;
 }
 
-function indexFault(v: unknown, i: unknown): Fault {
+export function indexFault(v: unknown, i: unknown): Fault {
   if (v instanceof KError) return usedError(v);
   if (!Array.isArray(v)) return fault("invalid operands for indexing", "bad_code");
   return fault(`index out of range: index ${i} but length ${v.length}`, "index_out_of_range");
 }
 
-function lengthOf(v: unknown): number {
+/** Index on something that is not an in-range array: a slice, or a fault. */
+export function indexSlow(v: unknown, i: number): unknown {
+  if (v instanceof Slice) return sliceGet(v, i);
+  throw indexFault(v, i);
+}
+
+/** StoreIndex on something that is not an in-range array: a slice, or a fault. */
+export function storeIndexSlow(v: unknown, i: number, x: unknown): void {
+  if (v instanceof Slice) return sliceSet(v, i, x as number);
+  throw indexFault(v, i);
+}
+
+export function lengthOf(v: unknown): number {
   if (Array.isArray(v)) return v.length;
   if (typeof v === "string") return [...v].length;
   if (v instanceof KError) throw usedError(v);

@@ -130,6 +130,9 @@ export class LinearMemory {
       const end = b.start + have;
       const extra = want - have;
       const f = this.free;
+      // At the end of memory (perhaps followed by the free tail): grow memory, then extend.
+      const tailFree = f.length && f[f.length - 2] + f[f.length - 1] === this.bytes.length ? f[f.length - 2] : this.bytes.length;
+      if (tailFree === end && end + extra > this.bytes.length) this.grow(end + extra);
       let i = 0;
       while (i < f.length && f[i] < end) i += 2;
       if (i < f.length && f[i] === end && f[i + 1] >= extra) {

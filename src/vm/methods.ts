@@ -101,7 +101,8 @@ const STRING_METHODS: [string, NativeFn][] = [
   ["split", (ctx, a) => (chargeFor(ctx, str(a).length), split(str(a), str(a, 1)))],
   ["char_at", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
   ["index", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
-  ["push", (_ctx, a) => str(a) + charString(num(a, 1))],
+  // push takes a char (a code point) or a string (the checker's "push_str" rule).
+  ["push", (_ctx, a) => str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)))],
 ];
 
 // ---- vectors and arrays --------------------------------------------------------------
@@ -114,7 +115,8 @@ function checkIndex(v: unknown[], i: number, allowEnd: boolean): void {
 }
 
 function vectorPop(v: unknown[]): unknown {
-  if (v.length === 0) return new KError("pop from an empty vector", "empty");
+  // A fault, not an error value: the checker types pop() as infallible (a handler catches it).
+  if (v.length === 0) throw fault("pop from an empty vector", "empty");
   return v.pop();
 }
 
@@ -224,6 +226,7 @@ const ALPHABETIC = /^\p{Alphabetic}$/u;
 const OTHER_METHODS: [string, NativeFn][] = [
   ["array.length", (_ctx, a) => vec(a).length],
   ["integer.abs", (_ctx, a) => integerAbs(num(a, 0))],
+  ["byte.abs", (_ctx, a) => num(a, 0)], // a byte is never negative: the byte itself
   ["float.abs", (_ctx, a) => Math.fround(Math.abs(num(a, 0)))],
   ["float.floor", (_ctx, a) => Math.fround(Math.floor(num(a, 0)))],
   ["float.ceil", (_ctx, a) => Math.fround(Math.ceil(num(a, 0)))],

@@ -9,7 +9,7 @@
 import type { NativeCtx, NativeFn } from "./native-api.js";
 import { allowed } from "./permissions.js";
 import { formatAny, formatValue } from "./print.js";
-import { KError, ProgramExit } from "./values.js";
+import { KError, ProgramExit, fault } from "./values.js";
 
 /** The printed form of the argument (`vm.println()` without one prints an empty line). */
 function show(ctx: NativeCtx, args: unknown[]): string {
@@ -81,8 +81,8 @@ function writeFile(ctx: NativeCtx, path: string, data: string): KError | Promise
   );
 }
 
-function randomNumber(ctx: NativeCtx, lo: number, hi: number): number | KError {
-  if (lo > hi) return new KError(`random_number: empty range ${lo}..${hi}`, "range");
+function randomNumber(ctx: NativeCtx, lo: number, hi: number): number {
+  if (lo > hi) throw fault(`random_number: empty range ${lo}..${hi}`, "range");
   return lo + Math.floor(ctx.random() * (hi - lo + 1));
 }
 

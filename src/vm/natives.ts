@@ -6,6 +6,8 @@ import type { NativeFn } from "./native-api.js";
 import { METHODS, convert } from "./methods.js";
 import { BASIC_NATIVES } from "./natives-basic.js";
 import { PROCESS_NATIVES } from "./natives-process.js";
+import { SUPERVISOR_NATIVES } from "./supervisor.js";
+import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
 import { KError, fault } from "./values.js";
 
@@ -13,7 +15,7 @@ export class Natives implements NativeTable {
   private table = new Map<string, NativeFn>();
 
   constructor() {
-    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES]) for (const [k, v] of m) this.table.set(k, v);
+    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, v);
     // `x.into()`: the call passes (source type, target type) as its static types.
     this.table.set("value.into", (ctx, a) => convert(a[0], ctx.argTypes![0], ctx.argTypes![1]));
     // For-in write-back over a string: the string with char i replaced.

@@ -11,6 +11,10 @@ import { verifyModule } from "../bytecode/verifier.js";
 import { parseTypeKey, type Type } from "../bytecode/types.js";
 import type { NativeFn } from "./native-api.js";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JitFn = (...args: any[]) => unknown;
+export type JitEntry = (vm: unknown, p: unknown, blk: number, locals: unknown[]) => unknown;
+
 export interface NativeTable {
   lookup(name: string): NativeFn | undefined;
 }
@@ -30,7 +34,27 @@ export class Program {
     readonly pcOffset: Int32Array,
     /** For each code index: its function. */
     readonly pcFn: Int32Array,
-  ) {}
+    /** For each instruction start: the operand-stack depth before it (from the verifier; empty if unknown, which keeps the second tier off). */
+    readonly pcDepth: Int32Array = new Int32Array(0),
+  ) {
+    this.fnEnd = new Int32Array(fnEntry.length);
+    for (let i = 0; i < fnEntry.length; i++) this.fnEnd[i] = i + 1 < fnEntry.length ? fnEntry[i + 1] : code.length;
+    this.jit = new Array(fnEntry.length).fill(null);
+    this.jitEntry = new Array(fnEntry.length).fill(null);
+    this.hot = new Int32Array(fnEntry.length);
+    this.jitState = new Int8Array(fnEntry.length);
+  }
+
+  /** End (exclusive) of each function's code. */
+  readonly fnEnd: Int32Array;
+  /** Second tier: compiled JS for hot functions (null until compiled). See jit.ts. */
+  readonly jit: (JitFn | null)[];
+  /** Entry with a locals array and a start block, for on-stack replacement and resumption. */
+  readonly jitEntry: (JitEntry | null)[];
+  /** Calls and loop back-edges counted toward compiling a function. */
+  readonly hot: Int32Array;
+  /** 0 = not tried, 1 = compiled, 2 = not eligible. */
+  readonly jitState: Int8Array;
 
   fnName(i: number): string {
     return this.module.functions[i].name;
@@ -90,6 +114,7 @@ export function link(m: Module, natives: NativeTable): Program {
   const code = new Int32Array(total);
   const pcOffset = new Int32Array(total);
   const pcFn = new Int32Array(total);
+  const pcDepth = new Int32Array(total).fill(-1);
   const fnEntry = new Int32Array(m.functions.length);
   verified.forEach((v, fi) => {
     fnEntry[fi] = starts[fi][0];
@@ -97,6 +122,7 @@ export function link(m: Module, natives: NativeTable): Program {
       const at = starts[fi][i];
       const info = OPCODES[ins.op];
       code[at] = ins.op;
+      pcDepth[at] = v.depth[i];
       info.operands.forEach((kind, k) => {
         let val = ins.operands[k];
         if (kind === "label") val = starts[fi][v.indexAt[val]];
@@ -122,5 +148,6 @@ export function link(m: Module, natives: NativeTable): Program {
     nativeNames,
     pcOffset,
     pcFn,
+    pcDepth,
   );
 }

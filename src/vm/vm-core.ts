@@ -18,6 +18,8 @@ import { typeKey } from "../bytecode/types.js";
 import { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
+import { JIT_THRESHOLD } from "./jit.js";
+import { DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
 
 /** Reductions in one slice (the BEAM gives 4,000). */
 export const SLICE = 4000;
@@ -34,12 +36,15 @@ export interface VMOptions {
   maxHeap?: number;
   /** Events for embedders: spawn, exit, restart, log. */
   onEvent?: (e: VMEvent) => void;
+  /** The second tier: "on" (compile hot functions, the default), "off", or "eager" (compile at first call: for tests). */
+  jit?: "on" | "off" | "eager";
 }
 
 export type VMEvent =
   | { kind: "spawn"; pid: number; fn: string; parent: number }
   | { kind: "exit"; pid: number; reason: string }
-  | { kind: "restart"; old: number; pid: number; supervisor: number; strategy: string };
+  | { kind: "restart"; old: number; pid: number; supervisor: number; strategy: string }
+  | { kind: "log"; level: string; message: string };
 
 export interface TraceFrame {
   fn: string;
@@ -61,6 +66,16 @@ export interface RunOutcome {
   /** Values left on the main process's stack when it halted (for assembly programs). */
   leftover: unknown[];
   stats: { processes: number; reductions: number; messages: number };
+}
+
+/** How a resident main reports to its embedder (the REPL session). */
+export interface ResidentHooks {
+  /** Main finished the code it was given and rests. */
+  done(p: Process): void;
+  /** Main ended (panic, kill, linked exit); the VM goes on. */
+  ended(p: Process, panic: PanicInfo | null): void;
+  /** The VM stopped (vm.exit). */
+  stopped(o: RunOutcome): void;
 }
 
 /** What a supervisor implementation provides to the VM. */
@@ -85,6 +100,12 @@ export class VMCore {
   readonly timers = new TimerHeap();
   readonly maxStringLength = 1 << 28;
   supervisors: SupervisorHooks | null = null;
+  /** Reductions left in the running slice, shared with compiled code (jit.ts). */
+  budget = 0;
+  /** Compiled frames on the host stack right now. */
+  jitDepth = 0;
+  /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
+  jitThreshold: number;
   main: Process | null = null;
   current: Process | null = null;
   lastPanic: PanicInfo | null = null;
@@ -111,6 +132,7 @@ export class VMCore {
     this.host = opts.host;
     this.log = opts.logger;
     this.clock = opts.clock ?? (() => performance.now());
+    this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
     this.t0 = this.clock();
     const vm = this;
     this.ctx = {
@@ -168,6 +190,7 @@ export class VMCore {
     if (this.stopped) return;
     this.fireTimers();
     const until = performance.now() + 10;
+    this.sliceDeadline = until;
     let n = 0;
     while (this.runHead < this.runQueue.length && !this.stopped) {
       const p = this.runQueue[this.runHead++];
@@ -213,13 +236,29 @@ export class VMCore {
       case Exec.Dead:
         break;
       case Exec.Done:
-        if ((p.status as Status) !== Status.Dead) this.exit(p, "normal");
+        if (p === this.main && this.resident && (p.status as Status) !== Status.Dead) this.rest(p); // [resident main]
+        else if ((p.status as Status) !== Status.Dead) this.exit(p, "normal");
         break;
       case Exec.Panicked:
         if ((p.status as Status) !== Status.Dead) this.exit(p, p.exitReason);
         break;
     }
   }
+
+  /**
+   * The running slice's budget is spent. If no other process is waiting to run and the event
+   * loop had a turn recently, the slice goes on with a fresh budget (returned) instead of
+   * paying for a switch that would pick the same process again; 0 means yield now.
+   */
+  refill(): number {
+    if (this.runHead < this.runQueue.length || performance.now() > this.sliceDeadline) return 0;
+    const max = this.opts.maxReductions;
+    this.reductions += SLICE;
+    if (max !== undefined && this.reductions >= max) return 0;
+    return SLICE;
+  }
+
+  private sliceDeadline = 0;
 
   private outOfReductions(): void {
     this.host.stderr(`error: the run used its --max-reductions budget (${this.opts.maxReductions})\n`);
@@ -232,7 +271,7 @@ export class VMCore {
     if (next !== Infinity) return this.armHostTimer(next);
     if (this.parked > 0) return;
     const main = this.main;
-    if (main && main.alive) {
+    if (main && main.alive && !this.resting) {
       const waiting = main.status === Status.Receiving ? `a message of type ${main.waitType}` : "something";
       this.lastPanic = { pid: main.pid, message: `deadlock: every process is waiting and nothing can wake the main process (it waits for ${waiting})`, trace: this.traceOf(main, main.pc) };
       main.exitReason = this.lastPanic.message;
@@ -275,8 +314,8 @@ export class VMCore {
   // ── processes ───────────────────────────────────────────────────────────────────────
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
-    const max = this.opts.maxProcesses;
-    if (max !== undefined && this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
     const pid = this.nextPid++;
     const p = new Process(pid, fn, this.program.fnName(fn), parent);
     const prog = this.program;
@@ -299,8 +338,8 @@ export class VMCore {
 
   /** A process shell with no code of its own (supervisors). */
   spawnNative(name: string, parent: number): Process {
-    const max = this.opts.maxProcesses;
-    if (max !== undefined && this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
     const pid = this.nextPid++;
     const p = new Process(pid, -1, name, parent);
     p.status = Status.Receiving;
@@ -339,6 +378,7 @@ export class VMCore {
     if (!q) return;
     this.messages++;
     if (q.supervisor !== null) return;
+    if (!admitMessage(this, q, m.value)) return; // mailbox bound and heap charge (heap.ts)
     q.mailbox.push(m);
     if (q.status === Status.Receiving && q.waitType === m.type) this.wake(q);
   }
@@ -400,7 +440,9 @@ export class VMCore {
     ctx.argTypes = typeConst >= 0 ? (this.program.constType(typeConst) as { elems: Type[] }).elems : null;
     const fn: NativeFn = this.program.natives[idx];
     try {
-      return fn(ctx, args);
+      const r = fn(ctx, args);
+      chargeNative(this, p, r, args, ctx.charge); // heap accounting (heap.ts)
+      return r;
     } catch (e) {
       if (e instanceof Fault || e instanceof ProgramExit) throw e;
       const msg = e instanceof Error ? e.message : String(e);
@@ -533,10 +575,17 @@ export class VMCore {
       this.signal(p.pid, l, reason, true);
     }
     p.mailbox = [];
+    heapExit(this, p); // heap accounting (heap.ts)
     if (p === this.main) this.mainEnded(p, reason);
   }
 
   private mainEnded(p: Process, reason: string): void {
+    if (this.resident) {
+      // [resident main] the VM goes on without it; the embedder may start another main.
+      this.resting = false;
+      const panic = reason === "normal" ? null : this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
+      return this.resident.ended(p, panic);
+    }
     if (reason === "normal") {
       const prog = this.program;
       const fn = prog.pcFn[p.pc] ?? 0;
@@ -546,6 +595,54 @@ export class VMCore {
     }
     const info = this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
     this.stop(1, info);
+  }
+
+  // ── resident main (the REPL: src/session.ts) ────────────────────────────────────────
+  //
+  // In resident mode the main process outlives its code: when the code it was started with
+  // finishes, the process rests (alive, with its pid, mailbox, links and linear memory; no
+  // message wakes it) and `resident.done` is told; `startResident` then runs the next piece
+  // of code in it. A resting main is not a deadlock. If main ends (a panic, a kill, a linked
+  // exit), `resident.ended` is told and the VM keeps running the other processes; the next
+  // `startResident` spawns a new main. `resident.stopped` hears when the VM stops (vm.exit).
+  resident: ResidentHooks | null = null;
+  resting = false;
+
+  makeResident(program: Program, hooks: ResidentHooks): void {
+    this.program = program;
+    this.resident = hooks;
+    this.finish = hooks.stopped;
+  }
+
+  /** Runs function `fn` of `program` (which must extend the current program) in main. */
+  startResident(program: Program, fn: number): Process {
+    this.program = program;
+    const p = this.main;
+    if (!p || !p.alive || !this.resting) {
+      this.resting = false;
+      this.main = this.spawn(fn, [], 0, false);
+      return this.main;
+    }
+    const need = program.fnLocals[fn] + program.fnMaxStack[fn] + 1;
+    if (p.stack.length < need) p.stack.length = need;
+    p.stack.fill(null);
+    p.sp = program.fnLocals[fn];
+    p.pc = program.fnEntry[fn];
+    p.fp = 0;
+    p.base = 0;
+    p.tries = [];
+    p.hasResume = false;
+    p.waitType = "";
+    this.resting = false;
+    this.makeRunnable(p);
+    return p;
+  }
+
+  private rest(p: Process): void {
+    p.status = Status.Receiving;
+    p.waitType = "\u0000resting";
+    this.resting = true;
+    this.resident!.done(p);
   }
 
   // ── panics ──────────────────────────────────────────────────────────────────────────

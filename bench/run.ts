@@ -1,0 +1,460 @@
+// `npm run bench`: Raft's benchmark suite. Each benchmark is a Kaylee program in bench/*.kl,
+// run beside the same algorithm in plain JavaScript (bench/baselines.ts) and, where `lua5.4`
+// or `erl` is on PATH, in Lua and Erlang (bench/peers/). Prints a table of medians, ratios and
+// peak memory; `--json` prints the same as data.
+//
+// How it measures:
+// - Every (benchmark, implementation) pair runs in its own child `node --expose-gc` process,
+//   so that its peak RSS (process.resourceUsage().maxRSS) is its own and one benchmark's
+//   garbage or JIT state does not leak into the next.
+// - Raft: the program is compiled once with raft.compile(); each repetition times only
+//   raft.run(module) (link, VM set-up and the run: the set-up is microseconds). Compile time
+//   is reported separately in --json.
+// - spawn: the program calls vm.bench_mark(k), a native the harness defines, which records
+//   the time and the heap (heapUsed + external, after a full GC) at that point; the time and
+//   bytes per process come from the difference between the marks, taken while all the
+//   processes wait in receive. The JS baseline does the same around its scheduler.
+// - Erlang runs with one scheduler (+S 1), as Raft and Lua use one core.
+// - Peers time themselves (wall clock for Erlang, os.clock() CPU time for Lua) and print it,
+//   so their VM start-up is excluded as Raft's compile is.
+// A benchmark that fails (panic, wrong output, timeout, crash) is shown as "failed: reason"
+// and the harness goes on.
+//
+// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup"),
+//        --reps N, --json, --no-peers.
+
+import { spawn as spawnChild, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { Raft } from "../src/raft.js";
+import * as base from "./baselines.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BENCH_DIR = join(ROOT, "bench");
+const SELF = fileURLToPath(import.meta.url);
+
+type Impl = "raft" | "js" | "lua" | "erl";
+
+interface Bench {
+  name: string;
+  what: string;
+  /** Program arguments, full and quick. */
+  full: number[];
+  quick: number[];
+  /** Repetitions in a full run. */
+  reps: number;
+  /** How to compare outputs between implementations. */
+  check: "exact" | "approx" | "none";
+  js: (args: number[], mark: (k: number) => void) => string;
+  /** Work units per run, for a rate column (messages, processes). */
+  units?: (args: number[]) => { count: number; label: string };
+}
+
+const BENCHES: Bench[] = [
+  { name: "fib", what: "fib(30), recursive calls", full: [30], quick: [25], reps: 5, check: "exact", js: (a) => base.fib(a[0]) },
+  { name: "loop", what: "30M iterations of i32 (a*31+i)%1000003", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact", js: (a) => base.loop(a[0]) },
+  { name: "nbody", what: "n-body, f32, 50k steps (time only)", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]) },
+  { name: "strings", what: "append 1M numbers to a string", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.strings(a[0]) },
+  { name: "sort", what: "fill and sort a 1M-integer vector", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.sort(a[0]) },
+  {
+    name: "ring", what: "10,000 processes x 100 laps", full: [10_000, 100], quick: [1_000, 10], reps: 5, check: "exact",
+    js: (a) => base.ring(a[0], a[1]), units: (a) => ({ count: a[0] * a[1], label: "msg/s" }),
+  },
+  {
+    name: "spawn", what: "100,000 processes waiting in receive", full: [100_000], quick: [10_000], reps: 5, check: "exact",
+    js: (a, mark) => base.spawn(a[0], mark), units: (a) => ({ count: a[0], label: "proc" }),
+  },
+  {
+    name: "skynet", what: "1,111,111 processes, 1M leaves", full: [1_000_000], quick: [10_000], reps: 3, check: "exact",
+    js: (a) => base.skynet(a[0]), units: (a) => ({ count: Math.round((a[0] * 10 - 1) / 9), label: "proc" }),
+  },
+];
+
+// ── results ──────────────────────────────────────────────────────────────────────────────
+
+interface Run {
+  ok: boolean;
+  error?: string;
+  times: number[]; // ms per repetition (the measured part)
+  medianMs?: number;
+  output?: string;
+  rssMB?: number;
+  compileMs?: number;
+  /** spawn: bytes and µs per process, per repetition. */
+  bytesPerProc?: number[];
+  usPerProc?: number[];
+}
+
+interface Row {
+  name: string;
+  what: string;
+  args: number[];
+  runs: Partial<Record<Impl, Run>>;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// ── child mode: run one implementation of one benchmark, print one JSON line ─────────────
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const heapNow = (): number => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+
+async function child(name: string, impl: Impl, reps: number, args: number[]): Promise<Run> {
+  const b = BENCHES.find((x) => x.name === name)!;
+  const times: number[] = [];
+  const bytes: number[] = [];
+  const us: number[] = [];
+  let output = "";
+  let marks: { t: number; heap: number }[] = [];
+  const mark = (k: number): void => {
+    if (k === 0) {
+      gc();
+      marks[0] = { t: performance.now(), heap: heapNow() };
+    } else {
+      const t = performance.now();
+      gc();
+      marks[k] = { t, heap: heapNow() };
+    }
+  };
+  const perProc = (): void => {
+    if (marks.length < 2) return;
+    const n = args[0];
+    us.push(((marks[1].t - marks[0].t) * 1000) / n);
+    bytes.push((marks[1].heap - marks[0].heap) / n);
+  };
+  let compileMs: number | undefined;
+  if (impl === "raft") {
+    let out = "";
+    // maxProcesses: the default (262,144, as Erlang's) is too few for skynet's 1,111,111; Erlang runs with +P 5000000.
+    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000 });
+    raft.defineNative("bench_mark", ["integer"], "null", (k: number) => {
+      mark(k);
+      return null;
+    });
+    const file = join(BENCH_DIR, `${name}.kl`);
+    const source = readFileSync(file, "utf8");
+    const c0 = performance.now();
+    const { module, diagnostics } = raft.compile(source, file);
+    compileMs = performance.now() - c0;
+    if (!module) return { ok: false, error: `compile error: ${diagnostics[0]?.title ?? "?"}`, times };
+    for (let r = 0; r < reps; r++) {
+      out = "";
+      marks = [];
+      gc();
+      const t0 = performance.now();
+      const res = await raft.run(module, { file });
+      const t1 = performance.now();
+      if (res.panic) return { ok: false, error: `panic: ${res.panic.message}`, times };
+      if (res.exitCode !== 0) return { ok: false, error: `exit code ${res.exitCode}: ${out.trim().split("\n").pop()}`, times };
+      times.push(marks.length >= 2 ? marks[1].t - marks[0].t : t1 - t0);
+      perProc();
+      output = out;
+    }
+  } else {
+    for (let r = 0; r < reps; r++) {
+      marks = [];
+      gc();
+      const t0 = performance.now();
+      output = b.js(args, mark);
+      const t1 = performance.now();
+      times.push(marks.length >= 2 ? marks[1].t - marks[0].t : t1 - t0);
+      perProc();
+    }
+  }
+  const run: Run = { ok: true, times, output, rssMB: process.resourceUsage().maxRSS / 1024, compileMs };
+  if (bytes.length) {
+    run.bytesPerProc = bytes;
+    run.usPerProc = us;
+  }
+  return run;
+}
+
+// ── parent mode ──────────────────────────────────────────────────────────────────────────
+
+function runChild(name: string, impl: "raft" | "js", reps: number, args: number[], timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const cp = spawnChild(process.execPath, ["--expose-gc", SELF, "--child", name, impl, String(reps), args.join(",")], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    let timedOut = false;
+    cp.stdout.on("data", (d) => (out += d));
+    cp.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      cp.kill("SIGKILL");
+    }, timeoutMs);
+    cp.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split("\n").find((l) => l.startsWith("@@RESULT "));
+      if (line) return resolve(JSON.parse(line.slice(9)) as Run);
+      const why = timedOut
+        ? `timeout after ${Math.round(timeoutMs / 1000)} s`
+        : /heap out of memory/.test(err)
+          ? "out of memory"
+          : `crashed (${signal ?? `exit ${code}`}): ${lastLine(err.split("\n").filter((l) => /Error|error:/.test(l)).join("\n") || err)}`;
+      resolve({ ok: false, error: why, times: [] });
+    });
+  });
+}
+
+const lastLine = (s: string): string =>
+  s
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim())
+    .pop()
+    ?.slice(0, 120) ?? "";
+
+function onPath(cmd: string): boolean {
+  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() !== "";
+}
+
+/** Runs a peer program `reps` times; it prints its output, then `@@ms <ms>` (and for spawn `@@bytes <per process>`). */
+function runPeer(impl: "lua" | "erl", name: string, reps: number, args: number[], timeoutMs: number, erlDir: string | null): Run {
+  const times: number[] = [];
+  const bytes: number[] = [];
+  const us: number[] = [];
+  let output = "";
+  for (let r = 0; r < reps; r++) {
+    const cmd =
+      impl === "lua"
+        ? { bin: "lua5.4", argv: [join(BENCH_DIR, "peers", `${name}.lua`), ...args.map(String)] }
+        : { bin: "erl", argv: ["+S", "1", "+P", "5000000", "-noshell", "-pa", erlDir!, "-run", name, "main", ...args.map(String), "-s", "init", "stop"] };
+    const res = spawnSync(cmd.bin, cmd.argv, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 1 << 26 });
+    if (res.error || res.status !== 0) {
+      const why = res.error && /ETIMEDOUT/.test(String(res.error)) ? `timeout after ${Math.round(timeoutMs / 1000)} s` : `exit ${res.status}: ${lastLine(res.stderr || res.stdout)}`;
+      return { ok: false, error: why, times };
+    }
+    const lines = res.stdout.split("\n");
+    const ms = lines.find((l) => l.startsWith("@@ms "));
+    if (!ms) return { ok: false, error: "no @@ms line", times };
+    times.push(Number(ms.slice(5)));
+    const by = lines.find((l) => l.startsWith("@@bytes "));
+    if (by) {
+      bytes.push(Number(by.slice(8)));
+      us.push((Number(ms.slice(5)) * 1000) / args[0]);
+    }
+    output = lines.filter((l) => !l.startsWith("@@") && l !== "").map((l) => l + "\n").join("");
+  }
+  const run: Run = { ok: true, times, output };
+  if (bytes.length) {
+    run.bytesPerProc = bytes;
+    run.usPerProc = us;
+  }
+  return run;
+}
+
+function compileErlang(): string | null {
+  const dir = mkdtempSync(join(tmpdir(), "raft-bench-erl-"));
+  const files = BENCHES.map((b) => join(BENCH_DIR, "peers", `${b.name}.erl`)).filter(existsSync);
+  const r = spawnSync("erlc", ["-o", dir, ...files], { encoding: "utf8" });
+  if (r.status !== 0) {
+    process.stderr.write(`erlc failed: ${r.stderr || r.stdout}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return dir;
+}
+
+function sameOutput(check: Bench["check"], a: string, b: string): boolean {
+  if (check === "none") return true;
+  if (check === "exact") return a === b;
+  const xs = a.trim().split("\n").map(Number);
+  const ys = b.trim().split("\n").map(Number);
+  return xs.length === ys.length && xs.every((x, i) => Math.abs(x - ys[i]) <= 1e-3 * Math.max(Math.abs(x), Math.abs(ys[i])));
+}
+
+/** Wall time of spawning a command, in ms (median of n). */
+function wall(cmd: string, argv: string[], n: number): { median: number; error?: string } {
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, argv, { encoding: "utf8" });
+    const t1 = performance.now();
+    if (r.status !== 0) return { median: NaN, error: `exit ${r.status}: ${lastLine(r.stderr)}` };
+    ts.push(t1 - t0);
+  }
+  return { median: median(ts) };
+}
+
+interface Startup {
+  raftMs: number;
+  nodeMs: number;
+  file: string;
+  error?: string;
+}
+
+function startup(n: number): Startup {
+  let file = join(ROOT, "examples", "hello.kl");
+  let tmp: string | null = null;
+  if (!existsSync(file)) {
+    tmp = mkdtempSync(join(tmpdir(), "raft-bench-"));
+    file = join(tmp, "hello.kl");
+    writeFileSync(file, 'vm.println("Hello World");\n');
+  }
+  const raft = wall(process.execPath, [join(ROOT, "bin", "raft.js"), "run", file], n);
+  const node = wall(process.execPath, ["-e", "0"], n);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  return { raftMs: raft.median, nodeMs: node.median, file: tmp ? "(temp) hello.kl" : "examples/hello.kl", error: raft.error };
+}
+
+// ── formatting ───────────────────────────────────────────────────────────────────────────
+
+const fmtMs = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
+const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
+const fmtRatio = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}x`;
+
+function rateNote(b: Bench, args: number[], r: Run | undefined): string {
+  if (!r?.ok || !b.units) return "";
+  const u = b.units(args);
+  if (r.bytesPerProc?.length) return `${median(r.usPerProc!).toFixed(2)} µs, ${median(r.bytesPerProc).toFixed(0)} B /proc`;
+  if (u.label === "msg/s") return `${fmtRate(u.count / (r.medianMs! / 1000))} msg/s`;
+  return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/proc`;
+}
+
+/** A failure for the table, cut short (--json has the whole reason). */
+const failed = (why: string | undefined): string => {
+  const w = why ?? "?";
+  return `failed: ${w.length > 60 ? w.slice(0, 59) + "…" : w}`;
+};
+
+function table(rows: Row[], peers: Impl[], st: Startup | null): string {
+  const head = ["benchmark", "Raft", "JS", "Raft/JS", "Raft RSS", "JS RSS", "Raft per unit", "JS per unit", ...peers.map((p) => `Raft/${p === "lua" ? "Lua" : "Erlang"}`)];
+  const body: string[][] = [];
+  for (const row of rows) {
+    const b = BENCHES.find((x) => x.name === row.name)!;
+    const r = row.runs.raft;
+    const j = row.runs.js;
+    const cell = (x: Run | undefined) => (x ? (x.ok ? fmtMs(x.medianMs!) : failed(x.error)) : "—");
+    const ratio = r?.ok && j?.ok ? fmtRatio(r.medianMs!, j.medianMs!) : "—";
+    const rss = (x: Run | undefined) => (x?.ok && x.rssMB ? `${x.rssMB.toFixed(0)} MB` : "—");
+    const peerCells = peers.map((p) => {
+      const x = row.runs[p];
+      if (!x) return "—";
+      if (!x.ok) return failed(x.error);
+      return r?.ok ? `${fmtRatio(r.medianMs!, x.medianMs!)} (${fmtMs(x.medianMs!)})` : fmtMs(x.medianMs!);
+    });
+    body.push([row.name, cell(r), cell(j), ratio, rss(r), rss(j), rateNote(b, row.args, r), rateNote(b, row.args, j), ...peerCells]);
+  }
+  if (st) {
+    body.push([
+      "startup",
+      st.error ? `failed: ${st.error}` : fmtMs(st.raftMs),
+      fmtMs(st.nodeMs),
+      st.error ? "—" : fmtRatio(st.raftMs, st.nodeMs),
+      "—",
+      "—",
+      `raft run ${st.file}`,
+      "node -e 0",
+      ...peers.map(() => "—"),
+    ]);
+  }
+  const all = [head, ...body];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(" | ") + " |";
+  const sep = "|" + w.map((x, i) => (i === 0 ? ":" + "-".repeat(x + 1) : "-".repeat(x + 1) + ":")).join("|") + "|";
+  return [line(head), sep, ...body.map(line)].join("\n") + "\n";
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "--child") {
+    const [, name, impl, reps, args] = argv;
+    const run = await child(name, impl as Impl, Number(reps), args.split(",").map(Number));
+    process.stdout.write(`@@RESULT ${JSON.stringify(run)}\n`);
+    return 0;
+  }
+  const quick = argv.includes("--quick");
+  const json = argv.includes("--json");
+  const noPeers = argv.includes("--no-peers");
+  const onlyAt = argv.indexOf("--only");
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? "").split(",").filter(Boolean)) : null;
+  const repsAt = argv.indexOf("--reps");
+  const repsFlag = repsAt >= 0 ? Number(argv[repsAt + 1]) : null;
+  if (argv.includes("--help")) {
+    process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--json] [--no-peers]\n");
+    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup\n`);
+    return 0;
+  }
+  if (only) {
+    const known = new Set([...BENCHES.map((b) => b.name), "startup"]);
+    const bad = [...only].filter((n) => !known.has(n));
+    if (bad.length || only.size === 0) {
+      process.stderr.write(`unknown benchmark: ${bad.join(", ") || "(none)"}; known: ${[...known].join(", ")}\n`);
+      return 2;
+    }
+  }
+  const peers: ("lua" | "erl")[] = noPeers ? [] : (["lua", "erl"] as const).filter((p) => onPath(p === "lua" ? "lua5.4" : "erl") && (p === "lua" || onPath("erlc")));
+  const erlDir = peers.includes("erl") ? compileErlang() : null;
+  const log = (s: string) => {
+    if (!json) process.stderr.write(s);
+  };
+  const timeout = quick ? 60_000 : 240_000;
+  const rows: Row[] = [];
+  const t0 = performance.now();
+  for (const b of BENCHES) {
+    if (only && !only.has(b.name)) continue;
+    const args = quick ? b.quick : b.full;
+    const reps = repsFlag ?? (quick ? 1 : b.reps);
+    const row: Row = { name: b.name, what: b.what, args, runs: {} };
+    for (const impl of ["raft", "js", ...peers] as Impl[]) {
+      if ((impl === "lua" || impl === "erl") && !existsSync(join(BENCH_DIR, "peers", `${b.name}.${impl}`))) continue;
+      log(`${b.name} (${args.join(" ")}) ${impl} x${reps} ... `);
+      let run: Run;
+      if (impl === "raft" || impl === "js") run = await runChild(b.name, impl, reps, args, timeout);
+      else if (impl === "erl" && !erlDir) run = { ok: false, error: "erlc failed", times: [] };
+      else run = runPeer(impl, b.name, reps, args, timeout, erlDir);
+      if (run.ok) {
+        run.medianMs = median(run.times);
+        const ref = row.runs.js;
+        if (impl !== "js" && ref?.ok && !sameOutput(impl === "raft" ? b.check : b.check === "exact" ? "exact" : "none", run.output ?? "", ref.output ?? "")) {
+          run.ok = false;
+          run.error = `wrong output ${JSON.stringify((run.output ?? "").slice(0, 40))}, expected ${JSON.stringify((ref.output ?? "").slice(0, 40))}`;
+        }
+      }
+      row.runs[impl] = run;
+      log(run.ok ? `${fmtMs(run.medianMs!)}\n` : `failed: ${run.error}\n`);
+    }
+    // Raft ran before JS: check its output now.
+    const r = row.runs.raft;
+    const j = row.runs.js;
+    if (r?.ok && j?.ok && !sameOutput(b.check, r.output ?? "", j.output ?? "")) {
+      r.ok = false;
+      r.error = `wrong output ${JSON.stringify((r.output ?? "").slice(0, 40))}, expected ${JSON.stringify((j.output ?? "").slice(0, 40))}`;
+    }
+    rows.push(row);
+  }
+  let st: Startup | null = null;
+  if (!only || only.has("startup")) {
+    log("startup ... ");
+    st = startup(quick ? 3 : 10);
+    log(st.error ? `failed: ${st.error}\n` : `${fmtMs(st.raftMs)} (node -e 0: ${fmtMs(st.nodeMs)})\n`);
+  }
+  if (erlDir) rmSync(erlDir, { recursive: true, force: true });
+  const totalS = (performance.now() - t0) / 1000;
+  const machine = { node: process.version, cpu: cpus()[0]?.model ?? "?", cores: cpus().length, platform: `${process.platform}-${process.arch}` };
+  if (json) {
+    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st }, null, 2) + "\n");
+  } else {
+    process.stdout.write(`\nRaft benchmarks — node ${machine.node}, ${machine.cpu} (${machine.cores} cores)${quick ? ", --quick" : ""}; medians; time excludes compile\n\n`);
+    process.stdout.write(table(rows, peers, st));
+    process.stdout.write(`\ntotal ${totalS.toFixed(0)} s\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,161 @@
+// The library API (SPEC §6) as an embedder uses it: natives defined from outside the core,
+// permissions, events, compile/assemble/save/load/disassemble, and the packaged example.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Raft, type RaftEvent } from "../src/index.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+function capture(opts: ConstructorParameters<typeof Raft>[0] = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const raft = new Raft({ stdout: (s) => out.push(s), stderr: (s) => err.push(s), ...opts });
+  return { raft, out, err, text: () => out.join(""), errText: () => err.join("") };
+}
+
+test("defineNative: sync and async natives, called from a spawned process", async () => {
+  const { raft, text } = capture();
+  const calls: string[] = [];
+  raft.defineNative("double_it", ["integer"], "integer", (n: number) => n * 2);
+  raft.defineNative("slow_greet", ["string"], "string", async (name: string) => {
+    calls.push(name);
+    await new Promise((r) => setTimeout(r, 20));
+    return `hello, ${name}`;
+  });
+  const src = `
+fn worker(reply: process) {
+  reply.send(vm.slow_greet("kaylee"));
+  reply.send(vm.double_it(21));
+}
+fn ticker(reply: process) { reply.send('t'); }
+vm.spawn(worker, vm.self());
+vm.spawn(ticker, vm.self());
+let t: char = vm.receive();          // the ticker is not held up by the parked worker
+let g: string = vm.receive();
+let n: integer = vm.receive();
+vm.println(g);
+vm.println(n);
+`;
+  const r = await raft.run(src, { file: "natives.kl" });
+  assert.equal(r.exitCode, 0, JSON.stringify(r.diagnostics));
+  assert.equal(r.panic, null);
+  assert.equal(text(), "hello, kaylee\n42\n");
+  assert.deepEqual(calls, ["kaylee"]);
+  assert.ok(r.stats.processes >= 3);
+});
+
+test("defineNative: the checker sees the signature", () => {
+  const { raft } = capture();
+  raft.defineNative("double_it", ["integer"], "integer", (n: number) => n * 2);
+  const bad = raft.compile(`let s: string = vm.double_it("x");`, "bad.kl");
+  assert.equal(bad.module, null);
+  assert.ok(bad.diagnostics.length > 0);
+  const unknown = new Raft().compile(`vm.double_it(1);`, "u.kl");
+  assert.equal(unknown.module, null);
+});
+
+test("a fallible native returns error values; a throwing one panics the caller", async () => {
+  const { raft, text, errText } = capture();
+  raft.defineNative("lookup", ["string"], "integer", (k: string) => (k === "a" ? 1 : raft.error(`no key ${k}`, "not_found")), { fallible: true });
+  raft.defineNative("boom", [], "integer", () => {
+    throw new Error("kaput");
+  });
+  const r = await raft.run(`
+let v = vm.lookup("zz");
+if (v is error) { vm.println(v.code()); }
+vm.println(vm.lookup("a"));
+vm.boom();
+`);
+  assert.equal(text(), "not_found\n1\n");
+  assert.equal(r.exitCode, 1);
+  assert.match(r.panic!.message, /kaput/);
+  void errText;
+});
+
+test("registerNative: an untyped native for assembly (CallNative)", async () => {
+  const { raft } = capture();
+  raft.registerNative("host.add3", (_ctx, args) => (args[0] as number) + (args[1] as number) + (args[2] as number));
+  const r = await raft.run("1 2 3\nCallNative #host.add3 3\n", { file: "x.raft" });
+  assert.equal(r.exitCode, 0, JSON.stringify(r.diagnostics));
+  assert.deepEqual(r.leftover, [6]);
+});
+
+test("a default Raft denies file reads, writes and env (permission_denied)", async () => {
+  const { raft, text } = capture();
+  const r = await raft.run(`
+let a = vm.read_file("${fileURLToPath(import.meta.url)}");
+if (a is error) { vm.println(a.code()); }
+let b = vm.write_file("/tmp/raft-api-test.txt", "x");
+if (b is error) { vm.println(b.code()); }
+let c = vm.env("HOME");
+if (c is error) { vm.println(c.code()); }
+`);
+  assert.equal(r.exitCode, 0);
+  assert.equal(text(), "permission_denied\npermission_denied\npermission_denied\n");
+});
+
+test("allowRead grants reads below a path", async () => {
+  const { raft, text } = capture({ allowRead: [ROOT] });
+  const r = await raft.run(`vm.println(vm.read_file("${ROOT}package.json").contains("raft-vm"));`);
+  assert.equal(r.exitCode, 0);
+  assert.equal(text(), "true\n");
+});
+
+test("events: spawn, exit, restart and log", async () => {
+  const events: RaftEvent[] = [];
+  const { raft } = capture({ onEvent: (e) => events.push(e), log: "info" });
+  const r = await raft.run(`
+fn crash() { let z = 0; vm.println(1 / z); }
+let sup = vm.supervisor("one_for_one", 1, 1000);
+let c = vm.start_child(sup, "transient", crash);
+vm.sleep(50);
+`);
+  assert.equal(r.exitCode, 0);
+  const kinds = new Set(events.map((e) => e.kind));
+  for (const k of ["spawn", "exit", "restart", "log"]) assert.ok(kinds.has(k as RaftEvent["kind"]), `no ${k} event: ${[...kinds]}`);
+  const log = events.find((e) => e.kind === "log");
+  assert.ok(log && log.kind === "log" && log.level === "info" && /spawn <0\.1>/.test(log.message));
+});
+
+test("compile, save, load, disassemble, assemble round trip", async () => {
+  const { raft, text } = capture();
+  const c = raft.compile(`vm.println(6 * 7);`, "m.kl");
+  assert.ok(c.module);
+  const bytes = raft.save(c.module);
+  const m = raft.load(bytes);
+  const asm = raft.disassemble(m);
+  assert.match(asm, /fn main/);
+  const back = raft.assemble(asm, "m.raft");
+  assert.ok(back.module, JSON.stringify(back.diagnostics));
+  assert.deepEqual(raft.save(back.module), bytes);
+  const r = await raft.run(bytes, { file: "m.rbc" });
+  assert.equal(r.exitCode, 0);
+  assert.equal(text(), "42\n");
+});
+
+test("compile errors come back as diagnostics (exit code 2), not exceptions", async () => {
+  const { raft } = capture();
+  const r = await raft.run(`let x: integer = "five";`, { file: "bad.kl" });
+  assert.equal(r.exitCode, 2);
+  assert.ok(r.diagnostics.length > 0);
+  assert.match(raft.render(r.diagnostics, `let x: integer = "five";`), /type mismatch/);
+});
+
+test("limits: maxProcesses", async () => {
+  const { raft } = capture({ maxProcesses: 3 });
+  const r = await raft.run(`fn idle() { let m: integer = vm.receive(); }\nloop { vm.spawn(idle); }`);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.panic!.message, /too many processes/);
+});
+
+test("examples/embed.mjs runs against the built package (import from \"raft-vm\")", async () => {
+  const { stdout, code } = await new Promise<{ stdout: string; code: number }>((resolve) => {
+    execFile(process.execPath, ["examples/embed.mjs"], { cwd: ROOT }, (err, stdout) => resolve({ stdout, code: err ? ((err as { code?: number }).code ?? 1) : 0 }));
+  });
+  assert.equal(code, 0);
+  assert.match(stdout, /TOTAL 90!/);
+  assert.match(stdout, /read refused: permission_denied/);
+  assert.match(stdout, /exit code 0/);
+});

@@ -1,0 +1,109 @@
+// The CLI in-process: `main(argv, io)` with fake I/O (SPEC §1).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { main, type CliIO } from "../src/cli/main.js";
+
+async function cli(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIO = {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    stdin: Readable.from(stdin ? [stdin] : []),
+    env: { RAFT_HISTORY: "/dev/null" },
+    color: false,
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "raft-cli-"));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+test("--version", async () => {
+  const r = await cli(["--version"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.out, "raft 0.1.0\n");
+});
+
+test("--help lists the commands", async () => {
+  const r = await cli(["--help"]);
+  assert.equal(r.code, 0);
+  for (const c of ["run", "build", "check", "disasm", "repl"]) assert.match(r.out, new RegExp(`raft ${c}`));
+  assert.equal(r.err, "");
+});
+
+test("unknown command: exit 2, one line", async () => {
+  const r = await cli(["frobnicate"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err.split("\n")[0], /^error: .*frobnicate/);
+  assert.equal(r.out, "");
+});
+
+test("missing file: exit 2", async () => {
+  const r = await cli(["run", join(dir, "nope.kl")]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^error: cannot read .*nope\.kl: no such file\n$/);
+});
+
+test("bad flag: exit 2", async () => {
+  const r = await cli(["run", "--bogus", "x.kl"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^error: /);
+});
+
+test("check on a bad file: exit 2 with a diagnostic", async () => {
+  const p = file("bad.kl", 'let x: integer = "five";\n');
+  const r = await cli(["check", p]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /error: type mismatch: expected integer, found string/);
+  assert.match(r.err, /bad\.kl:1:18/);
+  assert.match(r.err, /\^\^\^\^\^\^/);
+  const ok = await cli(["check", file("good.kl", "vm.println(1);\n")]);
+  assert.equal(ok.code, 0);
+});
+
+test("build then run x.rbc; disasm", async () => {
+  const src = file("x.kl", 'fn add(a: integer, b: integer) -> integer { return a + b; }\nvm.println(add(40, 2));\nvm.println(vm.args());\n');
+  const b = await cli(["build", src]);
+  assert.equal(b.code, 0, b.err);
+  const rbc = join(dir, "x.rbc");
+  assert.ok(existsSync(rbc));
+  const r = await cli(["run", rbc, "a", "b"]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '42\n["a", "b"]\n');
+  const out = join(dir, "y.rbc");
+  assert.equal((await cli(["build", src, "-o", out])).code, 0);
+  const d = await cli(["disasm", out]);
+  assert.equal(d.code, 0);
+  assert.match(d.out, /fn add params=2/);
+  // disasm output assembles back and runs the same
+  const back = file("back.raft", d.out);
+  const r2 = await cli(["run", back]);
+  assert.equal(r2.out, '42\n[]\n');
+});
+
+test("run: a panic exits 1 with the trace; vm.exit(n) exits n; assembly leftovers print", async () => {
+  const p = await cli(["run", file("p.kl", "let z = 0;\nvm.println(1 / z);\n")]);
+  assert.equal(p.code, 1);
+  assert.match(p.err, /panic in <0\.1>: division by zero\n {4}at main \(.*p\.kl:2:/);
+  assert.equal((await cli(["run", file("e.kl", "vm.exit(5);\n")])).code, 5);
+  const a = await cli(["run", file("s.raft", "1 2 +\n")]);
+  assert.equal(a.out, "3\n");
+});
+
+test("repl in-process with piped stdin", async () => {
+  const r = await cli(["repl"], "let x: integer = 40;\nx + 2;\n");
+  assert.equal(r.code, 0);
+  assert.equal(r.out, "42 : integer\n");
+  const a = await cli(["repl", "--asm"], "1 2 +\n");
+  assert.equal(a.out, "[3]\n");
+});
