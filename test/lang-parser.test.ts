@@ -56,7 +56,9 @@ function expr(src: string): string {
 test("precedence follows SPEC §2", () => {
   assert.equal(expr("1 + 2 * 3"), "(1 + (2 * 3))");
   assert.equal(expr("2 ** 3 ** 2"), "(2 ** (3 ** 2))");
-  assert.equal(expr("-2 ** 2"), "(-(2 ** 2))");
+  // unary `-` binds tighter than `**` (SPEC §2 lists it above `**`): (-x) ** 2
+  assert.equal(expr("-x ** 2"), "((-x) ** 2)");
+  assert.equal(expr("2 ** -x"), "(2 ** (-x))");
   assert.equal(expr("-x * 2"), "((-x) * 2)");
   assert.equal(expr("1 << 4 | 1"), "((1 << 4) | 1)");
   assert.equal(expr("a | b ^ c & d"), "(a | (b ^ (c & d)))");

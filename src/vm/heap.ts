@@ -82,10 +82,15 @@ export function linearCap(vm: VMCore): number {
 
 /**
  * Charge `n` bytes to the running process `p` whose stack top is `sp` (exact, or -1 when
- * `p.sp` is up to date). Throws HardExit("heap_limit") when the process is over its limit.
+ * unknown). Throws HardExit("heap_limit") when the process is over its limit.
  */
 export function charge(vm: VMCore, p: Process, n: number, sp: number): void {
-  if ((p.heapBytes += n) > 0) heapCheck(vm, p, sp < 0 ? p.sp : sp, true, true);
+  if ((p.heapBytes += n) > 0) {
+    // sp < 0: the caller (the JIT tier) does not know the exact stack top, so count every
+    // slot and clear none.
+    if (sp < 0) heapCheck(vm, p, p.stack.length, true, false);
+    else heapCheck(vm, p, sp, true, true);
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
 
 import { Op } from "../bytecode/op.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
-import { Process, Status } from "./process.js";
+import { NO_TRIES, Process, Status } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
 import { valuesEqual } from "./copy.js";
@@ -580,6 +580,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             pc += 1;
             break;
           case Op.TryBegin:
+            if (p.tries === NO_TRIES) p.tries = [];
             p.tries.push(fp, code[pc + 1], sp);
             pc += 2;
             break;
@@ -655,6 +656,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             p.sp = sp;
             stack[sp++] = vm.supervisorOp(p, nested ? "start_supervisor" : "supervisor", args, -1);
             pc += 2;
+            if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
           case Op.SetStrategy: {
@@ -662,6 +664,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             sp -= 2;
             stack[sp++] = vm.supervisorOp(p, "set_strategy", args, -1);
             pc += 1;
+            if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
           case Op.StartChild: {
@@ -673,6 +676,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             p.sp = sp;
             stack[sp++] = vm.supervisorOp(p, "start_child", args, f);
             pc += 2;
+            if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
           case Op.RestartChild: {
@@ -680,6 +684,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             sp -= 2;
             stack[sp++] = vm.supervisorOp(p, "restart_child", args, -1);
             pc += 1;
+            if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
 
@@ -827,6 +832,15 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
 /** Sentinel from `vm.receive` meaning "nothing matched: block". */
 export const NO_MESSAGE: unique symbol = Symbol("no message");
 
+/** The process ended or blocked inside a call: save where it was and leave the slice. */
+function stopped(p: Process, pc: number, sp: number, base: number, fp: number): Exec {
+  p.pc = pc;
+  p.sp = sp;
+  p.base = base;
+  p.fp = fp;
+  return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
+}
+
 /** `{panic}` handlers panic even inside a try region. */
 class PanicNow {
   constructor(readonly error: KError) {}
@@ -867,7 +881,7 @@ function dropTries(p: Process, fp: number): void {
 
 function growFrames(p: Process, fp: number): void {
   if (fp + 1 >= MAX_FRAMES) throw fault(`stack overflow: more than ${MAX_FRAMES} nested calls`, "stack_overflow");
-  const n = Math.min(p.frameRet.length * 2, MAX_FRAMES + 1);
+  const n = Math.min(Math.max(8, p.frameRet.length * 2), MAX_FRAMES + 1);
   const r = new Int32Array(n);
   r.set(p.frameRet);
   const b = new Int32Array(n);

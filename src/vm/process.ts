@@ -30,10 +30,11 @@ export class Process {
   pc = 0;
   base = 0;
   fp = 0;
-  frameRet: Int32Array;
-  frameBase: Int32Array;
-  /** Try regions: flat triples (frame depth, handler pc, stack pointer). */
-  tries: number[] = [];
+  /** Return pc and caller base of each frame below the current one (allocated on the first call). */
+  frameRet: Int32Array = NO_FRAMES;
+  frameBase: Int32Array = NO_FRAMES;
+  /** Try regions: flat triples (frame depth, handler pc, stack pointer); shared empty until used. */
+  tries: number[] = NO_TRIES;
 
   status: Status = Status.Runnable;
   /** Value (or fault) to push when a parked process resumes. */
@@ -48,11 +49,12 @@ export class Process {
   timerSeq = 0;
   timedOut = false;
 
-  links = new Set<number>();
-  /** Monitors this process holds: ref -> watched pid. */
-  monitors = new Map<number, number>();
-  /** Monitors on this process: ref -> watcher pid. */
-  monitoredBy = new Map<number, number>();
+  /** Linked pids (null until the first link: most processes never link). */
+  links: Set<number> | null = null;
+  /** Monitors this process holds: ref -> watched pid (null until used). */
+  monitors: Map<number, number> | null = null;
+  /** Monitors on this process: ref -> watcher pid (null until used). */
+  monitoredBy: Map<number, number> | null = null;
   trapExits = false;
   name: string | null = null;
   exitReason = "";
@@ -70,10 +72,9 @@ export class Process {
     fn: number,
     fnName: string,
     readonly parent: number,
+    stackSize = 16,
   ) {
-    this.stack = new Array(32).fill(null);
-    this.frameRet = new Int32Array(8);
-    this.frameBase = new Int32Array(8);
+    this.stack = new Array(stackSize).fill(null);
     this.fnName = fnName;
     void fn;
   }
@@ -82,6 +83,10 @@ export class Process {
     return this.status !== Status.Dead;
   }
 }
+
+const NO_FRAMES = new Int32Array(0);
+/** Shared by every process without try regions; TryBegin replaces it before pushing. */
+export const NO_TRIES: number[] = [];
 
 export function pidString(pid: number): string {
   return `<0.${pid}>`;

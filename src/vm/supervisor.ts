@@ -287,7 +287,7 @@ function countRestart(vm: VMCore, st: SupState): boolean {
 function askToStop(vm: VMCore, st: SupState, c: Child): boolean {
   if (!c.running || !vm.isAlive(c.pid)) return false;
   // A child that unlinked itself would never tell us it ended: link it again first.
-  if (!st.proc.links.has(c.pid)) vm.link(st.proc.pid, c.pid);
+  if (!st.proc.links?.has(c.pid)) vm.link(st.proc.pid, c.pid);
   vm.signal(st.proc.pid, c.pid, "shutdown");
   return true;
 }

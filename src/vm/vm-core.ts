@@ -9,7 +9,7 @@
 // `SupervisorHooks`.
 
 import type { Program } from "./program.js";
-import { Process, Status, pidString, type Message } from "./process.js";
+import { NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
 import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
@@ -317,13 +317,8 @@ export class VMCore {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
     if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
     const pid = this.nextPid++;
-    const p = new Process(pid, fn, this.program.fnName(fn), parent);
     const prog = this.program;
-    const need = prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1;
-    if (p.stack.length < need) {
-      p.stack.length = need;
-      p.stack.fill(null);
-    }
+    const p = new Process(pid, fn, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
@@ -498,13 +493,13 @@ export class VMCore {
       this.signal(b, a, "noproc");
       return;
     }
-    pa.links.add(b);
-    pb.links.add(a);
+    (pa.links ??= new Set()).add(b);
+    (pb.links ??= new Set()).add(a);
   }
 
   unlink(a: number, b: number): void {
-    this.procs.get(a)?.links.delete(b);
-    this.procs.get(b)?.links.delete(a);
+    this.procs.get(a)?.links?.delete(b);
+    this.procs.get(b)?.links?.delete(a);
   }
 
   monitor(watcher: number, target: number): number {
@@ -516,8 +511,8 @@ export class VMCore {
       this.deliver(watcher, { type: "exit", value: new ExitNotice(target, "noproc") });
       return ref;
     }
-    w.monitors.set(ref, target);
-    t.monitoredBy.set(ref, watcher);
+    (w.monitors ??= new Map()).set(ref, target);
+    (t.monitoredBy ??= new Map()).set(ref, watcher);
     return ref;
   }
 
@@ -558,20 +553,20 @@ export class VMCore {
     }
     this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
-    for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy.delete(ref);
-    p.monitors.clear();
-    for (const [ref, watcher] of p.monitoredBy) {
-      const w = this.procs.get(watcher);
-      if (w) {
-        w.monitors.delete(ref);
+    if (p.monitors) for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy?.delete(ref);
+    p.monitors = null;
+    if (p.monitoredBy)
+      for (const [ref, watcher] of p.monitoredBy) {
+        const w = this.procs.get(watcher);
+        if (!w) continue;
+        w.monitors?.delete(ref);
         this.deliver(watcher, { type: "exit", value: new ExitNotice(p.pid, reason) });
       }
-    }
-    p.monitoredBy.clear();
-    const links = [...p.links];
-    p.links.clear();
+    p.monitoredBy = null;
+    const links = p.links ? [...p.links] : [];
+    p.links = null;
     for (const l of links) {
-      this.procs.get(l)?.links.delete(p.pid);
+      this.procs.get(l)?.links?.delete(p.pid);
       this.signal(p.pid, l, reason, true);
     }
     p.mailbox = [];
@@ -630,7 +625,7 @@ export class VMCore {
     p.pc = program.fnEntry[fn];
     p.fp = 0;
     p.base = 0;
-    p.tries = [];
+    p.tries = NO_TRIES;
     p.hasResume = false;
     p.waitType = "";
     this.resting = false;
