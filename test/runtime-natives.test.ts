@@ -1,5 +1,4 @@
 // The basic vm.* natives over an in-memory host.
-import { Fault } from "../src/vm/values.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
