@@ -29,7 +29,6 @@ import type {
   VmCallExpr,
   BinaryExpr,
 } from "./ast.js";
-import { intoIsFallible } from "./builtins.js";
 
 interface LoopLabels {
   brk: number;
@@ -715,8 +714,6 @@ class FnGen {
       const to = e.targetType ?? e.ty;
       this.at(e.span.start);
       this.emit(Op.CallNativeTyped, this.mb.native("value.into"), 1, this.mb.type(typeKey(T.tuple([e.receiverTy, to]))));
-      // Conversions the checker treats as infallible may still fail at run time (300 into a byte).
-      if (!intoIsFallible(e.receiverTy, to)) this.emit(Op.CheckError);
       return;
     }
     if (key === "vector.length" || key === "array.length") {

@@ -505,7 +505,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
 
           case Op.Concat: {
             const s = (stack[sp - 2] as string) + (stack[sp - 1] as string);
-            if (s.length > vm.maxStringLength) throw fault(`string too long (${s.length} chars)`, "heap_limit");
+            if (s.length > vm.maxStringLength || 2 * s.length > vm.heapLimit) throw new HardExit("heap_limit");
             if ((p.heapBytes += 16 + 2 * s.length) > 0) charge(vm, p, 0, sp); // heap accounting
             stack[--sp - 1] = s;
             pc += 1;
@@ -757,6 +757,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
       if (e instanceof ProgramExit) throw e;
       if (e instanceof PanicNow || e instanceof HardExit) return panic(vm, p, e.error, pc, fp); // HardExit: heap_limit, mailbox_overflow
       const f = toFault(e);
+      if (f instanceof HardExit) return panic(vm, p, f.error, pc, fp);
       const r = handleFault(p, f, pc, sp, fp);
       if (r < 0) return panic(vm, p, f.error, pc, fp);
       pc = r;
@@ -848,7 +849,8 @@ class PanicNow {
 
 function toFault(e: unknown): Fault {
   if (e instanceof Fault) return e;
-  if (e instanceof RangeError) return fault(`out of memory or too large: ${e.message}`, "heap_limit");
+  // The host refused to make a value that large (a string or array past its limits).
+  if (e instanceof RangeError) return new HardExit("heap_limit");
   const msg = e instanceof Error ? e.message : String(e);
   return fault(`invalid operation: ${msg}`, "bad_code");
 }

@@ -24,7 +24,7 @@ import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { deepCopy, valuesEqual } from "./copy.js";
 import { memRead, memWrite } from "./memory.js";
 import { usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
-import { charge, copyCharged } from "./heap.js";
+import { HardExit, charge, copyCharged } from "./heap.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
 
@@ -72,6 +72,7 @@ const H = {
   idx: indexFault,
   used: usedError,
   fault,
+  hard: (reason: string) => new HardExit(reason),
   yieldNow: () => new JitUnwind("yield"),
   deep: () => new JitUnwind("deep"),
   call: () => new JitUnwind("call"),
@@ -85,7 +86,7 @@ const H = {
     if (e instanceof JitUnwind) u = e;
     else if (e instanceof ProgramExit) return e;
     else if (e instanceof Fault) u = new JitUnwind("fault", e);
-    else if (e instanceof RangeError) u = new JitUnwind("fault", fault(`out of memory or too large: ${e.message}`, "heap_limit"));
+    else if (e instanceof RangeError) u = new JitUnwind("fault", new HardExit("heap_limit"));
     else u = new JitUnwind("fault", fault(`invalid operation: ${e instanceof Error ? e.message : String(e)}`, "bad_code"));
     u.frames.push({ fn, at, locals, stack });
     return u;
@@ -343,7 +344,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       }
       case Op.Concat:
-        emit(`{ const r = ${sec} + ${top}; ${at} if (r.length > vm.maxStringLength) throw H.fault("string too long (" + r.length + " chars)", "heap_limit"); if ((p.heapBytes += 16 + 2 * r.length) > 0) H.charge(vm, p, 0, -1); ${sec} = r; }`);
+        emit(`{ const r = ${sec} + ${top}; ${at} if (r.length > vm.maxStringLength || 2 * r.length > vm.heapLimit) throw H.hard("heap_limit"); if ((p.heapBytes += 16 + 2 * r.length) > 0) H.charge(vm, p, 0, -1); ${sec} = r; }`);
         break;
       case Op.MakeVector:
       case Op.MakeTuple: {

@@ -9,7 +9,7 @@ import { PROCESS_NATIVES } from "./natives-process.js";
 import { SUPERVISOR_NATIVES } from "./supervisor.js";
 import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
-import { KError, fault } from "./values.js";
+import { Fault, KError, fault } from "./values.js";
 
 export class Natives implements NativeTable {
   private table = new Map<string, NativeFn>();
@@ -17,7 +17,15 @@ export class Natives implements NativeTable {
   constructor() {
     for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, v);
     // `x.into()`: the call passes (source type, target type) as its static types.
-    this.table.set("value.into", (ctx, a) => convert(a[0], ctx.argTypes![0], ctx.argTypes![1]));
+    // Only parsing a string can yield an error value; every other conversion is typed
+    // infallible, so its failure (300 into a byte) is a fault at the call, like overflow.
+    this.table.set("value.into", (ctx, a) => {
+      const from = ctx.argTypes![0];
+      const to = ctx.argTypes![1];
+      const r = convert(a[0], from, to);
+      if (r instanceof KError && !(from.kind === "string" && (to.kind === "integer" || to.kind === "float"))) throw new Fault(r);
+      return r;
+    });
     // For-in write-back over a string: the string with char i replaced.
     this.table.set("string.set_char", (_ctx, a) => {
       const chars = [...(a[0] as string)];

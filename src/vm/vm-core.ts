@@ -19,7 +19,7 @@ import { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
-import { DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
 
 /** Reductions in one slice (the BEAM gives 4,000). */
 export const SLICE = 4000;
@@ -99,6 +99,8 @@ export class VMCore {
   readonly registry = new Map<string, number>();
   readonly timers = new TimerHeap();
   readonly maxStringLength = 1 << 28;
+  /** Bytes of managed heap one process may use (--max-heap, or the default). */
+  readonly heapLimit: number;
   supervisors: SupervisorHooks | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
@@ -132,6 +134,7 @@ export class VMCore {
     this.host = opts.host;
     this.log = opts.logger;
     this.clock = opts.clock ?? (() => performance.now());
+    this.heapLimit = opts.maxHeap !== undefined && opts.maxHeap > 0 ? opts.maxHeap : DEFAULT_MAX_HEAP;
     this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
     this.t0 = this.clock();
     const vm = this;
