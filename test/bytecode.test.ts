@@ -234,3 +234,10 @@ test("property: corrupted modules are refused cleanly or run within a budget", a
     { numRuns: 400, seed: 7 },
   );
 });
+
+test("docs/bytecode.md lists every opcode as the table defines it", async () => {
+  const { withOpcodeTable } = await import("../src/bytecode/opcode-doc.js");
+  const doc = readFileSync("docs/bytecode.md", "utf8");
+  if (process.env.UPDATE_OPS) writeFileSync("docs/bytecode.md", withOpcodeTable(doc));
+  else assert.equal(doc, withOpcodeTable(doc), "run UPDATE_OPS=1 npm test to regenerate docs/bytecode.md");
+});

@@ -328,7 +328,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
                 return Exec.Yield;
               }
               const f = prog.pcFn[pc];
-              if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && compileFunction(prog, f)) {
+              if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
                 // On-stack replacement: run the rest of this frame in compiled code.
                 vm.budget = budget;
                 vm.jitDepth = 0;
@@ -345,7 +345,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
                   base = p.base;
                   fp = p.fp;
                   budget = vm.budget;
-                  if (e.kind === "fault") throw e.fault;
+                  if (e.kind === "fault") throw e.hard ? new PanicNow(e.fault!.error) : e.fault;
                   break;
                 }
                 budget = vm.budget;
@@ -434,7 +434,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
                 base = p.base;
                 fp = p.fp;
                 budget = vm.budget;
-                if (e.kind === "fault") throw e.fault;
+                if (e.kind === "fault") throw e.hard ? new PanicNow(e.fault!.error) : e.fault;
                 break;
               }
               budget = vm.budget;
@@ -801,6 +801,11 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
       if (i > 0) depth -= prog.fnParams[prog.code[F.at + 1]];
       else if (u.kind === "park" || u.kind === "status") depth -= 1;
       for (let k = 0; k < depth; k++) stack[sp++] = F.stack[k] ?? null;
+      // Try regions open in the compiled frame become the interpreter's (fp, handler, sp) triples.
+      for (const h of F.tries) {
+        if (p.tries === NO_TRIES) p.tries = [];
+        p.tries.push(fp, h, base + nl + prog.pcDepth[h] - 1);
+      }
       prevAt = F.at;
     }
   } catch (e) {
@@ -843,7 +848,7 @@ function stopped(p: Process, pc: number, sp: number, base: number, fp: number): 
 }
 
 /** `{panic}` handlers panic even inside a try region. */
-class PanicNow {
+export class PanicNow {
   constructor(readonly error: KError) {}
 }
 

@@ -15,7 +15,11 @@
 // frames as its own and carries on (or yields, parks, panics) from the exact instruction.
 // So a process can always be preempted, parked, killed and traced, whichever tier it runs in.
 //
-// Not compiled (they stay in the interpreter): functions with receive or try regions.
+// A try region (an expression with a handler) is a stack of handler pcs in the compiled
+// frame: a catchable fault jumps to the innermost handler with its error value, and open
+// regions travel with an unwind so the interpreter can rebuild them too.
+//
+// Not compiled (they stay in the interpreter): functions that receive messages.
 
 import { OPCODES } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
@@ -23,13 +27,15 @@ import type { Program, JitFn, JitEntry } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { deepCopy, valuesEqual } from "./copy.js";
 import { memRead, memWrite } from "./memory.js";
-import { usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
+import { PanicNow, usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
 
 export interface JitFrame {
   fn: number;
+  /** Handler pcs of the try regions open in this frame, outermost first. */
+  tries: number[];
   /** Code index to resume at (see JitUnwind.kind for what it means in the innermost frame). */
   at: number;
   locals: unknown[];
@@ -43,6 +49,8 @@ export class JitUnwind {
     readonly kind: UnwindKind,
     readonly fault: Fault | null = null,
     readonly promise: Promise<unknown> | null = null,
+    /** A fault no handler may catch ({panic}, heap_limit). */
+    readonly hard = false,
   ) {}
 }
 
@@ -51,7 +59,7 @@ export const MAX_JIT_DEPTH = 1000;
 /** Calls or loop back-edges before a function is compiled. */
 export const JIT_THRESHOLD = 1000;
 
-const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.TryBegin, Op.TryEnd, Op.Wide]);
+const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.Wide]);
 
 /** Helpers the generated code closes over. */
 const H = {
@@ -80,15 +88,19 @@ const H = {
   park: (r: unknown) => (r instanceof Promise ? new JitUnwind("park", null, r) : new JitUnwind("status")),
   byteFault: (a: unknown) => fault(`byte overflow: ${a} is not in 0..255`, "overflow"),
   field: (k: number) => fault(`tuple has no field ${k}`),
-  panic: (e: KError) => new Fault(e),
-  unwind(e: unknown, fn: number, at: number, locals: unknown[], stack: unknown[]): unknown {
+  panic: (e: KError) => new PanicNow(e),
+  /** Can a try region of compiled code catch this? (Not {panic}, heap_limit or an unwind.) */
+  catchable: (e: unknown): e is Fault => e instanceof Fault && !(e instanceof HardExit),
+  unwind(e: unknown, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): unknown {
     let u: JitUnwind;
     if (e instanceof JitUnwind) u = e;
     else if (e instanceof ProgramExit) return e;
+    else if (e instanceof PanicNow) u = new JitUnwind("fault", new Fault(e.error), null, true);
+    else if (e instanceof HardExit) u = new JitUnwind("fault", e, null, true);
     else if (e instanceof Fault) u = new JitUnwind("fault", e);
-    else if (e instanceof RangeError) u = new JitUnwind("fault", new HardExit("heap_limit"));
+    else if (e instanceof RangeError) u = new JitUnwind("fault", new HardExit("heap_limit"), null, true);
     else u = new JitUnwind("fault", fault(`invalid operation: ${e instanceof Error ? e.message : String(e)}`, "bad_code"));
-    u.frames.push({ fn, at, locals, stack });
+    u.frames.push({ fn, at, locals, stack, tries });
     return u;
   },
 };
@@ -148,7 +160,8 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     if (info.flow === "jump" || info.flow === "branch") {
       leaders.add(code[pc + 1 + info.operands.indexOf("label")]);
       if (next < end) leaders.add(next);
-    } else if (info.flow === "end" && next < end) leaders.add(next);
+    } else if (info.flow === "try") leaders.add(code[pc + 1]);
+    else if (info.flow === "end" && next < end) leaders.add(next);
     pc = next;
   }
   const maxS = Math.max(prog.fnMaxStack[f], 1);
@@ -158,6 +171,8 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   const stackVars = Array.from({ length: maxS }, (_, i) => S(i));
   const out: string[] = [];
   const emit = (s: string) => out.push(s);
+  /** For each try region: where its error value goes (by handler pc). */
+  const handlers: string[] = [];
 
   for (const pc of starts) {
     const d = prog.pcDepth[pc];
@@ -173,6 +188,13 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const at = `at = ${pc};`;
     switch (op) {
       case Op.Nop:
+        break;
+      case Op.TryBegin:
+        handlers.push(`case ${a1}: ${S(d)} = e.error; break;`);
+        emit(`hs.push(${a1});`);
+        break;
+      case Op.TryEnd:
+        emit(`hs.pop();`);
         break;
       case Op.Halt:
         emit(`${at} throw H.halt();`);
@@ -467,19 +489,27 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     }
   }
   const params = ["vm", "p", "blk", "depth", ...locals].join(", ");
+  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
+  const unwind = `throw H.unwind(e, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
+  const guarded = handlers.length
+    ? [
+        `  const hs = [];`,
+        `  for (;;) {`,
+        `  try {`,
+        ...body,
+        `  } catch (e) {`,
+        `    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`,
+        `    ${unwind}`,
+        `  }`,
+        `  }`,
+      ]
+    : [`  try {`, ...body, `  } catch (e) {`, `    ${unwind}`, `  }`];
   return [
     `"use strict";`,
     `function run(${params}) {`,
     `  let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};`,
     `  if (blk < 0) blk = ${start};`,
-    `  try {`,
-    `    for (;;) switch (blk) {`,
-    ...out.map((l) => "      " + l),
-    `      default: throw H.fault("bad block " + blk, "bad_code");`,
-    `    }`,
-    `  } catch (e) {`,
-    `    throw H.unwind(e, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}]);`,
-    `  }`,
+    ...guarded,
     `}`,
     `function entry(vm, p, blk, L) { return run(vm, p, blk, 0${locals.map((_, i) => `, L.length > ${i} ? L[${i}] : null`).join("")}); }`,
     `return { run, entry };`,
