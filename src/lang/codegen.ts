@@ -233,7 +233,7 @@ class FnGen {
     const op = s.op.slice(0, 1) as BinaryExpr["op"];
     this.storeTo(s.target, (current) => {
       current();
-      this.emit(Op.CheckError);
+      if (s.target.mayError) this.emit(Op.CheckError);
       this.use(s.value);
       this.at(s.span.start);
       this.arith(op, s.target.ty);
@@ -250,7 +250,7 @@ class FnGen {
     }
     this.storeTo(s.target, (current) => {
       current();
-      this.emit(Op.CheckError);
+      if (s.target.mayError) this.emit(Op.CheckError);
       this.at(s.span.start);
       if (t.kind === "float") {
         this.emit(Op.PushConst, this.mb.float(delta));

@@ -515,7 +515,11 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
           case Op.MakeTuple: {
             const n = code[pc + 1];
             if ((p.heapBytes += 16 + 8 * n) > 0) charge(vm, p, 0, sp); // heap accounting
-            stack[sp - n] = stack.slice(sp - n, sp);
+            // Built element by element (not sliced from the untyped stack) so that V8 picks the
+            // array's elements kind from its values: unboxed doubles for a vector of floats.
+            const a: unknown[] = [];
+            for (let k = sp - n; k < sp; k++) a.push(stack[k]);
+            stack[sp - n] = a;
             sp = sp - n + 1;
             pc += 2;
             break;
@@ -622,7 +626,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             break;
           }
           case Op.SendMessage:
-            vm.sendFromCode(p, stack[sp - 2] as number, prog.constType(code[pc + 1]), stack[sp - 1]);
+            vm.sendFromCode(p, stack[sp - 2] as number, code[pc + 1], stack[sp - 1]);
             stack[--sp - 1] = null;
             pc += 2;
             break;

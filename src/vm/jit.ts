@@ -105,6 +105,56 @@ const H = {
   },
 };
 
+/**
+ * Pure natives inlined by the second tier (same results as their entries in methods.ts):
+ * the call, its argument array and its context set-up disappear from hot loops.
+ */
+const INTRINSICS: Record<string, { arity: number; code: (x: string, out: string, at: string) => string }> = {
+  "float.sqrt": { arity: 1, code: (x, o) => `${o} = H.F(Math.sqrt(${x}));` },
+  "float.abs": { arity: 1, code: (x, o) => `${o} = H.F(Math.abs(${x}));` },
+  "float.floor": { arity: 1, code: (x, o) => `${o} = H.F(Math.floor(${x}));` },
+  "float.ceil": { arity: 1, code: (x, o) => `${o} = H.F(Math.ceil(${x}));` },
+  "integer.abs": { arity: 1, code: (x, o, at) => `if (${x} === -2147483648) { ${at} throw H.fault("integer overflow: abs(-2147483648) does not fit in an integer", "overflow"); } ${o} = ${x} < 0 ? -${x} : ${x};` },
+};
+
+const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat]);
+const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte]);
+
+/**
+ * What each local holds, read off the instructions that store into it: "f" if every store is
+ * of a float result, "i" if every one is of an integer result, else "o". Only a hint to V8
+ * (a typed initial value); the generated code is correct whatever a local holds.
+ */
+function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: number): string[] {
+  const kinds: string[] = new Array(nl).fill("");
+  const code = prog.code;
+  const note = (n: number, k: string) => {
+    kinds[n] = kinds[n] === "" || kinds[n] === k ? k : "o";
+  };
+  const kindOfConst = (k: number) => {
+    const c = prog.consts[k];
+    if (typeof c !== "number") return "o";
+    return prog.module.consts[k].tag === "float" ? "f" : "i";
+  };
+  for (let i = 0; i < starts.length; i++) {
+    const pc = starts[i];
+    const op = code[pc];
+    if (op === Op.Store) {
+      const prev = i > 0 && !leaders.has(pc) ? starts[i - 1] : -1;
+      const pop = prev >= 0 ? code[prev] : -1;
+      let k = "o";
+      if (FLOAT_OPS.has(pop)) k = "f";
+      else if (INT_OPS.has(pop)) k = "i";
+      else if (pop === Op.PushConst) k = kindOfConst(code[prev + 1]);
+      else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) k = "f";
+      note(code[pc + 1], k);
+    } else if (op === Op.IncLocal) note(code[pc + 1], "i");
+    else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
+    else if (op === Op.CopyLocalLocal || op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], op === Op.CopyLocalLocal ? "o" : "i");
+  }
+  return kinds.map((k) => (k === "" ? "o" : k));
+}
+
 /** Tries to compile function `f` (and, lazily, what it calls). Returns whether it is compiled. */
 export function compileFunction(prog: Program, f: number): boolean {
   const state = prog.jitState[f];
@@ -165,6 +215,8 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     pc = next;
   }
   const maxS = Math.max(prog.fnMaxStack[f], 1);
+  const np = prog.fnParams[f];
+  const kinds = localKinds(prog, starts, leaders, nl);
   const L = (i: number) => `l${i}`;
   const S = (i: number) => `s${i}`;
   const locals = Array.from({ length: nl }, (_, i) => L(i));
@@ -174,22 +226,71 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   /** For each try region: where its error value goes (by handler pc). */
   const handlers: string[] = [];
 
+  // The operand stack is symbolic within a basic block: each value an instruction pushes
+  // gets a fresh temporary, so V8 sees one type per variable (a float stays unboxed) instead
+  // of one variable per stack slot holding arrays, floats and booleans in turn. Values are
+  // written to the canonical slot variables s0, s1, ... only where another block, the catch
+  // block or the interpreter may read them: at block ends, and before calls, natives, try
+  // regions and Halt.
+  const names: string[] = [];
+  let temps = 0;
+  const tmp = () => `t${temps++}`;
+  const get = (k: number) => names[k];
+  const def = (k: number, expr: string): string => {
+    const t = tmp();
+    emit(`${t} = ${expr};`);
+    names[k] = t;
+    return t;
+  };
+  const flush = (depth: number) => {
+    for (let k = 0; k < depth; k++) {
+      if (names[k] !== S(k)) {
+        emit(`${S(k)} = ${names[k]};`);
+        names[k] = S(k);
+      }
+    }
+  };
+  const reset = (depth: number) => {
+    names.length = 0;
+    for (let k = 0; k < depth; k++) names.push(S(k));
+  };
+
+  let live = false;
   for (const pc of starts) {
     const d = prog.pcDepth[pc];
-    if (leaders.has(pc)) emit(`case ${pc}:`);
-    if (d < 0) continue; // unreachable
+    if (leaders.has(pc)) {
+      if (live && d >= 0) flush(d);
+      emit(`case ${pc}:`);
+      reset(Math.max(d, 0));
+    }
+    if (d < 0) {
+      live = false;
+      continue; // unreachable
+    }
+    live = true;
     const op = code[pc];
     const a1 = code[pc + 1];
     const a2 = code[pc + 2];
     const a3 = code[pc + 3];
-    const top = S(d - 1);
-    const sec = S(d - 2);
+    const top = get(d - 1);
+    const sec = get(d - 2);
     const jumpTo = (t: number) => (t <= pc ? `if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) { at = ${t}; throw H.yieldNow(); } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
+    const info = OPCODES[op];
+    if (info.flow === "end" || info.flow === "jump") live = false;
+    /** A binary operation with a result check: `check` sees the result as `r`. */
+    const bin = (expr: (a: string, b: string) => string, check = "") => {
+      const a = sec;
+      const b = top;
+      const t = tmp();
+      emit(`${t} = ${expr(a, b)};${check ? " " + check.replace(/\br\b/g, t).replace(/\$a/g, a).replace(/\$b/g, b) : ""}`);
+      names[d - 2] = t;
+    };
     switch (op) {
       case Op.Nop:
         break;
       case Op.TryBegin:
+        flush(d);
         handlers.push(`case ${a1}: ${S(d)} = e.error; break;`);
         emit(`hs.push(${a1});`);
         break;
@@ -197,35 +298,37 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         emit(`hs.pop();`);
         break;
       case Op.Halt:
+        flush(d);
         emit(`${at} throw H.halt();`);
         break;
       case Op.PushConst: {
         const c = prog.consts[a1];
-        emit(`${S(d)} = ${typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? String(c) : `K[${a1}]`};`);
+        def(d, typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? (Number.isInteger(c) ? String(c) : `${c}`) : `K[${a1}]`);
         break;
       }
       case Op.PushInt:
-        emit(`${S(d)} = ${a1};`);
+        def(d, String(a1));
         break;
       case Op.PushNull:
-        emit(`${S(d)} = null;`);
+        def(d, "null");
         break;
       case Op.PushTrue:
-        emit(`${S(d)} = true;`);
+        def(d, "true");
         break;
       case Op.PushFalse:
-        emit(`${S(d)} = false;`);
+        def(d, "false");
         break;
       case Op.Pop:
         break;
       case Op.Dup:
-        emit(`${S(d)} = ${top};`);
+        names[d] = top;
         break;
       case Op.Swap:
-        emit(`{ const t = ${top}; ${top} = ${sec}; ${sec} = t; }`);
+        names[d - 1] = sec;
+        names[d - 2] = top;
         break;
       case Op.Load:
-        emit(`${S(d)} = ${L(a1)};`);
+        def(d, L(a1));
         break;
       case Op.Store:
         emit(`${L(a1)} = ${top};`);
@@ -240,117 +343,134 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         emit(`{ const r = ${L(a1)} + ${a2}; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", ${a2}); } ${L(a1)} = r; }`);
         break;
       case Op.Add:
-      case Op.Sub: {
-        const o = op === Op.Add ? "+" : "-";
-        emit(`{ const r = ${sec} ${o} ${top}; if ((r | 0) !== r) { ${at} throw H.ovf(${sec}, "${o}", ${top}); } ${sec} = r; }`);
+        bin((a, b) => `${a} + ${b}`, `if ((r | 0) !== r) { ${at} throw H.ovf($a, "+", $b); }`);
+        break;
+      case Op.Sub:
+        bin((a, b) => `${a} - ${b}`, `if ((r | 0) !== r) { ${at} throw H.ovf($a, "-", $b); }`);
+        break;
+      case Op.Mul: {
+        const t = tmp();
+        emit(`${t} = ${sec} * ${top}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${t} = ${t} | 0;`);
+        names[d - 2] = t;
         break;
       }
-      case Op.Mul:
-        emit(`{ const r = ${sec} * ${top}; if ((r | 0) !== r && r !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${sec} = r | 0; }`);
-        break;
       case Op.Div:
-        emit(`if (${top} === 0 || (${sec} === -2147483648 && ${top} === -1) || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); } ${sec} = (${sec} / ${top}) | 0;`);
+        emit(`if (${top} === 0 || (${sec} === -2147483648 && ${top} === -1) || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); }`);
+        bin((a, b) => `(${a} / ${b}) | 0`);
         break;
       case Op.Mod:
-        emit(`if (${top} === 0 || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); } ${sec} = (${sec} % ${top}) | 0;`);
+        emit(`if (${top} === 0 || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); }`);
+        bin((a, b) => `(${a} % ${b}) | 0`);
         break;
       case Op.Neg:
-        emit(`if (${top} === -2147483648 || typeof ${top} !== "number") { ${at} throw H.ovf(${top}, "-"); } ${top} = (0 - ${top}) | 0;`);
+        emit(`if (${top} === -2147483648 || typeof ${top} !== "number") { ${at} throw H.ovf(${top}, "-"); }`);
+        def(d - 1, `(0 - ${top}) | 0`);
         break;
       case Op.Exp:
-        emit(`${at} ${sec} = H.intPow(${sec}, ${top});`);
+        emit(at);
+        bin((a, b) => `H.intPow(${a}, ${b})`);
         break;
-      case Op.AddInt:
-        emit(`{ const r = ${top} + ${a1}; if ((r | 0) !== r) { ${at} throw H.ovf(${top}, "+", ${a1}); } ${top} = r; }`);
+      case Op.AddInt: {
+        const t = tmp();
+        emit(`${t} = ${top} + ${a1}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${top}, "+", ${a1}); }`);
+        names[d - 1] = t;
         break;
+      }
       case Op.BitAnd:
-        emit(`${sec} = ${sec} & ${top};`);
+        bin((a, b) => `${a} & ${b}`);
         break;
       case Op.BitOr:
-        emit(`${sec} = ${sec} | ${top};`);
+        bin((a, b) => `${a} | ${b}`);
         break;
       case Op.BitXor:
-        emit(`${sec} = ${sec} ^ ${top};`);
+        bin((a, b) => `${a} ^ ${b}`);
         break;
       case Op.Shl:
-        emit(`${sec} = ${sec} << ${top};`);
+        bin((a, b) => `${a} << ${b}`);
         break;
       case Op.Shr:
-        emit(`${sec} = ${sec} >> ${top};`);
+        bin((a, b) => `${a} >> ${b}`);
         break;
       case Op.CheckByte:
-        emit(`if (!(${top} >= 0 && ${top} <= 255)) { ${at} throw H.byteFault(${top}); } ${top} = ${top} | 0;`);
+        emit(`if (!(${top} >= 0 && ${top} <= 255)) { ${at} throw H.byteFault(${top}); }`);
+        def(d - 1, `${top} | 0`);
         break;
       case Op.AddFloat:
-        emit(`${sec} = H.F(${sec} + ${top});`);
+        bin((a, b) => `F(${a} + ${b})`);
         break;
       case Op.SubFloat:
-        emit(`${sec} = H.F(${sec} - ${top});`);
+        bin((a, b) => `F(${a} - ${b})`);
         break;
       case Op.MulFloat:
-        emit(`${sec} = H.F(${sec} * ${top});`);
+        bin((a, b) => `F(${a} * ${b})`);
         break;
       case Op.DivFloat:
-        emit(`${sec} = H.F(${sec} / ${top});`);
+        bin((a, b) => `F(${a} / ${b})`);
         break;
       case Op.ModFloat:
-        emit(`${sec} = H.F(${sec} % ${top});`);
+        bin((a, b) => `F(${a} % ${b})`);
         break;
       case Op.NegFloat:
-        emit(`${top} = -${top};`);
+        def(d - 1, `-${top}`);
         break;
       case Op.ExpFloat:
-        emit(`${sec} = H.F(${sec} ** ${top});`);
+        bin((a, b) => `F(${a} ** ${b})`);
         break;
       case Op.Eq:
-        emit(`${sec} = ${sec} === ${top};`);
+        bin((a, b) => `${a} === ${b}`);
         break;
       case Op.NotEq:
-        emit(`${sec} = ${sec} !== ${top};`);
+        bin((a, b) => `${a} !== ${b}`);
         break;
       case Op.Less:
-        emit(`${sec} = ${sec} < ${top};`);
+        bin((a, b) => `${a} < ${b}`);
         break;
       case Op.LessEq:
-        emit(`${sec} = ${sec} <= ${top};`);
+        bin((a, b) => `${a} <= ${b}`);
         break;
       case Op.Greater:
-        emit(`${sec} = ${sec} > ${top};`);
+        bin((a, b) => `${a} > ${b}`);
         break;
       case Op.GreaterEq:
-        emit(`${sec} = ${sec} >= ${top};`);
+        bin((a, b) => `${a} >= ${b}`);
         break;
       case Op.EqValue:
-        emit(`${sec} = H.valuesEqual(${sec}, ${top});`);
+        bin((a, b) => `H.valuesEqual(${a}, ${b})`);
         break;
       case Op.NotEqValue:
-        emit(`${sec} = !H.valuesEqual(${sec}, ${top});`);
+        bin((a, b) => `!H.valuesEqual(${a}, ${b})`);
         break;
       case Op.Not:
-        emit(`${top} = ${top} === false;`);
+        def(d - 1, `${top} === false`);
         break;
       case Op.Jump:
+        flush(d);
         emit(jumpTo(a1));
         break;
       case Op.JumpIfFalse:
-        emit(`if (${top} === false || ${top} === 0 || ${top} === null) { ${jumpTo(a1)} }`);
+      case Op.JumpIfTrue: {
+        const v = top;
+        flush(d - 1);
+        const cond = `${v} === false || ${v} === 0 || ${v} === null`;
+        emit(`if (${op === Op.JumpIfFalse ? cond : `!(${cond})`}) { ${jumpTo(a1)} }`);
         break;
-      case Op.JumpIfTrue:
-        emit(`if (!(${top} === false || ${top} === 0 || ${top} === null)) { ${jumpTo(a1)} }`);
-        break;
+      }
       case Op.LessJumpIfFalse:
+        flush(d);
         emit(`if (!(${L(a1)} < ${L(a2)})) { ${jumpTo(a3)} }`);
         break;
       case Op.Call: {
+        flush(d);
         const n = prog.fnParams[a1];
         const args = Array.from({ length: n }, (_, i) => S(d - n + i));
-        const rest = Array.from({ length: prog.fnLocals[a1] - n }, () => "null");
         const callee = a1 === f ? "run" : `J[${a1}]`;
         const guard = a1 === f ? "" : `if (g === null) throw H.call(); `;
+        const t = tmp();
         emit(
           `${at} if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) throw H.yieldNow(); if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); { const g = ${callee}; ${guard}` +
-            `${S(d - n)} = g(vm, p, -1, depth + 1${[...args, ...rest].map((x) => ", " + x).join("")}); }`,
+            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); }`,
         );
+        names[d - n] = t;
         break;
       }
       case Op.Return:
@@ -359,49 +479,73 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       case Op.CallNative:
       case Op.CallNativeTyped: {
         const n = a2;
-        const args = Array.from({ length: n }, (_, i) => S(d - n + i));
+        const intrinsic = op === Op.CallNative ? INTRINSICS[prog.nativeNames[a1]] : undefined;
+        if (intrinsic && intrinsic.arity === n) {
+          const t = tmp();
+          emit(intrinsic.code(get(d - n), t, at));
+          names[d - n] = t;
+          break;
+        }
+        const args = Array.from({ length: n }, (_, i) => get(d - n + i));
+        flush(d - n);
         const typed = op === Op.CallNativeTyped ? a3 : -1;
         const after = pc + (op === Op.CallNativeTyped ? 4 : 3);
-        emit(`{ at = ${pc}; const r = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); if (r instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(r); } ${S(d - n)} = r; }`);
+        const t = tmp();
+        emit(`${at} ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
+        names[d - n] = t;
         break;
       }
-      case Op.Concat:
-        emit(`{ const r = ${sec} + ${top}; ${at} if (r.length > vm.maxStringLength || 2 * r.length > vm.heapLimit) throw H.hard("heap_limit"); if ((p.heapBytes += 16 + 2 * r.length) > 0) H.charge(vm, p, 0, -1); ${sec} = r; }`);
+      case Op.Concat: {
+        const t = tmp();
+        emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("heap_limit"); } if ((p.heapBytes += 16 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
+        names[d - 2] = t;
         break;
+      }
       case Op.MakeVector:
       case Op.MakeTuple: {
         const n = a1;
-        emit(`${at} if ((p.heapBytes += ${16 + 8 * n}) > 0) H.charge(vm, p, 0, -1); ${S(d - n)} = [${Array.from({ length: n }, (_, i) => S(d - n + i)).join(", ")}];`);
+        const elems = Array.from({ length: n }, (_, i) => get(d - n + i));
+        emit(`if ((p.heapBytes += ${16 + 8 * n}) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
+        def(d - n, `[${elems.join(", ")}]`);
         break;
       }
-      case Op.Index:
-        emit(`if (!Array.isArray(${sec}) || !(${top} >= 0 && ${top} < ${sec}.length)) { ${at} ${sec} = H.indexSlow(${sec}, ${top}); } else ${sec} = ${sec}[${top}];`);
+      case Op.Index: {
+        const t = tmp();
+        emit(`if (!Array.isArray(${sec}) || !(${top} >= 0 && ${top} < ${sec}.length)) { ${at} ${t} = H.indexSlow(${sec}, ${top}); } else ${t} = ${sec}[${top}];`);
+        names[d - 2] = t;
         break;
+      }
       case Op.StoreIndex: {
-        const v = S(d - 3);
+        const v = get(d - 3);
         emit(`if (!Array.isArray(${v}) || !(${sec} >= 0 && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
         break;
       }
       case Op.IndexString:
-        emit(`${at} ${sec} = vm.indexString(${sec}, ${top});`);
+        emit(at);
+        bin((a, b) => `vm.indexString(${a}, ${b})`);
         break;
       case Op.GetField:
-        emit(`if (!Array.isArray(${top}) || ${a1} >= ${top}.length) { ${at} throw H.field(${a1}); } ${top} = ${top}[${a1}];`);
+        emit(`if (!Array.isArray(${top}) || ${a1} >= ${top}.length) { ${at} throw H.field(${a1}); }`);
+        def(d - 1, `${top}[${a1}]`);
         break;
       case Op.SetField:
         emit(`if (!Array.isArray(${sec}) || ${a1} >= ${sec}.length) { ${at} throw H.field(${a1}); } ${sec}[${a1}] = ${top};`);
         break;
       case Op.Length:
-        emit(`${at} ${top} = H.lengthOf(${top});`);
+        emit(at);
+        def(d - 1, `H.lengthOf(${top})`);
         break;
-      case Op.CopyValue:
-        emit(`if (Array.isArray(${top})) { ${at} ${top} = H.copyCharged(vm, p, ${top}, -1); }`);
+      case Op.CopyValue: {
+        const t = tmp();
+        emit(`${t} = ${top}; if (Array.isArray(${t})) { ${at} ${t} = H.copyCharged(vm, p, ${t}, -1); }`);
+        names[d - 1] = t;
         break;
+      }
       case Op.CheckError:
         emit(`if (${top} instanceof H.KError) { ${at} throw H.used(${top}); }`);
         break;
       case Op.IsError:
-        emit(`${top} = ${top} instanceof H.KError;`);
+        def(d - 1, `${top} instanceof H.KError`);
         break;
       case Op.PanicIfError:
         emit(`if (${top} instanceof H.KError) { ${at} throw H.panic(${top}); }`);
@@ -409,47 +553,58 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       case Op.PanicIfErrorMsg:
         emit(`if (${top} instanceof H.KError) { ${at} throw H.panic(new H.KError(K[${a1}], ${top}.code)); }`);
         break;
-      case Op.SetErrorMessage:
-        emit(`if (${top} instanceof H.KError) ${top} = new H.KError(K[${a1}], ${top}.code);`);
+      case Op.SetErrorMessage: {
+        const t = tmp();
+        emit(`${t} = ${top}; if (${t} instanceof H.KError) ${t} = new H.KError(K[${a1}], ${t}.code);`);
+        names[d - 1] = t;
         break;
+      }
       case Op.Panic:
         emit(`${at} throw H.panic(new H.KError(String(${top}), "panic"));`);
         break;
       case Op.SpawnActor: {
         const n = prog.fnParams[a1];
-        emit(`${at} ${S(d - n)} = vm.spawnFromCode(p, ${a1}, [${Array.from({ length: n }, (_, i) => S(d - n + i)).join(", ")}], ${a2 !== 0});`);
+        const args = Array.from({ length: n }, (_, i) => get(d - n + i));
+        emit(at);
+        def(d - n, `vm.spawnFromCode(p, ${a1}, [${args.join(", ")}], ${a2 !== 0})`);
         break;
       }
       case Op.SendMessage:
-        emit(`${at} vm.sendFromCode(p, ${sec}, K[${a1}], ${top}); ${sec} = null;`);
+        emit(`${at} vm.sendFromCode(p, ${sec}, ${a1}, ${top});`);
+        def(d - 2, "null");
         break;
       case Op.Self:
-        emit(`${S(d)} = p.pid;`);
+        def(d, "p.pid");
         break;
       case Op.SpawnSupervisor:
       case Op.SetStrategy:
       case Op.StartChild:
       case Op.RestartChild: {
-        const info = OPCODES[op];
         const n = typeof info.pops === "number" ? info.pops : info.pops([a1, a2, a3], { fnParams: (i) => prog.fnParams[i] });
         const name = op === Op.SpawnSupervisor ? (a1 ? "start_supervisor" : "supervisor") : op === Op.SetStrategy ? "set_strategy" : op === Op.StartChild ? "start_child" : "restart_child";
         const after = pc + 1 + info.operands.length;
-        emit(
-          `{ ${at} const r = vm.supervisorOp(p, "${name}", [${Array.from({ length: n }, (_, i) => S(d - n + i)).join(", ")}], ${op === Op.StartChild ? a1 : -1}); if (p.status !== 1) { at = ${after}; throw H.park(null); } ${S(d - n)} = r; }`,
-        );
+        const args = Array.from({ length: n }, (_, i) => get(d - n + i));
+        flush(d - n);
+        const t = tmp();
+        emit(`${at} ${t} = vm.supervisorOp(p, "${name}", [${args.join(", ")}], ${op === Op.StartChild ? a1 : -1}); if (p.status !== 1) { at = ${after}; throw H.park(null); }`);
+        names[d - n] = t;
         break;
       }
       case Op.LoadMem:
-        emit(`${at} ${S(d)} = H.memRead(p, ${a1}, 4, true);`);
+        emit(at);
+        def(d, `H.memRead(p, ${a1}, 4, true)`);
         break;
       case Op.LoadMemN:
-        emit(`${at} ${S(d)} = H.memRead(p, ${a1}, ${a2}, false);`);
+        emit(at);
+        def(d, `H.memRead(p, ${a1}, ${a2}, false)`);
         break;
       case Op.LoadMemInd:
-        emit(`${at} ${S(d)} = H.memRead(p, ${L(a1)}, 4, true);`);
+        emit(at);
+        def(d, `H.memRead(p, ${L(a1)}, 4, true)`);
         break;
       case Op.LoadMemIndN:
-        emit(`${at} ${S(d)} = H.memRead(p, ${L(a1)}, ${a2}, false);`);
+        emit(at);
+        def(d, `H.memRead(p, ${L(a1)}, ${a2}, false)`);
         break;
       case Op.StoreMem:
         emit(`${at} H.memWrite(p, ${a1}, 4, ${top});`);
@@ -488,7 +643,13 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         return null;
     }
   }
-  const params = ["vm", "p", "blk", "depth", ...locals].join(", ");
+  const tempDecl = temps ? ` let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(", ")};` : "";
+  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
+  // Locals that are not parameters start as a value of their kind (so a float local stays an
+  // unboxed double in V8), or come from L when the function is entered mid-way.
+  const init = (k: number) => (kinds[k] === "f" ? "0.5" : kinds[k] === "i" ? "0" : "null");
+  const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
+  const localDecl = nl > np ? ` let ${locals.slice(np).map((v, i) => `${v} = ${init(np + i)}`).join(", ")}; if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "";
   const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
   const unwind = `throw H.unwind(e, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
   const guarded = handlers.length
@@ -507,11 +668,11 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   return [
     `"use strict";`,
     `function run(${params}) {`,
-    `  let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};`,
+    `  const F = H.F; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L) { return run(vm, p, blk, 0${locals.map((_, i) => `, L.length > ${i} ? L[${i}] : null`).join("")}); }`,
+    `function entry(vm, p, blk, L) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[${i}]`).join("")}, L.length >= ${nl} ? L : null); }`,
     `return { run, entry };`,
   ].join("\n");
 }

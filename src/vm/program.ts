@@ -37,6 +37,7 @@ export class Program {
     /** For each instruction start: the operand-stack depth before it (from the verifier; empty if unknown, which keeps the second tier off). */
     readonly pcDepth: Int32Array = new Int32Array(0),
   ) {
+    this.constKeys = module.consts.map((c) => (c.tag === "type" ? c.value : ""));
     this.fnEnd = new Int32Array(fnEntry.length);
     for (let i = 0; i < fnEntry.length; i++) this.fnEnd[i] = i + 1 < fnEntry.length ? fnEntry[i + 1] : code.length;
     this.jit = new Array(fnEntry.length).fill(null);
@@ -45,6 +46,8 @@ export class Program {
     this.jitState = new Int8Array(fnEntry.length);
   }
 
+  /** Canonical key of each type constant (what messages are matched on); "" for others. */
+  readonly constKeys: string[];
   /** End (exclusive) of each function's code. */
   readonly fnEnd: Int32Array;
   /** Second tier: compiled JS for hot functions (null until compiled). See jit.ts. */

@@ -363,10 +363,11 @@ export class VMCore {
 
   // ── messages ────────────────────────────────────────────────────────────────────────
 
-  sendFromCode(p: Process, to: number, type: Type, value: unknown): void {
+  /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
+  sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (value instanceof KError) throw usedError(value);
     if (typeof to !== "number") throw fault("send: not a process", "bad_code");
-    this.deliver(to, { type: typeKey(type), value: deepCopy(value) });
+    this.deliver(to, { type: this.program.constKeys[typeConst], value: deepCopy(value) });
     void p;
   }
 
@@ -394,7 +395,7 @@ export class VMCore {
    * to wait (with a timeout when ms >= 0). A timed-out wait yields a "timeout" error value.
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
-    const want = typeKey(this.program.constType(typeConst));
+    const want = this.program.constKeys[typeConst];
     const box = p.mailbox;
     for (let i = 0; i < box.length; i++) {
       if (box[i].type === want) {
