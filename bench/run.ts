@@ -49,13 +49,23 @@ interface Bench {
   /** How to compare outputs between implementations. */
   check: "exact" | "approx" | "none";
   js: (args: number[], mark: (k: number) => void) => string;
-  /** Work units per run, for a rate column (messages, processes). */
+  /** Work units per run, for a rate column (messages, processes, instructions). */
   units?: (args: number[]) => { count: number; label: string };
+  /** The program is bench/NAME.raft (assembly) rather than bench/NAME.kl. */
+  source?: { file: string; jit?: "on" | "off" };
 }
 
 const BENCHES: Bench[] = [
   { name: "fib", what: "fib(30), recursive calls", full: [30], quick: [25], reps: 5, check: "exact", js: (a) => base.fib(a[0]) },
   { name: "loop", what: "30M iterations of i32 (a*31+i)%1000003", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact", js: (a) => base.loop(a[0]) },
+  {
+    name: "asmloop", what: "the counting loop in assembly, compiled", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact",
+    js: (a) => base.loop(a[0]), units: (a) => ({ count: a[0] * 11, label: "instr" }), source: { file: "asmloop.raft" },
+  },
+  {
+    name: "asmloop-interp", what: "the counting loop in assembly, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact",
+    js: (a) => base.loop(a[0]), units: (a) => ({ count: a[0] * 11, label: "instr" }), source: { file: "asmloop.raft", jit: "off" },
+  },
   { name: "nbody", what: "n-body, f32, 50k steps (time only)", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]) },
   { name: "strings", what: "append 1M numbers to a string", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.strings(a[0]) },
   { name: "sort", what: "fill and sort a 1M-integer vector", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.sort(a[0]) },
@@ -136,15 +146,16 @@ async function child(name: string, impl: Impl, reps: number, args: number[]): Pr
   if (impl === "raft") {
     let out = "";
     // maxProcesses: the default (262,144, as Erlang's) is too few for skynet's 1,111,111; Erlang runs with +P 5000000.
-    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000 });
+    const src = BENCHES.find((x) => x.name === name)?.source;
+    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000, jit: src?.jit ?? "on" });
     raft.defineNative("bench_mark", ["integer"], "null", (k: number) => {
       mark(k);
       return null;
     });
-    const file = join(BENCH_DIR, `${name}.kl`);
+    const file = join(BENCH_DIR, src?.file ?? `${name}.kl`);
     const source = readFileSync(file, "utf8");
     const c0 = performance.now();
-    const { module, diagnostics } = raft.compile(source, file);
+    const { module, diagnostics } = file.endsWith(".raft") ? raft.assemble(source, file) : raft.compile(source, file);
     compileMs = performance.now() - c0;
     if (!module) return { ok: false, error: `compile error: ${diagnostics[0]?.title ?? "?"}`, times };
     for (let r = 0; r < reps; r++) {
@@ -322,6 +333,7 @@ function rateNote(b: Bench, args: number[], r: Run | undefined): string {
   const u = b.units(args);
   if (r.bytesPerProc?.length) return `${median(r.usPerProc!).toFixed(2)} µs, ${median(r.bytesPerProc).toFixed(0)} B /proc`;
   if (u.label === "msg/s") return `${fmtRate(u.count / (r.medianMs! / 1000))} msg/s`;
+  if (u.label === "instr") return `${((r.medianMs! * 1e6) / u.count).toFixed(2)} ns/instr`;
   return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/proc`;
 }
 
