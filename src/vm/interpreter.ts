@@ -330,24 +330,10 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
               const f = prog.pcFn[pc];
               if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
                 // On-stack replacement: run the rest of this frame in compiled code.
+                // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
                 vm.budget = budget;
-                vm.jitDepth = 0;
-                let r: unknown;
-                try {
-                  r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
-                } catch (e) {
-                  if (!(e instanceof JitUnwind)) throw e;
-                  const k = resumeFromJit(vm, p, e, true, pc, sp, base, fp, 0);
-                  if (k >= 0) return k;
-                  stack = p.stack;
-                  sp = p.sp;
-                  pc = p.pc;
-                  base = p.base;
-                  fp = p.fp;
-                  budget = vm.budget;
-                  if (e.kind === "fault") throw e.hard ? new PanicNow(e.fault!.error) : e.fault;
-                  break;
-                }
+                vm.jitArgs = -1;
+                const r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
                 budget = vm.budget;
                 // The compiled code returned from this frame.
                 if (fp === 0) {
@@ -419,24 +405,10 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             const f = code[pc + 1];
             if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
               const n = prog.fnParams[f];
+              // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.budget = budget;
-              vm.jitDepth = 0;
-              let r: unknown;
-              try {
-                r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
-              } catch (e) {
-                if (!(e instanceof JitUnwind)) throw e;
-                const k = resumeFromJit(vm, p, e, false, pc, sp, base, fp, n);
-                if (k >= 0) return k;
-                stack = p.stack;
-                sp = p.sp;
-                pc = p.pc;
-                base = p.base;
-                fp = p.fp;
-                budget = vm.budget;
-                if (e.kind === "fault") throw e.hard ? new PanicNow(e.fault!.error) : e.fault;
-                break;
-              }
+              vm.jitArgs = n;
+              const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
               budget = vm.budget;
               sp -= n;
               stack[sp++] = r;
@@ -757,7 +729,22 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             throw fault(`invalid opcode ${code[pc]}`, "bad_code");
         }
       }
-    } catch (e) {
+    } catch (thrown) {
+      let e = thrown;
+      if (e instanceof JitUnwind) {
+        // Compiled code (entered at a Call, or on-stack at a loop) could not go on: rebuild its
+        // frames here, then yield, park, or carry on interpreting from where it stopped.
+        const k = resumeFromJit(vm, p, e, vm.jitArgs < 0, pc, sp, base, fp, Math.max(vm.jitArgs, 0));
+        if (k >= 0) return k;
+        stack = p.stack;
+        sp = p.sp;
+        pc = p.pc;
+        base = p.base;
+        fp = p.fp;
+        budget = vm.budget;
+        if (e.kind !== "fault") continue;
+        e = e.hard ? new PanicNow(e.fault!.error) : e.fault;
+      }
       if (e instanceof ProgramExit) throw e;
       if (e instanceof PanicNow || e instanceof HardExit) return panic(vm, p, e.error, pc, fp); // HardExit: heap_limit, mailbox_overflow
       const f = toFault(e);

@@ -104,8 +104,8 @@ export class VMCore {
   supervisors: SupervisorHooks | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
-  /** Compiled frames on the host stack right now. */
-  jitDepth = 0;
+  /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
+  jitArgs = 0;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
   jitThreshold: number;
   main: Process | null = null;
