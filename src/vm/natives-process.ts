@@ -25,7 +25,9 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
     "vm.kill",
     sys((c, a) => {
       const reason = a.length > 1 ? String(a[1]) : "kill";
-      c.vm.signal(c.proc.pid, pidArg(a[0]), reason);
+      const target = pidArg(a[0]);
+      c.vm.log.log("info", `kill ${pidString(target)} by ${pidString(c.proc.pid)}${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
+      c.vm.signal(c.proc.pid, target, reason);
       return null;
     }),
   ],
