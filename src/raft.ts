@@ -18,7 +18,7 @@ import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } fr
 import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
 import { KError } from "./vm/values.js";
-import { Session } from "./session.js";
+import type { Session } from "./session.js";
 
 export interface RaftOptions {
   stdout?: (text: string) => void;
@@ -209,6 +209,7 @@ export class Raft {
 
   /** A long-lived VM for incremental evaluation (the REPL): see src/session.ts. */
   async session(overrides: Partial<RaftOptions> = {}): Promise<Session> {
+    const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
 }

@@ -8,7 +8,6 @@ import { ModuleError } from "../bytecode/module.js";
 import { parseCli, UsageError, type CliFlags, type ParsedArgs } from "./args.js";
 import { LineReader } from "../vm/node-host.js";
 import { VERSION } from "../version.js";
-import { startRepl } from "./repl.js";
 
 export interface CliIO {
   stdout(text: string): void;
@@ -74,7 +73,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     case "disasm":
       return cmdDisasm(a, io);
     case "repl":
-      return startRepl(makeRaft(a.flags, io, []), io, a.flags.asm === true);
+      // Loaded only for the REPL, so that `raft run` starts without it.
+      return (await import("./repl.js")).startRepl(makeRaft(a.flags, io, []), io, a.flags.asm === true);
     default:
       return usage(io, `unknown command ${JSON.stringify(a.command)}`);
   }
