@@ -168,10 +168,16 @@ export function loadCorpus(): Corpus {
   return { sources, modules };
 }
 
-/** Runs a program or module under the fuzz limits; throws if it escapes or overstays. */
+let runs = 0;
+
+/**
+ * Runs a program or module under the fuzz limits; throws if it escapes or overstays.
+ * Runs alternate between the interpreter alone and every function compiled (the second tier).
+ */
 export async function guardedRun(input: string | Uint8Array): Promise<number> {
   const t0 = performance.now();
   const raft = new Raft({
+    jit: runs++ % 2 === 0 ? "off" : "eager",
     stdout: () => {},
     stderr: () => {},
     log: "error",
