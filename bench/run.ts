@@ -147,7 +147,7 @@ async function child(name: string, impl: Impl, reps: number, args: number[]): Pr
     let out = "";
     // maxProcesses: the default (262,144, as Erlang's) is too few for skynet's 1,111,111; Erlang runs with +P 5000000.
     const src = BENCHES.find((x) => x.name === name)?.source;
-    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000, jit: src?.jit ?? "on" });
+    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000, jit: src?.jit ?? "on", exclusive: true });
     raft.defineNative("bench_mark", ["integer"], "null", (k: number) => {
       mark(k);
       return null;

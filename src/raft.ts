@@ -43,6 +43,8 @@ export interface RaftOptions {
   /** Virtual clock for tests (milliseconds). */
   clock?: () => number;
   onEvent?: (e: RaftEvent) => void;
+  /** The VM may keep the event loop while a process is busy (the CLI sets this; embedders should not). */
+  exclusive?: boolean;
   /** The second tier (compiled JS for hot functions): "on" (default), "off", "eager". Default from RAFT_JIT. */
   jit?: "on" | "off" | "eager";
   /** Custom file access (defaults to node:fs). */
@@ -197,6 +199,7 @@ export class Raft {
       maxHeap: o.maxHeap,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
+      exclusive: o.exclusive,
     });
     installSupervisors(vm);
     return vm;

@@ -85,7 +85,8 @@ function usage(io: CliIO, message: string): number {
   return 2;
 }
 
-export function makeRaft(f: CliFlags, io: CliIO, args: string[]): Raft {
+/** `exclusive`: the program owns the event loop (raft run), unlike the REPL, whose input needs it. */
+export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = false): Raft {
   const reader = new LineReader(io.stdin);
   return new Raft({
     stdout: io.stdout,
@@ -102,6 +103,7 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[]): Raft {
     maxProcesses: f.maxProcesses,
     maxReductions: f.maxReductions,
     log: io.env.RAFT_LOG,
+    exclusive,
   });
 }
 
@@ -132,7 +134,7 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
     io.stderr(`error: --schedulers=${a.flags.schedulers}: only one scheduler thread is supported so far\n`);
     return 2;
   }
-  const raft = makeRaft(a.flags, io, a.args);
+  const raft = makeRaft(a.flags, io, a.args, what === "run");
   const kind = kindOf(file, bytes);
   const source = kind === "module" ? "" : new TextDecoder().decode(bytes);
   try {

@@ -234,6 +234,7 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, _args: unknown[
 export function copyCharged(vm: VMCore, p: Process, v: unknown[], sp: number): unknown[] {
   const counter = { n: 0 };
   const out = copyArray(v, counter);
+  vm.chargeWork(counter.n >>> 7); // reductions in proportion to the copy
   charge(vm, p, counter.n, sp);
   return out;
 }

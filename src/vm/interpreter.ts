@@ -43,7 +43,11 @@ export const MAX_STACK_SLOTS = 1 << 20;
 
 const I32_MIN = -2147483648;
 
-export function execute(vm: VMCore, p: Process, budget: number): Exec {
+/**
+ * Runs `p` until the budget in `vm.budget` is spent (at a call or backward jump), it blocks,
+ * or it ends. What is left of the budget stays in `vm.budget`, shared with compiled code.
+ */
+export function execute(vm: VMCore, p: Process): Exec {
   const prog: Program = vm.program;
   const code = prog.code;
   const consts = prog.consts;
@@ -320,7 +324,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
           case Op.Jump: {
             const t = code[pc + 1];
             if (t <= pc) {
-              if (--budget <= 0 && (budget = vm.refill()) <= 0) {
+              if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -331,10 +335,8 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
               if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
                 // On-stack replacement: run the rest of this frame in compiled code.
                 // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
-                vm.budget = budget;
                 vm.jitArgs = -1;
                 const r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
-                budget = vm.budget;
                 // The compiled code returned from this frame.
                 if (fp === 0) {
                   stack[sp++] = r;
@@ -360,7 +362,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             const v = stack[--sp];
             if (v === false || v === 0 || v === null) {
               const t = code[pc + 1];
-              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -375,7 +377,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             const v = stack[--sp];
             if (!(v === false || v === 0 || v === null)) {
               const t = code[pc + 1];
-              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -390,7 +392,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
               const t = code[pc + 3];
-              if (t <= pc && --budget <= 0 && (budget = vm.refill()) <= 0) {
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
                 p.pc = t;
                 p.sp = sp;
                 p.base = base;
@@ -406,10 +408,8 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
-              vm.budget = budget;
               vm.jitArgs = n;
               const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
-              budget = vm.budget;
               sp -= n;
               stack[sp++] = r;
               pc += 2;
@@ -424,7 +424,7 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
             if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
             pc = prog.fnEntry[f];
-            if (--budget <= 0 && (budget = vm.refill()) <= 0) {
+            if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
               p.pc = pc;
               p.sp = sp;
               p.base = base;
@@ -741,7 +741,6 @@ export function execute(vm: VMCore, p: Process, budget: number): Exec {
         pc = p.pc;
         base = p.base;
         fp = p.fp;
-        budget = vm.budget;
         if (e.kind !== "fault") continue;
         e = e.hard ? new PanicNow(e.fault!.error) : e.fault;
       }

@@ -36,6 +36,11 @@ export interface VMOptions {
   maxHeap?: number;
   /** Events for embedders: spawn, exit, restart, log. */
   onEvent?: (e: VMEvent) => void;
+  /**
+   * The VM owns the host's event loop (the CLI): a lone busy process need not give the event
+   * loop a turn every 10 ms unless the VM itself waits for I/O. Embedders leave it off.
+   */
+  exclusive?: boolean;
   /** The second tier: "on" (compile hot functions, the default), "off", or "eager" (compile at first call: for tests). */
   jit?: "on" | "off" | "eager";
 }
@@ -144,9 +149,7 @@ export class VMCore {
       random: opts.random,
       now: () => vm.now(),
       argTypes: null,
-      charge: (n: number) => {
-        vm.reductions += n;
-      },
+      charge: (n: number) => vm.chargeWork(n),
       vm,
       proc: null as unknown as Process,
     };
@@ -222,7 +225,8 @@ export class VMCore {
     }
     let r: Exec;
     try {
-      r = execute(this, p, budget);
+      this.budget = budget;
+      r = execute(this, p);
     } catch (e) {
       if (e instanceof ProgramExit) return this.stop(e.code);
       const msg = e instanceof Error ? e.message : String(e);
@@ -230,7 +234,8 @@ export class VMCore {
       r = Exec.Panicked;
     }
     this.current = null;
-    this.reductions += r === Exec.Yield ? budget : 1;
+    // What the slice used, charged work included (refills were counted as they were granted).
+    this.reductions += Math.max(1, budget - this.budget);
     switch (r) {
       case Exec.Yield:
         if (p.status === Status.Running) this.makeRunnable(p);
@@ -254,11 +259,25 @@ export class VMCore {
    * paying for a switch that would pick the same process again; 0 means yield now.
    */
   refill(): number {
-    if (this.runHead < this.runQueue.length || performance.now() > this.sliceDeadline) return 0;
+    const left = this.budget;
+    if (this.runHead < this.runQueue.length) return left;
+    // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
+    // or a host promise of ours such as a file read), and whenever a timer falls due. In the
+    // CLI, a lone busy process otherwise runs on without the cost of a switch.
+    if ((this.parked > 0 || !this.opts.exclusive) && performance.now() > this.sliceDeadline) return left;
+    if (this.timers.size > 0 && this.timers.next() <= this.now()) return left;
     const max = this.opts.maxReductions;
     this.reductions += SLICE;
-    if (max !== undefined && this.reductions >= max) return 0;
-    return SLICE;
+    if (max !== undefined && this.reductions >= max) return left;
+    return left + SLICE;
+  }
+
+  /**
+   * Work that grows with data (copying a message, a big concatenation, a native's result)
+   * costs reductions in proportion, so a slice — and --max-reductions — bound real time.
+   */
+  chargeWork(units: number): void {
+    this.budget -= units;
   }
 
   private sliceDeadline = 0;
@@ -367,7 +386,9 @@ export class VMCore {
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (value instanceof KError) throw usedError(value);
     if (typeof to !== "number") throw fault("send: not a process", "bad_code");
-    this.deliver(to, { type: this.program.constKeys[typeConst], value: deepCopy(value) });
+    const copy = deepCopy(value);
+    if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
+    this.deliver(to, { type: this.program.constKeys[typeConst], value: copy });
     void p;
   }
 
@@ -696,6 +717,21 @@ export class VMCore {
 }
 
 export { pidString };
+
+/** Reductions for copying a message: one per 16 slots or characters it holds (bounded walk). */
+function copySize(v: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [v];
+  while (stack.length && n < 1 << 24) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      n += x.length + 1;
+      for (const y of x) if (typeof y === "object" && y !== null) stack.push(y);
+      else if (typeof y === "string") n += y.length >>> 2;
+    } else if (typeof x === "string") n += x.length >>> 2;
+  }
+  return n >>> 4;
+}
 
 /** How a panic is shown: the message, the process, and the Kaylee stack trace. */
 export function formatTrace(p: PanicInfo, file: string): string {
