@@ -3,7 +3,7 @@
 // resolve to the same indices; positions become `.line` directives wherever they change;
 // jump targets become labels `L<offset>`; an instruction that was wide is written `Wide ...`.
 
-import { OPCODES, Op, patternWidth } from "./opcodes.js";
+import { OPCODES, patternWidth } from "./opcodes.js";
 import { decodeFunction } from "./encoding.js";
 import type { Const, Module } from "./module.js";
 import { quote } from "./assembler.js";
@@ -88,6 +88,5 @@ export function disassemble(m: Module): string {
       out.push(`    ${narrow ? "" : "Wide "}${info.mnemonic}${parts.length ? " " + parts.join(" ") : ""}`);
     }
   });
-  void Op;
   return out.join("\n") + "\n";
 }

@@ -1,7 +1,7 @@
 // Renders the opcode reference in docs/bytecode.md from the opcode table, so the document
 // cannot drift from the code (test/bytecode.test.ts compares them; UPDATE_OPS=1 rewrites).
 
-import { OPCODES, effect, type OpInfo } from "./opcodes.js";
+import { OPCODES, type OpInfo } from "./opcodes.js";
 
 const BEGIN = "<!-- opcode table: generated from src/bytecode/opcodes.ts -->";
 const END = "<!-- end of opcode table -->";
@@ -17,7 +17,6 @@ function stackEffect(e: OpInfo["pops"]): string {
 
 export function opcodeTableMarkdown(): string {
   const rows = OPCODES.map((o, i) => `| ${i} | \`${o.name}\` | \`${form(o)}\` | ${stackEffect(o.pops)} | ${stackEffect(o.pushes)} | ${o.doc.replace(/\|/g, "\\|")} |`);
-  void effect;
   return [BEGIN, "", "| # | name | assembly | pops | pushes | meaning |", "|---:|---|---|---:|---:|---|", ...rows, "", END].join("\n");
 }
 

@@ -102,7 +102,6 @@ class FnGen {
     this.fb = new FunctionBuilder(name, params, locals);
     this.nextTemp = locals;
     this.maxTemp = locals;
-    void this.ret;
   }
 
   finish(): FunctionBuilder {

@@ -66,7 +66,7 @@ export function execute(vm: VMCore, p: Process): Exec {
       p.resumeFault = null;
       // Re-enter through the fault path below, at the instruction that parked.
       stack[sp++] = null;
-      const r = handleFault(p, new Fault(f), pc, sp, fp);
+      const r = handleFault(p, new Fault(f), fp);
       if (r < 0) return panic(vm, p, f, pc, fp);
       pc = r;
       sp = p.sp;
@@ -748,7 +748,7 @@ export function execute(vm: VMCore, p: Process): Exec {
       if (e instanceof PanicNow || e instanceof HardExit) return panic(vm, p, e.error, pc, fp); // HardExit: heap_limit, mailbox_overflow
       const f = toFault(e);
       if (f instanceof HardExit) return panic(vm, p, f.error, pc, fp);
-      const r = handleFault(p, f, pc, sp, fp);
+      const r = handleFault(p, f, fp);
       if (r < 0) return panic(vm, p, f.error, pc, fp);
       pc = r;
       sp = p.sp;
@@ -851,9 +851,7 @@ function toFault(e: unknown): Fault {
 }
 
 /** Finds a try region of the current frame; returns its handler pc (and resets sp), or -1. */
-function handleFault(p: Process, f: Fault, pc: number, sp: number, fp: number): number {
-  void pc;
-  void sp;
+function handleFault(p: Process, f: Fault, fp: number): number {
   const t = p.tries;
   if (t.length === 0 || t[t.length - 3] !== fp) return -1;
   const handler = t[t.length - 2];

@@ -69,14 +69,12 @@ export class Process {
 
   constructor(
     readonly pid: number,
-    fn: number,
     fnName: string,
     readonly parent: number,
     stackSize = 16,
   ) {
     this.stack = new Array(stackSize).fill(null);
     this.fnName = fnName;
-    void fn;
   }
 
   get alive(): boolean {

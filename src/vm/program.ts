@@ -5,7 +5,7 @@
 // It also keeps what panics need to name places: each code index's function and source
 // position.
 
-import { OPCODES, Op } from "../bytecode/opcodes.js";
+import { OPCODES } from "../bytecode/opcodes.js";
 import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
 import { parseTypeKey, type Type } from "../bytecode/types.js";
@@ -138,7 +138,6 @@ export function link(m: Module, natives: NativeTable): Program {
       }
     });
   });
-  void Op;
   return new Program(
     m,
     code,

@@ -14,7 +14,6 @@ import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { typeKey } from "../bytecode/types.js";
 import { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
@@ -340,7 +339,7 @@ export class VMCore {
     if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
     const pid = this.nextPid++;
     const prog = this.program;
-    const p = new Process(pid, fn, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
+    const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
@@ -358,7 +357,7 @@ export class VMCore {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
     if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
     const pid = this.nextPid++;
-    const p = new Process(pid, -1, name, parent);
+    const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
     p.trapExits = true;
     this.procs.set(pid, p);
@@ -389,7 +388,6 @@ export class VMCore {
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
     this.deliver(to, { type: this.program.constKeys[typeConst], value: copy });
-    void p;
   }
 
   /** Puts a message in `to`'s mailbox (dropped if `to` has ended) and wakes it if it waits for one. */
