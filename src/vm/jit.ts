@@ -91,7 +91,9 @@ const H = {
   panic: (e: KError) => new PanicNow(e),
   /** Can a try region of compiled code catch this? (Not {panic}, heap_limit or an unwind.) */
   catchable: (e: unknown): e is Fault => e instanceof Fault && !(e instanceof HardExit),
-  unwind(e: unknown, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): unknown {
+  unwind(e: unknown, vm: { budget: number }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): unknown {
+    // The frame the unwind starts in knows the budget left; callers' copies are older.
+    if (!(e instanceof JitUnwind) || e.frames.length === 0) vm.budget = bud;
     let u: JitUnwind;
     if (e instanceof JitUnwind) u = e;
     else if (e instanceof ProgramExit) return e;
@@ -274,7 +276,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const a3 = code[pc + 3];
     const top = get(d - 1);
     const sec = get(d - 2);
-    const jumpTo = (t: number) => (t <= pc ? `if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) { at = ${t}; throw H.yieldNow(); } blk = ${t}; continue;` : `blk = ${t}; continue;`);
+    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) { at = ${t}; throw H.yieldNow(); } } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
@@ -467,14 +469,14 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         const guard = a1 === f ? "" : `if (g === null) throw H.call(); `;
         const t = tmp();
         emit(
-          `${at} if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) throw H.yieldNow(); if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); { const g = ${callee}; ${guard}` +
-            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); }`,
+          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); } if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); vm.budget = bud; { const g = ${callee}; ${guard}` +
+            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } bud = vm.budget;`,
         );
         names[d - n] = t;
         break;
       }
       case Op.Return:
-        emit(`return ${top};`);
+        emit(`vm.budget = bud; return ${top};`);
         break;
       case Op.CallNative:
       case Op.CallNativeTyped: {
@@ -491,7 +493,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         const typed = op === Op.CallNativeTyped ? a3 : -1;
         const after = pc + (op === Op.CallNativeTyped ? 4 : 3);
         const t = tmp();
-        emit(`${at} ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
+        emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
         names[d - n] = t;
         break;
       }
@@ -537,7 +539,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       case Op.CopyValue: {
         const t = tmp();
-        emit(`${t} = ${top}; if (Array.isArray(${t})) { ${at} ${t} = H.copyCharged(vm, p, ${t}, -1); }`);
+        emit(`${t} = ${top}; if (Array.isArray(${t})) { ${at} vm.budget = bud; ${t} = H.copyCharged(vm, p, ${t}, -1); bud = vm.budget; }`);
         names[d - 1] = t;
         break;
       }
@@ -565,12 +567,13 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       case Op.SpawnActor: {
         const n = prog.fnParams[a1];
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
-        emit(at);
+        emit(`${at} vm.budget = bud;`);
         def(d - n, `vm.spawnFromCode(p, ${a1}, [${args.join(", ")}], ${a2 !== 0})`);
+        emit(`bud = vm.budget;`);
         break;
       }
       case Op.SendMessage:
-        emit(`${at} vm.sendFromCode(p, ${sec}, ${a1}, ${top});`);
+        emit(`${at} vm.budget = bud; vm.sendFromCode(p, ${sec}, ${a1}, ${top}); bud = vm.budget;`);
         def(d - 2, "null");
         break;
       case Op.Self:
@@ -586,7 +589,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const t = tmp();
-        emit(`${at} ${t} = vm.supervisorOp(p, "${name}", [${args.join(", ")}], ${op === Op.StartChild ? a1 : -1}); if (p.status !== 1) { at = ${after}; throw H.park(null); }`);
+        emit(`${at} vm.budget = bud; ${t} = vm.supervisorOp(p, "${name}", [${args.join(", ")}], ${op === Op.StartChild ? a1 : -1}); bud = vm.budget; if (p.status !== 1) { at = ${after}; throw H.park(null); }`);
         names[d - n] = t;
         break;
       }
@@ -651,7 +654,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
   const localDecl = nl > np ? ` let ${locals.slice(np).map((v, i) => `${v} = ${init(np + i)}`).join(", ")}; if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "";
   const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
-  const unwind = `throw H.unwind(e, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
+  const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
   const guarded = handlers.length
     ? [
         `  const hs = [];`,
@@ -668,7 +671,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   return [
     `"use strict";`,
     `function run(${params}) {`,
-    `  const F = H.F; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
+    `  const F = H.F; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
