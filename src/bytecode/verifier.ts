@@ -125,7 +125,11 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
     const next = ins.offset + ins.size;
     const fallsThrough = info.flow !== "jump" && info.flow !== "end";
     if (info.flow === "jump" || info.flow === "branch") flowTo(ins, ins.operands[info.operands.indexOf("label")], after);
-    if (info.flow === "try") flowTo(ins, ins.operands[0], after + 1);
+    if (info.flow === "try") {
+      // A handler before its region would make a loop that no backward jump pays for.
+      if (ins.operands[0] <= ins.offset) fail(ins, "a try handler must come after its TryBegin");
+      flowTo(ins, ins.operands[0], after + 1);
+    }
     if (fallsThrough) {
       if (next >= f.code.length) fail(ins, "falls off the end of the function");
       flowTo(ins, next, after);

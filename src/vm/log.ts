@@ -6,12 +6,15 @@ export type Level = (typeof LEVELS)[number];
 
 export class Logger {
   readonly threshold: number;
+  /** `info` is on (checked before building a line on hot paths: spawn, exit). */
+  readonly info: boolean;
   constructor(
     level: string | undefined,
     private readonly write: (line: string) => void,
   ) {
     const i = LEVELS.indexOf((level ?? "warn").toLowerCase() as Level);
     this.threshold = i < 0 ? 1 : i;
+    this.info = this.threshold >= 2;
   }
   enabled(level: Level): boolean {
     return LEVELS.indexOf(level) <= this.threshold;

@@ -346,7 +346,7 @@ export class VMCore {
     this.procs.set(pid, p);
     this.spawned++;
     if (link && parent) this.link(parent, pid);
-    this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
+    if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
     this.makeRunnable(p);
     return p;
@@ -362,7 +362,7 @@ export class VMCore {
     p.trapExits = true;
     this.procs.set(pid, p);
     this.spawned++;
-    this.log.log("info", `spawn ${pidString(pid)} ${name}`);
+    if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${name}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: name, parent });
     return p;
   }
@@ -574,7 +574,7 @@ export class VMCore {
       this.registry.delete(p.name);
       p.name = null;
     }
-    this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
+    if (this.log.info) this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
     if (p.monitors) for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy?.delete(ref);
     p.monitors = null;
@@ -586,13 +586,13 @@ export class VMCore {
         this.deliver(watcher, { type: "exit", value: new ExitNotice(p.pid, reason) });
       }
     p.monitoredBy = null;
-    const links = p.links ? [...p.links] : [];
+    const links = p.links;
     p.links = null;
-    for (const l of links) {
+    if (links) for (const l of links) {
       this.procs.get(l)?.links?.delete(p.pid);
       this.signal(p.pid, l, reason, true);
     }
-    p.mailbox = [];
+    p.mailbox.length = 0;
     heapExit(this, p); // heap accounting (heap.ts)
     if (p === this.main) this.mainEnded(p, reason);
   }
