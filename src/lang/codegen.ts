@@ -587,39 +587,37 @@ class FnGen {
       case "panic":
         if (!h.message) this.emit(Op.PanicIfError);
         else if (h.message.kind === "string") this.emit(Op.PanicIfErrorMsg, this.mb.string(h.message.value));
-        else {
-          const ok = this.fb.newLabel();
-          this.emit(Op.Dup);
-          this.emit(Op.IsError);
-          this.emit(Op.JumpIfFalse, ok);
-          this.use(h.message);
-          this.emit(Op.Panic);
-          this.fb.place(ok);
-        }
+        else
+          this.ifError(() => {
+            this.use(h.message!);
+            this.emit(Op.Panic);
+          });
         return;
       case "message":
         if (h.message.kind === "string") this.emit(Op.SetErrorMessage, this.mb.string(h.message.value));
-        else {
-          const ok = this.fb.newLabel();
-          this.emit(Op.Dup);
-          this.emit(Op.IsError);
-          this.emit(Op.JumpIfFalse, ok);
-          this.use(h.message);
-          this.emit(Op.CallNative, this.mb.native("error.with_message"), 2);
-          this.fb.place(ok);
-        }
+        else
+          this.ifError(() => {
+            this.use(h.message);
+            this.emit(Op.CallNative, this.mb.native("error.with_message"), 2);
+          });
         return;
-      case "default": {
-        const ok = this.fb.newLabel();
-        this.emit(Op.Dup);
-        this.emit(Op.IsError);
-        this.emit(Op.JumpIfFalse, ok);
-        this.emit(Op.Pop);
-        this.pass(h.value);
-        this.fb.place(ok);
+      case "default":
+        this.ifError(() => {
+          this.emit(Op.Pop);
+          this.pass(h.value);
+        });
         return;
-      }
     }
+  }
+
+  /** Runs `body` only when the value on top of the stack is an error (it stays on the stack). */
+  private ifError(body: () => void): void {
+    const ok = this.fb.newLabel();
+    this.emit(Op.Dup);
+    this.emit(Op.IsError);
+    this.emit(Op.JumpIfFalse, ok);
+    body();
+    this.fb.place(ok);
   }
 
   private vmCall(e: VmCallExpr): void {
