@@ -401,5 +401,6 @@ export function extendProgram(base: Program, next: Program): Program {
     [...base.nativeNames, ...next.nativeNames],
     cat(base.pcOffset, next.pcOffset),
     cat(base.pcFn, next.pcFn, fnOff),
+    cat(base.pcDepth, next.pcDepth),
   );
 }
