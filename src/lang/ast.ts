@@ -260,7 +260,7 @@ export interface LetStmt {
   /** checker */
   binding: LocalBinding | null;
 }
-export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=" | "<<=" | ">>=" | "|=" | "&=" | "^=";
 /** `place op value;` where place is a variable, `a[i]` or `t.0` (chains allowed). */
 export interface AssignStmt {
   kind: "assign";

@@ -258,8 +258,13 @@ export class Checker {
           if (s.target.kind === "ident" && s.target.binding) this.da?.add(s.target.binding.id);
         } else {
           this.expr(s.value, targetTy);
-          const opName = s.op[0]!;
-          const ok = opName === "+" ? NUMERIC.has(targetTy.kind) || targetTy.kind === "string" : NUMERIC.has(targetTy.kind);
+          const opName = s.op.slice(0, -1);
+          const ok =
+            opName === "+"
+              ? NUMERIC.has(targetTy.kind) || targetTy.kind === "string"
+              : ["|", "&", "^", "<<", ">>"].includes(opName)
+                ? BITWISE.has(targetTy.kind)
+                : NUMERIC.has(targetTy.kind);
           if (!hasUnknown(targetTy) && !ok) this.err(s.target.span, `\`${s.op}\` does not work on ${show(targetTy)}`, `this is ${describe(targetTy)}`);
           else this.expectType(s.value, targetTy);
         }

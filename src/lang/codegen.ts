@@ -229,7 +229,7 @@ class FnGen {
       this.storeTo(s.target, () => this.capture(s.value));
       return;
     }
-    const op = s.op.slice(0, 1) as BinaryExpr["op"];
+    const op = s.op.slice(0, -1) as BinaryExpr["op"];
     this.storeTo(s.target, (current) => {
       current();
       if (s.target.mayError) this.emit(Op.CheckError);

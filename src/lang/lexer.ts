@@ -17,8 +17,8 @@ export interface LexResult {
   swallowedFrom: number | null;
 }
 
-const PUNCT3: readonly string[] = [];
-const PUNCT2 = ["**", "++", "--", "+=", "-=", "*=", "/=", "%=", "==", "!=", "<=", ">=", "<<", ">>", "&&", "||", "->"];
+const PUNCT3: readonly string[] = ["**=", "<<=", ">>="];
+const PUNCT2 = ["**", "++", "--", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "==", "!=", "<=", ">=", "<<", ">>", "&&", "||", "->"];
 const PUNCT1 = "(){}[],;:.+-*/%=<>&|^!";
 
 function isDigit(c: string): boolean {

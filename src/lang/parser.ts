@@ -68,7 +68,7 @@ const SIGNAL = new SyntaxErrorSignal();
 
 const STATEMENT_START = new Set<TokenKind>(["let", "fn", "if", "loop", "for", "return", "break", "continue"]);
 
-const ASSIGN_OPS = new Set<TokenKind>(["=", "+=", "-=", "*=", "/=", "%="]);
+const ASSIGN_OPS = new Set<TokenKind>(["=", "+=", "-=", "*=", "/=", "%=", "**=", "<<=", ">>=", "|=", "&=", "^="]);
 
 function sp(start: number, end: number): Span {
   return { start, end };
