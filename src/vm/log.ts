@@ -8,6 +8,8 @@ export class Logger {
   readonly threshold: number;
   /** `info` is on (checked before building a line on hot paths: spawn, exit). */
   readonly info: boolean;
+  /** `debug` is on: messages sent and dropped are logged too. */
+  readonly debug: boolean;
   constructor(
     level: string | undefined,
     private readonly write: (line: string) => void,
@@ -15,6 +17,7 @@ export class Logger {
     const i = LEVELS.indexOf((level ?? "warn").toLowerCase() as Level);
     this.threshold = i < 0 ? 1 : i;
     this.info = this.threshold >= 2;
+    this.debug = this.threshold >= 3;
   }
   enabled(level: Level): boolean {
     return LEVELS.indexOf(level) <= this.threshold;

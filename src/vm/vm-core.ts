@@ -387,6 +387,7 @@ export class VMCore {
     if (typeof to !== "number") throw fault("send: not a process", "bad_code");
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
+    if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
     this.deliver(to, { type: this.program.constKeys[typeConst], value: copy });
   }
 
@@ -433,7 +434,7 @@ export class VMCore {
       if (typeof ms !== "number" || !(ms >= 0)) throw fault(`receive: bad timeout ${ms} (it must be 0 or more)`, "range");
       if (p.timedOut || ms === 0) {
         p.timedOut = false;
-        return new KError(`receive timed out after ${ms} ms`, "timeout");
+        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, "timeout");
       }
       if (p.timerSeq === 0) {
         p.timerSeq = this.timers.add(this.now() + ms, () => {
