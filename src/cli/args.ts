@@ -99,6 +99,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         const text = takeValue();
         const n = Number(text);
         if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${name} takes a whole number, not ${JSON.stringify(text)}`);
+        if (n < 1 && key !== "seed") throw new UsageError(`${name} must be at least 1`);
         (out.flags as Record<string, number>)[key] = n;
       }
     }

@@ -165,7 +165,12 @@ export class VMCore {
     this.program = program;
     return new Promise((resolve) => {
       this.finish = resolve;
-      this.main = this.spawn(program.module.entry, args, 0, false);
+      try {
+        this.main = this.spawn(program.module.entry, args, 0, false);
+      } catch (e) {
+        if (!(e instanceof Fault)) throw e;
+        return this.stop(1, { pid: 0, message: e.error.message, trace: [] });
+      }
       this.schedule();
     });
   }
