@@ -323,22 +323,22 @@ class FnGen {
       if (!isString && isPlace(s.iterable)) this.emit(Op.CopyValue);
       this.emit(Op.Store, coll);
     }
-    let len = -1;
-    if (isString) {
-      len = this.temp();
-      this.emit(Op.Load, coll);
-      this.emit(Op.CallNative, this.mb.native("string.length"), 1);
-      this.emit(Op.Store, len);
-    }
+    // The number of passes is fixed when the loop starts: a body that pushes onto the
+    // collection it walks does not make the loop endless. A body that shrinks it (only
+    // possible when the loop walks the variable itself, to write back) ends the loop early.
+    const len = this.temp();
+    this.emit(Op.Load, coll);
+    if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
+    else this.emit(Op.Length);
+    this.emit(Op.Store, len);
     this.emit(Op.PushInt, 0);
     this.emit(Op.Store, idx);
     const top = this.fb.newLabel();
     const cont = this.fb.newLabel();
     const end = this.fb.newLabel();
     this.fb.place(top);
-    if (isString) {
-      this.emit(Op.LessJumpIfFalse, idx, len, end);
-    } else {
+    this.emit(Op.LessJumpIfFalse, idx, len, end);
+    if (!isString && coll !== s.collectionBinding!.id) {
       this.emit(Op.Load, idx);
       this.emit(Op.Load, coll);
       this.emit(Op.Length);
@@ -372,7 +372,7 @@ class FnGen {
     this.emit(Op.IncLocal, idx, 1);
     this.emit(Op.Jump, top);
     this.fb.place(end);
-    if (isString) this.release(1);
+    this.release(1);
   }
 
   /** Jumps to `falseLabel` unless `cond` holds. */
