@@ -194,4 +194,26 @@ export const enum Op {
   CopyMemNLocal = 94,
   /** the i32 at the address in $d := $s */
   CopyMemIndLocal = 95,
+  /** go to @l unless $a == $b (numbers) */
+  EqJumpIfFalse = 96,
+  /** go to @l unless $a != $b (numbers) */
+  NotEqJumpIfFalse = 97,
+  /** go to @l unless $a <= $b (numbers) */
+  LessEqJumpIfFalse = 98,
+  /** go to @l unless $a > $b (numbers) */
+  GreaterJumpIfFalse = 99,
+  /** go to @l unless $a >= $b (numbers) */
+  GreaterEqJumpIfFalse = 100,
+  /** go to @l unless $a == n */
+  EqIntJumpIfFalse = 101,
+  /** go to @l unless $a != n */
+  NotEqIntJumpIfFalse = 102,
+  /** go to @l unless $a < n */
+  LessIntJumpIfFalse = 103,
+  /** go to @l unless $a <= n */
+  LessEqIntJumpIfFalse = 104,
+  /** go to @l unless $a > n */
+  GreaterIntJumpIfFalse = 105,
+  /** go to @l unless $a >= n */
+  GreaterEqIntJumpIfFalse = 106,
 }

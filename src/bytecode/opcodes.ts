@@ -210,7 +210,30 @@ export const OPCODES: readonly OpInfo[] = [
   variant("Copy", "CopyMemLocal", ["addr", "local"], 0, 0, "the i32 at &a := $s"),
   variant("Copy", "CopyMemNLocal", ["addr", "len", "local"], 0, 0, "the n bytes at &a := $s", ["&..", "$"]),
   variant("Copy", "CopyMemIndLocal", ["local", "local"], 0, 0, "the i32 at the address in $d := $s", ["&$", "$"]),
+
+  // ── compare and branch on locals (superinstructions for loop and if conditions) ─────
+  row("EqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a == $b (numbers)", { flow: "branch" }),
+  row("NotEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a != $b (numbers)", { flow: "branch" }),
+  row("LessEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a <= $b (numbers)", { flow: "branch" }),
+  row("GreaterJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a > $b (numbers)", { flow: "branch" }),
+  row("GreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a >= $b (numbers)", { flow: "branch" }),
+  row("EqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a == n", { flow: "branch" }),
+  row("NotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a != n", { flow: "branch" }),
+  row("LessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a < n", { flow: "branch" }),
+  row("LessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a <= n", { flow: "branch" }),
+  row("GreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a > n", { flow: "branch" }),
+  row("GreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a >= n", { flow: "branch" }),
 ];
+
+/** The compare-and-branch rows by comparison, for the code generator and the second tier. */
+export const FUSED_COMPARE: Readonly<Record<string, { locals: string; int: string }>> = {
+  "==": { locals: "EqJumpIfFalse", int: "EqIntJumpIfFalse" },
+  "!=": { locals: "NotEqJumpIfFalse", int: "NotEqIntJumpIfFalse" },
+  "<": { locals: "LessJumpIfFalse", int: "LessIntJumpIfFalse" },
+  "<=": { locals: "LessEqJumpIfFalse", int: "LessEqIntJumpIfFalse" },
+  ">": { locals: "GreaterJumpIfFalse", int: "GreaterIntJumpIfFalse" },
+  ">=": { locals: "GreaterEqJumpIfFalse", int: "GreaterEqIntJumpIfFalse" },
+};
 
 /** Opcode numbers by row name: `Op.Add`. */
 export const Op: Record<string, number> = Object.fromEntries(OPCODES.map((o, i) => [o.name, i]));

@@ -14,6 +14,10 @@ import { ModuleBuilder, FunctionBuilder } from "../bytecode/builder.js";
 import { Op } from "../bytecode/op.js";
 import type { Module } from "../bytecode/module.js";
 import { isAggregate, typeKey, T, type Type } from "../bytecode/types.js";
+import { FUSED_COMPARE, opNumber } from "../bytecode/opcodes.js";
+
+/** Operand types the compare-and-branch instructions handle (plain JS numbers). */
+const NUMBERS = new Set(["integer", "float", "byte", "char"]);
 import type {
   AssignStmt,
   Block,
@@ -375,21 +379,22 @@ class FnGen {
     this.release(1);
   }
 
-  /** Jumps to `falseLabel` unless `cond` holds. */
+  /** Jumps to `falseLabel` unless `cond` holds (a compare-and-branch on locals where it can). */
   private condJump(cond: Expr, falseLabel: number): void {
-    if (
-      cond.kind === "binary" &&
-      cond.op === "<" &&
-      cond.operandTy.kind === "integer" &&
-      cond.left.kind === "ident" &&
-      cond.right.kind === "ident" &&
-      cond.left.binding &&
-      cond.right.binding &&
-      !cond.left.mayError &&
-      !cond.right.mayError
-    ) {
-      this.emit(Op.LessJumpIfFalse, cond.left.binding.id, cond.right.binding.id, falseLabel);
-      return;
+    const fused = cond.kind === "binary" ? FUSED_COMPARE[cond.op] : undefined;
+    if (fused && cond.kind === "binary" && NUMBERS.has(cond.operandTy.kind) && cond.left.kind === "ident" && cond.left.binding && !cond.left.mayError) {
+      const a = cond.left.binding.id;
+      const r = cond.right;
+      if (r.kind === "ident" && r.binding && !r.mayError) {
+        this.at(cond.span.start);
+        this.emit(opNumber(fused.locals), a, r.binding.id, falseLabel);
+        return;
+      }
+      if ((r.kind === "int" || r.kind === "char") && cond.operandTy.kind !== "float") {
+        this.at(cond.span.start);
+        this.emit(opNumber(fused.int), a, r.value, falseLabel);
+        return;
+      }
     }
     this.use(cond);
     this.emit(Op.JumpIfFalse, falseLabel);

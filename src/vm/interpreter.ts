@@ -403,6 +403,160 @@ export function execute(vm: VMCore, p: Process): Exec {
             }
             break;
 
+          case Op.EqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.NotEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.LessEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.GreaterJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.GreaterEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.EqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.NotEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.LessIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) < code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.LessEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.GreaterIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
+          case Op.GreaterEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= code[pc + 2]) pc += 4;
+            else {
+              const t = code[pc + 3];
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
+                p.pc = t;
+                p.sp = sp;
+                p.base = base;
+                p.fp = fp;
+                return Exec.Yield;
+              }
+              pc = t;
+            }
+            break;
           case Op.Call: {
             const f = code[pc + 1];
             if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {

@@ -119,6 +119,22 @@ const INTRINSICS: Record<string, { arity: number; code: (x: string, out: string,
   "integer.abs": { arity: 1, code: (x, o, at) => `if (${x} === -2147483648) { ${at} throw H.fault("integer overflow: abs(-2147483648) does not fit in an integer", "overflow"); } ${o} = ${x} < 0 ? -${x} : ${x};` },
 };
 
+/** The compare-and-branch instructions: their JS comparison, and whether the right side is an immediate. */
+const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
+  [Op.LessJumpIfFalse]: { op: "<", imm: false },
+  [Op.EqJumpIfFalse]: { op: "===", imm: false },
+  [Op.NotEqJumpIfFalse]: { op: "!==", imm: false },
+  [Op.LessEqJumpIfFalse]: { op: "<=", imm: false },
+  [Op.GreaterJumpIfFalse]: { op: ">", imm: false },
+  [Op.GreaterEqJumpIfFalse]: { op: ">=", imm: false },
+  [Op.EqIntJumpIfFalse]: { op: "===", imm: true },
+  [Op.NotEqIntJumpIfFalse]: { op: "!==", imm: true },
+  [Op.LessIntJumpIfFalse]: { op: "<", imm: true },
+  [Op.LessEqIntJumpIfFalse]: { op: "<=", imm: true },
+  [Op.GreaterIntJumpIfFalse]: { op: ">", imm: true },
+  [Op.GreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
+};
+
 const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat]);
 const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte]);
 
@@ -458,9 +474,22 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       }
       case Op.LessJumpIfFalse:
+      case Op.EqJumpIfFalse:
+      case Op.NotEqJumpIfFalse:
+      case Op.LessEqJumpIfFalse:
+      case Op.GreaterJumpIfFalse:
+      case Op.GreaterEqJumpIfFalse:
+      case Op.EqIntJumpIfFalse:
+      case Op.NotEqIntJumpIfFalse:
+      case Op.LessIntJumpIfFalse:
+      case Op.LessEqIntJumpIfFalse:
+      case Op.GreaterIntJumpIfFalse:
+      case Op.GreaterEqIntJumpIfFalse: {
         flush(d);
-        emit(`if (!(${L(a1)} < ${L(a2)})) { ${jumpTo(a3)} }`);
+        const cmp = FUSED_OPS[op];
+        emit(`if (!(${L(a1)} ${cmp.op} ${cmp.imm ? String(a2) : L(a2)})) { ${jumpTo(a3)} }`);
         break;
+      }
       case Op.Call: {
         flush(d);
         const n = prog.fnParams[a1];
