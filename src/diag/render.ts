@@ -101,17 +101,30 @@ export function renderDiagnostic(d: Diagnostic, source: string, opts: RenderOpti
   out.push(`${pad}${paint(ANSI.bold + ANSI.blue, "-->")} ${d.file}:${pos.line}:${pos.col}`);
   out.push(`${pad} ${bar}`);
   let lastLine = -1;
-  for (const { l, info } of withLines) {
+  let cut = "";
+  for (const { l, info: whole } of withLines) {
+    // A very long line is shown as a window around the label, with "..." where it is cut.
+    const info = window(whole, l.span.start);
     if (info.line !== lastLine) {
-      if (lastLine !== -1 && info.line > lastLine + 1) out.push(paint(ANSI.bold + ANSI.blue, "...") );
-      const text = source.slice(info.start, info.end);
+      if (lastLine !== -1 && info.line > lastLine + 1) out.push(paint(ANSI.bold + ANSI.blue, "..."));
+      cut = info.start > whole.start ? "..." : "";
+      const text = cut + source.slice(info.start, info.end) + (info.end < whole.end ? "..." : "");
       out.push(`${paint(ANSI.bold + ANSI.blue, String(info.line).padStart(w))} ${bar}${text.length ? " " + text : ""}`);
       lastLine = info.line;
     }
-    out.push(`${pad} ${bar} ${underline(source, info, l, color)}`.trimEnd());
+    out.push(`${pad} ${bar} ${" ".repeat(cut.length)}${underline(source, info, l, color)}`.trimEnd());
   }
   if (d.hint) out.push(`${pad} ${paint(ANSI.bold + ANSI.blue, "=")} ${paint(ANSI.bold, "hint")}: ${d.hint}`);
   return out.join("\n");
+}
+
+/** Lines longer than this are shown as a window of it around the label. */
+const MAX_SHOWN = 160;
+
+function window(info: LineInfo, at: number): LineInfo {
+  if (info.end - info.start <= MAX_SHOWN) return info;
+  const start = Math.max(info.start, Math.min(at - 40, info.end - MAX_SHOWN));
+  return { line: info.line, start, end: Math.min(info.end, start + MAX_SHOWN) };
 }
 
 function underline(source: string, info: LineInfo, l: Label, color: boolean): string {
