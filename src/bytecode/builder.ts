@@ -4,7 +4,7 @@
 
 import { OPCODES, Op } from "./opcodes.js";
 import { encodeInstr, fitsNarrow, instrSize } from "./encoding.js";
-import { constEquals, type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
+import { type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
 
 interface PendingInstr {
   op: number;
@@ -118,10 +118,15 @@ export class ModuleBuilder {
 
   constructor(readonly file: string) {}
 
+  /** Pool index by tag and value (floats by bit pattern, so -0 and NaN stay distinct and found). */
+  private constIndex = new Map<string, number>();
+
   constant(c: Const): number {
-    const i = this.consts.findIndex((k) => constEquals(k, c));
-    if (i >= 0) return i;
+    const key = constKey(c);
+    const i = this.constIndex.get(key);
+    if (i !== undefined) return i;
     this.consts.push(c);
+    this.constIndex.set(key, this.consts.length - 1);
     return this.consts.length - 1;
   }
   int(v: number): number {
@@ -171,3 +176,14 @@ export class ModuleBuilder {
 }
 
 export { Op };
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+function constKey(c: Const): string {
+  if (c.tag === "float") {
+    f32[0] = c.value;
+    return `f:${u32[0]}`;
+  }
+  return `${c.tag[0]}:${c.value}`;
+}
