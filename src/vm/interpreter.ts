@@ -84,11 +84,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 1;
             break;
           case Op.Halt:
-            p.pc = pc;
-            p.sp = sp;
-            p.base = base;
-            p.fp = fp;
-            return Exec.Done;
+            return suspend(p, pc, sp, base, fp, Exec.Done);
 
           case Op.PushConst:
             stack[sp++] = consts[code[pc + 1]];
@@ -324,13 +320,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.Jump: {
             const t = code[pc + 1];
             if (t <= pc) {
-              if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
+              if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
               const f = prog.pcFn[pc];
               if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
                 // On-stack replacement: run the rest of this frame in compiled code.
@@ -340,11 +330,7 @@ export function execute(vm: VMCore, p: Process): Exec {
                 // The compiled code returned from this frame.
                 if (fp === 0) {
                   stack[sp++] = r;
-                  p.pc = pc;
-                  p.sp = sp;
-                  p.base = base;
-                  p.fp = fp;
-                  return Exec.Done;
+                  return suspend(p, pc, sp, base, fp, Exec.Done);
                 }
                 fp--;
                 sp = base;
@@ -362,13 +348,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (v === false || v === 0 || v === null) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
               pc = t;
             } else pc += 2;
             break;
@@ -377,186 +357,35 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (!(v === false || v === 0 || v === null)) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
               pc = t;
             } else pc += 2;
             break;
           }
           case Op.LessJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
-
           case Op.EqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) === (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.NotEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) !== (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.LessEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) <= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.GreaterJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) > (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.GreaterEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) >= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.EqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) === code[pc + 2]) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.NotEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) !== code[pc + 2]) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.LessIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) < code[pc + 2]) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.LessEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) <= code[pc + 2]) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
           case Op.GreaterIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) > code[pc + 2]) pc += 4;
+          case Op.GreaterEqIntJumpIfFalse: {
+            const o = code[pc];
+            // The forms with an immediate are the table's last rows.
+            const b = o >= Op.EqIntJumpIfFalse ? code[pc + 2] : (stack[base + code[pc + 2]] as number);
+            if (compare(o, stack[base + code[pc + 1]] as number, b)) pc += 4;
             else {
               const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
+              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
               pc = t;
             }
             break;
-          case Op.GreaterEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) >= code[pc + 2]) pc += 4;
-            else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-                p.pc = t;
-                p.sp = sp;
-                p.base = base;
-                p.fp = fp;
-                return Exec.Yield;
-              }
-              pc = t;
-            }
-            break;
+          }
+
           case Op.Call: {
             const f = code[pc + 1];
             if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
@@ -578,24 +407,12 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
             pc = prog.fnEntry[f];
-            if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) {
-              p.pc = pc;
-              p.sp = sp;
-              p.base = base;
-              p.fp = fp;
-              return Exec.Yield;
-            }
+            if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
             break;
           }
           case Op.Return: {
             const v = stack[sp - 1];
-            if (fp === 0) {
-              p.pc = pc;
-              p.sp = sp;
-              p.base = base;
-              p.fp = fp;
-              return Exec.Done;
-            }
+            if (fp === 0) return suspend(p, pc, sp, base, fp, Exec.Done);
             fp--;
             sp = base;
             pc = p.frameRet[fp];
@@ -760,13 +577,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.ReceiveTimeout: {
             const timed = code[pc] === Op.ReceiveTimeout;
             const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
-            if (got === NO_MESSAGE) {
-              p.pc = pc;
-              p.sp = sp;
-              p.base = base;
-              p.fp = fp;
-              return Exec.Blocked;
-            }
+            if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
             if (timed) sp--;
             stack[sp++] = got;
             pc += 2;
@@ -924,6 +735,7 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
   let stack = p.stack;
   let prevAt = pc;
   if (!replaceCurrent) sp -= callArgs;
+  let failed: unknown = null;
   try {
     for (let i = frames.length - 1; i >= 0; i--) {
       const F = frames[i];
@@ -953,19 +765,18 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
       prevAt = F.at;
     }
   } catch (e) {
-    p.stack = stack;
-    p.sp = sp;
-    p.base = base;
-    p.fp = fp;
-    p.pc = frames[0].at;
-    if (e instanceof Fault) return panic(vm, p, e.error, p.pc, fp);
-    throw e;
+    failed = e;
   }
   p.stack = stack;
   p.sp = sp;
   p.base = base;
   p.fp = fp;
   p.pc = frames[0].at;
+  if (failed !== null) {
+    // Too many frames to rebuild: a stack overflow of the process.
+    if (failed instanceof Fault) return panic(vm, p, failed.error, p.pc, fp);
+    throw failed;
+  }
   switch (u.kind) {
     case "yield":
       return Exec.Yield;
@@ -982,13 +793,41 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
 /** Sentinel from `vm.receive` meaning "nothing matched: block". */
 export const NO_MESSAGE: unique symbol = Symbol("no message");
 
-/** The process ended or blocked inside a call: save where it was and leave the slice. */
-function stopped(p: Process, pc: number, sp: number, base: number, fp: number): Exec {
+/** Saves where the process is and leaves the slice with `r`. */
+function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r: Exec): Exec {
   p.pc = pc;
   p.sp = sp;
   p.base = base;
   p.fp = fp;
-  return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
+  return r;
+}
+
+/** The process ended or blocked inside a call: save where it was and leave the slice. */
+function stopped(p: Process, pc: number, sp: number, base: number, fp: number): Exec {
+  return suspend(p, pc, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
+}
+
+/** The comparison of a compare-and-branch instruction. */
+function compare(op: number, a: number, b: number): boolean {
+  switch (op) {
+    case Op.LessJumpIfFalse:
+    case Op.LessIntJumpIfFalse:
+      return a < b;
+    case Op.EqJumpIfFalse:
+    case Op.EqIntJumpIfFalse:
+      return a === b;
+    case Op.NotEqJumpIfFalse:
+    case Op.NotEqIntJumpIfFalse:
+      return a !== b;
+    case Op.LessEqJumpIfFalse:
+    case Op.LessEqIntJumpIfFalse:
+      return a <= b;
+    case Op.GreaterJumpIfFalse:
+    case Op.GreaterIntJumpIfFalse:
+      return a > b;
+    default:
+      return a >= b;
+  }
 }
 
 /** `{panic}` handlers panic even inside a try region. */
