@@ -1,4 +1,44 @@
 #!/usr/bin/env node
-// The `raft` command: runs the built CLI (dist/) with the process's real streams.
-import { run } from "../dist/src/cli/node.js";
-run(process.argv.slice(2));
+// The `raft` command: runs the CLI with the process's real streams.
+//
+// It loads dist/raft-cli.cjs, the whole CLI bundled into one file at build time
+// (scripts/bundle-cli.mjs), compiled from the V8 code cache beside it when the cache fits this
+// Node; that is what lets `raft run` start close to `node -e 0`. This file is CommonJS
+// (bin/package.json) so that Node need not start its ES module loader. Without the bundle
+// (a build that ran tsc only), it imports the modules under dist/src instead.
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { Script } = require("node:vm");
+
+const dist = join(__dirname, "..", "dist");
+const file = join(dist, "raft-cli.cjs");
+const argv = process.argv.slice(2);
+
+let source = null;
+try {
+  source = readFileSync(file, "utf8");
+} catch {
+  // No bundle: use the ES modules.
+}
+if (source === null) {
+  import("../dist/src/cli/node.js").then((m) => m.run(argv));
+} else {
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  if (process.env.RAFT_CODE_CACHE === "write") {
+    // The build records the cache after a run, so that it holds what a run compiles.
+    process.once("exit", () => writeFileSync(`${file}.cache`, script.createCachedData()));
+  }
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, file, dist);
+  mod.exports.run(argv);
+}

@@ -2,7 +2,7 @@
 // library API with injected I/O, so tests can run it in-process. Every failure the user can
 // cause ends in a one-line message or a diagnostic with exit code 2 — never a JS trace.
 
-import { readFile, writeFile } from "node:fs/promises";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Raft, formatLeftover, formatPanic, kindOf } from "../raft.js";
 import { ModuleError } from "../bytecode/module.js";
 import { parseCli, UsageError, type CliFlags, type ParsedArgs } from "./args.js";
@@ -87,7 +87,7 @@ function usage(io: CliIO, message: string): number {
 
 /** `exclusive`: the program owns the event loop (raft run), unlike the REPL, whose input needs it. */
 export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = false): Raft {
-  const reader = new LineReader(io.stdin);
+  const reader = new LineReader(() => io.stdin);
   return new Raft({
     stdout: io.stdout,
     stderr: io.stderr,
@@ -124,7 +124,7 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
   if (!/\.(kl|raft|rbc)$/.test(file)) return usage(io, `${file}: unknown file type (expected .kl, .raft or .rbc)`);
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as { code?: string }).code;
     io.stderr(`error: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
@@ -171,7 +171,7 @@ async function cmdBuild(a: ParsedArgs, io: CliIO): Promise<number> {
   if (typeof l === "number") return l;
   const out = a.flags.out ?? a.file!.replace(/\.(kl|raft|rbc)$/, "") + ".rbc";
   try {
-    await writeFile(out, l.raft.save(l.module!));
+    writeFileSync(out, l.raft.save(l.module!));
   } catch (e) {
     io.stderr(`error: cannot write ${out}: ${(e as Error).message}\n`);
     return 2;

@@ -23,7 +23,7 @@
 // somewhere, so a runaway allocation stops within about 1/8 of the limit (plus 64 KiB)
 // rather than taking the host down. See SECURITY.md.
 
-import { getHeapStatistics } from "node:v8";
+import { createRequire } from "node:module";
 import type { Process } from "./process.js";
 import type { VMCore } from "./vm-core.js";
 import { ExitNotice, Fault, KError } from "./values.js";
@@ -31,8 +31,18 @@ import { LinearMemory, Pointer, Slice } from "./memory.js";
 
 /** Per-process limit when --max-heap is not given. */
 export const DEFAULT_MAX_HEAP = 256 * 1024 * 1024;
-/** The most all processes together may hold: half the host's JS heap, at most 1 GiB. */
-export const VM_HEAP_CAP = Math.min(1024 * 1024 * 1024, Math.floor(getHeapStatistics().heap_size_limit / 2));
+/** The most all processes together may hold: half the host's JS heap, at most 1 GiB. (Asked of
+ *  node:v8 when first needed, since loading it costs start-up time.) */
+let vmHeapCapBytes = 0;
+/** A floor under vmHeapCap(), so that small totals never need node:v8. */
+const MIN_VM_HEAP_CAP = 32 * 1024 * 1024;
+export function vmHeapCap(): number {
+  if (vmHeapCapBytes === 0) {
+    const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+    vmHeapCapBytes = Math.min(1024 * 1024 * 1024, Math.floor(v8.getHeapStatistics().heap_size_limit / 2));
+  }
+  return vmHeapCapBytes;
+}
 /** The most messages one mailbox may hold; a delivery past it ends the receiver. */
 export const MAILBOX_LIMIT = 100_000;
 /** Live processes when --max-processes is not given (Erlang's default); spawning past it is a
@@ -104,9 +114,9 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
   const before = h.last.get(p) ?? 0;
   h.total += live - before;
   h.last.set(p, live);
-  if (live > limit || h.total > VM_HEAP_CAP) {
+  if (live > limit || (h.total > MIN_VM_HEAP_CAP && h.total > vmHeapCap())) {
     p.heapBytes = -MIN_ALLOWANCE;
-    const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(VM_HEAP_CAP)}`;
+    const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(vmHeapCap())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
     if (running) throw new HardExit("heap_limit");
     vm.exit(p, "heap_limit");

@@ -1,4 +1,4 @@
-// The `Host` the CLI runs programs with: Node's standard streams, node:fs/promises and
+// The `Host` the CLI runs programs with: Node's standard streams, node:fs and
 // node:path. Embedders and tests supply their own `Host` instead.
 //
 // Standard input is read lazily: nothing touches stdin until the first `readLine`, and the
@@ -7,8 +7,7 @@
 // A closed stdout (EPIPE, as with `raft run x.kl | head`) silences output instead of
 // crashing the host.
 
-import { readFile, writeFile } from "node:fs/promises";
-import * as path from "node:path";
+import { nodeFs } from "./node-fs.js";
 import type { Host, Permissions } from "./native-api.js";
 
 export type Output = NodeJS.WritableStream | ((text: string) => void);
@@ -28,7 +27,7 @@ export interface NodeHost extends Host {
 }
 
 export function makeNodeHost(opts: NodeHostOptions): NodeHost {
-  const lines = new LineReader(opts.stdin ?? process.stdin);
+  const lines = new LineReader(opts.stdin ?? (() => process.stdin));
   return {
     stdout: writer(opts.stdout ?? process.stdout),
     stderr: writer(opts.stderr ?? process.stderr),
@@ -36,11 +35,7 @@ export function makeNodeHost(opts: NodeHostOptions): NodeHost {
     args: opts.args,
     permissions: opts.permissions,
     env: opts.env ?? process.env,
-    fs: {
-      readFile: (p) => readFile(p, "utf8"),
-      writeFile: (p, data) => writeFile(p, data, "utf8"),
-      resolve: (p) => path.resolve(p),
-    },
+    fs: nodeFs,
     close: () => lines.close(),
   };
 }
@@ -64,13 +59,20 @@ function writer(out: Output): (text: string) => void {
 
 /** Splits a readable stream into lines on demand. */
 export class LineReader {
+  private stream: NodeJS.ReadableStream | null = null;
   private buffer = "";
   private readonly lines: string[] = [];
   private readonly waiters: ((line: string | null) => void)[] = [];
   private attached = false;
   private ended = false;
 
-  constructor(private readonly input: NodeJS.ReadableStream) {}
+  /** `source` may be a function, called at the first read (so that stdin is not opened before). */
+  constructor(private readonly source: NodeJS.ReadableStream | (() => NodeJS.ReadableStream)) {}
+
+  private get input(): NodeJS.ReadableStream {
+    if (this.stream === null) this.stream = typeof this.source === "function" ? this.source() : this.source;
+    return this.stream;
+  }
 
   /** The next line without its `\n` (or `\r\n`), or null at end of input. */
   readLine(): Promise<string | null> {
@@ -86,7 +88,7 @@ export class LineReader {
   close(): void {
     if (!this.ended) this.finish(false);
     if (this.attached) this.detach();
-    this.hold(false);
+    if (this.stream !== null) this.hold(false);
   }
 
   /**

@@ -3,8 +3,6 @@
 // even 0, gives a well-mixed state. With `--seed N` a run is repeatable; without a seed the
 // state comes from the OS's cryptographic randomness.
 
-import { getRandomValues } from "node:crypto";
-
 /** splitmix32: a tiny generator used only to expand a seed into sfc32's state. */
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
@@ -41,7 +39,14 @@ function seedWords(seed: number): [number, number] {
 
 /** A generator of floats in [0, 1): deterministic for a given `seed`. */
 export function makeRandom(seed?: number): () => number {
-  const [lo, hi] = seed === undefined ? Array.from(getRandomValues(new Uint32Array(2))) : seedWords(seed);
+  // Unseeded generators take their seed from the OS at the first draw: Web Crypto is loaded
+  // on first use, and a program that never draws should not pay for it at start-up.
+  let next: (() => number) | null = null;
+  return () => (next ??= generator(seed))();
+}
+
+function generator(seed: number | undefined): () => number {
+  const [lo, hi] = seed === undefined ? Array.from(globalThis.crypto.getRandomValues(new Uint32Array(2))) : seedWords(seed);
   const mix = splitmix32(lo ^ Math.imul(hi, 0x27d4eb2d));
   const mix2 = splitmix32(hi);
   const next = sfc32(mix(), mix() ^ mix2(), mix(), mix() ^ mix2());

@@ -18,6 +18,14 @@ import { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
+
+/**
+ * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
+ * too; `performance.now()` would make Node load perf_hooks at start-up.)
+ */
+function monotonicMs(): number {
+  return process.uptime() * 1000;
+}
 import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
 
 /** Reductions in one slice (the BEAM gives 4,000). */
@@ -137,7 +145,7 @@ export class VMCore {
   constructor(readonly opts: VMOptions) {
     this.host = opts.host;
     this.log = opts.logger;
-    this.clock = opts.clock ?? (() => performance.now());
+    this.clock = opts.clock ?? monotonicMs;
     this.heapLimit = opts.maxHeap !== undefined && opts.maxHeap > 0 ? opts.maxHeap : DEFAULT_MAX_HEAP;
     this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
     this.t0 = this.clock();
@@ -199,14 +207,14 @@ export class VMCore {
     this.scheduled = false;
     if (this.stopped) return;
     this.fireTimers();
-    const until = performance.now() + 10;
+    const until = monotonicMs() + 10;
     this.sliceDeadline = until;
     let n = 0;
     while (this.runHead < this.runQueue.length && !this.stopped) {
       const p = this.runQueue[this.runHead++];
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
-      if ((++n & 15) === 0 && performance.now() > until) break;
+      if ((++n & 15) === 0 && monotonicMs() > until) break;
     }
     if (this.stopped) return;
     if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
@@ -268,7 +276,7 @@ export class VMCore {
     // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
     // or a host promise of ours such as a file read), and whenever a timer falls due. In the
     // CLI, a lone busy process otherwise runs on without the cost of a switch.
-    if ((this.parked > 0 || !this.opts.exclusive) && performance.now() > this.sliceDeadline) return left;
+    if ((this.parked > 0 || !this.opts.exclusive) && monotonicMs() > this.sliceDeadline) return left;
     if (this.timers.size > 0 && this.timers.next() <= this.now()) return left;
     const max = this.opts.maxReductions;
     this.reductions += SLICE;
