@@ -66,15 +66,15 @@ export class HardExit extends Fault {
 }
 
 interface VMHeap {
+  /** The sum of every live process's last measurement (Process.heapLast). */
   total: number;
-  last: WeakMap<Process, number>;
 }
 const vmHeaps = new WeakMap<VMCore, VMHeap>();
 
 function heapOf(vm: VMCore): VMHeap {
   let h = vmHeaps.get(vm);
   if (!h) {
-    h = { total: 0, last: new WeakMap() };
+    h = { total: 0 };
     vmHeaps.set(vm, h);
   }
   return h;
@@ -111,9 +111,8 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
   const limit = heapLimit(vm);
   const h = heapOf(vm);
   const live = measure(p, sp, clear, limit * 2 + MAX_ALLOWANCE_FLOOR);
-  const before = h.last.get(p) ?? 0;
-  h.total += live - before;
-  h.last.set(p, live);
+  h.total += live - p.heapLast;
+  p.heapLast = live;
   if (live > limit || (h.total > MIN_VM_HEAP_CAP && h.total > vmHeapCap())) {
     p.heapBytes = -MIN_ALLOWANCE;
     const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(vmHeapCap())}`;
@@ -127,13 +126,10 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
 
 /** A process ended: its heap no longer counts toward the VM's total. */
 export function heapExit(vm: VMCore, p: Process): void {
+  if (p.heapLast === 0) return;
   const h = vmHeaps.get(vm);
-  if (!h) return;
-  const last = h.last.get(p);
-  if (last !== undefined) {
-    h.total -= last;
-    h.last.delete(p);
-  }
+  if (h) h.total -= p.heapLast;
+  p.heapLast = 0;
 }
 
 /** What `vm.memory()` reports: managed bytes the process reaches plus live linear blocks. */

@@ -71,6 +71,12 @@ export function execute(vm: VMCore, p: Process): Exec {
       pc = r;
       sp = p.sp;
     } else {
+      if (p.resumeReceive) {
+        // A message handed to the receive this process waits in (VMCore.deliver): finish it.
+        p.resumeReceive = false;
+        if (code[pc] === Op.ReceiveTimeout) sp--;
+        pc += 2;
+      }
       stack[sp++] = p.resumeValue;
       p.resumeValue = null;
     }

@@ -23,6 +23,12 @@ export interface Message {
   value: unknown;
 }
 
+/** The mailbox of every process that has not been sent anything: never pushed onto. */
+export const NO_MAIL: Message[] = [];
+
+/** Bytes a new process may allocate before its first measurement (heap.ts). */
+const FIRST_HEAP_ALLOWANCE = 4096;
+
 export class Process {
   // Execution state (saved when the process is not running).
   stack: unknown[];
@@ -41,8 +47,11 @@ export class Process {
   resumeValue: unknown = null;
   resumeFault: KError | null = null;
   hasResume = false;
+  /** The resume value is a message handed to a waiting receive: step past that instruction. */
+  resumeReceive = false;
 
-  mailbox: Message[] = [];
+  /** Messages not yet received, oldest first (the shared empty NO_MAIL until the first one). */
+  mailbox: Message[] = NO_MAIL;
   /** Type key a receiving process waits for. */
   waitType = "";
   /** Timer sequence number of an armed receive timeout (0 = none); fired flag. */
@@ -60,8 +69,14 @@ export class Process {
   exitReason = "";
   /** The supervisor state, when this process is a supervisor (run natively, not by bytecode). */
   supervisor: unknown = null;
-  /** Managed-heap bytes charged to this process. */
-  heapBytes = 0;
+  /**
+   * Heap accounting (heap.ts): bytes allocated since the last measurement, counted up from
+   * minus the allowance; past 0 the process is measured. A new process starts with a small
+   * allowance, so that one which only receives a few messages is never measured.
+   */
+  heapBytes = -FIRST_HEAP_ALLOWANCE;
+  /** Bytes the last measurement found (0: never measured). */
+  heapLast = 0;
   /** Linear memory (seed 003 memory types), created on first use. */
   memory: unknown = null;
   /** Function this process was started with, for logs and supervisors. */

@@ -9,7 +9,7 @@
 // `SupervisorHooks`.
 
 import type { Program } from "./program.js";
-import { NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
+import { NO_MAIL, NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
 import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
@@ -18,6 +18,7 @@ import { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
+import { ProcessTable } from "./proc-table.js";
 
 /**
  * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
@@ -107,7 +108,7 @@ export class VMCore {
   program!: Program;
   readonly host: Host;
   readonly log: Logger;
-  readonly procs = new Map<number, Process>();
+  readonly procs = new ProcessTable();
   readonly registry = new Map<string, number>();
   readonly timers = new TimerHeap();
   readonly maxStringLength = 1 << 28;
@@ -209,12 +210,19 @@ export class VMCore {
     this.fireTimers();
     const until = monotonicMs() + 10;
     this.sliceDeadline = until;
+    // The clock is read every 16 slices that did real work between them, or every 1024
+    // short ones (a clock read costs as much as a message hop, and ring-style programs run
+    // millions of slices of a few reductions each).
     let n = 0;
+    let r0 = this.reductions;
     while (this.runHead < this.runQueue.length && !this.stopped) {
       const p = this.runQueue[this.runHead++];
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
-      if ((++n & 15) === 0 && monotonicMs() > until) break;
+      if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
+        if (monotonicMs() > until) break;
+        r0 = this.reductions;
+      }
     }
     if (this.stopped) return;
     if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
@@ -384,8 +392,10 @@ export class VMCore {
     return this.procs.size;
   }
 
+  /** `args` is the caller's own fresh array: the copies replace its elements. */
   spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number {
-    return this.spawn(fn, args.map(deepCopy), p.pid, link).pid;
+    for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
+    return this.spawn(fn, args, p.pid, link).pid;
   }
 
   isAlive(pid: number): boolean {
@@ -401,25 +411,36 @@ export class VMCore {
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
     if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
-    this.deliver(to, { type: this.program.constKeys[typeConst], value: copy });
+    this.deliver(to, this.program.constKeys[typeConst], copy);
   }
 
-  /** Puts a message in `to`'s mailbox (dropped if `to` has ended) and wakes it if it waits for one. */
-  deliver(to: number, m: Message): void {
+  /**
+   * Puts a message in `to`'s mailbox (dropped if `to` has ended). A process waiting for a
+   * message of this type gets it directly instead: it has none of that type queued (or it
+   * would not be waiting), so this is the message its receive would take.
+   */
+  deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
     if (!q) return;
     this.messages++;
     if (q.supervisor !== null) return;
-    if (!admitMessage(this, q, m.value)) return; // mailbox bound and heap charge (heap.ts)
-    q.mailbox.push(m);
-    if (q.status === Status.Receiving && q.waitType === m.type) this.wake(q);
+    if (!admitMessage(this, q, value)) return; // mailbox bound and heap charge (heap.ts)
+    if (q.status === Status.Receiving && q.waitType === type) return this.handOff(q, value);
+    const m: Message = { type, value };
+    if (q.mailbox === NO_MAIL) q.mailbox = [m];
+    else q.mailbox.push(m);
   }
 
-  private wake(q: Process): void {
+  /** Wakes a waiting receiver with `value` as what its receive returns (see interpreter.ts). */
+  private handOff(q: Process, value: unknown): void {
     if (q.timerSeq) {
       this.timers.cancel(q.timerSeq);
       q.timerSeq = 0;
     }
+    q.timedOut = false;
+    q.hasResume = true;
+    q.resumeReceive = true;
+    q.resumeValue = value;
     this.makeRunnable(q);
   }
 
@@ -545,7 +566,7 @@ export class VMCore {
     const w = this.procs.get(watcher);
     if (!w) return ref;
     if (!t) {
-      this.deliver(watcher, { type: "exit", value: new ExitNotice(target, "noproc") });
+      this.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
       return ref;
     }
     (w.monitors ??= new Map()).set(ref, target);
@@ -566,7 +587,7 @@ export class VMCore {
     }
     if (reason === "kill" && !viaLink) return this.exit(q, "killed");
     if (q.trapExits) {
-      this.deliver(to, { type: "exit", value: new ExitNotice(from, reason) });
+      this.deliver(to, "exit", new ExitNotice(from, reason));
       return;
     }
     if (reason === "normal" && from !== to) return;
@@ -597,7 +618,7 @@ export class VMCore {
         const w = this.procs.get(watcher);
         if (!w) continue;
         w.monitors?.delete(ref);
-        this.deliver(watcher, { type: "exit", value: new ExitNotice(p.pid, reason) });
+        this.deliver(watcher, "exit", new ExitNotice(p.pid, reason));
       }
     p.monitoredBy = null;
     const links = p.links;
@@ -606,7 +627,7 @@ export class VMCore {
       this.procs.get(l)?.links?.delete(p.pid);
       this.signal(p.pid, l, reason, true);
     }
-    p.mailbox.length = 0;
+    if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
     heapExit(this, p); // heap accounting (heap.ts)
     if (p === this.main) this.mainEnded(p, reason);
   }
@@ -664,6 +685,7 @@ export class VMCore {
     p.base = 0;
     p.tries = NO_TRIES;
     p.hasResume = false;
+    p.resumeReceive = false;
     p.waitType = "";
     this.resting = false;
     this.makeRunnable(p);
