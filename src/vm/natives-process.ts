@@ -54,5 +54,4 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
     }),
   ],
   ["vm.sleep", sys((c, a) => c.vm.sleep(a[0] as number))],
-  ["vm.memory", sys((c) => c.proc.heapBytes)],
 ]);
