@@ -289,16 +289,12 @@ function sameOutput(check: Bench["check"], a: string, b: string): boolean {
 }
 
 /** Wall time of spawning a command, in ms (median of n). */
-function wall(cmd: string, argv: string[], n: number): { median: number; error?: string } {
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(cmd, argv, { encoding: "utf8" });
-    const t1 = performance.now();
-    if (r.status !== 0) return { median: NaN, error: `exit ${r.status}: ${lastLine(r.stderr)}` };
-    ts.push(t1 - t0);
-  }
-  return { median: median(ts) };
+/** Wall time of one launch of `cmd argv`, or an error. */
+function launch(cmd: string, argv: string[]): number | string {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, { encoding: "utf8" });
+  const t1 = performance.now();
+  return r.status === 0 ? t1 - t0 : `exit ${r.status}: ${lastLine(r.stderr)}`;
 }
 
 interface Startup {
@@ -316,10 +312,20 @@ function startup(n: number): Startup {
     file = join(tmp, "hello.kl");
     writeFileSync(file, 'vm.println("Hello World");\n');
   }
-  const raft = wall(process.execPath, [join(ROOT, "bin", "raft.js"), "run", file], n);
-  const node = wall(process.execPath, ["-e", "0"], n);
+  // Launches alternate (raft, node, raft, ...) so that a change in the machine's load
+  // affects both columns alike; one warm-up launch of each first (disk cache).
+  const raft: number[] = [];
+  const node: number[] = [];
+  let error: string | undefined;
+  for (let i = 0; i <= n && error === undefined; i++) {
+    const r = launch(process.execPath, [join(ROOT, "bin", "raft.js"), "run", file]);
+    const b = launch(process.execPath, ["-e", "0"]);
+    if (typeof r === "string") error = r;
+    else if (i > 0) raft.push(r);
+    if (typeof b === "number" && i > 0) node.push(b);
+  }
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-  return { raftMs: raft.median, nodeMs: node.median, file: tmp ? "(temp) hello.kl" : "examples/hello.kl", error: raft.error };
+  return { raftMs: error ? NaN : median(raft), nodeMs: median(node), file: tmp ? "(temp) hello.kl" : "examples/hello.kl", error };
 }
 
 // ── formatting ───────────────────────────────────────────────────────────────────────────
