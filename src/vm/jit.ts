@@ -92,8 +92,6 @@ const H = {
   fault,
   hard: (reason: string) => new HardExit(reason),
   yieldNow: () => new JitUnwind("yield"),
-  /** Thrown at a back-edge whose budget is spent (see jumpTo); never leaves compiled code. */
-  SPENT: { spent: true },
   deep: () => new JitUnwind("deep"),
   call: () => new JitUnwind("call"),
   halt: () => new JitUnwind("halt"),
@@ -360,9 +358,9 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const a3 = code[pc + 3];
     const top = get(d - 1);
     const sec = get(d - 2);
-    // A spent budget at a back-edge goes to the catch block, which refills it (one call site
-    // for all back-edges, so none is a call V8 never saw run) and resumes at block `at`.
-    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { at = ${t}; throw H.SPENT; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
+    // A spent budget at a back-edge goes to block -2, which refills it (one call site for all
+    // back-edges, so none is a call V8 never saw run) and goes on at block `at`.
+    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
@@ -774,7 +772,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
-  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
+  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
   const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
   const guarded = [
     ...(handlers.length ? [`  const hs = [];`] : []),
@@ -782,7 +780,6 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     `  try {`,
     ...body,
     `  } catch (e) {`,
-    `    if (e === H.SPENT) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) > 0) { blk = at; continue; } e = H.yieldNow(); }`,
     ...(handlers.length ? [`    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`] : []),
     `    ${unwind}`,
     `  }`,
