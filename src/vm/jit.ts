@@ -6,7 +6,10 @@
 // blocks whose ids are their code indices, so the function can be entered at any block (on-
 // stack replacement of a hot loop in the interpreter) and falls through between blocks.
 // Compiled functions call each other directly; the reduction budget (`vm.budget`) is checked
-// at backward jumps and before calls, exactly where the interpreter checks it.
+// at backward jumps and before calls, exactly where the interpreter checks it. What the
+// generator knows statically (each local's kind, see localKinds) drops checks: float locals
+// live unboxed in a Float64Array, arrays known to be arrays and integer indices known to be
+// integers skip those tests. `RAFT_JIT_DUMP=1` prints the generated source to stderr.
 //
 // Leaving compiled code: anything that cannot continue in JS — the budget running out, a
 // fault, a native returning a promise, a call to a function that is not compiled, a deep JS
@@ -60,6 +63,13 @@ export const MAX_JIT_DEPTH = 1000;
 export const JIT_THRESHOLD = 1000;
 
 const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.Wide]);
+
+/**
+ * `RAFT_JIT_DUMP=1` prints the JS source of every function the second tier compiles to
+ * stderr (a debugging aid for the generated code; off by default).
+ */
+const DUMP: ((s: string) => void) | null =
+  typeof process !== "undefined" && process.env?.RAFT_JIT_DUMP ? (s) => process.stderr.write(s) : null;
 
 /** Helpers the generated code closes over. */
 const H = {
@@ -139,16 +149,21 @@ const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.Div
 const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte]);
 
 /**
- * What each local holds, read off the instructions that store into it: "f" if every store is
- * of a float result, "i" if every one is of an integer result, else "o". Only a hint to V8
- * (a typed initial value); the generated code is correct whatever a local holds.
+ * What each local (not a parameter) holds, read off the instructions that store into it: "f"
+ * if every store is of a float result, "i" if every one is of an integer result, "a" if every
+ * one is of a new vector, array or tuple, else "o" (a store of another local's value, copied
+ * or not, counts as that local's kind). The generated code relies on it: a float local lives
+ * in a Float64Array slot, an integer local needs no number check as an index, an "a" local no
+ * array check. Parameters are always "o": callers and the interpreter may pass anything.
  */
-function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: number): string[] {
-  const kinds: string[] = new Array(nl).fill("");
+function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: number, np: number): string[] {
+  let kinds: string[] = new Array(nl).fill("");
   const code = prog.code;
   const note = (n: number, k: string) => {
     kinds[n] = kinds[n] === "" || kinds[n] === k ? k : "o";
   };
+  /** `Load x; [CopyValue;] Store y` in one block: y gets x's kind. */
+  const copies: [number, number][] = [];
   const kindOfConst = (k: number) => {
     const c = prog.consts[k];
     if (typeof c !== "number") return "o";
@@ -165,10 +180,24 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
       else if (INT_OPS.has(pop)) k = "i";
       else if (pop === Op.PushConst) k = kindOfConst(code[prev + 1]);
       else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) k = "f";
-      note(code[pc + 1], k);
+      else if (pop === Op.MakeVector || pop === Op.MakeTuple) k = "a";
+      else if (pop === Op.Load) k = "";
+      else if (pop === Op.CopyValue && i > 1 && !leaders.has(prev) && code[starts[i - 2]] === Op.Load) k = "";
+      if (k === "") copies.push([code[pc + 1], code[(pop === Op.Load ? prev : starts[i - 2]) + 1]]);
+      else note(code[pc + 1], k);
     } else if (op === Op.IncLocal) note(code[pc + 1], "i");
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
-    else if (op === Op.CopyLocalLocal || op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], op === Op.CopyLocalLocal ? "o" : "i");
+    else if (op === Op.CopyLocalLocal) copies.push([code[pc + 1], code[pc + 2]]);
+    else if (op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], "i");
+  }
+  for (let k = 0; k < np; k++) kinds[k] = "o";
+  // Copies between locals: merge until nothing changes (kinds only move toward "o").
+  const direct = kinds.slice();
+  for (let round = 0; round <= nl; round++) {
+    const prev = kinds;
+    kinds = direct.slice();
+    for (const [y, x] of copies) if (y >= np && prev[x] !== "") note(y, prev[x]);
+    if (kinds.every((k, i) => k === prev[i])) break;
   }
   return kinds.map((k) => (k === "" ? "o" : k));
 }
@@ -196,6 +225,7 @@ export function compileFunction(prog: Program, f: number): boolean {
       return false;
     }
   }
+  if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)})\n${src}\n`);
   try {
     const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
     const made = make(H, prog.consts, prog.jit, prog.natives);
@@ -234,8 +264,14 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   }
   const maxS = Math.max(prog.fnMaxStack[f], 1);
   const np = prog.fnParams[f];
-  const kinds = localKinds(prog, starts, leaders, nl);
-  const L = (i: number) => `l${i}`;
+  const kinds = localKinds(prog, starts, leaders, nl, np);
+  // Float locals (not parameters) live in one Float64Array, `fr`: a JS variable that holds a
+  // float across the dispatch loop is a phi V8 keeps tagged (after on-stack replacement
+  // especially), so every float stored to it would be boxed; a typed slot never is.
+  const fslot: number[] = new Array(nl).fill(-1);
+  let nf = 0;
+  for (let i = np; i < nl; i++) if (kinds[i] === "f") fslot[i] = nf++;
+  const L = (i: number) => (fslot[i] >= 0 ? `fr[${fslot[i]}]` : `l${i}`);
   const S = (i: number) => `s${i}`;
   const locals = Array.from({ length: nl }, (_, i) => L(i));
   const stackVars = Array.from({ length: maxS }, (_, i) => S(i));
@@ -244,15 +280,22 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   /** For each try region: where its error value goes (by handler pc). */
   const handlers: string[] = [];
 
-  // The operand stack is symbolic within a basic block: each value an instruction pushes
+  // The operand stack is symbolic within a basic block: each value an instruction computes
   // gets a fresh temporary, so V8 sees one type per variable (a float stays unboxed) instead
-  // of one variable per stack slot holding arrays, floats and booleans in turn. Values are
-  // written to the canonical slot variables s0, s1, ... only where another block, the catch
-  // block or the interpreter may read them: at block ends, and before calls, natives, try
-  // regions and Halt.
+  // of one variable per stack slot holding arrays, floats and booleans in turn; a pushed
+  // local or literal is just its name (a local's old value is copied to a temporary before
+  // the local is written, see `written`). Values are written to the canonical slot variables
+  // s0, s1, ... only where another block, the catch block or the interpreter may read them:
+  // at block ends, and before calls, natives, try regions and Halt.
   const names: string[] = [];
+  // Temporaries never outlive their block (flush moves what is left to s0, s1, ...), so each
+  // block numbers them from t0 again: fewer JS variables, and no wide V8 registers.
   let temps = 0;
-  const tmp = () => `t${temps++}`;
+  let maxTemps = 0;
+  const tmp = () => {
+    if (temps === maxTemps) maxTemps++;
+    return `t${temps++}`;
+  };
   const get = (k: number) => names[k];
   const def = (k: number, expr: string): string => {
     const t = tmp();
@@ -268,6 +311,26 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       }
     }
   };
+  /** Local `n` is about to be assigned: stack entries that name it keep its old value. */
+  const written = (n: number, depth: number) => {
+    for (const key of inRange) if (key.split("|").includes(L(n))) inRange.delete(key);
+    for (let k = 0; k < depth; k++) {
+      if (names[k] === L(n)) {
+        const t = tmp();
+        emit(`${t} = ${L(n)};`);
+        for (let j = k; j < depth; j++) if (names[j] === L(n)) names[j] = t;
+      }
+    }
+  };
+  // What the block knows about values by name, for dropping checks: temporaries that hold
+  // integers, and `array|index` pairs of names just read in range (until a call or a native,
+  // which may change a length, or a write to either local).
+  const intTemps = new Set<string>();
+  const inRange = new Set<string>();
+  const isInt = (x: string) => /^\(?-?\d+\)?$/.test(x) || intTemps.has(x) || (/^l\d+$/.test(x) && kinds[+x.slice(1)] === "i");
+  const isArr = (x: string) => /^l\d+$/.test(x) && kinds[+x.slice(1)] === "a";
+  /** A number as a JS literal that can stand as an operand anywhere (negatives in parentheses). */
+  const lit = (c: number) => (c < 0 || Object.is(c, -0) ? `(${c})` : String(c));
   const reset = (depth: number) => {
     names.length = 0;
     for (let k = 0; k < depth; k++) names.push(S(k));
@@ -280,6 +343,9 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       if (live && d >= 0) flush(d);
       emit(`case ${pc}:`);
       reset(Math.max(d, 0));
+      temps = 0;
+      intTemps.clear();
+      inRange.clear();
     }
     if (d < 0) {
       live = false;
@@ -292,7 +358,9 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const a3 = code[pc + 3];
     const top = get(d - 1);
     const sec = get(d - 2);
-    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) { at = ${t}; throw H.yieldNow(); } } blk = ${t}; continue;` : `blk = ${t}; continue;`);
+    // A spent budget at a back-edge goes to block -2, which refills it (one call site for all
+    // back-edges, so none is a call V8 never saw run) and goes on at block `at`.
+    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
@@ -321,20 +389,21 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       case Op.PushConst: {
         const c = prog.consts[a1];
-        def(d, typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? (Number.isInteger(c) ? String(c) : `${c}`) : `K[${a1}]`);
+        if (typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0)) names[d] = lit(c);
+        else def(d, `K[${a1}]`);
         break;
       }
       case Op.PushInt:
-        def(d, String(a1));
+        names[d] = lit(a1);
         break;
       case Op.PushNull:
-        def(d, "null");
+        names[d] = "null";
         break;
       case Op.PushTrue:
-        def(d, "true");
+        names[d] = "true";
         break;
       case Op.PushFalse:
-        def(d, "false");
+        names[d] = "false";
         break;
       case Op.Pop:
         break;
@@ -346,18 +415,22 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         names[d - 2] = top;
         break;
       case Op.Load:
-        def(d, L(a1));
+        names[d] = L(a1);
         break;
       case Op.Store:
+        written(a1, d - 1);
         emit(`${L(a1)} = ${top};`);
         break;
       case Op.CopyLocalConst:
+        written(a1, d);
         emit(`${L(a1)} = K[${a2}];`);
         break;
       case Op.CopyLocalLocal:
+        written(a1, d);
         emit(`${L(a1)} = ${L(a2)};`);
         break;
       case Op.IncLocal:
+        written(a1, d);
         emit(`{ const r = ${L(a1)} + ${a2}; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", ${a2}); } ${L(a1)} = r; }`);
         break;
       case Op.Add:
@@ -542,13 +615,20 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       }
       case Op.Index: {
         const t = tmp();
-        emit(`if (!Array.isArray(${sec}) || !(${top} >= 0 && ${top} < ${sec}.length)) { ${at} ${t} = H.indexSlow(${sec}, ${top}); } else ${t} = ${sec}[${top}];`);
+        const isArray = isArr(sec) ? "" : `!Array.isArray(${sec}) || `;
+        // No Kaylee value is undefined: with an integer index, an undefined read is an index
+        // out of range (any other index could name a property such as "length").
+        if (isInt(top)) emit(`if (${isArray}(${t} = ${sec}[${top}]) === undefined) { ${at} ${t} = H.indexSlow(${sec}, ${top}); }`);
+        else emit(`if (${isArray}!(${top} >= 0 && ${top} < ${sec}.length)) { ${at} ${t} = H.indexSlow(${sec}, ${top}); } else ${t} = ${sec}[${top}];`);
+        if (isArr(sec)) inRange.add(`${sec}|${top}`);
         names[d - 2] = t;
         break;
       }
       case Op.StoreIndex: {
         const v = get(d - 3);
-        emit(`if (!Array.isArray(${v}) || !(${sec} >= 0 && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
+        // `a[i] op= x` stores where it has just read: no check left to make.
+        if (inRange.has(`${v}|${sec}`)) emit(`${v}[${sec}] = ${top};`);
+        else emit(`if (${isArr(v) ? "" : `!Array.isArray(${v}) || `}!(${sec} >= 0 && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
         break;
       }
       case Op.IndexString:
@@ -651,15 +731,19 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         emit(`${at} H.memWrite(p, ${L(a1)}, ${a2}, ${top});`);
         break;
       case Op.CopyLocalMem:
+        written(a1, d);
         emit(`${at} ${L(a1)} = H.memRead(p, ${a2}, 4, true);`);
         break;
       case Op.CopyLocalMemN:
+        written(a1, d);
         emit(`${at} ${L(a1)} = H.memRead(p, ${a2}, ${a3}, false);`);
         break;
       case Op.CopyLocalMemInd:
+        written(a1, d);
         emit(`${at} ${L(a1)} = H.memRead(p, ${L(a2)}, 4, true);`);
         break;
       case Op.CopyLocalMemIndN:
+        written(a1, d);
         emit(`${at} ${L(a1)} = H.memRead(p, ${L(a2)}, ${a3}, false);`);
         break;
       case Op.CopyMemLocal:
@@ -674,29 +758,33 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       default:
         return null;
     }
+    if (INT_OPS.has(op) && op !== Op.PushInt) intTemps.add(names[d - (info.pops as number)]);
+    if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS[prog.nativeNames[a1]]) || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
   }
-  const tempDecl = temps ? ` let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(", ")};` : "";
+  const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
   const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
+  const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
   const init = (k: number) => (kinds[k] === "f" ? "0.5" : kinds[k] === "i" ? "0" : "null");
   const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
-  const localDecl = nl > np ? ` let ${locals.slice(np).map((v, i) => `${v} = ${init(np + i)}`).join(", ")}; if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "";
-  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
+  const localDecl =
+    (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
+    (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
+    (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
+  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
   const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
-  const guarded = handlers.length
-    ? [
-        `  const hs = [];`,
-        `  for (;;) {`,
-        `  try {`,
-        ...body,
-        `  } catch (e) {`,
-        `    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`,
-        `    ${unwind}`,
-        `  }`,
-        `  }`,
-      ]
-    : [`  try {`, ...body, `  } catch (e) {`, `    ${unwind}`, `  }`];
+  const guarded = [
+    ...(handlers.length ? [`  const hs = [];`] : []),
+    `  for (;;) {`,
+    `  try {`,
+    ...body,
+    `  } catch (e) {`,
+    ...(handlers.length ? [`    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`] : []),
+    `    ${unwind}`,
+    `  }`,
+    `  }`,
+  ];
   return [
     `"use strict";`,
     `function run(${params}) {`,
