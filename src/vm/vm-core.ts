@@ -19,6 +19,7 @@ import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
+import { RunQueue } from "./run-queue.js";
 
 /**
  * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
@@ -127,8 +128,7 @@ export class VMCore {
 
   private nextPid = 1;
   private nextRef = 1;
-  private runQueue: Process[] = [];
-  private runHead = 0;
+  private readonly runQueue = new RunQueue();
   private scheduled = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private hostTimerAt = Infinity;
@@ -215,8 +215,8 @@ export class VMCore {
     // millions of slices of a few reductions each).
     let n = 0;
     let r0 = this.reductions;
-    while (this.runHead < this.runQueue.length && !this.stopped) {
-      const p = this.runQueue[this.runHead++];
+    while (this.runQueue.length !== 0 && !this.stopped) {
+      const p = this.runQueue.shift()!;
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
       if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
@@ -225,11 +225,7 @@ export class VMCore {
       }
     }
     if (this.stopped) return;
-    if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
-      this.runQueue = this.runQueue.slice(this.runHead);
-      this.runHead = 0;
-    }
-    if (this.runHead < this.runQueue.length) this.schedule();
+    if (this.runQueue.length !== 0) this.schedule();
     else this.idle();
   };
 
@@ -280,7 +276,7 @@ export class VMCore {
    */
   refill(): number {
     const left = this.budget;
-    if (this.runHead < this.runQueue.length) return left;
+    if (this.runQueue.length !== 0) return left;
     // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
     // or a host promise of ours such as a file read), and whenever a timer falls due. In the
     // CLI, a lone busy process otherwise runs on without the cost of a switch.
@@ -330,7 +326,7 @@ export class VMCore {
         this.hostTimer = null;
         this.hostTimerAt = Infinity;
         this.fireTimers();
-        if (this.runHead < this.runQueue.length) this.schedule();
+        if (this.runQueue.length !== 0) this.schedule();
         else this.idle();
       },
       Math.max(0, Math.ceil(at - this.now())),
@@ -344,7 +340,7 @@ export class VMCore {
   /** For tests with a virtual clock: run every timer due now. */
   advanceTimers(): void {
     this.fireTimers();
-    if (this.runHead < this.runQueue.length) this.schedule();
+    if (this.runQueue.length !== 0) this.schedule();
   }
 
   makeRunnable(p: Process): void {
@@ -516,7 +512,7 @@ export class VMCore {
   private unpark(p: Process, v: unknown, err: KError | null): void {
     this.parked--;
     if (p.status !== Status.Parked || this.stopped) {
-      if (this.parked === 0 && !this.stopped && this.runHead >= this.runQueue.length) this.idle();
+      if (this.parked === 0 && !this.stopped && this.runQueue.length === 0) this.idle();
       return;
     }
     p.hasResume = true;
@@ -530,7 +526,7 @@ export class VMCore {
     if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
     return new Promise((resolve) => {
       this.timers.add(this.now() + ms, () => resolve(null));
-      if (this.runHead >= this.runQueue.length) this.armHostTimer(this.timers.next());
+      if (this.runQueue.length === 0) this.armHostTimer(this.timers.next());
     });
   }
 

@@ -1,0 +1,39 @@
+// The run queue: processes ready to run, first in first out. A ring buffer whose capacity
+// doubles when full, so that queueing a process never copies the queue (an array that is
+// pushed at one end and sliced at the other copied it every few thousand switches).
+
+import type { Process } from "./process.js";
+
+export class RunQueue {
+  private items: (Process | null)[] = new Array(64).fill(null);
+  private head = 0;
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(p: Process): void {
+    if (this.count === this.items.length) this.grow();
+    this.items[(this.head + this.count) & (this.items.length - 1)] = p;
+    this.count++;
+  }
+
+  /** The oldest queued process, or null when the queue is empty. */
+  shift(): Process | null {
+    if (this.count === 0) return null;
+    const p = this.items[this.head];
+    this.items[this.head] = null;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count--;
+    return p;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const next: (Process | null)[] = new Array(old.length * 2).fill(null);
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
+    this.items = next;
+    this.head = 0;
+  }
+}
