@@ -262,6 +262,24 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     else if (info.flow === "end" && next < end) leaders.add(next);
     pc = next;
   }
+  // A function whose jumps all go forward and that has no try region (fib, most leaf
+  // functions) needs no dispatch loop: each jump target closes a labelled block opened at the
+  // top, and a jump is a `break` out of it. V8 compiles and optimizes such straight-line code
+  // sooner than a `for (;;) switch`. (Such a function is only ever entered at its start: the
+  // interpreter enters compiled code mid-function only at a loop head.)
+  const targets = new Set<number>();
+  let forward = true;
+  for (const pc of starts) {
+    const op = code[pc];
+    const info = OPCODES[op];
+    if (info.flow === "try") forward = false;
+    else if (info.flow === "jump" || info.flow === "branch") {
+      const t = code[pc + 1 + info.operands.indexOf("label")];
+      if (t <= pc || t >= end) forward = false;
+      targets.add(t);
+    }
+  }
+  if (forward && ![...targets].every((t) => starts.includes(t))) forward = false;
   const maxS = Math.max(prog.fnMaxStack[f], 1);
   const np = prog.fnParams[f];
   const kinds = localKinds(prog, starts, leaders, nl, np);
@@ -341,7 +359,8 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const d = prog.pcDepth[pc];
     if (leaders.has(pc)) {
       if (live && d >= 0) flush(d);
-      emit(`case ${pc}:`);
+      if (!forward) emit(`case ${pc}:`);
+      else if (targets.has(pc)) emit(`} // b${pc}`);
       reset(Math.max(d, 0));
       temps = 0;
       intTemps.clear();
@@ -360,7 +379,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const sec = get(d - 2);
     // A spent budget at a back-edge goes to block -2, which refills it (one call site for all
     // back-edges, so none is a call V8 never saw run) and goes on at block `at`.
-    const jumpTo = (t: number) => (t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
+    const jumpTo = (t: number) => (forward ? `break b${t};` : t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
@@ -772,19 +791,28 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
-  const body = [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
+  const body = forward
+    ? [
+        `    if (blk !== ${start}) throw H.fault("bad block " + blk, "bad_code");`,
+        `    ${[...targets].sort((a, b) => b - a).map((t) => `b${t}: {`).join(" ")}`,
+        ...out.map((l) => "      " + l),
+        `    throw H.fault("fell off the end of a function", "bad_code");`,
+      ]
+    : [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
   const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
-  const guarded = [
-    ...(handlers.length ? [`  const hs = [];`] : []),
-    `  for (;;) {`,
-    `  try {`,
-    ...body,
-    `  } catch (e) {`,
-    ...(handlers.length ? [`    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`] : []),
-    `    ${unwind}`,
-    `  }`,
-    `  }`,
-  ];
+  const guarded = forward
+    ? [`  try {`, ...body, `  } catch (e) {`, `    ${unwind}`, `  }`]
+    : [
+        ...(handlers.length ? [`  const hs = [];`] : []),
+        `  for (;;) {`,
+        `  try {`,
+        ...body,
+        `  } catch (e) {`,
+        ...(handlers.length ? [`    if (hs.length !== 0 && H.catchable(e)) { const h = hs.pop(); switch (h) { ${handlers.join(" ")} } blk = h; continue; }`] : []),
+        `    ${unwind}`,
+        `  }`,
+        `  }`,
+      ];
   return [
     `"use strict";`,
     `function run(${params}) {`,
