@@ -76,9 +76,15 @@ export function execute(vm: VMCore, p: Process): Exec {
     }
   }
 
+  /** The target of the backward jump or branch being taken (see `backEdge` below). */
+  let target = 0;
+  /** Is the second tier on (so back-edges count toward compiling their function)? */
+  const tiered = vm.jitThreshold !== Infinity;
+
   for (;;) {
     try {
       for (;;) {
+        backEdge: {
         switch (code[pc]) {
           case Op.Nop:
             pc += 1;
@@ -320,26 +326,8 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.Jump: {
             const t = code[pc + 1];
             if (t <= pc) {
-              if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
-              const f = prog.pcFn[pc];
-              if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
-                // On-stack replacement: run the rest of this frame in compiled code.
-                // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
-                vm.jitArgs = -1;
-                const r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
-                // The compiled code returned from this frame.
-                if (fp === 0) {
-                  stack[sp++] = r;
-                  return suspend(p, pc, sp, base, fp, Exec.Done);
-                }
-                fp--;
-                sp = base;
-                pc = p.frameRet[fp];
-                base = p.frameBase[fp];
-                stack[sp++] = r;
-                if (p.tries.length !== 0) dropTries(p, fp);
-                break;
-              }
+              target = t;
+              break backEdge;
             }
             pc = t;
             break;
@@ -348,7 +336,10 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (v === false || v === 0 || v === null) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
+              if (t <= pc) {
+                target = t;
+                break backEdge;
+              }
               pc = t;
             } else pc += 2;
             break;
@@ -357,7 +348,10 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (!(v === false || v === 0 || v === null)) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
+              if (t <= pc) {
+                target = t;
+                break backEdge;
+              }
               pc = t;
             } else pc += 2;
             break;
@@ -380,7 +374,10 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (compare(o, stack[base + code[pc + 1]] as number, b)) pc += 4;
             else {
               const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
+              if (t <= pc) {
+                target = t;
+                break backEdge;
+              }
               pc = t;
             }
             break;
@@ -690,9 +687,240 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 3;
             break;
 
+          // ── superinstructions (see `fuses` in the opcode table) ──
+          case Op.AddLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.SubLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.MulLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 1] = r | 0;
+            pc += 2;
+            break;
+          }
+          case Op.AddLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.SubLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.MulLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp++] = r | 0;
+            pc += 3;
+            break;
+          }
+          case Op.SubInt: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc + 1];
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.MulInt:
+          case Op.MulConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.MulInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 1] = r | 0;
+            pc += 2;
+            break;
+          }
+          case Op.DivInt:
+          case Op.DivConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.DivInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            if (b === 0 || (a === I32_MIN && b === -1) || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a / b) | 0;
+            pc += 2;
+            break;
+          }
+          case Op.ModInt:
+          case Op.ModConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.ModInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a % b) | 0;
+            pc += 2;
+            break;
+          }
+          case Op.LoadAddInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.LoadSubInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.LoadMulInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp++] = r | 0;
+            pc += 3;
+            break;
+          }
+          case Op.AddFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.SubFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.MulFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.DivFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.AddFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) + (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.SubFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) - (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.MulFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) * (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.DivFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) / (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.AddFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.SubFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.MulFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.DivFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.IndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
+            else stack[sp] = v[i];
+            sp++;
+            pc += 3;
+            break;
+          }
+          case Op.StoreIndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            else v[i] = stack[sp - 1];
+            sp--;
+            pc += 3;
+            break;
+          }
+          case Op.ReturnLocal: {
+            const v = stack[base + code[pc + 1]];
+            if (fp === 0) {
+              stack[sp++] = v;
+              return suspend(p, pc, sp, base, fp, Exec.Done);
+            }
+            fp--;
+            sp = base;
+            pc = p.frameRet[fp];
+            base = p.frameBase[fp];
+            stack[sp++] = v;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            break;
+          }
+          case Op.SqrtFloat:
+            stack[sp - 1] = Math.fround(Math.sqrt(stack[sp - 1] as number));
+            pc += 1;
+            break;
+
           default:
             throw fault(`invalid opcode ${code[pc]}`, "bad_code");
         }
+        continue;
+        }
+        // A backward jump or branch to `target` is taken: the loop's one reduction, and (with
+        // the second tier on) a count toward compiling its function.
+        if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, target, sp, base, fp, Exec.Yield);
+        if (tiered) {
+          const f = prog.pcFn[pc];
+          if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[target] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
+            // On-stack replacement: run the rest of this frame in compiled code.
+            // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
+            vm.jitArgs = -1;
+            const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+            // The compiled code returned from this frame.
+            if (fp === 0) {
+              stack[sp++] = r;
+              return suspend(p, pc, sp, base, fp, Exec.Done);
+            }
+            fp--;
+            sp = base;
+            pc = p.frameRet[fp];
+            base = p.frameBase[fp];
+            stack[sp++] = r;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            continue;
+          }
+        }
+        pc = target;
       }
     } catch (thrown) {
       let e = thrown;

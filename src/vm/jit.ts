@@ -135,8 +135,47 @@ const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
   [Op.GreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
 };
 
-const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat]);
-const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte]);
+const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat,
+  Op.AddFloatLocal, Op.SubFloatLocal, Op.MulFloatLocal, Op.DivFloatLocal, Op.AddFloatLocals, Op.SubFloatLocals, Op.MulFloatLocals, Op.DivFloatLocals,
+  Op.AddFloatConst, Op.SubFloatConst, Op.MulFloatConst, Op.DivFloatConst, Op.SqrtFloat]);
+const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte,
+  Op.AddLocal, Op.SubLocal, Op.MulLocal, Op.AddLocals, Op.SubLocals, Op.MulLocals, Op.SubInt, Op.MulInt, Op.DivInt, Op.ModInt, Op.MulConst, Op.DivConst, Op.ModConst,
+  Op.LoadAddInt, Op.LoadSubInt, Op.LoadMulInt]);
+
+/** Superinstructions of one checked integer operation: where their operands come from. */
+const FUSED_INT: Record<number, { op: "+" | "-" | "*" | "/" | "%"; a: "top" | "local"; b: "top" | "local" | "imm" | "const" }> = {
+  [Op.AddLocal]: { op: "+", a: "top", b: "local" },
+  [Op.SubLocal]: { op: "-", a: "top", b: "local" },
+  [Op.MulLocal]: { op: "*", a: "top", b: "local" },
+  [Op.AddLocals]: { op: "+", a: "local", b: "local" },
+  [Op.SubLocals]: { op: "-", a: "local", b: "local" },
+  [Op.MulLocals]: { op: "*", a: "local", b: "local" },
+  [Op.SubInt]: { op: "-", a: "top", b: "imm" },
+  [Op.MulInt]: { op: "*", a: "top", b: "imm" },
+  [Op.DivInt]: { op: "/", a: "top", b: "imm" },
+  [Op.ModInt]: { op: "%", a: "top", b: "imm" },
+  [Op.MulConst]: { op: "*", a: "top", b: "const" },
+  [Op.DivConst]: { op: "/", a: "top", b: "const" },
+  [Op.ModConst]: { op: "%", a: "top", b: "const" },
+  [Op.LoadAddInt]: { op: "+", a: "local", b: "imm" },
+  [Op.LoadSubInt]: { op: "-", a: "local", b: "imm" },
+  [Op.LoadMulInt]: { op: "*", a: "local", b: "imm" },
+};
+/** Float superinstructions: the operation, and where the right operand comes from. */
+const FUSED_FLOAT: Record<number, { op: string; a: "top" | "local"; b: "local" | "const" }> = {
+  [Op.AddFloatLocal]: { op: "+", a: "top", b: "local" },
+  [Op.SubFloatLocal]: { op: "-", a: "top", b: "local" },
+  [Op.MulFloatLocal]: { op: "*", a: "top", b: "local" },
+  [Op.DivFloatLocal]: { op: "/", a: "top", b: "local" },
+  [Op.AddFloatLocals]: { op: "+", a: "local", b: "local" },
+  [Op.SubFloatLocals]: { op: "-", a: "local", b: "local" },
+  [Op.MulFloatLocals]: { op: "*", a: "local", b: "local" },
+  [Op.DivFloatLocals]: { op: "/", a: "local", b: "local" },
+  [Op.AddFloatConst]: { op: "+", a: "top", b: "const" },
+  [Op.SubFloatConst]: { op: "-", a: "top", b: "const" },
+  [Op.MulFloatConst]: { op: "*", a: "top", b: "const" },
+  [Op.DivFloatConst]: { op: "/", a: "top", b: "const" },
+};
 
 /**
  * What each local holds, read off the instructions that store into it: "f" if every store is
@@ -670,6 +709,79 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       case Op.CopyMemIndLocal:
         emit(`${at} H.memWrite(p, ${L(a1)}, 4, ${L(a2)});`);
+        break;
+      case Op.AddLocal:
+      case Op.SubLocal:
+      case Op.MulLocal:
+      case Op.AddLocals:
+      case Op.SubLocals:
+      case Op.MulLocals:
+      case Op.SubInt:
+      case Op.MulInt:
+      case Op.DivInt:
+      case Op.ModInt:
+      case Op.MulConst:
+      case Op.DivConst:
+      case Op.ModConst:
+      case Op.LoadAddInt:
+      case Op.LoadSubInt:
+      case Op.LoadMulInt: {
+        // The same code as the parts' (Load, PushInt, PushConst, then Add/Sub/Mul/Div/Mod).
+        const F = FUSED_INT[op];
+        const a = F.a === "top" ? top : L(a1);
+        const bOperand = F.a === "top" ? a1 : a2;
+        const b = F.b === "top" ? top : F.b === "local" ? L(bOperand) : F.b === "imm" ? String(bOperand) : String(prog.consts[bOperand]);
+        const dest = F.a === "top" ? d - 1 : d;
+        const t = tmp();
+        if (F.op === "*") emit(`${t} = ${a} * ${b}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${a}, "*", ${b}); } ${t} = ${t} | 0;`);
+        else if (F.op === "/") emit(`if (${b} === 0 || (${a} === -2147483648 && ${b} === -1) || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} / ${b}) | 0;`);
+        else if (F.op === "%") emit(`if (${b} === 0 || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} % ${b}) | 0;`);
+        else emit(`${t} = ${a} ${F.op} ${b}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${a}, "${F.op}", ${b}); }`);
+        names[dest] = t;
+        break;
+      }
+      case Op.AddFloatLocal:
+      case Op.SubFloatLocal:
+      case Op.MulFloatLocal:
+      case Op.DivFloatLocal:
+      case Op.AddFloatLocals:
+      case Op.SubFloatLocals:
+      case Op.MulFloatLocals:
+      case Op.DivFloatLocals:
+      case Op.AddFloatConst:
+      case Op.SubFloatConst:
+      case Op.MulFloatConst:
+      case Op.DivFloatConst: {
+        const F = FUSED_FLOAT[op];
+        const a = F.a === "top" ? top : L(a1);
+        const bOperand = F.a === "top" ? a1 : a2;
+        let b = L(bOperand);
+        if (F.b === "const") {
+          const c = prog.consts[bOperand];
+          b = typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? `${c}` : `K[${bOperand}]`;
+        }
+        def(F.a === "top" ? d - 1 : d, `F(${a} ${F.op} ${b})`);
+        break;
+      }
+      case Op.SqrtFloat:
+        def(d - 1, `F(Math.sqrt(${top}))`);
+        break;
+      case Op.IndexLocals: {
+        const t = tmp();
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
+        names[d] = t;
+        break;
+      }
+      case Op.StoreIndexLocals: {
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
+        break;
+      }
+      case Op.ReturnLocal:
+        emit(`vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;
