@@ -103,13 +103,14 @@ export class FunctionBuilder {
   /**
    * The peephole pass: replaces each run of instructions that a superinstruction stands for
    * (longest first, left to right) by that superinstruction. A run never spans a jump target
-   * (only its first instruction may be one) and is never forced wide. `constTag(k)` is the tag
+   * (a label some instruction names; only its first instruction may be one) and is never
+   * forced wide. `constTag(k)` is the tag
    * of constant #k, for rows that take only integer or only float constants.
    */
   fuse(constTag: (k: number) => string): void {
     const n = this.instrs.length;
     const target = new Uint8Array(n + 1);
-    for (const at of this.labelAt) if (at >= 0) target[at] = 1;
+    for (const ins of this.instrs) for (const k of ins.labelSlots) if (this.labelAt[ins.operands[k]] >= 0) target[this.labelAt[ins.operands[k]]] = 1;
     const out: PendingInstr[] = [];
     const moved = new Int32Array(n + 1);
     for (let i = 0; i < n; ) {
@@ -126,7 +127,9 @@ export class FunctionBuilder {
             ok = part.op === rule.parts[j] && !part.forceWide && (j === 0 || !target[i + j]);
           }
           if (!ok) continue;
-          const operands = this.instrs.slice(i, i + k).flatMap((x) => x.operands);
+          const parts = this.instrs.slice(i, i + k).flatMap((x) => x.operands);
+          const operands = rule.info.fuseOperands ? rule.info.fuseOperands(parts) : parts;
+          if (operands === null) continue;
           const ci = rule.info.operands.indexOf("const");
           if (ci >= 0 && rule.info.constTag && constTag(operands[ci]) !== rule.info.constTag) continue;
           const pos = this.instrs.slice(i, i + k).find((x) => !NEVER_FAULTS.has(x.op)) ?? ins;

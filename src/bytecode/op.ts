@@ -278,6 +278,30 @@ export const enum Op {
   ReturnLocal = 136,
   /** $v[$i] := x (pops x); out of range is an error */
   StoreIndexLocals = 137,
+  /** $a := $a + 1 (checked), then go to @l unless $a == $b */
+  IncEqJumpIfFalse = 138,
+  /** $a := $a + 1 (checked), then go to @l unless $a != $b */
+  IncNotEqJumpIfFalse = 139,
+  /** $a := $a + 1 (checked), then go to @l unless $a < $b */
+  IncLessJumpIfFalse = 140,
+  /** $a := $a + 1 (checked), then go to @l unless $a <= $b */
+  IncLessEqJumpIfFalse = 141,
+  /** $a := $a + 1 (checked), then go to @l unless $a > $b */
+  IncGreaterJumpIfFalse = 142,
+  /** $a := $a + 1 (checked), then go to @l unless $a >= $b */
+  IncGreaterEqJumpIfFalse = 143,
+  /** $a := $a + 1 (checked), then go to @l unless $a == n */
+  IncEqIntJumpIfFalse = 144,
+  /** $a := $a + 1 (checked), then go to @l unless $a != n */
+  IncNotEqIntJumpIfFalse = 145,
+  /** $a := $a + 1 (checked), then go to @l unless $a < n */
+  IncLessIntJumpIfFalse = 146,
+  /** $a := $a + 1 (checked), then go to @l unless $a <= n */
+  IncLessEqIntJumpIfFalse = 147,
+  /** $a := $a + 1 (checked), then go to @l unless $a > n */
+  IncGreaterIntJumpIfFalse = 148,
+  /** $a := $a + 1 (checked), then go to @l unless $a >= n */
+  IncGreaterEqIntJumpIfFalse = 149,
   /** the square root of a float (as float.sqrt) */
-  SqrtFloat = 138,
+  SqrtFloat = 150,
 }

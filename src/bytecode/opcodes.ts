@@ -26,7 +26,8 @@
 //
 // Superinstructions: a row with `fuses` does in one dispatch what the listed rows do in a
 // row, and its operands are theirs, concatenated (`LoadMulInt $a n` is `Load $a`, `PushInt n`,
-// `Mul`). The code generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
+// `Mul`; where `fuseOperands` is given, it picks them and says when the parts fuse). The code
+// generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
 // from these lists; assembly is taken as written and never fused.
 
 export type OperandKind = "const" | "type" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
@@ -58,6 +59,11 @@ export interface OpInfo {
   asm: readonly AsmPattern[];
   /** A superinstruction: the rows (by name) whose sequence it stands for, operands concatenated. */
   fuses?: readonly string[];
+  /**
+   * For a superinstruction whose operands are not simply its parts' (concatenated, as the
+   * argument): this row's operands, or null where the parts may not be fused.
+   */
+  fuseOperands?: (parts: readonly number[]) => number[] | null;
   /** The kind of constant a `const` operand must name (the verifier refuses others). */
   constTag?: "int" | "float" | "string";
 }
@@ -98,6 +104,9 @@ function row(name: string, operands: OperandKind[], pops: Effect, pushes: Effect
 function variant(mnemonic: string, name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, asm?: AsmPattern[]): OpInfo {
   return { name, mnemonic, operands, pops, pushes, doc, asm: asm ?? defaultAsm(operands) };
 }
+
+/** IncLocal $a 1 followed by a compare-and-branch whose left side is $a: operands $a, right side, label. */
+const incThenCompare = (ops: readonly number[]): number[] | null => (ops[1] === 1 && ops[0] === ops[2] ? [ops[2], ops[3], ops[4]] : null);
 
 /** A superinstruction row: the sequence `parts` (row names) in one instruction. */
 function fused(name: string, operands: OperandKind[], pops: number, pushes: number, parts: string[], doc: string, extra: Partial<OpInfo> = {}): OpInfo {
@@ -270,6 +279,19 @@ export const OPCODES: readonly OpInfo[] = [
   fused("IndexLocals", ["local", "local"], 0, 1, ["Load", "Load", "Index"], "push $v[$i] (vector or array); out of range is an error"),
   fused("ReturnLocal", ["local"], 0, 0, ["Load", "Return"], "return $a to the caller", { flow: "end" }),
   row("StoreIndexLocals", ["local", "local"], 1, 0, "$v[$i] := x (pops x); out of range is an error"),
+  // ── a loop's counter step and its test at the bottom: `IncLocal $a 1` then a compare-and-branch on $a ──
+  fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "EqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncNotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "NotEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= n", { flow: "branch", fuseOperands: incThenCompare }),
   row("SqrtFloat", [], 1, 1, "the square root of a float (as float.sqrt)"),
 ];
 

@@ -187,10 +187,13 @@ class FnGen {
         if (first && first.kind === "if" && !first.else && first.then.stmts.length === 1 && first.then.stmts[0].kind === "break") {
           // `loop { if (c) { break; } rest }` is rotated: the test moves to the bottom, where one
           // conditional branch back to the top (the loop's back-edge) both tests and loops.
+          // The test is also made once before the first pass (rather than jumping down to it),
+          // so that the bottom test is no jump target and fuses with a counter step before it.
           const top = this.fb.newLabel();
           const check = this.fb.newLabel();
           const end = this.fb.newLabel();
-          this.emit(Op.Jump, check);
+          this.at(first.span.start);
+          this.condJumpIfTrue(first.cond, end);
           this.fb.place(top);
           this.loops.push({ brk: end, cont: check });
           this.block(s.body.stmts.slice(1));
@@ -380,12 +383,12 @@ class FnGen {
     this.emit(Op.Store, len);
     this.emit(Op.PushInt, 0);
     this.emit(Op.Store, idx);
-    // Rotated: the test `idx < len` is the back-edge at the bottom.
+    // Rotated: the test `idx < len` is the back-edge at the bottom (and is made once before
+    // the first pass, so that it fuses with the step `idx += 1`).
     const top = this.fb.newLabel();
     const cont = this.fb.newLabel();
-    const check = this.fb.newLabel();
     const end = this.fb.newLabel();
-    this.emit(Op.Jump, check);
+    this.emit(Op.LessJumpIfFalse, idx, len, end);
     this.fb.place(top);
     if (!isString && coll !== s.collectionBinding!.id) {
       this.emit(Op.Load, idx);
@@ -419,7 +422,6 @@ class FnGen {
       }
     }
     this.emit(Op.IncLocal, idx, 1);
-    this.fb.place(check);
     this.emit(Op.GreaterEqJumpIfFalse, idx, len, top);
     this.fb.place(end);
     this.release(1);

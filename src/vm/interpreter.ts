@@ -58,6 +58,13 @@ export function execute(vm: VMCore, p: Process): Exec {
   let fp = p.fp;
   const jit = prog.jit;
   const hot = prog.hot;
+  const fnParams = prog.fnParams;
+  const fnLocals = prog.fnLocals;
+  const fnMaxStack = prog.fnMaxStack;
+  const fnEntry = prog.fnEntry;
+  // The frame stack (return pc, caller's base); replaced only by growFrames and resumeFromJit.
+  let frameRet = p.frameRet;
+  let frameBase = p.frameBase;
 
   if (p.hasResume) {
     p.hasResume = false;
@@ -356,36 +363,265 @@ export function execute(vm: VMCore, p: Process): Exec {
             } else pc += 2;
             break;
           }
+          // Compare-and-branch, one case each (the comparison is the whole instruction).
           case Op.LessJumpIfFalse:
-          case Op.EqJumpIfFalse:
-          case Op.NotEqJumpIfFalse:
-          case Op.LessEqJumpIfFalse:
-          case Op.GreaterJumpIfFalse:
-          case Op.GreaterEqJumpIfFalse:
-          case Op.EqIntJumpIfFalse:
-          case Op.NotEqIntJumpIfFalse:
-          case Op.LessIntJumpIfFalse:
-          case Op.LessEqIntJumpIfFalse:
-          case Op.GreaterIntJumpIfFalse:
-          case Op.GreaterEqIntJumpIfFalse: {
-            const o = code[pc];
-            // The forms with an immediate are the table's last rows.
-            const b = o >= Op.EqIntJumpIfFalse ? code[pc + 2] : (stack[base + code[pc + 2]] as number);
-            if (compare(o, stack[base + code[pc + 1]] as number, b)) pc += 4;
+            if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
-              const t = code[pc + 3];
-              if (t <= pc) {
-                target = t;
-                break backEdge;
-              }
-              pc = t;
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.EqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.NotEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) < code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.EqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.NotEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+
+          // A counter step and the loop's test on it (IncLocal $a 1, then compare-and-branch).
+          case Op.IncLessJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r < (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r === (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r !== (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r <= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r > (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r >= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r < code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r === code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r !== code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r <= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r > code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            stack[slot] = r;
+            if (r >= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
             }
             break;
           }
 
           case Op.Call: {
             const f = code[pc + 1];
-            if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
+            if (tiered && (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f)))) {
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
@@ -395,15 +631,19 @@ export function execute(vm: VMCore, p: Process): Exec {
               pc += 2;
               break;
             }
-            if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
-            p.frameRet[fp] = pc + 2;
-            p.frameBase[fp] = base;
+            if (fp + 1 >= frameRet.length) {
+              growFrames(p, fp);
+              frameRet = p.frameRet;
+              frameBase = p.frameBase;
+            }
+            frameRet[fp] = pc + 2;
+            frameBase[fp] = base;
             fp++;
-            base = sp - prog.fnParams[f];
-            const top = base + prog.fnLocals[f];
-            if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
+            base = sp - fnParams[f];
+            const top = base + fnLocals[f];
+            if (top + fnMaxStack[f] > stack.length) stack = growStack(p, top + fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
-            pc = prog.fnEntry[f];
+            pc = fnEntry[f];
             if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
             break;
           }
@@ -412,8 +652,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (fp === 0) return suspend(p, pc, sp, base, fp, Exec.Done);
             fp--;
             sp = base;
-            pc = p.frameRet[fp];
-            base = p.frameBase[fp];
+            pc = frameRet[fp];
+            base = frameBase[fp];
             stack[sp++] = v;
             if (p.tries.length !== 0) dropTries(p, fp);
             break;
@@ -880,8 +1120,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             }
             fp--;
             sp = base;
-            pc = p.frameRet[fp];
-            base = p.frameBase[fp];
+            pc = frameRet[fp];
+            base = frameBase[fp];
             stack[sp++] = v;
             if (p.tries.length !== 0) dropTries(p, fp);
             break;
@@ -913,8 +1153,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             }
             fp--;
             sp = base;
-            pc = p.frameRet[fp];
-            base = p.frameBase[fp];
+            pc = frameRet[fp];
+            base = frameBase[fp];
             stack[sp++] = r;
             if (p.tries.length !== 0) dropTries(p, fp);
             continue;
@@ -934,6 +1174,8 @@ export function execute(vm: VMCore, p: Process): Exec {
         pc = p.pc;
         base = p.base;
         fp = p.fp;
+        frameRet = p.frameRet;
+        frameBase = p.frameBase;
         if (e.kind !== "fault") continue;
         e = e.hard ? new PanicNow(e.fault!.error) : e.fault;
       }
@@ -1033,29 +1275,6 @@ function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r
 /** The process ended or blocked inside a call: save where it was and leave the slice. */
 function stopped(p: Process, pc: number, sp: number, base: number, fp: number): Exec {
   return suspend(p, pc, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
-}
-
-/** The comparison of a compare-and-branch instruction. */
-function compare(op: number, a: number, b: number): boolean {
-  switch (op) {
-    case Op.LessJumpIfFalse:
-    case Op.LessIntJumpIfFalse:
-      return a < b;
-    case Op.EqJumpIfFalse:
-    case Op.EqIntJumpIfFalse:
-      return a === b;
-    case Op.NotEqJumpIfFalse:
-    case Op.NotEqIntJumpIfFalse:
-      return a !== b;
-    case Op.LessEqJumpIfFalse:
-    case Op.LessEqIntJumpIfFalse:
-      return a <= b;
-    case Op.GreaterJumpIfFalse:
-    case Op.GreaterIntJumpIfFalse:
-      return a > b;
-    default:
-      return a >= b;
-  }
 }
 
 /** `{panic}` handlers panic even inside a try region. */

@@ -135,6 +135,22 @@ const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
   [Op.GreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
 };
 
+/** IncLocal fused with a compare-and-branch: the comparison, as in FUSED_OPS. */
+const INC_FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
+  [Op.IncLessJumpIfFalse]: { op: "<", imm: false },
+  [Op.IncEqJumpIfFalse]: { op: "===", imm: false },
+  [Op.IncNotEqJumpIfFalse]: { op: "!==", imm: false },
+  [Op.IncLessEqJumpIfFalse]: { op: "<=", imm: false },
+  [Op.IncGreaterJumpIfFalse]: { op: ">", imm: false },
+  [Op.IncGreaterEqJumpIfFalse]: { op: ">=", imm: false },
+  [Op.IncEqIntJumpIfFalse]: { op: "===", imm: true },
+  [Op.IncNotEqIntJumpIfFalse]: { op: "!==", imm: true },
+  [Op.IncLessIntJumpIfFalse]: { op: "<", imm: true },
+  [Op.IncLessEqIntJumpIfFalse]: { op: "<=", imm: true },
+  [Op.IncGreaterIntJumpIfFalse]: { op: ">", imm: true },
+  [Op.IncGreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
+};
+
 const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat,
   Op.AddFloatLocal, Op.SubFloatLocal, Op.MulFloatLocal, Op.DivFloatLocal, Op.AddFloatLocals, Op.SubFloatLocals, Op.MulFloatLocals, Op.DivFloatLocals,
   Op.AddFloatConst, Op.SubFloatConst, Op.MulFloatConst, Op.DivFloatConst, Op.SqrtFloat]);
@@ -205,7 +221,7 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
       else if (pop === Op.PushConst) k = kindOfConst(code[prev + 1]);
       else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) k = "f";
       note(code[pc + 1], k);
-    } else if (op === Op.IncLocal) note(code[pc + 1], "i");
+    } else if (op === Op.IncLocal || INC_FUSED_OPS[op]) note(code[pc + 1], "i");
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
     else if (op === Op.CopyLocalLocal || op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], op === Op.CopyLocalLocal ? "o" : "i");
   }
@@ -710,6 +726,25 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
       case Op.CopyMemIndLocal:
         emit(`${at} H.memWrite(p, ${L(a1)}, 4, ${L(a2)});`);
         break;
+      case Op.IncEqJumpIfFalse:
+      case Op.IncNotEqJumpIfFalse:
+      case Op.IncLessJumpIfFalse:
+      case Op.IncLessEqJumpIfFalse:
+      case Op.IncGreaterJumpIfFalse:
+      case Op.IncGreaterEqJumpIfFalse:
+      case Op.IncEqIntJumpIfFalse:
+      case Op.IncNotEqIntJumpIfFalse:
+      case Op.IncLessIntJumpIfFalse:
+      case Op.IncLessEqIntJumpIfFalse:
+      case Op.IncGreaterIntJumpIfFalse:
+      case Op.IncGreaterEqIntJumpIfFalse: {
+        // IncLocal $a 1, then the compare-and-branch on $a (as the two instructions compile).
+        flush(d);
+        const cmp = INC_FUSED_OPS[op];
+        emit(`{ const r = ${L(a1)} + 1; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", 1); } ${L(a1)} = r; }`);
+        emit(`if (!(${L(a1)} ${cmp.op} ${cmp.imm ? String(a2) : L(a2)})) { ${jumpTo(a3)} }`);
+        break;
+      }
       case Op.AddLocal:
       case Op.SubLocal:
       case Op.MulLocal:
