@@ -78,13 +78,13 @@ test("the peephole pass fuses the longest run, never across a jump target, never
   fb.emit(Op.PushConst, mb.float(2.5));
   fb.emit(Op.Mod); // a float constant: no ModConst
   fb.emitWide(Op.PushInt, 2);
-  fb.emit(Op.Sub); // forced wide: kept as written
+  fb.emit(Op.Sub); // PushInt was forced wide: kept as written (Sub, Store: SubStore)
   fb.emit(Op.Store, 2);
   fb.emit(Op.Jump, l);
   fb.fuse((k) => mb.consts[k].tag);
   mb.define(fb);
   const text = disassemble(mb.finish());
-  assert.deepEqual(body(text, "main"), ["LoadMulInt $0 31", "Load $1", "Add", "ModConst #1000003", "PushConst #2.5", "Mod", "PushInt 2", "Sub", "Store $2", "Jump @L5"]);
+  assert.deepEqual(body(text, "main"), ["LoadMulInt $0 31", "Load $1", "Add", "ModConst #1000003", "PushConst #2.5", "Mod", "PushInt 2", "SubStore $2", "Jump @L5"]);
 });
 
 test("the verifier refuses superinstructions with constants of the wrong kind or locals out of range", () => {

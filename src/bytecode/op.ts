@@ -278,30 +278,44 @@ export const enum Op {
   ReturnLocal = 136,
   /** $v[$i] := x (pops x); out of range is an error */
   StoreIndexLocals = 137,
+  /** $d := a + b (integer, checked) */
+  AddStore = 138,
+  /** $d := a - b (integer, checked) */
+  SubStore = 139,
+  /** $d := a * b (integer, checked) */
+  MulStore = 140,
+  /** $d := a + b (float) */
+  AddFloatStore = 141,
+  /** $d := a - b (float) */
+  SubFloatStore = 142,
+  /** $d := a * b (float) */
+  MulFloatStore = 143,
+  /** $d := a / b (float) */
+  DivFloatStore = 144,
   /** $a := $a + 1 (checked), then go to @l unless $a == $b */
-  IncEqJumpIfFalse = 138,
+  IncEqJumpIfFalse = 145,
   /** $a := $a + 1 (checked), then go to @l unless $a != $b */
-  IncNotEqJumpIfFalse = 139,
+  IncNotEqJumpIfFalse = 146,
   /** $a := $a + 1 (checked), then go to @l unless $a < $b */
-  IncLessJumpIfFalse = 140,
+  IncLessJumpIfFalse = 147,
   /** $a := $a + 1 (checked), then go to @l unless $a <= $b */
-  IncLessEqJumpIfFalse = 141,
+  IncLessEqJumpIfFalse = 148,
   /** $a := $a + 1 (checked), then go to @l unless $a > $b */
-  IncGreaterJumpIfFalse = 142,
+  IncGreaterJumpIfFalse = 149,
   /** $a := $a + 1 (checked), then go to @l unless $a >= $b */
-  IncGreaterEqJumpIfFalse = 143,
+  IncGreaterEqJumpIfFalse = 150,
   /** $a := $a + 1 (checked), then go to @l unless $a == n */
-  IncEqIntJumpIfFalse = 144,
+  IncEqIntJumpIfFalse = 151,
   /** $a := $a + 1 (checked), then go to @l unless $a != n */
-  IncNotEqIntJumpIfFalse = 145,
+  IncNotEqIntJumpIfFalse = 152,
   /** $a := $a + 1 (checked), then go to @l unless $a < n */
-  IncLessIntJumpIfFalse = 146,
+  IncLessIntJumpIfFalse = 153,
   /** $a := $a + 1 (checked), then go to @l unless $a <= n */
-  IncLessEqIntJumpIfFalse = 147,
+  IncLessEqIntJumpIfFalse = 154,
   /** $a := $a + 1 (checked), then go to @l unless $a > n */
-  IncGreaterIntJumpIfFalse = 148,
+  IncGreaterIntJumpIfFalse = 155,
   /** $a := $a + 1 (checked), then go to @l unless $a >= n */
-  IncGreaterEqIntJumpIfFalse = 149,
+  IncGreaterEqIntJumpIfFalse = 156,
   /** the square root of a float (as float.sqrt) */
-  SqrtFloat = 150,
+  SqrtFloat = 157,
 }

@@ -279,6 +279,15 @@ export const OPCODES: readonly OpInfo[] = [
   fused("IndexLocals", ["local", "local"], 0, 1, ["Load", "Load", "Index"], "push $v[$i] (vector or array); out of range is an error"),
   fused("ReturnLocal", ["local"], 0, 0, ["Load", "Return"], "return $a to the caller", { flow: "end" }),
   row("StoreIndexLocals", ["local", "local"], 1, 0, "$v[$i] := x (pops x); out of range is an error"),
+  // ── an arithmetic result stored into a local: `x = ... + ...` ──────────────────────
+  fused("AddStore", ["local"], 2, 0, ["Add", "Store"], "$d := a + b (integer, checked)"),
+  fused("SubStore", ["local"], 2, 0, ["Sub", "Store"], "$d := a - b (integer, checked)"),
+  fused("MulStore", ["local"], 2, 0, ["Mul", "Store"], "$d := a * b (integer, checked)"),
+  fused("AddFloatStore", ["local"], 2, 0, ["AddFloat", "Store"], "$d := a + b (float)"),
+  fused("SubFloatStore", ["local"], 2, 0, ["SubFloat", "Store"], "$d := a - b (float)"),
+  fused("MulFloatStore", ["local"], 2, 0, ["MulFloat", "Store"], "$d := a * b (float)"),
+  fused("DivFloatStore", ["local"], 2, 0, ["DivFloat", "Store"], "$d := a / b (float)"),
+
   // ── a loop's counter step and its test at the bottom: `IncLocal $a 1` then a compare-and-branch on $a ──
   fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", fuseOperands: incThenCompare }),
   fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", fuseOperands: incThenCompare }),

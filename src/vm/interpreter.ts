@@ -471,6 +471,57 @@ export function execute(vm: VMCore, p: Process): Exec {
             }
             break;
 
+          case Op.AddStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.SubStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.MulStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[base + code[pc + 1]] = r | 0;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.AddFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.SubFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) - (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.MulFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) * (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.DivFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) / (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+
           // A counter step and the loop's test on it (IncLocal $a 1, then compare-and-branch).
           case Op.IncLessJumpIfFalse: {
             const slot = base + code[pc + 1];

@@ -221,7 +221,8 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
       else if (pop === Op.PushConst) k = kindOfConst(code[prev + 1]);
       else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) k = "f";
       note(code[pc + 1], k);
-    } else if (op === Op.IncLocal || INC_FUSED_OPS[op]) note(code[pc + 1], "i");
+    } else if (op === Op.IncLocal || INC_FUSED_OPS[op] || op === Op.AddStore || op === Op.SubStore || op === Op.MulStore) note(code[pc + 1], "i");
+    else if (op === Op.AddFloatStore || op === Op.SubFloatStore || op === Op.MulFloatStore || op === Op.DivFloatStore) note(code[pc + 1], "f");
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
     else if (op === Op.CopyLocalLocal || op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], op === Op.CopyLocalLocal ? "o" : "i");
   }
@@ -796,6 +797,25 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
           b = typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? `${c}` : `K[${bOperand}]`;
         }
         def(F.a === "top" ? d - 1 : d, `F(${a} ${F.op} ${b})`);
+        break;
+      }
+      case Op.AddStore:
+      case Op.SubStore:
+      case Op.MulStore: {
+        // The operation (as Add/Sub/Mul), then Store.
+        const o = op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*";
+        const t = tmp();
+        if (o === "*") emit(`${t} = ${sec} * ${top}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${t} = ${t} | 0;`);
+        else emit(`${t} = ${sec} ${o} ${top}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${sec}, "${o}", ${top}); }`);
+        emit(`${L(a1)} = ${t};`);
+        break;
+      }
+      case Op.AddFloatStore:
+      case Op.SubFloatStore:
+      case Op.MulFloatStore:
+      case Op.DivFloatStore: {
+        const o = op === Op.AddFloatStore ? "+" : op === Op.SubFloatStore ? "-" : op === Op.MulFloatStore ? "*" : "/";
+        emit(`${L(a1)} = F(${sec} ${o} ${top});`);
         break;
       }
       case Op.SqrtFloat:
