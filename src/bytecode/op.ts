@@ -292,30 +292,38 @@ export const enum Op {
   MulFloatStore = 143,
   /** $d := a / b (float) */
   DivFloatStore = 144,
+  /** $v[$i] := $v[$i] + x (pops x; floats); out of range is an error */
+  AddFloatIndexLocals = 145,
+  /** $v[$i] := $v[$i] - x (pops x; floats); out of range is an error */
+  SubFloatIndexLocals = 146,
+  /** $v[$i] := $v[$i] * x (pops x; floats); out of range is an error */
+  MulFloatIndexLocals = 147,
+  /** $v[$i] := $v[$i] / x (pops x; floats); out of range is an error */
+  DivFloatIndexLocals = 148,
   /** $a := $a + 1 (checked), then go to @l unless $a == $b */
-  IncEqJumpIfFalse = 145,
+  IncEqJumpIfFalse = 149,
   /** $a := $a + 1 (checked), then go to @l unless $a != $b */
-  IncNotEqJumpIfFalse = 146,
+  IncNotEqJumpIfFalse = 150,
   /** $a := $a + 1 (checked), then go to @l unless $a < $b */
-  IncLessJumpIfFalse = 147,
+  IncLessJumpIfFalse = 151,
   /** $a := $a + 1 (checked), then go to @l unless $a <= $b */
-  IncLessEqJumpIfFalse = 148,
+  IncLessEqJumpIfFalse = 152,
   /** $a := $a + 1 (checked), then go to @l unless $a > $b */
-  IncGreaterJumpIfFalse = 149,
+  IncGreaterJumpIfFalse = 153,
   /** $a := $a + 1 (checked), then go to @l unless $a >= $b */
-  IncGreaterEqJumpIfFalse = 150,
+  IncGreaterEqJumpIfFalse = 154,
   /** $a := $a + 1 (checked), then go to @l unless $a == n */
-  IncEqIntJumpIfFalse = 151,
+  IncEqIntJumpIfFalse = 155,
   /** $a := $a + 1 (checked), then go to @l unless $a != n */
-  IncNotEqIntJumpIfFalse = 152,
+  IncNotEqIntJumpIfFalse = 156,
   /** $a := $a + 1 (checked), then go to @l unless $a < n */
-  IncLessIntJumpIfFalse = 153,
+  IncLessIntJumpIfFalse = 157,
   /** $a := $a + 1 (checked), then go to @l unless $a <= n */
-  IncLessEqIntJumpIfFalse = 154,
+  IncLessEqIntJumpIfFalse = 158,
   /** $a := $a + 1 (checked), then go to @l unless $a > n */
-  IncGreaterIntJumpIfFalse = 155,
+  IncGreaterIntJumpIfFalse = 159,
   /** $a := $a + 1 (checked), then go to @l unless $a >= n */
-  IncGreaterEqIntJumpIfFalse = 156,
+  IncGreaterEqIntJumpIfFalse = 160,
   /** the square root of a float (as float.sqrt) */
-  SqrtFloat = 157,
+  SqrtFloat = 161,
 }

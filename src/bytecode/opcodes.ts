@@ -288,6 +288,13 @@ export const OPCODES: readonly OpInfo[] = [
   fused("MulFloatStore", ["local"], 2, 0, ["MulFloat", "Store"], "$d := a * b (float)"),
   fused("DivFloatStore", ["local"], 2, 0, ["DivFloat", "Store"], "$d := a / b (float)"),
 
+  // ── v[i] op= x on a float element, v and i locals (x computed first: the compiler uses
+  //    these only when computing x cannot fault) ─────────────────────────────────────────
+  row("AddFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] + x (pops x; floats); out of range is an error"),
+  row("SubFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] - x (pops x; floats); out of range is an error"),
+  row("MulFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] * x (pops x; floats); out of range is an error"),
+  row("DivFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] / x (pops x; floats); out of range is an error"),
+
   // ── a loop's counter step and its test at the bottom: `IncLocal $a 1` then a compare-and-branch on $a ──
   fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", fuseOperands: incThenCompare }),
   fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", fuseOperands: incThenCompare }),

@@ -265,6 +265,17 @@ class FnGen {
       return;
     }
     const op = s.op.slice(0, -1) as BinaryExpr["op"];
+    const t = s.target;
+    const fused = FLOAT_INDEX_UPDATE[op];
+    if (fused && t.kind === "index" && t.ty.kind === "float" && !t.mayError && isLocal(t.object) && (t.object.ty.kind === "vector" || t.object.ty.kind === "array") && isLocal(t.index) && cannotFault(s.value)) {
+      // v[i] op= x where x cannot fault (float arithmetic on locals and literals): x first,
+      // then one instruction reads, updates and writes the element. Only the element access
+      // can fault, so the order of evaluation cannot be observed.
+      this.use(s.value);
+      this.at(t.span.start);
+      this.emit(fused, (t.object as { binding: LocalBinding }).binding.id, (t.index as { binding: LocalBinding }).binding.id);
+      return;
+    }
     this.storeTo(s.target, (current) => {
       current();
       if (s.target.mayError) this.emit(Op.CheckError);
@@ -805,6 +816,36 @@ class FnGen {
     for (const a of e.args) this.pass(a);
     this.at(e.span.start);
     this.emit(Op.CallNative, this.mb.native(key), e.args.length + 1);
+  }
+}
+
+/** `v[i] op= x` on a float element as one instruction (see FnGen.assign). */
+const FLOAT_INDEX_UPDATE: Readonly<Record<string, number>> = {
+  "+": Op.AddFloatIndexLocals,
+  "-": Op.SubFloatIndexLocals,
+  "*": Op.MulFloatIndexLocals,
+  "/": Op.DivFloatIndexLocals,
+};
+
+/** A local variable that cannot hold an error value. */
+function isLocal(e: Expr): boolean {
+  return e.kind === "ident" && e.binding !== null && e.binding !== undefined && !e.mayError;
+}
+
+/** Float arithmetic (+ - * /, negation) on locals and literals: it computes without faults or effects. */
+function cannotFault(e: Expr): boolean {
+  if (e.ty.kind !== "float" || e.mayError) return false;
+  switch (e.kind) {
+    case "float":
+      return true;
+    case "ident":
+      return isLocal(e);
+    case "unary":
+      return e.op === "-" && cannotFault(e.operand);
+    case "binary":
+      return (e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && cannotFault(e.left) && cannotFault(e.right);
+    default:
+      return false;
   }
 }
 

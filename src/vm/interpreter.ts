@@ -471,6 +471,22 @@ export function execute(vm: VMCore, p: Process): Exec {
             }
             break;
 
+          case Op.AddFloatIndexLocals:
+          case Op.SubFloatIndexLocals:
+          case Op.MulFloatIndexLocals:
+          case Op.DivFloatIndexLocals: {
+            const v = stack[base + code[pc + 1]] as number[];
+            const i = stack[base + code[pc + 2]] as number;
+            const x = stack[sp - 1] as number;
+            const o = code[pc];
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) {
+              const cur = indexSlow(v, i) as number; // slices; else throws
+              storeIndexSlow(v, i, floatOp(o, cur, x));
+            } else v[i] = o === Op.AddFloatIndexLocals ? Math.fround(v[i] + x) : o === Op.SubFloatIndexLocals ? Math.fround(v[i] - x) : floatOp(o, v[i], x);
+            sp--;
+            pc += 3;
+            break;
+          }
           case Op.AddStore: {
             const a = stack[sp - 2] as number;
             const b = stack[sp - 1] as number;
@@ -1336,6 +1352,20 @@ function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r
 /** The process ended or blocked inside a call: save where it was and leave the slice. */
 function stopped(p: Process, pc: number, sp: number, base: number, fp: number): Exec {
   return suspend(p, pc, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
+}
+
+/** The operation of AddFloatIndexLocals ... DivFloatIndexLocals. */
+function floatOp(op: number, a: number, b: number): number {
+  switch (op) {
+    case Op.AddFloatIndexLocals:
+      return Math.fround(a + b);
+    case Op.SubFloatIndexLocals:
+      return Math.fround(a - b);
+    case Op.MulFloatIndexLocals:
+      return Math.fround(a * b);
+    default:
+      return Math.fround(a / b);
+  }
 }
 
 /** `{panic}` handlers panic even inside a try region. */

@@ -799,6 +799,17 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         def(F.a === "top" ? d - 1 : d, `F(${a} ${F.op} ${b})`);
         break;
       }
+      case Op.AddFloatIndexLocals:
+      case Op.SubFloatIndexLocals:
+      case Op.MulFloatIndexLocals:
+      case Op.DivFloatIndexLocals: {
+        // As IndexLocals, the float operation with x, then StoreIndexLocals.
+        const o = op === Op.AddFloatIndexLocals ? "+" : op === Op.SubFloatIndexLocals ? "-" : op === Op.MulFloatIndexLocals ? "*" : "/";
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
+        break;
+      }
       case Op.AddStore:
       case Op.SubStore:
       case Op.MulStore: {
