@@ -4,10 +4,12 @@
 // one JS array per process (locals at base..base+locals-1, operands above). The compiler
 // emitted typed opcodes, so the loop never looks at a value's tag on a hot path: integer Add
 // checks for overflow with `(r | 0) !== r` (which also catches a non-number operand from a
-// hand-written module), floats round with Math.fround. Reductions are counted only at calls
-// and backward jumps; when the slice's budget runs out, the state is saved into the process
-// and the loop returns so the scheduler can run someone else. Guest calls never recurse on
-// the JS stack. Bulky or rare instructions call helpers outside the loop.
+// hand-written module), floats round with Math.fround. Superinstructions (rows with `fuses`
+// in the opcode table) do their parts' work in one case. Reductions are counted only at calls
+// and backward jumps and branches (all backward edges share one path, `backEdge`); when the
+// slice's budget runs out, the state is saved into the process and the loop returns so the
+// scheduler can run someone else (see MAX_REFILLS). Guest calls never recurse on the JS
+// stack. Bulky or rare instructions call helpers outside the loop.
 //
 // Faults (overflow, out-of-range index, a used error value, a throwing native) are thrown as
 // `Fault` and caught once per slice: the innermost try region of the current frame gets the
@@ -165,7 +167,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLocal: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + code[pc + 2];
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", code[pc + 2]);
             stack[slot] = r;
             pc += 3;
             break;
@@ -542,7 +544,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLessJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r < (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -555,7 +557,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncEqJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r === (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -568,7 +570,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncNotEqJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r !== (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -581,7 +583,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLessEqJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r <= (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -594,7 +596,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncGreaterJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r > (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -607,7 +609,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncGreaterEqJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r >= (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
@@ -620,7 +622,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLessIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r < code[pc + 2]) pc += 4;
             else {
@@ -633,7 +635,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncEqIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r === code[pc + 2]) pc += 4;
             else {
@@ -646,7 +648,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncNotEqIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r !== code[pc + 2]) pc += 4;
             else {
@@ -659,7 +661,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLessEqIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r <= code[pc + 2]) pc += 4;
             else {
@@ -672,7 +674,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncGreaterIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r > code[pc + 2]) pc += 4;
             else {
@@ -685,7 +687,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncGreaterEqIntJumpIfFalse: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
             stack[slot] = r;
             if (r >= code[pc + 2]) pc += 4;
             else {
