@@ -53,6 +53,8 @@ interface Bench {
   units?: (args: number[]) => { count: number; label: string };
   /** The program is bench/NAME.raft (assembly) rather than bench/NAME.kl. */
   source?: { file: string; jit?: "on" | "off" };
+  /** The peers' program (bench/peers/PEER.lua, .erl) when it is not NAME's: the interpreter-only rows share one. */
+  peer?: string;
 }
 
 const BENCHES: Bench[] = [
@@ -67,6 +69,10 @@ const BENCHES: Bench[] = [
     js: (a) => base.loop(a[0]), units: (a) => ({ count: a[0] * 11, label: "instr" }), source: { file: "asmloop.raft", jit: "off" },
   },
   { name: "nbody", what: "n-body, f32, 50k steps (time only)", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]) },
+  // The same programs in the interpreter alone (RAFT_JIT=off): the first tier beside Lua's interpreter.
+  { name: "fib-interp", what: "fib(30), interpreter only", full: [30], quick: [25], reps: 5, check: "exact", js: (a) => base.fib(a[0]), source: { file: "fib.kl", jit: "off" }, peer: "fib" },
+  { name: "loop-interp", what: "the counting loop, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact", js: (a) => base.loop(a[0]), source: { file: "loop.kl", jit: "off" }, peer: "loop" },
+  { name: "nbody-interp", what: "n-body, interpreter only", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]), source: { file: "nbody.kl", jit: "off" }, peer: "nbody" },
   { name: "strings", what: "append 1M numbers to a string", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.strings(a[0]) },
   { name: "sort", what: "fill and sort a 1M-integer vector", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.sort(a[0]) },
   {
@@ -270,7 +276,7 @@ function runPeer(impl: "lua" | "erl", name: string, reps: number, args: number[]
 
 function compileErlang(): string | null {
   const dir = mkdtempSync(join(tmpdir(), "raft-bench-erl-"));
-  const files = BENCHES.map((b) => join(BENCH_DIR, "peers", `${b.name}.erl`)).filter(existsSync);
+  const files = [...new Set(BENCHES.map((b) => join(BENCH_DIR, "peers", `${b.peer ?? b.name}.erl`)))].filter(existsSync);
   const r = spawnSync("erlc", ["-o", dir, ...files], { encoding: "utf8" });
   if (r.status !== 0) {
     process.stderr.write(`erlc failed: ${r.stderr || r.stdout}\n`);
@@ -430,12 +436,12 @@ async function main(argv: string[]): Promise<number> {
     const reps = repsFlag ?? (quick ? 1 : b.reps);
     const row: Row = { name: b.name, what: b.what, args, runs: {} };
     for (const impl of ["raft", "js", ...peers] as Impl[]) {
-      if ((impl === "lua" || impl === "erl") && !existsSync(join(BENCH_DIR, "peers", `${b.name}.${impl}`))) continue;
+      if ((impl === "lua" || impl === "erl") && !existsSync(join(BENCH_DIR, "peers", `${b.peer ?? b.name}.${impl}`))) continue;
       log(`${b.name} (${args.join(" ")}) ${impl} x${reps} ... `);
       let run: Run;
       if (impl === "raft" || impl === "js") run = await runChild(b.name, impl, reps, args, timeout);
       else if (impl === "erl" && !erlDir) run = { ok: false, error: "erlc failed", times: [] };
-      else run = runPeer(impl, b.name, reps, args, timeout, erlDir);
+      else run = runPeer(impl, b.peer ?? b.name, reps, args, timeout, erlDir);
       if (run.ok) {
         run.medianMs = median(run.times);
         const ref = row.runs.js;

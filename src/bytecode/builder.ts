@@ -1,10 +1,36 @@
 // Builds functions and modules: the one back end shared by the Kaylee code generator and the
 // assembler. Instructions are collected with symbolic labels; `finish` lays them out, widening
 // exactly the instructions whose operands (jump offsets included) do not fit in a byte.
+// `fuse` is the code generator's peephole pass: it replaces runs of instructions by the
+// superinstructions the opcode table declares for them (rows with `fuses`).
 
-import { OPCODES, Op } from "./opcodes.js";
+import { OPCODES, Op, type OpInfo } from "./opcodes.js";
 import { encodeInstr, fitsNarrow, instrSize } from "./encoding.js";
 import { type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
+
+/** One rewrite rule per superinstruction row: its parts as opcode numbers, longest rules first. */
+interface FuseRule {
+  op: number;
+  parts: number[];
+  info: OpInfo;
+}
+const FUSE_RULES: FuseRule[][] = (() => {
+  const byFirst: FuseRule[][] = OPCODES.map(() => []);
+  OPCODES.forEach((info, op) => {
+    if (!info.fuses) return;
+    const parts = info.fuses.map((n) => {
+      const i = OPCODES.findIndex((o) => o.name === n);
+      if (i < 0) throw new Error(`${info.name} fuses unknown row ${n}`);
+      return i;
+    });
+    byFirst[parts[0]].push({ op, parts, info });
+  });
+  for (const rules of byFirst) rules.sort((a, b) => b.parts.length - a.parts.length);
+  return byFirst;
+})();
+
+/** Instructions that cannot fault: a superinstruction takes the source position of its first other part. */
+const NEVER_FAULTS = new Set<number>([Op.Load, Op.PushInt, Op.PushConst]);
 
 interface PendingInstr {
   op: number;
@@ -72,6 +98,57 @@ export class FunctionBuilder {
 
   lastOp(): number {
     return this.instrs.length ? this.instrs[this.instrs.length - 1].op : -1;
+  }
+
+  /**
+   * The peephole pass: replaces each run of instructions that a superinstruction stands for
+   * (longest first, left to right) by that superinstruction. A run never spans a jump target
+   * (a label some instruction names; only its first instruction may be one) and is never
+   * forced wide. `constTag(k)` is the tag
+   * of constant #k, for rows that take only integer or only float constants.
+   */
+  fuse(constTag: (k: number) => string): void {
+    const n = this.instrs.length;
+    const target = new Uint8Array(n + 1);
+    for (const ins of this.instrs) for (const k of ins.labelSlots) if (this.labelAt[ins.operands[k]] >= 0) target[this.labelAt[ins.operands[k]]] = 1;
+    const out: PendingInstr[] = [];
+    const moved = new Int32Array(n + 1);
+    for (let i = 0; i < n; ) {
+      moved[i] = out.length;
+      const ins = this.instrs[i];
+      let done = false;
+      if (!ins.forceWide)
+        for (const rule of FUSE_RULES[ins.op]) {
+          const k = rule.parts.length;
+          if (i + k > n) continue;
+          let ok = true;
+          for (let j = 0; j < k && ok; j++) {
+            const part = this.instrs[i + j];
+            ok = part.op === rule.parts[j] && !part.forceWide && (j === 0 || !target[i + j]);
+          }
+          if (!ok) continue;
+          const parts = this.instrs.slice(i, i + k).flatMap((x) => x.operands);
+          const operands = rule.info.fuseOperands ? rule.info.fuseOperands(parts) : parts;
+          if (operands === null) continue;
+          const ci = rule.info.operands.indexOf("const");
+          if (ci >= 0 && rule.info.constTag && constTag(operands[ci]) !== rule.info.constTag) continue;
+          const pos = this.instrs.slice(i, i + k).find((x) => !NEVER_FAULTS.has(x.op)) ?? ins;
+          const labelSlots: number[] = [];
+          rule.info.operands.forEach((kind, j) => kind === "label" && labelSlots.push(j));
+          out.push({ op: rule.op, operands, labelSlots, line: pos.line, col: pos.col, forceWide: false });
+          for (let j = 1; j < k; j++) moved[i + j] = out.length - 1;
+          i += k;
+          done = true;
+          break;
+        }
+      if (!done) {
+        out.push(ins);
+        i++;
+      }
+    }
+    moved[n] = out.length;
+    this.instrs = out;
+    this.labelAt = this.labelAt.map((at) => (at >= 0 ? moved[at] : at));
   }
 
   finish(): FunctionInfo {

@@ -216,4 +216,114 @@ export const enum Op {
   GreaterIntJumpIfFalse = 105,
   /** go to @l unless $a >= n */
   GreaterEqIntJumpIfFalse = 106,
+  /** a + $b (integer, checked) */
+  AddLocal = 107,
+  /** a - $b (integer, checked) */
+  SubLocal = 108,
+  /** a * $b (integer, checked) */
+  MulLocal = 109,
+  /** push $a + $b (integer, checked) */
+  AddLocals = 110,
+  /** push $a - $b (integer, checked) */
+  SubLocals = 111,
+  /** push $a * $b (integer, checked) */
+  MulLocals = 112,
+  /** a - n (integer, checked) */
+  SubInt = 113,
+  /** a * n (integer, checked) */
+  MulInt = 114,
+  /** a / n (integer, checked) */
+  DivInt = 115,
+  /** a % n (integer, checked) */
+  ModInt = 116,
+  /** a * #k (integer constant, checked) */
+  MulConst = 117,
+  /** a / #k (integer constant, checked) */
+  DivConst = 118,
+  /** a % #k (integer constant, checked) */
+  ModConst = 119,
+  /** push $a + n (integer, checked) */
+  LoadAddInt = 120,
+  /** push $a - n (integer, checked) */
+  LoadSubInt = 121,
+  /** push $a * n (integer, checked) */
+  LoadMulInt = 122,
+  /** a + $b (float) */
+  AddFloatLocal = 123,
+  /** a - $b (float) */
+  SubFloatLocal = 124,
+  /** a * $b (float) */
+  MulFloatLocal = 125,
+  /** a / $b (float) */
+  DivFloatLocal = 126,
+  /** push $a + $b (float) */
+  AddFloatLocals = 127,
+  /** push $a - $b (float) */
+  SubFloatLocals = 128,
+  /** push $a * $b (float) */
+  MulFloatLocals = 129,
+  /** push $a / $b (float) */
+  DivFloatLocals = 130,
+  /** a + #k (float constant) */
+  AddFloatConst = 131,
+  /** a - #k (float constant) */
+  SubFloatConst = 132,
+  /** a * #k (float constant) */
+  MulFloatConst = 133,
+  /** a / #k (float constant) */
+  DivFloatConst = 134,
+  /** push $v[$i] (vector or array); out of range is an error */
+  IndexLocals = 135,
+  /** return $a to the caller */
+  ReturnLocal = 136,
+  /** $v[$i] := x (pops x); out of range is an error */
+  StoreIndexLocals = 137,
+  /** $d := a + b (integer, checked) */
+  AddStore = 138,
+  /** $d := a - b (integer, checked) */
+  SubStore = 139,
+  /** $d := a * b (integer, checked) */
+  MulStore = 140,
+  /** $d := a + b (float) */
+  AddFloatStore = 141,
+  /** $d := a - b (float) */
+  SubFloatStore = 142,
+  /** $d := a * b (float) */
+  MulFloatStore = 143,
+  /** $d := a / b (float) */
+  DivFloatStore = 144,
+  /** $v[$i] := $v[$i] + x (pops x; floats); out of range is an error */
+  AddFloatIndexLocals = 145,
+  /** $v[$i] := $v[$i] - x (pops x; floats); out of range is an error */
+  SubFloatIndexLocals = 146,
+  /** $v[$i] := $v[$i] * x (pops x; floats); out of range is an error */
+  MulFloatIndexLocals = 147,
+  /** $v[$i] := $v[$i] / x (pops x; floats); out of range is an error */
+  DivFloatIndexLocals = 148,
+  /** $a := $a + 1 (checked), then go to @l unless $a == $b */
+  IncEqJumpIfFalse = 149,
+  /** $a := $a + 1 (checked), then go to @l unless $a != $b */
+  IncNotEqJumpIfFalse = 150,
+  /** $a := $a + 1 (checked), then go to @l unless $a < $b */
+  IncLessJumpIfFalse = 151,
+  /** $a := $a + 1 (checked), then go to @l unless $a <= $b */
+  IncLessEqJumpIfFalse = 152,
+  /** $a := $a + 1 (checked), then go to @l unless $a > $b */
+  IncGreaterJumpIfFalse = 153,
+  /** $a := $a + 1 (checked), then go to @l unless $a >= $b */
+  IncGreaterEqJumpIfFalse = 154,
+  /** $a := $a + 1 (checked), then go to @l unless $a == n */
+  IncEqIntJumpIfFalse = 155,
+  /** $a := $a + 1 (checked), then go to @l unless $a != n */
+  IncNotEqIntJumpIfFalse = 156,
+  /** $a := $a + 1 (checked), then go to @l unless $a < n */
+  IncLessIntJumpIfFalse = 157,
+  /** $a := $a + 1 (checked), then go to @l unless $a <= n */
+  IncLessEqIntJumpIfFalse = 158,
+  /** $a := $a + 1 (checked), then go to @l unless $a > n */
+  IncGreaterIntJumpIfFalse = 159,
+  /** $a := $a + 1 (checked), then go to @l unless $a >= n */
+  IncGreaterEqIntJumpIfFalse = 160,
+  /** the square root of a float (as float.sqrt) */
+  SqrtFloat = 161,
 }

@@ -23,6 +23,12 @@
 // Numbers are the row index below; reordering rows changes the module format version.
 // Several rows may share one assembly mnemonic when their operand shapes differ (seed 003's
 // "variation in the instruction operands"): `Load $0`, `Load &100`, `Load &$0..2` are three rows.
+//
+// Superinstructions: a row with `fuses` does in one dispatch what the listed rows do in a
+// row, and its operands are theirs, concatenated (`LoadMulInt $a n` is `Load $a`, `PushInt n`,
+// `Mul`; where `fuseOperands` is given, it picks them and says when the parts fuse). The code
+// generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
+// from these lists; assembly is taken as written and never fused.
 
 export type OperandKind = "const" | "type" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
 
@@ -51,6 +57,15 @@ export interface OpInfo {
    * encoded operands (address or local, then byte count). Derived from `operands` if absent.
    */
   asm: readonly AsmPattern[];
+  /** A superinstruction: the rows (by name) whose sequence it stands for, operands concatenated. */
+  fuses?: readonly string[];
+  /**
+   * For a superinstruction whose operands are not simply its parts' (concatenated, as the
+   * argument): this row's operands, or null where the parts may not be fused.
+   */
+  fuseOperands?: (parts: readonly number[]) => number[] | null;
+  /** The kind of constant a `const` operand must name (the verifier refuses others). */
+  constTag?: "int" | "float" | "string";
 }
 
 export type AsmPattern = "#" | "$" | "@" | "n" | "&" | "&.." | "&$" | "&$..";
@@ -88,6 +103,14 @@ function row(name: string, operands: OperandKind[], pops: Effect, pushes: Effect
 }
 function variant(mnemonic: string, name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, asm?: AsmPattern[]): OpInfo {
   return { name, mnemonic, operands, pops, pushes, doc, asm: asm ?? defaultAsm(operands) };
+}
+
+/** IncLocal $a 1 followed by a compare-and-branch whose left side is $a: operands $a, right side, label. */
+const incThenCompare = (ops: readonly number[]): number[] | null => (ops[1] === 1 && ops[0] === ops[2] ? [ops[2], ops[3], ops[4]] : null);
+
+/** A superinstruction row: the sequence `parts` (row names) in one instruction. */
+function fused(name: string, operands: OperandKind[], pops: number, pushes: number, parts: string[], doc: string, extra: Partial<OpInfo> = {}): OpInfo {
+  return { name, mnemonic: name, operands, pops, pushes, doc, asm: defaultAsm(operands), fuses: parts, ...extra };
 }
 
 export const OPCODES: readonly OpInfo[] = [
@@ -177,8 +200,8 @@ export const OPCODES: readonly OpInfo[] = [
   row("TryBegin", ["label"], 0, 0, "a fault in this frame until TryEnd pushes its error value and goes to @l", { flow: "try" }),
   row("TryEnd", [], 0, 0, "close the innermost TryBegin region"),
   row("PanicIfError", [], 1, 1, "handler {panic}: panic now if the top value is an error"),
-  row("PanicIfErrorMsg", ["const"], 1, 1, "handler {panic: m}: panic with message #m if the top value is an error"),
-  row("SetErrorMessage", ["const"], 1, 1, "handler {message: m}: an error keeps its code and takes message #m"),
+  row("PanicIfErrorMsg", ["const"], 1, 1, "handler {panic: m}: panic with message #m if the top value is an error", { constTag: "string" }),
+  row("SetErrorMessage", ["const"], 1, 1, "handler {message: m}: an error keeps its code and takes message #m", { constTag: "string" }),
   row("Panic", [], 1, 0, "panic with the string on top of the stack", { flow: "end" }),
 
   // ── processes (seed 000) ───────────────────────────────────────────────────────────
@@ -223,6 +246,69 @@ export const OPCODES: readonly OpInfo[] = [
   row("LessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a <= n", { flow: "branch" }),
   row("GreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a > n", { flow: "branch" }),
   row("GreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a >= n", { flow: "branch" }),
+
+  // ── superinstructions: an operand from a local, an immediate or a constant ───────────
+  fused("AddLocal", ["local"], 1, 1, ["Load", "Add"], "a + $b (integer, checked)"),
+  fused("SubLocal", ["local"], 1, 1, ["Load", "Sub"], "a - $b (integer, checked)"),
+  fused("MulLocal", ["local"], 1, 1, ["Load", "Mul"], "a * $b (integer, checked)"),
+  fused("AddLocals", ["local", "local"], 0, 1, ["Load", "Load", "Add"], "push $a + $b (integer, checked)"),
+  fused("SubLocals", ["local", "local"], 0, 1, ["Load", "Load", "Sub"], "push $a - $b (integer, checked)"),
+  fused("MulLocals", ["local", "local"], 0, 1, ["Load", "Load", "Mul"], "push $a * $b (integer, checked)"),
+  fused("SubInt", ["imm"], 1, 1, ["PushInt", "Sub"], "a - n (integer, checked)"),
+  fused("MulInt", ["imm"], 1, 1, ["PushInt", "Mul"], "a * n (integer, checked)"),
+  fused("DivInt", ["imm"], 1, 1, ["PushInt", "Div"], "a / n (integer, checked)"),
+  fused("ModInt", ["imm"], 1, 1, ["PushInt", "Mod"], "a % n (integer, checked)"),
+  fused("MulConst", ["const"], 1, 1, ["PushConst", "Mul"], "a * #k (integer constant, checked)", { constTag: "int" }),
+  fused("DivConst", ["const"], 1, 1, ["PushConst", "Div"], "a / #k (integer constant, checked)", { constTag: "int" }),
+  fused("ModConst", ["const"], 1, 1, ["PushConst", "Mod"], "a % #k (integer constant, checked)", { constTag: "int" }),
+  fused("LoadAddInt", ["local", "imm"], 0, 1, ["Load", "AddInt"], "push $a + n (integer, checked)"),
+  fused("LoadSubInt", ["local", "imm"], 0, 1, ["Load", "PushInt", "Sub"], "push $a - n (integer, checked)"),
+  fused("LoadMulInt", ["local", "imm"], 0, 1, ["Load", "PushInt", "Mul"], "push $a * n (integer, checked)"),
+  fused("AddFloatLocal", ["local"], 1, 1, ["Load", "AddFloat"], "a + $b (float)"),
+  fused("SubFloatLocal", ["local"], 1, 1, ["Load", "SubFloat"], "a - $b (float)"),
+  fused("MulFloatLocal", ["local"], 1, 1, ["Load", "MulFloat"], "a * $b (float)"),
+  fused("DivFloatLocal", ["local"], 1, 1, ["Load", "DivFloat"], "a / $b (float)"),
+  fused("AddFloatLocals", ["local", "local"], 0, 1, ["Load", "Load", "AddFloat"], "push $a + $b (float)"),
+  fused("SubFloatLocals", ["local", "local"], 0, 1, ["Load", "Load", "SubFloat"], "push $a - $b (float)"),
+  fused("MulFloatLocals", ["local", "local"], 0, 1, ["Load", "Load", "MulFloat"], "push $a * $b (float)"),
+  fused("DivFloatLocals", ["local", "local"], 0, 1, ["Load", "Load", "DivFloat"], "push $a / $b (float)"),
+  fused("AddFloatConst", ["const"], 1, 1, ["PushConst", "AddFloat"], "a + #k (float constant)", { constTag: "float" }),
+  fused("SubFloatConst", ["const"], 1, 1, ["PushConst", "SubFloat"], "a - #k (float constant)", { constTag: "float" }),
+  fused("MulFloatConst", ["const"], 1, 1, ["PushConst", "MulFloat"], "a * #k (float constant)", { constTag: "float" }),
+  fused("DivFloatConst", ["const"], 1, 1, ["PushConst", "DivFloat"], "a / #k (float constant)", { constTag: "float" }),
+  fused("IndexLocals", ["local", "local"], 0, 1, ["Load", "Load", "Index"], "push $v[$i] (vector or array); out of range is an error"),
+  fused("ReturnLocal", ["local"], 0, 0, ["Load", "Return"], "return $a to the caller", { flow: "end" }),
+  row("StoreIndexLocals", ["local", "local"], 1, 0, "$v[$i] := x (pops x); out of range is an error"),
+  // ── an arithmetic result stored into a local: `x = ... + ...` ──────────────────────
+  fused("AddStore", ["local"], 2, 0, ["Add", "Store"], "$d := a + b (integer, checked)"),
+  fused("SubStore", ["local"], 2, 0, ["Sub", "Store"], "$d := a - b (integer, checked)"),
+  fused("MulStore", ["local"], 2, 0, ["Mul", "Store"], "$d := a * b (integer, checked)"),
+  fused("AddFloatStore", ["local"], 2, 0, ["AddFloat", "Store"], "$d := a + b (float)"),
+  fused("SubFloatStore", ["local"], 2, 0, ["SubFloat", "Store"], "$d := a - b (float)"),
+  fused("MulFloatStore", ["local"], 2, 0, ["MulFloat", "Store"], "$d := a * b (float)"),
+  fused("DivFloatStore", ["local"], 2, 0, ["DivFloat", "Store"], "$d := a / b (float)"),
+
+  // ── v[i] op= x on a float element, v and i locals (x computed first: the compiler uses
+  //    these only when computing x cannot fault) ─────────────────────────────────────────
+  row("AddFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] + x (pops x; floats); out of range is an error"),
+  row("SubFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] - x (pops x; floats); out of range is an error"),
+  row("MulFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] * x (pops x; floats); out of range is an error"),
+  row("DivFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] / x (pops x; floats); out of range is an error"),
+
+  // ── a loop's counter step and its test at the bottom: `IncLocal $a 1` then a compare-and-branch on $a ──
+  fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= $b", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "EqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncNotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "NotEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncLessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > n", { flow: "branch", fuseOperands: incThenCompare }),
+  fused("IncGreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= n", { flow: "branch", fuseOperands: incThenCompare }),
+  row("SqrtFloat", [], 1, 1, "the square root of a float (as float.sqrt)"),
 ];
 
 /** The compare-and-branch rows by comparison, for the code generator and the second tier. */

@@ -64,7 +64,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
           const c = m.consts[v];
           if (!c) fail(ins, `constant #${v} does not exist`);
           if (c.tag === "type" || c.tag === "native") fail(ins, `constant #${v} is a ${c.tag}, not a value`);
-          if ((ins.op === Op.PanicIfErrorMsg || ins.op === Op.SetErrorMessage) && c.tag !== "string") fail(ins, `constant #${v} is not a string`);
+          if (info.constTag && c.tag !== info.constTag) fail(ins, `constant #${v} is not ${info.constTag === "int" ? "an integer" : `a ${info.constTag}`}`);
           break;
         }
         case "type":

@@ -18,6 +18,8 @@ import { FUSED_COMPARE, opNumber } from "../bytecode/opcodes.js";
 
 /** Operand types the compare-and-branch instructions handle (plain JS numbers). */
 const NUMBERS = new Set(["integer", "float", "byte", "char"]);
+/** The comparison that holds exactly when `op` does not (for integers). */
+const NEGATE: Readonly<Record<string, string>> = { "==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">" };
 import type {
   AssignStmt,
   Block,
@@ -110,6 +112,7 @@ class FnGen {
 
   finish(): FunctionBuilder {
     this.fb.locals = this.maxTemp;
+    this.fb.fuse((k) => this.mb.consts[k].tag);
     return this.fb;
   }
 
@@ -160,6 +163,13 @@ class FnGen {
         this.exprStmt(s.expr);
         break;
       case "if": {
+        const only = !s.else && s.then.stmts.length === 1 ? s.then.stmts[0] : null;
+        if (only && (only.kind === "break" || only.kind === "continue")) {
+          // `if (c) { break; }`: one branch on c, no jump around a jump.
+          const loop = this.loops[this.loops.length - 1];
+          this.condJumpIfTrue(s.cond, only.kind === "break" ? loop.brk : loop.cont);
+          break;
+        }
         const elseL = this.fb.newLabel();
         this.condJump(s.cond, elseL);
         this.body(s.then);
@@ -173,6 +183,27 @@ class FnGen {
         break;
       }
       case "loop": {
+        const first = s.body.stmts[0];
+        if (first && first.kind === "if" && !first.else && first.then.stmts.length === 1 && first.then.stmts[0].kind === "break") {
+          // `loop { if (c) { break; } rest }` is rotated: the test moves to the bottom, where one
+          // conditional branch back to the top (the loop's back-edge) both tests and loops.
+          // The test is also made once before the first pass (rather than jumping down to it),
+          // so that the bottom test is no jump target and fuses with a counter step before it.
+          const top = this.fb.newLabel();
+          const check = this.fb.newLabel();
+          const end = this.fb.newLabel();
+          this.at(first.span.start);
+          this.condJumpIfTrue(first.cond, end);
+          this.fb.place(top);
+          this.loops.push({ brk: end, cont: check });
+          this.block(s.body.stmts.slice(1));
+          this.loops.pop();
+          this.fb.place(check);
+          this.at(first.span.start);
+          this.condJump(first.cond, top);
+          this.fb.place(end);
+          break;
+        }
         const top = this.fb.newLabel();
         const end = this.fb.newLabel();
         this.fb.place(top);
@@ -234,6 +265,17 @@ class FnGen {
       return;
     }
     const op = s.op.slice(0, -1) as BinaryExpr["op"];
+    const t = s.target;
+    const fused = FLOAT_INDEX_UPDATE[op];
+    if (fused && t.kind === "index" && t.ty.kind === "float" && !t.mayError && isLocal(t.object) && (t.object.ty.kind === "vector" || t.object.ty.kind === "array") && isLocal(t.index) && cannotFault(s.value)) {
+      // v[i] op= x where x cannot fault (float arithmetic on locals and literals): x first,
+      // then one instruction reads, updates and writes the element. Only the element access
+      // can fault, so the order of evaluation cannot be observed.
+      this.use(s.value);
+      this.at(t.span.start);
+      this.emit(fused, (t.object as { binding: LocalBinding }).binding.id, (t.index as { binding: LocalBinding }).binding.id);
+      return;
+    }
     this.storeTo(s.target, (current) => {
       current();
       if (s.target.mayError) this.emit(Op.CheckError);
@@ -274,6 +316,21 @@ class FnGen {
       const slot = target.binding.id;
       value(() => this.emit(Op.Load, slot));
       this.emit(Op.Store, slot);
+      return;
+    }
+    const obj = target.kind === "index" ? target.object : null;
+    const ix = target.kind === "index" ? target.index : null;
+    if (target.kind === "index" && obj!.kind === "ident" && obj!.binding && !obj!.mayError && (obj!.ty.kind === "vector" || obj!.ty.kind === "array") && ix!.kind === "ident" && ix!.binding && !ix!.mayError) {
+      // v[i] with v and i locals: the value cannot rebind either (only string places are
+      // rebound inside an expression), so no temporaries are needed to hold them.
+      const v = obj!.binding.id;
+      const k = ix!.binding.id;
+      value(() => {
+        this.at(target.span.start);
+        this.emit(Op.IndexLocals, v, k);
+      });
+      this.at(target.span.start);
+      this.emit(Op.StoreIndexLocals, v, k);
       return;
     }
     if (target.kind === "index") {
@@ -337,11 +394,13 @@ class FnGen {
     this.emit(Op.Store, len);
     this.emit(Op.PushInt, 0);
     this.emit(Op.Store, idx);
+    // Rotated: the test `idx < len` is the back-edge at the bottom (and is made once before
+    // the first pass, so that it fuses with the step `idx += 1`).
     const top = this.fb.newLabel();
     const cont = this.fb.newLabel();
     const end = this.fb.newLabel();
-    this.fb.place(top);
     this.emit(Op.LessJumpIfFalse, idx, len, end);
+    this.fb.place(top);
     if (!isString && coll !== s.collectionBinding!.id) {
       this.emit(Op.Load, idx);
       this.emit(Op.Load, coll);
@@ -374,7 +433,7 @@ class FnGen {
       }
     }
     this.emit(Op.IncLocal, idx, 1);
-    this.emit(Op.Jump, top);
+    this.emit(Op.GreaterEqJumpIfFalse, idx, len, top);
     this.fb.place(end);
     this.release(1);
   }
@@ -398,6 +457,33 @@ class FnGen {
     }
     this.use(cond);
     this.emit(Op.JumpIfFalse, falseLabel);
+  }
+
+  /** Jumps to `label` if `cond` holds (the negated compare-and-branch where that is exact). */
+  private condJumpIfTrue(cond: Expr, label: number): void {
+    if (cond.kind === "binary" && NUMBERS.has(cond.operandTy.kind) && (cond.operandTy.kind !== "float" || cond.op === "==" || cond.op === "!=")) {
+      // Negating <, <=, >, >= is exact for integers only: with a float NaN both a < b and a >= b are false.
+      const negated = NEGATE[cond.op];
+      if (negated && FUSED_COMPARE[negated]) {
+        const fused = FUSED_COMPARE[negated];
+        if (cond.left.kind === "ident" && cond.left.binding && !cond.left.mayError) {
+          const a = cond.left.binding.id;
+          const r = cond.right;
+          if (r.kind === "ident" && r.binding && !r.mayError) {
+            this.at(cond.span.start);
+            this.emit(opNumber(fused.locals), a, r.binding.id, label);
+            return;
+          }
+          if ((r.kind === "int" || r.kind === "char") && cond.operandTy.kind !== "float") {
+            this.at(cond.span.start);
+            this.emit(opNumber(fused.int), a, r.value, label);
+            return;
+          }
+        }
+      }
+    }
+    this.use(cond);
+    this.emit(Op.JumpIfTrue, label);
   }
 
   // ── expressions ─────────────────────────────────────────────────────────────────────
@@ -718,6 +804,11 @@ class FnGen {
       this.emit(Op.CallNativeTyped, this.mb.native("value.into"), 1, this.mb.type(typeKey(T.tuple([e.receiverTy, to]))));
       return;
     }
+    if (key === "float.sqrt" && e.args.length === 0) {
+      this.at(e.span.start);
+      this.emit(Op.SqrtFloat);
+      return;
+    }
     if (key === "vector.length" || key === "array.length") {
       this.emit(Op.Length);
       return;
@@ -725,6 +816,36 @@ class FnGen {
     for (const a of e.args) this.pass(a);
     this.at(e.span.start);
     this.emit(Op.CallNative, this.mb.native(key), e.args.length + 1);
+  }
+}
+
+/** `v[i] op= x` on a float element as one instruction (see FnGen.assign). */
+const FLOAT_INDEX_UPDATE: Readonly<Record<string, number>> = {
+  "+": Op.AddFloatIndexLocals,
+  "-": Op.SubFloatIndexLocals,
+  "*": Op.MulFloatIndexLocals,
+  "/": Op.DivFloatIndexLocals,
+};
+
+/** A local variable that cannot hold an error value. */
+function isLocal(e: Expr): boolean {
+  return e.kind === "ident" && e.binding !== null && e.binding !== undefined && !e.mayError;
+}
+
+/** Float arithmetic (+ - * /, negation) on locals and literals: it computes without faults or effects. */
+function cannotFault(e: Expr): boolean {
+  if (e.ty.kind !== "float" || e.mayError) return false;
+  switch (e.kind) {
+    case "float":
+      return true;
+    case "ident":
+      return isLocal(e);
+    case "unary":
+      return e.op === "-" && cannotFault(e.operand);
+    case "binary":
+      return (e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && cannotFault(e.left) && cannotFault(e.right);
+    default:
+      return false;
   }
 }
 

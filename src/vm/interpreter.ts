@@ -4,10 +4,12 @@
 // one JS array per process (locals at base..base+locals-1, operands above). The compiler
 // emitted typed opcodes, so the loop never looks at a value's tag on a hot path: integer Add
 // checks for overflow with `(r | 0) !== r` (which also catches a non-number operand from a
-// hand-written module), floats round with Math.fround. Reductions are counted only at calls
-// and backward jumps; when the slice's budget runs out, the state is saved into the process
-// and the loop returns so the scheduler can run someone else. Guest calls never recurse on
-// the JS stack. Bulky or rare instructions call helpers outside the loop.
+// hand-written module), floats round with Math.fround. Superinstructions (rows with `fuses`
+// in the opcode table) do their parts' work in one case. Reductions are counted only at calls
+// and backward jumps and branches (all backward edges share one path, `backEdge`); when the
+// slice's budget runs out, the state is saved into the process and the loop returns so the
+// scheduler can run someone else (see MAX_REFILLS). Guest calls never recurse on the JS
+// stack. Bulky or rare instructions call helpers outside the loop.
 //
 // Faults (overflow, out-of-range index, a used error value, a throwing native) are thrown as
 // `Fault` and caught once per slice: the innermost try region of the current frame gets the
@@ -44,6 +46,14 @@ export const MAX_STACK_SLOTS = 1 << 20;
 const I32_MIN = -2147483648;
 
 /**
+ * A call of `execute` takes at most this many refills of a spent budget (vm.refill: nobody
+ * else waits) before it yields anyway. Not for fairness: V8 runs a call that never returns
+ * in on-stack-replacement code, which measured up to 2x slower for this loop than the
+ * normally optimized code a later call gets. A yield every ~64k reductions costs a few µs.
+ */
+const MAX_REFILLS = 16;
+
+/**
  * Runs `p` until the budget in `vm.budget` is spent (at a call or backward jump), it blocks,
  * or it ends. What is left of the budget stays in `vm.budget`, shared with compiled code.
  */
@@ -58,6 +68,13 @@ export function execute(vm: VMCore, p: Process): Exec {
   let fp = p.fp;
   const jit = prog.jit;
   const hot = prog.hot;
+  const fnParams = prog.fnParams;
+  const fnLocals = prog.fnLocals;
+  const fnMaxStack = prog.fnMaxStack;
+  const fnEntry = prog.fnEntry;
+  // The frame stack (return pc, caller's base); replaced only by growFrames and resumeFromJit.
+  let frameRet = p.frameRet;
+  let frameBase = p.frameBase;
 
   if (p.hasResume) {
     p.hasResume = false;
@@ -82,9 +99,17 @@ export function execute(vm: VMCore, p: Process): Exec {
     }
   }
 
+  /** Budget refills granted in this call (see MAX_REFILLS). */
+  let refills = 0;
+  /** The target of the backward jump or branch being taken (see `backEdge` below). */
+  let target = 0;
+  /** Is the second tier on (so back-edges count toward compiling their function)? */
+  const tiered = vm.jitThreshold !== Infinity;
+
   for (;;) {
     try {
       for (;;) {
+        backEdge: {
         switch (code[pc]) {
           case Op.Nop:
             pc += 1;
@@ -148,7 +173,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IncLocal: {
             const slot = base + code[pc + 1];
             const r = (stack[slot] as number) + code[pc + 2];
-            if ((r | 0) !== r) throw overflow(stack[slot], "+");
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", code[pc + 2]);
             stack[slot] = r;
             pc += 3;
             break;
@@ -326,26 +351,8 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.Jump: {
             const t = code[pc + 1];
             if (t <= pc) {
-              if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
-              const f = prog.pcFn[pc];
-              if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[t] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
-                // On-stack replacement: run the rest of this frame in compiled code.
-                // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
-                vm.jitArgs = -1;
-                const r = prog.jitEntry[f]!(vm, p, t, stack.slice(base, sp));
-                // The compiled code returned from this frame.
-                if (fp === 0) {
-                  stack[sp++] = r;
-                  return suspend(p, pc, sp, base, fp, Exec.Done);
-                }
-                fp--;
-                sp = base;
-                pc = p.frameRet[fp];
-                base = p.frameBase[fp];
-                stack[sp++] = r;
-                if (p.tries.length !== 0) dropTries(p, fp);
-                break;
-              }
+              target = t;
+              break backEdge;
             }
             pc = t;
             break;
@@ -354,7 +361,10 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (v === false || v === 0 || v === null) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
+              if (t <= pc) {
+                target = t;
+                break backEdge;
+              }
               pc = t;
             } else pc += 2;
             break;
@@ -363,38 +373,340 @@ export function execute(vm: VMCore, p: Process): Exec {
             const v = stack[--sp];
             if (!(v === false || v === 0 || v === null)) {
               const t = code[pc + 1];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
+              if (t <= pc) {
+                target = t;
+                break backEdge;
+              }
               pc = t;
             } else pc += 2;
             break;
           }
+          // Compare-and-branch, one case each (the comparison is the whole instruction).
           case Op.LessJumpIfFalse:
-          case Op.EqJumpIfFalse:
-          case Op.NotEqJumpIfFalse:
-          case Op.LessEqJumpIfFalse:
-          case Op.GreaterJumpIfFalse:
-          case Op.GreaterEqJumpIfFalse:
-          case Op.EqIntJumpIfFalse:
-          case Op.NotEqIntJumpIfFalse:
-          case Op.LessIntJumpIfFalse:
-          case Op.LessEqIntJumpIfFalse:
-          case Op.GreaterIntJumpIfFalse:
-          case Op.GreaterEqIntJumpIfFalse: {
-            const o = code[pc];
-            // The forms with an immediate are the table's last rows.
-            const b = o >= Op.EqIntJumpIfFalse ? code[pc + 2] : (stack[base + code[pc + 2]] as number);
-            if (compare(o, stack[base + code[pc + 1]] as number, b)) pc += 4;
+            if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
             else {
-              const t = code[pc + 3];
-              if (t <= pc && --vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, t, sp, base, fp, Exec.Yield);
-              pc = t;
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.EqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.NotEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterEqJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) < code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.EqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) === code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.NotEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) !== code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.LessEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) <= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) > code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          case Op.GreaterEqIntJumpIfFalse:
+            if ((stack[base + code[pc + 1]] as number) >= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+
+          case Op.AddFloatIndexLocals:
+          case Op.SubFloatIndexLocals:
+          case Op.MulFloatIndexLocals:
+          case Op.DivFloatIndexLocals: {
+            const v = stack[base + code[pc + 1]] as number[];
+            const i = stack[base + code[pc + 2]] as number;
+            const x = stack[sp - 1] as number;
+            const o = code[pc];
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) {
+              const cur = indexSlow(v, i) as number; // slices; else throws
+              storeIndexSlow(v, i, floatOp(o, cur, x));
+            } else v[i] = o === Op.AddFloatIndexLocals ? Math.fround(v[i] + x) : o === Op.SubFloatIndexLocals ? Math.fround(v[i] - x) : floatOp(o, v[i], x);
+            sp--;
+            pc += 3;
+            break;
+          }
+          case Op.AddStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.SubStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.MulStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[base + code[pc + 1]] = r | 0;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.AddFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.SubFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) - (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.MulFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) * (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+          case Op.DivFloatStore:
+            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) / (stack[sp - 1] as number));
+            sp -= 2;
+            pc += 2;
+            break;
+
+          // A counter step and the loop's test on it (IncLocal $a 1, then compare-and-branch).
+          case Op.IncLessJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r < (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r === (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r !== (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r <= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r > (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r >= (stack[base + code[pc + 2]] as number)) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r < code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r === code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r !== code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r <= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r > code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqIntJumpIfFalse: {
+            const slot = base + code[pc + 1];
+            const r = (stack[slot] as number) + 1;
+            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
+            stack[slot] = r;
+            if (r >= code[pc + 2]) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
             }
             break;
           }
 
           case Op.Call: {
             const f = code[pc + 1];
-            if (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f))) {
+            if (tiered && (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f)))) {
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
@@ -404,16 +716,20 @@ export function execute(vm: VMCore, p: Process): Exec {
               pc += 2;
               break;
             }
-            if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
-            p.frameRet[fp] = pc + 2;
-            p.frameBase[fp] = base;
+            if (fp + 1 >= frameRet.length) {
+              growFrames(p, fp);
+              frameRet = p.frameRet;
+              frameBase = p.frameBase;
+            }
+            frameRet[fp] = pc + 2;
+            frameBase[fp] = base;
             fp++;
-            base = sp - prog.fnParams[f];
-            const top = base + prog.fnLocals[f];
-            if (top + prog.fnMaxStack[f] > stack.length) stack = growStack(p, top + prog.fnMaxStack[f]);
+            base = sp - fnParams[f];
+            const top = base + fnLocals[f];
+            if (top + fnMaxStack[f] > stack.length) stack = growStack(p, top + fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
-            pc = prog.fnEntry[f];
-            if (--vm.budget <= 0 && (vm.budget = vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
+            pc = fnEntry[f];
+            if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
             break;
           }
           case Op.Return: {
@@ -421,8 +737,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (fp === 0) return suspend(p, pc, sp, base, fp, Exec.Done);
             fp--;
             sp = base;
-            pc = p.frameRet[fp];
-            base = p.frameBase[fp];
+            pc = frameRet[fp];
+            base = frameBase[fp];
             stack[sp++] = v;
             if (p.tries.length !== 0) dropTries(p, fp);
             break;
@@ -696,9 +1012,240 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 3;
             break;
 
+          // ── superinstructions (see `fuses` in the opcode table) ──
+          case Op.AddLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.SubLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.MulLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 1] = r | 0;
+            pc += 2;
+            break;
+          }
+          case Op.AddLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.SubLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.MulLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp++] = r | 0;
+            pc += 3;
+            break;
+          }
+          case Op.SubInt: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc + 1];
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.MulInt:
+          case Op.MulConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.MulInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 1] = r | 0;
+            pc += 2;
+            break;
+          }
+          case Op.DivInt:
+          case Op.DivConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.DivInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            if (b === 0 || (a === I32_MIN && b === -1) || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a / b) | 0;
+            pc += 2;
+            break;
+          }
+          case Op.ModInt:
+          case Op.ModConst: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.ModInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a % b) | 0;
+            pc += 2;
+            break;
+          }
+          case Op.LoadAddInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.LoadSubInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.LoadMulInt: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp++] = r | 0;
+            pc += 3;
+            break;
+          }
+          case Op.AddFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.SubFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.MulFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.DivFloatLocal:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (stack[base + code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.AddFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) + (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.SubFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) - (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.MulFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) * (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.DivFloatLocals:
+            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) / (stack[base + code[pc + 2]] as number));
+            pc += 3;
+            break;
+          case Op.AddFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.SubFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.MulFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.DivFloatConst:
+            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (consts[code[pc + 1]] as number));
+            pc += 2;
+            break;
+          case Op.IndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
+            else stack[sp] = v[i];
+            sp++;
+            pc += 3;
+            break;
+          }
+          case Op.StoreIndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            else v[i] = stack[sp - 1];
+            sp--;
+            pc += 3;
+            break;
+          }
+          case Op.ReturnLocal: {
+            const v = stack[base + code[pc + 1]];
+            if (fp === 0) {
+              stack[sp++] = v;
+              return suspend(p, pc, sp, base, fp, Exec.Done);
+            }
+            fp--;
+            sp = base;
+            pc = frameRet[fp];
+            base = frameBase[fp];
+            stack[sp++] = v;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            break;
+          }
+          case Op.SqrtFloat:
+            stack[sp - 1] = Math.fround(Math.sqrt(stack[sp - 1] as number));
+            pc += 1;
+            break;
+
           default:
             throw fault(`invalid opcode ${code[pc]}`, "bad_code");
         }
+        continue;
+        }
+        // A backward jump or branch to `target` is taken: the loop's one reduction, and (with
+        // the second tier on) a count toward compiling its function.
+        if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, target, sp, base, fp, Exec.Yield);
+        if (tiered) {
+          const f = prog.pcFn[pc];
+          if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[target] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
+            // On-stack replacement: run the rest of this frame in compiled code.
+            // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
+            vm.jitArgs = -1;
+            const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+            // The compiled code returned from this frame.
+            if (fp === 0) {
+              stack[sp++] = r;
+              return suspend(p, pc, sp, base, fp, Exec.Done);
+            }
+            fp--;
+            sp = base;
+            pc = frameRet[fp];
+            base = frameBase[fp];
+            stack[sp++] = r;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            continue;
+          }
+        }
+        pc = target;
       }
     } catch (thrown) {
       let e = thrown;
@@ -712,6 +1259,8 @@ export function execute(vm: VMCore, p: Process): Exec {
         pc = p.pc;
         base = p.base;
         fp = p.fp;
+        frameRet = p.frameRet;
+        frameBase = p.frameBase;
         if (e.kind !== "fault") continue;
         e = e.hard ? new PanicNow(e.fault!.error) : e.fault;
       }
@@ -813,26 +1362,17 @@ function stopped(p: Process, pc: number, sp: number, base: number, fp: number): 
   return suspend(p, pc, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
 }
 
-/** The comparison of a compare-and-branch instruction. */
-function compare(op: number, a: number, b: number): boolean {
+/** The operation of AddFloatIndexLocals ... DivFloatIndexLocals. */
+function floatOp(op: number, a: number, b: number): number {
   switch (op) {
-    case Op.LessJumpIfFalse:
-    case Op.LessIntJumpIfFalse:
-      return a < b;
-    case Op.EqJumpIfFalse:
-    case Op.EqIntJumpIfFalse:
-      return a === b;
-    case Op.NotEqJumpIfFalse:
-    case Op.NotEqIntJumpIfFalse:
-      return a !== b;
-    case Op.LessEqJumpIfFalse:
-    case Op.LessEqIntJumpIfFalse:
-      return a <= b;
-    case Op.GreaterJumpIfFalse:
-    case Op.GreaterIntJumpIfFalse:
-      return a > b;
+    case Op.AddFloatIndexLocals:
+      return Math.fround(a + b);
+    case Op.SubFloatIndexLocals:
+      return Math.fround(a - b);
+    case Op.MulFloatIndexLocals:
+      return Math.fround(a * b);
     default:
-      return a >= b;
+      return Math.fround(a / b);
   }
 }
 

@@ -145,8 +145,63 @@ const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
   [Op.GreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
 };
 
-const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat]);
-const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte]);
+/** IncLocal fused with a compare-and-branch: the comparison, as in FUSED_OPS. */
+const INC_FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
+  [Op.IncLessJumpIfFalse]: { op: "<", imm: false },
+  [Op.IncEqJumpIfFalse]: { op: "===", imm: false },
+  [Op.IncNotEqJumpIfFalse]: { op: "!==", imm: false },
+  [Op.IncLessEqJumpIfFalse]: { op: "<=", imm: false },
+  [Op.IncGreaterJumpIfFalse]: { op: ">", imm: false },
+  [Op.IncGreaterEqJumpIfFalse]: { op: ">=", imm: false },
+  [Op.IncEqIntJumpIfFalse]: { op: "===", imm: true },
+  [Op.IncNotEqIntJumpIfFalse]: { op: "!==", imm: true },
+  [Op.IncLessIntJumpIfFalse]: { op: "<", imm: true },
+  [Op.IncLessEqIntJumpIfFalse]: { op: "<=", imm: true },
+  [Op.IncGreaterIntJumpIfFalse]: { op: ">", imm: true },
+  [Op.IncGreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
+};
+
+const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat,
+  Op.AddFloatLocal, Op.SubFloatLocal, Op.MulFloatLocal, Op.DivFloatLocal, Op.AddFloatLocals, Op.SubFloatLocals, Op.MulFloatLocals, Op.DivFloatLocals,
+  Op.AddFloatConst, Op.SubFloatConst, Op.MulFloatConst, Op.DivFloatConst, Op.SqrtFloat]);
+const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte,
+  Op.AddLocal, Op.SubLocal, Op.MulLocal, Op.AddLocals, Op.SubLocals, Op.MulLocals, Op.SubInt, Op.MulInt, Op.DivInt, Op.ModInt, Op.MulConst, Op.DivConst, Op.ModConst,
+  Op.LoadAddInt, Op.LoadSubInt, Op.LoadMulInt]);
+
+/** Superinstructions of one checked integer operation: where their operands come from. */
+const FUSED_INT: Record<number, { op: "+" | "-" | "*" | "/" | "%"; a: "top" | "local"; b: "top" | "local" | "imm" | "const" }> = {
+  [Op.AddLocal]: { op: "+", a: "top", b: "local" },
+  [Op.SubLocal]: { op: "-", a: "top", b: "local" },
+  [Op.MulLocal]: { op: "*", a: "top", b: "local" },
+  [Op.AddLocals]: { op: "+", a: "local", b: "local" },
+  [Op.SubLocals]: { op: "-", a: "local", b: "local" },
+  [Op.MulLocals]: { op: "*", a: "local", b: "local" },
+  [Op.SubInt]: { op: "-", a: "top", b: "imm" },
+  [Op.MulInt]: { op: "*", a: "top", b: "imm" },
+  [Op.DivInt]: { op: "/", a: "top", b: "imm" },
+  [Op.ModInt]: { op: "%", a: "top", b: "imm" },
+  [Op.MulConst]: { op: "*", a: "top", b: "const" },
+  [Op.DivConst]: { op: "/", a: "top", b: "const" },
+  [Op.ModConst]: { op: "%", a: "top", b: "const" },
+  [Op.LoadAddInt]: { op: "+", a: "local", b: "imm" },
+  [Op.LoadSubInt]: { op: "-", a: "local", b: "imm" },
+  [Op.LoadMulInt]: { op: "*", a: "local", b: "imm" },
+};
+/** Float superinstructions: the operation, and where the right operand comes from. */
+const FUSED_FLOAT: Record<number, { op: string; a: "top" | "local"; b: "local" | "const" }> = {
+  [Op.AddFloatLocal]: { op: "+", a: "top", b: "local" },
+  [Op.SubFloatLocal]: { op: "-", a: "top", b: "local" },
+  [Op.MulFloatLocal]: { op: "*", a: "top", b: "local" },
+  [Op.DivFloatLocal]: { op: "/", a: "top", b: "local" },
+  [Op.AddFloatLocals]: { op: "+", a: "local", b: "local" },
+  [Op.SubFloatLocals]: { op: "-", a: "local", b: "local" },
+  [Op.MulFloatLocals]: { op: "*", a: "local", b: "local" },
+  [Op.DivFloatLocals]: { op: "/", a: "local", b: "local" },
+  [Op.AddFloatConst]: { op: "+", a: "top", b: "const" },
+  [Op.SubFloatConst]: { op: "-", a: "top", b: "const" },
+  [Op.MulFloatConst]: { op: "*", a: "top", b: "const" },
+  [Op.DivFloatConst]: { op: "/", a: "top", b: "const" },
+};
 
 /**
  * What each local (not a parameter) holds, read off the instructions that store into it: "f"
@@ -185,7 +240,8 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
       else if (pop === Op.CopyValue && i > 1 && !leaders.has(prev) && code[starts[i - 2]] === Op.Load) k = "";
       if (k === "") copies.push([code[pc + 1], code[(pop === Op.Load ? prev : starts[i - 2]) + 1]]);
       else note(code[pc + 1], k);
-    } else if (op === Op.IncLocal) note(code[pc + 1], "i");
+    } else if (op === Op.IncLocal || INC_FUSED_OPS[op] || op === Op.AddStore || op === Op.SubStore || op === Op.MulStore) note(code[pc + 1], "i");
+    else if (op === Op.AddFloatStore || op === Op.SubFloatStore || op === Op.MulFloatStore || op === Op.DivFloatStore) note(code[pc + 1], "f");
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
     else if (op === Op.CopyLocalLocal) copies.push([code[pc + 1], code[pc + 2]]);
     else if (op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], "i");
@@ -773,6 +829,131 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
         break;
       case Op.CopyMemIndLocal:
         emit(`${at} H.memWrite(p, ${L(a1)}, 4, ${L(a2)});`);
+        break;
+      case Op.IncEqJumpIfFalse:
+      case Op.IncNotEqJumpIfFalse:
+      case Op.IncLessJumpIfFalse:
+      case Op.IncLessEqJumpIfFalse:
+      case Op.IncGreaterJumpIfFalse:
+      case Op.IncGreaterEqJumpIfFalse:
+      case Op.IncEqIntJumpIfFalse:
+      case Op.IncNotEqIntJumpIfFalse:
+      case Op.IncLessIntJumpIfFalse:
+      case Op.IncLessEqIntJumpIfFalse:
+      case Op.IncGreaterIntJumpIfFalse:
+      case Op.IncGreaterEqIntJumpIfFalse: {
+        // IncLocal $a 1, then the compare-and-branch on $a (as the two instructions compile).
+        flush(d);
+        written(a1, d);
+        const cmp = INC_FUSED_OPS[op];
+        emit(`{ const r = ${L(a1)} + 1; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", 1); } ${L(a1)} = r; }`);
+        emit(`if (!(${L(a1)} ${cmp.op} ${cmp.imm ? String(a2) : L(a2)})) { ${jumpTo(a3)} }`);
+        break;
+      }
+      case Op.AddLocal:
+      case Op.SubLocal:
+      case Op.MulLocal:
+      case Op.AddLocals:
+      case Op.SubLocals:
+      case Op.MulLocals:
+      case Op.SubInt:
+      case Op.MulInt:
+      case Op.DivInt:
+      case Op.ModInt:
+      case Op.MulConst:
+      case Op.DivConst:
+      case Op.ModConst:
+      case Op.LoadAddInt:
+      case Op.LoadSubInt:
+      case Op.LoadMulInt: {
+        // The same code as the parts' (Load, PushInt, PushConst, then Add/Sub/Mul/Div/Mod).
+        const F = FUSED_INT[op];
+        const a = F.a === "top" ? top : L(a1);
+        const bOperand = F.a === "top" ? a1 : a2;
+        const b = F.b === "top" ? top : F.b === "local" ? L(bOperand) : F.b === "imm" ? String(bOperand) : String(prog.consts[bOperand]);
+        const dest = F.a === "top" ? d - 1 : d;
+        const t = tmp();
+        if (F.op === "*") emit(`${t} = ${a} * ${b}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${a}, "*", ${b}); } ${t} = ${t} | 0;`);
+        else if (F.op === "/") emit(`if (${b} === 0 || (${a} === -2147483648 && ${b} === -1) || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} / ${b}) | 0;`);
+        else if (F.op === "%") emit(`if (${b} === 0 || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} % ${b}) | 0;`);
+        else emit(`${t} = ${a} ${F.op} ${b}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${a}, "${F.op}", ${b}); }`);
+        names[dest] = t;
+        break;
+      }
+      case Op.AddFloatLocal:
+      case Op.SubFloatLocal:
+      case Op.MulFloatLocal:
+      case Op.DivFloatLocal:
+      case Op.AddFloatLocals:
+      case Op.SubFloatLocals:
+      case Op.MulFloatLocals:
+      case Op.DivFloatLocals:
+      case Op.AddFloatConst:
+      case Op.SubFloatConst:
+      case Op.MulFloatConst:
+      case Op.DivFloatConst: {
+        const F = FUSED_FLOAT[op];
+        const a = F.a === "top" ? top : L(a1);
+        const bOperand = F.a === "top" ? a1 : a2;
+        let b = L(bOperand);
+        if (F.b === "const") {
+          const c = prog.consts[bOperand];
+          b = typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? `${c}` : `K[${bOperand}]`;
+        }
+        def(F.a === "top" ? d - 1 : d, `F(${a} ${F.op} ${b})`);
+        break;
+      }
+      case Op.AddFloatIndexLocals:
+      case Op.SubFloatIndexLocals:
+      case Op.MulFloatIndexLocals:
+      case Op.DivFloatIndexLocals: {
+        // As IndexLocals, the float operation with x, then StoreIndexLocals.
+        const o = op === Op.AddFloatIndexLocals ? "+" : op === Op.SubFloatIndexLocals ? "-" : op === Op.MulFloatIndexLocals ? "*" : "/";
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
+        break;
+      }
+      case Op.AddStore:
+      case Op.SubStore:
+      case Op.MulStore: {
+        // The operation (as Add/Sub/Mul), then Store.
+        const o = op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*";
+        const t = tmp();
+        if (o === "*") emit(`${t} = ${sec} * ${top}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${t} = ${t} | 0;`);
+        else emit(`${t} = ${sec} ${o} ${top}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${sec}, "${o}", ${top}); }`);
+        written(a1, d - 2);
+        emit(`${L(a1)} = ${t};`);
+        break;
+      }
+      case Op.AddFloatStore:
+      case Op.SubFloatStore:
+      case Op.MulFloatStore:
+      case Op.DivFloatStore: {
+        const o = op === Op.AddFloatStore ? "+" : op === Op.SubFloatStore ? "-" : op === Op.MulFloatStore ? "*" : "/";
+        written(a1, d - 2);
+        emit(`${L(a1)} = F(${sec} ${o} ${top});`);
+        break;
+      }
+      case Op.SqrtFloat:
+        def(d - 1, `F(Math.sqrt(${top}))`);
+        break;
+      case Op.IndexLocals: {
+        const t = tmp();
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
+        names[d] = t;
+        break;
+      }
+      case Op.StoreIndexLocals: {
+        const v = L(a1);
+        const i = L(a2);
+        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
+        break;
+      }
+      case Op.ReturnLocal:
+        emit(`vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;
