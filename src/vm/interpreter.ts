@@ -23,7 +23,7 @@ import type { VMCore } from "./vm-core.js";
 import { valuesEqual } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
-import { JitUnwind, compileFunction } from "./jit.js";
+import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
 
 export const enum Exec {
   /** The budget ran out; the process can run again. */
@@ -1226,23 +1226,38 @@ export function execute(vm: VMCore, p: Process): Exec {
         if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, target, sp, base, fp, Exec.Yield);
         if (tiered) {
           const f = prog.pcFn[pc];
-          if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[target] === 0 && p.tries.length === 0 && compileFunction(prog, f)) {
-            // On-stack replacement: run the rest of this frame in compiled code.
-            // A JitUnwind out of it is handled by the catch below (vm.jitArgs < 0: this frame).
-            vm.jitArgs = -1;
-            const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
-            // The compiled code returned from this frame.
-            if (fp === 0) {
-              stack[sp++] = r;
-              return suspend(p, pc, sp, base, fp, Exec.Done);
+          if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[target] === 0 && p.tries.length === 0) {
+            // On-stack replacement. A JitUnwind out of the compiled code is handled by the
+            // catch below (vm.jitArgs < 0: it was this frame).
+            // The loop nest alone, when it can be compiled so: a small JS function, which V8
+            // optimizes sooner than the whole of a big function. It hands the locals back and
+            // says where to go on.
+            const nest = compileRegion(prog, f, target);
+            if (nest !== null) {
+              vm.jitArgs = -1;
+              const locals = stack.slice(base, sp);
+              const next = nest(vm, p, target, locals) as number;
+              for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
+              pc = next;
+              continue;
             }
-            fp--;
-            sp = base;
-            pc = frameRet[fp];
-            base = frameBase[fp];
-            stack[sp++] = r;
-            if (p.tries.length !== 0) dropTries(p, fp);
-            continue;
+            // Otherwise the rest of this frame, in the whole function compiled.
+            if (compileFunction(prog, f)) {
+              vm.jitArgs = -1;
+              const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+              // The compiled code returned from this frame.
+              if (fp === 0) {
+                stack[sp++] = r;
+                return suspend(p, pc, sp, base, fp, Exec.Done);
+              }
+              fp--;
+              sp = base;
+              pc = frameRet[fp];
+              base = frameBase[fp];
+              stack[sp++] = r;
+              if (p.tries.length !== 0) dropTries(p, fp);
+              continue;
+            }
           }
         }
         pc = target;

@@ -295,19 +295,91 @@ export function compileFunction(prog: Program, f: number): boolean {
   }
 }
 
-function generate(prog: Program, f: number, callees: number[]): string | null {
+/**
+ * A loop nest compiled on its own (on-stack replacement): only the code in [lo, hi) is
+ * generated, and control leaving it — a jump out, or falling off its end — writes the locals
+ * back into the array the frame was entered with and returns the code index to go on from.
+ */
+interface Region {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
+ * around it compiled on its own (see Region), or null when it cannot be (a try region or a
+ * return inside it, a value on the operand stack where control leaves it). The entry runs
+ * the nest from `target` with the frame's locals in L, leaves the updated locals in L and
+ * returns the code index where the interpreter goes on. Compiled once per nest; unwinds
+ * (budget, faults, parking) leave it like any compiled frame.
+ */
+export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
+  const region = loopNest(prog, f, target);
+  const known = prog.jitRegions.get(region.lo);
+  if (known !== undefined) return known;
+  prog.jitRegions.set(region.lo, null);
+  if (prog.pcDepth.length !== prog.code.length) return null;
+  const callees: number[] = [];
+  const src = generate(prog, f, callees, region);
+  if (src === null) return null;
+  for (const g of callees) if (!compileFunction(prog, g)) return null;
+  if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);
+  try {
+    const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
+    const entry = make(H, prog.consts, prog.jit, prog.natives).entry;
+    prog.jitRegions.set(region.lo, entry);
+    return entry;
+  } catch {
+    return null;
+  }
+}
+
+/** The outermost loop nest of function `f` around the loop head `target`: every loop (a
+ *  backward jump and its target) that overlaps it, transitively. */
+function loopNest(prog: Program, f: number, target: number): Region {
   const code = prog.code;
-  const start = prog.fnEntry[f];
+  const loops: [number, number][] = [];
+  for (let pc = prog.fnEntry[f]; pc < prog.fnEnd[f]; ) {
+    const info = OPCODES[code[pc]];
+    const next = pc + 1 + info.operands.length;
+    if (info.flow === "jump" || info.flow === "branch") {
+      const t = code[pc + 1 + info.operands.indexOf("label")];
+      if (t <= pc) loops.push([t, next]);
+    }
+    pc = next;
+  }
+  let lo = target;
+  let hi = target + 1;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [a, b] of loops) {
+      if (a < hi && b > lo && (a < lo || b > hi)) {
+        lo = Math.min(lo, a);
+        hi = Math.max(hi, b);
+        changed = true;
+      }
+    }
+  }
+  return { lo, hi };
+}
+
+function generate(prog: Program, f: number, callees: number[], region: Region | null = null): string | null {
+  const code = prog.code;
+  const fnStart = prog.fnEntry[f];
+  const start = region ? region.lo : fnStart;
   const end = prog.fnEnd[f];
   const nl = prog.fnLocals[f];
   if (nl > 250 || prog.fnMaxStack[f] > 250) return null;
-  // Instructions and block leaders.
+  // Instructions and block leaders (of the whole function, also for a region: local kinds
+  // come from every store in it).
   const starts: number[] = [];
-  const leaders = new Set<number>([start]);
-  for (let pc = start; pc < end; ) {
+  const leaders = new Set<number>([fnStart, start]);
+  for (let pc = fnStart; pc < end; ) {
     const op = code[pc];
     if (UNSUPPORTED.has(op)) return null;
-    if (op === Op.Call) callees.push(code[pc + 1]);
+    const inRegion = region === null || (pc >= region.lo && pc < region.hi);
+    if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
+    if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     const info = OPCODES[op];
     starts.push(pc);
     const next = pc + 1 + info.operands.length;
@@ -324,7 +396,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
   // sooner than a `for (;;) switch`. (Such a function is only ever entered at its start: the
   // interpreter enters compiled code mid-function only at a loop head.)
   const targets = new Set<number>();
-  let forward = true;
+  let forward = region === null;
   for (const pc of starts) {
     const op = code[pc];
     const info = OPCODES[op];
@@ -410,8 +482,16 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     for (let k = 0; k < depth; k++) names.push(S(k));
   };
 
+  // Leaving a region: the operand stack is empty there (or the region is not compiled), so
+  // the frame is its locals, handed back in L.
+  let badExit = false;
+  const exitTo = (t: number): string => {
+    if (t < end && prog.pcDepth[t] !== 0) badExit = true;
+    return `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} vm.budget = bud; return ${t}; }`;
+  };
   let live = false;
   for (const pc of starts) {
+    if (region !== null && (pc < region.lo || pc >= region.hi)) continue;
     const d = prog.pcDepth[pc];
     if (leaders.has(pc)) {
       if (live && d >= 0) flush(d);
@@ -435,7 +515,7 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     const sec = get(d - 2);
     // A spent budget at a back-edge goes to block -2, which refills it (one call site for all
     // back-edges, so none is a call V8 never saw run) and goes on at block `at`.
-    const jumpTo = (t: number) => (forward ? `break b${t};` : t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
+    const jumpTo = (t: number) => (region !== null && (t < region.lo || t >= region.hi) ? exitTo(t) : forward ? `break b${t};` : t <= pc ? `if (--bud <= 0) { at = ${t}; blk = -2; continue; } blk = ${t}; continue;` : `blk = ${t}; continue;`);
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
@@ -961,6 +1041,8 @@ function generate(prog: Program, f: number, callees: number[]): string | null {
     if (INT_OPS.has(op) && op !== Op.PushInt) intTemps.add(names[d - (info.pops as number)]);
     if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS[prog.nativeNames[a1]]) || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
   }
+  if (region !== null && live) emit(exitTo(region.hi));
+  if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
   const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);

@@ -44,6 +44,7 @@ export class Program {
     this.jitEntry = new Array(fnEntry.length).fill(null);
     this.hot = new Int32Array(fnEntry.length);
     this.jitState = new Int8Array(fnEntry.length);
+    this.jitRegions = new Map();
   }
 
   /** Canonical key of each type constant (what messages are matched on); "" for others. */
@@ -58,6 +59,9 @@ export class Program {
   readonly hot: Int32Array;
   /** 0 = not tried, 1 = compiled, 2 = not eligible. */
   readonly jitState: Int8Array;
+  /** Loop nests compiled for on-stack replacement, by the nest's first code index (null: not
+   *  compilable). See jit.ts compileRegion. */
+  readonly jitRegions: Map<number, JitEntry | null>;
 
   fnName(i: number): string {
     return this.module.functions[i].name;
