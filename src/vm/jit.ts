@@ -22,6 +22,11 @@
 // frame: a catchable fault jumps to the innermost handler with its error value, and open
 // regions travel with an unwind so the interpreter can rebuild them too.
 //
+// On-stack replacement at a hot loop head compiles the outermost loop nest around it as a
+// function of its own (compileRegion): a small JS function is optimized by V8 far sooner than
+// the whole of a big one (a program's main), and leaving the nest hands the locals back to
+// the interpreter. Functions are compiled whole when they are called hot.
+//
 // Not compiled (they stay in the interpreter): functions that receive messages.
 
 import { OPCODES } from "../bytecode/opcodes.js";
