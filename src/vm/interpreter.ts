@@ -1258,6 +1258,8 @@ export function execute(vm: VMCore, p: Process): Exec {
               if (p.tries.length !== 0) dropTries(p, fp);
               continue;
             }
+            // Neither compiles (a loop that receives, say): count afresh before trying again.
+            hot[f] = 0;
           }
         }
         pc = target;

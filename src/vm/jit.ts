@@ -315,33 +315,40 @@ interface Region {
  * around it compiled on its own (see Region), or null when it cannot be (a try region or a
  * return inside it, a value on the operand stack where control leaves it). The entry runs
  * the nest from `target` with the frame's locals in L, leaves the updated locals in L and
- * returns the code index where the interpreter goes on. Compiled once per nest; unwinds
- * (budget, faults, parking) leave it like any compiled frame.
+ * returns the code index where the interpreter goes on. Compiled once per loop head (null
+ * remembered too); unwinds (budget, faults, parking) leave it like any compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
-  const region = loopNest(prog, f, target);
-  const known = prog.jitRegions.get(region.lo);
+  const known = prog.jitRegions.get(target);
   if (known !== undefined) return known;
-  prog.jitRegions.set(region.lo, null);
+  prog.jitRegions.set(target, null);
   if (prog.pcDepth.length !== prog.code.length) return null;
-  const callees: number[] = [];
-  const src = generate(prog, f, callees, region);
-  if (src === null) return null;
-  for (const g of callees) if (!compileFunction(prog, g)) return null;
-  if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);
-  try {
-    const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
-    const entry = make(H, prog.consts, prog.jit, prog.natives).entry;
-    prog.jitRegions.set(region.lo, entry);
-    return entry;
-  } catch {
-    return null;
+  // The outermost nest that can be compiled: a loop that receives messages around a loop
+  // that computes leaves the inner one to compile.
+  for (const region of loopNests(prog, f, target)) {
+    const callees: number[] = [];
+    const src = generate(prog, f, callees, region);
+    if (src === null) continue;
+    if (!callees.every((g) => compileFunction(prog, g))) return null;
+    if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);
+    try {
+      const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
+      const entry = make(H, prog.consts, prog.jit, prog.natives).entry;
+      prog.jitRegions.set(target, entry);
+      return entry;
+    } catch {
+      return null;
+    }
   }
+  return null;
 }
 
-/** The outermost loop nest of function `f` around the loop head `target`: every loop (a
- *  backward jump and its target) that overlaps it, transitively. */
-function loopNest(prog: Program, f: number, target: number): Region {
+/**
+ * The loop nests of function `f` around the loop head `target`, outermost first: each is a
+ * loop (a backward jump and its target) containing `target` together with every loop that
+ * crosses it, transitively (in code the compiler emits, loops never cross: a nest is a loop).
+ */
+function loopNests(prog: Program, f: number, target: number): Region[] {
   const code = prog.code;
   const loops: [number, number][] = [];
   for (let pc = prog.fnEntry[f]; pc < prog.fnEnd[f]; ) {
@@ -353,19 +360,25 @@ function loopNest(prog: Program, f: number, target: number): Region {
     }
     pc = next;
   }
-  let lo = target;
-  let hi = target + 1;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [a, b] of loops) {
-      if (a < hi && b > lo && (a < lo || b > hi)) {
-        lo = Math.min(lo, a);
-        hi = Math.max(hi, b);
-        changed = true;
+  const nests: Region[] = [];
+  for (const [a, b] of loops) {
+    if (!(a <= target && target < b)) continue;
+    let lo = a;
+    let hi = b;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [c, d] of loops) {
+        // A loop that crosses the nest joins it; one around it is a nest of its own.
+        if (c < hi && d > lo && (c < lo || d > hi) && !(c <= lo && d >= hi)) {
+          lo = Math.min(lo, c);
+          hi = Math.max(hi, d);
+          changed = true;
+        }
       }
     }
+    if (!nests.some((r) => r.lo === lo && r.hi === hi)) nests.push({ lo, hi });
   }
-  return { lo, hi };
+  return nests.sort((x, y) => y.hi - y.lo - (x.hi - x.lo));
 }
 
 function generate(prog: Program, f: number, callees: number[], region: Region | null = null): string | null {
@@ -381,8 +394,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const leaders = new Set<number>([fnStart, start]);
   for (let pc = fnStart; pc < end; ) {
     const op = code[pc];
-    if (UNSUPPORTED.has(op)) return null;
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
+    if (UNSUPPORTED.has(op) && inRegion) return null;
     if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     const info = OPCODES[op];

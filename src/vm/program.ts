@@ -59,7 +59,7 @@ export class Program {
   readonly hot: Int32Array;
   /** 0 = not tried, 1 = compiled, 2 = not eligible. */
   readonly jitState: Int8Array;
-  /** Loop nests compiled for on-stack replacement, by the nest's first code index (null: not
+  /** Loop nests compiled for on-stack replacement, by the loop head entered at (null: not
    *  compilable). See jit.ts compileRegion. */
   readonly jitRegions: Map<number, JitEntry | null>;
 
