@@ -324,8 +324,15 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
   prog.jitRegions.set(target, null);
   if (prog.pcDepth.length !== prog.code.length) return null;
   // The outermost nest that can be compiled: a loop that receives messages around a loop
-  // that computes leaves the inner one to compile.
+  // that computes leaves the inner one to compile. A nest already compiled from another of
+  // its loop heads is shared (by the key -1 - its first code index): one JS function for V8
+  // to warm up and optimize, not one per head.
   for (const region of loopNests(prog, f, target)) {
+    const shared = prog.jitRegions.get(-1 - region.lo);
+    if (shared) {
+      prog.jitRegions.set(target, shared);
+      return shared;
+    }
     const callees: number[] = [];
     const src = generate(prog, f, callees, region);
     if (src === null) continue;
@@ -335,6 +342,7 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
       const entry = make(H, prog.consts, prog.jit, prog.natives).entry;
       prog.jitRegions.set(target, entry);
+      prog.jitRegions.set(-1 - region.lo, entry);
       return entry;
     } catch {
       return null;

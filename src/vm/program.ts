@@ -60,7 +60,7 @@ export class Program {
   /** 0 = not tried, 1 = compiled, 2 = not eligible. */
   readonly jitState: Int8Array;
   /** Loop nests compiled for on-stack replacement, by the loop head entered at (null: not
-   *  compilable). See jit.ts compileRegion. */
+   *  compilable) and by -1 - the nest's first code index. See jit.ts compileRegion. */
   readonly jitRegions: Map<number, JitEntry | null>;
 
   fnName(i: number): string {
