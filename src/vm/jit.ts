@@ -1017,7 +1017,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const o = op === Op.AddFloatIndexLocals ? "+" : op === Op.SubFloatIndexLocals ? "-" : op === Op.MulFloatIndexLocals ? "*" : "/";
         const v = L(a1);
         const i = L(a2);
-        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
+        const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
+        emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
         break;
       }
       case Op.AddStore:
@@ -1045,17 +1046,22 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         def(d - 1, `F(Math.sqrt(${top}))`);
         break;
       case Op.IndexLocals: {
+        // As Index (see there): no array check on a local known to hold an array, and with an
+        // integer index an undefined read is the only sign of an index out of range.
         const t = tmp();
         const v = L(a1);
         const i = L(a2);
-        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
+        const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
+        if (isInt(i)) emit(`if (${isArray}(${t} = ${v}[${i}]) === undefined) { ${at} ${t} = H.indexSlow(${v}, ${i}); }`);
+        else emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
         names[d] = t;
         break;
       }
       case Op.StoreIndexLocals: {
         const v = L(a1);
         const i = L(a2);
-        emit(`if (!Array.isArray(${v}) || !(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
+        const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
+        emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
         break;
       }
       case Op.ReturnLocal:
