@@ -1111,7 +1111,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   return [
     `"use strict";`,
     `function run(${params}) {`,
-    `  const F = H.F; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
+    `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
