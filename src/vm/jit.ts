@@ -288,8 +288,7 @@ export function compileFunction(prog: Program, f: number): boolean {
   }
   if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)})\n${src}\n`);
   try {
-    const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
-    const made = make(H, prog.consts, prog.jit, prog.natives);
+    const made = instantiate(prog, src);
     prog.jit[f] = made.run;
     prog.jitEntry[f] = made.entry;
     prog.jitState[f] = 1;
@@ -298,6 +297,12 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
+}
+
+/** Turns generated source into its functions, bound to the helpers and this program's tables. */
+function instantiate(prog: Program, src: string): { run: JitFn; entry: JitEntry } {
+  const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
+  return make(H, prog.consts, prog.jit, prog.natives);
 }
 
 /**
@@ -339,8 +344,7 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
     if (!callees.every((g) => compileFunction(prog, g))) return null;
     if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);
     try {
-      const make = new Function("H", "K", "J", "N", src) as (h: typeof H, k: unknown[], j: (JitFn | null)[], n: unknown[]) => { run: JitFn; entry: JitEntry };
-      const entry = make(H, prog.consts, prog.jit, prog.natives).entry;
+      const entry = instantiate(prog, src).entry;
       prog.jitRegions.set(target, entry);
       prog.jitRegions.set(-1 - region.lo, entry);
       return entry;
@@ -545,13 +549,20 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
-    /** A binary operation with a result check: `check` sees the result as `r`. */
-    const bin = (expr: (a: string, b: string) => string, check = "") => {
-      const a = sec;
-      const b = top;
+    /** A binary operation of the two top values into a new temporary. */
+    const bin = (expr: (a: string, b: string) => string) => {
       const t = tmp();
-      emit(`${t} = ${expr(a, b)};${check ? " " + check.replace(/\br\b/g, t).replace(/\$a/g, a).replace(/\$b/g, b) : ""}`);
+      emit(`${t} = ${expr(sec, top)};`);
       names[d - 2] = t;
+    };
+    /** Checked i32 arithmetic, as the interpreter's Add ... Mod: into a new temporary (returned). */
+    const intOp = (o: "+" | "-" | "*" | "/" | "%", a: string, b: string): string => {
+      const t = tmp();
+      if (o === "*") emit(`${t} = ${a} * ${b}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${a}, "*", ${b}); } ${t} = ${t} | 0;`);
+      else if (o === "/") emit(`if (${b} === 0 || (${a} === -2147483648 && ${b} === -1) || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} / ${b}) | 0;`);
+      else if (o === "%") emit(`if (${b} === 0 || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} % ${b}) | 0;`);
+      else emit(`${t} = ${a} ${o} ${b}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${a}, "${o}", ${b}); }`);
+      return t;
     };
     switch (op) {
       case Op.Nop:
@@ -615,24 +626,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         emit(`{ const r = ${L(a1)} + ${a2}; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", ${a2}); } ${L(a1)} = r; }`);
         break;
       case Op.Add:
-        bin((a, b) => `${a} + ${b}`, `if ((r | 0) !== r) { ${at} throw H.ovf($a, "+", $b); }`);
-        break;
       case Op.Sub:
-        bin((a, b) => `${a} - ${b}`, `if ((r | 0) !== r) { ${at} throw H.ovf($a, "-", $b); }`);
-        break;
-      case Op.Mul: {
-        const t = tmp();
-        emit(`${t} = ${sec} * ${top}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${t} = ${t} | 0;`);
-        names[d - 2] = t;
-        break;
-      }
+      case Op.Mul:
       case Op.Div:
-        emit(`if (${top} === 0 || (${sec} === -2147483648 && ${top} === -1) || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); }`);
-        bin((a, b) => `(${a} / ${b}) | 0`);
-        break;
       case Op.Mod:
-        emit(`if (${top} === 0 || typeof ${sec} !== "number" || typeof ${top} !== "number") { ${at} throw H.div(${sec}, ${top}); }`);
-        bin((a, b) => `(${a} % ${b}) | 0`);
+        names[d - 2] = intOp(op === Op.Add ? "+" : op === Op.Sub ? "-" : op === Op.Mul ? "*" : op === Op.Div ? "/" : "%", sec, top);
         break;
       case Op.Neg:
         emit(`if (${top} === -2147483648 || typeof ${top} !== "number") { ${at} throw H.ovf(${top}, "-"); }`);
@@ -642,12 +640,9 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         emit(at);
         bin((a, b) => `H.intPow(${a}, ${b})`);
         break;
-      case Op.AddInt: {
-        const t = tmp();
-        emit(`${t} = ${top} + ${a1}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${top}, "+", ${a1}); }`);
-        names[d - 1] = t;
+      case Op.AddInt:
+        names[d - 1] = intOp("+", top, String(a1));
         break;
-      }
       case Op.BitAnd:
         bin((a, b) => `${a} & ${b}`);
         break;
@@ -977,13 +972,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const a = F.a === "top" ? top : L(a1);
         const bOperand = F.a === "top" ? a1 : a2;
         const b = F.b === "top" ? top : F.b === "local" ? L(bOperand) : F.b === "imm" ? String(bOperand) : String(prog.consts[bOperand]);
-        const dest = F.a === "top" ? d - 1 : d;
-        const t = tmp();
-        if (F.op === "*") emit(`${t} = ${a} * ${b}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${a}, "*", ${b}); } ${t} = ${t} | 0;`);
-        else if (F.op === "/") emit(`if (${b} === 0 || (${a} === -2147483648 && ${b} === -1) || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} / ${b}) | 0;`);
-        else if (F.op === "%") emit(`if (${b} === 0 || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} % ${b}) | 0;`);
-        else emit(`${t} = ${a} ${F.op} ${b}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${a}, "${F.op}", ${b}); }`);
-        names[dest] = t;
+        names[F.a === "top" ? d - 1 : d] = intOp(F.op, a, b);
         break;
       }
       case Op.AddFloatLocal:
@@ -1025,10 +1014,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.SubStore:
       case Op.MulStore: {
         // The operation (as Add/Sub/Mul), then Store.
-        const o = op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*";
-        const t = tmp();
-        if (o === "*") emit(`${t} = ${sec} * ${top}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${sec}, "*", ${top}); } ${t} = ${t} | 0;`);
-        else emit(`${t} = ${sec} ${o} ${top}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${sec}, "${o}", ${top}); }`);
+        const t = intOp(op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*", sec, top);
         written(a1, d - 2);
         emit(`${L(a1)} = ${t};`);
         break;
