@@ -82,6 +82,23 @@ test("registerNative: an untyped native for assembly (CallNative)", async () => 
   assert.deepEqual(r.leftover, [6]);
 });
 
+test("a module run again: same output each time, natives replaced in between are the ones called", async () => {
+  const { raft, text } = capture({ jit: "eager" });
+  raft.registerNative("host.k", () => 1);
+  const { module } = raft.assemble("CallNative #host.k 0\nPushInt 10\nAdd\n", "k.raft");
+  assert.ok(module);
+  const loop = raft.compile("fn sq(n: integer) -> integer { return n * n; }\nlet s: integer = 0;\nlet i: integer = 0;\nloop { if (i == 100) { break; } s += sq(i); i++; }\nvm.println(s);\n", "sq.kl").module;
+  assert.ok(loop);
+  for (let r = 0; r < 3; r++) {
+    const res = await raft.run(loop);
+    assert.equal(res.exitCode, 0);
+  }
+  assert.equal(text(), "328350\n".repeat(3));
+  assert.deepEqual((await raft.run(module)).leftover, [11]);
+  raft.registerNative("host.k", () => 5);
+  assert.deepEqual((await raft.run(module)).leftover, [15]);
+});
+
 test("a default Raft denies file reads, writes and env (permission_denied)", async () => {
   const { raft, text } = capture();
   const r = await raft.run(`

@@ -32,6 +32,12 @@ export class ProcessTable {
     return this.get(pid) !== undefined;
   }
 
+  /** Forgets every process. */
+  clear(): void {
+    this.pages = [];
+    this.count = 0;
+  }
+
   /** Adds a process under a pid not yet in the table (pids are never reused). */
   set(pid: number, p: Process): void {
     if (!(pid >= 0 && pid <= 0x7fffffff && (pid | 0) === pid)) throw new RangeError(`bad pid ${pid}`);
