@@ -326,4 +326,8 @@ export const enum Op {
   IncGreaterEqIntJumpIfFalse = 160,
   /** the square root of a float (as float.sqrt) */
   SqrtFloat = 161,
+  /** $d := a % n (integer, checked) */
+  ModIntStore = 162,
+  /** $d := a % #k (integer constant, checked) */
+  ModConstStore = 163,
 }

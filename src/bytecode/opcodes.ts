@@ -309,6 +309,9 @@ export const OPCODES: readonly OpInfo[] = [
   fused("IncGreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > n", { flow: "branch", fuseOperands: incThenCompare }),
   fused("IncGreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= n", { flow: "branch", fuseOperands: incThenCompare }),
   row("SqrtFloat", [], 1, 1, "the square root of a float (as float.sqrt)"),
+  // ── a remainder stored into a local: `x = ... % k` ─────────────────────────────────
+  fused("ModIntStore", ["imm", "local"], 1, 0, ["PushInt", "Mod", "Store"], "$d := a % n (integer, checked)"),
+  fused("ModConstStore", ["const", "local"], 1, 0, ["PushConst", "Mod", "Store"], "$d := a % #k (integer constant, checked)", { constTag: "int" }),
 ];
 
 /** The compare-and-branch rows by comparison, for the code generator and the second tier. */

@@ -525,6 +525,16 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 2;
             break;
           }
+          case Op.ModIntStore:
+          case Op.ModConstStore: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc] === Op.ModIntStore ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[base + code[pc + 2]] = (a % b) | 0;
+            sp--;
+            pc += 3;
+            break;
+          }
           case Op.AddFloatStore:
             stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
             sp -= 2;

@@ -246,6 +246,7 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
       if (k === "") copies.push([code[pc + 1], code[(pop === Op.Load ? prev : starts[i - 2]) + 1]]);
       else note(code[pc + 1], k);
     } else if (op === Op.IncLocal || INC_FUSED_OPS[op] || op === Op.AddStore || op === Op.SubStore || op === Op.MulStore) note(code[pc + 1], "i");
+    else if (op === Op.ModIntStore || op === Op.ModConstStore) note(code[pc + 2], "i");
     else if (op === Op.AddFloatStore || op === Op.SubFloatStore || op === Op.MulFloatStore || op === Op.DivFloatStore) note(code[pc + 1], "f");
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
     else if (op === Op.CopyLocalLocal) copies.push([code[pc + 1], code[pc + 2]]);
@@ -1017,6 +1018,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const t = intOp(op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*", sec, top);
         written(a1, d - 2);
         emit(`${L(a1)} = ${t};`);
+        break;
+      }
+      case Op.ModIntStore:
+      case Op.ModConstStore: {
+        // PushInt or PushConst, Mod, then Store.
+        const t = intOp("%", top, String(op === Op.ModIntStore ? a1 : prog.consts[a1]));
+        written(a2, d - 1);
+        emit(`${L(a2)} = ${t};`);
         break;
       }
       case Op.AddFloatStore:
