@@ -29,6 +29,13 @@ export class RunQueue {
     return p;
   }
 
+  /** Empties the queue and gives back the room it grew to. */
+  clear(): void {
+    this.items = new Array(64).fill(null);
+    this.head = 0;
+    this.count = 0;
+  }
+
   private grow(): void {
     const old = this.items;
     const next: (Process | null)[] = new Array(old.length * 2).fill(null);

@@ -206,12 +206,13 @@ export class VMCore {
 
   /**
    * After its run has stopped: lets go of the processes (those still waiting when the main
-   * process ended) and of the registered names, so that the VM kept as `lastStopped` holds
-   * little.
+   * process ended), the run queue's room and the registered names, so that the VM kept as
+   * `lastStopped` holds little.
    */
   release(): void {
     if (!this.stopped) return;
     this.procs.clear();
+    this.runQueue.clear();
     this.registry.clear();
     this.main = null;
     this.current = null;
