@@ -62,19 +62,19 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: "fib", what: "fib(30), recursive calls", full: [30], quick: [25], reps: 5, check: "exact", js: (a) => base.fib(a[0]) },
-  { name: "loop", what: "30M iterations of i32 (a*31+i)%1000003", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact", js: (a) => base.loop(a[0]) },
+  { name: "loop", what: "30M iterations of i32 (a*31+i)%1000003", full: [30_000_000], quick: [3_000_000], reps: 5, check: "exact", js: (a) => base.loop(a[0]) },
   {
-    name: "asmloop", what: "the counting loop in assembly, compiled", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact",
+    name: "asmloop", what: "the counting loop in assembly, compiled", full: [30_000_000], quick: [3_000_000], reps: 5, check: "exact",
     js: (a) => base.loop(a[0]), units: (a) => ({ count: a[0] * 11, label: "instr" }), source: { file: "asmloop.raft" },
   },
   {
-    name: "asmloop-interp", what: "the counting loop in assembly, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact",
+    name: "asmloop-interp", what: "the counting loop in assembly, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 5, check: "exact",
     js: (a) => base.loop(a[0]), units: (a) => ({ count: a[0] * 11, label: "instr" }), source: { file: "asmloop.raft", jit: "off" },
   },
   { name: "nbody", what: "n-body, f32, 50k steps (time only)", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]) },
   // The same programs in the interpreter alone (RAFT_JIT=off): the first tier beside Lua's interpreter.
   { name: "fib-interp", what: "fib(30), interpreter only", full: [30], quick: [25], reps: 5, check: "exact", js: (a) => base.fib(a[0]), source: { file: "fib.kl", jit: "off" }, peer: "fib" },
-  { name: "loop-interp", what: "the counting loop, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 3, check: "exact", js: (a) => base.loop(a[0]), source: { file: "loop.kl", jit: "off" }, peer: "loop" },
+  { name: "loop-interp", what: "the counting loop, interpreter only", full: [30_000_000], quick: [3_000_000], reps: 5, check: "exact", js: (a) => base.loop(a[0]), source: { file: "loop.kl", jit: "off" }, peer: "loop" },
   { name: "nbody-interp", what: "n-body, interpreter only", full: [50_000], quick: [10_000], reps: 5, check: "approx", js: (a) => base.nbody(a[0]), source: { file: "nbody.kl", jit: "off" }, peer: "nbody" },
   { name: "strings", what: "append 1M numbers to a string", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.strings(a[0]) },
   { name: "sort", what: "fill and sort a 1M-integer vector", full: [1_000_000], quick: [100_000], reps: 5, check: "exact", js: (a) => base.sort(a[0]) },
