@@ -99,6 +99,15 @@ test("a module run again: same output each time, natives replaced in between are
   assert.deepEqual((await raft.run(module)).leftover, [15]);
 });
 
+test("timers follow an embedder's clock: a 60 s receive timeout on a clock 1000x fast ends in ms", async () => {
+  const t0 = performance.now();
+  const { raft, text } = capture({ clock: () => (performance.now() - t0) * 1000 });
+  const r = await raft.run("let m: integer = vm.receive(60000){default: 7};\nvm.println(m);\n", { file: "wait.kl" });
+  assert.equal(r.exitCode, 0);
+  assert.equal(text(), "7\n");
+  assert.ok(performance.now() - t0 < 10_000, `took ${performance.now() - t0} ms`);
+});
+
 test("a default Raft denies file reads, writes and env (permission_denied)", async () => {
   const { raft, text } = capture();
   const r = await raft.run(`

@@ -114,6 +114,9 @@ export interface SysCtx extends NativeCtx {
  */
 let lastStopped: VMCore | null = null;
 
+/** How often a VM on an embedder's clock looks at it while it waits for a timer (real ms). */
+const VIRTUAL_CLOCK_POLL_MS = 10;
+
 export class VMCore {
   program!: Program;
   readonly host: Host;
@@ -341,8 +344,15 @@ export class VMCore {
     }
   }
 
+  /**
+   * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
+   * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
+   * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
+   * arms it again for the rest.
+   */
   private armHostTimer(at: number): void {
     if (this.hostTimer && this.hostTimerAt <= at) return;
+    const wait = Math.max(0, Math.ceil(at - this.now()));
     if (this.hostTimer) clearTimeout(this.hostTimer);
     this.hostTimerAt = at;
     this.hostTimer = setTimeout(
@@ -353,7 +363,7 @@ export class VMCore {
         if (this.runQueue.length !== 0) this.schedule();
         else this.idle();
       },
-      Math.max(0, Math.ceil(at - this.now())),
+      this.opts.clock ? Math.min(wait, VIRTUAL_CLOCK_POLL_MS) : wait,
     );
   }
 
