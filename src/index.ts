@@ -9,5 +9,6 @@ export type { Diagnostic } from "./diag/index.js";
 export type { NativeFn, NativeCtx, NativeSpec, Host, HostFs, Permissions, PathGrant } from "./vm/native-api.js";
 export type { VMEvent, PanicInfo, TraceFrame } from "./vm/vm-core.js";
 export { KError } from "./vm/values.js";
+export { hostMemory } from "./vm/heap.js";
 export { OPCODES } from "./bytecode/opcodes.js";
 export type { OpInfo, OperandKind } from "./bytecode/opcodes.js";

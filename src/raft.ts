@@ -150,7 +150,7 @@ export class Raft {
   async run(input: string | Uint8Array | Module, opts: RunOptions = {}): Promise<RunResult> {
     const o = this.options;
     const stderr = o.stderr ?? ((s: string) => process.stderr.write(s));
-    const empty = { processes: 0, reductions: 0, messages: 0 };
+    const empty = { processes: 0, reductions: 0, messages: 0, memory: 0 };
     let module: Module | null;
     let diagnostics: Diagnostic[];
     try {

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
-import { deepCopy, sizeOf, valuesEqual } from "../src/vm/copy.js";
+import { deepCopy, valuesEqual } from "../src/vm/copy.js";
+import { sizeOfValue } from "../src/vm/heap.js";
 import { allowed, makePermissions, parseGrant } from "../src/vm/permissions.js";
 import { makeRandom } from "../src/vm/random.js";
 import { LineReader, makeNodeHost } from "../src/vm/node-host.js";
@@ -49,12 +50,13 @@ test("valuesEqual", () => {
   assert.ok(!valuesEqual("1", 1));
 });
 
-test("sizeOf", () => {
-  assert.equal(sizeOf(5), 8);
-  assert.equal(sizeOf("abcd"), 24);
-  assert.equal(sizeOf([1, 2, 3]), 16 + 24);
-  assert.equal(sizeOf(["ab"]), 16 + 8 + 20);
-  assert.equal(sizeOf([[1]]), 16 + 8 + 24);
+test("sizeOfValue: V8's layout (a slot, a JSArray with its store, a boxed float, a string)", () => {
+  assert.equal(sizeOfValue(5), 8);
+  assert.equal(sizeOfValue(0.5), 8 + 16);
+  assert.equal(sizeOfValue("abcd"), 8 + 32 + 8);
+  assert.equal(sizeOfValue([1, 2, 3]), 8 + 48 + 3 * 12);
+  assert.equal(sizeOfValue(["ab"]), 8 + 48 + 12 + 36);
+  assert.equal(sizeOfValue([[1]]), 8 + 2 * (48 + 12));
 });
 
 test("permissions", () => {

@@ -1,10 +1,10 @@
-// Value semantics and heap accounting for run-time values.
+// Value semantics for run-time values.
 //
 // Kaylee's vectors, arrays and tuples are JS arrays with value semantics: assignment, passing
 // and sending copy them (`deepCopy`). Everything else is immutable (numbers, booleans, strings,
 // `KError`, `ExitNotice`) and shared. Memory handles (pointers, slices) are references into a
-// process's linear memory and are shared too. `valuesEqual` is Kaylee's `==` on any type and
-// `sizeOf` the approximate byte count that `--max-heap` and `vm.memory()` account.
+// process's linear memory and are shared too. `valuesEqual` is Kaylee's `==` on any type (what a
+// value costs in memory is heap.ts's business).
 
 import { ExitNotice, KError } from "./values.js";
 
@@ -34,33 +34,4 @@ function arraysEqual(a: unknown[], b: unknown[]): boolean {
     if (!valuesEqual(a[i], b[i])) return false;
   }
   return true;
-}
-
-const WORD = 8;
-const HEADER = 16;
-
-/**
- * Approximate heap bytes of a value: a number, bool or null is one 8-byte word; a string is
- * 16 + 2 a UTF-16 unit; an array is 16 + 8 a slot plus what its slots point to.
- */
-export function sizeOf(v: unknown): number {
-  if (typeof v === "string") return stringSize(v);
-  if (Array.isArray(v)) return arraySize(v);
-  if (v instanceof KError) return HEADER + WORD * 2 + stringSize(v.message) + stringSize(v.code);
-  if (v instanceof ExitNotice) return HEADER + WORD * 2 + stringSize(v.reason);
-  if (ArrayBuffer.isView(v)) return HEADER + v.byteLength;
-  return WORD;
-}
-
-function stringSize(s: string): number {
-  return HEADER + 2 * s.length;
-}
-
-function arraySize(a: unknown[]): number {
-  let n = HEADER + WORD * a.length;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (typeof x === "object" || typeof x === "string") n += x === null ? 0 : sizeOf(x);
-  }
-  return n;
 }

@@ -1,47 +1,54 @@
-// Per-process heap accounting: `--max-heap`, the VM-wide heap cap and the mailbox bound.
+// Heap accounting: `--max-heap` per process, the host-wide ceiling, reads that count as they
+// arrive, and the mailbox bound.
 //
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
-// can reach: its stack (locals and operands of every frame), its mailbox and its linear
-// memory. Counting every allocation exactly would cost the hot loop dearly and never learn
-// about garbage, so the accounting works like a collector's trigger:
+// can reach: its stack (locals and operands of every frame), its mailbox, a message or read
+// result handed to it and not yet taken, its pending timer and its linear memory. Counting
+// every allocation exactly would cost the hot loop dearly and never learn about garbage, so
+// the accounting works like a collector's trigger:
 //
 //   - allocating sites charge an estimate of what they made to `p.heapBytes`, which holds the
 //     *negative* allowance left before the next measurement: `(p.heapBytes += n) > 0` is the
 //     whole cost on a hot path (Concat, MakeVector, MakeTuple, CopyValue, every native's
-//     result, every message delivered);
+//     result, every message delivered, linear memory growth);
 //   - when the allowance is used up, `measure` walks what the process can reach (iteratively,
 //     never recursing on the JS stack, and giving up as soon as the count passes the hard
 //     cap, so cycles from hand-written bytecode cannot loop it) and compares it with the
-//     limit; the next allowance is proportional to the live size, so measuring costs O(1)
-//     amortised per byte allocated;
-//   - a process over its limit (or pushing the sum of all processes over the VM-wide cap)
-//     ends with exit reason "heap_limit". That exit cannot be caught by an error handler:
-//     the handler would run with the heap still full.
+//     limit; the next allowance is half the live size (at least 4 KiB), so measuring costs
+//     O(1) amortised per byte allocated and a process never holds much more than it is charged;
+//   - a process over its limit, or pushing the host's total over the ceiling, ends with exit
+//     reason "heap_limit". That exit cannot be caught by an error handler: the handler would
+//     run with the heap still full.
 //
-// It is approximate by design (shared strings count once per reference, stale stack slots
-// are cleared first), but every way a process can grow its reachable data is charged
-// somewhere, so a runaway allocation stops within about 1/8 of the limit (plus 64 KiB)
-// rather than taking the host down. See SECURITY.md.
+// The per-value costs follow V8's real layout on a 64-bit host (an array is a JSArray plus
+// its backing store, which `push` grows by half; a float outside the small-integer range is a
+// boxed HeapNumber; a string is flattened when measured, so a long chain of concatenations
+// costs what its characters cost), so that a host's RSS stays within 2x of what its
+// processes are charged plus a fixed baseline (test/memory-rss.test.ts measures it).
+//
+// The ceiling is one per host process: every VM (every `Raft.run`, every REPL session) adds
+// to the same total, so no number of concurrent runs can take the host past it. See
+// SECURITY.md.
 
 import { createRequire } from "node:module";
 import type { Process } from "./process.js";
 import type { VMCore } from "./vm-core.js";
-import { ExitNotice, Fault, KError } from "./values.js";
+import { ExitNotice, Fault, KError, fault } from "./values.js";
 import { LinearMemory, Pointer, Slice } from "./memory.js";
 
 /** Per-process limit when --max-heap is not given. */
 export const DEFAULT_MAX_HEAP = 256 * 1024 * 1024;
-/** The most all processes together may hold: half the host's JS heap, at most 1 GiB. (Asked of
- *  node:v8 when first needed, since loading it costs start-up time.) */
-let vmHeapCapBytes = 0;
-/** A floor under vmHeapCap(), so that small totals never need node:v8. */
-const MIN_VM_HEAP_CAP = 32 * 1024 * 1024;
-export function vmHeapCap(): number {
-  if (vmHeapCapBytes === 0) {
+/** The most all processes of this host process may hold together: half the main thread's JS
+ *  heap limit. (Asked of node:v8 when first needed, since loading it costs start-up time.) */
+let hostCeilingBytes = 0;
+/** A floor under hostCeiling(), so that small totals never need node:v8. */
+const MIN_HOST_CEILING = 32 * 1024 * 1024;
+export function hostCeiling(): number {
+  if (hostCeilingBytes === 0) {
     const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
-    vmHeapCapBytes = Math.min(1024 * 1024 * 1024, Math.floor(v8.getHeapStatistics().heap_size_limit / 2));
+    hostCeilingBytes = Math.max(MIN_HOST_CEILING, Math.floor(v8.getHeapStatistics().heap_size_limit / 2));
   }
-  return vmHeapCapBytes;
+  return hostCeilingBytes;
 }
 /** The most messages one mailbox may hold; a delivery past it ends the receiver. */
 export const MAILBOX_LIMIT = 100_000;
@@ -49,10 +56,32 @@ export const MAILBOX_LIMIT = 100_000;
  *  "system_limit" fault in the spawner. */
 export const DEFAULT_MAX_PROCESSES = 262_144;
 
+// What things cost in V8 on a 64-bit host without pointer compression (Node's default build).
 const WORD = 8;
-const HEADER = 16;
-const MIN_ALLOWANCE = 64 * 1024;
-const MAX_ALLOWANCE_FLOOR = 1024 * 1024;
+/** A plain object's header (map, properties, elements) plus its fields. */
+const OBJECT = 40;
+/** A JSArray (32) and its backing store's header (16). */
+const ARRAY = 48;
+/** One slot of an array: 8 bytes, and half again for the room `push` leaves. */
+const SLOT = 12;
+/** A string: its header, and room for the cons string that `a + b` leaves in front of it
+ *  (32 bytes, kept after flattening); each UTF-16 unit is counted as 2 bytes (one-byte
+ *  strings use 1). */
+const STRING = 32;
+/** A float that is not a small integer lives in its own HeapNumber. */
+const BOXED = 16;
+/** A process: the Process object, its stack array's header, frames, table slot. */
+const PROCESS = 512;
+/** A queued message: the Message object and its mailbox slot. */
+const MESSAGE = OBJECT + SLOT;
+/** A pending timer (a receive timeout or a sleep): its heap entry and closure. */
+const TIMER = 96;
+/** A pointer or slice and its block record. */
+const HANDLE = OBJECT + 56;
+/** Strings at least this long may be V8 cons strings (ConsString::kMinLength). */
+const CONS_MIN = 13;
+
+const MIN_ALLOWANCE = 4 * 1024;
 
 /**
  * A fault that ends the process whatever handlers are active (heap_limit, mailbox_overflow).
@@ -65,19 +94,56 @@ export class HardExit extends Fault {
   }
 }
 
-interface VMHeap {
-  /** The sum of every live process's last measurement (Process.heapLast). */
+/** What a set of processes is charged now, and the most it was charged at once. */
+interface Ledger {
   total: number;
+  peak: number;
 }
-const vmHeaps = new WeakMap<VMCore, VMHeap>();
+/** Every process of this host process (every VM). */
+const host: Ledger = { total: 0, peak: 0 };
+/** Each VM's own share; a stopped VM's share leaves the host total (heapClose). */
+const vmLedgers = new WeakMap<VMCore, Ledger & { closed: boolean }>();
 
-function heapOf(vm: VMCore): VMHeap {
-  let h = vmHeaps.get(vm);
-  if (!h) {
-    h = { total: 0 };
-    vmHeaps.set(vm, h);
-  }
-  return h;
+function ledgerOf(vm: VMCore): Ledger & { closed: boolean } {
+  let l = vmLedgers.get(vm);
+  if (!l) vmLedgers.set(vm, (l = { total: 0, peak: 0, closed: false }));
+  return l;
+}
+
+/** Adds `n` (may be negative) to what `vm`'s processes are charged. */
+function book(vm: VMCore, n: number): void {
+  const l = ledgerOf(vm);
+  if (l.closed) return;
+  l.total += n;
+  if (l.total > l.peak) l.peak = l.total;
+  host.total += n;
+  if (host.total > host.peak) host.peak = host.total;
+}
+
+/** The host total would pass the ceiling with `n` more bytes. */
+function overCeiling(n: number): boolean {
+  const t = host.total + n;
+  return t > MIN_HOST_CEILING && t > hostCeiling();
+}
+
+/** What every process of this host process is charged now (`charged`), the most it has been
+ *  charged at once (`peak`), and the host-wide ceiling, in bytes. */
+export function hostMemory(): { charged: number; peak: number; ceiling: number } {
+  return { charged: host.total, peak: host.peak, ceiling: hostCeiling() };
+}
+
+/** The most `vm`'s processes were charged at once (a run's `stats.memory`). */
+export function heapPeak(vm: VMCore): number {
+  return vmLedgers.get(vm)?.peak ?? 0;
+}
+
+/** `vm` stopped: what its remaining processes hold leaves the host total. */
+export function heapClose(vm: VMCore): void {
+  const l = ledgerOf(vm);
+  if (l.closed) return;
+  host.total -= l.total;
+  l.total = 0;
+  l.closed = true;
 }
 
 export function heapLimit(vm: VMCore): number {
@@ -88,6 +154,40 @@ export function heapLimit(vm: VMCore): number {
 /** The linear memory cap for a process of this VM. */
 export function linearCap(vm: VMCore): number {
   return Math.max(64 * 1024, Math.min(64 * 1024 * 1024, heapLimit(vm)));
+}
+
+/**
+ * Runs `f`, an alloc or claim on `p`'s linear memory `m`, with growth bounded by what `p` may
+ * still take (past it: a catchable "heap_limit" fault), and charges what `m` grew by.
+ */
+export function linearGrow<T>(vm: VMCore, p: Process, m: LinearMemory, f: () => T): T {
+  const before = m.bytes.length;
+  m.cap = Math.max(before, Math.min(linearCap(vm), before + heapRoom(vm, p)));
+  const r = f();
+  if (m.bytes.length > before) charge(vm, p, m.bytes.length - before, p.sp);
+  return r;
+}
+
+/**
+ * Bytes process `p` may still take: below its own limit and below the host's ceiling, by
+ * what it was last measured at (plus reads in progress).
+ */
+export function heapRoom(vm: VMCore, p: Process): number {
+  const own = heapLimit(vm) - p.heapLast - p.heapReserved;
+  const ceiling = Math.max(MIN_HOST_CEILING, hostCeiling()) - host.total;
+  return Math.max(0, Math.min(own, ceiling));
+}
+
+/**
+ * A new process: what it holds from the start (its stack, its arguments) is charged before
+ * it joins the table. Past the host's ceiling the spawn is a "system_limit" fault.
+ */
+export function heapSpawn(vm: VMCore, p: Process): void {
+  const n = measure(p, p.sp, false, heapLimit(vm) + 1);
+  if (overCeiling(n)) throw fault(`cannot spawn: the host's memory ceiling (${fmt(hostCeiling())}) is reached`, "system_limit");
+  if (n > heapLimit(vm)) throw fault(`cannot spawn: its arguments hold ${fmt(n)}, more than --max-heap (${fmt(heapLimit(vm))})`, "heap_limit");
+  p.heapLast = n;
+  book(vm, n);
 }
 
 /**
@@ -109,27 +209,55 @@ export function charge(vm: VMCore, p: Process, n: number, sp: number): void {
  */
 export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, clear: boolean): void {
   const limit = heapLimit(vm);
-  const h = heapOf(vm);
-  const live = measure(p, sp, clear, limit * 2 + MAX_ALLOWANCE_FLOOR);
-  h.total += live - p.heapLast;
+  const live = measure(p, sp, clear, limit * 2 + MIN_ALLOWANCE);
+  book(vm, live - p.heapLast);
   p.heapLast = live;
-  if (live > limit || (h.total > MIN_VM_HEAP_CAP && h.total > vmHeapCap())) {
+  if (live + p.heapReserved > limit || overCeiling(0)) {
     p.heapBytes = -MIN_ALLOWANCE;
-    const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(vmHeapCap())}`;
+    const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(host.total)}, the ceiling is ${fmt(hostCeiling())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
     if (running) throw new HardExit("heap_limit");
     vm.exit(p, "heap_limit");
     return;
   }
-  p.heapBytes = -Math.max(MIN_ALLOWANCE, Math.min(Math.max(live, MAX_ALLOWANCE_FLOOR), limit + (limit >>> 3) - live));
+  p.heapBytes = -Math.max(MIN_ALLOWANCE, Math.min(live >>> 1, limit + (limit >>> 3) - live));
 }
 
-/** A process ended: its heap no longer counts toward the VM's total. */
+/** A process ended: what it held no longer counts. */
 export function heapExit(vm: VMCore, p: Process): void {
-  if (p.heapLast === 0) return;
-  const h = vmHeaps.get(vm);
-  if (h) h.total -= p.heapLast;
+  const n = p.heapLast + p.heapReserved;
   p.heapLast = 0;
+  p.heapReserved = 0;
+  if (n !== 0) book(vm, -n);
+}
+
+/**
+ * A budget for a read (a file, a line of stdin) by process `p`: `take(bytes)` counts the
+ * bytes toward `p`'s heap and the host's total as they arrive, and says false (nothing
+ * taken) when they would pass either; the read must then stop with "too_large". `end(keep)`
+ * settles it: kept bytes stay charged until `p` is next measured; otherwise they are given
+ * back. A UTF-8 byte read is counted as one UTF-16 unit of the string it becomes (2 bytes).
+ */
+export function readBudget(vm: VMCore, p: Process): { take: (bytes: number) => boolean; end: (keep: boolean) => void } {
+  let taken = 0;
+  return {
+    take(bytes: number): boolean {
+      const n = 2 * bytes;
+      if (!p.alive || ledgerOf(vm).closed || n > heapRoom(vm, p)) return false;
+      taken += n;
+      p.heapReserved += n;
+      book(vm, n);
+      return true;
+    },
+    end(keep: boolean): void {
+      if (!p.alive) return;
+      const n = Math.min(taken, p.heapReserved);
+      taken = 0;
+      p.heapReserved -= n;
+      if (keep) p.heapLast += n;
+      else book(vm, -n);
+    },
+  };
 }
 
 /** What `vm.memory()` reports: managed bytes the process reaches plus live linear blocks. */
@@ -145,37 +273,52 @@ function fmt(n: number): string {
 }
 
 /**
- * Approximate bytes process `p` reaches: stack slots below `sp`, its mailbox, its linear
- * memory. When `clear` is set (sp is exact), dead slots above sp are nulled first so that
- * the host's collector can reclaim what they held. Stops counting past `cap`.
+ * A string's cost. A V8 cons string (what `a + b` makes) is flattened first while `room` (what
+ * the measurement may still count) allows, so that what it holds is its characters and not
+ * a tree of 32-byte nodes. (Flattening is O(length), like the count; appends are charged what
+ * they add, so a string built by appending is flattened O(1) times per byte on average.)
+ */
+function stringCost(s: string, room: number): number {
+  const n = STRING + 2 * s.length;
+  if (s.length >= CONS_MIN && n <= room) s.charCodeAt(0);
+  return n;
+}
+
+/**
+ * Approximate bytes process `p` reaches: stack slots below `sp`, its mailbox, a value handed
+ * to it and not yet taken, its timer, its linear memory. When `clear` is set (sp is exact),
+ * dead slots above sp are nulled first so that the host's collector can reclaim what they
+ * held. Stops counting past `cap`.
  */
 export function measure(p: Process, sp: number, clear: boolean, cap: number): number {
   const stack = p.stack;
   if (clear && sp >= 0 && sp < stack.length) stack.fill(null, sp);
   const top = Math.min(Math.max(sp, 0), stack.length);
-  let n = HEADER + WORD * stack.length + 4 * p.frameRet.length * 2;
+  let n = PROCESS + ARRAY + WORD * stack.length + 12 * p.frameRet.length + WORD * p.tries.length;
   const todo: unknown[] = [];
-  for (let i = 0; i < top; i++) {
-    const v = stack[i];
-    if (typeof v === "string") n += HEADER + 2 * v.length;
-    else if (typeof v === "object" && v !== null) todo.push(v);
-  }
+  for (let i = 0; i < top; i++) n += slotCost(stack[i], todo, cap - n);
   const box = p.mailbox;
-  n += box.length * (HEADER + 2 * WORD);
-  for (let i = 0; i < box.length; i++) {
-    const v = box[i].value;
-    if (typeof v === "string") n += HEADER + 2 * v.length;
-    else if (typeof v === "object" && v !== null) todo.push(v);
-  }
-  if (p.memory instanceof LinearMemory) n += p.memory.bytes.length;
+  n += box.length * MESSAGE;
+  for (let i = 0; i < box.length; i++) n += slotCost(box[i].value, todo, cap - n);
+  if (p.hasResume) n += slotCost(p.resumeValue, todo, cap - n);
+  if (p.timerSeq !== 0 || p.status === 3 /* Status.Parked: a sleep or a host promise */) n += TIMER;
+  if (p.memory instanceof LinearMemory) n += p.memory.bytes.length + ARRAY + WORD * p.memory.free.length;
   return n + walk(todo, cap - n);
+}
+
+/** The cost of a value in a slot beyond the slot itself; objects are queued on `todo`. */
+function slotCost(x: unknown, todo: unknown[], room: number): number {
+  if (typeof x === "string") return stringCost(x, room);
+  if (typeof x === "number") return (x | 0) === x ? 0 : BOXED;
+  if (typeof x === "object" && x !== null) todo.push(x);
+  return 0;
 }
 
 /** Approximate bytes of one value (messages), iteratively; stops past `cap`. */
 export function sizeOfValue(v: unknown, cap = 0x7fffffff): number {
-  if (typeof v === "string") return HEADER + 2 * v.length;
-  if (typeof v !== "object" || v === null) return WORD;
-  return walk([v], cap);
+  const todo: unknown[] = [];
+  const n = WORD + slotCost(v, todo, cap);
+  return n + walk(todo, cap - n);
 }
 
 function walk(todo: unknown[], cap: number): number {
@@ -183,17 +326,19 @@ function walk(todo: unknown[], cap: number): number {
   while (todo.length > 0) {
     const v = todo.pop();
     if (Array.isArray(v)) {
-      n += HEADER + WORD * v.length;
+      n += ARRAY + SLOT * v.length;
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
-        if (typeof x === "string") n += HEADER + 2 * x.length;
-        else if (typeof x === "object" && x !== null) todo.push(x);
+        if (typeof x === "string") n += stringCost(x, cap - n);
+        else if (typeof x === "number") {
+          if ((x | 0) !== x) n += BOXED;
+        } else if (typeof x === "object" && x !== null) todo.push(x);
       }
       if (n > cap) return n;
-    } else if (v instanceof KError) n += HEADER + 2 * WORD + 2 * (v.message.length + v.code.length);
-    else if (v instanceof ExitNotice) n += HEADER + 2 * WORD + 2 * v.reason.length;
-    else if (v instanceof Pointer || v instanceof Slice) n += HEADER + 2 * WORD;
-    else n += HEADER;
+    } else if (v instanceof KError) n += OBJECT + stringCost(v.message, 0) + stringCost(v.code, 0);
+    else if (v instanceof ExitNotice) n += OBJECT + stringCost(v.reason, 0);
+    else if (v instanceof Pointer || v instanceof Slice) n += HANDLE;
+    else n += OBJECT;
   }
   return n;
 }
@@ -209,7 +354,7 @@ export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
     vm.exit(q, "mailbox_overflow");
     return false;
   }
-  const n = HEADER + 2 * WORD + (typeof value === "object" && value !== null ? sizeOfValue(value, heapLimit(vm) * 2) : typeof value === "string" ? 2 * value.length : 0);
+  const n = MESSAGE + sizeOfValue(value, heapLimit(vm) * 2);
   if ((q.heapBytes += n) > 0) {
     // A process sending to itself is running: its saved sp is stale, so count every slot.
     if (q === vm.current) heapCheck(vm, q, q.stack.length, true, false);
@@ -219,12 +364,20 @@ export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
   return true;
 }
 
-/** Charge a native call's result (and reductions for data-sized work). */
-export function chargeNative(vm: VMCore, p: Process, r: unknown, _args: unknown[], chargeReductions: (n: number) => void): void {
-  let n = HEADER;
+/**
+ * Charge a native call's result (and reductions for data-sized work). A string that extends
+ * a string receiver (`s.push(c)`) costs what it adds, as Concat does; a method on a vector
+ * (`v.push(x)`, `v.insert(i, x)`) keeps a copy of its arguments, which cost what they hold.
+ */
+export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[], chargeReductions: (n: number) => void): void {
+  let n = 2 * WORD;
   let work = 0;
-  if (typeof r === "string") n += (work = r.length) * 2;
-  else if (Array.isArray(r)) n += (work = r.length) * WORD;
+  const a0 = args.length > 0 ? args[0] : null;
+  if (typeof r === "string") {
+    work = r.length;
+    n = STRING + 2 * (typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length);
+  } else if (Array.isArray(r)) n = ARRAY + (work = r.length) * SLOT;
+  else if (Array.isArray(a0)) for (let k = 1; k < args.length; k++) n += sizeOfValue(args[k], heapLimit(vm) * 2);
   // Work proportional to the result's size (split, upper, sort's copy ...). The receiver's size
   // is not charged: most calls on a big collection (push, pop, index) are O(1).
   if (work >= 256) chargeReductions(work >>> 6);
@@ -247,7 +400,7 @@ export function copyCharged(vm: VMCore, p: Process, v: unknown[], sp: number): u
 
 function copyArray(v: unknown[], c: { n: number }): unknown[] {
   const out = v.slice();
-  c.n += HEADER + WORD * out.length;
+  c.n += ARRAY + SLOT * out.length;
   for (let i = 0; i < out.length; i++) {
     const x = out[i];
     if (Array.isArray(x)) out[i] = copyArray(x, c);

@@ -779,9 +779,13 @@ export function execute(vm: VMCore, p: Process): Exec {
           }
 
           case Op.Concat: {
-            const s = (stack[sp - 2] as string) + (stack[sp - 1] as string);
+            const a = stack[sp - 2] as string;
+            const b = stack[sp - 1] as string;
+            const s = a + b;
             if (s.length > vm.maxStringLength || 2 * s.length > vm.heapLimit) throw new HardExit("heap_limit");
-            if ((p.heapBytes += 16 + 2 * s.length) > 0) charge(vm, p, 0, sp); // heap accounting
+            // heap accounting (heap.ts): what the join adds to what is live (a cons string that
+            // keeps both parts), so that building a string by appending is charged linearly.
+            if ((p.heapBytes += 32 + 2 * (a.length < b.length ? a.length : b.length)) > 0) charge(vm, p, 0, sp);
             stack[--sp - 1] = s;
             pc += 1;
             break;
@@ -789,7 +793,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.MakeVector:
           case Op.MakeTuple: {
             const n = code[pc + 1];
-            if ((p.heapBytes += 16 + 8 * n) > 0) charge(vm, p, 0, sp); // heap accounting
+            if ((p.heapBytes += 48 + 12 * n) > 0) charge(vm, p, 0, sp); // heap accounting: an array, 12 a slot (heap.ts)
             // Built element by element (not sliced from the untyped stack) so that V8 picks the
             // array's elements kind from its values: unboxed doubles for a vector of floats.
             const a: unknown[] = [];

@@ -778,7 +778,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       }
       case Op.Concat: {
         const t = tmp();
-        emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("heap_limit"); } if ((p.heapBytes += 16 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
+        emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("heap_limit"); } if ((p.heapBytes += 32 + 2 * (${sec}.length < ${top}.length ? ${sec}.length : ${top}.length)) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
         names[d - 2] = t;
         break;
       }
@@ -786,7 +786,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.MakeTuple: {
         const n = a1;
         const elems = Array.from({ length: n }, (_, i) => get(d - n + i));
-        emit(`if ((p.heapBytes += ${16 + 8 * n}) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
+        emit(`if ((p.heapBytes += ${48 + 12 * n}) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
         def(d - n, `[${elems.join(", ")}]`);
         break;
       }

@@ -7,7 +7,7 @@
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { fault } from "./values.js";
-import { linearCap, memoryReport } from "./heap.js";
+import { linearGrow, memoryReport } from "./heap.js";
 import {
   Pointer,
   Slice,
@@ -48,10 +48,11 @@ export const MEMORY_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
     sys((c, a) => {
       const n = int(a[0], "alloc");
       const m = memoryOf(c.proc);
-      const cap = linearCap(c.vm);
-      if (m.cap > cap) m.cap = cap;
       if (n >= 1024) c.charge(n >>> 10);
-      return new Pointer(m.alloc(n), 0);
+      return new Pointer(
+        linearGrow(c.vm, c.proc, m, () => m.alloc(n)),
+        0,
+      );
     }),
   ],
   ["vm.memory", sys((c) => memoryReport(c.proc))],
@@ -71,7 +72,8 @@ export const MEMORY_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
       const p = ptr(c, a[0]);
       const n = int(a[1], "claim");
       if (n >= 1024) c.charge(n >>> 10);
-      p.block.mem.claim(p.block, n);
+      const m = p.block.mem;
+      linearGrow(c.vm, c.proc, m, () => m.claim(p.block, n));
       return null;
     }),
   ],

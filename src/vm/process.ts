@@ -75,8 +75,10 @@ export class Process {
    * allowance, so that one which only receives a few messages is never measured.
    */
   heapBytes = -FIRST_HEAP_ALLOWANCE;
-  /** Bytes the last measurement found (0: never measured). */
+  /** Bytes the last measurement found (charged at spawn, so 0 only before). */
   heapLast = 0;
+  /** Bytes of reads in progress (a file, a line of stdin), counted as they arrive (heap.ts). */
+  heapReserved = 0;
   /** Linear memory (seed 003 memory types), created on first use. */
   memory: unknown = null;
   /** Function this process was started with, for logs and supervisors. */

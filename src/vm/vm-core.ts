@@ -28,7 +28,7 @@ import { RunQueue } from "./run-queue.js";
 function monotonicMs(): number {
   return process.uptime() * 1000;
 }
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
 
 /** Reductions in one slice (the BEAM gives 4,000). */
 export const SLICE = 4000;
@@ -79,7 +79,8 @@ export interface RunOutcome {
   panic: PanicInfo | null;
   /** Values left on the main process's stack when it halted (for assembly programs). */
   leftover: unknown[];
-  stats: { processes: number; reductions: number; messages: number };
+  /** `memory`: the most bytes the run's processes were charged at once (heap.ts). */
+  stats: { processes: number; reductions: number; messages: number; memory: number };
 }
 
 /** How a resident main reports to its embedder (the REPL session). */
@@ -202,7 +203,8 @@ export class VMCore {
     this.stopped = true;
     this.timers.clear();
     if (this.hostTimer) clearTimeout(this.hostTimer);
-    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages } };
+    heapClose(this); // what the processes left hold leaves the host's total (heap.ts)
+    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages, memory: heapPeak(this) } };
     lastStopped = this;
     this.finish?.(this.outcome);
   }
@@ -394,6 +396,7 @@ export class VMCore {
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
+    heapSpawn(this, p); // charged from the start (heap.ts)
     this.procs.set(pid, p);
     this.spawned++;
     if (link && parent) this.link(parent, pid);
@@ -411,6 +414,7 @@ export class VMCore {
     const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
     p.trapExits = true;
+    heapSpawn(this, p);
     this.procs.set(pid, p);
     this.spawned++;
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${name}`);
@@ -454,8 +458,12 @@ export class VMCore {
     if (!q) return;
     this.messages++;
     if (q.supervisor !== null) return;
+    if (q.status === Status.Receiving && q.waitType === type) {
+      this.handOff(q, value);
+      admitMessage(this, q, value); // charged in q's hands, where a measurement sees it (heap.ts)
+      return;
+    }
     if (!admitMessage(this, q, value)) return; // mailbox bound and heap charge (heap.ts)
-    if (q.status === Status.Receiving && q.waitType === type) return this.handOff(q, value);
     const m: Message = { type, value };
     if (q.mailbox === NO_MAIL) q.mailbox = [m];
     else q.mailbox.push(m);
