@@ -9,7 +9,7 @@ import { parseTypeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
 import { Logger } from "./vm/log.js";
-import type { Host, NativeFn, NativeSpec, PathGrant } from "./vm/native-api.js";
+import type { Host, NativeFn, NativeSpec, PathGrant, ReadBudget } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
 import { makePermissions } from "./vm/permissions.js";
 import { link, type Program } from "./vm/program.js";
@@ -23,8 +23,9 @@ import type { Session } from "./session.js";
 export interface RaftOptions {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  /** One line of input without its newline, or null at end of input. */
-  readLine?: () => Promise<string | null>;
+  /** One line of input without its newline, or null at end of input (see `Host.readLine`
+   *  for `take`, which counts the line toward the reader's heap as it arrives). */
+  readLine?: (take?: ReadBudget) => Promise<string | null>;
   args?: string[];
   env?: Record<string, string | undefined>;
   /** Permissions: none by default. */

@@ -91,7 +91,7 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
   return new Raft({
     stdout: io.stdout,
     stderr: io.stderr,
-    readLine: () => reader.readLine(),
+    readLine: (take) => reader.readLine(take),
     args,
     env: io.env,
     allowRead: grant(f.allowRead),

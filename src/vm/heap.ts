@@ -14,8 +14,9 @@
 //   - when the allowance is used up, `measure` walks what the process can reach (iteratively,
 //     never recursing on the JS stack, and giving up as soon as the count passes the hard
 //     cap, so cycles from hand-written bytecode cannot loop it) and compares it with the
-//     limit; the next allowance is half the live size (at least 4 KiB), so measuring costs
-//     O(1) amortised per byte allocated and a process never holds much more than it is charged;
+//     limit; the next allowance is half the live size (at least 4 KiB, less near the host's
+//     ceiling), so measuring costs O(1) amortised per byte allocated. A process is charged
+//     what it holds plus its allowance, so that it never holds more than it is charged;
 //   - a process over its limit, or pushing the host's total over the ceiling, ends with exit
 //     reason "heap_limit". That exit cannot be caught by an error handler: the handler would
 //     run with the heap still full.
@@ -170,11 +171,13 @@ export function linearGrow<T>(vm: VMCore, p: Process, m: LinearMemory, f: () => 
 
 /**
  * Bytes process `p` may still take: below its own limit and below the host's ceiling, by
- * what it was last measured at (plus reads in progress).
+ * what it is charged (its last measurement and allowance, plus reads in progress).
  */
 export function heapRoom(vm: VMCore, p: Process): number {
-  const own = heapLimit(vm) - p.heapLast - p.heapReserved;
-  const ceiling = Math.max(MIN_HOST_CEILING, hostCeiling()) - host.total;
+  // p.heapLast + p.heapBytes: its last measurement plus what it allocated since. The unused
+  // rest of its allowance is already in the host's total, so it is room for p.
+  const own = heapLimit(vm) - (p.heapLast + p.heapBytes) - p.heapReserved;
+  const ceiling = Math.max(MIN_HOST_CEILING, hostCeiling()) - host.total + Math.max(0, -p.heapBytes);
   return Math.max(0, Math.min(own, ceiling));
 }
 
@@ -204,23 +207,36 @@ export function charge(vm: VMCore, p: Process, n: number, sp: number): void {
 }
 
 /**
- * Measures `p` (stack top `sp`; `clear`: sp is exact, so dead slots above it may be nulled).
- * Over the limit it throws HardExit when `p` is the running process, else ends it.
+ * Measures `p` (stack top `sp`; `clear`: sp is exact, so dead slots above it may be nulled)
+ * and grants its next allowance. A process is charged what it holds plus that allowance (what
+ * it may allocate before it is measured again), so that the host's total bounds what all
+ * processes can really hold. Over its limit, or when the host has no room left for it, it
+ * ends with heap_limit: HardExit when `p` is the running process, else vm.exit.
  */
 export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, clear: boolean): void {
   const limit = heapLimit(vm);
   const live = measure(p, sp, clear, limit * 2 + MIN_ALLOWANCE);
-  book(vm, live - p.heapLast);
-  p.heapLast = live;
-  if (live + p.heapReserved > limit || overCeiling(0)) {
+  let allowance = Math.max(MIN_ALLOWANCE, Math.min(live >>> 1, limit + (limit >>> 3) - live));
+  const others = host.total - p.heapLast;
+  if (others + live + allowance > MIN_HOST_CEILING) {
+    // Near the ceiling the allowance shrinks, but not below 1/16 of what the process holds
+    // (a smaller one would have it measured too often to be worth running).
+    const room = hostCeiling() - others - live;
+    if (room < allowance) allowance = room >= Math.max(MIN_ALLOWANCE, live >>> 4) ? room : -1;
+  }
+  if (live + p.heapReserved > limit || allowance < 0) {
+    book(vm, live - p.heapLast);
+    p.heapLast = live;
     p.heapBytes = -MIN_ALLOWANCE;
-    const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(host.total)}, the ceiling is ${fmt(hostCeiling())}`;
+    const why = allowance >= 0 ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(host.total)}, the ceiling is ${fmt(hostCeiling())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
     if (running) throw new HardExit("heap_limit");
     vm.exit(p, "heap_limit");
     return;
   }
-  p.heapBytes = -Math.max(MIN_ALLOWANCE, Math.min(live >>> 1, limit + (limit >>> 3) - live));
+  book(vm, live + allowance - p.heapLast);
+  p.heapLast = live + allowance;
+  p.heapBytes = -allowance;
 }
 
 /** A process ended: what it held no longer counts. */

@@ -487,7 +487,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             const i = stack[base + code[pc + 2]] as number;
             const x = stack[sp - 1] as number;
             const o = code[pc];
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) {
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) {
               const cur = indexSlow(v, i) as number; // slices; else throws
               storeIndexSlow(v, i, floatOp(o, cur, x));
             } else v[i] = o === Op.AddFloatIndexLocals ? Math.fround(v[i] + x) : o === Op.SubFloatIndexLocals ? Math.fround(v[i] - x) : floatOp(o, v[i], x);
@@ -806,7 +806,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.Index: {
             const v = stack[sp - 2] as unknown[];
             const i = stack[sp - 1] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) stack[sp - 2] = indexSlow(v, i); // slices; else throws
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) stack[sp - 2] = indexSlow(v, i); // slices; else throws
             else stack[sp - 2] = v[i];
             sp--;
             pc += 1;
@@ -815,7 +815,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.StoreIndex: {
             const v = stack[sp - 3] as unknown[];
             const i = stack[sp - 2] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
             else v[i] = stack[sp - 1];
             sp -= 3;
             pc += 1;
@@ -1196,7 +1196,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.IndexLocals: {
             const v = stack[base + code[pc + 1]] as unknown[];
             const i = stack[base + code[pc + 2]] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
             else stack[sp] = v[i];
             sp++;
             pc += 3;
@@ -1205,7 +1205,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.StoreIndexLocals: {
             const v = stack[base + code[pc + 1]] as unknown[];
             const i = stack[base + code[pc + 2]] as number;
-            if (!(i >= 0 && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
             else v[i] = stack[sp - 1];
             sp--;
             pc += 3;
@@ -1513,7 +1513,7 @@ export function indexFault(v: unknown, i: unknown): Fault {
 /** Index on something that is not an in-range array: a slice, or a fault (an in-range array too, for the second tier's fast path). */
 export function indexSlow(v: unknown, i: number): unknown {
   if (v instanceof Slice) return sliceGet(v, i);
-  if (Array.isArray(v) && i >= 0 && i < v.length) return v[i];
+  if (Array.isArray(v) && (i >>> 0) === i && i < v.length) return v[i];
   throw indexFault(v, i);
 }
 

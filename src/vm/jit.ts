@@ -796,7 +796,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         // No Kaylee value is undefined: with an integer index, an undefined read is an index
         // out of range (any other index could name a property such as "length").
         if (isInt(top)) emit(`if (${isArray}(${t} = ${sec}[${top}]) === undefined) { ${at} ${t} = H.indexSlow(${sec}, ${top}); }`);
-        else emit(`if (${isArray}!(${top} >= 0 && ${top} < ${sec}.length)) { ${at} ${t} = H.indexSlow(${sec}, ${top}); } else ${t} = ${sec}[${top}];`);
+        else emit(`if (${isArray}!((${top} >>> 0) === ${top} && ${top} < ${sec}.length)) { ${at} ${t} = H.indexSlow(${sec}, ${top}); } else ${t} = ${sec}[${top}];`);
         if (isArr(sec)) inRange.add(`${sec}|${top}`);
         names[d - 2] = t;
         break;
@@ -805,7 +805,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const v = get(d - 3);
         // `a[i] op= x` stores where it has just read: no check left to make.
         if (inRange.has(`${v}|${sec}`)) emit(`${v}[${sec}] = ${top};`);
-        else emit(`if (${isArr(v) ? "" : `!Array.isArray(${v}) || `}!(${sec} >= 0 && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
+        else emit(`if (${isArr(v) ? "" : `!Array.isArray(${v}) || `}!((${sec} >>> 0) === ${sec} && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
         break;
       }
       case Op.IndexString:
@@ -1008,7 +1008,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const v = L(a1);
         const i = L(a2);
         const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
-        emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
+        emit(`if (${isArray}!((${i} >>> 0) === ${i} && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
         break;
       }
       case Op.AddStore:
@@ -1048,7 +1048,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const i = L(a2);
         const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
         if (isInt(i)) emit(`if (${isArray}(${t} = ${v}[${i}]) === undefined) { ${at} ${t} = H.indexSlow(${v}, ${i}); }`);
-        else emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
+        else emit(`if (${isArray}!((${i} >>> 0) === ${i} && ${i} < ${v}.length)) { ${at} ${t} = H.indexSlow(${v}, ${i}); } else ${t} = ${v}[${i}];`);
         names[d] = t;
         break;
       }
@@ -1056,7 +1056,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const v = L(a1);
         const i = L(a2);
         const isArray = isArr(v) ? "" : `!Array.isArray(${v}) || `;
-        emit(`if (${isArray}!(${i} >= 0 && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
+        emit(`if (${isArray}!((${i} >>> 0) === ${i} && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, ${top}); } else ${v}[${i}] = ${top};`);
         break;
       }
       case Op.ReturnLocal:

@@ -14,8 +14,12 @@ import type { Type } from "../bytecode/types.js";
 export interface Host {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** One line of standard input without its newline, or null at end of input. */
-  readLine(): Promise<string | null>;
+  /**
+   * One line of standard input without its newline, or null at end of input. `take`, when
+   * given, is offered the line's bytes as they arrive; when it says no, the rest of the line
+   * is skipped and the promise rejects with a `TooLarge` error.
+   */
+  readLine(take?: ReadBudget): Promise<string | null>;
   /** Program arguments (`vm.args()`). */
   args: string[];
   permissions: Permissions;
@@ -25,8 +29,18 @@ export interface Host {
   env: Record<string, string | undefined>;
 }
 
+/** Counts `bytes` just read toward the reading process's heap; false: they do not fit, stop. */
+export type ReadBudget = (bytes: number) => boolean;
+
+/** A read stopped because what it read would not fit (error code "too_large"). */
+export class TooLarge extends Error {
+  readonly code = "too_large";
+}
+
 export interface HostFs {
-  readFile(path: string): Promise<string>;
+  /** The file's text (UTF-8). `take`, when given, is offered the bytes as they are read; when
+   *  it says no, reading stops and the promise rejects with a `TooLarge` error. */
+  readFile(path: string, take?: ReadBudget): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
   /** Absolute form of a path, for permission checks. */
   resolve(path: string): string;

@@ -3,10 +3,13 @@
 // calls live with the scheduler and the linear memory.)
 //
 // Every call that can fail returns a `KError` value with a stable code: "permission_denied",
-// "not_found", "io", "eof", "range". All I/O goes through `ctx.host`; file and environment
+// "not_found", "io", "eof", "range", "too_large" (a read that would pass the reader's heap
+// limit: what is read counts toward it as it arrives, see heap.ts). All I/O goes through `ctx.host`; file and environment
 // access is checked against `host.permissions` before anything is touched.
 
-import type { NativeCtx, NativeFn } from "./native-api.js";
+import { TooLarge, type NativeCtx, type NativeFn, type ReadBudget } from "./native-api.js";
+import type { SysCtx } from "./vm-core.js";
+import { readBudget } from "./heap.js";
 import { allowed } from "./permissions.js";
 import { formatAny, formatValue } from "./print.js";
 import { KError, ProgramExit, fault } from "./values.js";
@@ -21,11 +24,37 @@ function show(ctx: NativeCtx, args: unknown[]): string {
   return text;
 }
 
+/**
+ * Runs `read` with a budget that counts what it reads toward the calling process's heap as it
+ * arrives (heap.ts); a host that ignores the budget has its result counted when it comes. A
+ * read that would not fit fails with TooLarge and keeps nothing.
+ */
+async function budgeted<T extends string | null>(ctx: NativeCtx, read: (take: ReadBudget) => Promise<T>): Promise<T> {
+  const { vm, proc } = ctx as SysCtx;
+  const budget = readBudget(vm, proc);
+  let offered = 0;
+  const take: ReadBudget = (n) => budget.take(n) && (offered += n) >= 0;
+  try {
+    const text = await read(take);
+    if (text !== null && text.length > offered && !take(text.length - offered)) throw new TooLarge("more than the reader may hold");
+    budget.end(true);
+    return text;
+  } catch (e) {
+    budget.end(false);
+    throw e;
+  }
+}
+
+function tooLarge(what: string): KError {
+  return new KError(`${what} is larger than this process may still hold (--max-heap)`, "too_large");
+}
+
 async function getUserInput(ctx: NativeCtx): Promise<string | KError> {
   try {
-    const line = await ctx.host.readLine();
+    const line = await budgeted(ctx, (take) => ctx.host.readLine(take));
     return line === null ? new KError("end of input", "eof") : line;
   } catch (e) {
+    if (e instanceof TooLarge) return tooLarge("the line of standard input");
     return new KError(`cannot read standard input: ${errorText(e)}`, "io");
   }
 }
@@ -65,9 +94,9 @@ function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string |
 function readFile(ctx: NativeCtx, path: string): string | KError | Promise<string | KError> {
   const abs = checkPath(ctx, "read", path);
   if (abs instanceof KError) return abs;
-  return ctx.host.fs.readFile(abs).then(
+  return budgeted(ctx, (take) => ctx.host.fs.readFile(abs, take)).then(
     (text) => (ctx.charge(text.length >>> 6), text),
-    (e: unknown) => fsError(e, "read", path),
+    (e: unknown) => (e instanceof TooLarge ? tooLarge(`"${path}"`) : fsError(e, "read", path)),
   );
 }
 

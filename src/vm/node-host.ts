@@ -8,7 +8,8 @@
 // crashing the host.
 
 import { nodeFs } from "./node-fs.js";
-import type { Host, Permissions } from "./native-api.js";
+import { TooLarge, type Host, type Permissions, type ReadBudget } from "./native-api.js";
+import { MAX_STRING_LENGTH } from "./values.js";
 
 export type Output = NodeJS.WritableStream | ((text: string) => void);
 
@@ -31,7 +32,7 @@ export function makeNodeHost(opts: NodeHostOptions): NodeHost {
   return {
     stdout: writer(opts.stdout ?? process.stdout),
     stderr: writer(opts.stderr ?? process.stderr),
-    readLine: () => lines.readLine(),
+    readLine: (take) => lines.readLine(take),
     args: opts.args,
     permissions: opts.permissions,
     env: opts.env ?? process.env,
@@ -57,12 +58,30 @@ function writer(out: Output): (text: string) => void {
   };
 }
 
-/** Splits a readable stream into lines on demand. */
+interface Waiter {
+  ok: (line: string | null) => void;
+  fail: (e: Error) => void;
+  take: ReadBudget | undefined;
+}
+
+/** A line that did not fit its reader: the waiter that gets it is refused with TooLarge. */
+const TOO_LONG = Symbol("too long");
+
+/**
+ * Splits a readable stream into lines on demand. Work is linear in the input: each chunk is
+ * scanned once for newlines and the pieces of a line are kept in a list, joined once when its
+ * newline arrives. The pieces of the line being read are offered to the budget of the waiter
+ * who will get it as they arrive; a line that does not fit is skipped up to its newline and
+ * that waiter gets a TooLarge error.
+ */
 export class LineReader {
   private stream: NodeJS.ReadableStream | null = null;
-  private buffer = "";
-  private readonly lines: string[] = [];
-  private readonly waiters: ((line: string | null) => void)[] = [];
+  /** The line being read: its pieces, their total length, and whether it is being skipped. */
+  private pieces: string[] = [];
+  private pending = 0;
+  private skipping = false;
+  private readonly lines: (string | typeof TOO_LONG)[] = [];
+  private readonly waiters: Waiter[] = [];
   private attached = false;
   private ended = false;
 
@@ -75,11 +94,19 @@ export class LineReader {
   }
 
   /** The next line without its `\n` (or `\r\n`), or null at end of input. */
-  readLine(): Promise<string | null> {
-    if (this.lines.length > 0) return Promise.resolve(this.lines.shift()!);
+  readLine(take?: ReadBudget): Promise<string | null> {
+    if (this.lines.length > 0) {
+      const line = this.lines.shift()!;
+      if (line === TOO_LONG) return Promise.reject(tooLong());
+      if (take && !take(line.length)) return Promise.reject(tooLong());
+      return Promise.resolve(line);
+    }
     if (this.ended) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
+    return new Promise((ok, fail) => {
+      this.waiters.push({ ok, fail, take });
+      // Pieces that came while no one waited (a paused stream may still hand over a chunk)
+      // are offered now to the budget of the one who will get them.
+      if (this.waiters.length === 1 && this.pending > 0 && take && !take(this.pending)) this.skip();
       this.attach();
       this.hold(true);
     });
@@ -107,14 +134,44 @@ export class LineReader {
   }
 
   private readonly onData = (chunk: string | Buffer): void => {
-    this.buffer += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    let from = 0;
     let nl: number;
-    while ((nl = this.buffer.indexOf("\n")) >= 0) {
-      this.push(this.buffer.slice(0, nl));
-      this.buffer = this.buffer.slice(nl + 1);
+    while ((nl = text.indexOf("\n", from)) >= 0) {
+      this.add(text.slice(from, nl));
+      this.endLine();
+      from = nl + 1;
     }
+    if (from < text.length) this.add(from === 0 ? text : text.slice(from));
     this.deliver();
   };
+
+  /** A piece of the line being read, offered to the budget of the waiter it will go to. */
+  private add(piece: string): void {
+    if (this.skipping || piece === "") return;
+    const owner = this.waiters[this.lines.length];
+    if (this.pending + piece.length > MAX_STRING_LENGTH || (owner?.take && !owner.take(piece.length))) return this.skip();
+    this.pieces.push(piece);
+    this.pending += piece.length;
+  }
+
+  /** Drops the line being read up to its newline. */
+  private skip(): void {
+    this.pieces = [];
+    this.pending = 0;
+    this.skipping = true;
+  }
+
+  private endLine(): void {
+    if (this.skipping) this.lines.push(TOO_LONG);
+    else {
+      const line = this.pieces.length === 1 ? this.pieces[0] : this.pieces.join("");
+      this.lines.push(line.endsWith("\r") ? line.slice(0, -1) : line);
+    }
+    this.pieces = [];
+    this.pending = 0;
+    this.skipping = false;
+  }
 
   private readonly onEnd = (): void => {
     this.finish(true);
@@ -136,22 +193,28 @@ export class LineReader {
     this.input.off("error", this.onEnd);
   }
 
-  private push(line: string): void {
-    this.lines.push(line.endsWith("\r") ? line.slice(0, -1) : line);
-  }
-
   /** Hands buffered lines to waiters; pauses the stream when no one waits any more. */
   private deliver(): void {
-    while (this.waiters.length > 0 && this.lines.length > 0) this.waiters.shift()!(this.lines.shift()!);
-    if (this.ended) while (this.waiters.length > 0) this.waiters.shift()!(null);
+    while (this.waiters.length > 0 && this.lines.length > 0) {
+      const w = this.waiters.shift()!;
+      const line = this.lines.shift()!;
+      if (line === TOO_LONG) w.fail(tooLong());
+      else w.ok(line);
+    }
+    if (this.ended) while (this.waiters.length > 0) this.waiters.shift()!.ok(null);
     if (this.waiters.length === 0 && !this.ended) this.hold(false);
   }
 
   /** End of input: a final line without a newline still counts. */
   private finish(keepPartial: boolean): void {
-    if (keepPartial && this.buffer !== "") this.push(this.buffer);
-    this.buffer = "";
+    if (keepPartial && (this.pending > 0 || this.skipping)) this.endLine();
+    this.pieces = [];
+    this.pending = 0;
     this.ended = true;
     this.deliver();
   }
+}
+
+function tooLong(): TooLarge {
+  return new TooLarge("the line is longer than the reader may hold");
 }

@@ -5,6 +5,9 @@
 // process ids are JS numbers, strings are JS strings, collections are JS arrays. Only errors,
 // exit notices and memory handles are objects.
 
+/** The longest string a value may be (V8's own limit is a little more than 2^29 units). */
+export const MAX_STRING_LENGTH = 1 << 28;
+
 /** An error value: `vm.read_file` of a missing file, a failed `into()`, `vm.error(msg)`. */
 export class KError {
   constructor(
