@@ -5,8 +5,29 @@
 // (bytes). Run with --expose-gc. `node mem-child.js KIND ARG`:
 //   - `value KIND N`: one program builds N items of a value kind, then `vm.probe()` collects
 //     garbage and reads RSS and the memory charged while the data is live;
-//   - `runs K SOURCE-NAME`: K concurrent runs of one of the programs below, to their end.
+//   - `runs K SOURCE-NAME`: K concurrent runs of one of the programs below, to their end;
+//   - `read PATH`: vm.read_file(PATH) under --max-heap=1000000.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Raft, hostMemory } from "../src/index.js";
+
+export interface ChildReport {
+  outs: string[];
+  reasons: string[];
+  rss0: number;
+  rss: number;
+  maxRss: number;
+  charged: number;
+  peak: number;
+  ceiling: number;
+}
+
+/** Runs a scenario in a fresh Node (`nodeFlags` first) and returns its report. */
+export function child(args: string[], nodeFlags: string[] = []): ChildReport {
+  const file = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, file, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split("\n").pop()!) as ChildReport;
+}
 
 declare const gc: () => void;
 
@@ -98,6 +119,12 @@ async function main(): Promise<void> {
     const res = await r.run(VALUE_KINDS[a](Number(b)), { file: "value.kl" });
     if (res.panic) reasons.push(res.panic.message);
     outs.push(out());
+  } else if (mode === "read") {
+    // vm.read_file(a) with read permission for it, under --max-heap=1000000.
+    let out = "";
+    const r = new Raft({ stdout: (s) => (out += s), stderr: () => {}, allowRead: [a], maxHeap: 1_000_000, args: [a] });
+    await r.run(`let s: string = vm.read_file(vm.args()[0]);\nif (s is error) { vm.println(s.code()); } else { vm.println(s.length()); }\nvm.println(vm.memory() < 100000);`, { file: "read.kl" });
+    outs.push(out);
   } else {
     const runs = Array.from({ length: Number(a) }, () => raft());
     const results = await Promise.all(runs.map(({ r }) => r.run(PROGRAMS[b], { file: `${b}.kl` })));

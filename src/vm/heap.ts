@@ -51,6 +51,13 @@ export function hostCeiling(): number {
   }
   return hostCeilingBytes;
 }
+/**
+ * The fixed part of a host's real memory that is not charged to processes: Node itself (its
+ * RSS with Raft loaded, measured at start) plus this much for V8's young generation, compiled
+ * code and heap pages kept after a collection. A host's RSS stays within 2x of what its
+ * processes are charged plus that baseline (the memory tests and `npm run soak` check it).
+ */
+export const RSS_BASELINE_SLACK = 64 * 1024 * 1024;
 /** The most messages one mailbox may hold; a delivery past it ends the receiver. */
 export const MAILBOX_LIMIT = 100_000;
 /** Live processes when --max-processes is not given (Erlang's default); spawning past it is a
