@@ -30,7 +30,8 @@ function show(ctx: NativeCtx, args: unknown[]): string {
  * read that would not fit fails with TooLarge and keeps nothing.
  */
 async function budgeted<T extends string | null>(ctx: NativeCtx, read: (take: ReadBudget) => Promise<T>): Promise<T> {
-  const { vm, proc } = ctx as SysCtx;
+  const { vm, proc } = ctx as Partial<SysCtx>;
+  if (!vm || !proc) return read(() => true); // called outside a VM (a test of the native alone)
   const budget = readBudget(vm, proc);
   let offered = 0;
   const take: ReadBudget = (n) => budget.take(n) && (offered += n) >= 0;
