@@ -4,6 +4,11 @@
 // jump targets on instruction starts, byte counts), and follows every path with the stack
 // depth, which must agree wherever paths meet, never go negative or past a bound, and never
 // run off the end of a function. A bad module is refused with a one-line `ModuleError`.
+//
+// Along with the depth it follows what it can tell of the two top values' types: whether one
+// is certainly a float (a float constant or a float operation's result). An index that is
+// certainly a float (`Index`, `StoreIndex`, `IndexString`) is refused; the interpreter and
+// the second tier also refuse any index that is not an integer when it runs.
 
 import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
 import { decodeFunction, type Instr } from "./encoding.js";
@@ -97,18 +102,24 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
       if (ins.operands[0] > MAX_FRAME_STACK) fail(ins, "too many elements");
     }
   }
-  // Stack depth along every path.
+  // Stack depth along every path, and whether the top and second values are certainly floats
+  // (kinds: a pair of bits, FLOAT_TOP | FLOAT_SECOND; where paths meet, only what both agree on).
   const depth = new Int32Array(instrs.length).fill(-1);
+  const kinds = new Uint8Array(instrs.length);
   let maxDepth = 0;
   const work: number[] = [0];
   depth[0] = 0;
-  const flowTo = (from: Instr, target: number, d: number) => {
+  const flowTo = (from: Instr, target: number, d: number, k: number) => {
     const ti = indexAt[target];
     if (depth[ti] === -1) {
       depth[ti] = d;
+      kinds[ti] = k;
       work.push(ti);
     } else if (depth[ti] !== d) {
       fail(from, `stack depth ${d} disagrees with ${depth[ti]} where paths meet at byte ${target}`);
+    } else if ((kinds[ti] & k) !== kinds[ti]) {
+      kinds[ti] &= k;
+      work.push(ti);
     }
   };
   while (work.length) {
@@ -119,21 +130,43 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
     const pops = effect(info.pops, ins.operands, ctx);
     const pushes = effect(info.pushes, ins.operands, ctx);
     if (d < pops) fail(ins, `needs ${pops} values on the stack but has ${d}`);
+    const k = kinds[i];
+    if ((ins.op === Op.Index || ins.op === Op.IndexString) && k & FLOAT_TOP) fail(ins, "the index is a float");
+    if (ins.op === Op.StoreIndex && k & FLOAT_SECOND) fail(ins, "the index is a float");
+    const kAfter = kindsAfter(m, ins, k, pops, pushes);
     const after = d - pops + pushes;
     if (after > MAX_FRAME_STACK) fail(ins, `stack deeper than ${MAX_FRAME_STACK}`);
     if (after > maxDepth) maxDepth = after;
     const next = ins.offset + ins.size;
     const fallsThrough = info.flow !== "jump" && info.flow !== "end";
-    if (info.flow === "jump" || info.flow === "branch") flowTo(ins, ins.operands[info.operands.indexOf("label")], after);
+    if (info.flow === "jump" || info.flow === "branch") flowTo(ins, ins.operands[info.operands.indexOf("label")], after, kAfter);
     if (info.flow === "try") {
       // A handler before its region would make a loop that no backward jump pays for.
       if (ins.operands[0] <= ins.offset) fail(ins, "a try handler must come after its TryBegin");
-      flowTo(ins, ins.operands[0], after + 1);
+      flowTo(ins, ins.operands[0], after + 1, 0);
     }
     if (fallsThrough) {
       if (next >= f.code.length) fail(ins, "falls off the end of the function");
-      flowTo(ins, next, after);
+      flowTo(ins, next, after, kAfter);
     }
   }
   return { instrs, indexAt, depth, maxDepth };
+}
+
+const FLOAT_TOP = 1;
+const FLOAT_SECOND = 2;
+
+/** Instructions whose result is a float (for a well-typed program). */
+const FLOAT_RESULTS = new Set<number>(
+  ["AddFloat", "SubFloat", "MulFloat", "DivFloat", "ModFloat", "NegFloat", "ExpFloat", "SqrtFloat", "AddFloatLocal", "SubFloatLocal", "MulFloatLocal", "DivFloatLocal", "AddFloatLocals", "SubFloatLocals", "MulFloatLocals", "DivFloatLocals", "AddFloatConst", "SubFloatConst", "MulFloatConst", "DivFloatConst"].map((n) => Op[n as keyof typeof Op]),
+);
+
+/** What is known of the two top values after `ins` (which pops `pops` and pushes `pushes`). */
+function kindsAfter(m: Module, ins: Instr, k: number, pops: number, pushes: number): number {
+  // What stays of the values below the popped ones: the second becomes the top after one pop.
+  const kept = pops === 0 ? k : pops === 1 ? (k & FLOAT_SECOND ? FLOAT_TOP : 0) : 0;
+  if (pushes === 0) return kept;
+  if (pushes !== 1) return 0;
+  const float = FLOAT_RESULTS.has(ins.op) || (ins.op === Op.PushConst && m.consts[ins.operands[0]]?.tag === "float");
+  return (float ? FLOAT_TOP : 0) | (kept & FLOAT_TOP ? FLOAT_SECOND : 0);
 }
