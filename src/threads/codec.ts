@@ -1,0 +1,292 @@
+// Kaylee values as bytes, for everything that crosses between scheduler threads: a message's
+// value, an exit signal's reason, a process that moves with its stack and mailbox.
+//
+// Values carry no tags in the VM (docs/architecture.md), so this encoding adds one byte of
+// tag to each value it writes: what a JS value is (a number, a string, an array, an error, an
+// exit notice ...) is all it needs, whatever its Kaylee type. Numbers that are int32 travel
+// as 4 bytes, others (floats) as 8, so every value comes back exactly. Strings travel as
+// UTF-16 code units. Arrays nest; a value is walked with an explicit stack (no host
+// recursion), and a cyclic value (only hand-written bytecode can make one) is refused.
+//
+// A pointer or slice names a block of its owner's linear memory, which no other process may
+// use: it crosses as a handle that every access refuses (`bad_pointer`), as it would be in
+// another process on the same thread.
+
+import { ExitNotice, KError } from "../vm/values.js";
+
+const enum Tag {
+  Null = 0,
+  False = 1,
+  True = 2,
+  Int = 3,
+  Num = 4,
+  Str = 5,
+  Arr = 6,
+  Err = 7,
+  Exit = 8,
+  Foreign = 9,
+}
+
+/** A growable byte buffer that values are written into. One per thread, reused. */
+export class Writer {
+  bytes = new Uint8Array(256);
+  private view = new DataView(this.bytes.buffer);
+  len = 0;
+
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+
+  private room(n: number): void {
+    const need = this.len + n;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < need) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.bytes.subarray(0, this.len));
+    this.bytes = b;
+    this.view = new DataView(b.buffer);
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.bytes[this.len++] = v;
+  }
+
+  i32(v: number): void {
+    this.room(4);
+    this.view.setInt32(this.len, v, true);
+    this.len += 4;
+  }
+
+  u32(v: number): void {
+    this.room(4);
+    this.view.setUint32(this.len, v, true);
+    this.len += 4;
+  }
+
+  f64(v: number): void {
+    this.room(8);
+    this.view.setFloat64(this.len, v, true);
+    this.len += 8;
+  }
+
+  str(s: string): void {
+    const n = s.length;
+    this.u32(n);
+    if (this.len & 1) this.len++; // code units start on an even byte
+    this.room(n * 2);
+    const b = this.bytes;
+    let at = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      b[at++] = c & 0xff;
+      b[at++] = c >>> 8;
+    }
+    this.len = at;
+  }
+
+  /** Any run-time value. Throws a RangeError on a cyclic value. */
+  value(v: unknown): void {
+    // Fast path for the common scalar messages.
+    if (typeof v !== "object" || v === null) return this.scalar(v);
+    const todo: unknown[] = [v];
+    const open = new Set<unknown>();
+    const ends: unknown[] = [];
+    while (todo.length !== 0) {
+      const x = todo.pop();
+      if (x === END) {
+        open.delete(ends.pop());
+        continue;
+      }
+      if (typeof x !== "object" || x === null) {
+        this.scalar(x);
+        continue;
+      }
+      if (Array.isArray(x)) {
+        if (open.has(x)) throw new RangeError("a cyclic value cannot be sent");
+        open.add(x);
+        ends.push(x);
+        this.u8(Tag.Arr);
+        this.u32(x.length);
+        todo.push(END);
+        for (let i = x.length - 1; i >= 0; i--) todo.push(x[i]);
+      } else if (x instanceof KError) {
+        this.u8(Tag.Err);
+        this.str(x.message);
+        this.str(x.code);
+      } else if (x instanceof ExitNotice) {
+        this.u8(Tag.Exit);
+        this.i32(x.process);
+        this.str(x.reason);
+      } else {
+        this.u8(Tag.Foreign);
+        this.str(String(x));
+      }
+    }
+  }
+
+  private scalar(v: unknown): void {
+    switch (typeof v) {
+      case "number":
+        if ((v | 0) === v && !Object.is(v, -0)) {
+          this.u8(Tag.Int);
+          this.i32(v);
+        } else {
+          this.u8(Tag.Num);
+          this.f64(v);
+        }
+        return;
+      case "string":
+        this.u8(Tag.Str);
+        this.str(v);
+        return;
+      case "boolean":
+        this.u8(v ? Tag.True : Tag.False);
+        return;
+      default:
+        this.u8(Tag.Null);
+    }
+  }
+}
+
+const END = Symbol("end of array");
+
+/** A handle to another process's linear memory: printable, never usable. */
+export class ForeignHandle {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+const utf16 = new TextDecoder("utf-16le");
+
+/** Reads values back from bytes written by `Writer` (the bytes may be shared memory). */
+export class Reader {
+  private bytes: Uint8Array = new Uint8Array(0);
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  pos = 0;
+  private end = 0;
+
+  on(bytes: Uint8Array, off: number, len: number): this {
+    if (bytes !== this.bytes) {
+      this.bytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.pos = off;
+    this.end = off + len;
+    return this;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(): number {
+    return this.bytes[this.pos++];
+  }
+
+  i32(): number {
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  u32(): number {
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(): number {
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  str(): string {
+    const n = this.u32();
+    if (this.pos & 1) this.pos++;
+    const at = this.pos;
+    this.pos += n * 2;
+    if (n < 24) {
+      const b = this.bytes;
+      let s = "";
+      for (let i = at; i < at + n * 2; i += 2) s += String.fromCharCode(b[i] | (b[i + 1] << 8));
+      return s;
+    }
+    return utf16.decode(this.bytes.subarray(at, at + n * 2));
+  }
+
+  /** One value, as `Writer.value` wrote it. */
+  value(): unknown {
+    const first = this.one();
+    if (first !== OPEN) return first;
+    // Arrays: a stack of the arrays being filled and how many elements each still needs.
+    const root = this.pendingArray!;
+    const arrays: unknown[][] = [root];
+    const left: number[] = [this.pendingLength];
+    let fill = 0;
+    while (arrays.length !== 0) {
+      const top = arrays.length - 1;
+      if (left[top] === 0) {
+        arrays.pop();
+        left.pop();
+        continue;
+      }
+      const a = arrays[top];
+      fill = a.length - left[top];
+      left[top]--;
+      const v = this.one();
+      if (v === OPEN) {
+        a[fill] = this.pendingArray;
+        arrays.push(this.pendingArray!);
+        left.push(this.pendingLength);
+      } else a[fill] = v;
+    }
+    return root;
+  }
+
+  private pendingArray: unknown[] | null = null;
+  private pendingLength = 0;
+
+  private one(): unknown {
+    switch (this.u8()) {
+      case Tag.Null:
+        return null;
+      case Tag.False:
+        return false;
+      case Tag.True:
+        return true;
+      case Tag.Int:
+        return this.i32();
+      case Tag.Num:
+        return this.f64();
+      case Tag.Str:
+        return this.str();
+      case Tag.Arr: {
+        const n = this.u32();
+        if (n > this.end - this.pos) throw new RangeError("bad value bytes: array longer than its record");
+        this.pendingArray = new Array(n);
+        this.pendingLength = n;
+        return OPEN;
+      }
+      case Tag.Err: {
+        const message = this.str();
+        return new KError(message, this.str());
+      }
+      case Tag.Exit: {
+        const pid = this.i32();
+        return new ExitNotice(pid, this.str());
+      }
+      case Tag.Foreign:
+        return new ForeignHandle(this.str());
+      default:
+        throw new RangeError(`bad value bytes: tag ${this.bytes[this.pos - 1]} at ${this.pos - 1}`);
+    }
+  }
+}
+
+const OPEN = Symbol("array follows");
