@@ -12,14 +12,15 @@
 // PAD and starts again at 0. Records larger than a quarter of the ring are cut into fragments
 // pushed under one hold of the lock, so fragments of two senders never interleave.
 //
-// Producers take a three-state lock (free, held, held with waiters) so that a thread that
-// cannot get it sleeps in Atomics.wait instead of spinning; the consumer never locks. A ring
+// Producers take a lock (mutex.ts); the consumer never locks. A ring
 // without room makes `push` wait, and while it waits it calls the producer's own `idle`
 // callback (which drains the producer's own inbox): two schedulers each pushing into the
 // other's full ring therefore both make progress, and no thread ever waits for itself.
 //
 // Positions (HEAD, TAIL) count bytes since the start modulo 2^32; differences are taken with
 // `>>> 0`, so they never overflow while the ring is at most 2^30 bytes.
+
+import { lock, unlock } from "./mutex.js";
 
 const LOCK = 0;
 const HEAD = 1;
@@ -80,7 +81,7 @@ export class Inbox {
    * between waits (the caller drains its own inbox there). Never fails.
    */
   push(src: Uint8Array, len: number, idle: () => void): void {
-    this.lock(idle);
+    lock(this.h, LOCK, idle);
     try {
       let off = 0;
       do {
@@ -90,7 +91,7 @@ export class Inbox {
         off += n;
       } while (off < len);
     } finally {
-      this.unlock();
+      unlock(this.h, LOCK);
     }
     Atomics.add(this.h, SEQ, 1);
     if (Atomics.load(this.h, SLEEPING) !== 0) Atomics.notify(this.h, SEQ);
@@ -124,20 +125,6 @@ export class Inbox {
       idle();
       Atomics.wait(this.h, HEAD, head, 1);
     }
-  }
-
-  private lock(idle: () => void): void {
-    if (Atomics.compareExchange(this.h, LOCK, 0, 1) === 0) return;
-    for (;;) {
-      // 2: held, and someone waits for it (the holder notifies on release).
-      if (Atomics.exchange(this.h, LOCK, 2) === 0) return;
-      idle();
-      Atomics.wait(this.h, LOCK, 2, 1);
-    }
-  }
-
-  private unlock(): void {
-    if (Atomics.exchange(this.h, LOCK, 0) === 2) Atomics.notify(this.h, LOCK, 1);
   }
 
   // ── the consumer (the owning thread only) ───────────────────────────────────────────
