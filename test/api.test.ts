@@ -185,3 +185,27 @@ test("examples/embed.mjs runs against the built package (import from \"raft-vm\"
   assert.match(stdout, /read refused: permission_denied/);
   assert.match(stdout, /exit code 0/);
 });
+
+// ── host safety: timers, exit codes, cancellation ──────────────────────────────────────
+
+test("a sleep longer than a host timeout can take (1e30 ms) raises no TimeoutOverflowWarning", async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    const { raft } = capture();
+    // Main waits on the host (not on a VM timer), so the sleeper's 1e30 ms is the earliest
+    // timer all that time: the VM's host timeout is armed for it again and again.
+    raft.registerNative("host.later", () => new Promise((ok) => setTimeout(() => ok("done"), 300)));
+    const r = await raft.run(
+      "fn main locals=0\n  SpawnActor @sleeper 0\n  Pop\n  CallNative #host.later 0\n  Halt\n\nfn sleeper locals=0\n  PushConst #1.0e30\n  CallNative #vm.sleep 1\n  Return\n",
+      { file: "sleeper.raft" },
+    );
+    await new Promise((ok) => setImmediate(ok)); // warnings are emitted on a later tick
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(r.leftover, ["done"]);
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});

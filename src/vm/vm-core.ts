@@ -14,7 +14,7 @@ import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { TimerHeap } from "./timers.js";
+import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
@@ -348,7 +348,8 @@ export class VMCore {
    * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
    * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
    * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
-   * arms it again for the rest.
+   * arms it again for the rest. A wait longer than a host timeout can take is armed in
+   * parts the same way (the early wake finds nothing due and arms again).
    */
   private armHostTimer(at: number): void {
     if (this.hostTimer && this.hostTimerAt <= at) return;
@@ -363,7 +364,7 @@ export class VMCore {
         if (this.runQueue.length !== 0) this.schedule();
         else this.idle();
       },
-      this.opts.clock ? Math.min(wait, VIRTUAL_CLOCK_POLL_MS) : wait,
+      Math.min(wait, this.opts.clock ? VIRTUAL_CLOCK_POLL_MS : MAX_HOST_DELAY_MS),
     );
   }
 
