@@ -11,7 +11,7 @@ import { compileKaylee } from "./lang/compile.js";
 import { Logger } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
-import { makePermissions } from "./vm/permissions.js";
+import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type Program } from "./vm/program.js";
 import { makeRandom } from "./vm/random.js";
@@ -90,7 +90,13 @@ export class Raft {
    */
   private linked = new WeakMap<Module, Program>();
 
-  constructor(readonly options: RaftOptions = {}) {}
+  /** Throws for options that cannot be meant, such as an empty path in `allowRead` or `allowWrite`. */
+  constructor(readonly options: RaftOptions = {}) {
+    for (const key of ["allowRead", "allowWrite"] as const) {
+      const problem = grantProblem(key, options[key], "true");
+      if (problem) throw new TypeError(problem);
+    }
+  }
 
   /**
    * Adds `vm.NAME` to the language: the type checker sees its signature, and a call runs
@@ -200,14 +206,16 @@ export class Raft {
     const o: RaftOptions = { ...this.options, ...overrides };
     const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
     const onEvent = o.onEvent;
+    const fs = o.fs ?? (await import("./vm/node-fs.js")).nodeFs;
     const host: Host = {
       stdout: o.stdout ?? ((s: string) => void process.stdout.write(s)),
       stderr,
       readLine: o.readLine ?? (async () => null),
       args: o.args ?? [],
-      permissions: makePermissions({ read: o.allowRead, write: o.allowWrite, env: o.allowEnv, all: o.allowAll }),
+      // The granted folders as real paths, resolved now, when the run starts.
+      permissions: makePermissions({ read: o.allowRead, write: o.allowWrite, env: o.allowEnv, all: o.allowAll, resolve: fs.resolve }),
       env: o.env ?? process.env,
-      fs: o.fs ?? (await import("./vm/node-fs.js")).nodeFs,
+      fs,
     };
     // Log lines go to stderr and, as `log` events, to onEvent.
     const writeLog = (line: string) => {

@@ -4,6 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Raft, type RaftEvent } from "../src/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -328,4 +331,23 @@ test("session inputs: timeoutMs and signal end the input's main; the session goe
   assert.equal(r3.kind, "cancelled");
   s.close();
   s2.close();
+});
+
+test("permissions: an empty grant is refused at construction; links out of a granted folder are denied", async () => {
+  assert.throws(() => new Raft({ allowRead: "" as unknown as string[] }), /allowRead has an empty path/);
+  assert.throws(() => new Raft({ allowRead: [""] }), /allowRead has an empty path/);
+  assert.throws(() => new Raft({ allowWrite: ["/tmp", ""] }), /allowWrite has an empty path/);
+  const root = mkdtempSync(join(tmpdir(), "raft-api-links-"));
+  mkdirSync(join(root, "data"));
+  writeFileSync(join(root, "secret.txt"), "secret");
+  writeFileSync(join(root, "data", "ok.txt"), "ok");
+  symlinkSync("../secret.txt", join(root, "data", "link.txt"));
+  const { raft, text } = capture({ allowRead: [join(root, "data")] });
+  const r = await raft.run(`
+let a = vm.read_file("${join(root, "data", "link.txt")}");
+if (a is error) { vm.println(a.code()); } else { vm.println(a); }
+vm.println(vm.read_file("${join(root, "data", "ok.txt")}"));
+`);
+  assert.equal(r.exitCode, 0, r.panic?.message);
+  assert.equal(text(), "permission_denied\nok\n");
 });

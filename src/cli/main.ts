@@ -107,9 +107,9 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
   });
 }
 
+/** `--allow-read=a,b` as the option's list (the parser has refused empty paths). */
 function grant(v: string | boolean | undefined): boolean | string[] | undefined {
-  if (typeof v === "string") return v === "" ? true : v.split(",").filter(Boolean);
-  return v;
+  return typeof v === "string" ? v.split(",") : v;
 }
 
 interface Loaded {

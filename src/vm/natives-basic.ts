@@ -55,9 +55,17 @@ function fsError(e: unknown, op: "read" | "write", path: string): KError {
   }
 }
 
-/** The absolute path if `op` is allowed on `path`, else the permission error. */
+/**
+ * The real path (links resolved: see HostFs.resolve) if `op` is allowed on `path`, else the
+ * permission error; the access then uses that real path.
+ */
 function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string | KError {
-  const abs = ctx.host.fs.resolve(path);
+  let abs: string;
+  try {
+    abs = ctx.host.fs.resolve(path);
+  } catch (e) {
+    return fsError(e, op, path);
+  }
   const grant = op === "read" ? ctx.host.permissions.read : ctx.host.permissions.write;
   return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, "permission_denied");
 }
