@@ -2,6 +2,8 @@
 // after the file is the program's own arguments (`vm.args()`). Hand-written rather than
 // util.parseArgs because `--allow-read` takes an optional `=PATHS` value.
 
+import { grantProblem } from "../vm/permissions.js";
+
 export interface CliFlags {
   seed?: number;
   allowRead?: string | boolean;
@@ -34,6 +36,14 @@ const NUMERIC: Record<string, keyof CliFlags> = {
   "--max-reductions": "maxReductions",
   "--schedulers": "schedulers",
 };
+
+/** `--allow-read` (every path) or `--allow-read=PATHS`; an empty path is a usage error. */
+function grantFlag(name: string, value: string | undefined): string | true {
+  if (value === undefined) return true;
+  const problem = grantProblem(name, value, name);
+  if (problem) throw new UsageError(problem);
+  return value;
+}
 
 export function parseCli(argv: string[]): ParsedArgs {
   const out: ParsedArgs = { command: null, flags: {}, file: null, args: [], help: false, version: false };
@@ -74,10 +84,10 @@ export function parseCli(argv: string[]): ParsedArgs {
         out.version = true;
         break;
       case "--allow-read":
-        out.flags.allowRead = value ?? true;
+        out.flags.allowRead = grantFlag(name, value);
         break;
       case "--allow-write":
-        out.flags.allowWrite = value ?? true;
+        out.flags.allowWrite = grantFlag(name, value);
         break;
       case "--allow-env":
         out.flags.allowEnv = true;

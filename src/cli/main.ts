@@ -30,7 +30,8 @@ Usage:
 
 Flags of run and repl:
   --seed N                 make vm.random_number deterministic
-  --allow-read[=PATHS]     let the program read files (all, or only below PATHS, comma-separated)
+  --allow-read[=PATHS]     let the program read files (all, or only below PATHS, comma-separated;
+                           symbolic links are resolved before the check)
   --allow-write[=PATHS]    let the program write files
   --allow-env              let the program read environment variables
   -A, --allow-all          all of the above
@@ -39,7 +40,7 @@ Flags of run and repl:
   --max-reductions=N       reduction budget for the whole run
   --schedulers=N           scheduler threads (only 1 is supported so far)
 
-Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n).
+Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
 `;
 
@@ -107,9 +108,9 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
   });
 }
 
+/** `--allow-read=a,b` as the option's list (the parser has refused empty paths). */
 function grant(v: string | boolean | undefined): boolean | string[] | undefined {
-  if (typeof v === "string") return v === "" ? true : v.split(",").filter(Boolean);
-  return v;
+  return typeof v === "string" ? v.split(",") : v;
 }
 
 interface Loaded {

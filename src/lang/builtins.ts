@@ -61,7 +61,7 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.read_file", [string], string, "a file's text", { fallible: true }),
   row("vm.write_file", [string, string], nul, "write text to a file", { fallible: true }),
   row("vm.random_number", [integer, integer], integer, "a random integer in lo..=hi"),
-  row("vm.exit", [integer], nul, "end the program with an exit code (default 0)", { optional: 1 }),
+  row("vm.exit", [integer], nul, "end the program with an exit code 0..=255 (default 0); error \"range\" for any other code", { optional: 1, fallible: true }),
   row("vm.args", [], T.vector(string), "the program's arguments"),
   row("vm.env", [string], string, "an environment variable", { fallible: true }),
   row("vm.time", [], integer, "milliseconds since the VM started"),

@@ -28,7 +28,11 @@ export interface Host {
 export interface HostFs {
   readFile(path: string): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
-  /** Absolute form of a path, for permission checks. */
+  /**
+   * The real path of a path, for permission checks and then for the access itself: absolute,
+   * with `..` and symbolic links resolved (a path that does not exist yet resolves through its
+   * nearest existing parent). May throw (a loop of links); the call then fails.
+   */
   resolve(path: string): string;
 }
 

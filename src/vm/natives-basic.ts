@@ -55,9 +55,17 @@ function fsError(e: unknown, op: "read" | "write", path: string): KError {
   }
 }
 
-/** The absolute path if `op` is allowed on `path`, else the permission error. */
+/**
+ * The real path (links resolved: see HostFs.resolve) if `op` is allowed on `path`, else the
+ * permission error; the access then uses that real path.
+ */
 function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string | KError {
-  const abs = ctx.host.fs.resolve(path);
+  let abs: string;
+  try {
+    abs = ctx.host.fs.resolve(path);
+  } catch (e) {
+    return fsError(e, op, path);
+  }
   const grant = op === "read" ? ctx.host.permissions.read : ctx.host.permissions.write;
   return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, "permission_denied");
 }
@@ -86,9 +94,15 @@ function randomNumber(ctx: NativeCtx, lo: number, hi: number): number {
   return lo + Math.floor(ctx.random() * (hi - lo + 1));
 }
 
-function programExit(args: unknown[]): never {
-  const code = args.length > 0 && typeof args[0] === "number" ? args[0] : 0;
-  throw new ProgramExit(code);
+/**
+ * `vm.exit(n)` ends the program with exit code n for a whole number 0 <= n <= 255 (what a
+ * process exit status can carry, so the CLI and the API report the same code); any other n is
+ * an error value and the program goes on.
+ */
+function programExit(args: unknown[]): KError {
+  const code = args.length > 0 ? args[0] : 0;
+  if (typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 255) throw new ProgramExit(code);
+  return new KError(`exit code ${formatAny(code, true)} is out of range (it must be a whole number from 0 to 255)`, "range");
 }
 
 function env(ctx: NativeCtx, name: string): string | KError {

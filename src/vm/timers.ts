@@ -1,5 +1,23 @@
 // All of the VM's timers in one binary heap (receive timeouts, sleeps, supervisor grace
-// times), driven by a single host timeout armed for the earliest deadline.
+// times), driven by a single host timeout armed for the earliest deadline; and the bound on
+// host timeouts that every setTimeout of the VM respects.
+
+/**
+ * The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). Node fires a longer
+ * one after 1 ms, with a TimeoutOverflowWarning on stderr, so a longer wait is armed for
+ * this long and armed again for the rest.
+ */
+export const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
+
+/** `setTimeout(fire, ms)` for any `ms`, armed in parts of at most MAX_HOST_DELAY_MS; returns a cancel. */
+export function hostTimeout(fire: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_HOST_DELAY_MS ? arm(left - MAX_HOST_DELAY_MS) : fire()), Math.min(left, MAX_HOST_DELAY_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
 
 export interface TimerEntry {
   at: number;

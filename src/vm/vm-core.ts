@@ -14,12 +14,13 @@ import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { TimerHeap } from "./timers.js";
+import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
 import { RunQueue } from "./run-queue.js";
+import type { CancelReason } from "./cancel.js";
 
 /**
  * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
@@ -80,6 +81,8 @@ export interface RunOutcome {
   /** Values left on the main process's stack when it halted (for assembly programs). */
   leftover: unknown[];
   stats: { processes: number; reductions: number; messages: number };
+  /** Set when the embedder ended the run (`cancel`): exit code 1, no panic. */
+  cancelled: CancelReason | null;
 }
 
 /** How a resident main reports to its embedder (the REPL session). */
@@ -146,6 +149,7 @@ export class VMCore {
   private hostTimerAt = Infinity;
   private parked = 0;
   private stopped = false;
+  private cancelled: CancelReason | null = null;
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
   private readonly clock: () => number;
@@ -200,11 +204,25 @@ export class VMCore {
   stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.budget = 0; // a slice still running (stop called from a native) yields at its next check
     this.timers.clear();
     if (this.hostTimer) clearTimeout(this.hostTimer);
-    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages } };
+    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages }, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
+  }
+
+  /**
+   * Ends the run for the embedder (its AbortSignal or time limit; see cancel.ts): every process,
+   * every timer and every pending native go with it — a native that settles later is ignored —
+   * and the run resolves with exit code 1 and `cancelled: reason`. Safe at any time, also from
+   * inside a native: its process stops as the call returns.
+   */
+  cancel(reason: CancelReason): void {
+    if (this.stopped) return;
+    this.cancelled = reason;
+    if (this.current) this.current.status = Status.Dead;
+    this.stop(1);
   }
 
   /**
@@ -303,7 +321,7 @@ export class VMCore {
    */
   refill(): number {
     const left = this.budget;
-    if (this.runQueue.length !== 0) return left;
+    if (this.runQueue.length !== 0 || this.stopped) return left;
     // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
     // or a host promise of ours such as a file read), and whenever a timer falls due. In the
     // CLI, a lone busy process otherwise runs on without the cost of a switch.
@@ -348,7 +366,8 @@ export class VMCore {
    * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
    * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
    * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
-   * arms it again for the rest.
+   * arms it again for the rest. A wait longer than a host timeout can take is armed in
+   * parts the same way (the early wake finds nothing due and arms again).
    */
   private armHostTimer(at: number): void {
     if (this.hostTimer && this.hostTimerAt <= at) return;
@@ -363,7 +382,7 @@ export class VMCore {
         if (this.runQueue.length !== 0) this.schedule();
         else this.idle();
       },
-      this.opts.clock ? Math.min(wait, VIRTUAL_CLOCK_POLL_MS) : wait,
+      Math.min(wait, this.opts.clock ? VIRTUAL_CLOCK_POLL_MS : MAX_HOST_DELAY_MS),
     );
   }
 
@@ -535,6 +554,7 @@ export class VMCore {
 
   /** Parks `p` until `promise` settles; its value (or error) is pushed when it resumes. */
   park(p: Process, promise: Promise<unknown>): void {
+    if (p.status === Status.Dead) return; // ended during its own native call: the result is dropped
     p.status = Status.Parked;
     this.parked++;
     promise.then(
@@ -543,12 +563,13 @@ export class VMCore {
     );
   }
 
+  /**
+   * A native's promise settled. If its process has ended meanwhile (exit() stopped counting it
+   * as parked) or the run has stopped, the result is dropped.
+   */
   private unpark(p: Process, v: unknown, err: KError | null): void {
+    if (p.status !== Status.Parked || this.stopped) return;
     this.parked--;
-    if (p.status !== Status.Parked || this.stopped) {
-      if (this.parked === 0 && !this.stopped && this.runQueue.length === 0) this.idle();
-      return;
-    }
     p.hasResume = true;
     p.resumeValue = v;
     p.resumeFault = err;
