@@ -11,6 +11,7 @@ export interface CliFlags {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  maxMailbox?: number;
   schedulers?: number;
   out?: string;
   asm?: boolean;
@@ -32,6 +33,7 @@ const NUMERIC: Record<string, keyof CliFlags> = {
   "--max-heap": "maxHeap",
   "--max-processes": "maxProcesses",
   "--max-reductions": "maxReductions",
+  "--max-mailbox": "maxMailbox",
   "--schedulers": "schedulers",
 };
 
