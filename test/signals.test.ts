@@ -115,3 +115,23 @@ vm.println(vm.timer_count());
   assert.equal(out, "1\n0\n");
   assert.ok(Date.now() - t0 < 60_000);
 });
+
+test("a process killed while parked in a host call is uncounted once: a later host call of main is not a deadlock", async () => {
+  let out = "";
+  const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s) });
+  const later = (ms: number, v: number) => new Promise((ok) => setTimeout(() => ok(v), ms));
+  raft.defineNative("slow", ["integer", "integer"], "integer", later);
+  const r = await raft.run(`
+fn worker(parent: process) {
+    parent.send(1);
+    let v: integer = vm.slow(20, 1);
+}
+let w: process = vm.spawn(worker, vm.self());
+let started: integer = vm.receive();
+vm.kill(w);
+// The worker's call settles while main waits in its own.
+vm.println(vm.slow(200, 7));
+`);
+  assert.equal(r.exitCode, 0, out);
+  assert.equal(out, "7\n");
+});
