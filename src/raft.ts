@@ -37,6 +37,8 @@ export interface RaftOptions {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  /** Messages one mailbox may hold (default: no count limit; queued messages count toward the receiver's heap). */
+  maxMailbox?: number;
   /** Makes vm.random_number deterministic. */
   seed?: number;
   /** RAFT_LOG level: error, warn, info, debug, trace. */
@@ -233,6 +235,7 @@ export class Raft {
       maxProcesses: o.maxProcesses,
       maxReductions: o.maxReductions,
       maxHeap: o.maxHeap,
+      maxMailbox: o.maxMailbox,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
       exclusive: o.exclusive,

@@ -38,6 +38,7 @@ Flags of run and repl:
   --max-heap=BYTES         heap limit per process (a process over it ends with heap_limit)
   --max-processes=N        most live processes
   --max-reductions=N       reduction budget for the whole run
+  --max-mailbox=N          most queued messages per process (default: no count limit)
   --schedulers=N           scheduler threads (only 1 is supported so far)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
@@ -103,6 +104,7 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxHeap: f.maxHeap,
     maxProcesses: f.maxProcesses,
     maxReductions: f.maxReductions,
+    maxMailbox: f.maxMailbox,
     log: io.env.RAFT_LOG,
     exclusive,
   });
