@@ -144,34 +144,3 @@ vm.println(ok);`;
   assert.equal(r.out, "true\n");
 });
 
-test("a sleep longer than a host timeout can be waits without Node's TimeoutOverflowWarning", async () => {
-  const warnings: string[] = [];
-  const onWarning = (w: Error) => warnings.push(w.name);
-  process.on("warning", onWarning);
-  try {
-    let out = "";
-    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s) });
-    const r = await raft.run(
-      `fn main locals=0
-    SpawnActor @sleeper 0
-    Pop
-    PushInt 100
-    CallNative #vm.sleep 1
-    Pop
-    Halt
-
-fn sleeper locals=0
-    PushConst #1e30
-    CallNative #vm.sleep 1
-    Pop
-    Halt
-`,
-      { kind: "assembly" },
-    );
-    assert.equal(r.exitCode, 0, out);
-    await new Promise((ok) => setImmediate(ok));
-    assert.deepEqual(warnings.filter((w) => w === "TimeoutOverflowWarning"), []);
-  } finally {
-    process.off("warning", onWarning);
-  }
-});
