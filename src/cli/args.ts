@@ -27,13 +27,14 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const NUMERIC: Record<string, keyof CliFlags> = {
-  "--seed": "seed",
-  "--max-heap": "maxHeap",
-  "--max-processes": "maxProcesses",
-  "--max-reductions": "maxReductions",
-  "--schedulers": "schedulers",
-};
+/** Flags that take a number (a Map: the key is the command line's text). */
+const NUMERIC: ReadonlyMap<string, keyof CliFlags> = new Map<string, keyof CliFlags>([
+  ["--seed", "seed"],
+  ["--max-heap", "maxHeap"],
+  ["--max-processes", "maxProcesses"],
+  ["--max-reductions", "maxReductions"],
+  ["--schedulers", "schedulers"],
+]);
 
 export function parseCli(argv: string[]): ParsedArgs {
   const out: ParsedArgs = { command: null, flags: {}, file: null, args: [], help: false, version: false };
@@ -94,7 +95,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         out.flags.out = takeValue();
         break;
       default: {
-        const key = NUMERIC[name];
+        const key = NUMERIC.get(name);
         if (!key) throw new UsageError(`unknown flag ${name}`);
         const text = takeValue();
         const n = Number(text);

@@ -548,8 +548,15 @@ export class Checker {
         return T.tuple(tys);
       }
       case "handle": {
-        const t = this.expr(e.expr, expected);
         const h = e.handler;
+        if (!expected && h.kind === "default" && targetTyped(e.expr)) {
+          // `vm.receive(-5){default: 0}` where nothing else says the type: the default does.
+          const d = this.expr(h.value, null);
+          const t = this.expr(e.expr, hasUnknown(d) ? null : d);
+          this.expectType(h.value, t);
+          return t;
+        }
+        const t = this.expr(e.expr, expected);
         if (h.kind === "default") {
           this.expr(h.value, t);
           this.expectType(h.value, t);
@@ -722,6 +729,11 @@ export class Checker {
     }
     return T.vector(first);
   }
+}
+
+/** An expression whose type comes from where it is used: `vm.receive()`, `x.into()`. */
+function targetTyped(e: Expr): boolean {
+  return (e.kind === "vmcall" && e.name === "receive") || (e.kind === "method" && e.name === "into");
 }
 
 function intersect(a: Set<number> | null, b: Set<number> | null): Set<number> | null {

@@ -6,7 +6,7 @@
 // fixpoint over the call graph; it ends because flags only ever go from false to true).
 
 import type { Expr, FnDecl, LocalBinding, Program, Stmt } from "./ast.js";
-import { intoIsFallible } from "./builtins.js";
+import { METHODS, intoIsFallible } from "./builtins.js";
 
 export function analyzeErrors(program: Program): void {
   let changed = true;
@@ -58,7 +58,8 @@ export function analyzeErrors(program: Program): void {
       case "method":
         expr(e.receiver);
         e.args.forEach(expr);
-        if (e.key.endsWith(".into") && e.targetType) m = intoIsFallible(e.receiverTy, e.targetType);
+        if (e.key.endsWith(".into")) m = e.targetType ? intoIsFallible(e.receiverTy, e.targetType) : false;
+        else m = METHODS.get(e.key)?.fallible ?? false;
         break;
       case "index":
         expr(e.object);

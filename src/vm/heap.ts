@@ -27,6 +27,7 @@ import { createRequire } from "node:module";
 import type { Process } from "./process.js";
 import type { VMCore } from "./vm-core.js";
 import { ExitNotice, Fault, KError } from "./values.js";
+import { C, type ErrorCode } from "./error-codes.js";
 import { LinearMemory, Pointer, Slice } from "./memory.js";
 
 /** Per-process limit when --max-heap is not given. */
@@ -60,7 +61,7 @@ const MAX_ALLOWANCE_FLOOR = 1024 * 1024;
  * checks for it before looking for a handler.
  */
 export class HardExit extends Fault {
-  constructor(reason: string) {
+  constructor(reason: ErrorCode) {
     super(new KError(reason, reason));
   }
 }
@@ -117,7 +118,7 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
     p.heapBytes = -MIN_ALLOWANCE;
     const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(vmHeapCap())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
-    if (running) throw new HardExit("heap_limit");
+    if (running) throw new HardExit(C.heap_limit);
     vm.exit(p, "heap_limit");
     return;
   }
@@ -205,7 +206,7 @@ function walk(todo: unknown[], cap: number): number {
 export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
   if (q.mailbox.length >= MAILBOX_LIMIT) {
     if (vm.log.enabled("warn")) vm.log.log("warn", `mailbox_overflow <0.${q.pid}>: more than ${MAILBOX_LIMIT} queued messages`);
-    if (q === vm.current) throw new HardExit("mailbox_overflow");
+    if (q === vm.current) throw new HardExit(C.mailbox_overflow);
     vm.exit(q, "mailbox_overflow");
     return false;
   }

@@ -18,6 +18,7 @@ import type { NativeCtx, NativeFn } from "./native-api.js";
 import { deepCopy, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
 import { fault, KError, ExitNotice } from "./values.js";
+import { C } from "./error-codes.js";
 
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
@@ -28,7 +29,7 @@ function chargeFor(ctx: NativeCtx, n: number): void {
 }
 
 function indexFault(i: number, length: number) {
-  return fault(`index out of range: the index is ${i} but the length is ${length}`, "index");
+  return fault(`index out of range: the index is ${i} but the length is ${length}`, C.index_out_of_range);
 }
 
 // ---- strings -------------------------------------------------------------------------
@@ -71,7 +72,7 @@ function charAt(ctx: NativeCtx, s: string, i: number): number {
 
 function charString(c: number): string {
   if (!Number.isInteger(c) || c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-    throw fault(`invalid char value ${c}`, "char");
+    throw fault(`invalid char value ${c}`, C.range);
   }
   return String.fromCodePoint(c);
 }
@@ -116,7 +117,7 @@ function checkIndex(v: unknown[], i: number, allowEnd: boolean): void {
 
 function vectorPop(v: unknown[]): unknown {
   // A fault, not an error value: the checker types pop() as infallible (a handler catches it).
-  if (v.length === 0) throw fault("pop from an empty vector", "empty");
+  if (v.length === 0) throw fault("pop from an empty vector", C.empty);
   return v.pop();
 }
 
@@ -210,9 +211,13 @@ const VECTOR_METHODS: [string, NativeFn][] = [
 
 // ---- numbers, chars, notices, errors --------------------------------------------------
 
-function integerAbs(n: number): number {
-  if (n === I32_MIN) throw fault(`integer overflow: abs(${n}) does not fit in an integer`, "overflow");
-  return Math.abs(n);
+/** `abs()` of the minimum integer: the error value it returns (both tiers). */
+export function absMinError(): KError {
+  return new KError(`integer overflow: abs(${I32_MIN}) does not fit in an integer`, C.overflow);
+}
+
+function integerAbs(n: number): number | KError {
+  return n === I32_MIN ? absMinError() : Math.abs(n);
 }
 
 /** Rounds half away from zero, as Rust's `f32::round`. */
@@ -255,7 +260,7 @@ function shown(s: string): string {
 }
 
 function parseFailure(s: string, what: string): KError {
-  return new KError(`cannot parse ${shown(s)} as ${what}`, "parse");
+  return new KError(`cannot parse ${shown(s)} as ${what}`, C.parse);
 }
 
 const INTEGER_TEXT = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|([0-9]+))$/;
@@ -312,13 +317,13 @@ function stringTo(s: string, to: Type): unknown {
 
 function inRange(n: number, lo: number, hi: number, from: string, to: string): number | KError {
   if (n >= lo && n <= hi) return n;
-  return new KError(`${from} does not fit in ${to}`, "overflow");
+  return new KError(`${from} does not fit in ${to}`, C.overflow);
 }
 
 function floatTo(x: number, to: Type): unknown {
   if (to.kind !== "integer" && to.kind !== "byte") return unsupported("float", to);
   const t = Math.trunc(x);
-  if (Number.isNaN(t)) return new KError(`NaN does not fit in ${to.kind}`, "overflow");
+  if (Number.isNaN(t)) return new KError(`NaN does not fit in ${to.kind}`, C.overflow);
   const r = to.kind === "integer" ? inRange(t, I32_MIN, I32_MAX, formatFloat(x), "an integer") : inRange(t, 0, 255, formatFloat(x), "a byte");
   return typeof r === "number" ? r + 0 : r;
 }
@@ -334,7 +339,7 @@ function integerTo(n: number, to: Type): unknown {
     case "byte":
       return inRange(n, 0, 255, String(n), "a byte");
     case "char":
-      return isScalarValue(n) ? n : new KError(`${n} is not a valid char`, "range");
+      return isScalarValue(n) ? n : new KError(`${n} is not a valid char`, C.range);
     default:
       return unsupported("integer", to);
   }
@@ -358,7 +363,7 @@ function boolTo(b: boolean, to: Type): unknown {
 }
 
 function unsupported(from: string, to: Type): never {
-  throw fault(`cannot convert ${from} into ${typeKey(to)}`, "type");
+  throw fault(`cannot convert ${from} into ${typeKey(to)}`, C.bad_code);
 }
 
 /**

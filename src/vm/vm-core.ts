@@ -12,6 +12,8 @@ import type { Program } from "./program.js";
 import { NO_MAIL, NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
 import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
+import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
 import { TimerHeap } from "./timers.js";
@@ -273,7 +275,7 @@ export class VMCore {
     } catch (e) {
       if (e instanceof ProgramExit) return this.stop(e.code);
       const msg = e instanceof Error ? e.message : String(e);
-      this.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
+      this.recordPanic(p, new KError(`internal error: ${msg}`, C.internal), p.pc);
       r = Exec.Panicked;
     }
     this.current = null;
@@ -387,7 +389,7 @@ export class VMCore {
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
     const pid = this.nextPid++;
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
@@ -406,7 +408,7 @@ export class VMCore {
   /** A process shell with no code of its own (supervisors). */
   spawnNative(name: string, parent: number): Process {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
     const pid = this.nextPid++;
     const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
@@ -423,9 +425,13 @@ export class VMCore {
   }
 
   /** `args` is the caller's own fresh array: the copies replace its elements. */
-  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number {
+  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number | KError {
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
-    return this.spawn(fn, args, p.pid, link).pid;
+    try {
+      return this.spawn(fn, args, p.pid, link).pid;
+    } catch (e) {
+      return failureValue(e); // vm.spawn is fallible: too many processes is its error value
+    }
   }
 
   isAlive(pid: number): boolean {
@@ -437,7 +443,7 @@ export class VMCore {
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (value instanceof KError) throw usedError(value);
-    if (typeof to !== "number") throw fault("send: not a process", "bad_code");
+    if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
     if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
@@ -480,6 +486,7 @@ export class VMCore {
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
     const want = this.program.constKeys[typeConst];
+    if (timed && (typeof ms !== "number" || !(ms >= 0))) return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
     const box = p.mailbox;
     for (let i = 0; i < box.length; i++) {
       if (box[i].type === want) {
@@ -495,10 +502,9 @@ export class VMCore {
       }
     }
     if (timed) {
-      if (typeof ms !== "number" || !(ms >= 0)) throw fault(`receive: bad timeout ${ms} (it must be 0 or more)`, "range");
       if (p.timedOut || ms === 0) {
         p.timedOut = false;
-        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, "timeout");
+        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, C.timeout);
       }
       if (p.timerSeq === 0) {
         p.timerSeq = this.timers.add(this.now() + ms, () => {
@@ -529,7 +535,7 @@ export class VMCore {
     } catch (e) {
       if (e instanceof Fault || e instanceof ProgramExit) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, "native");
+      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, C.native);
     }
   }
 
@@ -539,7 +545,7 @@ export class VMCore {
     this.parked++;
     promise.then(
       (v) => this.unpark(p, v, null),
-      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
+      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, C.native)),
     );
   }
 
@@ -557,7 +563,7 @@ export class VMCore {
 
   /** A host promise that the timer heap resolves after `ms` (vm.sleep). */
   sleep(ms: number): Promise<null> {
-    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
+    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, C.range);
     return new Promise((resolve) => {
       this.timers.add(this.now() + ms, () => resolve(null));
       if (this.runQueue.length === 0) this.armHostTimer(this.timers.next());
@@ -565,7 +571,7 @@ export class VMCore {
   }
 
   supervisorOp(p: Process, name: string, args: unknown[], fnIndex: number): unknown {
-    if (!this.supervisors) throw fault("supervisors are not available in this VM", "unsupported");
+    if (!this.supervisors) throw fault("supervisors are not available in this VM", C.unsupported);
     return this.supervisors.op(this, p, name, args, fnIndex);
   }
 
@@ -763,7 +769,7 @@ export class VMCore {
   indexString(s: string, i: number): number {
     if (typeof s !== "string") {
       if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
-      throw fault("invalid operand for string indexing", "bad_code");
+      throw fault("invalid operand for string indexing", C.bad_code);
     }
     if (s !== this.lastStr) {
       this.lastStr = s;
@@ -771,7 +777,7 @@ export class VMCore {
     }
     const chars = this.lastChars;
     const n = chars ? chars.length : s.length;
-    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, "index_out_of_range");
+    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, C.index_out_of_range);
     return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
   }
 
