@@ -5,7 +5,7 @@
 // other through calls and variables, so the pass repeats until nothing changes (a monotone
 // fixpoint over the call graph; it ends because flags only ever go from false to true).
 
-import type { Expr, FnDecl, LocalBinding, Program, Stmt } from "./ast.js";
+import { ifChain, type Expr, type FnDecl, type LocalBinding, type Program, type Stmt } from "./ast.js";
 import { METHODS, intoIsFallible } from "./builtins.js";
 
 export function analyzeErrors(program: Program): void {
@@ -103,11 +103,15 @@ export function analyzeErrors(program: Program): void {
       case "expr":
         expr(s.expr);
         break;
-      case "if":
-        expr(s.cond);
-        stmts(s.then.stmts);
-        if (s.else) stmts(s.else.stmts);
+      case "if": {
+        const { arms, last } = ifChain(s);
+        for (const a of arms) {
+          expr(a.cond);
+          stmts(a.then.stmts);
+        }
+        if (last) stmts(last.stmts);
         break;
+      }
       case "loop":
         stmts(s.body.stmts);
         break;

@@ -38,6 +38,15 @@ export class Natives implements NativeTable {
       chars[i] = String.fromCodePoint(a[2] as number);
       return chars.join("");
     });
+    // A long vector or tuple literal, grown a chunk at a time (codegen.ts, FnGen.literal).
+    this.table.set("vector.extend", (ctx, a) => {
+      const v = a[0] as unknown[];
+      const chunk = a[1] as unknown[];
+      if (!Array.isArray(v) || !Array.isArray(chunk)) throw fault("vector.extend: expected two vectors", C.bad_code);
+      ctx.charge(chunk.length >>> 4);
+      for (let i = 0; i < chunk.length; i++) v.push(chunk[i]);
+      return null;
+    });
     // The {message: m} handler with a computed message.
     this.table.set("error.with_message", (_ctx, a) => new KError(String(a[1]), (a[0] as KError).code));
   }
