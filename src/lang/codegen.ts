@@ -634,10 +634,16 @@ class FnGen {
     this.use(e.left);
     this.use(e.right);
     this.at(e.span.start);
+    if (t.kind === "string" && (e.op === "<" || e.op === "<=" || e.op === ">" || e.op === ">=")) {
+      // Strings order by a native that charges its work (-1, 0 or 1), then compare that with 0.
+      this.emit(Op.CallNative, this.mb.native("string.compare"), 2);
+      this.emit(Op.PushInt, 0);
+    }
     switch (e.op) {
       case "==":
       case "!=": {
-        const deep = isAggregate(t) || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
+        // By content (EqValue charges its work in proportion: long strings and vectors).
+        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
         if (e.op === "==") this.emit(deep ? Op.EqValue : Op.Eq);
         else this.emit(deep ? Op.NotEqValue : Op.NotEq);
         return;

@@ -16,15 +16,16 @@
 // error value (an expression with a handler), otherwise the process panics.
 
 import { Op } from "../bytecode/op.js";
-import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { Fault, KError, ProgramExit, fault, outOfRange, usedError } from "./values.js";
 import { C } from "./error-codes.js";
 import { NO_TRIES, Process, Status } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
-import { valuesEqual } from "./copy.js";
+import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
+import { indexString } from "./strings.js";
 
 export const enum Exec {
   /** The budget ran out; the process can run again. */
@@ -335,12 +336,12 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 1;
             break;
           case Op.EqValue:
-            stack[sp - 2] = valuesEqual(stack[sp - 2], stack[sp - 1]);
+            stack[sp - 2] = valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
             sp--;
             pc += 1;
             break;
           case Op.NotEqValue:
-            stack[sp - 2] = !valuesEqual(stack[sp - 2], stack[sp - 1]);
+            stack[sp - 2] = !valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
             sp--;
             pc += 1;
             break;
@@ -819,7 +820,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             break;
           }
           case Op.IndexString:
-            stack[sp - 2] = vm.indexString(stack[sp - 2] as string, stack[sp - 1] as number);
+            stack[sp - 2] = indexString(stack[sp - 2] as string, stack[sp - 1] as number, vm.chargeWork);
             sp--;
             pc += 1;
             break;
@@ -1504,7 +1505,7 @@ export function intPow(a: unknown, b: unknown): number {
 export function indexFault(v: unknown, i: unknown): Fault {
   if (v instanceof KError) return usedError(v);
   if (!Array.isArray(v)) return fault("invalid operands for indexing", C.bad_code);
-  return fault(`index out of range: index ${i} but length ${v.length}`, C.index_out_of_range);
+  return outOfRange(i, v.length);
 }
 
 /** Index on something that is not an in-range array: a slice, or a fault (an in-range array too, for the second tier's fast path). */
@@ -1528,6 +1529,4 @@ export function lengthOf(v: unknown): number {
   throw fault("invalid operand for Length", C.bad_code);
 }
 
-export function usedError(e: KError): Fault {
-  return new Fault(new KError(`used an error value: ${e.message}`, e.code));
-}
+export { usedError };

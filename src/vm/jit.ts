@@ -34,8 +34,9 @@ import { Op } from "../bytecode/op.js";
 import type { Program, JitFn, JitEntry } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
-import { deepCopy, valuesEqual } from "./copy.js";
+import { deepCopy, valuesEqualCharged } from "./copy.js";
 import { absMinError } from "./methods.js";
+import { indexString } from "./strings.js";
 import { memRead, memWrite } from "./memory.js";
 import { PanicNow, usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
@@ -81,10 +82,11 @@ const DUMP: ((s: string) => void) | null =
 /** Helpers the generated code closes over. */
 const H = {
   KError,
+  indexString,
   absMin: absMinError,
   F: Math.fround,
   deepCopy,
-  valuesEqual,
+  valuesEqualCharged,
   memRead,
   memWrite,
   intPow,
@@ -706,10 +708,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         bin((a, b) => `${a} >= ${b}`);
         break;
       case Op.EqValue:
-        bin((a, b) => `H.valuesEqual(${a}, ${b})`);
+        emit(`vm.budget = bud;`);
+        bin((a, b) => `H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.NotEqValue:
-        bin((a, b) => `!H.valuesEqual(${a}, ${b})`);
+        emit(`vm.budget = bud;`);
+        bin((a, b) => `!H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.Not:
         def(d - 1, `${top} === false`);
@@ -812,8 +818,10 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       }
       case Op.IndexString:
-        emit(at);
-        bin((a, b) => `vm.indexString(${a}, ${b})`);
+        // Work in proportion (strings.ts charges vm.budget): the budget is handed over and back.
+        emit(`${at} vm.budget = bud;`);
+        bin((a, b) => `H.indexString(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.GetField:
         emit(`if (!Array.isArray(${top}) || ${a1} >= ${top}.length) { ${at} throw H.field(${a1}); }`);

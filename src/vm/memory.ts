@@ -14,7 +14,7 @@
 // `Fault` with code "out_of_bounds", "use_after_free", "double_free" or "heap_limit".
 
 import type { Process } from "./process.js";
-import { fault } from "./values.js";
+import { fault, outOfRange } from "./values.js";
 import { C } from "./error-codes.js";
 
 export const INITIAL_MEMORY = 64 * 1024;
@@ -292,12 +292,12 @@ export function ptrSlice(p: Pointer, n: number): Slice {
 }
 
 export function sliceGet(s: Slice, i: number): number {
-  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, C.index_out_of_range);
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw outOfRange(i, s.length);
   return s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice index")];
 }
 
 export function sliceSet(s: Slice, i: number, v: number): void {
-  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, C.index_out_of_range);
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw outOfRange(i, s.length);
   if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`slice store: ${String(v)} is not a byte`, C.range);
   s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice store")] = v;
 }

@@ -17,7 +17,8 @@ import { typeKey } from "../bytecode/types.js";
 import type { NativeCtx, NativeFn } from "./native-api.js";
 import { deepCopy, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
-import { fault, KError, ExitNotice } from "./values.js";
+import { fault, outOfRange, KError, ExitNotice } from "./values.js";
+import { chargeFor as chargeUnits, codePointLength, indexString } from "./strings.js";
 import { C } from "./error-codes.js";
 
 const I32_MIN = -2147483648;
@@ -25,50 +26,11 @@ const I32_MAX = 2147483647;
 
 /** Charge one reduction per 16 units of work beyond the call itself. */
 function chargeFor(ctx: NativeCtx, n: number): void {
-  if (n >= 16) ctx.charge(n >>> 4);
-}
-
-function indexFault(i: number, length: number) {
-  return fault(`index out of range: the index is ${i} but the length is ${length}`, C.index_out_of_range);
+  chargeUnits(ctx.charge, n);
 }
 
 // ---- strings -------------------------------------------------------------------------
-
-const SURROGATE = /[\ud800-\udfff]/;
-
-// A one-entry cache so that a loop indexing one string does not rescan it each time: for
-// the last string seen, null when it has no surrogates, else its code points.
-let lastString = "";
-let lastCodePoints: Uint32Array | null = null;
-
-function codePointsOf(s: string): Uint32Array | null {
-  if (s === lastString) return lastCodePoints;
-  const cps = SURROGATE.test(s) ? Uint32Array.from(s, (ch) => ch.codePointAt(0)!) : null;
-  lastString = s;
-  lastCodePoints = cps;
-  return cps;
-}
-
-/** Length in code points. */
-export function codePointLength(s: string): number {
-  const cps = codePointsOf(s);
-  return cps ? cps.length : s.length;
-}
-
-/** The code point at code-point index `i`, or -1 when out of range. */
-export function codePointAtIndex(s: string, i: number): number {
-  if (!Number.isInteger(i) || i < 0) return -1;
-  const cps = codePointsOf(s);
-  if (!cps) return i < s.length ? s.charCodeAt(i) : -1;
-  return i < cps.length ? cps[i] : -1;
-}
-
-function charAt(ctx: NativeCtx, s: string, i: number): number {
-  if (s !== lastString) chargeFor(ctx, s.length);
-  const c = codePointAtIndex(s, i);
-  if (c < 0) throw indexFault(i, codePointLength(s));
-  return c;
-}
+// Indexed and measured by code point through the one code-point index (strings.ts).
 
 function charString(c: number): string {
   if (!Number.isInteger(c) || c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
@@ -90,18 +52,18 @@ const str = (args: unknown[], i = 0) => args[i] as string;
 const num = (args: unknown[], i: number) => args[i] as number;
 
 const STRING_METHODS: [string, NativeFn][] = [
-  ["length", (ctx, a) => (chargeFor(ctx, str(a).length), codePointLength(str(a)))],
+  ["length", (ctx, a) => codePointLength(str(a), ctx.charge)],
   ["reverse", (ctx, a) => (chargeFor(ctx, str(a).length), Array.from(str(a)).reverse().join(""))],
-  ["trim", (_ctx, a) => str(a).trim()],
+  ["trim", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).trim())],
   ["clean", (ctx, a) => (chargeFor(ctx, str(a).length), cleanString(str(a)))],
   ["upper", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toUpperCase())],
   ["lower", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toLowerCase())],
   ["contains", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).includes(str(a, 1)))],
-  ["starts_with", (_ctx, a) => str(a).startsWith(str(a, 1))],
-  ["ends_with", (_ctx, a) => str(a).endsWith(str(a, 1))],
+  ["starts_with", (ctx, a) => (chargeFor(ctx, str(a, 1).length), str(a).startsWith(str(a, 1)))],
+  ["ends_with", (ctx, a) => (chargeFor(ctx, str(a, 1).length), str(a).endsWith(str(a, 1)))],
   ["split", (ctx, a) => (chargeFor(ctx, str(a).length), split(str(a), str(a, 1)))],
-  ["char_at", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
-  ["index", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
+  ["char_at", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
+  ["index", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
   // push takes a char (a code point) or a string (the checker's "push_str" rule).
   ["push", (_ctx, a) => str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)))],
 ];
@@ -112,7 +74,7 @@ const vec = (args: unknown[]) => args[0] as unknown[];
 
 function checkIndex(v: unknown[], i: number, allowEnd: boolean): void {
   const limit = allowEnd ? v.length : v.length - 1;
-  if (!Number.isInteger(i) || i < 0 || i > limit) throw indexFault(i, v.length);
+  if (!Number.isInteger(i) || i < 0 || i > limit) throw outOfRange(i, v.length);
 }
 
 function vectorPop(v: unknown[]): unknown {
@@ -135,9 +97,11 @@ function vectorRemove(ctx: NativeCtx, v: unknown[], i: number): unknown {
 }
 
 function vectorContains(ctx: NativeCtx, v: unknown[], x: unknown): boolean {
-  chargeFor(ctx, v.length);
-  for (let i = 0; i < v.length; i++) if (valuesEqual(v[i], x)) return true;
-  return false;
+  const work = { n: v.length };
+  let found = false;
+  for (let i = 0; i < v.length && !found; i++) found = valuesEqual(v[i], x, work);
+  chargeFor(ctx, work.n);
+  return found;
 }
 
 function vectorSort(ctx: NativeCtx, v: unknown[]): null {

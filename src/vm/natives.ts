@@ -12,6 +12,7 @@ import type { NativeTable } from "./program.js";
 import { Fault, KError, fault } from "./values.js";
 import { intoIsFallible } from "../lang/builtins.js";
 import { FALLIBLE_NATIVES, returningFailures } from "./fallible.js";
+import { chargeFor, withCodePoint } from "./strings.js";
 import { C } from "./error-codes.js";
 
 export class Natives implements NativeTable {
@@ -31,13 +32,7 @@ export class Natives implements NativeTable {
       return r;
     });
     // For-in write-back over a string: the string with char i replaced.
-    this.table.set("string.set_char", (_ctx, a) => {
-      const chars = [...(a[0] as string)];
-      const i = a[1] as number;
-      if (!(i >= 0 && i < chars.length)) throw fault(`index out of range: index ${i} but length ${chars.length}`, C.index_out_of_range);
-      chars[i] = String.fromCodePoint(a[2] as number);
-      return chars.join("");
-    });
+    this.table.set("string.set_char", (ctx, a) => withCodePoint(a[0] as string, a[1] as number, a[2] as number, ctx.charge));
     // A long vector or tuple literal, grown a chunk at a time (codegen.ts, FnGen.literal).
     this.table.set("vector.extend", (ctx, a) => {
       const v = a[0] as unknown[];
@@ -46,6 +41,13 @@ export class Natives implements NativeTable {
       ctx.charge(chunk.length >>> 4);
       for (let i = 0; i < chunk.length; i++) v.push(chunk[i]);
       return null;
+    });
+    // `<` `<=` `>` `>=` on strings (codegen.ts): -1, 0 or 1, by UTF-16 units, work charged.
+    this.table.set("string.compare", (ctx, a) => {
+      const x = a[0] as string;
+      const y = a[1] as string;
+      chargeFor(ctx.charge, Math.min(x.length, y.length));
+      return x < y ? -1 : x > y ? 1 : 0;
     });
     // The {message: m} handler with a computed message.
     this.table.set("error.with_message", (_ctx, a) => new KError(String(a[1]), (a[0] as KError).code));

@@ -24,7 +24,7 @@
 import type { SupervisorHooks, SysCtx, VMCore } from "./vm-core.js";
 import { Status, pidString, type Process } from "./process.js";
 import type { NativeFn } from "./native-api.js";
-import { Fault, KError, fault } from "./values.js";
+import { Fault, KError, fault, usedError } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import { deepCopy } from "./copy.js";
@@ -103,7 +103,7 @@ function limitsArg(max: unknown, period: unknown): [number, number] {
 }
 
 function pidArg(v: unknown): number {
-  if (v instanceof KError) throw new Fault(new KError(`used an error value: ${v.message}`, v.code));
+  if (v instanceof KError) throw usedError(v);
   if (typeof v !== "number") throw fault("expected a process", C.bad_code);
   return v;
 }

@@ -171,7 +171,7 @@ export class VMCore {
       random: opts.random,
       now: () => vm.now(),
       argTypes: null,
-      charge: (n: number) => vm.chargeWork(n),
+      charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
       vm,
       proc: null as unknown as Process,
     };
@@ -321,9 +321,9 @@ export class VMCore {
    * Work that grows with data (copying a message, a big concatenation, a native's result)
    * costs reductions in proportion, so a slice — and --max-reductions — bound real time.
    */
-  chargeWork(units: number): void {
-    this.budget -= units;
-  }
+  readonly chargeWork = (units: number): void => {
+    this.budget -= units; // an arrow: the tiers pass it as a function (strings.ts)
+  };
 
   private sliceDeadline = 0;
 
@@ -758,27 +758,6 @@ export class VMCore {
     add(pc);
     for (let i = p.fp - 1; i >= 0; i--) add(p.frameRet[i] - 1);
     return out;
-  }
-
-  // ── strings ─────────────────────────────────────────────────────────────────────────
-
-  private lastStr = "";
-  private lastChars: string[] | null = null;
-
-  /** s[i] by Unicode scalar values. */
-  indexString(s: string, i: number): number {
-    if (typeof s !== "string") {
-      if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
-      throw fault("invalid operand for string indexing", C.bad_code);
-    }
-    if (s !== this.lastStr) {
-      this.lastStr = s;
-      this.lastChars = /[\uD800-\uDFFF]/.test(s) ? [...s] : null;
-    }
-    const chars = this.lastChars;
-    const n = chars ? chars.length : s.length;
-    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, C.index_out_of_range);
-    return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
   }
 
   newRef(): number {
