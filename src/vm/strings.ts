@@ -11,8 +11,9 @@
 // rebuild either. Short strings are walked directly.
 //
 // The cache is per VM, so that what one run indexed is neither free for another run nor kept
-// alive after the VM is gone: it is found by the VM's charge function (`vm.chargeWork`, which
-// is also its natives' `ctx.charge`), through a WeakMap.
+// alive after the VM is gone: it hangs on the VM's charge function (`vm.chargeWork`, which is
+// also its natives' `ctx.charge`), the one handle every caller already passes. (No one-entry
+// front cache compared with `===`: two long strings of one length would compare in O(n).)
 
 import { C } from "./error-codes.js";
 import { KError, fault, outOfRange, usedError } from "./values.js";
@@ -33,10 +34,9 @@ interface CodePointIndex {
   marks: Uint32Array | null;
 }
 
-const caches = new WeakMap<Charge, Map<string, CodePointIndex>>();
 
 /** Charges reductions for work that grows with the data (`vm.chargeWork`, `ctx.charge`). */
-export type Charge = (units: number) => void;
+export type Charge = ((units: number) => void) & { codePoints?: Map<string, CodePointIndex> };
 
 /** One reduction per 16 units of work (the rate of the standard library's methods). */
 export function chargeFor(charge: Charge, n: number): void {
@@ -65,8 +65,7 @@ function build(s: string): CodePointIndex {
 }
 
 function indexOf(s: string, charge: Charge): CodePointIndex {
-  let cache = caches.get(charge);
-  if (cache === undefined) caches.set(charge, (cache = new Map()));
+  const cache = (charge.codePoints ??= new Map());
   let ix = cache.get(s);
   if (ix !== undefined) return ix;
   chargeFor(charge, s.length);
@@ -104,6 +103,11 @@ export function codePointAtIndex(s: string, i: number, charge: Charge): number {
 
 /** `s[i]`: the code point, or the fault of an index out of range (or of a misused operand). */
 export function indexString(s: string, i: number, charge: Charge): number {
+  if (typeof s === "string" && s.length > SHORT && (i | 0) === i) {
+    // The hot case (a loop over a long string), without the general path's calls.
+    const ix = (charge.codePoints ??= new Map()).get(s);
+    if (ix !== undefined && ix.marks === null && i >= 0 && i < ix.length) return s.charCodeAt(i);
+  }
   if (typeof s !== "string") {
     if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
     throw fault("invalid operand for string indexing", C.bad_code);
