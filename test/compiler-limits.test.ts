@@ -72,3 +72,12 @@ test("a type nested deeper than 63 levels is a diagnostic at the type or literal
   assert.equal(r.err, "");
   assert.equal(r.out, "[]\n");
 });
+
+test("a limit of the module format the checker does not foresee is a diagnostic at the statement, not a bad module", async () => {
+  const n = 5000;
+  const src = `fn f(${range(n, (i) => `a${i}: integer`)}) -> integer { return a0; }\nvm.println(f(${range(n, () => "1")}));`;
+  const r = await run(src);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.err, /^error: this program is too large for the VM here: stack deeper than 4096\n --> lim\.kl:2:1\n/);
+  assert.doesNotMatch(r.err, /bad module|byte \d/);
+});
