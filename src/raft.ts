@@ -11,6 +11,8 @@ import { compileKaylee } from "./lang/compile.js";
 import { Logger } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
+import { Pool, autoSchedulers, canGoParallel } from "./threads/pool.js";
+import { MAX_SCHEDULERS } from "./threads/shared-run.js";
 import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type Program } from "./vm/program.js";
@@ -53,6 +55,14 @@ export interface RaftOptions {
   jit?: "on" | "off" | "eager";
   /** Custom file access (defaults to node:fs). */
   fs?: Host["fs"];
+  /**
+   * Scheduler threads a run may use: a number, or "auto" (one a core; the default, from
+   * RAFT_SCHEDULERS when set). A thread beyond the first starts only when a run has more
+   * runnable work than one can do. 1 is the deterministic mode.
+   */
+  schedulers?: number | "auto";
+  /** stdout and stderr are file descriptors 1 and 2 (the CLI): other threads may write them. */
+  directIO?: boolean;
 }
 
 export type SourceKind = "kaylee" | "assembly" | "module";
@@ -240,6 +250,15 @@ export class Raft {
       onEvent,
       jit: o.jit ?? jitFromEnv(),
       exclusive: o.exclusive,
+      seed: o.seed,
+      schedulers: schedulerCount(o.schedulers),
+      spread: process.env.RAFT_SPREAD === "1",
+      directIO: o.directIO === true && o.fs === undefined,
+      builtinNatives: builtinNatives(),
+      parallel: (vm) => {
+        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
+        return n > 1 && canGoParallel(vm) ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
+      },
     });
     installSupervisors(vm);
     return vm;
@@ -255,6 +274,20 @@ export class Raft {
     const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
+}
+
+/** How many schedulers a run may use (0: auto, one a core): the option, else RAFT_SCHEDULERS, else auto. */
+function schedulerCount(v: number | "auto" | undefined): number {
+  const env = process.env.RAFT_SCHEDULERS;
+  const want = v ?? (env === undefined || env === "" || env === "auto" ? "auto" : Number(env));
+  if (want === "auto") return 0;
+  return Number.isInteger(want) && want >= 1 ? Math.min(want, MAX_SCHEDULERS) : 1;
+}
+
+let builtins: Natives | null = null;
+/** The natives every scheduler thread has: the built-in ones, without any embedder's. */
+function builtinNatives(): Natives {
+  return (builtins ??= new Natives());
 }
 
 function jitFromEnv(): "on" | "off" | "eager" {

@@ -37,8 +37,15 @@ const NUMERIC: ReadonlyMap<string, keyof CliFlags> = new Map<string, keyof CliFl
   ["--max-processes", "maxProcesses"],
   ["--max-reductions", "maxReductions"],
   ["--max-mailbox", "maxMailbox"],
-  ["--schedulers", "schedulers"],
 ]);
+
+/** `--schedulers=N|auto`: auto is 0 (one a core, decided by the library). */
+function schedulersFlag(v: string): number {
+  if (v === "auto") return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--schedulers takes a number from 1 to 64, or auto (got ${JSON.stringify(v)})`);
+  return n;
+}
 
 /** `--allow-read` (every path) or `--allow-read=PATHS`; an empty path is a usage error. */
 function grantFlag(name: string, value: string | undefined): string | true {
@@ -94,6 +101,9 @@ export function parseCli(argv: string[]): ParsedArgs {
         break;
       case "--allow-env":
         out.flags.allowEnv = true;
+        break;
+      case "--schedulers":
+        out.flags.schedulers = schedulersFlag(takeValue());
         break;
       case "-A":
       case "--allow-all":

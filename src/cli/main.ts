@@ -16,6 +16,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Colour diagnostics (stderr is a TTY and NO_COLOR is unset). */
   color: boolean;
+  /** stdout and stderr are file descriptors 1 and 2, which scheduler threads can write to as well. */
+  directIO?: boolean;
 }
 
 export const HELP = `raft ${VERSION} — a VM for concurrent, fault-tolerant programs, and the Kaylee language
@@ -39,7 +41,8 @@ Flags of run and repl:
   --max-processes=N        most live processes
   --max-reductions=N       reduction budget for the whole run
   --max-mailbox=N          most queued messages per process (default: no count limit)
-  --schedulers=N           scheduler threads (only 1 is supported so far)
+  --schedulers=N|auto      scheduler threads (default auto: one a core, started only when
+                           there is more work than one can do; RAFT_SCHEDULERS sets it)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
@@ -105,8 +108,10 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxProcesses: f.maxProcesses,
     maxReductions: f.maxReductions,
     maxMailbox: f.maxMailbox,
+    schedulers: f.schedulers === undefined ? undefined : f.schedulers === 0 ? "auto" : f.schedulers,
     log: io.env.RAFT_LOG,
     exclusive,
+    directIO: io.directIO === true,
   });
 }
 
@@ -131,10 +136,6 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
   } catch (e) {
     const code = (e as { code?: string }).code;
     io.stderr(`error: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
-    return 2;
-  }
-  if (a.flags.schedulers !== undefined && a.flags.schedulers !== 1) {
-    io.stderr(`error: --schedulers=${a.flags.schedulers}: only one scheduler thread is supported so far\n`);
     return 2;
   }
   const raft = makeRaft(a.flags, io, a.args, what === "run");

@@ -60,6 +60,11 @@ export class Locations {
     return Atomics.load(this.h, LIVE);
   }
 
+  /** Pids from `next` on come from this table (those below were handed out before it). */
+  startAt(next: number): void {
+    Atomics.store(this.h, PID_COUNTER, next - 1);
+  }
+
   /** The next pid (the first call returns 1). */
   nextPid(): number {
     return Atomics.add(this.h, PID_COUNTER, 1) + 1;

@@ -17,7 +17,7 @@ function pidArg(v: unknown): number {
 
 export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.self", sys((c) => c.proc.pid)],
-  ["process.alive", sys((c, a) => c.vm.isAlive(pidArg(a[0])))],
+  ["process.alive", sys((c, a) => c.vm.aliveFrom(pidArg(a[0])))],
   ["vm.link", sys((c, a) => (c.vm.signals.link(c.proc.pid, pidArg(a[0])), null))],
   ["vm.unlink", sys((c, a) => (c.vm.signals.unlink(c.proc.pid, pidArg(a[0])), null))],
   ["vm.trap_exits", sys((c, a) => ((c.proc.trapExits = a[0] === true), null))],
@@ -38,8 +38,9 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       const name = String(a[0]);
       const pid = pidArg(a[1]);
       const p = c.vm.procs.get(pid);
-      if (!p) return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
-      return c.vm.registry.register(name, p);
+      if (p) return c.vm.registry.register(name, p);
+      if (c.vm.isAlive(pid)) return c.vm.registry.registerElsewhere(name, pid);
+      return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
     }),
   ],
   [

@@ -77,6 +77,8 @@ export class Scheduler {
     this.scheduled = false;
     const vm = this.vm;
     if (vm.isStopped) return;
+    const remote = vm.remote;
+    if (remote !== null) remote.hub.poll();
     this.fireTimers();
     const until = monotonicMs() + 10;
     this.sliceDeadline = until;
@@ -85,16 +87,26 @@ export class Scheduler {
     // millions of slices of a few reductions each).
     let n = 0;
     let r0 = this.reductions;
+    let full = false;
     while (this.runQueue.length !== 0 && !vm.isStopped) {
       const p = this.runQueue.shift()!;
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
-      if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
-        if (monotonicMs() > until) break;
-        r0 = this.reductions;
+      if ((++n & 15) === 0) {
+        if (remote !== null) remote.hub.poll();
+        if (this.reductions - r0 >= SLICE || (n & 1023) === 0) {
+          if (monotonicMs() > until) {
+            full = true;
+            break;
+          }
+          r0 = this.reductions;
+        }
       }
     }
     if (vm.isStopped) return;
+    if (remote !== null) remote.ticked();
+    // A whole tick of work and more still waiting: more than one scheduler can do.
+    else if (full && this.runQueue.length >= 2) vm.goParallel();
     if (this.runQueue.length !== 0) this.schedule();
     else this.idle();
   };
@@ -149,6 +161,8 @@ export class Scheduler {
     const vm = this.vm;
     const left = vm.budget;
     if (this.runQueue.length !== 0 || vm.isStopped) return left;
+    // Another scheduler sent something: yield, so that the tick hands it over.
+    if (vm.remote !== null && vm.remote.hub.inbox.pending) return left;
     // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
     // or a host promise of ours such as a file read), and whenever a timer falls due. In the
     // CLI, a lone busy process otherwise runs on without the cost of a switch.
@@ -168,11 +182,24 @@ export class Scheduler {
 
   /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
   private idle(): void {
+    const remote = this.vm.remote;
     const next = this.timers.next();
-    if (next !== Infinity) return this.armHostTimer(next);
-    if (this.parked > 0) return;
+    if (next !== Infinity || this.parked > 0) {
+      if (next !== Infinity) this.armHostTimer(next);
+      // Still active for the run, but records from other schedulers must not wait for the timer.
+      if (remote !== null) remote.hub.sleep(this.wake);
+      return;
+    }
+    if (remote !== null) return remote.idle(this.wake);
     this.vm.deadlock();
   }
+
+  /** After a record came (several schedulers): run what it made runnable, or be idle again. */
+  private readonly wake = (): void => {
+    if (this.vm.isStopped) return;
+    if (this.runQueue.length !== 0) this.schedule();
+    else if (!this.scheduled) this.idle();
+  };
 
   /**
    * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an

@@ -35,6 +35,8 @@ interface Signal {
   linked: boolean;
   /** A monitor's notice: an `exit` message for a monitoring process, not an exit signal. */
   notice: boolean;
+  /** The monitor a notice is for (0: none, a notice of a monitor that was never set up). */
+  ref: number;
   origin: PanicInfo | null;
 }
 
@@ -45,6 +47,11 @@ export class Signals {
   private draining = false;
   private nextRef = 1;
 
+  /** References handed out on this scheduler so far (a run going parallel continues after them). */
+  get refsUsed(): number {
+    return this.nextRef - 1;
+  }
+
   constructor(private readonly vm: VMCore) {}
 
   link(a: number, b: number): void {
@@ -53,6 +60,10 @@ export class Signals {
     const pa = procs.get(a);
     const pb = procs.get(b);
     if (!pa) return;
+    if (!pb && this.vm.remote !== null && this.vm.remote.link(a, b)) {
+      (pa.links ??= new Set()).add(b);
+      return;
+    }
     if (!pb) {
       // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
       this.send(b, a, "noproc");
@@ -63,16 +74,44 @@ export class Signals {
   }
 
   unlink(a: number, b: number): void {
-    this.vm.procs.get(a)?.links?.delete(b);
-    this.vm.procs.get(b)?.links?.delete(a);
+    const procs = this.vm.procs;
+    procs.get(a)?.links?.delete(b);
+    const pb = procs.get(b);
+    if (pb) pb.links?.delete(a);
+    else this.vm.remote?.unlink(a, b);
+  }
+
+  /** The other end of a link `from` made on another scheduler; noproc back if `to` has ended. */
+  linkedFrom(from: number, to: number): void {
+    const q = this.vm.procs.get(to);
+    if (q) (q.links ??= new Set()).add(from);
+    else this.send(to, from, "noproc");
+  }
+
+  /** A monitor of `target` (here) held by `watcher` elsewhere; a noproc notice if it has ended. */
+  monitoredFrom(ref: number, watcher: number, target: number): void {
+    const t = this.vm.procs.get(target);
+    if (t) (t.monitoredBy ??= new Map()).set(ref, watcher);
+    else this.queue.push({ from: target, to: watcher, reason: "noproc", linked: false, notice: true, ref, origin: null }), this.drain();
+  }
+
+  /** A signal from another scheduler for a process here. */
+  arrived(from: number, to: number, reason: string, linked: boolean, notice: boolean, ref: number, origin: PanicInfo | null): void {
+    this.queue.push({ from, to, reason, linked, notice, ref, origin });
+    this.drain();
   }
 
   /** A new monitor of `target` held by `watcher`; its ref. */
   monitor(watcher: number, target: number): number {
-    const ref = this.nextRef++;
+    const remote = this.vm.remote;
+    const ref = remote !== null ? remote.newRef() : this.nextRef++;
     const t = this.vm.procs.get(target);
     const w = this.vm.procs.get(watcher);
     if (!w) return ref;
+    if (!t && remote !== null && remote.monitor(ref, watcher, target)) {
+      (w.monitors ??= new Map()).set(ref, target);
+      return ref;
+    }
     if (!t) {
       this.vm.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
       return ref;
@@ -87,7 +126,7 @@ export class Signals {
    * untrappable and ends the target with "killed".
    */
   send(from: number, to: number, reason: string): void {
-    this.queue.push({ from, to, reason, linked: false, notice: false, origin: null });
+    this.queue.push({ from, to, reason, linked: false, notice: false, ref: 0, origin: null });
     this.drain();
   }
 
@@ -97,23 +136,20 @@ export class Signals {
    */
   ended(p: Process, reason: string, origin: PanicInfo | null): void {
     const procs = this.vm.procs;
-    if (p.monitors) for (const [ref, target] of p.monitors) procs.get(target)?.monitoredBy?.delete(ref);
-    p.monitors = null;
-    if (p.monitoredBy)
-      for (const [ref, watcher] of p.monitoredBy) {
-        const w = procs.get(watcher);
-        if (!w) continue;
-        w.monitors?.delete(ref);
-        this.queue.push({ from: p.pid, to: watcher, reason, linked: false, notice: true, origin: null });
+    if (p.monitors)
+      for (const [ref, target] of p.monitors) {
+        const t = procs.get(target);
+        if (t) t.monitoredBy?.delete(ref);
+        else this.vm.remote?.demonitor(ref, p.pid, target);
       }
+    p.monitors = null;
+    // The watcher drops its monitor, and a linked process its link, when the signal reaches
+    // it (handle): the same whether it lives on this scheduler or another.
+    if (p.monitoredBy) for (const [ref, watcher] of p.monitoredBy) this.queue.push({ from: p.pid, to: watcher, reason, linked: false, notice: true, ref, origin: null });
     p.monitoredBy = null;
     const links = p.links;
     p.links = null;
-    if (links)
-      for (const l of links) {
-        procs.get(l)?.links?.delete(p.pid);
-        this.queue.push({ from: p.pid, to: l, reason, linked: true, notice: false, origin });
-      }
+    if (links) for (const l of links) this.queue.push({ from: p.pid, to: l, reason, linked: true, notice: false, ref: 0, origin });
     this.drain();
   }
 
@@ -142,11 +178,18 @@ export class Signals {
   private handle(s: Signal): void {
     const vm = this.vm;
     const q = vm.procs.get(s.to);
-    if (!q) return;
+    if (!q) {
+      vm.remote?.signal(s.from, s.to, s.reason, s.linked, s.notice, s.ref, s.origin);
+      return;
+    }
     if (s.notice) {
+      // Only for a monitor the watcher still holds (once, however the notice came).
+      if (s.ref !== 0 && !q.monitors?.delete(s.ref)) return;
       vm.deliver(s.to, "exit", new ExitNotice(s.from, s.reason));
       return;
     }
+    // An exit signal over a link counts only while the link is there (not after an unlink).
+    if (s.linked && !q.links?.delete(s.from)) return;
     if (s.reason === "kill" && !s.linked) {
       vm.exit(q, "killed", { from: s.from, linked: false, origin: null });
       return;

@@ -25,6 +25,8 @@ import { Scheduler, monotonicMs } from "./scheduler.js";
 import { Signals, type ExitCause } from "./signals.js";
 import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
+import type { Remote } from "../threads/remote.js";
+import { Question } from "../threads/protocol.js";
 import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
 
 export interface VMOptions {
@@ -48,6 +50,20 @@ export interface VMOptions {
   exclusive?: boolean;
   /** The second tier: "on" (compile hot functions, the default), "off", or "eager" (compile at first call: for tests). */
   jit?: "on" | "off" | "eager";
+  /** When the run started (clock ms): given to a run's VMs on other schedulers. */
+  t0?: number;
+  /** The seed of `random` (so that other schedulers can draw alike). */
+  seed?: number;
+  /** Schedulers the run may use (default 1: this thread only; 0: one a core). */
+  schedulers?: number;
+  /** Spread processes over the schedulers from the first spawn (tests of the cross-thread paths). */
+  spread?: boolean;
+  /** Output goes to file descriptors 1 and 2 (the CLI), which every thread can write to. */
+  directIO?: boolean;
+  /** The natives every scheduler thread has (the built-in ones). */
+  builtinNatives?: { has(name: string): boolean };
+  /** Makes this run use `schedulers` threads (threads/pool.ts, wired in by the library API). */
+  parallel?: (vm: VMCore) => Promise<void> | undefined;
 }
 
 export type VMEvent =
@@ -134,6 +150,8 @@ export class VMCore {
   /** Messages one mailbox may hold (--max-mailbox; default: no count limit). */
   readonly maxMailbox: number;
   supervisors: SupervisorHooks | null = null;
+  /** This run's bridge to its other schedulers (threads/remote.ts); null while it runs on one. */
+  remote: Remote | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
@@ -162,7 +180,7 @@ export class VMCore {
     this.heapLimit = opts.maxHeap !== undefined && opts.maxHeap > 0 ? opts.maxHeap : DEFAULT_MAX_HEAP;
     this.maxMailbox = opts.maxMailbox !== undefined && opts.maxMailbox > 0 ? opts.maxMailbox : Infinity;
     this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
-    this.t0 = this.clock();
+    this.t0 = opts.t0 ?? this.clock();
     this.sched = new Scheduler(this);
     this.timers = this.sched.timers;
     this.signals = new Signals(this);
@@ -196,19 +214,43 @@ export class VMCore {
         if (!(e instanceof Fault)) throw e;
         return this.stop(1, { pid: 0, message: e.error.message, trace: [] });
       }
-      this.sched.schedule();
+      // Spreading (tests): every scheduler has joined the run before main starts.
+      const joined = this.opts.spread ? this.goParallel() : undefined;
+      if (joined) void joined.then(() => this.sched.schedule());
+      else this.sched.schedule();
     });
   }
 
   /** Stops everything: the program is over. */
   stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
     if (this.stopped) return;
+    const remote = this.remote;
+    if (remote !== null && remote.self !== 0) {
+      // vm.exit or the reduction budget on another scheduler: scheduler 0 ends the run.
+      remote.exitRun(exitCode);
+      return this.stopHere();
+    }
     this.stopped = true;
     this.budget = 0; // a slice still running (stop called from a native) yields at its next check
     this.sched.stop();
-    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.sched.reductions, messages: this.messages }, cancelled: this.cancelled };
+    let stats = this.stats();
+    if (remote !== null) {
+      remote.stopAll();
+      remote.hub.detach(remote.run);
+      stats = remote.totals();
+    }
+    this.outcome = { exitCode, panic, leftover, stats, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
+  }
+
+  /** The run is over on this scheduler (it is not scheduler 0): drop it, report nothing. */
+  stopHere(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.budget = 0;
+    this.sched.stop();
+    if (this.remote !== null) this.remote.hub.detach(this.remote.run);
   }
 
   /**
@@ -269,9 +311,32 @@ export class VMCore {
   // ── processes ───────────────────────────────────────────────────────────────────────
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
+    return this.start(this.takePid(this.remote?.self), fn, args, parent, link);
+  }
+
+  /**
+   * A pid for a new process, within --max-processes (counted on every scheduler of the run);
+   * `at`: the scheduler it will live on, when there are several.
+   */
+  private takePid(at = 0): number {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
-    const pid = this.nextPid++;
+    const remote = this.remote;
+    if (remote === null) {
+      if (this.liveCount() >= max) throw tooMany(max);
+      return this.nextPid++;
+    }
+    const pid = remote.newPid();
+    if (!remote.admit(pid, at, max)) throw tooMany(max);
+    return pid;
+  }
+
+  /** A process another scheduler placed here (threads/remote.ts): its pid is taken and recorded. */
+  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean): void {
+    this.start(pid, fn, args, parent, false);
+    if (link) (this.procs.get(pid)!.links ??= new Set()).add(parent);
+  }
+
+  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
@@ -288,9 +353,7 @@ export class VMCore {
 
   /** A process shell with no code of its own (supervisors). */
   spawnNative(name: string, parent: number): Process {
-    const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
-    const pid = this.nextPid++;
+    const pid = this.takePid(this.remote?.self);
     const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
     p.trapExits = true;
@@ -309,6 +372,17 @@ export class VMCore {
   spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number | KError {
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
     try {
+      const remote = this.remote;
+      if (remote !== null) {
+        const at = remote.place();
+        if (at !== remote.self) {
+          const pid = this.takePid(at);
+          if (link) (p.links ??= new Set()).add(pid);
+          remote.spawnAt(at, pid, fn, args, p.pid, link);
+          this.spawned++;
+          return pid;
+        }
+      }
       return this.spawn(fn, args, p.pid, link).pid;
     } catch (e) {
       return failureValue(e); // vm.spawn is fallible: too many processes is its error value
@@ -316,7 +390,55 @@ export class VMCore {
   }
 
   isAlive(pid: number): boolean {
-    return this.procs.has(pid);
+    return this.procs.has(pid) || (this.remote !== null && this.remote.alive(pid));
+  }
+
+  /**
+   * `p.alive()` as Erlang's is_process_alive: for a process on another scheduler, the answer
+   * comes after every signal the caller sent it (so a kill is seen), and the caller parks.
+   */
+  aliveFrom(pid: number): boolean | Promise<unknown> {
+    if (this.procs.has(pid) || this.remote === null) return this.procs.has(pid);
+    return this.remote.ask(pid, Question.Alive) ?? false;
+  }
+
+  /**
+   * The run has more runnable work than this scheduler can do (or spreads from the start):
+   * once, if it may, it becomes a run of several schedulers.
+   */
+  goParallel(): Promise<void> | undefined {
+    const n = this.opts.schedulers ?? 1;
+    const parallel = this.opts.parallel;
+    if (n === 1 || parallel === undefined || this.remote !== null || this.wentParallel) return undefined;
+    this.wentParallel = true;
+    return parallel(this);
+  }
+
+  private wentParallel = false;
+
+  /** From now on the run has other schedulers, reached through `remote` (threads/pool.ts). */
+  becomeShared(remote: Remote): void {
+    const shared = remote.shared;
+    shared.loc.startAt(this.nextPid);
+    this.procs.forEach((p) => shared.loc.add(p.pid, remote.self, Infinity));
+    shared.setRef(this.signals.refsUsed + 1);
+    this.registry.share(shared.names, (pid) => this.isAlive(pid));
+    this.remote = remote;
+  }
+
+  /** The run's start on the process-wide monotonic clock (the same on every thread). */
+  t0Monotonic(): number {
+    return this.t0;
+  }
+
+  /** Is `name` a native that every scheduler has (not one an embedder added)? */
+  builtinNative(name: string): boolean {
+    return this.opts.builtinNatives?.has(name) ?? false;
+  }
+
+  /** Processes spawned, reductions and messages counted on this scheduler. */
+  stats(): { processes: number; reductions: number; messages: number } {
+    return { processes: this.spawned, reductions: this.sched.reductions, messages: this.messages };
   }
 
   // ── messages ────────────────────────────────────────────────────────────────────────
@@ -338,7 +460,10 @@ export class VMCore {
    */
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
-    if (!q) return;
+    if (!q) {
+      if (this.remote !== null && this.remote.send(to, type, value)) this.messages++;
+      return;
+    }
     this.messages++;
     if (q.supervisor !== null) return;
     if (!admitMessage(this, q, value)) return; // heap charge (heap.ts)
@@ -438,6 +563,7 @@ export class VMCore {
     this.sched.cancelTimer(p);
     this.procs.delete(p.pid);
     this.registry.release(p);
+    this.remote?.removed(p.pid);
     if (this.log.info) this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
     if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
@@ -582,4 +708,8 @@ export function formatTrace(p: PanicInfo, file: string): string {
     if (t.repeated) lines.push(`    [the frame above repeats ${t.repeated} more times]`);
   }
   return lines.join("\n") + "\n";
+}
+
+function tooMany(max: number): Fault {
+  return fault(`too many processes (--max-processes=${max})`, C.system_limit);
 }
