@@ -10,9 +10,18 @@
 //
 // A pointer or slice names a block of its owner's linear memory, which no other process may
 // use: it crosses as a handle that every access refuses (`bad_pointer`), as it would be in
-// another process on the same thread.
+// another process on the same thread. The one exception is a process that moves with its
+// memory (process-state.ts): between `beginProcess` and `endProcess`, pointers and slices into
+// that memory cross as themselves — the first reference to a block carries its id, place,
+// size and liveness, later ones its id only — and come back referring to one `Block` per id
+// of the rebuilt memory. That mode also refuses (RangeError) any value it could not bring
+// back exactly, where a message would cross as a printable handle. None of this touches the
+// paths of plain values: it sits where a value is an object of no plain kind.
 
 import { ExitNotice, KError } from "../vm/values.js";
+import { Block, ForeignHandle, LinearMemory, Pointer, Slice } from "../vm/memory.js";
+
+export { ForeignHandle };
 
 const enum Tag {
   Null = 0,
@@ -25,6 +34,18 @@ const enum Tag {
   Err = 7,
   Exit = 8,
   Foreign = 9,
+  /** A pointer into the memory of the process being moved (only between begin/endProcess). */
+  Ptr = 10,
+  /** A slice of the memory of the process being moved. */
+  Slc = 11,
+}
+
+/** While a process is written or read: its memory and the blocks met so far. */
+class OwnMemory<B> {
+  constructor(
+    readonly mem: LinearMemory | null,
+    readonly blocks: B,
+  ) {}
 }
 
 /** A growable byte buffer that values are written into. One per thread, reused. */
@@ -33,9 +54,24 @@ export class Writer {
   private view = new DataView(this.bytes.buffer);
   len = 0;
 
+  private own: OwnMemory<Set<Block>> | null = null;
+
   reset(): this {
     this.len = 0;
     return this;
+  }
+
+  /**
+   * Until `endProcess`: values are parts of one process whose linear memory is `mem` (null:
+   * it has none), written with pointers and slices into it as themselves; a value the codec
+   * cannot bring back exactly is refused.
+   */
+  beginProcess(mem: LinearMemory | null): void {
+    this.own = new OwnMemory(mem, new Set());
+  }
+
+  endProcess(): void {
+    this.own = null;
   }
 
   private room(n: number): void {
@@ -70,6 +106,13 @@ export class Writer {
     this.room(8);
     this.view.setFloat64(this.len, v, true);
     this.len += 8;
+  }
+
+  /** Bytes as they are (a process's linear memory). */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.bytes.set(b, this.len);
+    this.len += b.length;
   }
 
   str(s: string): void {
@@ -120,11 +163,39 @@ export class Writer {
         this.u8(Tag.Exit);
         this.i32(x.process);
         this.str(x.reason);
-      } else {
+      } else if (this.own !== null) this.handle(x, this.own);
+      else {
         this.u8(Tag.Foreign);
         this.str(String(x));
       }
     }
+  }
+
+  /** An object of no plain kind in a process being moved. */
+  private handle(x: object, own: OwnMemory<Set<Block>>): void {
+    const isPtr = x instanceof Pointer;
+    if (isPtr || x instanceof Slice) {
+      const b = x.block;
+      if (b.mem === own.mem) {
+        this.u8(isPtr ? Tag.Ptr : Tag.Slc);
+        this.i32(x.offset);
+        if (!isPtr) this.u32((x as Slice).length);
+        this.u32(b.id);
+        if (own.blocks.has(b)) this.u8(0);
+        else {
+          own.blocks.add(b);
+          this.u8(b.live ? 2 : 1);
+          this.u32(b.start);
+          this.u32(b.size);
+        }
+        return;
+      }
+    } else if (!(x instanceof ForeignHandle)) {
+      throw new RangeError(`a value of host type ${x.constructor?.name ?? "Object"} cannot cross threads`);
+    }
+    // Another process's memory: usable by nobody here, as on one thread.
+    this.u8(Tag.Foreign);
+    this.str(String(x));
   }
 
   private scalar(v: unknown): void {
@@ -146,20 +217,13 @@ export class Writer {
         this.u8(v ? Tag.True : Tag.False);
         return;
       default:
+        if (v !== null && this.own !== null) throw new RangeError(`a value of host type ${typeof v} cannot cross threads`);
         this.u8(Tag.Null);
     }
   }
 }
 
 const END = Symbol("end of array");
-
-/** A handle to another process's linear memory: printable, never usable. */
-export class ForeignHandle {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
 
 const utf16 = new TextDecoder("utf-16le");
 
@@ -169,6 +233,16 @@ export class Reader {
   private view: DataView = new DataView(new ArrayBuffer(0));
   pos = 0;
   private end = 0;
+  private own: OwnMemory<Map<number, Block>> | null = null;
+
+  /** Until `endProcess`: values are parts of a process whose rebuilt memory is `mem`. */
+  beginProcess(mem: LinearMemory | null): void {
+    this.own = new OwnMemory(mem, new Map());
+  }
+
+  endProcess(): void {
+    this.own = null;
+  }
 
   on(bytes: Uint8Array, off: number, len: number): this {
     if (bytes !== this.bytes) {
@@ -182,6 +256,14 @@ export class Reader {
 
   get done(): boolean {
     return this.pos >= this.end;
+  }
+
+  /** `n` bytes as `Writer.raw` wrote them (a view of the record: copy what must outlive it). */
+  raw(n: number): Uint8Array {
+    if (n > this.end - this.pos) throw new RangeError("bad value bytes: raw bytes longer than their record");
+    const b = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
   }
 
   u8(): number {
@@ -283,9 +365,36 @@ export class Reader {
       }
       case Tag.Foreign:
         return new ForeignHandle(this.str());
+      case Tag.Ptr: {
+        const offset = this.i32();
+        return new Pointer(this.block(), offset);
+      }
+      case Tag.Slc: {
+        const offset = this.i32();
+        const length = this.u32();
+        return new Slice(this.block(), offset, length);
+      }
       default:
         throw new RangeError(`bad value bytes: tag ${this.bytes[this.pos - 1]} at ${this.pos - 1}`);
     }
+  }
+
+  /** The block of a pointer or slice: made at its first reference, shared by later ones. */
+  private block(): Block {
+    const own = this.own;
+    if (own === null || own.mem === null) throw new RangeError("bad value bytes: a pointer outside a process that moves with its memory");
+    const id = this.u32();
+    const first = this.u8();
+    if (first === 0) {
+      const b = own.blocks.get(id);
+      if (b === undefined) throw new RangeError(`bad value bytes: block #${id} used before it was described`);
+      return b;
+    }
+    if (own.blocks.has(id)) throw new RangeError(`bad value bytes: block #${id} described twice`);
+    const start = this.u32();
+    const b = new Block(own.mem, id, start, this.u32(), first === 2);
+    own.blocks.set(id, b);
+    return b;
   }
 }
 

@@ -9,6 +9,7 @@ import type { SysCtx } from "./vm-core.js";
 import { fault } from "./values.js";
 import { linearCap, memoryReport } from "./heap.js";
 import {
+  ForeignHandle,
   Pointer,
   Slice,
   memoryOf,
@@ -25,14 +26,19 @@ import {
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
+/** A handle to another process's memory that came from another thread (threads/codec.ts). */
+const foreign = (): never => {
+  throw fault("this pointer belongs to another process's memory", "bad_pointer");
+};
+
 function ptr(c: SysCtx, v: unknown): Pointer {
-  if (!(v instanceof Pointer)) throw fault("expected a pointer", "bad_code");
+  if (!(v instanceof Pointer)) throw v instanceof ForeignHandle ? foreign() : fault("expected a pointer", "bad_code");
   ownBlock(c.proc, v.block);
   return v;
 }
 
 function slc(c: SysCtx, v: unknown): Slice {
-  if (!(v instanceof Slice)) throw fault("expected a slice", "bad_code");
+  if (!(v instanceof Slice)) throw v instanceof ForeignHandle ? foreign() : fault("expected a slice", "bad_code");
   ownBlock(c.proc, v.block);
   return v;
 }
