@@ -188,7 +188,7 @@ export class Mailbox {
    * order invariants `take` and `oldestOf` rely on).
    */
   restoreMessage(type: string, value: unknown, seq: number): void {
-    const q = this.queueFor(type);
+    const q = type === this.firstType && this.first !== null ? this.first : this.queueFor(type);
     if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < this.seq) || (q.count !== 0 && q.newest() >= seq)) {
       throw new RangeError(`bad mailbox: arrival number ${seq} out of order for type ${type}`);
     }
