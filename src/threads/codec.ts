@@ -118,8 +118,10 @@ export class Writer {
   str(s: string): void {
     const n = s.length;
     this.u32(n);
-    if (this.len & 1) this.len++; // code units start on an even byte
-    this.room(n * 2);
+    this.room(n * 2 + 1);
+    // Code units start on an even byte; the padding is written (zero), so that the same
+    // value always gives the same bytes and no stale byte of an earlier value goes out.
+    if (this.len & 1) this.bytes[this.len++] = 0;
     const b = this.bytes;
     let at = this.len;
     for (let i = 0; i < n; i++) {
