@@ -136,40 +136,59 @@ export class Writer {
   value(v: unknown): void {
     // Fast path for the common scalar messages.
     if (typeof v !== "object" || v === null) return this.scalar(v);
-    const todo: unknown[] = [v];
-    const open = new Set<unknown>();
-    const ends: unknown[] = [];
-    while (todo.length !== 0) {
-      const x = todo.pop();
-      if (x === END) {
-        open.delete(ends.pop());
-        continue;
+    if (!Array.isArray(v)) return this.object(v);
+    // The arrays being written (the path from the root: a cycle comes back to one of them)
+    // and the index of the next element of each. Scalars are written in place; only a
+    // nested array goes on the stack.
+    const arrays: unknown[][] = [v];
+    const next: number[] = [0];
+    const open = new Set<unknown>([v]);
+    this.arrayHeader(v.length);
+    while (arrays.length !== 0) {
+      const top = arrays.length - 1;
+      const a = arrays[top];
+      let i = next[top];
+      const n = a.length;
+      while (i < n) {
+        const x = a[i++];
+        if (typeof x !== "object" || x === null) this.scalar(x);
+        else if (Array.isArray(x)) {
+          if (open.has(x)) throw new RangeError("a cyclic value cannot be sent");
+          open.add(x);
+          this.arrayHeader(x.length);
+          next[top] = i;
+          arrays.push(x);
+          next.push(0);
+          break;
+        } else this.object(x);
       }
-      if (typeof x !== "object" || x === null) {
-        this.scalar(x);
-        continue;
+      if (i === n && arrays.length === top + 1) {
+        open.delete(a);
+        arrays.pop();
+        next.pop();
       }
-      if (Array.isArray(x)) {
-        if (open.has(x)) throw new RangeError("a cyclic value cannot be sent");
-        open.add(x);
-        ends.push(x);
-        this.u8(Tag.Arr);
-        this.u32(x.length);
-        todo.push(END);
-        for (let i = x.length - 1; i >= 0; i--) todo.push(x[i]);
-      } else if (x instanceof KError) {
-        this.u8(Tag.Err);
-        this.str(x.message);
-        this.str(x.code);
-      } else if (x instanceof ExitNotice) {
-        this.u8(Tag.Exit);
-        this.i32(x.process);
-        this.str(x.reason);
-      } else if (this.own !== null) this.handle(x, this.own);
-      else {
-        this.u8(Tag.Foreign);
-        this.str(String(x));
-      }
+    }
+  }
+
+  private arrayHeader(n: number): void {
+    this.u8(Tag.Arr);
+    this.u32(n);
+  }
+
+  /** An object that is not an array. */
+  private object(x: object): void {
+    if (x instanceof KError) {
+      this.u8(Tag.Err);
+      this.str(x.message);
+      this.str(x.code);
+    } else if (x instanceof ExitNotice) {
+      this.u8(Tag.Exit);
+      this.i32(x.process);
+      this.str(x.reason);
+    } else if (this.own !== null) this.handle(x, this.own);
+    else {
+      this.u8(Tag.Foreign);
+      this.str(String(x));
     }
   }
 
@@ -202,15 +221,20 @@ export class Writer {
 
   private scalar(v: unknown): void {
     switch (typeof v) {
-      case "number":
+      case "number": {
+        this.room(9);
+        const at = this.len;
         if ((v | 0) === v && !Object.is(v, -0)) {
-          this.u8(Tag.Int);
-          this.i32(v);
+          this.bytes[at] = Tag.Int;
+          this.view.setInt32(at + 1, v, true);
+          this.len = at + 5;
         } else {
-          this.u8(Tag.Num);
-          this.f64(v);
+          this.bytes[at] = Tag.Num;
+          this.view.setFloat64(at + 1, v, true);
+          this.len = at + 9;
         }
         return;
+      }
       case "string":
         this.u8(Tag.Str);
         this.str(v);
@@ -225,7 +249,6 @@ export class Writer {
   }
 }
 
-const END = Symbol("end of array");
 
 const utf16 = new TextDecoder("utf-16le");
 
@@ -308,27 +331,35 @@ export class Reader {
   value(): unknown {
     const first = this.one();
     if (first !== OPEN) return first;
-    // Arrays: a stack of the arrays being filled and how many elements each still needs.
+    // The arrays being filled and how many elements each holds when full. Arrays are filled
+    // by push, so that they are packed (as the VM's own arrays are), not holey.
     const root = this.pendingArray!;
     const arrays: unknown[][] = [root];
-    const left: number[] = [this.pendingLength];
-    let fill = 0;
+    const lengths: number[] = [this.pendingLength];
+    const fills: number[] = [0];
     while (arrays.length !== 0) {
       const top = arrays.length - 1;
-      if (left[top] === 0) {
-        arrays.pop();
-        left.pop();
-        continue;
-      }
       const a = arrays[top];
-      fill = a.length - left[top];
-      left[top]--;
-      const v = this.one();
-      if (v === OPEN) {
-        a[fill] = this.pendingArray;
-        arrays.push(this.pendingArray!);
-        left.push(this.pendingLength);
-      } else a[fill] = v;
+      const n = lengths[top];
+      let i = fills[top];
+      while (i < n) {
+        const v = this.one();
+        if (v === OPEN) {
+          const child = this.pendingArray!;
+          a[i++] = child;
+          fills[top] = i;
+          arrays.push(child);
+          lengths.push(this.pendingLength);
+          fills.push(0);
+          break;
+        }
+        a[i++] = v;
+      }
+      if (arrays.length === top + 1 && i === n) {
+        fills.pop();
+        arrays.pop();
+        lengths.pop();
+      }
     }
     return root;
   }

@@ -229,8 +229,7 @@ function writeMemory(w: Writer, m: LinearMemory | null): void {
   if (m === null) return w.u8(0);
   w.u8(1);
   const b = m.bytes;
-  let end = b.length;
-  while (end > 0 && b[end - 1] === 0) end--;
+  const end = usedLength(b);
   w.u32(m.cap);
   w.u32(b.length);
   w.u32(end);
@@ -240,6 +239,19 @@ function writeMemory(w: Writer, m: LinearMemory | null): void {
   w.u32(m.used);
   w.u32(m.count);
   w.u32(m.nextBlockId);
+}
+
+/** The length of `b` without its trailing zero bytes (scanned a word at a time). */
+function usedLength(b: Uint8Array): number {
+  let end = b.length;
+  if ((b.byteOffset & 3) === 0) {
+    const words = new Int32Array(b.buffer, b.byteOffset, end >>> 2);
+    let i = words.length;
+    while (i > 0 && words[i - 1] === 0) i--;
+    if (i < words.length) end = i * 4;
+  }
+  while (end > 0 && b[end - 1] === 0) end--;
+  return end;
 }
 
 function readMemory(r: Reader): LinearMemory | null {

@@ -72,7 +72,7 @@ export class ForeignHandle {
 }
 
 export class LinearMemory {
-  bytes: Uint8Array = new Uint8Array(INITIAL_MEMORY);
+  bytes: Uint8Array;
   /** Free ranges, sorted by start, never adjacent (coalesced): flat pairs start, size. */
   free: number[] = [0, INITIAL_MEMORY];
   /** Bytes in live blocks. */
@@ -84,7 +84,10 @@ export class LinearMemory {
   constructor(
     /** The most bytes this memory may grow to (lowered under --max-heap). */
     public cap: number = MAX_MEMORY,
-  ) {}
+    bytes?: Uint8Array,
+  ) {
+    this.bytes = bytes ?? new Uint8Array(INITIAL_MEMORY);
+  }
 
   /** The id the next block will get. */
   get nextBlockId(): number {
@@ -96,8 +99,7 @@ export class LinearMemory {
    * `cap` read on another thread (a process that moved: threads/process-state.ts).
    */
   static rebuilt(bytes: Uint8Array, free: number[], used: number, count: number, nextId: number, cap: number): LinearMemory {
-    const m = new LinearMemory(cap);
-    m.bytes = bytes;
+    const m = new LinearMemory(cap, bytes);
     m.free = free;
     m.used = used;
     m.count = count;
