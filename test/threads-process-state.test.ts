@@ -18,6 +18,7 @@ import { Raft } from "../src/raft.js";
 import { valueArbitrary } from "./helpers/value-arbitrary.js";
 import type { SysCtx } from "../src/vm/vm-core.js";
 import { link } from "../src/vm/program.js";
+import { indexSlow, storeIndexSlow } from "../src/vm/interpreter.js";
 
 // ── random processes ────────────────────────────────────────────────────────────────────
 
@@ -328,7 +329,8 @@ function checkMove(plan: PlanOf, w: Writer): number {
   const walk = (v: unknown) => {
     if (Array.isArray(v)) return v.forEach(walk);
     if (!(v instanceof ForeignHandle)) return;
-    for (const native of [readByte, sliceLength]) assert.throws(() => native(ctx, [v]), (e: unknown) => e instanceof Fault && e.error.code === "bad_pointer");
+    const uses = [() => readByte(ctx, [v]), () => sliceLength(ctx, [v]), () => indexSlow(v, 0), () => storeIndexSlow(v, 0, 1)];
+    for (const use of uses) assert.throws(use, (e: unknown) => e instanceof Fault && e.error.code === "bad_pointer");
   };
   walk(q.stack.slice(0, q.sp));
   return same.blocks.size;

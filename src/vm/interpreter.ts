@@ -22,7 +22,7 @@ import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
 import { valuesEqual } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
-import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
+import { ForeignHandle, Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
 
 export const enum Exec {
@@ -1502,6 +1502,7 @@ export function intPow(a: unknown, b: unknown): number {
 
 export function indexFault(v: unknown, i: unknown): Fault {
   if (v instanceof KError) return usedError(v);
+  if (v instanceof ForeignHandle) return fault("this slice belongs to another process's memory", "bad_pointer");
   if (!Array.isArray(v)) return fault("invalid operands for indexing", "bad_code");
   return fault(`index out of range: index ${i} but length ${v.length}`, "index_out_of_range");
 }
