@@ -614,3 +614,28 @@ test("processes moved to a worker thread and back come back byte for byte", asyn
     await new Promise((resolve) => worker.once("exit", resolve));
   }
 });
+
+test("a big process (a megabyte of values, a 100,000-deep value, 10,000 messages) moves without host recursion", () => {
+  const p = new Process(8, "big", 1);
+  let deep: unknown[] = [1];
+  for (let i = 0; i < 100_000; i++) deep = [deep, i];
+  p.stack[0] = Array.from({ length: 200_000 }, (_, i) => (i * 7919) | 0);
+  p.stack[1] = deep;
+  p.sp = 2;
+  p.mailbox = new Mailbox();
+  for (let i = 0; i < 10_000; i++) p.mailbox.push(i % 3 === 0 ? "string" : "integer", i % 3 === 0 ? `message ${i}` : i);
+  const { q, bytes } = roundTrip(p);
+  assert.ok(bytes.length > 1_000_000, `${bytes.length} bytes`);
+  assert.deepEqual(q.stack[0], p.stack[0]);
+  let a = p.stack[1] as unknown[];
+  let b = q.stack[1] as unknown[];
+  for (let i = 0; i < 100_000; i++) {
+    assert.equal(b[1], a[1]);
+    a = a[0] as unknown[];
+    b = b[0] as unknown[];
+  }
+  assert.deepEqual(b, [1]);
+  assert.equal(q.mailbox.length, 10_000);
+  assert.equal(q.mailbox.take("string"), "message 0");
+  assert.equal(q.mailbox.take("integer"), 1);
+});
