@@ -7,21 +7,9 @@ import fc from "fast-check";
 import { Worker } from "node:worker_threads";
 import { Reader, Writer } from "../src/threads/codec.js";
 import { Inbox, inboxBuffer } from "../src/threads/inbox.js";
-import { ExitNotice, KError } from "../src/vm/values.js";
+import { valueArbitrary } from "./helpers/value-arbitrary.js";
 
-const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-    fc.double(),
-    fc.string({ unit: "binary" }),
-    fc.tuple(fc.string(), fc.string()).map(([m, c]) => new KError(m, c)),
-    fc.tuple(fc.nat(), fc.string()).map(([p, r]) => new ExitNotice(p, r)),
-    fc.array(tie("v"), { maxLength: 6 }),
-  ),
-})).v;
+const value = valueArbitrary();
 
 function roundTrip(v: unknown): unknown {
   const w = new Writer();

@@ -23,7 +23,7 @@ import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
 import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
-import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
+import { ForeignHandle, Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
 import { indexString } from "./strings.js";
 
@@ -1504,6 +1504,7 @@ export function intPow(a: unknown, b: unknown): number {
 
 export function indexFault(v: unknown, i: unknown): Fault {
   if (v instanceof KError) return usedError(v);
+  if (v instanceof ForeignHandle) return fault("this slice belongs to another process's memory", C.bad_pointer);
   if (!Array.isArray(v)) return fault("invalid operands for indexing", C.bad_code);
   return outOfRange(i, v.length);
 }

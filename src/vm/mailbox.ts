@@ -61,6 +61,16 @@ class TypeQueue {
     for (let k = 0; k < this.count; k++) f(this.vals[(this.head + k) & mask]);
   }
 
+  forEachWithSeq(f: (v: unknown, seq: number) => void): void {
+    const mask = this.vals.length - 1;
+    for (let k = 0; k < this.count; k++) f(this.vals[(this.head + k) & mask], this.seqs[(this.head + k) & mask]);
+  }
+
+  /** Arrival number of the newest queued message (the queue is not empty). */
+  newest(): number {
+    return this.seqs[(this.head + this.count - 1) & (this.vals.length - 1)];
+  }
+
   private grow(): void {
     const n = this.vals.length;
     const vals: unknown[] = new Array(n * 2).fill(null);
@@ -128,6 +138,62 @@ export class Mailbox {
   forEachValue(f: (v: unknown) => void): void {
     if (this.first !== null) this.first.forEach(f);
     if (this.others !== null) for (const q of this.others.values()) q.forEach(f);
+  }
+
+  // ── moving a mailbox to another thread (threads/process-state.ts) ─────────────────────
+
+  /** The arrival number the next message will get. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** How many message types have a queue (emptied ones included). */
+  get typeCount(): number {
+    return this.first === null ? 0 : 1 + (this.others === null ? 0 : this.others.size);
+  }
+
+  /**
+   * Every type's queue, the first type that arrived first (emptied queues included): `queue`
+   * gets its type and how many messages it holds, then `message` each of them, oldest first,
+   * with its arrival number.
+   */
+  exportQueues(queue: (type: string, count: number) => void, message: (value: unknown, seq: number) => void): void {
+    if (this.first === null) return;
+    queue(this.firstType, this.first.count);
+    this.first.forEachWithSeq(message);
+    if (this.others !== null) {
+      for (const [type, q] of this.others) {
+        queue(type, q.count);
+        q.forEachWithSeq(message);
+      }
+    }
+  }
+
+  /** An empty mailbox whose next message gets arrival number `nextSeq`; filled by `restore*`. */
+  static rebuilt(nextSeq: number): Mailbox {
+    if (!(Number.isSafeInteger(nextSeq) && nextSeq >= 0)) throw new RangeError(`bad mailbox: next arrival number ${nextSeq}`);
+    const m = new Mailbox();
+    m.seq = nextSeq;
+    return m;
+  }
+
+  /** Recreates the (perhaps empty) queue of `type`, in the order `exportQueues` gave them. */
+  restoreQueue(type: string): void {
+    this.queueFor(type);
+  }
+
+  /**
+   * Puts back a message of `type` with its arrival number: oldest first within a type, every
+   * number below `nextSeq` (checked, so that the rebuilt mailbox keeps the
+   * order invariants `take` and `oldestOf` rely on).
+   */
+  restoreMessage(type: string, value: unknown, seq: number): void {
+    const q = type === this.firstType && this.first !== null ? this.first : this.queueFor(type);
+    if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < this.seq) || (q.count !== 0 && q.newest() >= seq)) {
+      throw new RangeError(`bad mailbox: arrival number ${seq} out of order for type ${type}`);
+    }
+    q.push(value, seq);
+    this.length++;
   }
 
   private queueFor(type: string): TypeQueue {

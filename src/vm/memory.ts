@@ -60,8 +60,20 @@ export class Slice {
   }
 }
 
+/**
+ * A pointer or slice into another process's memory that came from another thread
+ * (threads/codec.ts): it prints as the handle did when it was sent, and every use of it fails
+ * with `bad_pointer`, as a foreign pointer does on one thread (`ownBlock`).
+ */
+export class ForeignHandle {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
 export class LinearMemory {
-  bytes = new Uint8Array(INITIAL_MEMORY);
+  bytes: Uint8Array;
   /** Free ranges, sorted by start, never adjacent (coalesced): flat pairs start, size. */
   free: number[] = [0, INITIAL_MEMORY];
   /** Bytes in live blocks. */
@@ -73,7 +85,28 @@ export class LinearMemory {
   constructor(
     /** The most bytes this memory may grow to (lowered under --max-heap). */
     public cap: number = MAX_MEMORY,
-  ) {}
+    bytes?: Uint8Array,
+  ) {
+    this.bytes = bytes ?? new Uint8Array(INITIAL_MEMORY);
+  }
+
+  /** The id the next block will get. */
+  get nextBlockId(): number {
+    return this.nextId;
+  }
+
+  /**
+   * A memory rebuilt from its parts, as `bytes`, `free`, `used`, `count`, `nextBlockId` and
+   * `cap` read on another thread (a process that moved: threads/process-state.ts).
+   */
+  static rebuilt(bytes: Uint8Array, free: number[], used: number, count: number, nextId: number, cap: number): LinearMemory {
+    const m = new LinearMemory(cap, bytes);
+    m.free = free;
+    m.used = used;
+    m.count = count;
+    m.nextId = nextId;
+    return m;
+  }
 
   /** Grows the array to at least `need` bytes (doubling), within the cap. */
   grow(need: number): void {

@@ -10,6 +10,7 @@ import { fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { linearCap, memoryReport } from "./heap.js";
 import {
+  ForeignHandle,
   Pointer,
   Slice,
   memoryOf,
@@ -26,14 +27,19 @@ import {
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
+/** A handle to another process's memory that came from another thread (threads/codec.ts). */
+const foreign = (): never => {
+  throw fault("this pointer belongs to another process's memory", C.bad_pointer);
+};
+
 function ptr(c: SysCtx, v: unknown): Pointer {
-  if (!(v instanceof Pointer)) throw fault("expected a pointer", C.bad_code);
+  if (!(v instanceof Pointer)) throw v instanceof ForeignHandle ? foreign() : fault("expected a pointer", C.bad_code);
   ownBlock(c.proc, v.block);
   return v;
 }
 
 function slc(c: SysCtx, v: unknown): Slice {
-  if (!(v instanceof Slice)) throw fault("expected a slice", C.bad_code);
+  if (!(v instanceof Slice)) throw v instanceof ForeignHandle ? foreign() : fault("expected a slice", C.bad_code);
   ownBlock(c.proc, v.block);
   return v;
 }
