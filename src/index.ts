@@ -1,6 +1,6 @@
 // The package's public entry: `import { Raft } from "raft-vm"`.
 export { Raft, formatPanic, formatLeftover, kindOf } from "./raft.js";
-export type { RaftOptions, RunOptions, RunResult, CompileResult, SourceKind, RaftEvent, LogEvent } from "./raft.js";
+export type { RaftOptions, RunOptions, RunResult, CompileResult, SourceKind, RaftEvent, LogEvent, CancelOptions, CancelReason } from "./raft.js";
 export { Session, extendProgram, formatStack } from "./session.js";
 export type { EvalResult } from "./session.js";
 export type { Type } from "./bytecode/types.js";

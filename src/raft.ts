@@ -11,13 +11,17 @@ import { compileKaylee } from "./lang/compile.js";
 import { Logger } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant, ReadBudget } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
-import { makePermissions } from "./vm/permissions.js";
+import { Pool, autoSchedulers, canGoParallel } from "./threads/pool.js";
+import { MAX_SCHEDULERS } from "./threads/shared-run.js";
+import { grantProblem, makePermissions } from "./vm/permissions.js";
+import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type Program } from "./vm/program.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
 import { KError } from "./vm/values.js";
+import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
 
 export interface RaftOptions {
@@ -37,6 +41,8 @@ export interface RaftOptions {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  /** Messages one mailbox may hold (default: no count limit; queued messages count toward the receiver's heap). */
+  maxMailbox?: number;
   /** Makes vm.random_number deterministic. */
   seed?: number;
   /** RAFT_LOG level: error, warn, info, debug, trace. */
@@ -50,11 +56,19 @@ export interface RaftOptions {
   jit?: "on" | "off" | "eager";
   /** Custom file access (defaults to node:fs). */
   fs?: Host["fs"];
+  /**
+   * Scheduler threads a run may use: a number, or "auto" (one a core; the default, from
+   * RAFT_SCHEDULERS when set). A thread beyond the first starts only when a run has more
+   * runnable work than one can do. 1 is the deterministic mode.
+   */
+  schedulers?: number | "auto";
+  /** stdout and stderr are file descriptors 1 and 2 (the CLI): other threads may write them. */
+  directIO?: boolean;
 }
 
 export type SourceKind = "kaylee" | "assembly" | "module";
 
-export interface RunOptions {
+export interface RunOptions extends CancelOptions {
   file?: string;
   kind?: SourceKind;
 }
@@ -65,9 +79,14 @@ export interface RunResult {
   panic: PanicInfo | null;
   /** Compile or load errors (the program did not run). */
   diagnostics: Diagnostic[];
-  /** Values left on main's stack (assembly programs). */
+  /**
+   * Values left on main's stack (assembly programs): the VM's own values, which hand-made
+   * bytecode can make cyclic or very deep; `formatLeftover` prints any of them.
+   */
   leftover: unknown[];
   stats: RunOutcome["stats"];
+  /** Why the run was ended from outside (`signal` aborted, `timeoutMs` passed), with exit code 1; else null. */
+  cancelled: CancelReason | null;
 }
 
 export interface CompileResult {
@@ -85,7 +104,13 @@ export class Raft {
    */
   private linked = new WeakMap<Module, Program>();
 
-  constructor(readonly options: RaftOptions = {}) {}
+  /** Throws for options that cannot be meant, such as an empty path in `allowRead` or `allowWrite`. */
+  constructor(readonly options: RaftOptions = {}) {
+    for (const key of ["allowRead", "allowWrite"] as const) {
+      const problem = grantProblem(key, options[key], "true");
+      if (problem) throw new TypeError(problem);
+    }
+  }
 
   /**
    * Adds `vm.NAME` to the language: the type checker sees its signature, and a call runs
@@ -100,7 +125,7 @@ export class Raft {
   }
 
   /** An error value for a native to return (Kaylee's `vm.error(message, code)`). */
-  error(message: string, code = "error"): KError {
+  error(message: string, code: string = C.error): KError {
     return new KError(message, code);
   }
 
@@ -147,31 +172,44 @@ export class Raft {
     return renderDiagnostics(diags, source, { color });
   }
 
-  /** Compiles (or assembles, or loads), verifies and runs a program to its end. */
+  /**
+   * Compiles (or assembles, or loads), verifies and runs a program to its end — or until
+   * `opts.signal` aborts or `opts.timeoutMs` passes, which ends everything the run started.
+   */
   async run(input: string | Uint8Array | Module, opts: RunOptions = {}): Promise<RunResult> {
-    const o = this.options;
-    const stderr = o.stderr ?? ((s: string) => process.stderr.write(s));
-    const empty = { processes: 0, reductions: 0, messages: 0, memory: 0 };
+    checkCancelOptions(opts);
+    const notRun = (exitCode: number, diagnostics: Diagnostic[], cancelled: CancelReason | null = null): RunResult => ({
+      exitCode,
+      panic: null,
+      diagnostics,
+      leftover: [],
+      stats: { processes: 0, reductions: 0, messages: 0, memory: 0 },
+      cancelled,
+    });
+    if (opts.signal?.aborted) return notRun(1, [], "aborted");
     let module: Module | null;
     let diagnostics: Diagnostic[];
     try {
       ({ module, diagnostics } = this.toModule(input, opts));
     } catch (e) {
-      if (e instanceof ModuleError) return { exitCode: 2, panic: null, diagnostics: [moduleDiag(opts.file ?? "module", e.message)], leftover: [], stats: empty };
+      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? "module", e.message)]);
       throw e;
     }
-    if (!module) return { exitCode: 2, panic: null, diagnostics, leftover: [], stats: empty };
+    if (!module) return notRun(2, diagnostics);
     let program = this.linked.get(module);
     try {
       if (!program) this.linked.set(module, (program = link(module, this.natives)));
     } catch (e) {
-      if (e instanceof ModuleError) return { exitCode: 2, panic: null, diagnostics: [moduleDiag(opts.file ?? module.file, e.message)], leftover: [], stats: empty };
+      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
       throw e;
     }
     const vm = await this.createVM();
-    const outcome = await vm.run(program);
+    const running = vm.run(program);
+    const disarm = armCancel(opts, (reason) => vm.cancel(reason));
+    const outcome = await running;
+    disarm();
     vm.release();
-    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats };
+    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats, cancelled: outcome.cancelled };
   }
 
   /**
@@ -182,14 +220,16 @@ export class Raft {
     const o: RaftOptions = { ...this.options, ...overrides };
     const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
     const onEvent = o.onEvent;
+    const fs = o.fs ?? (await import("./vm/node-fs.js")).nodeFs;
     const host: Host = {
       stdout: o.stdout ?? ((s: string) => void process.stdout.write(s)),
       stderr,
       readLine: o.readLine ?? (async () => null),
       args: o.args ?? [],
-      permissions: makePermissions({ read: o.allowRead, write: o.allowWrite, env: o.allowEnv, all: o.allowAll }),
+      // The granted folders as real paths, resolved now, when the run starts.
+      permissions: makePermissions({ read: o.allowRead, write: o.allowWrite, env: o.allowEnv, all: o.allowAll, resolve: fs.resolve }),
       env: o.env ?? process.env,
-      fs: o.fs ?? (await import("./vm/node-fs.js")).nodeFs,
+      fs,
     };
     // Log lines go to stderr and, as `log` events, to onEvent.
     const writeLog = (line: string) => {
@@ -207,9 +247,19 @@ export class Raft {
       maxProcesses: o.maxProcesses,
       maxReductions: o.maxReductions,
       maxHeap: o.maxHeap,
+      maxMailbox: o.maxMailbox,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
       exclusive: o.exclusive,
+      seed: o.seed,
+      schedulers: schedulerCount(o.schedulers),
+      spread: process.env.RAFT_SPREAD === "1",
+      directIO: o.directIO === true && o.fs === undefined,
+      builtinNatives: builtinNatives(),
+      parallel: (vm) => {
+        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
+        return n > 1 && canGoParallel(vm) ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
+      },
     });
     installSupervisors(vm);
     return vm;
@@ -225,6 +275,20 @@ export class Raft {
     const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
+}
+
+/** How many schedulers a run may use (0: auto, one a core): the option, else RAFT_SCHEDULERS, else auto. */
+function schedulerCount(v: number | "auto" | undefined): number {
+  const env = process.env.RAFT_SCHEDULERS;
+  const want = v ?? (env === undefined || env === "" || env === "auto" ? "auto" : Number(env));
+  if (want === "auto") return 0;
+  return Number.isInteger(want) && want >= 1 ? Math.min(want, MAX_SCHEDULERS) : 1;
+}
+
+let builtins: Natives | null = null;
+/** The natives every scheduler thread has: the built-in ones, without any embedder's. */
+function builtinNatives(): Natives {
+  return (builtins ??= new Natives());
 }
 
 function jitFromEnv(): "on" | "off" | "eager" {
@@ -258,4 +322,4 @@ export type LogEvent = Extract<VMEvent, { kind: "log" }>;
 /** Everything `onEvent` receives: spawn, exit, restart and log. */
 export type RaftEvent = VMEvent;
 
-export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec };
+export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec, CancelOptions, CancelReason };

@@ -46,6 +46,7 @@ import { Program, link, type NativeTable } from "./vm/program.js";
 import { KError } from "./vm/values.js";
 import { formatTrace, type PanicInfo, type VMCore } from "./vm/vm-core.js";
 import type { Raft, RaftOptions } from "./raft.js";
+import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 
 export const REPL_FILE = "<repl>";
 
@@ -59,7 +60,12 @@ export type EvalResult =
   /** The main process panicked (or was killed): the session goes on in a new main. */
   | { kind: "panic"; text: string; panic: PanicInfo }
   /** The VM stopped (vm.exit(n), the reduction budget): the session is over. */
-  | { kind: "exit"; code: number };
+  | { kind: "exit"; code: number }
+  /**
+   * The input's `signal` aborted or its `timeoutMs` passed: the main process running it ended
+   * (with that reason, as its exit reason) and the session goes on in a new main.
+   */
+  | { kind: "cancelled"; reason: CancelReason; text: string };
 
 interface Var {
   name: string;
@@ -68,7 +74,11 @@ interface Var {
   value: unknown;
 }
 
-type RunEnd = { kind: "done"; p: Process } | { kind: "ended"; panic: PanicInfo | null } | { kind: "stopped"; code: number };
+type RunEnd =
+  | { kind: "done"; p: Process }
+  | { kind: "ended"; panic: PanicInfo | null }
+  | { kind: "stopped"; code: number }
+  | { kind: "cancelled"; reason: CancelReason };
 
 export class Session {
   /** Source text of the accepted top-level fns, by name. */
@@ -140,16 +150,21 @@ export class Session {
 
   // ── Kaylee ──────────────────────────────────────────────────────────────────────────
 
-  /** Compiles and runs one input (statements, expressions, fn declarations). */
-  async eval(input: string): Promise<EvalResult> {
+  /**
+   * Compiles and runs one input (statements, expressions, fn declarations). `opts.signal` and
+   * `opts.timeoutMs` end the input's main process (processes it spawned live on, as always).
+   */
+  async eval(input: string, opts: CancelOptions = {}): Promise<EvalResult> {
+    checkCancelOptions(opts);
     if (this.stopped !== null) return { kind: "exit", code: this.stopped };
     const c = this.compileInput(input, true);
     if ("error" in c) return c.error;
     for (const [name, text] of c.newFns) this.fns.set(name, text);
     if (!c.hasCode) return { kind: "ok" };
     const prog = this.linkAndExtend(c.module);
-    const end = await this.runMain(prog, prog.module.entry);
+    const end = await this.runMain(prog, prog.module.entry, opts);
     if (end.kind === "stopped") return { kind: "exit", code: end.code };
+    if (end.kind === "cancelled") return cancelledResult(end.reason);
     if (end.kind === "ended") {
       if (!end.panic) return { kind: "ok" };
       return { kind: "panic", panic: end.panic, text: this.formatPanic(end.panic, c.inputLine) };
@@ -280,8 +295,11 @@ export class Session {
 
   /** A panic's trace with main's lines counted from the start of the input. */
   private formatPanic(p: PanicInfo, inputLine: number): string {
-    const trace = p.trace.map((f) => (f.line >= inputLine ? { ...f, line: f.line - inputLine + 1 } : f));
-    return formatTrace({ ...p, trace }, REPL_FILE);
+    const shift = (q: PanicInfo): PanicInfo => {
+      const trace = q.trace.map((f) => (f.line >= inputLine ? { ...f, line: f.line - inputLine + 1 } : f));
+      return q.origin ? { ...q, trace, origin: shift(q.origin) } : { ...q, trace };
+    };
+    return formatTrace(shift(p), REPL_FILE);
   }
 
   // ── assembly ────────────────────────────────────────────────────────────────────────
@@ -295,8 +313,9 @@ export class Session {
     return { ok: true };
   }
 
-  /** Runs one line of assembly against the kept stack; returns the stack display `[3]`. */
-  async evalAsm(line: string): Promise<EvalResult> {
+  /** Runs one line of assembly against the kept stack; returns the stack display `[3]`. `opts` as for `eval`. */
+  async evalAsm(line: string, opts: CancelOptions = {}): Promise<EvalResult> {
+    checkCancelOptions(opts);
     if (this.stopped !== null) return { kind: "exit", code: this.stopped };
     let pre = "";
     for (let i = 0; i < this.stack.length; i++) pre += `PushInt ${i}\nCallNative #vm.__repl_stack 1\n`;
@@ -315,8 +334,9 @@ export class Session {
       throw e;
     }
     const fn = prog.module.entry;
-    const end = await this.runMain(prog, fn);
+    const end = await this.runMain(prog, fn, opts);
     if (end.kind === "stopped") return { kind: "exit", code: end.code };
+    if (end.kind === "cancelled") return cancelledResult(end.reason);
     if (end.kind === "ended") {
       if (!end.panic) return { kind: "ok" };
       return { kind: "panic", panic: end.panic, text: formatTrace(end.panic, REPL_FILE) };
@@ -327,11 +347,20 @@ export class Session {
 
   // ── running ─────────────────────────────────────────────────────────────────────────
 
-  private runMain(prog: Program, fn: number): Promise<RunEnd> {
+  private runMain(prog: Program, fn: number, opts: CancelOptions): Promise<RunEnd> {
     if (this.stopped !== null) return Promise.resolve({ kind: "stopped", code: this.stopped });
     return new Promise((resolve) => {
-      this.pending = resolve;
-      this.vm.startResident(prog, fn);
+      let cancelled: CancelReason | null = null;
+      let disarm = (): void => {};
+      this.pending = (e) => {
+        disarm();
+        resolve(cancelled !== null && e.kind === "ended" ? { kind: "cancelled", reason: cancelled } : e);
+      };
+      const main = this.vm.startResident(prog, fn);
+      disarm = armCancel(opts, (reason) => {
+        cancelled = reason;
+        this.vm.exit(main, reason);
+      });
     });
   }
 
@@ -343,6 +372,10 @@ export class Session {
     this.program = this.program ? extendProgram(this.program, np) : np;
     return this.program;
   }
+}
+
+function cancelledResult(reason: CancelReason): EvalResult {
+  return { kind: "cancelled", reason, text: reason === "timeout" ? "cancelled: the input ran out of time\n" : "cancelled: the input was aborted\n" };
 }
 
 /** `[1, 2.5, "a"]`: a stack, bottom first. */

@@ -4,7 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Raft, type RaftEvent } from "../src/index.js";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Raft, hostMemory, type RaftEvent } from "../src/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -184,4 +187,193 @@ test("examples/embed.mjs runs against the built package (import from \"raft-vm\"
   assert.match(stdout, /TOTAL 90!/);
   assert.match(stdout, /read refused: permission_denied/);
   assert.match(stdout, /exit code 0/);
+});
+
+// ── host safety: timers, exit codes, cancellation ──────────────────────────────────────
+
+test("a sleep longer than a host timeout can take (1e30 ms) raises no TimeoutOverflowWarning", async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    const { raft } = capture();
+    // Main waits on the host (not on a VM timer), so the sleeper's 1e30 ms is the earliest
+    // timer all that time: the VM's host timeout is armed for it again and again.
+    raft.registerNative("host.later", () => new Promise((ok) => setTimeout(() => ok("done"), 300)));
+    const r = await raft.run(
+      "fn main locals=0\n  SpawnActor @sleeper 0\n  Pop\n  CallNative #host.later 0\n  Halt\n\nfn sleeper locals=0\n  PushConst #1.0e30\n  CallNative #vm.sleep 1\n  Return\n",
+      { file: "sleeper.raft" },
+    );
+    await new Promise((ok) => setImmediate(ok)); // warnings are emitted on a later tick
+    assert.equal(r.exitCode, 0);
+    assert.deepEqual(r.leftover, ["done"]);
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
+
+/** Host timeouts pending in this Node process (to see that a run leaves none behind). */
+function pendingTimeouts(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+}
+
+test("timeoutMs ends a run that would wait for ever: sleeps under maxReductions, a native that never settles", async () => {
+  const before = pendingTimeouts();
+  const { raft } = capture({ maxReductions: 1000 });
+  const t0 = performance.now();
+  const r = await raft.run("loop { vm.sleep(1000); }", { timeoutMs: 200 });
+  assert.equal(r.exitCode, 1);
+  assert.equal(r.cancelled, "timeout");
+  assert.equal(r.panic, null);
+  assert.ok(performance.now() - t0 < 10_000, `took ${performance.now() - t0} ms`);
+
+  const other = capture().raft;
+  other.defineNative("never", [], "integer", () => new Promise(() => {}));
+  const r2 = await other.run(`
+fn spin() { loop { } }
+fn nap() { loop { vm.sleep(5); } }
+vm.spawn(spin);
+vm.spawn(nap);
+let n = vm.never();
+vm.println(n);
+`, { timeoutMs: 150 });
+  assert.equal(r2.cancelled, "timeout");
+  assert.equal(r2.exitCode, 1);
+  assert.ok(r2.stats.processes >= 3);
+  assert.equal(pendingTimeouts(), before, "the run left a host timer behind");
+});
+
+test("signal: aborting ends every process, timer and pending native; a native settling later is ignored", async () => {
+  const { raft, text } = capture();
+  let settle: (v: number) => void = () => {};
+  raft.defineNative("later", [], "integer", () => new Promise<number>((ok) => (settle = ok)));
+  const ac = new AbortController();
+  const running = raft.run(`
+fn ticker() { loop { vm.sleep(1); vm.print("t"); } }
+vm.spawn(ticker);
+let n = vm.later();
+vm.println("got " + n.into());
+`, { signal: ac.signal });
+  await new Promise((ok) => setTimeout(ok, 100));
+  assert.match(text(), /t/, "the ticker ran before the abort");
+  ac.abort();
+  const r = await running;
+  assert.equal(r.exitCode, 1);
+  assert.equal(r.cancelled, "aborted");
+  const after = text();
+  settle(5);
+  await new Promise((ok) => setTimeout(ok, 100));
+  assert.equal(text(), after, "something ran after the run was cancelled");
+  assert.doesNotMatch(text(), /got/);
+  // Already aborted: nothing runs.
+  const r2 = await raft.run(`vm.println("ran");`, { signal: AbortSignal.abort() });
+  assert.equal(r2.cancelled, "aborted");
+  assert.equal(text(), after);
+});
+
+test("signal aborted by a native from inside the run: its process stops as the call returns", async () => {
+  const { raft, text } = capture();
+  const ac = new AbortController();
+  raft.defineNative("stop_now", [], "integer", () => (ac.abort(), 1));
+  const r = await raft.run(`let x = vm.stop_now();\nvm.println("after");\nloop { }`, { signal: ac.signal });
+  assert.equal(r.cancelled, "aborted");
+  assert.equal(r.exitCode, 1);
+  assert.equal(text(), "");
+});
+
+test("a cancelled run gives back what its processes were charged (the host's total, hostMemory)", async () => {
+  const { raft } = capture();
+  const ac = new AbortController();
+  const before = hostMemory().charged;
+  let during = 0;
+  raft.defineNative("stop_now", [], "integer", () => {
+    during = hostMemory().charged;
+    ac.abort();
+    return 1;
+  });
+  // A child holds a 200,000-integer vector and sleeps; main holds one too when it aborts.
+  const r = await raft.run(
+    `fn hold(parent: process) { let v: vector[integer] = []; let i: integer = 0; loop { if (i == 200000) { break; } v.push(i); i++; } vm.send(parent, 1); vm.sleep(1000000); vm.println(v.length()); }
+let v: vector[integer] = []; let i: integer = 0; loop { if (i == 200000) { break; } v.push(i); i++; }
+vm.spawn(hold, vm.self());
+let ready: integer = vm.receive();
+let x = vm.stop_now();
+vm.println(v.length());`,
+    { signal: ac.signal },
+  );
+  assert.equal(r.cancelled, "aborted");
+  assert.ok(during - before > 2 * 200_000 * 8, `charged ${during - before} bytes while running`);
+  assert.ok(r.stats.memory >= during - before, `stats.memory ${r.stats.memory}`);
+  assert.equal(hostMemory().charged, before);
+});
+
+test("a run that ends by itself disarms its signal and time limit; a bad timeoutMs is an error", async () => {
+  const before = pendingTimeouts();
+  const { raft } = capture();
+  const ac = new AbortController();
+  const r = await raft.run(`vm.println(1);`, { signal: ac.signal, timeoutMs: 60_000 });
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.cancelled, null);
+  assert.equal(pendingTimeouts(), before);
+  ac.abort(); // too late: nothing happens
+  await assert.rejects(raft.run(`vm.println(1);`, { timeoutMs: -1 }), /timeoutMs must be a number of milliseconds/);
+  await assert.rejects(raft.run(`vm.println(1);`, { timeoutMs: Number.NaN }), /timeoutMs/);
+});
+
+test("a parked process killed before its native settles: the late result counts nothing (no false deadlock)", async () => {
+  const { raft, text } = capture();
+  raft.defineNative("after", ["integer"], "integer", (ms: number) => new Promise((ok) => setTimeout(() => ok(ms), ms)));
+  const r = await raft.run(`
+fn short() { let x = vm.after(30); }
+fn long(to: process) { to.send(vm.after(200)); }
+let a = vm.spawn(short);
+vm.spawn(long, vm.self());
+vm.sleep(5);
+vm.kill(a);
+let n: integer = vm.receive();
+vm.println(n);
+`);
+  assert.equal(r.panic, null, r.panic?.message);
+  assert.equal(text(), "200\n");
+});
+
+test("session inputs: timeoutMs and signal end the input's main; the session goes on", async () => {
+  const { raft } = capture();
+  const s = await raft.session();
+  const r = await s.eval("loop { }", { timeoutMs: 100 });
+  assert.equal(r.kind, "cancelled");
+  assert.ok(r.kind === "cancelled" && r.reason === "timeout");
+  raft.defineNative("never", [], "integer", () => new Promise(() => {}));
+  const s2 = await raft.session();
+  const ac = new AbortController();
+  const pending = s2.eval("let x: integer = 40;\nlet n = vm.never();", { signal: ac.signal });
+  setTimeout(() => ac.abort(), 50);
+  const r2 = await pending;
+  assert.ok(r2.kind === "cancelled" && r2.reason === "aborted", JSON.stringify(r2));
+  assert.equal((await s2.eval("40 + 2;")).kind, "value");
+  assert.equal(((await s2.eval("40 + 2;")) as { text: string }).text, "42 : integer");
+  const r3 = await s2.evalAsm("1 2 +", { signal: AbortSignal.abort() });
+  assert.equal(r3.kind, "cancelled");
+  s.close();
+  s2.close();
+});
+
+test("permissions: an empty grant is refused at construction; links out of a granted folder are denied", async () => {
+  assert.throws(() => new Raft({ allowRead: "" as unknown as string[] }), /allowRead has an empty path/);
+  assert.throws(() => new Raft({ allowRead: [""] }), /allowRead has an empty path/);
+  assert.throws(() => new Raft({ allowWrite: ["/tmp", ""] }), /allowWrite has an empty path/);
+  const root = mkdtempSync(join(tmpdir(), "raft-api-links-"));
+  mkdirSync(join(root, "data"));
+  writeFileSync(join(root, "secret.txt"), "secret");
+  writeFileSync(join(root, "data", "ok.txt"), "ok");
+  symlinkSync("../secret.txt", join(root, "data", "link.txt"));
+  const { raft, text } = capture({ allowRead: [join(root, "data")] });
+  const r = await raft.run(`
+let a = vm.read_file("${join(root, "data", "link.txt")}");
+if (a is error) { vm.println(a.code()); } else { vm.println(a); }
+vm.println(vm.read_file("${join(root, "data", "ok.txt")}"));
+`);
+  assert.equal(r.exitCode, 0, r.panic?.message);
+  assert.equal(text(), "permission_denied\nok\n");
 });

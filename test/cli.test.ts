@@ -1,7 +1,7 @@
 // The CLI in-process: `main(argv, io)` with fake I/O (SPEC §1).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -106,4 +106,66 @@ test("repl in-process with piped stdin", async () => {
   assert.equal(r.out, "42 : integer\n");
   const a = await cli(["repl", "--asm"], "1 2 +\n");
   assert.equal(a.out, "[3]\n");
+});
+
+// ── permissions on real paths ─────────────────────────────────────────────────────────
+
+/** A folder `data` with links out of it (and one within it), beside files it must not reach. */
+function linkFarm(): string {
+  const root = mkdtempSync(join(tmpdir(), "raft-links-"));
+  mkdirSync(join(root, "data"));
+  writeFileSync(join(root, "secret.txt"), "secret\n");
+  writeFileSync(join(root, "victim.txt"), "victim\n");
+  writeFileSync(join(root, "data", "ok.txt"), "ok\n");
+  symlinkSync("../secret.txt", join(root, "data", "link.txt"));
+  symlinkSync("../victim.txt", join(root, "data", "wlink.txt"));
+  symlinkSync("/etc", join(root, "data", "etclink"));
+  symlinkSync("../created.txt", join(root, "data", "dangling"));
+  symlinkSync("ok.txt", join(root, "data", "inner.txt"));
+  return root;
+}
+
+/** Each access's result: the text read, "written", or the error code. */
+let n = 0;
+const read = (path: string) => `let r${n} = vm.read_file(${path});\nif (r${n} is error) { vm.println(r${n}.code()); } else { vm.print(r${n++}); }\n`;
+const write = (path: string) => `let w${n} = vm.write_file(${path}, "pwned");\nif (w${n} is error) { vm.println(w${n++}.code()); } else { vm.println("written"); }\n`;
+const ACCESSES =
+  `let d: string = vm.args()[0];\n` +
+  read(`d + "/link.txt"`) +
+  read(`d + "/etclink/passwd"`) +
+  read(`d + "/../data/link.txt"`) +
+  write(`d + "/wlink.txt"`) +
+  write(`d + "/dangling"`) +
+  read(`d + "/inner.txt"`) +
+  read(`d + "/ok.txt"`) +
+  write(`d + "/new.txt"`);
+
+test("--allow-read / --allow-write follow no link out of the granted folder", async () => {
+  const root = linkFarm();
+  const data = join(root, "data");
+  const prog = file("links.kl", ACCESSES);
+  const r = await cli(["run", `--allow-read=${data}`, `--allow-write=${data}`, prog, data]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, ["permission_denied", "permission_denied", "permission_denied", "permission_denied", "permission_denied", "ok", "ok", "written", ""].join("\n"));
+  assert.equal(readFileSync(join(root, "victim.txt"), "utf8"), "victim\n");
+  assert.equal(existsSync(join(root, "created.txt")), false);
+  assert.equal(readFileSync(join(data, "new.txt"), "utf8"), "pwned");
+  // The premise: without the grants' check, those links do reach outside (everything allowed).
+  const all = await cli(["run", "--allow-read", prog, data]);
+  assert.match(all.out, /^secret\n/);
+  // A granted folder that is itself a link is granted as what it points to.
+  symlinkSync(data, join(root, "alias"));
+  const viaAlias = await cli(["run", `--allow-read=${join(root, "alias")}`, prog, data]);
+  assert.match(viaAlias.out, /permission_denied\nok\nok\n/);
+});
+
+test("an empty --allow-read= / --allow-write= value is a usage error, not every path", async () => {
+  const prog = file("r.kl", `vm.println(1);\n`);
+  for (const flag of ["--allow-read=", "--allow-write=", "--allow-read=,", `--allow-read=${dir},`]) {
+    const r = await cli(["run", flag, prog]);
+    assert.equal(r.code, 2, flag);
+    assert.match(r.err, /^error: --allow-(read|write) has an empty path: name the folders to allow/, flag);
+    assert.equal(r.out, "");
+  }
+  assert.equal((await cli(["run", "--allow-read", prog])).code, 0);
 });

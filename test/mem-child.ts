@@ -76,8 +76,9 @@ export const PROGRAMS: Record<string, string> = {
   "push-empty-8": `fn hog() { let v: vector[vector[integer]] = []; loop { v.push([]); } }
 let i: integer = 0; loop { if (i == 8) { break; } vm.monitor(vm.spawn(hog)); i++; }
 i = 0; loop { if (i == 8) { break; } let e: exit = vm.receive(); vm.println(e.reason()); i++; }`,
-  // 40 processes each allocating 60 MB of linear memory and holding it.
-  "alloc-40": `fn hog(parent: process) { let p: pointer = vm.alloc(60000000); vm.send(parent, 1); let never: string = vm.receive(); }
+  // 40 processes each allocating 60 MB of linear memory and holding it (an alloc refused is
+  // an error value: using it as a pointer ends the process).
+  "alloc-40": `fn hog(parent: process) { let p: pointer = vm.alloc(60000000); p.write_byte(1); vm.send(parent, 1); let never: string = vm.receive(); }
 let i: integer = 0; loop { if (i == 40) { break; } vm.monitor(vm.spawn(hog, vm.self())); i++; }
 ${COUNT_OUTCOMES}`,
   // A 4 MB vector (500,000 integers) sent to 300 processes waiting for it.

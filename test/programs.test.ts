@@ -7,6 +7,10 @@
 //   // expect panic: T       exit code 1 and stderr contains T
 //   // expect error: L:C     a compile diagnostic at L:C (exit code 2)
 //   // expect exit: N        // stdin: LINE   // flags: ...   // args: ...   // timeout: S
+//   // one scheduler: WHY     the program synchronises by sleeping (its output depends on
+//                            timing), so it runs on one scheduler also when the suite runs
+//                            with RAFT_SCHEDULERS=2 RAFT_SPREAD=1 (processes spread over
+//                            threads from the first spawn, to test the cross-thread paths)
 //
 // Each program runs in both tiers: as the VM chooses (interpreter, compiling what gets hot)
 // and with RAFT_JIT=eager (every eligible function compiled at its first call), and must
@@ -30,12 +34,14 @@ interface Expectations {
   args: string[];
   exit: number;
   timeout: number;
+  /** Why the program must run on one scheduler (its output depends on timing), or "". */
+  oneScheduler: string;
 }
 
-const DIRECTIVE = /\/\/ (expect(?: contains| not| panic| error| stderr| exit)?|stdin|flags|args|timeout):(?: (.*))?$/;
+const DIRECTIVE = /\/\/ (expect(?: contains| not| panic| error| stderr| exit)?|stdin|flags|args|timeout|one scheduler):(?: (.*))?$/;
 
 export function parseExpectations(src: string): Expectations {
-  const t: Expectations = { lines: [], contains: [], not: [], panic: [], errors: [], stderr: [], stdin: [], flags: [], args: [], exit: -1, timeout: 20 };
+  const t: Expectations = { lines: [], contains: [], not: [], panic: [], errors: [], stderr: [], stdin: [], flags: [], args: [], exit: -1, timeout: 20, oneScheduler: "" };
   for (const raw of src.split("\n")) {
     const m = DIRECTIVE.exec(raw);
     if (!m) continue;
@@ -75,6 +81,9 @@ export function parseExpectations(src: string): Expectations {
       case "timeout":
         t.timeout = Number(v);
         break;
+      case "one scheduler":
+        t.oneScheduler = v || "timing";
+        break;
     }
   }
   if (t.exit < 0) t.exit = t.errors.length ? 2 : t.panic.length ? 1 : 0;
@@ -99,11 +108,26 @@ interface Outcome {
   timedOut: boolean;
 }
 
-function runProgram(file: string, t: Expectations, jit: string): Promise<Outcome> {
+/** How a pass of the suite runs the programs: the tier, and on how many schedulers. */
+interface Pass {
+  jit: string;
+  schedulers: string;
+  /** Spread processes over the schedulers from the first spawn (RAFT_SPREAD=1). */
+  spread: boolean;
+}
+
+function runProgram(file: string, t: Expectations, pass: Pass): Promise<Outcome> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ["bin/raft.js", "run", ...t.flags, file, ...t.args], {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", RAFT_JIT: jit, RAFT_LOG: "" },
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        RAFT_JIT: pass.jit,
+        RAFT_LOG: "",
+        RAFT_SCHEDULERS: t.oneScheduler ? "1" : pass.schedulers,
+        RAFT_SPREAD: pass.spread ? "1" : "",
+      },
     });
     let stdout = "";
     let stderr = "";
@@ -148,15 +172,24 @@ export function problems(t: Expectations, r: Outcome): string[] {
 
 const files = [...collect("test/programs"), ...collect("examples"), ...collect("../shared/conformance")];
 
-for (const jit of ["on", "eager"]) {
-  test(`test programs (RAFT_JIT=${jit})`, { concurrency: 3 }, async (t) => {
+// Both tiers on one scheduler (the deterministic mode), then on two schedulers with every
+// spawn spread over both threads, so that messages, signals, links, monitors and names cross
+// between threads in every program.
+const passes: Pass[] = [
+  { jit: "on", schedulers: "1", spread: false },
+  { jit: "eager", schedulers: "1", spread: false },
+  { jit: "on", schedulers: "2", spread: true },
+];
+
+for (const pass of passes) {
+  test(`test programs (RAFT_JIT=${pass.jit} RAFT_SCHEDULERS=${pass.schedulers}${pass.spread ? " RAFT_SPREAD=1" : ""})`, { concurrency: 3 }, async (t) => {
     assert.ok(files.length >= 150, `only ${files.length} programs found`);
     const runs: Promise<void>[] = [];
     for (const file of files) {
       const name = relative(process.cwd(), file);
       runs.push(t.test(name, async () => {
         const exp = parseExpectations(readFileSync(file, "utf8"));
-        const r = await runProgram(file, exp, jit);
+        const r = await runProgram(file, exp, pass);
         const why = problems(exp, r);
         assert.deepEqual(why, [], `${name}\n  stdout: ${JSON.stringify(r.stdout.slice(0, 600))}\n  stderr: ${JSON.stringify(r.stderr.slice(0, 600))}`);
       }));

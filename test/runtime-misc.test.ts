@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { deepCopy, valuesEqual } from "../src/vm/copy.js";
 import { sizeOfValue } from "../src/vm/heap.js";
-import { allowed, makePermissions, parseGrant } from "../src/vm/permissions.js";
+import { allowed, grantProblem, makePermissions, parseGrant } from "../src/vm/permissions.js";
 import { makeRandom } from "../src/vm/random.js";
 import { LineReader, makeNodeHost } from "../src/vm/node-host.js";
 import { ExitNotice, KError } from "../src/vm/values.js";
@@ -72,7 +72,13 @@ test("permissions", () => {
   assert.equal(parseGrant(undefined), false);
   assert.equal(parseGrant(false), false);
   assert.equal(parseGrant(true), true);
-  assert.equal(parseGrant(""), true);
+  assert.throws(() => parseGrant(""), /empty path/);
+  assert.throws(() => parseGrant(["a", " "]), /empty path/);
+  assert.equal(grantProblem("--allow-read", "a,", "--allow-read"), "--allow-read has an empty path: name the folders to allow (or --allow-read to allow every path)");
+  assert.equal(grantProblem("allowRead", [""], "true"), "allowRead has an empty path: name the folders to allow (or true to allow every path)");
+  assert.equal(grantProblem("allowRead", ["a", "b"], "true"), null);
+  assert.equal(grantProblem("allowRead", [], "true"), null); // no paths: nothing granted
+  assert.deepEqual(parseGrant("a,b", "/cwd", (p) => p.replace("/cwd/a", "/real/a")), ["/real/a", "/cwd/b"]);
   assert.deepEqual(parseGrant("a,/b", "/cwd"), ["/cwd/a", "/b"]);
   assert.deepEqual(parseGrant("a", process.cwd()), [path.resolve("a")]);
   assert.deepEqual(makePermissions({}), { read: false, write: false, env: false });

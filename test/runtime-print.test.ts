@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { T, parseTypeKey } from "../src/bytecode/types.js";
-import { formatFloat, formatValue, formatAny, quoteString } from "../src/vm/print.js";
+import { MAX_PRINT_DEPTH, MAX_PRINT_WORK, formatFloat, formatValue, formatAny, quoteString } from "../src/vm/print.js";
 import { ExitNotice, KError } from "../src/vm/values.js";
 
 const f32 = Math.fround;
@@ -104,4 +104,35 @@ test("a value that does not match its type never throws", () => {
   assert.equal(formatAny([1, "a", 2.5]), '[1, "a", 2.5]');
   assert.equal(formatValue(new KError("bad", "parse"), T.integer), 'error("bad", "parse")');
   assert.equal(formatValue(0xd800, T.char), "\uFFFD");
+});
+
+test("cyclic and very deep values print without host recursion, bounded", () => {
+  const v: unknown[] = [1, 2];
+  v[1] = v;
+  assert.equal(formatAny(v), "[1, [...]]");
+  assert.equal(formatValue(v, T.vector(T.integer)), "[1, [...]]");
+  const t: unknown[] = ["a", null];
+  t[1] = t;
+  assert.equal(formatValue(t, T.tuple([T.string, T.null])), '("a", [...])'); // the inner one by its shape
+  const tt = T.tuple([T.integer]);
+  (tt as { elems: unknown[] }).elems.push(tt);
+  const self: unknown[] = [1, null];
+  self[1] = self;
+  assert.equal(formatValue(self, tt), "(1, (...))");
+  // Shared but not cyclic: printed in full each time.
+  const shared = [1];
+  assert.equal(formatAny([shared, shared]), "[[1], [1]]");
+  let deep: unknown = null;
+  for (let i = 0; i < 300_000; i++) deep = [deep];
+  const text = formatAny(deep);
+  assert.equal(text, "[".repeat(MAX_PRINT_DEPTH) + "[...]" + "]".repeat(MAX_PRINT_DEPTH));
+  assert.equal(MAX_PRINT_DEPTH, 128);
+  // A small value holding one vector 2^60 times over: the text stops at the work bound.
+  let dag: unknown = [];
+  for (let i = 0; i < 60; i++) dag = [dag, dag];
+  const t0 = performance.now();
+  const big = formatAny(dag);
+  assert.ok(big.length > 1_000_000 && big.length < MAX_PRINT_WORK, `length ${big.length}`);
+  assert.match(big, /\.\.\.\]+$/);
+  assert.ok(performance.now() - t0 < 60_000);
 });

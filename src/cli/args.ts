@@ -2,6 +2,8 @@
 // after the file is the program's own arguments (`vm.args()`). Hand-written rather than
 // util.parseArgs because `--allow-read` takes an optional `=PATHS` value.
 
+import { grantProblem } from "../vm/permissions.js";
+
 export interface CliFlags {
   seed?: number;
   allowRead?: string | boolean;
@@ -11,6 +13,7 @@ export interface CliFlags {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  maxMailbox?: number;
   schedulers?: number;
   out?: string;
   asm?: boolean;
@@ -27,13 +30,30 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const NUMERIC: Record<string, keyof CliFlags> = {
-  "--seed": "seed",
-  "--max-heap": "maxHeap",
-  "--max-processes": "maxProcesses",
-  "--max-reductions": "maxReductions",
-  "--schedulers": "schedulers",
-};
+/** Flags that take a number (a Map: the key is the command line's text). */
+const NUMERIC: ReadonlyMap<string, keyof CliFlags> = new Map<string, keyof CliFlags>([
+  ["--seed", "seed"],
+  ["--max-heap", "maxHeap"],
+  ["--max-processes", "maxProcesses"],
+  ["--max-reductions", "maxReductions"],
+  ["--max-mailbox", "maxMailbox"],
+]);
+
+/** `--schedulers=N|auto`: auto is 0 (one a core, decided by the library). */
+function schedulersFlag(v: string): number {
+  if (v === "auto") return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--schedulers takes a number from 1 to 64, or auto (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/** `--allow-read` (every path) or `--allow-read=PATHS`; an empty path is a usage error. */
+function grantFlag(name: string, value: string | undefined): string | true {
+  if (value === undefined) return true;
+  const problem = grantProblem(name, value, name);
+  if (problem) throw new UsageError(problem);
+  return value;
+}
 
 export function parseCli(argv: string[]): ParsedArgs {
   const out: ParsedArgs = { command: null, flags: {}, file: null, args: [], help: false, version: false };
@@ -74,13 +94,16 @@ export function parseCli(argv: string[]): ParsedArgs {
         out.version = true;
         break;
       case "--allow-read":
-        out.flags.allowRead = value ?? true;
+        out.flags.allowRead = grantFlag(name, value);
         break;
       case "--allow-write":
-        out.flags.allowWrite = value ?? true;
+        out.flags.allowWrite = grantFlag(name, value);
         break;
       case "--allow-env":
         out.flags.allowEnv = true;
+        break;
+      case "--schedulers":
+        out.flags.schedulers = schedulersFlag(takeValue());
         break;
       case "-A":
       case "--allow-all":
@@ -94,7 +117,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         out.flags.out = takeValue();
         break;
       default: {
-        const key = NUMERIC[name];
+        const key = NUMERIC.get(name);
         if (!key) throw new UsageError(`unknown flag ${name}`);
         const text = takeValue();
         const n = Number(text);

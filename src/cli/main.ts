@@ -16,6 +16,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Colour diagnostics (stderr is a TTY and NO_COLOR is unset). */
   color: boolean;
+  /** stdout and stderr are file descriptors 1 and 2, which scheduler threads can write to as well. */
+  directIO?: boolean;
 }
 
 export const HELP = `raft ${VERSION} — a VM for concurrent, fault-tolerant programs, and the Kaylee language
@@ -30,16 +32,19 @@ Usage:
 
 Flags of run and repl:
   --seed N                 make vm.random_number deterministic
-  --allow-read[=PATHS]     let the program read files (all, or only below PATHS, comma-separated)
+  --allow-read[=PATHS]     let the program read files (all, or only below PATHS, comma-separated;
+                           symbolic links are resolved before the check)
   --allow-write[=PATHS]    let the program write files
   --allow-env              let the program read environment variables
   -A, --allow-all          all of the above
   --max-heap=BYTES         heap limit per process (a process over it ends with heap_limit)
   --max-processes=N        most live processes
   --max-reductions=N       reduction budget for the whole run
-  --schedulers=N           scheduler threads (only 1 is supported so far)
+  --max-mailbox=N          most queued messages per process (default: no count limit)
+  --schedulers=N|auto      scheduler threads (default auto: one a core, started only when
+                           there is more work than one can do; RAFT_SCHEDULERS sets it)
 
-Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n).
+Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
 `;
 
@@ -102,14 +107,17 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxHeap: f.maxHeap,
     maxProcesses: f.maxProcesses,
     maxReductions: f.maxReductions,
+    maxMailbox: f.maxMailbox,
+    schedulers: f.schedulers === undefined ? undefined : f.schedulers === 0 ? "auto" : f.schedulers,
     log: io.env.RAFT_LOG,
     exclusive,
+    directIO: io.directIO === true,
   });
 }
 
+/** `--allow-read=a,b` as the option's list (the parser has refused empty paths). */
 function grant(v: string | boolean | undefined): boolean | string[] | undefined {
-  if (typeof v === "string") return v === "" ? true : v.split(",").filter(Boolean);
-  return v;
+  return typeof v === "string" ? v.split(",") : v;
 }
 
 interface Loaded {
@@ -128,10 +136,6 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
   } catch (e) {
     const code = (e as { code?: string }).code;
     io.stderr(`error: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
-    return 2;
-  }
-  if (a.flags.schedulers !== undefined && a.flags.schedulers !== 1) {
-    io.stderr(`error: --schedulers=${a.flags.schedulers}: only one scheduler thread is supported so far\n`);
     return 2;
   }
   const raft = makeRaft(a.flags, io, a.args, what === "run");

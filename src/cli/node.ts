@@ -6,7 +6,7 @@
 // writeSync, stdin is opened at the first read, and whether stderr is a terminal is asked
 // only when a diagnostic is coloured.
 
-import { writeSync } from "node:fs";
+import { writeAll } from "../vm/fd-write.js";
 import { main } from "./main.js";
 
 export function run(argv: string[]): void {
@@ -20,6 +20,7 @@ export function run(argv: string[]): void {
     get color() {
       return process.stderr.isTTY === true && !process.env.NO_COLOR;
     },
+    directIO: true,
   };
   main(argv, io).then(
     (code) => process.exit(code),
@@ -32,23 +33,11 @@ export function run(argv: string[]): void {
 }
 
 /**
- * Writes synchronously: a program printing in a busy loop may not give the event loop a turn,
- * so a closed pipe (`raft run x.kl | head -1`) must be seen here (EPIPE on stdout: stop, as a
- * Unix tool stops on SIGPIPE; on stderr: drop the text), and a full pipe waits for its reader.
+ * Writes synchronously (fd-write.ts): a closed pipe (`raft run x.kl | head -1`) on stdout stops
+ * the program, as a Unix tool stops on SIGPIPE; on stderr the text is dropped.
  */
-const pause = new Int32Array(new SharedArrayBuffer(4));
 function writeFd(fd: number, s: string): void {
-  const buf = Buffer.from(s, "utf8");
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
-      else if (code === "EPIPE" && fd === 1) process.exit(0);
-      else if (code === "EPIPE") return;
-      else throw e;
-    }
-  }
+  writeAll(fd, s, () => {
+    if (fd === 1) process.exit(0);
+  });
 }

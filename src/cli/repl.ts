@@ -131,6 +131,7 @@ export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<nu
         io.stderr(r.text);
         return null;
       case "panic":
+      case "cancelled":
         io.stderr(r.text);
         return null;
       case "exit":

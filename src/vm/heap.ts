@@ -1,5 +1,5 @@
-// Heap accounting: `--max-heap` per process, the host-wide ceiling, reads that count as they
-// arrive, and the mailbox bound.
+// Heap accounting: `--max-heap` per process, the host-wide ceiling, and reads that count as
+// they arrive. (The mailbox bound, `--max-mailbox`, is VMCore.deliver's.)
 //
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox, a message or read
@@ -29,12 +29,15 @@
 //
 // The ceiling is one per host process: every VM (every `Raft.run`, every REPL session) adds
 // to the same total, so no number of concurrent runs can take the host past it. See
-// SECURITY.md.
+// SECURITY.md. The total is this module's state, so a scheduler thread (src/threads) keeps
+// its own: a run spread over N threads is bounded by N such totals, each under the ceiling,
+// until the total moves to memory the threads share.
 
 import { createRequire } from "node:module";
-import type { Process } from "./process.js";
+import { Status, type Process } from "./process.js";
 import type { VMCore } from "./vm-core.js";
 import { ExitNotice, Fault, KError, fault } from "./values.js";
+import { C, type ErrorCode } from "./error-codes.js";
 import { LinearMemory, Pointer, Slice } from "./memory.js";
 
 /** Per-process limit when --max-heap is not given. */
@@ -58,8 +61,6 @@ export function hostCeiling(): number {
  * processes are charged plus that baseline (the memory tests and `npm run soak` check it).
  */
 export const RSS_BASELINE_SLACK = 64 * 1024 * 1024;
-/** The most messages one mailbox may hold; a delivery past it ends the receiver. */
-export const MAILBOX_LIMIT = 100_000;
 /** Live processes when --max-processes is not given (Erlang's default); spawning past it is a
  *  "system_limit" fault in the spawner. */
 export const DEFAULT_MAX_PROCESSES = 262_144;
@@ -80,8 +81,9 @@ const STRING = 32;
 const BOXED = 16;
 /** A process: the Process object, its stack array's header, frames, table slot. */
 const PROCESS = 512;
-/** A queued message: the Message object and its mailbox slot. */
-const MESSAGE = OBJECT + SLOT;
+/** A queued message: its slot in its type's ring of values and in the ring of arrival
+ *  numbers (mailbox.ts), each 8 bytes and up to twice that in a ring that doubled. */
+const MESSAGE = 4 * WORD;
 /** A pending timer (a receive timeout or a sleep): its heap entry and closure. */
 const TIMER = 96;
 /** A pointer or slice and its block record. */
@@ -97,7 +99,7 @@ const MIN_ALLOWANCE = 4 * 1024;
  * checks for it before looking for a handler.
  */
 export class HardExit extends Fault {
-  constructor(reason: string) {
+  constructor(reason: ErrorCode) {
     super(new KError(reason, reason));
   }
 }
@@ -194,8 +196,8 @@ export function heapRoom(vm: VMCore, p: Process): number {
  */
 export function heapSpawn(vm: VMCore, p: Process): void {
   const n = measure(p, p.sp, false, heapLimit(vm) + 1);
-  if (overCeiling(n)) throw fault(`cannot spawn: the host's memory ceiling (${fmt(hostCeiling())}) is reached`, "system_limit");
-  if (n > heapLimit(vm)) throw fault(`cannot spawn: its arguments hold ${fmt(n)}, more than --max-heap (${fmt(heapLimit(vm))})`, "heap_limit");
+  if (overCeiling(n)) throw fault(`cannot spawn: the host's memory ceiling (${fmt(hostCeiling())}) is reached`, C.system_limit);
+  if (n > heapLimit(vm)) throw fault(`cannot spawn: its arguments hold ${fmt(n)}, more than --max-heap (${fmt(heapLimit(vm))})`, C.heap_limit);
   p.heapLast = n;
   book(vm, n);
 }
@@ -237,7 +239,7 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
     p.heapBytes = -MIN_ALLOWANCE;
     const why = allowance >= 0 ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(host.total)}, the ceiling is ${fmt(hostCeiling())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
-    if (running) throw new HardExit("heap_limit");
+    if (running) throw new HardExit(C.heap_limit);
     vm.exit(p, "heap_limit");
     return;
   }
@@ -322,9 +324,11 @@ export function measure(p: Process, sp: number, clear: boolean, cap: number): nu
   for (let i = 0; i < top; i++) n += slotCost(stack[i], todo, cap - n);
   const box = p.mailbox;
   n += box.length * MESSAGE;
-  for (let i = 0; i < box.length; i++) n += slotCost(box[i].value, todo, cap - n);
+  box.forEachValue((v) => {
+    n += slotCost(v, todo, cap - n);
+  });
   if (p.hasResume) n += slotCost(p.resumeValue, todo, cap - n);
-  if (p.timerSeq !== 0 || p.status === 3 /* Status.Parked: a sleep or a host promise */) n += TIMER;
+  if (p.timerSeq !== 0 || p.status === Status.Parked /* a sleep or a host promise */) n += TIMER;
   if (p.memory instanceof LinearMemory) n += p.memory.bytes.length + ARRAY + WORD * p.memory.free.length;
   return n + walk(todo, cap - n);
 }
@@ -367,16 +371,10 @@ function walk(todo: unknown[], cap: number): number {
 }
 
 /**
- * Before `m` joins `q`'s mailbox: enforce the mailbox bound and charge the message.
+ * Before `m` joins `q`'s mailbox: charge the message.
  * Returns false when the message must not be queued (the receiver has been ended).
  */
 export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
-  if (q.mailbox.length >= MAILBOX_LIMIT) {
-    if (vm.log.enabled("warn")) vm.log.log("warn", `mailbox_overflow <0.${q.pid}>: more than ${MAILBOX_LIMIT} queued messages`);
-    if (q === vm.current) throw new HardExit("mailbox_overflow");
-    vm.exit(q, "mailbox_overflow");
-    return false;
-  }
   const n = MESSAGE + sizeOfValue(value, heapLimit(vm) * 2);
   if ((q.heapBytes += n) > 0) {
     // A process sending to itself is running: its saved sp is stale, so count every slot.

@@ -11,7 +11,8 @@ export class Logger {
   /** `debug` is on: messages sent and dropped are logged too. */
   readonly debug: boolean;
   constructor(
-    level: string | undefined,
+    /** The level as given (RAFT_LOG), for a logger made alike on another thread. */
+    readonly level: string | undefined,
     private readonly write: (line: string) => void,
   ) {
     const i = LEVELS.indexOf((level ?? "warn").toLowerCase() as Level);

@@ -9,6 +9,7 @@
 // Natives never see the interpreter's stacks; they get a `NativeCtx`.
 
 import type { Type } from "../bytecode/types.js";
+import { C } from "./error-codes.js";
 
 /** What the embedder or the CLI supplies: all I/O goes through here, never through globals. */
 export interface Host {
@@ -34,7 +35,7 @@ export type ReadBudget = (bytes: number) => boolean;
 
 /** A read stopped because what it read would not fit (error code "too_large"). */
 export class TooLarge extends Error {
-  readonly code = "too_large";
+  readonly code = C.too_large;
 }
 
 export interface HostFs {
@@ -42,7 +43,11 @@ export interface HostFs {
    *  it says no, reading stops and the promise rejects with a `TooLarge` error. */
   readFile(path: string, take?: ReadBudget): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
-  /** Absolute form of a path, for permission checks. */
+  /**
+   * The real path of a path, for permission checks and then for the access itself: absolute,
+   * with `..` and symbolic links resolved (a path that does not exist yet resolves through its
+   * nearest existing parent). May throw (a loop of links); the call then fails.
+   */
   resolve(path: string): string;
 }
 

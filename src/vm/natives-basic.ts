@@ -4,8 +4,9 @@
 //
 // Every call that can fail returns a `KError` value with a stable code: "permission_denied",
 // "not_found", "io", "eof", "range", "too_large" (a read that would pass the reader's heap
-// limit: what is read counts toward it as it arrives, see heap.ts). All I/O goes through `ctx.host`; file and environment
-// access is checked against `host.permissions` before anything is touched.
+// limit: what is read counts toward it as it arrives, see heap.ts). All I/O goes through
+// `ctx.host`; file and environment access is checked against `host.permissions` before
+// anything is touched.
 
 import { TooLarge, type NativeCtx, type NativeFn, type ReadBudget } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
@@ -13,6 +14,7 @@ import { readBudget } from "./heap.js";
 import { allowed } from "./permissions.js";
 import { formatAny, formatValue } from "./print.js";
 import { KError, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
 
 /** The printed form of the argument (`vm.println()` without one prints an empty line). */
 function show(ctx: NativeCtx, args: unknown[]): string {
@@ -47,16 +49,16 @@ async function budgeted<T extends string | null>(ctx: NativeCtx, read: (take: Re
 }
 
 function tooLarge(what: string): KError {
-  return new KError(`${what} is larger than this process may still hold (--max-heap)`, "too_large");
+  return new KError(`${what} is larger than this process may still hold (--max-heap)`, C.too_large);
 }
 
 async function getUserInput(ctx: NativeCtx): Promise<string | KError> {
   try {
     const line = await budgeted(ctx, (take) => ctx.host.readLine(take));
-    return line === null ? new KError("end of input", "eof") : line;
+    return line === null ? new KError("end of input", C.eof) : line;
   } catch (e) {
     if (e instanceof TooLarge) return tooLarge("the line of standard input");
-    return new KError(`cannot read standard input: ${errorText(e)}`, "io");
+    return new KError(`cannot read standard input: ${errorText(e)}`, C.io);
   }
 }
 
@@ -74,22 +76,30 @@ function fsError(e: unknown, op: "read" | "write", path: string): KError {
   switch (errnoOf(e)) {
     case "ENOENT":
     case "ENOTDIR":
-      return new KError(`no such file "${path}"`, "not_found");
+      return new KError(`no such file "${path}"`, C.not_found);
     case "EACCES":
     case "EPERM":
-      return new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+      return new KError(`permission denied: ${op} "${path}"`, C.permission_denied);
     case "EISDIR":
-      return new KError(`cannot ${op} "${path}": it is a directory`, "io");
+      return new KError(`cannot ${op} "${path}": it is a directory`, C.io);
     default:
-      return new KError(`cannot ${op} "${path}": ${errorText(e)}`, "io");
+      return new KError(`cannot ${op} "${path}": ${errorText(e)}`, C.io);
   }
 }
 
-/** The absolute path if `op` is allowed on `path`, else the permission error. */
+/**
+ * The real path (links resolved: see HostFs.resolve) if `op` is allowed on `path`, else the
+ * permission error; the access then uses that real path.
+ */
 function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string | KError {
-  const abs = ctx.host.fs.resolve(path);
+  let abs: string;
+  try {
+    abs = ctx.host.fs.resolve(path);
+  } catch (e) {
+    return fsError(e, op, path);
+  }
   const grant = op === "read" ? ctx.host.permissions.read : ctx.host.permissions.write;
-  return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+  return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, C.permission_denied);
 }
 
 function readFile(ctx: NativeCtx, path: string): string | KError | Promise<string | KError> {
@@ -112,23 +122,29 @@ function writeFile(ctx: NativeCtx, path: string, data: string): KError | Promise
 }
 
 function randomNumber(ctx: NativeCtx, lo: number, hi: number): number {
-  if (lo > hi) throw fault(`random_number: empty range ${lo}..${hi}`, "range");
+  if (lo > hi) throw fault(`random_number: empty range ${lo}..${hi}`, C.range);
   return lo + Math.floor(ctx.random() * (hi - lo + 1));
 }
 
-function programExit(args: unknown[]): never {
-  const code = args.length > 0 && typeof args[0] === "number" ? args[0] : 0;
-  throw new ProgramExit(code);
+/**
+ * `vm.exit(n)` ends the program with exit code n for a whole number 0 <= n <= 255 (what a
+ * process exit status can carry, so the CLI and the API report the same code); any other n is
+ * an error value and the program goes on.
+ */
+function programExit(args: unknown[]): KError {
+  const code = args.length > 0 ? args[0] : 0;
+  if (typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 255) throw new ProgramExit(code);
+  return new KError(`exit code ${formatAny(code, true)} is out of range (it must be a whole number from 0 to 255)`, C.range);
 }
 
 function env(ctx: NativeCtx, name: string): string | KError {
-  if (!ctx.host.permissions.env) return new KError(`permission denied: env "${name}"`, "permission_denied");
+  if (!ctx.host.permissions.env) return new KError(`permission denied: env "${name}"`, C.permission_denied);
   const value = Object.prototype.hasOwnProperty.call(ctx.host.env, name) ? ctx.host.env[name] : undefined;
-  return value === undefined ? new KError(`environment variable "${name}" is not set`, "not_found") : value;
+  return value === undefined ? new KError(`environment variable "${name}" is not set`, C.not_found) : value;
 }
 
 function makeError(args: unknown[]): KError {
-  const code = args.length > 1 && typeof args[1] === "string" ? args[1] : "error";
+  const code = args.length > 1 && typeof args[1] === "string" ? args[1] : C.error;
   return new KError(String(args[0]), code);
 }
 

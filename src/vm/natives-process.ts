@@ -5,29 +5,30 @@
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { KError, fault } from "./values.js";
+import { C } from "./error-codes.js";
 import { pidString } from "./process.js";
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
 function pidArg(v: unknown): number {
-  if (typeof v !== "number") throw fault("expected a process", "bad_code");
+  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
   return v;
 }
 
 export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.self", sys((c) => c.proc.pid)],
-  ["process.alive", sys((c, a) => c.vm.isAlive(pidArg(a[0])))],
-  ["vm.link", sys((c, a) => (c.vm.link(c.proc.pid, pidArg(a[0])), null))],
-  ["vm.unlink", sys((c, a) => (c.vm.unlink(c.proc.pid, pidArg(a[0])), null))],
+  ["process.alive", sys((c, a) => c.vm.aliveFrom(pidArg(a[0])))],
+  ["vm.link", sys((c, a) => (c.vm.signals.link(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.unlink", sys((c, a) => (c.vm.signals.unlink(c.proc.pid, pidArg(a[0])), null))],
   ["vm.trap_exits", sys((c, a) => ((c.proc.trapExits = a[0] === true), null))],
-  ["vm.monitor", sys((c, a) => (c.vm.monitor(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.monitor", sys((c, a) => (c.vm.signals.monitor(c.proc.pid, pidArg(a[0])), null))],
   [
     "vm.kill",
     sys((c, a) => {
       const reason = a.length > 1 ? String(a[1]) : "kill";
       const target = pidArg(a[0]);
       c.vm.log.log("info", `kill ${pidString(target)} by ${pidString(c.proc.pid)}${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
-      c.vm.signal(c.proc.pid, target, reason);
+      c.vm.signals.send(c.proc.pid, target, reason);
       return null;
     }),
   ],
@@ -37,21 +38,17 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       const name = String(a[0]);
       const pid = pidArg(a[1]);
       const p = c.vm.procs.get(pid);
-      if (!p) return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, "noproc");
-      const holder = c.vm.registry.get(name);
-      if (holder !== undefined) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, "already_registered");
-      if (p.name !== null) return new KError(`${pidString(pid)} is already registered as ${JSON.stringify(p.name)}`, "already_registered");
-      c.vm.registry.set(name, pid);
-      p.name = name;
-      return null;
+      if (p) return c.vm.registry.register(name, p);
+      if (c.vm.isAlive(pid)) return c.vm.registry.registerElsewhere(name, pid);
+      return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
     }),
   ],
   [
     "vm.whereis",
     sys((c, a) => {
-      const pid = c.vm.registry.get(String(a[0]));
-      return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, "not_found") : pid;
+      const pid = c.vm.registry.whereis(String(a[0]));
+      return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, C.not_found) : pid;
     }),
   ],
-  ["vm.sleep", sys((c, a) => c.vm.sleep(a[0] as number))],
+  ["vm.sleep", sys((c, a) => c.vm.sched.sleep(c.proc, a[0] as number))],
 ]);

@@ -12,66 +12,180 @@
 //     `1.0e20`, `1.5e-7`, `3.4028235e38`
 //   - `NaN`, `inf`, `-inf`.
 // Every form except the last three reads back with `parseFloat` (and Kaylee's lexer).
+//
+// Printing never recurses on the host stack and always ends: a vector that contains itself
+// (only hand-made bytecode can build one) prints the inner occurrence as `[...]`, nesting is
+// cut off at MAX_PRINT_DEPTH, and the work at MAX_PRINT_WORK.
 
 import type { Type } from "../bytecode/types.js";
 import { ExitNotice, KError } from "./values.js";
 
 /** Prints `v` as `vm.print` shows a value of static type `t`. */
 export function formatValue(v: unknown, t: Type): string {
-  return format(v, t, false);
+  return print(v, t, false);
 }
 
 /** Prints `v` as it appears inside a collection: strings and chars quoted. */
 export function formatNested(v: unknown, t: Type): string {
-  return format(v, t, true);
+  return print(v, t, true);
 }
 
-function format(v: unknown, t: Type, nested: boolean): string {
-  if (v instanceof KError) return formatError(v);
-  switch (t.kind) {
-    case "null":
-      return v === null ? "null" : formatAny(v, nested);
-    case "integer":
-    case "byte":
-      return typeof v === "number" ? String(v) : formatAny(v, nested);
-    case "float":
-      return typeof v === "number" ? formatFloat(v) : formatAny(v, nested);
-    case "char":
-      return typeof v === "number" ? formatChar(v, nested) : formatAny(v, nested);
-    case "bool":
-      return typeof v === "boolean" ? String(v) : formatAny(v, nested);
-    case "string":
-      return typeof v === "string" ? (nested ? quoteString(v) : v) : formatAny(v, nested);
-    case "process":
-      return typeof v === "number" ? formatPid(v) : formatAny(v, nested);
-    case "exit":
-      return v instanceof ExitNotice ? formatExit(v) : formatAny(v, nested);
-    case "vector":
-    case "array":
-    case "slice":
-      return isList(v) ? formatList(v, t.elem) : formatAny(v, nested);
-    case "tuple":
-      return Array.isArray(v) ? formatTuple(v, t.elems) : formatAny(v, nested);
-    case "fn":
-      return "<fn>";
-    default:
-      return formatAny(v, nested);
+/**
+ * A value whose runtime shape does not match its static type (only a bad module can make
+ * one), or one without a static type (what an assembly program leaves on its stack): printed
+ * by its JS shape so that printing never throws.
+ */
+export function formatAny(v: unknown, nested = false): string {
+  return print(v, null, nested);
+}
+
+/**
+ * A collection nested deeper than this prints as `[...]`. Kaylee's types nest at most 64
+ * deep, so only values built by hand-made bytecode get there.
+ */
+export const MAX_PRINT_DEPTH = 128;
+
+/**
+ * The work one print may do, in UTF-16 units written (a collection's text counts again at each
+ * level it is copied into): past it the text ends with `...`. Hand-made bytecode can make a
+ * small value that holds one vector many times over (`v = [v, v]` sixty times), whose full
+ * text would be astronomically long. (A vector of 3 million integers prints in full.)
+ */
+export const MAX_PRINT_WORK = 1 << 26;
+
+/** A vector, array, slice or tuple being printed: its static type (null: printed by shape). */
+interface Open {
+  items: ArrayLike<unknown>;
+  tuple: boolean;
+  /** The element type of a typed vector, array or slice. */
+  elem: Type | null;
+  /** The element types of a typed tuple. */
+  elems: Type[] | null;
+  /** The next element to print. */
+  i: number;
+  /** The printed elements so far. */
+  parts: string[];
+}
+
+/**
+ * The printer. It walks the value with its own stack of open collections, never recursing on
+ * the host's stack (a value from hand-made bytecode may be 200,000 deep, or contain itself):
+ * a collection that is already open further up prints as `[...]` (a cycle), and so does one
+ * nested deeper than MAX_PRINT_DEPTH.
+ */
+function print(root: unknown, rootType: Type | null, rootNested: boolean): string {
+  const first = opened(root, rootType);
+  if (first === null) return leaf(root, rootType, rootNested);
+  const path: Open[] = [first];
+  let work = 0;
+  for (;;) {
+    const top = path[path.length - 1];
+    const i = top.i;
+    if (i === top.items.length) {
+      const text = closed(top);
+      work += text.length;
+      path.pop();
+      if (path.length === 0) return text;
+      path[path.length - 1].parts.push(text);
+      continue;
+    }
+    if (work > MAX_PRINT_WORK) {
+      // Enough: every open collection closes with what it has.
+      top.parts.push("...");
+      for (const o of path) o.i = o.items.length;
+      continue;
+    }
+    top.i = i + 1;
+    const v = top.items[i];
+    const t = top.elems !== null ? (i < top.elems.length ? top.elems[i] : null) : top.elem;
+    const c = opened(v, t);
+    if (c === null) {
+      const text = leaf(v, t, true);
+      top.parts.push(text);
+      work += text.length + 2;
+    } else if (path.length >= MAX_PRINT_DEPTH || isOpen(path, v)) top.parts.push(c.tuple ? "(...)" : "[...]");
+    else {
+      path.push(c);
+      work += 4;
+    }
   }
+}
+
+/** Is `v` one of the collections being printed (a cycle)? The path is at most MAX_PRINT_DEPTH long. */
+function isOpen(path: Open[], v: unknown): boolean {
+  for (let k = 0; k < path.length; k++) if (path[k].items === v) return true;
+  return false;
+}
+
+function closed(o: Open): string {
+  if (!o.tuple) return `[${o.parts.join(", ")}]`;
+  return o.parts.length === 1 ? `(${o.parts[0]},)` : `(${o.parts.join(", ")})`;
+}
+
+/** The collection `v` prints as (with `t`, or by its shape when it does not match `t`), or null for a leaf. */
+function opened(v: unknown, t: Type | null): Open | null {
+  if (typeof v !== "object" || v === null) return null;
+  if (t !== null) {
+    switch (t.kind) {
+      case "vector":
+      case "array":
+      case "slice":
+        if (isList(v)) return { items: v, tuple: false, elem: t.elem, elems: null, i: 0, parts: [] };
+        break;
+      case "tuple":
+        if (Array.isArray(v)) return { items: v, tuple: true, elem: null, elems: t.elems, i: 0, parts: [] };
+        break;
+      case "fn":
+        return null;
+    }
+  }
+  return isList(v) ? { items: v, tuple: false, elem: null, elems: null, i: 0, parts: [] } : null;
+}
+
+/** A value that is not a collection, as its static type `t` (if it matches) or its shape says. */
+function leaf(v: unknown, t: Type | null, nested: boolean): string {
+  if (v instanceof KError) return formatError(v);
+  if (t !== null) {
+    switch (t.kind) {
+      case "null":
+        if (v === null) return "null";
+        break;
+      case "integer":
+      case "byte":
+        if (typeof v === "number") return String(v);
+        break;
+      case "float":
+        if (typeof v === "number") return formatFloat(v);
+        break;
+      case "char":
+        if (typeof v === "number") return formatChar(v, nested);
+        break;
+      case "bool":
+        if (typeof v === "boolean") return String(v);
+        break;
+      case "string":
+        if (typeof v === "string") return nested ? quoteString(v) : v;
+        break;
+      case "process":
+        if (typeof v === "number") return formatPid(v);
+        break;
+      case "exit":
+        if (v instanceof ExitNotice) return formatExit(v);
+        break;
+      case "fn":
+        return "<fn>";
+    }
+  }
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return nested ? quoteString(v) : v;
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : formatFloat(v);
+  if (typeof v === "boolean") return String(v);
+  if (v instanceof ExitNotice) return formatExit(v);
+  return formatObject(v);
 }
 
 function isList(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || ArrayBuffer.isView(v);
-}
-
-function formatList(v: ArrayLike<unknown>, elem: Type): string {
-  const parts: string[] = [];
-  for (let i = 0; i < v.length; i++) parts.push(format(v[i], elem, true));
-  return `[${parts.join(", ")}]`;
-}
-
-function formatTuple(v: unknown[], elems: Type[]): string {
-  const parts = v.map((x, i) => (i < elems.length ? format(x, elems[i], true) : formatAny(x, true)));
-  return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(", ")})`;
 }
 
 export function formatPid(pid: number): string {
@@ -130,21 +244,6 @@ function escapeChar(ch: string, quote: string): string {
   const c = ch.codePointAt(0)!;
   if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return `\\u{${hex(c)}}`;
   return ch;
-}
-
-/**
- * A value whose runtime shape does not match its static type (only a bad module can make
- * one): printed by its JS shape so that printing never throws.
- */
-export function formatAny(v: unknown, nested = false): string {
-  if (v === null || v === undefined) return "null";
-  if (typeof v === "string") return nested ? quoteString(v) : v;
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : formatFloat(v);
-  if (typeof v === "boolean") return String(v);
-  if (v instanceof KError) return formatError(v);
-  if (v instanceof ExitNotice) return formatExit(v);
-  if (isList(v)) return `[${Array.from(v, (x) => formatAny(x, true)).join(", ")}]`;
-  return formatObject(v);
 }
 
 function formatObject(v: unknown): string {

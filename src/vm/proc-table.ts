@@ -32,6 +32,11 @@ export class ProcessTable {
     return this.get(pid) !== undefined;
   }
 
+  /** Calls `f` with every live process, in pid order. */
+  forEach(f: (p: Process) => void): void {
+    for (const page of this.pages) if (page !== null) for (const p of page.slots) if (p !== null) f(p);
+  }
+
   /** Forgets every process. */
   clear(): void {
     this.pages = [];

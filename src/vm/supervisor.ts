@@ -12,9 +12,10 @@
 // start order, each with "shutdown" and then, for a worker that has not ended within the
 // grace time, a kill — is a *job*: a generator that yields the pid it waits for. While a job
 // waits, other events stay queued (as in OTP, where the supervisor is busy in its own receive);
-// an event about a pid that is no longer one of the children is stale and ignored. Because
-// the VM delivers exit signals synchronously (ending a child calls `signal` before `exit`
-// returns), `pump` is guarded against re-entry: a nested call only queues.
+// an event about a pid that is no longer one of the children is stale and ignored. Exit
+// signals reach a supervisor from the VM's signal queue (signals.ts), which may be handling
+// them while the supervisor itself acts (a child asked to stop may end at once), so `pump`
+// is guarded against re-entry: a nested call only queues.
 //
 // Child specs: a worker child is (function, arguments deep-copied, restart type); a child
 // supervisor is represented by the `SupState` of its latest instance, which holds its
@@ -24,7 +25,9 @@
 import type { SupervisorHooks, SysCtx, VMCore } from "./vm-core.js";
 import { Status, pidString, type Process } from "./process.js";
 import type { NativeFn } from "./native-api.js";
-import { Fault, KError, fault } from "./values.js";
+import { Fault, KError, fault, usedError } from "./values.js";
+import { C } from "./error-codes.js";
+import { failureValue } from "./fallible.js";
 import { deepCopy } from "./copy.js";
 
 export const STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const;
@@ -86,23 +89,23 @@ export class SupState {
 
 function strategyArg(v: unknown): Strategy {
   if (typeof v === "string" && (STRATEGIES as readonly string[]).includes(v)) return v as Strategy;
-  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use "one_for_one", "one_for_all" or "rest_for_one"`, "badarg");
+  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use "one_for_one", "one_for_all" or "rest_for_one"`, C.range);
 }
 
 function restartArg(v: unknown): RestartType {
   if (typeof v === "string" && (RESTART_TYPES as readonly string[]).includes(v)) return v as RestartType;
-  throw fault(`unknown restart type ${JSON.stringify(v)}: use "permanent", "transient" or "temporary"`, "badarg");
+  throw fault(`unknown restart type ${JSON.stringify(v)}: use "permanent", "transient" or "temporary"`, C.range);
 }
 
 function limitsArg(max: unknown, period: unknown): [number, number] {
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw fault(`supervisor max_restarts must be 0 or more, got ${String(max)}`, "badarg");
-  if (typeof period !== "number" || !Number.isInteger(period) || period < 1) throw fault(`supervisor period_ms must be 1 or more, got ${String(period)}`, "badarg");
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw fault(`supervisor max_restarts must be 0 or more, got ${String(max)}`, C.range);
+  if (typeof period !== "number" || !Number.isInteger(period) || period < 1) throw fault(`supervisor period_ms must be 1 or more, got ${String(period)}`, C.range);
   return [max, period];
 }
 
 function pidArg(v: unknown): number {
-  if (v instanceof KError) throw new Fault(new KError(`used an error value: ${v.message}`, v.code));
-  if (typeof v !== "number") throw fault("expected a process", "bad_code");
+  if (v instanceof KError) throw usedError(v);
+  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
   return v;
 }
 
@@ -110,13 +113,13 @@ function pidArg(v: unknown): number {
 function supOf(vm: VMCore, v: unknown): SupState {
   const pid = pidArg(v);
   const p = vm.procs.get(pid);
-  if (!p) throw fault(`${pidString(pid)} is not alive (expected a supervisor)`, "noproc");
-  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, "not_supervisor");
+  if (!p) throw fault(`${pidString(pid)} is not alive (expected a supervisor)`, C.noproc);
+  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, C.not_supervisor);
   return p.supervisor;
 }
 
 function notStopping(st: SupState): void {
-  if (st.stopping) throw fault(`supervisor ${pidString(st.proc.pid)} is shutting down`, "shutdown");
+  if (st.stopping) throw fault(`supervisor ${pidString(st.proc.pid)} is shutting down`, C.shutdown);
 }
 
 // ── creating supervisors and children ───────────────────────────────────────────────────
@@ -145,7 +148,7 @@ function startChild(vm: VMCore, st: SupState, c: Child): void {
  *  non-temporary child started afresh in start order. */
 function restore(vm: VMCore, old: SupState, parent: number): SupState {
   const st = newSupervisor(vm, parent, old.strategy, old.maxRestarts, old.periodMs);
-  vm.link(parent, st.proc.pid);
+  vm.signals.link(parent, st.proc.pid);
   st.children = old.children.filter((c) => c.restart !== "temporary").map((c) => ({ ...c, running: false }));
   for (const c of st.children) startChild(vm, st, c);
   return st;
@@ -213,7 +216,7 @@ function wait(vm: VMCore, st: SupState, pid: number): void {
       st.waitTimer = 0;
       if (st.waitPid === pid && st.proc.status !== Status.Dead && vm.isAlive(pid)) {
         vm.log.log("info", `kill ${pidString(pid)} by ${pidString(st.proc.pid)} (no exit within ${GRACE_MS} ms of shutdown)`);
-        vm.signal(st.proc.pid, pid, "kill");
+        vm.signals.send(st.proc.pid, pid, "kill");
       }
     });
   }
@@ -287,8 +290,8 @@ function countRestart(vm: VMCore, st: SupState): boolean {
 function askToStop(vm: VMCore, st: SupState, c: Child): boolean {
   if (!c.running || !vm.isAlive(c.pid)) return false;
   // A child that unlinked itself would never tell us it ended: link it again first.
-  if (!st.proc.links?.has(c.pid)) vm.link(st.proc.pid, c.pid);
-  vm.signal(st.proc.pid, c.pid, "shutdown");
+  if (!st.proc.links?.has(c.pid)) vm.signals.link(st.proc.pid, c.pid);
+  vm.signals.send(st.proc.pid, c.pid, "shutdown");
   return true;
 }
 
@@ -323,7 +326,16 @@ function* stopAll(vm: VMCore, st: SupState, reason: string): Job {
 
 // ── the hooks ───────────────────────────────────────────────────────────────────────────
 
+/** A supervisor call (`vm.supervisor`, `start_child`, ...): its failure is the value it returns. */
 function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown {
+  try {
+    return runOp(vm, caller, name, args, fnIndex);
+  } catch (e) {
+    return failureValue(e);
+  }
+}
+
+function runOp(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown {
   switch (name) {
     case "supervisor": {
       const strategy = strategyArg(args[0]);
@@ -336,7 +348,7 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
       const [max, period] = limitsArg(args[2], args[3]);
       notStopping(parent);
       const st = newSupervisor(vm, parent.proc.pid, strategy, max, period);
-      vm.link(parent.proc.pid, st.proc.pid);
+      vm.signals.link(parent.proc.pid, st.proc.pid);
       parent.children.push({ restart: "permanent", fn: -1, args: [], sub: st, pid: st.proc.pid, running: true });
       return st.proc.pid;
     }
@@ -357,7 +369,7 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
     case "restart_child":
       return restartChild(vm, args[0], args[1]);
     default:
-      throw fault(`unknown supervisor operation ${name}`, "bad_code");
+      throw fault(`unknown supervisor operation ${name}`, C.bad_code);
   }
 }
 
@@ -366,17 +378,11 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
  *  toward the intensity (as OTP's restart_child). An error value when `child` is not a
  *  child of `sup`. */
 function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
-  let st: SupState;
-  try {
-    st = supOf(vm, supV);
-  } catch (e) {
-    if (e instanceof Fault) return e.error;
-    throw e;
-  }
+  const st = supOf(vm, supV);
   const pid = pidArg(childV);
   const c = st.children.find((k) => k.pid === pid);
-  if (!c) return new KError(`${pidString(pid)} is not a child of supervisor ${pidString(st.proc.pid)}`, "not_found");
-  if (st.stopping) return new KError(`supervisor ${pidString(st.proc.pid)} is shutting down`, "shutdown");
+  if (!c) return new KError(`${pidString(pid)} is not a child of supervisor ${pidString(st.proc.pid)}`, C.not_found);
+  if (st.stopping) return new KError(`supervisor ${pidString(st.proc.pid)} is shutting down`, C.shutdown);
   const wasRunning = c.running && vm.isAlive(pid);
   const wasSupervisor = vm.procs.get(pid)?.supervisor != null;
   c.running = false;
@@ -386,7 +392,7 @@ function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
         pid,
         vm.timers.add(vm.now() + GRACE_MS, () => {
           st.retiring.delete(pid);
-          if (vm.isAlive(pid)) vm.signal(st.proc.pid, pid, "kill");
+          if (vm.isAlive(pid)) vm.signals.send(st.proc.pid, pid, "kill");
         }),
       );
     } else {
@@ -394,7 +400,7 @@ function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
     }
   }
   startChild(vm, st, c);
-  if (wasRunning) vm.signal(st.proc.pid, pid, "shutdown");
+  if (wasRunning) vm.signals.send(st.proc.pid, pid, "shutdown");
   logRestart(vm, st, pid, c.pid, "restart_child");
   return c.pid;
 }
@@ -423,7 +429,7 @@ export function whichChildren(vm: VMCore, supV: unknown): number[] {
   const pid = pidArg(supV);
   const p = vm.procs.get(pid);
   if (!p) return [];
-  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, "not_supervisor");
+  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, C.not_supervisor);
   return p.supervisor.children.filter((c) => c.running && vm.isAlive(c.pid)).map((c) => c.pid);
 }
 

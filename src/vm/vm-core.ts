@@ -1,37 +1,33 @@
-// The VM: the process table, the scheduler, message passing, links, monitors, the name
-// registry and exit signals with Erlang's semantics (SPEC §3), and the door to natives.
+// The VM: the owner that wires the process table, the scheduler (scheduler.ts), mailboxes
+// (mailbox.ts), links, monitors and exit signals (signals.ts) and the name registry
+// (registry.ts), and the door to natives. It keeps the hot entry points that compiled and
+// interpreted code call — send, receive, spawn — and the end of a process, where all of
+// those meet. Also the resident main of the REPL, and panics.
 //
-// Scheduling is a plain run queue. Each turn of the host event loop runs slices — a slice is
-// one process executing until its reduction budget runs out or it blocks — for a few
-// milliseconds, then yields to the event loop with setImmediate so that timers and I/O
-// progress. Timers (receive timeouts, sleeps, supervisor grace times) live in one heap.
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
 
 import type { Program } from "./program.js";
-import { NO_MAIL, NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
-import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
-import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
+import { NO_TRIES, Process, Status, pidString } from "./process.js";
+import { NO_MESSAGE, usedError } from "./interpreter.js";
+import { Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
+import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { TimerHeap } from "./timers.js";
+import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
-import { RunQueue } from "./run-queue.js";
-
-/**
- * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
- * too; `performance.now()` would make Node load perf_hooks at start-up.)
- */
-function monotonicMs(): number {
-  return process.uptime() * 1000;
-}
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
-
-/** Reductions in one slice (the BEAM gives 4,000). */
-export const SLICE = 4000;
+import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
+import { Scheduler, monotonicMs } from "./scheduler.js";
+import { Signals, type ExitCause } from "./signals.js";
+import { Registry } from "./registry.js";
+import type { CancelReason } from "./cancel.js";
+import type { Remote } from "../threads/remote.js";
+import { Question } from "../threads/protocol.js";
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
 
 export interface VMOptions {
   host: Host;
@@ -43,6 +39,8 @@ export interface VMOptions {
   maxProcesses?: number;
   maxReductions?: number;
   maxHeap?: number;
+  /** Messages one mailbox may hold; a delivery past it ends the receiver (default: no count limit). */
+  maxMailbox?: number;
   /** Events for embedders: spawn, exit, restart, log. */
   onEvent?: (e: VMEvent) => void;
   /**
@@ -52,6 +50,20 @@ export interface VMOptions {
   exclusive?: boolean;
   /** The second tier: "on" (compile hot functions, the default), "off", or "eager" (compile at first call: for tests). */
   jit?: "on" | "off" | "eager";
+  /** When the run started (clock ms): given to a run's VMs on other schedulers. */
+  t0?: number;
+  /** The seed of `random` (so that other schedulers can draw alike). */
+  seed?: number;
+  /** Schedulers the run may use (default 1: this thread only; 0: one a core). */
+  schedulers?: number;
+  /** Spread processes over the schedulers from the first spawn (tests of the cross-thread paths). */
+  spread?: boolean;
+  /** Output goes to file descriptors 1 and 2 (the CLI), which every thread can write to. */
+  directIO?: boolean;
+  /** The natives every scheduler thread has (the built-in ones). */
+  builtinNatives?: { has(name: string): boolean };
+  /** Makes this run use `schedulers` threads (threads/pool.ts, wired in by the library API). */
+  parallel?: (vm: VMCore) => Promise<void> | undefined;
 }
 
 export type VMEvent =
@@ -72,6 +84,12 @@ export interface PanicInfo {
   pid: number;
   message: string;
   trace: TraceFrame[];
+  /** The process was ended by an exit signal from this process (then `trace` is empty). */
+  from?: number;
+  /** That signal came over a link (the sender ended), rather than from vm.kill. */
+  linked?: boolean;
+  /** The panic that chain of exits began with, in the process where it happened, with its trace. */
+  origin?: PanicInfo;
 }
 
 export interface RunOutcome {
@@ -81,6 +99,8 @@ export interface RunOutcome {
   leftover: unknown[];
   /** `memory`: the most bytes the run's processes were charged at once (heap.ts). */
   stats: { processes: number; reductions: number; messages: number; memory: number };
+  /** Set when the embedder ended the run (`cancel`): exit code 1, no panic. */
+  cancelled: CancelReason | null;
 }
 
 /** How a resident main reports to its embedder (the REPL session). */
@@ -115,20 +135,24 @@ export interface SysCtx extends NativeCtx {
  */
 let lastStopped: VMCore | null = null;
 
-/** How often a VM on an embedder's clock looks at it while it waits for a timer (real ms). */
-const VIRTUAL_CLOCK_POLL_MS = 10;
-
 export class VMCore {
   program!: Program;
   readonly host: Host;
   readonly log: Logger;
   readonly procs = new ProcessTable();
-  readonly registry = new Map<string, number>();
-  readonly timers = new TimerHeap();
-  readonly maxStringLength = 1 << 28;
+  readonly registry = new Registry();
+  readonly sched: Scheduler;
+  readonly signals: Signals;
+  /** The scheduler's timers (supervisors arm their grace times here). */
+  readonly timers: TimerHeap;
+  readonly maxStringLength = MAX_STRING_LENGTH;
   /** Bytes of managed heap one process may use (--max-heap, or the default). */
   readonly heapLimit: number;
+  /** Messages one mailbox may hold (--max-mailbox; default: no count limit). */
+  readonly maxMailbox: number;
   supervisors: SupervisorHooks | null = null;
+  /** This run's bridge to its other schedulers (threads/remote.ts); null while it runs on one. */
+  remote: Remote | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
@@ -140,19 +164,13 @@ export class VMCore {
   lastPanic: PanicInfo | null = null;
 
   private nextPid = 1;
-  private nextRef = 1;
-  private readonly runQueue = new RunQueue();
-  private scheduled = false;
-  private hostTimer: ReturnType<typeof setTimeout> | null = null;
-  private hostTimerAt = Infinity;
-  private parked = 0;
   private stopped = false;
+  private cancelled: CancelReason | null = null;
   private finish: ((o: RunOutcome) => void) | null = null;
   private outcome: RunOutcome | null = null;
   private readonly clock: () => number;
   private readonly t0: number;
   private readonly ctx: SysCtx;
-  private reductions = 0;
   private messages = 0;
   private spawned = 0;
 
@@ -161,8 +179,12 @@ export class VMCore {
     this.log = opts.logger;
     this.clock = opts.clock ?? monotonicMs;
     this.heapLimit = opts.maxHeap !== undefined && opts.maxHeap > 0 ? opts.maxHeap : DEFAULT_MAX_HEAP;
+    this.maxMailbox = opts.maxMailbox !== undefined && opts.maxMailbox > 0 ? opts.maxMailbox : Infinity;
     this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
-    this.t0 = this.clock();
+    this.t0 = opts.t0 ?? this.clock();
+    this.sched = new Scheduler(this);
+    this.timers = this.sched.timers;
+    this.signals = new Signals(this);
     const vm = this;
     this.ctx = {
       host: opts.host,
@@ -170,7 +192,7 @@ export class VMCore {
       random: opts.random,
       now: () => vm.now(),
       argTypes: null,
-      charge: (n: number) => vm.chargeWork(n),
+      charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
       vm,
       proc: null as unknown as Process,
     };
@@ -193,20 +215,58 @@ export class VMCore {
         if (!(e instanceof Fault)) throw e;
         return this.stop(1, { pid: 0, message: e.error.message, trace: [] });
       }
-      this.schedule();
+      // Spreading (tests): every scheduler has joined the run before main starts.
+      const joined = this.opts.spread ? this.goParallel() : undefined;
+      if (joined) void joined.then(() => this.sched.schedule());
+      else this.sched.schedule();
     });
   }
 
   /** Stops everything: the program is over. */
   stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
     if (this.stopped) return;
+    const remote = this.remote;
+    if (remote !== null && remote.self !== 0) {
+      // vm.exit or the reduction budget on another scheduler: scheduler 0 ends the run.
+      remote.exitRun(exitCode);
+      return this.stopHere();
+    }
     this.stopped = true;
-    this.timers.clear();
-    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.budget = 0; // a slice still running (stop called from a native) yields at its next check
+    this.sched.stop();
     heapClose(this); // what the processes left hold leaves the host's total (heap.ts)
-    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages, memory: heapPeak(this) } };
+    let stats = this.stats();
+    if (remote !== null) {
+      remote.stopAll();
+      remote.hub.detach(remote.run);
+      stats = remote.totals();
+    }
+    this.outcome = { exitCode, panic, leftover, stats, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
+  }
+
+  /** The run is over on this scheduler (it is not scheduler 0): drop it, report nothing. */
+  stopHere(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.budget = 0;
+    this.sched.stop();
+    heapClose(this); // what its processes here hold leaves this thread's total (heap.ts)
+    if (this.remote !== null) this.remote.hub.detach(this.remote.run);
+  }
+
+  /**
+   * Ends the run for the embedder (its AbortSignal or time limit; see cancel.ts): every process,
+   * every timer and every pending native go with it — a native that settles later is ignored —
+   * and the run resolves with exit code 1 and `cancelled: reason`. Safe at any time, also from
+   * inside a native: its process stops as the call returns.
+   */
+  cancel(reason: CancelReason): void {
+    if (this.stopped) return;
+    this.cancelled = reason;
+    if (this.current) this.current.status = Status.Dead;
+    this.stop(1);
   }
 
   /**
@@ -217,7 +277,7 @@ export class VMCore {
   release(): void {
     if (!this.stopped) return;
     this.procs.clear();
-    this.runQueue.clear();
+    this.sched.release();
     this.registry.clear();
     this.main = null;
     this.current = null;
@@ -227,116 +287,21 @@ export class VMCore {
     return this.stopped;
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(this.tick);
-  }
-
-  private readonly tick = (): void => {
-    this.scheduled = false;
-    if (this.stopped) return;
-    this.fireTimers();
-    const until = monotonicMs() + 10;
-    this.sliceDeadline = until;
-    // The clock is read every 16 slices that did real work between them, or every 1024
-    // short ones (a clock read costs as much as a message hop, and ring-style programs run
-    // millions of slices of a few reductions each).
-    let n = 0;
-    let r0 = this.reductions;
-    while (this.runQueue.length !== 0 && !this.stopped) {
-      const p = this.runQueue.shift()!;
-      if (p.status !== Status.Runnable) continue;
-      this.runSlice(p);
-      if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
-        if (monotonicMs() > until) break;
-        r0 = this.reductions;
-      }
-    }
-    if (this.stopped) return;
-    if (this.runQueue.length !== 0) this.schedule();
-    else this.idle();
-  };
-
-  private runSlice(p: Process): void {
-    p.status = Status.Running;
-    this.current = p;
-    let budget = SLICE;
-    const max = this.opts.maxReductions;
-    if (max !== undefined) {
-      const left = max - this.reductions;
-      if (left <= 0) return this.outOfReductions();
-      if (left < budget) budget = left;
-    }
-    let r: Exec;
-    try {
-      this.budget = budget;
-      r = execute(this, p);
-    } catch (e) {
-      if (e instanceof ProgramExit) return this.stop(e.code);
-      const msg = e instanceof Error ? e.message : String(e);
-      this.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
-      r = Exec.Panicked;
-    }
-    this.current = null;
-    // What the slice used, charged work included (refills were counted as they were granted).
-    this.reductions += Math.max(1, budget - this.budget);
-    switch (r) {
-      case Exec.Yield:
-        if (p.status === Status.Running) this.makeRunnable(p);
-        break;
-      case Exec.Blocked:
-      case Exec.Dead:
-        break;
-      case Exec.Done:
-        if (p === this.main && this.resident && (p.status as Status) !== Status.Dead) this.rest(p); // [resident main]
-        else if ((p.status as Status) !== Status.Dead) this.exit(p, "normal");
-        break;
-      case Exec.Panicked:
-        if ((p.status as Status) !== Status.Dead) this.exit(p, p.exitReason);
-        break;
-    }
-  }
-
-  /**
-   * The running slice's budget is spent. If no other process is waiting to run and the event
-   * loop had a turn recently, the slice goes on with a fresh budget (returned) instead of
-   * paying for a switch that would pick the same process again; 0 means yield now.
-   */
+  /** The running slice's budget is spent: a fresh one, or 0 to yield (Scheduler.refill). */
   refill(): number {
-    const left = this.budget;
-    if (this.runQueue.length !== 0) return left;
-    // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
-    // or a host promise of ours such as a file read), and whenever a timer falls due. In the
-    // CLI, a lone busy process otherwise runs on without the cost of a switch.
-    if ((this.parked > 0 || !this.opts.exclusive) && monotonicMs() > this.sliceDeadline) return left;
-    if (this.timers.size > 0 && this.timers.next() <= this.now()) return left;
-    const max = this.opts.maxReductions;
-    this.reductions += SLICE;
-    if (max !== undefined && this.reductions >= max) return left;
-    return left + SLICE;
+    return this.sched.refill();
   }
 
   /**
    * Work that grows with data (copying a message, a big concatenation, a native's result)
    * costs reductions in proportion, so a slice — and --max-reductions — bound real time.
    */
-  chargeWork(units: number): void {
-    this.budget -= units;
-  }
+  readonly chargeWork = (units: number): void => {
+    this.budget -= units; // an arrow: the tiers pass it as a function (strings.ts)
+  };
 
-  private sliceDeadline = 0;
-
-  private outOfReductions(): void {
-    this.host.stderr(`error: the run used its --max-reductions budget (${this.opts.maxReductions})\n`);
-    this.stop(1, this.lastPanic);
-  }
-
-  /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
-  private idle(): void {
-    const next = this.timers.next();
-    if (next !== Infinity) return this.armHostTimer(next);
-    if (this.parked > 0) return;
+  /** Nothing can run and nothing is pending (Scheduler.idle): a waiting main is deadlocked. */
+  deadlock(): void {
     const main = this.main;
     if (main && main.alive && !this.resting) {
       const waiting = main.status === Status.Receiving ? `a message of type ${main.waitType}` : "something";
@@ -346,71 +311,66 @@ export class VMCore {
     }
   }
 
-  /**
-   * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
-   * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
-   * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
-   * arms it again for the rest.
-   */
-  private armHostTimer(at: number): void {
-    if (this.hostTimer && this.hostTimerAt <= at) return;
-    const wait = Math.max(0, Math.ceil(at - this.now()));
-    if (this.hostTimer) clearTimeout(this.hostTimer);
-    this.hostTimerAt = at;
-    this.hostTimer = setTimeout(
-      () => {
-        this.hostTimer = null;
-        this.hostTimerAt = Infinity;
-        this.fireTimers();
-        if (this.runQueue.length !== 0) this.schedule();
-        else this.idle();
-      },
-      this.opts.clock ? Math.min(wait, VIRTUAL_CLOCK_POLL_MS) : wait,
-    );
-  }
-
-  private fireTimers(): void {
-    for (const t of this.timers.due(this.now())) t.fire();
-  }
-
-  /** For tests with a virtual clock: run every timer due now. */
-  advanceTimers(): void {
-    this.fireTimers();
-    if (this.runQueue.length !== 0) this.schedule();
-  }
-
-  makeRunnable(p: Process): void {
-    p.status = Status.Runnable;
-    this.runQueue.push(p);
-    this.schedule();
-  }
-
   // ── processes ───────────────────────────────────────────────────────────────────────
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
+    return this.start(this.takePid(this.remote?.self), fn, args, parent, link);
+  }
+
+  /**
+   * A pid for a new process, within --max-processes (counted on every scheduler of the run);
+   * `at`: the scheduler it will live on, when there are several.
+   */
+  private takePid(at = 0): number {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
-    const pid = this.nextPid++;
+    const remote = this.remote;
+    if (remote === null) {
+      if (this.liveCount() >= max) throw tooMany(max);
+      return this.nextPid++;
+    }
+    const pid = remote.newPid();
+    if (!remote.admit(pid, at, max)) throw tooMany(max);
+    return pid;
+  }
+
+  /**
+   * A process another scheduler placed here (threads/remote.ts): its pid is taken and recorded.
+   * It is charged here like any spawn (heap.ts); the spawner has its pid already, so one that
+   * this scheduler's accounting refuses (the host's memory ceiling, arguments past --max-heap)
+   * ends at once with that fault's code as its exit reason, which its link hears.
+   */
+  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean): void {
+    this.start(pid, fn, args, parent, link, true);
+  }
+
+  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, placed = false): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
-    heapSpawn(this, p); // charged from the start (heap.ts)
+    let refused: Fault | null = null;
+    try {
+      heapSpawn(this, p); // charged from the start (heap.ts)
+    } catch (e) {
+      if (!placed || !(e instanceof Fault)) throw e;
+      refused = e;
+    }
     this.procs.set(pid, p);
     this.spawned++;
-    if (link && parent) this.link(parent, pid);
+    if (placed) {
+      if (link) (p.links ??= new Set()).add(parent); // the spawner linked its own end
+    } else if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
-    this.makeRunnable(p);
+    if (refused !== null) this.exit(p, refused.error.code);
+    else this.sched.makeRunnable(p);
     return p;
   }
 
   /** A process shell with no code of its own (supervisors). */
   spawnNative(name: string, parent: number): Process {
-    const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
-    const pid = this.nextPid++;
+    const pid = this.takePid(this.remote?.self);
     const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
     p.trapExits = true;
@@ -427,13 +387,76 @@ export class VMCore {
   }
 
   /** `args` is the caller's own fresh array: the copies replace its elements. */
-  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number {
+  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number | KError {
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
-    return this.spawn(fn, args, p.pid, link).pid;
+    try {
+      const remote = this.remote;
+      if (remote !== null) {
+        const at = remote.place();
+        if (at !== remote.self) {
+          const pid = this.takePid(at);
+          if (link) (p.links ??= new Set()).add(pid);
+          remote.spawnAt(at, pid, fn, args, p.pid, link);
+          this.spawned++;
+          return pid;
+        }
+      }
+      return this.spawn(fn, args, p.pid, link).pid;
+    } catch (e) {
+      return failureValue(e); // vm.spawn is fallible: too many processes is its error value
+    }
   }
 
   isAlive(pid: number): boolean {
-    return this.procs.has(pid);
+    return this.procs.has(pid) || (this.remote !== null && this.remote.alive(pid));
+  }
+
+  /**
+   * `p.alive()` as Erlang's is_process_alive: for a process on another scheduler, the answer
+   * comes after every signal the caller sent it (so a kill is seen), and the caller parks.
+   */
+  aliveFrom(pid: number): boolean | Promise<unknown> {
+    if (this.procs.has(pid) || this.remote === null) return this.procs.has(pid);
+    return this.remote.ask(pid, Question.Alive) ?? false;
+  }
+
+  /**
+   * The run has more runnable work than this scheduler can do (or spreads from the start):
+   * once, if it may, it becomes a run of several schedulers.
+   */
+  goParallel(): Promise<void> | undefined {
+    const n = this.opts.schedulers ?? 1;
+    const parallel = this.opts.parallel;
+    if (n === 1 || parallel === undefined || this.remote !== null || this.wentParallel) return undefined;
+    this.wentParallel = true;
+    return parallel(this);
+  }
+
+  private wentParallel = false;
+
+  /** From now on the run has other schedulers, reached through `remote` (threads/pool.ts). */
+  becomeShared(remote: Remote): void {
+    const shared = remote.shared;
+    shared.loc.startAt(this.nextPid);
+    this.procs.forEach((p) => shared.loc.add(p.pid, remote.self, Infinity));
+    shared.setRef(this.signals.refsUsed + 1);
+    this.registry.share(shared.names, (pid) => this.isAlive(pid));
+    this.remote = remote;
+  }
+
+  /** The run's start on the process-wide monotonic clock (the same on every thread). */
+  t0Monotonic(): number {
+    return this.t0;
+  }
+
+  /** Is `name` a native that every scheduler has (not one an embedder added)? */
+  builtinNative(name: string): boolean {
+    return this.opts.builtinNatives?.has(name) ?? false;
+  }
+
+  /** Processes spawned, reductions and messages counted on this scheduler. */
+  stats(): RunOutcome["stats"] {
+    return { processes: this.spawned, reductions: this.sched.reductions, messages: this.messages, memory: heapPeak(this) };
   }
 
   // ── messages ────────────────────────────────────────────────────────────────────────
@@ -441,7 +464,7 @@ export class VMCore {
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (value instanceof KError) throw usedError(value);
-    if (typeof to !== "number") throw fault("send: not a process", "bad_code");
+    if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
     if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
@@ -455,7 +478,10 @@ export class VMCore {
    */
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
-    if (!q) return;
+    if (!q) {
+      if (this.remote !== null && this.remote.send(to, type, value)) this.messages++;
+      return;
+    }
     this.messages++;
     if (q.supervisor !== null) return;
     if (q.status === Status.Receiving && q.waitType === type) {
@@ -463,23 +489,28 @@ export class VMCore {
       admitMessage(this, q, value); // charged in q's hands, where a measurement sees it (heap.ts)
       return;
     }
-    if (!admitMessage(this, q, value)) return; // mailbox bound and heap charge (heap.ts)
-    const m: Message = { type, value };
-    if (q.mailbox === NO_MAIL) q.mailbox = [m];
-    else q.mailbox.push(m);
+    let box = q.mailbox;
+    if (box.length >= this.maxMailbox) return this.mailboxOverflow(q);
+    if (!admitMessage(this, q, value)) return; // heap charge (heap.ts)
+    if (box === NO_MAIL) q.mailbox = box = new Mailbox();
+    box.push(type, value);
+  }
+
+  /** A delivery past --max-mailbox ends the receiver (the sender never fails). */
+  private mailboxOverflow(q: Process): void {
+    if (this.log.enabled("warn")) this.log.log("warn", `mailbox_overflow ${pidString(q.pid)}: more than ${this.maxMailbox} queued messages (--max-mailbox)`);
+    if (q === this.current) throw new HardExit(C.mailbox_overflow);
+    this.exit(q, "mailbox_overflow");
   }
 
   /** Wakes a waiting receiver with `value` as what its receive returns (see interpreter.ts). */
   private handOff(q: Process, value: unknown): void {
-    if (q.timerSeq) {
-      this.timers.cancel(q.timerSeq);
-      q.timerSeq = 0;
-    }
+    if (q.timerSeq !== 0) this.sched.cancelTimer(q);
     q.timedOut = false;
     q.hasResume = true;
     q.resumeReceive = true;
     q.resumeValue = value;
-    this.makeRunnable(q);
+    this.sched.makeRunnable(q);
   }
 
   /**
@@ -488,34 +519,22 @@ export class VMCore {
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
     const want = this.program.constKeys[typeConst];
+    if (timed && (typeof ms !== "number" || !(ms >= 0))) return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
     const box = p.mailbox;
-    for (let i = 0; i < box.length; i++) {
-      if (box[i].type === want) {
-        const m = box[i];
-        if (i === 0) box.shift();
-        else box.splice(i, 1);
-        if (p.timerSeq) {
-          this.timers.cancel(p.timerSeq);
-          p.timerSeq = 0;
-        }
+    if (box.length !== 0) {
+      const m = box.take(want);
+      if (m !== NONE) {
+        if (p.timerSeq !== 0) this.sched.cancelTimer(p);
         p.timedOut = false;
-        return m.value;
+        return m;
       }
     }
     if (timed) {
-      if (typeof ms !== "number" || !(ms >= 0)) throw fault(`receive: bad timeout ${ms} (it must be 0 or more)`, "range");
       if (p.timedOut || ms === 0) {
         p.timedOut = false;
-        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, "timeout");
+        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, C.timeout);
       }
-      if (p.timerSeq === 0) {
-        p.timerSeq = this.timers.add(this.now() + ms, () => {
-          if (p.status !== Status.Receiving || p.timerSeq === 0) return;
-          p.timerSeq = 0;
-          p.timedOut = true;
-          this.makeRunnable(p);
-        });
-      }
+      if (p.timerSeq === 0) this.sched.armReceiveTimeout(p, ms);
     }
     p.waitType = want;
     p.status = Status.Receiving;
@@ -537,145 +556,50 @@ export class VMCore {
     } catch (e) {
       if (e instanceof Fault || e instanceof ProgramExit) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, "native");
+      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, C.native);
     }
   }
 
-  /** Parks `p` until `promise` settles; its value (or error) is pushed when it resumes. */
+  /** Parks `p` until `promise` settles (Scheduler.park). */
   park(p: Process, promise: Promise<unknown>): void {
-    p.status = Status.Parked;
-    this.parked++;
-    promise.then(
-      (v) => this.unpark(p, v, null),
-      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
-    );
-  }
-
-  private unpark(p: Process, v: unknown, err: KError | null): void {
-    this.parked--;
-    if (p.status !== Status.Parked || this.stopped) {
-      if (this.parked === 0 && !this.stopped && this.runQueue.length === 0) this.idle();
-      return;
-    }
-    p.hasResume = true;
-    p.resumeValue = v;
-    p.resumeFault = err;
-    this.makeRunnable(p);
-  }
-
-  /** A host promise that the timer heap resolves after `ms` (vm.sleep). */
-  sleep(ms: number): Promise<null> {
-    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
-    return new Promise((resolve) => {
-      this.timers.add(this.now() + ms, () => resolve(null));
-      if (this.runQueue.length === 0) this.armHostTimer(this.timers.next());
-    });
+    this.sched.park(p, promise);
   }
 
   supervisorOp(p: Process, name: string, args: unknown[], fnIndex: number): unknown {
-    if (!this.supervisors) throw fault("supervisors are not available in this VM", "unsupported");
+    if (!this.supervisors) throw fault("supervisors are not available in this VM", C.unsupported);
     return this.supervisors.op(this, p, name, args, fnIndex);
   }
 
-  // ── links, monitors, exits ──────────────────────────────────────────────────────────
-
-  link(a: number, b: number): void {
-    if (a === b) return;
-    const pa = this.procs.get(a);
-    const pb = this.procs.get(b);
-    if (!pa) return;
-    if (!pb) {
-      // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
-      this.signal(b, a, "noproc");
-      return;
-    }
-    (pa.links ??= new Set()).add(b);
-    (pb.links ??= new Set()).add(a);
-  }
-
-  unlink(a: number, b: number): void {
-    this.procs.get(a)?.links?.delete(b);
-    this.procs.get(b)?.links?.delete(a);
-  }
-
-  monitor(watcher: number, target: number): number {
-    const ref = this.nextRef++;
-    const t = this.procs.get(target);
-    const w = this.procs.get(watcher);
-    if (!w) return ref;
-    if (!t) {
-      this.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
-      return ref;
-    }
-    (w.monitors ??= new Map()).set(ref, target);
-    (t.monitoredBy ??= new Map()).set(ref, watcher);
-    return ref;
-  }
+  // ── the end of a process ────────────────────────────────────────────────────────────
 
   /**
-   * An exit signal from `from` to `to` with `reason` (Erlang's exit/2 and link propagation).
-   * "kill" is untrappable and ends the target with "killed".
+   * Ends process `p` with `reason`: its timer is cancelled, its name released, then its
+   * monitors and links hear of it (signals.ts) and supervisors through them. `cause`: it was
+   * ended by an exit signal (who sent it, and the panic the chain began with).
    */
-  signal(from: number, to: number, reason: string, viaLink = false): void {
-    const q = this.procs.get(to);
-    if (!q) return;
-    if (q.supervisor !== null && this.supervisors) {
-      if (reason === "kill" && !viaLink) return this.exit(q, "killed");
-      return this.supervisors.signal(this, q, from, reason);
-    }
-    if (reason === "kill" && !viaLink) return this.exit(q, "killed");
-    if (q.trapExits) {
-      this.deliver(to, "exit", new ExitNotice(from, reason));
-      return;
-    }
-    if (reason === "normal" && from !== to) return;
-    this.exit(q, reason);
-  }
-
-  /** Ends process `p` with `reason`: links, monitors, the registry and supervisors hear of it. */
-  exit(p: Process, reason: string): void {
+  exit(p: Process, reason: string, cause: ExitCause | null = null): void {
     if (p.status === Status.Dead) return;
-    if (p.status === Status.Parked) this.parked--;
+    if (p.status === Status.Parked) this.sched.parked--;
     p.status = Status.Dead;
     p.exitReason = reason;
-    if (p.timerSeq) {
-      this.timers.cancel(p.timerSeq);
-      p.timerSeq = 0;
-    }
+    this.sched.cancelTimer(p);
     this.procs.delete(p.pid);
-    if (p.name !== null) {
-      this.registry.delete(p.name);
-      p.name = null;
-    }
+    this.registry.release(p);
+    this.remote?.removed(p.pid);
     if (this.log.info) this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
-    if (p.monitors) for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy?.delete(ref);
-    p.monitors = null;
-    if (p.monitoredBy)
-      for (const [ref, watcher] of p.monitoredBy) {
-        const w = this.procs.get(watcher);
-        if (!w) continue;
-        w.monitors?.delete(ref);
-        this.deliver(watcher, "exit", new ExitNotice(p.pid, reason));
-      }
-    p.monitoredBy = null;
-    const links = p.links;
-    p.links = null;
-    if (links) for (const l of links) {
-      this.procs.get(l)?.links?.delete(p.pid);
-      this.signal(p.pid, l, reason, true);
-    }
     if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
     heapExit(this, p); // heap accounting (heap.ts)
-    if (p === this.main) this.mainEnded(p, reason);
+    const origin = cause ? cause.origin : this.lastPanic !== null && this.lastPanic.pid === p.pid ? this.lastPanic : null;
+    this.signals.ended(p, reason, origin);
+    if (p === this.main) this.mainEnded(p, reason, cause);
   }
 
-  private mainEnded(p: Process, reason: string): void {
+  private mainEnded(p: Process, reason: string, cause: ExitCause | null): void {
     if (this.resident) {
       // [resident main] the VM goes on without it; the embedder may start another main.
       this.resting = false;
-      const panic = reason === "normal" ? null : this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
-      return this.resident.ended(p, panic);
+      return this.resident.ended(p, reason === "normal" ? null : this.endInfo(p, reason, cause));
     }
     if (reason === "normal") {
       const prog = this.program;
@@ -684,8 +608,17 @@ export class VMCore {
       this.stop(0, null, p.stack.slice(bottom, p.sp));
       return;
     }
-    const info = this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
-    this.stop(1, info);
+    this.stop(1, this.endInfo(p, reason, cause));
+  }
+
+  /** How process `p`'s abnormal end is reported: its own panic, or the signal that ended it. */
+  private endInfo(p: Process, reason: string, cause: ExitCause | null): PanicInfo {
+    if (cause) {
+      const info: PanicInfo = { pid: p.pid, message: reason, trace: [], from: cause.from, linked: cause.linked };
+      if (cause.origin) info.origin = cause.origin;
+      return info;
+    }
+    return this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
   }
 
   // ── resident main (the REPL: src/session.ts) ────────────────────────────────────────
@@ -726,11 +659,12 @@ export class VMCore {
     p.resumeReceive = false;
     p.waitType = "";
     this.resting = false;
-    this.makeRunnable(p);
+    this.sched.makeRunnable(p);
     return p;
   }
 
-  private rest(p: Process): void {
+  /** Main finished the code it was given: it rests, alive (Scheduler.runSlice). */
+  rest(p: Process): void {
     p.status = Status.Receiving;
     p.waitType = "\u0000resting";
     this.resting = true;
@@ -761,31 +695,6 @@ export class VMCore {
     for (let i = p.fp - 1; i >= 0; i--) add(p.frameRet[i] - 1);
     return out;
   }
-
-  // ── strings ─────────────────────────────────────────────────────────────────────────
-
-  private lastStr = "";
-  private lastChars: string[] | null = null;
-
-  /** s[i] by Unicode scalar values. */
-  indexString(s: string, i: number): number {
-    if (typeof s !== "string") {
-      if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
-      throw fault("invalid operand for string indexing", "bad_code");
-    }
-    if (s !== this.lastStr) {
-      this.lastStr = s;
-      this.lastChars = /[\uD800-\uDFFF]/.test(s) ? [...s] : null;
-    }
-    const chars = this.lastChars;
-    const n = chars ? chars.length : s.length;
-    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, "index_out_of_range");
-    return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
-  }
-
-  newRef(): number {
-    return this.nextRef++;
-  }
 }
 
 export { pidString };
@@ -805,12 +714,24 @@ function copySize(v: unknown): number {
   return n >>> 4;
 }
 
-/** How a panic is shown: the message, the process, and the Kaylee stack trace. */
+/**
+ * How a panic is shown: the message, the process, and the Kaylee stack trace. A process
+ * ended by an exit signal says who sent it (and whether over a link), then shows the panic
+ * the chain of exits began with, with that process's trace.
+ */
 export function formatTrace(p: PanicInfo, file: string): string {
+  if (p.from !== undefined) {
+    const head = `${pidString(p.pid)} ended: exit signal from ${pidString(p.from)}${p.linked ? " (linked)" : ""}: ${p.message}\n`;
+    return p.origin ? head + formatTrace(p.origin, file) : head;
+  }
   const lines = [`panic in ${pidString(p.pid)}: ${p.message}`];
   for (const t of p.trace) {
     lines.push(`    at ${t.fn} (${file}:${t.line}:${t.col})`);
     if (t.repeated) lines.push(`    [the frame above repeats ${t.repeated} more times]`);
   }
   return lines.join("\n") + "\n";
+}
+
+function tooMany(max: number): Fault {
+  return fault(`too many processes (--max-processes=${max})`, C.system_limit);
 }

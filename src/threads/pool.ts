@@ -1,0 +1,168 @@
+// The scheduler threads of this host process: one set, shared by every run of every `Raft`
+// in it. Scheduler 0 is the thread the embedder runs on (the CLI's main thread); schedulers
+// 1 .. N-1 are worker threads (worker.ts), started only when a run first has more runnable
+// work than one scheduler can do, and kept for later runs.
+//
+// A run that goes parallel (`goParallel`) gets its shared tables (shared-run.ts), a Remote on
+// scheduler 0, and one on each worker, which links the same module again from its bytes. From
+// then on its processes may be started on any of its schedulers (remote.ts).
+//
+// Workers hold the host process open only while a run uses them (ref/unref), so a program
+// that has ended never waits for idle threads.
+
+import { createRequire } from "node:module";
+import type { Worker } from "node:worker_threads";
+import { inboxBuffer } from "./inbox.js";
+import { Hub } from "./hub.js";
+import { Remote } from "./remote.js";
+import { MAX_SCHEDULERS, SharedRun, type SharedRunBuffers } from "./shared-run.js";
+import { writeModule } from "../bytecode/module.js";
+import type { VMCore } from "../vm/vm-core.js";
+import type { Permissions } from "../vm/native-api.js";
+
+/** What a worker needs to take part in a run (sent once, by postMessage). */
+export interface RunSetup {
+  kind: "run";
+  run: number;
+  schedulers: number;
+  module: Uint8Array;
+  buffers: SharedRunBuffers;
+  options: WorkerRunOptions;
+}
+
+/** The options of a run that a worker's VM needs: plain data only. */
+export interface WorkerRunOptions {
+  log: string | undefined;
+  maxProcesses: number | undefined;
+  maxReductions: number | undefined;
+  maxHeap: number | undefined;
+  maxMailbox: number | undefined;
+  jit: "on" | "off" | "eager" | undefined;
+  seed: number | undefined;
+  args: string[];
+  env: Record<string, string | undefined>;
+  permissions: Permissions;
+  /** Start time of the run on the shared monotonic clock (vm.time() agrees on every thread). */
+  t0: number;
+  /** Spread new processes over the schedulers from the start (tests of the cross-thread paths). */
+  spread: boolean;
+}
+
+/** Natives that only the embedder's thread may run (they use its stdin). */
+const HOME_NATIVES = new Set(["vm.get_user_input"]);
+
+/** The number of schedulers `auto` means: one per available core. */
+export function autoSchedulers(): number {
+  return Math.max(1, Math.min(MAX_SCHEDULERS, nodeModule<typeof import("node:os")>("node:os").availableParallelism()));
+}
+
+/** A built-in module, loaded when first needed (start-up loads none it may not use). */
+function nodeModule<T>(name: string): T {
+  return createRequire(import.meta.url)(name) as T;
+}
+
+export class Pool {
+  private static instance: Pool | null = null;
+
+  /** The host process's pool (made at the first run that needs a second scheduler). */
+  static get(): Pool {
+    return (Pool.instance ??= new Pool());
+  }
+
+  private readonly inboxes: SharedArrayBuffer[] = [];
+  private readonly workers: (Worker | null)[] = [null];
+  readonly hub: Hub;
+  private nextRun = 1;
+  private live = 0;
+
+  private constructor() {
+    for (let i = 0; i < MAX_SCHEDULERS; i++) this.inboxes.push(i === 0 ? inboxBuffer() : (null as unknown as SharedArrayBuffer));
+    this.hub = new Hub(0, [this.inboxes[0]]);
+  }
+
+  /** Starts worker threads until there are `n` schedulers in all. */
+  private ensure(n: number): void {
+    for (let id = this.workers.length; id < n; id++) {
+      this.inboxes[id] = inboxBuffer();
+      this.hub.addPeer(id, this.inboxes[id]);
+      const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
+      const w = new Worker(workerUrl(), { workerData: { id, inboxes: this.inboxes.slice(0, id + 1) } });
+      w.unref();
+      w.on("message", (m: { kind: "joined"; run: number }) => {
+        const key = `${m.run}:${id}`;
+        this.joins.get(key)?.();
+        this.joins.delete(key);
+      });
+      w.on("error", (e) => process.stderr.write(`error: internal error in raft: scheduler ${id}: ${e instanceof Error ? e.message : String(e)}\n`));
+      // Every earlier worker learns of the new one.
+      for (let j = 1; j < id; j++) this.workers[j]!.postMessage({ kind: "peer", id, inbox: this.inboxes[id] });
+      this.workers.push(w);
+    }
+  }
+
+  /**
+   * Makes `vm`'s run (on scheduler 0, this thread) a run of `n` schedulers. The processes it
+   * has stay here; new ones may start anywhere.
+   */
+  goParallel(vm: VMCore, n: number, spread: boolean): Promise<void> {
+    this.ensure(n);
+    const run = this.nextRun++;
+    const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);
+    const shared = new SharedRun(buffers, () => this.hub.poll());
+    const remote = new Remote(vm, this.hub, run, shared, n, spread);
+    vm.becomeShared(remote);
+    this.hub.attach(run, remote);
+    const o = vm.opts;
+    const setup: RunSetup = {
+      kind: "run",
+      run,
+      schedulers: n,
+      module: writeModule(vm.program.module),
+      buffers,
+      options: {
+        log: vm.log.level,
+        maxProcesses: o.maxProcesses,
+        maxReductions: o.maxReductions,
+        maxHeap: o.maxHeap,
+        maxMailbox: o.maxMailbox,
+        jit: o.jit,
+        seed: o.seed,
+        args: vm.host.args,
+        env: vm.host.permissions.env ? { ...vm.host.env } : {},
+        permissions: vm.host.permissions,
+        t0: vm.t0Monotonic(),
+        spread,
+      },
+    };
+    const joined: Promise<void>[] = [];
+    for (let id = 1; id < n; id++) {
+      const w = this.workers[id]!;
+      joined.push(new Promise((ok) => this.joins.set(`${run}:${id}`, ok)));
+      w.postMessage(setup);
+      w.ref();
+    }
+    this.live++;
+    return Promise.all(joined).then(() => undefined);
+  }
+
+  /** Runs waiting for a worker to say it has joined: "run:scheduler". */
+  private readonly joins = new Map<string, () => void>();
+
+  /** A parallel run has ended: idle workers no longer keep the host process open. */
+  ended(): void {
+    if (--this.live === 0) for (const w of this.workers) w?.unref();
+  }
+}
+
+/** Can this run use other threads? Its natives must be ones every scheduler has. */
+export function canGoParallel(vm: VMCore): boolean {
+  if (vm.opts.clock !== undefined || vm.resident !== null || !vm.opts.directIO) return false;
+  for (const name of vm.program.nativeNames) if (HOME_NATIVES.has(name) || !vm.builtinNative(name)) return false;
+  return true;
+}
+
+function workerUrl(): URL {
+  const here = import.meta.url;
+  // In the bundled CLI this module is part of dist/raft-cli.cjs; the worker is an ES module.
+  return here.endsWith(".cjs") ? new URL("./src/threads/worker.js", here) : new URL("./worker.js", here);
+}

@@ -1,0 +1,43 @@
+// The records schedulers send each other through their inboxes (inbox.ts), and how each is
+// laid out in bytes (codec.ts). Every record starts with its kind and the id of the run it
+// belongs to: one set of scheduler threads serves every run in the host process.
+//
+// What each record asks of the scheduler that owns its target:
+//   SPAWN     start a process placed here by another scheduler (its pid is already taken)
+//   MSG       a message for a process here
+//   SIGNAL    an exit signal or a monitor's notice for a process here
+//   LINK      the other end of a link made elsewhere (or noproc back if the target ended)
+//   UNLINK    the other end of an unlink
+//   MONITOR   a monitor of a process here, held elsewhere (or a noproc notice back)
+//   DEMONITOR a monitor of a process here was dropped (its holder ended)
+//   ASK       a question about a process here from a process elsewhere, which is parked until
+//             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it)
+//   ANSWER    the answer to an ASK
+//   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
+//   WAKE      nothing but a nudge (deadlock checks re-run when it is handled)
+//   STOP      the run is over: drop its processes
+
+export const enum Rec {
+  Spawn = 1,
+  Msg = 2,
+  Signal = 3,
+  Link = 4,
+  Unlink = 5,
+  Monitor = 6,
+  Demonitor = 7,
+  Ask = 8,
+  Answer = 9,
+  Exit = 10,
+  Wake = 11,
+  Stop = 12,
+}
+
+/** What an ASK asks. */
+export const enum Question {
+  /** Is the process alive (Erlang's is_process_alive: after the asker's earlier signals)? */
+  Alive = 1,
+}
+
+/** Flags of a SIGNAL record. */
+export const SIG_LINKED = 1;
+export const SIG_NOTICE = 2;

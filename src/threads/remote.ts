@@ -1,0 +1,402 @@
+// One run's bridge between its VM on this thread and its VMs on the other scheduler threads.
+//
+// A VM that runs alone never has one (`VMCore.remote` is null, and every path is the single
+// scheduler's). Once a run uses several schedulers, each of its VMs gets a Remote, and
+// whatever concerns a process that is not in the local process table goes through it:
+//   - spawning: pids come from the run's shared counter and every live process is in the
+//     shared location table (locations.ts); a new process may be placed on another
+//     scheduler (SPAWN);
+//   - a message to a process elsewhere (MSG), an exit signal or monitor notice (SIGNAL), the
+//     other end of a link or a monitor (LINK, UNLINK, MONITOR, DEMONITOR);
+//   - names: the run's registry is the shared one (names.ts);
+//   - quiescence: each scheduler says when it has nothing left for the run, and the records
+//     in flight are counted, so that a main process waiting for ever is found deadlocked
+//     only when no scheduler could still wake it (shared-run.ts).
+// And it applies the records that other schedulers send this run (`apply`).
+
+import type { Reader, Writer } from "./codec.js";
+import type { Hub, RunEnd } from "./hub.js";
+import { GONE } from "./locations.js";
+import { Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
+import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
+import type { PanicInfo, RunOutcome, VMCore } from "../vm/vm-core.js";
+
+export class Remote implements RunEnd {
+  /** Statistics not yet added to the shared counters. */
+  private reductions0 = 0;
+  private messages0 = 0;
+  private spawned0 = 0;
+  private memory0 = 0;
+
+  constructor(
+    readonly vm: VMCore,
+    readonly hub: Hub,
+    readonly run: number,
+    readonly shared: SharedRun,
+    /** How many schedulers the run may use (ids 0 .. schedulers-1). */
+    readonly schedulers: number,
+    /** New processes go round the schedulers in turn (RAFT_SPREAD=1: tests). */
+    readonly spread = false,
+  ) {}
+
+  get self(): number {
+    return this.hub.id;
+  }
+
+  // ── processes ───────────────────────────────────────────────────────────────────────
+
+  newPid(): number {
+    return this.shared.loc.nextPid();
+  }
+
+  /** Records `pid` as living on scheduler `at`; false when `max` processes are alive already. */
+  admit(pid: number, at: number, max: number): boolean {
+    return this.shared.loc.add(pid, at, max);
+  }
+
+  removed(pid: number): void {
+    this.shared.loc.remove(pid);
+  }
+
+  alive(pid: number): boolean {
+    return this.shared.loc.owner(pid) !== GONE;
+  }
+
+  /** Round-robin placement (spread), for tests of the cross-thread paths. */
+  private turn = 0;
+
+  /** The scheduler a new process should start on: the least loaded, this one on a tie. */
+  place(): number {
+    if (this.spread) return (this.turn = (this.turn + 1) % this.schedulers);
+    let best = this.self;
+    let least = this.vm.sched.runnable;
+    for (let s = 0; s < this.schedulers; s++) {
+      if (s === this.self) continue;
+      const l = this.shared.load(s);
+      if (l + 1 < least) {
+        best = s;
+        least = l;
+      }
+    }
+    return best;
+  }
+
+  /** Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there). */
+  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean): void {
+    const w = this.begin(Rec.Spawn);
+    w.i32(pid);
+    w.i32(parent);
+    w.i32(fn);
+    w.u8(link ? 1 : 0);
+    w.value(args);
+    this.push(s);
+  }
+
+  // ── messages and signals ────────────────────────────────────────────────────────────
+
+  /** A message for `to`, which is not here; false if it has ended. */
+  send(to: number, type: string, value: unknown): boolean {
+    const loc = this.shared.loc;
+    const pinned = loc.pin(to, this.holdIdle);
+    if (pinned < 0) return false;
+    try {
+      const w = this.begin(Rec.Msg);
+      w.i32(to);
+      w.str(type);
+      w.value(value);
+      this.push(loc.pinnedOwner(pinned));
+    } finally {
+      loc.unpin(pinned);
+    }
+    return true;
+  }
+
+  /** An exit signal or (notice) a monitor's notice for `to`, which is not here. */
+  signal(from: number, to: number, reason: string, linked: boolean, notice: boolean, ref: number, origin: PanicInfo | null): boolean {
+    const loc = this.shared.loc;
+    const pinned = loc.pin(to, this.holdIdle);
+    if (pinned < 0) return false;
+    try {
+      const w = this.begin(Rec.Signal);
+      w.i32(from);
+      w.i32(to);
+      w.str(reason);
+      w.u8((linked ? SIG_LINKED : 0) | (notice ? SIG_NOTICE : 0));
+      w.i32(ref);
+      writePanic(w, origin);
+      this.push(loc.pinnedOwner(pinned));
+    } finally {
+      loc.unpin(pinned);
+    }
+    return true;
+  }
+
+  /** Tells `to`'s scheduler of a link `from` made (false: `to` has ended). */
+  link(from: number, to: number): boolean {
+    return this.pair(Rec.Link, from, to);
+  }
+
+  unlink(from: number, to: number): void {
+    this.pair(Rec.Unlink, from, to);
+  }
+
+  /** Monitor `ref` of `target` held by `watcher` (false: `target` has ended). */
+  monitor(ref: number, watcher: number, target: number): boolean {
+    return this.pair(Rec.Monitor, watcher, target, ref);
+  }
+
+  demonitor(ref: number, watcher: number, target: number): void {
+    this.pair(Rec.Demonitor, watcher, target, ref);
+  }
+
+  private pair(kind: Rec, from: number, to: number, ref = 0): boolean {
+    const loc = this.shared.loc;
+    const pinned = loc.pin(to, this.holdIdle);
+    if (pinned < 0) return false;
+    try {
+      const w = this.begin(kind);
+      w.i32(from);
+      w.i32(to);
+      w.i32(ref);
+      this.push(loc.pinnedOwner(pinned));
+    } finally {
+      loc.unpin(pinned);
+    }
+    return true;
+  }
+
+  private nextAsk = 1;
+  private readonly asked = new Map<number, (answer: unknown) => void>();
+
+  /**
+   * Asks `pid`'s scheduler `q` about it: the answer comes after everything this scheduler sent
+   * that process before (the asking process parks on the promise). Undefined if it has ended.
+   */
+  ask(pid: number, q: Question): Promise<unknown> | undefined {
+    const loc = this.shared.loc;
+    const pinned = loc.pin(pid, this.holdIdle);
+    if (pinned < 0) return undefined;
+    const id = this.nextAsk++;
+    const answer = new Promise<unknown>((resolve) => this.asked.set(id, resolve));
+    try {
+      const w = this.begin(Rec.Ask);
+      w.i32(id);
+      w.u8(this.self);
+      w.u8(q);
+      w.i32(pid);
+      this.push(loc.pinnedOwner(pinned));
+    } finally {
+      loc.unpin(pinned);
+    }
+    return answer;
+  }
+
+  /** vm.exit(code), or the run's reduction budget spent, on a scheduler other than 0. */
+  exitRun(code: number): void {
+    const w = this.begin(Rec.Exit);
+    w.i32(code);
+    this.push(0);
+  }
+
+  newRef(): number {
+    return this.shared.nextRef();
+  }
+
+  // ── the run's end ───────────────────────────────────────────────────────────────────
+
+  /** Scheduler 0 ends the run: every other scheduler drops it. */
+  stopAll(): void {
+    this.shared.stop();
+    for (let s = 0; s < this.schedulers; s++) {
+      if (s === this.self) continue;
+      this.begin(Rec.Stop);
+      this.push(s);
+    }
+    this.flushStats();
+  }
+
+  // ── quiescence ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * This scheduler has nothing runnable, no timer and no host call pending for the run. If no
+   * scheduler of the run can ever be woken again, the main process's scheduler (0) hears of
+   * it and reports the deadlock; meanwhile this thread sleeps until a record comes.
+   */
+  idle(then: () => void): void {
+    this.flushStats();
+    this.shared.publishLoad(this.self, 0);
+    this.shared.idle(this.self);
+    if (this.shared.quiescent(this.schedulers)) {
+      if (this.self === 0) {
+        this.vm.deadlock();
+        if (this.vm.isStopped) return;
+      } else {
+        this.begin(Rec.Wake);
+        this.push(0);
+      }
+    }
+    this.hub.sleep(then);
+  }
+
+  /** After a tick: publish this scheduler's load, and add statistics to the run's totals. */
+  ticked(): void {
+    this.shared.publishLoad(this.self, this.vm.sched.runnable);
+    this.flushStats();
+  }
+
+  arrived(): void {
+    this.shared.active(this.self);
+  }
+
+  private flushStats(): void {
+    const s = this.vm.stats();
+    this.shared.count(STAT_REDUCTIONS, s.reductions - this.reductions0);
+    this.shared.count(STAT_MESSAGES, s.messages - this.messages0);
+    this.shared.count(STAT_SPAWNED, s.processes - this.spawned0);
+    this.shared.count(STAT_MEMORY, s.memory - this.memory0);
+    this.reductions0 = s.reductions;
+    this.messages0 = s.messages;
+    this.spawned0 = s.processes;
+    this.memory0 = s.memory;
+  }
+
+  /**
+   * The run's totals over every scheduler (scheduler 0, after stopAll). `memory` is the sum of
+   * each scheduler's own peak, so with several schedulers it is an upper bound on the most the
+   * run's processes held at once.
+   */
+  totals(): RunOutcome["stats"] {
+    return {
+      processes: this.shared.stat(STAT_SPAWNED),
+      reductions: this.shared.stat(STAT_REDUCTIONS),
+      messages: this.shared.stat(STAT_MESSAGES),
+      memory: this.shared.stat(STAT_MEMORY),
+    };
+  }
+
+  // ── records from other schedulers ───────────────────────────────────────────────────
+
+  apply(kind: Rec, r: Reader): void {
+    const vm = this.vm;
+    try {
+      switch (kind) {
+        case Rec.Spawn: {
+          const pid = r.i32();
+          const parent = r.i32();
+          const fn = r.i32();
+          const link = r.u8() !== 0;
+          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link);
+          break;
+        }
+        case Rec.Msg: {
+          const to = r.i32();
+          const type = r.str();
+          vm.deliver(to, type, r.value());
+          break;
+        }
+        case Rec.Signal: {
+          const from = r.i32();
+          const to = r.i32();
+          const reason = r.str();
+          const flags = r.u8();
+          const ref = r.i32();
+          const origin = readPanic(r);
+          vm.signals.arrived(from, to, reason, (flags & SIG_LINKED) !== 0, (flags & SIG_NOTICE) !== 0, ref, origin);
+          break;
+        }
+        case Rec.Link:
+        case Rec.Unlink:
+        case Rec.Monitor:
+        case Rec.Demonitor: {
+          const from = r.i32();
+          const to = r.i32();
+          const ref = r.i32();
+          if (kind === Rec.Link) vm.signals.linkedFrom(from, to);
+          else if (kind === Rec.Unlink) vm.procs.get(to)?.links?.delete(from);
+          else if (kind === Rec.Monitor) vm.signals.monitoredFrom(ref, from, to);
+          else vm.procs.get(to)?.monitoredBy?.delete(ref);
+          break;
+        }
+        case Rec.Ask: {
+          const id = r.i32();
+          const from = r.u8();
+          const q = r.u8() as Question;
+          const pid = r.i32();
+          const answer = q === Question.Alive ? vm.procs.has(pid) : null;
+          const w = this.begin(Rec.Answer);
+          w.i32(id);
+          w.value(answer);
+          this.push(from);
+          break;
+        }
+        case Rec.Answer: {
+          const id = r.i32();
+          const resolve = this.asked.get(id);
+          this.asked.delete(id);
+          resolve?.(r.value());
+          break;
+        }
+        case Rec.Exit:
+          vm.stop(r.i32());
+          break;
+        case Rec.Wake:
+          break;
+        case Rec.Stop:
+          vm.stopHere();
+          break;
+        default:
+          throw new Error(`unknown record ${kind}`);
+      }
+    } finally {
+      this.shared.handled();
+    }
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────
+
+  private readonly holdIdle = (): void => {
+    // A sender waiting for a process that is moving: nothing to do here but let it move.
+  };
+
+  private begin(kind: Rec): Writer {
+    return this.hub.begin(kind, this.run);
+  }
+
+  private push(to: number): void {
+    this.shared.sending();
+    this.hub.push(to);
+  }
+}
+
+function writePanic(w: Writer, p: PanicInfo | null): void {
+  if (p === null) {
+    w.u8(0);
+    return;
+  }
+  w.u8(1);
+  w.i32(p.pid);
+  w.str(p.message);
+  w.u32(p.trace.length);
+  for (const t of p.trace) {
+    w.str(t.fn);
+    w.i32(t.line);
+    w.i32(t.col);
+    w.i32(t.repeated ?? 0);
+  }
+}
+
+function readPanic(r: Reader): PanicInfo | null {
+  if (r.u8() === 0) return null;
+  const pid = r.i32();
+  const message = r.str();
+  const n = r.u32();
+  const trace: PanicInfo["trace"] = [];
+  for (let i = 0; i < n; i++) {
+    const fn = r.str();
+    const line = r.i32();
+    const col = r.i32();
+    const repeated = r.i32();
+    trace.push(repeated ? { fn, line, col, repeated } : { fn, line, col });
+  }
+  return { pid, message, trace };
+}

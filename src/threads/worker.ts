@@ -1,0 +1,73 @@
+// A scheduler thread (worker_threads): scheduler 1, 2, ... of the host process's pool.
+//
+// It learns of a run by postMessage (the module's bytes, the run's shared buffers and its
+// options: pool.ts), links the module itself — every thread has the same built-in natives —
+// and makes a VM for it with no main process: the run's processes come to it as SPAWN records
+// (remote.ts), and the records of every run arrive in this thread's one inbox (hub.ts).
+// Output goes straight to file descriptors 1 and 2 (only runs whose host writes there go
+// parallel), so what a process prints is written before the process goes on.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { writeAll } from "../vm/fd-write.js";
+import { Hub } from "./hub.js";
+import { Remote } from "./remote.js";
+import { SharedRun } from "./shared-run.js";
+import type { RunSetup } from "./pool.js";
+import { readModule } from "../bytecode/module.js";
+import { link } from "../vm/program.js";
+import { Natives } from "../vm/natives.js";
+import { VMCore } from "../vm/vm-core.js";
+import { Logger } from "../vm/log.js";
+import { makeRandom } from "../vm/random.js";
+import { installSupervisors } from "../vm/supervisor.js";
+import type { Host } from "../vm/native-api.js";
+import { nodeFs } from "../vm/node-fs.js";
+
+const { id, inboxes } = workerData as { id: number; inboxes: SharedArrayBuffer[] };
+const hub = new Hub(id, inboxes);
+const natives = new Natives();
+
+parentPort!.on("message", (m: RunSetup | { kind: "peer"; id: number; inbox: SharedArrayBuffer }) => {
+  if (m.kind === "peer") hub.addPeer(m.id, m.inbox);
+  else join(m);
+});
+
+function join(setup: RunSetup): void {
+  const o = setup.options;
+  const program = link(readModule(setup.module), natives);
+  const host: Host = {
+    stdout: (s) => writeFd(1, s),
+    stderr: (s) => writeFd(2, s),
+    readLine: async () => null,
+    args: o.args,
+    permissions: o.permissions,
+    env: o.env,
+    fs: nodeFs,
+  };
+  const vm = new VMCore({
+    host,
+    logger: new Logger(o.log, (line) => writeFd(2, line)),
+    random: makeRandom(o.seed),
+    maxProcesses: o.maxProcesses,
+    maxReductions: o.maxReductions,
+    maxHeap: o.maxHeap,
+    maxMailbox: o.maxMailbox,
+    jit: o.jit,
+    seed: o.seed,
+    t0: o.t0,
+  });
+  installSupervisors(vm);
+  vm.program = program;
+  const shared = new SharedRun(setup.buffers, () => hub.poll());
+  const remote = new Remote(vm, hub, setup.run, shared, setup.schedulers, o.spread);
+  vm.remote = remote;
+  vm.registry.share(shared.names, (pid) => vm.isAlive(pid));
+  hub.attach(setup.run, remote);
+  vm.sched.schedule();
+  parentPort!.postMessage({ kind: "joined", run: setup.run });
+}
+
+/** Output straight to the file descriptor; a closed pipe is scheduler 0's to act on. */
+function writeFd(fd: number, s: string): void {
+  writeAll(fd, s, () => {});
+}

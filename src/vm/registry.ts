@@ -1,0 +1,92 @@
+// The name registry (vm.register, vm.whereis): one table of names to live processes. A
+// process holds at most one name (kept on the process as `Process.name`), and its name is
+// released when it ends, before any monitor notice of that end is delivered (VMCore.exit).
+//
+// While a run has one scheduler the table is a Map here. Once it has several, the table is
+// the run's shared one (threads/names.ts), so register and whereis stay atomic across
+// threads; a name whose holder has ended counts as free there too (its scheduler releases it
+// as the process ends, and a look-up that finds an ended holder treats the name as free).
+
+import type { Process } from "./process.js";
+import { pidString } from "./process.js";
+import { KError } from "./values.js";
+import { C } from "./error-codes.js";
+import type { Names } from "../threads/names.js";
+
+export class Registry {
+  private readonly names = new Map<string, number>();
+  private shared: Names | null = null;
+  private alive: (pid: number) => boolean = () => true;
+
+  /** From now on the run's shared table holds the names (those held now move there). */
+  share(table: Names, alive: (pid: number) => boolean): void {
+    for (const [name, pid] of this.names) table.register(name, pid);
+    this.names.clear();
+    this.shared = table;
+    this.alive = alive;
+  }
+
+  /** Gives `p` (alive, here) the name; an error value when the name or the process is taken. */
+  register(name: string, p: Process): KError | null {
+    const held = this.heldBy(name);
+    if (held) return held;
+    if (p.name !== null) return new KError(`${pidString(p.pid)} is already registered as ${JSON.stringify(p.name)}`, C.already_registered);
+    const refused = this.claim(name, p.pid);
+    if (refused) return refused;
+    p.name = name;
+    return null;
+  }
+
+  /**
+   * Gives the name to `pid`, which lives on another scheduler (a run of several). Its
+   * scheduler does not learn of the name; the name counts as free once `pid` has ended.
+   */
+  registerElsewhere(name: string, pid: number): KError | null {
+    return this.heldBy(name) ?? this.claim(name, pid);
+  }
+
+  /** The error value for a name a live process holds, or null. */
+  private heldBy(name: string): KError | null {
+    const holder = this.whereis(name);
+    return holder === undefined ? null : new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, C.already_registered);
+  }
+
+  /** Enters `name` for `pid` (free, as far as whereis saw); a name held by an ended process is taken over. */
+  private claim(name: string, pid: number): KError | null {
+    const shared = this.shared;
+    if (shared === null) {
+      this.names.set(name, pid);
+      return null;
+    }
+    for (;;) {
+      const r = shared.register(name, pid);
+      if (r === "ok") return null;
+      if (r === "too_long") return new KError(`a registered name is at most 255 characters (this one has ${name.length})`, C.range);
+      if (r === "full") return new KError("too many registered names", C.system_limit);
+      // Taken meanwhile, by another scheduler's process, or held by a process that has ended.
+      const holder = shared.whereis(name);
+      if (holder !== 0 && this.alive(holder)) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, C.already_registered);
+      shared.unregister(name, holder);
+    }
+  }
+
+  /** The process registered as `name`, or undefined. */
+  whereis(name: string): number | undefined {
+    const shared = this.shared;
+    if (shared === null) return this.names.get(name);
+    const pid = shared.whereis(name);
+    return pid !== 0 && this.alive(pid) ? pid : undefined;
+  }
+
+  /** `p` has ended: its name is free again. */
+  release(p: Process): void {
+    if (p.name === null) return;
+    if (this.shared !== null) this.shared.unregister(p.name, p.pid);
+    else this.names.delete(p.name);
+    p.name = null;
+  }
+
+  clear(): void {
+    this.names.clear();
+  }
+}

@@ -1,0 +1,134 @@
+// What crosses threads: the value codec (any value back exactly, no host recursion, cycles
+// refused) and the scheduler inbox (nothing lost, nothing duplicated, per-producer order,
+// fragments, a full ring, two threads filling each other's rings).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Worker } from "node:worker_threads";
+import { Reader, Writer } from "../src/threads/codec.js";
+import { Inbox, inboxBuffer } from "../src/threads/inbox.js";
+import { valueArbitrary } from "./helpers/value-arbitrary.js";
+
+const value = valueArbitrary();
+
+function roundTrip(v: unknown): unknown {
+  const w = new Writer();
+  w.value(v);
+  const r = new Reader().on(w.bytes, 0, w.len);
+  const back = r.value();
+  assert.ok(r.done, "the reader used every byte");
+  return back;
+}
+
+test("codec: every value comes back equal, with its class", () => {
+  fc.assert(
+    fc.property(value, (v) => {
+      assert.deepStrictEqual(roundTrip(v), v);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("codec: -0, NaN, astral strings and long strings", () => {
+  assert.ok(Object.is(roundTrip(-0), -0));
+  assert.ok(Number.isNaN(roundTrip(NaN) as number));
+  const s = "x\u{1F600}é".repeat(1000);
+  assert.equal(roundTrip(s), s);
+  assert.deepEqual(roundTrip([s, [s, "ab"]]), [s, [s, "ab"]]);
+});
+
+test("codec: a 200,000-deep value crosses without host recursion; a cycle is refused", () => {
+  let deep: unknown[] = [1];
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  let back = roundTrip(deep) as unknown[];
+  let depth = 0;
+  while (Array.isArray(back[0])) {
+    back = back[0] as unknown[];
+    depth++;
+  }
+  assert.equal(depth, 200_000);
+  assert.deepEqual(back, [1]);
+  const cyc: unknown[] = [1, 2];
+  cyc.push([cyc]);
+  assert.throws(() => new Writer().value(cyc), /cyclic/);
+  // The same array twice (not a cycle) is fine: it arrives as two copies.
+  const shared = [1, 2];
+  assert.deepEqual(roundTrip([shared, shared]), [[1, 2], [1, 2]]);
+});
+
+function records(inbox: Inbox): number[][] {
+  const out: number[][] = [];
+  inbox.drain((b, off, len) => out.push([...b.subarray(off, off + len)]));
+  return out;
+}
+
+test("inbox: records in order, across the ring's end, and fragments of a record larger than the ring", () => {
+  const inbox = new Inbox(inboxBuffer(1024));
+  const idle = () => assert.fail("a single thread never waits here");
+  for (let round = 0; round < 50; round++) {
+    const sent: number[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const n = (round * 37 + k * 11) % 200;
+      const r = Array.from({ length: n }, (_, i) => (i + round + k) & 0xff);
+      sent.push(r);
+      inbox.push(Uint8Array.from(r), n, idle);
+    }
+    assert.ok(inbox.pending);
+    assert.deepEqual(records(inbox), sent);
+    assert.ok(!inbox.pending);
+  }
+  // A record of 5,000 bytes through a 1 KiB ring: fragments, drained as the producer waits.
+  const big = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
+  const got: number[][] = [];
+  let waits = 0;
+  inbox.push(big, big.length, () => {
+    waits++;
+    inbox.drain((b, off, len) => got.push([...b.subarray(off, off + len)]));
+  });
+  inbox.drain((b, off, len) => got.push([...b.subarray(off, off + len)]));
+  assert.ok(waits > 0, "the producer waited for room (the premise)");
+  assert.equal(got.length, 1);
+  assert.deepEqual(got[0], [...big]);
+});
+
+function runWorker(data: object): Promise<{ id: number; seen: number; ordered: boolean }> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./helpers/inbox-worker.js", import.meta.url), { workerData: data });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+}
+
+test("inbox: three producer threads into a small ring: nothing lost or duplicated, each in order", async () => {
+  const buf = inboxBuffer(4096);
+  const inbox = new Inbox(buf);
+  const count = 20_000;
+  const producers = [1, 2, 3].map((id) => runWorker({ target: buf, own: null, id, count, maxFill: 300 }));
+  const next = new Map<number, number>([[1, 0], [2, 0], [3, 0]]);
+  let total = 0;
+  const deadline = Date.now() + 60_000;
+  while (total < 3 * count && Date.now() < deadline) {
+    total += inbox.drain((b, off, len) => {
+      const v = new DataView(b.buffer, b.byteOffset + off, len);
+      const id = v.getInt32(0, true);
+      const seq = v.getInt32(4, true);
+      assert.equal(seq, next.get(id), `producer ${id} in order`);
+      next.set(id, seq + 1);
+      for (let k = 8; k < len; k++) assert.equal(b[off + k], (seq + k - 8) & 0xff);
+    });
+    if (total < 3 * count) inbox.waitSync(5);
+  }
+  await Promise.all(producers);
+  assert.equal(total, 3 * count);
+  assert.deepEqual([...next.values()], [count, count, count]);
+});
+
+test("inbox: two threads each filling the other's small ring both finish", async () => {
+  const a = inboxBuffer(1024);
+  const b = inboxBuffer(1024);
+  const [ra, rb] = await Promise.all([
+    runWorker({ target: b, own: a, id: 1, count: 5000, maxFill: 200 }),
+    runWorker({ target: a, own: b, id: 2, count: 5000, maxFill: 200 }),
+  ]);
+  assert.deepEqual([ra.seen, ra.ordered, rb.seen, rb.ordered], [5000, true, 5000, true]);
+});

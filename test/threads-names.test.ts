@@ -1,0 +1,70 @@
+// The shared name registry: the same answers as a Map under any sequence of operations
+// (through compactions), the limits, and one winner per name when threads race.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Worker } from "node:worker_threads";
+import { MAX_NAME, Names, namesBuffer } from "../src/threads/names.js";
+
+test("names: register, whereis, unregister and list agree with a Map, through compactions", () => {
+  const name = fc.oneof(fc.constantFrom("kv", "db", "ä", "\u{1F600}", "toString", "__proto__"), fc.string({ maxLength: 40 }));
+  const op = fc.tuple(fc.integer({ min: 0, max: 3 }), name, fc.integer({ min: 1, max: 50 }));
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      const reg = new Names(namesBuffer(16));
+      const model = new Map<string, number>();
+      for (const [kind, n, pid] of ops) {
+        if (kind === 0) {
+          const r = reg.register(n, pid);
+          if (model.has(n)) assert.equal(r, "taken");
+          else if (model.size >= 4) assert.equal(r, "full");
+          else {
+            assert.equal(r, "ok");
+            model.set(n, pid);
+          }
+        } else if (kind === 1) assert.equal(reg.whereis(n), model.get(n) ?? 0);
+        else if (kind === 2) assert.equal(reg.unregister(n), model.delete(n));
+        else assert.deepEqual(reg.list().sort(), [...model.keys()].sort());
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("names: a name is at most 255 characters; unregister checks the holder", () => {
+  const reg = new Names(namesBuffer());
+  assert.equal(reg.register("x".repeat(MAX_NAME + 1), 3), "too_long");
+  assert.equal(reg.register("x".repeat(MAX_NAME), 3), "ok");
+  assert.equal(reg.whereis("x".repeat(MAX_NAME)), 3);
+  assert.equal(reg.unregister("x".repeat(MAX_NAME), 4), false);
+  assert.equal(reg.unregister("x".repeat(MAX_NAME), 3), true);
+  // Many long names come and go: the arena is laid out afresh and never runs out.
+  for (let i = 0; i < 20_000; i++) {
+    const n = `${i}`.padEnd(200, "-");
+    assert.equal(reg.register(n, i + 1), "ok");
+    assert.equal(reg.whereis(n), i + 1);
+    assert.ok(reg.unregister(n, i + 1));
+  }
+  assert.deepEqual(reg.list(), []);
+});
+
+test("names: two threads racing for the same names: each name has exactly one winner", async () => {
+  const buffer = namesBuffer(8192);
+  const names = Array.from({ length: 1500 }, (_, i) => `worker-${i}`);
+  const run = (id: number) =>
+    new Promise<number>((resolve, reject) => {
+      const w = new Worker(new URL("./helpers/names-worker.js", import.meta.url), { workerData: { buffer, id, names } });
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+  const [a, b] = await Promise.all([run(1), run(2)]);
+  assert.equal(a + b, names.length);
+  const reg = new Names(buffer);
+  let ones = 0;
+  for (const n of names) {
+    const p = reg.whereis(n);
+    assert.ok(p === 1 || p === 2);
+    if (p === 1) ones++;
+  }
+  assert.equal(ones, a);
+});
