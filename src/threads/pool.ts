@@ -112,6 +112,7 @@ export class Pool {
     const remote = new Remote(vm, this.hub, run, shared, n, spread);
     vm.becomeShared(remote);
     this.hub.attach(run, remote);
+    if (vm.log.debug) vm.log.log("debug", `run ${run} goes parallel on ${n} schedulers (${vm.sched.runnable} runnable)`);
     const o = vm.opts;
     const setup: RunSetup = {
       kind: "run",
@@ -142,7 +143,10 @@ export class Pool {
       w.ref();
     }
     this.live++;
-    return Promise.all(joined).then(() => undefined);
+    const t0 = Date.now();
+    return Promise.all(joined).then(() => {
+      if (vm.log.debug) vm.log.log("debug", `run ${run}: ${n - 1} scheduler threads joined in ${Date.now() - t0} ms`);
+    });
   }
 
   /** Runs waiting for a worker to say it has joined: "run:scheduler". */

@@ -14,7 +14,10 @@
 //     only when no scheduler could still wake it (shared-run.ts).
 // And it applies the records that other schedulers send this run (`apply`).
 
-import type { Reader, Writer } from "./codec.js";
+import { Writer, type Reader } from "./codec.js";
+import { MigrationRefused, canMigrate, readProcess, writeProcess } from "./process-state.js";
+import { Status, type Process } from "../vm/process.js";
+import { heapExit } from "../vm/heap.js";
 import type { Hub, RunEnd } from "./hub.js";
 import { GONE } from "./locations.js";
 import { Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
@@ -237,10 +240,63 @@ export class Remote implements RunEnd {
     this.hub.sleep(then);
   }
 
-  /** After a tick: publish this scheduler's load, and add statistics to the run's totals. */
+  /**
+   * After a tick: publish this scheduler's load, add statistics to the run's totals, and if
+   * processes are waiting here while another scheduler of the run has nothing to do, hand
+   * it half of them.
+   */
   ticked(): void {
-    this.shared.publishLoad(this.self, this.vm.sched.runnable);
+    const waiting = this.vm.sched.runnable;
+    this.shared.publishLoad(this.self, waiting);
     this.flushStats();
+    if (waiting >= 2) this.share(waiting);
+  }
+
+  private readonly probe = new Writer();
+
+  /** Moves half of the `waiting` runnable processes to an idle scheduler of the run, if any. */
+  private share(waiting: number): void {
+    let to = -1;
+    for (let s = 0; s < this.schedulers; s++) if (s !== this.self && this.shared.load(s) === 0 && !this.shared.isActive(s)) to = s;
+    if (to < 0) return;
+    const vm = this.vm;
+    const give = vm.sched.takeWhere(waiting >> 1, (p) => p !== vm.main && canMigrate(p));
+    let moved = 0;
+    for (const p of give) {
+      if (this.moveOut(p, to)) moved++;
+      else vm.sched.makeRunnable(p);
+    }
+    if (moved !== 0) this.shared.publishLoad(to, moved); // until it publishes its own
+    if (vm.log.debug) vm.log.log("debug", `scheduler ${this.self}: ${moved} of ${waiting} runnable processes moved to scheduler ${to}`);
+  }
+
+  /** Hands runnable `p` to scheduler `to` (false: it cannot move, and stays). */
+  private moveOut(p: Process, to: number): boolean {
+    // A value that cannot cross (a cycle, from hand-written bytecode) keeps it here.
+    try {
+      writeProcess(this.probe.reset(), p);
+    } catch (e) {
+      if (e instanceof MigrationRefused || e instanceof RangeError) return false;
+      throw e;
+    }
+    const vm = this.vm;
+    return this.shared.loc.move(p.pid, to, this.holdIdle, () => {
+      // No one can send to p now, and what was sent before is in our inbox: deliver it.
+      this.hub.poll();
+      if (vm.isStopped || p.status !== Status.Runnable) return false;
+      const w = this.begin(Rec.Move);
+      try {
+        writeProcess(w, p);
+      } catch (e) {
+        if (e instanceof MigrationRefused || e instanceof RangeError) return false;
+        throw e;
+      }
+      this.push(to);
+      vm.procs.delete(p.pid);
+      heapExit(vm, p);
+      p.status = Status.Dead; // the husk left here: no queue or table holds it
+      return true;
+    });
   }
 
   arrived(): void {
@@ -322,6 +378,12 @@ export class Remote implements RunEnd {
           const resolve = this.asked.get(id);
           this.asked.delete(id);
           resolve?.(r.value());
+          break;
+        }
+        case Rec.Move: {
+          const p = readProcess(r);
+          vm.procs.set(p.pid, p);
+          vm.sched.makeRunnable(p);
           break;
         }
         case Rec.Exit:

@@ -68,6 +68,11 @@ export class Scheduler {
     this.hostTimer = null;
   }
 
+  /** Takes up to `max` runnable processes that `take` accepts out of the queue (to move them). */
+  takeWhere(max: number, take: (p: Process) => boolean): Process[] {
+    return this.runQueue.takeWhere(max, take);
+  }
+
   /** Lets go of the queued processes (after the run stopped). */
   release(): void {
     this.runQueue.clear();
