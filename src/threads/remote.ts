@@ -37,7 +37,10 @@ export class Remote implements RunEnd {
     readonly shared: SharedRun,
     /** How many schedulers the run may use (ids 0 .. schedulers-1). */
     readonly schedulers: number,
-    /** New processes go round the schedulers in turn (RAFT_SPREAD=1: tests). */
+    /**
+     * Tests of the cross-thread paths (RAFT_SPREAD=1): new processes go round the schedulers
+     * in turn, and after every tick half of the runnable processes move on to the next one.
+     */
     readonly spread = false,
   ) {}
 
@@ -249,7 +252,13 @@ export class Remote implements RunEnd {
     const waiting = this.vm.sched.runnable;
     this.shared.publishLoad(this.self, waiting);
     this.flushStats();
-    if (waiting >= 2) this.share(waiting);
+    if (waiting >= (this.spread ? 1 : 2)) this.share(waiting);
+  }
+
+  /** Every few slices within a tick: hand over what has arrived; when spreading, move some on. */
+  midTick(): void {
+    this.hub.poll();
+    if (this.spread && this.vm.sched.runnable !== 0) this.share(this.vm.sched.runnable);
   }
 
   private readonly probe = new Writer();
@@ -257,10 +266,11 @@ export class Remote implements RunEnd {
   /** Moves half of the `waiting` runnable processes to an idle scheduler of the run, if any. */
   private share(waiting: number): void {
     let to = -1;
-    for (let s = 0; s < this.schedulers; s++) if (s !== this.self && this.shared.load(s) === 0 && !this.shared.isActive(s)) to = s;
+    if (this.spread) to = (this.self + 1) % this.schedulers;
+    else for (let s = 0; s < this.schedulers; s++) if (s !== this.self && this.shared.load(s) === 0 && !this.shared.isActive(s)) to = s;
     if (to < 0) return;
     const vm = this.vm;
-    const give = vm.sched.takeWhere(waiting >> 1, (p) => p !== vm.main && canMigrate(p));
+    const give = vm.sched.takeWhere((waiting + (this.spread ? 1 : 0)) >> 1, (p) => p !== vm.main && canMigrate(p));
     let moved = 0;
     for (const p of give) {
       if (this.moveOut(p, to)) moved++;

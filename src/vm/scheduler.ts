@@ -97,8 +97,8 @@ export class Scheduler {
       const p = this.runQueue.shift()!;
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
-      if ((++n & 15) === 0) {
-        if (remote !== null) remote.hub.poll();
+      if ((++n & 15) === 0 || (remote !== null && remote.spread && (n & 3) === 0)) {
+        if (remote !== null) remote.midTick();
         if (this.reductions - r0 >= SLICE || (n & 1023) === 0) {
           if (monotonicMs() > until) {
             full = true;
