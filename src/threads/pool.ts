@@ -110,6 +110,7 @@ export class Pool {
     const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);
     const shared = new SharedRun(buffers, () => this.hub.poll());
     const remote = new Remote(vm, this.hub, run, shared, n, spread);
+    remote.onEnd = () => this.ended();
     vm.becomeShared(remote);
     this.hub.attach(run, remote);
     if (vm.log.debug) vm.log.log("debug", `run ${run} goes parallel on ${n} schedulers (${vm.sched.runnable} runnable)`);

@@ -209,6 +209,9 @@ export class Remote implements RunEnd {
 
   // ── the run's end ───────────────────────────────────────────────────────────────────
 
+  /** Called once the run has ended on scheduler 0 (the pool lets its threads rest). */
+  onEnd: (() => void) | null = null;
+
   /** Scheduler 0 ends the run: every other scheduler drops it. */
   stopAll(): void {
     this.shared.stop();
@@ -218,6 +221,8 @@ export class Remote implements RunEnd {
       this.push(s);
     }
     this.flushStats();
+    this.onEnd?.();
+    this.onEnd = null;
   }
 
   // ── quiescence ──────────────────────────────────────────────────────────────────────

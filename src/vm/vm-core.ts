@@ -378,8 +378,7 @@ export class VMCore {
         if (at !== remote.self) {
           const pid = this.takePid(at);
           if (link) (p.links ??= new Set()).add(pid);
-          remote.spawnAt(at, pid, fn, args, p.pid, link);
-          this.spawned++;
+          remote.spawnAt(at, pid, fn, args, p.pid, link); // counted where it starts
           return pid;
         }
       }
@@ -461,7 +460,7 @@ export class VMCore {
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
     if (!q) {
-      if (this.remote !== null && this.remote.send(to, type, value)) this.messages++;
+      if (this.remote !== null) this.remote.send(to, type, value); // counted where it arrives
       return;
     }
     this.messages++;
