@@ -20,6 +20,7 @@ import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
 import { KError } from "./vm/values.js";
 import type { Session } from "./session.js";
+import type { ObserveOptions, Observer } from "./observe/server.js";
 
 export interface RaftOptions {
   stdout?: (text: string) => void;
@@ -205,7 +206,10 @@ export class Raft {
   async createVM(overrides: Partial<RaftOptions> = {}): Promise<VMCore> {
     const o: RaftOptions = { ...this.options, ...overrides };
     const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
-    const onEvent = o.onEvent;
+    const obs = this.observer;
+    const user = o.onEvent;
+    let self: VMCore | null = null; // the observer hears this VM's events too
+    const onEvent = obs ? (e: VMEvent) => (self && obs.event(self, e), user?.(e)) : user;
     const fs = o.fs ?? (await import("./vm/node-fs.js")).nodeFs;
     const host: Host = {
       stdout: o.stdout ?? ((s: string) => void process.stdout.write(s)),
@@ -235,9 +239,11 @@ export class Raft {
       maxHeap: o.maxHeap,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
-      exclusive: o.exclusive,
+      // Observed, the VM gives the event loop a turn every few ms, so that the observer answers.
+      exclusive: o.exclusive && !obs,
     });
     installSupervisors(vm);
+    if (obs) obs.attach((self = vm));
     return vm;
   }
 
@@ -245,6 +251,22 @@ export class Raft {
   get nativeSpecs(): readonly NativeSpec[] {
     return this.specs;
   }
+
+  /**
+   * Serves a live view of this Raft's VMs to a browser (the observer: docs/observer.md) on
+   * loopback and a free port unless told otherwise. It watches the VM of the latest run or
+   * session; `close()` it when done.
+   */
+  async observe(opts: ObserveOptions = {}): Promise<Observer> {
+    if (this.observer) return this.observer;
+    const { Observer } = await import("./observe/server.js");
+    this.observer = await Observer.start({ stderr: this.options.stderr, ...opts });
+    const close = this.observer.close.bind(this.observer);
+    this.observer.close = () => ((this.observer = null), close());
+    return this.observer;
+  }
+
+  private observer: Observer | null = null;
 
   /** A long-lived VM for incremental evaluation (the REPL): see src/session.ts. */
   async session(overrides: Partial<RaftOptions> = {}): Promise<Session> {
@@ -284,4 +306,4 @@ export type LogEvent = Extract<VMEvent, { kind: "log" }>;
 /** Everything `onEvent` receives: spawn, exit, restart and log. */
 export type RaftEvent = VMEvent;
 
-export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec, CancelOptions, CancelReason };
+export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec, CancelOptions, CancelReason, ObserveOptions, Observer };

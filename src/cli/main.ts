@@ -39,6 +39,7 @@ Flags of run and repl:
   --max-processes=N        most live processes
   --max-reductions=N       reduction budget for the whole run
   --schedulers=N           scheduler threads (only 1 is supported so far)
+  --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
@@ -73,9 +74,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return cmdCheck(a, io);
     case "disasm":
       return cmdDisasm(a, io);
-    case "repl":
+    case "repl": {
       // Loaded only for the REPL, so that `raft run` starts without it.
-      return (await import("./repl.js")).startRepl(makeRaft(a.flags, io, []), io, a.flags.asm === true);
+      const raft = makeRaft(a.flags, io, []);
+      const stop = await observe(raft, a.flags, io);
+      if (typeof stop === "number") return stop;
+      try {
+        return await (await import("./repl.js")).startRepl(raft, io, a.flags.asm === true);
+      } finally {
+        await stop();
+      }
+    }
     default:
       return usage(io, `unknown command ${JSON.stringify(a.command)}`);
   }
@@ -154,10 +163,28 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
   }
 }
 
+/** `--observe`: starts the observer; returns what stops it (or an exit code for a bad address). */
+async function observe(raft: Raft, f: CliFlags, io: CliIO): Promise<number | (() => Promise<void>)> {
+  if (f.observe === undefined) return async () => {};
+  let addr: { host?: string; port?: number } | null = {};
+  const { parseAddress } = await import("../observe/server.js");
+  if (f.observe !== true) addr = parseAddress(f.observe);
+  if (!addr) return usage(io, `--observe=${f.observe}: expected HOST:PORT, HOST or PORT`);
+  try {
+    const o = await raft.observe(addr);
+    return () => o.close();
+  } catch (e) {
+    io.stderr(`error: --observe: cannot listen on ${f.observe === true ? "loopback" : f.observe}: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
 async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
   const l = await load(a, io, "run");
   if (typeof l === "number") return l;
-  const r = await l.raft.run(l.module!, { file: a.file! });
+  const stop = await observe(l.raft, a.flags, io);
+  if (typeof stop === "number") return stop;
+  const r = await l.raft.run(l.module!, { file: a.file! }).finally(stop);
   if (r.diagnostics.length) {
     io.stderr(r.diagnostics.map((d) => `error: ${a.file}: ${d.title}\n`).join(""));
     return 2;

@@ -53,5 +53,16 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, "not_found") : pid;
     }),
   ],
-  ["vm.sleep", sys((c, a) => c.vm.sleep(a[0] as number))],
+  [
+    "vm.sleep",
+    sys((c, a) => {
+      const p = c.proc;
+      const done = c.vm.sleep(a[0] as number);
+      p.sleeping = true; // for introspection: "sleeping", not "parked"
+      return done.then((v) => {
+        p.sleeping = false;
+        return v;
+      });
+    }),
+  ],
 ]);

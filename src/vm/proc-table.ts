@@ -32,6 +32,20 @@ export class ProcessTable {
     return this.get(pid) !== undefined;
   }
 
+  /** Calls `f` for every process in the table, in pid order. */
+  forEach(f: (p: Process) => void): void {
+    const pages = this.pages;
+    for (let n = 0; n < pages.length; n++) {
+      const page = pages[n];
+      if (page === null) continue;
+      const slots = page.slots;
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        const p = slots[i];
+        if (p !== null) f(p);
+      }
+    }
+  }
+
   /** Forgets every process. */
   clear(): void {
     this.pages = [];

@@ -79,6 +79,10 @@ export class Process {
   heapLast = 0;
   /** Linear memory (seed 003 memory types), created on first use. */
   memory: unknown = null;
+  /** Reductions used since it started (counted per slice by the scheduler). */
+  reductions = 0;
+  /** Parked in vm.sleep (introspection tells "sleeping" from "parked"). */
+  sleeping = false;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

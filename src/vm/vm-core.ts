@@ -277,6 +277,7 @@ export class VMCore {
   private runSlice(p: Process): void {
     p.status = Status.Running;
     this.current = p;
+    const r0 = this.reductions;
     let budget = SLICE;
     const max = this.opts.maxReductions;
     if (max !== undefined) {
@@ -297,6 +298,7 @@ export class VMCore {
     this.current = null;
     // What the slice used, charged work included (refills were counted as they were granted).
     this.reductions += Math.max(1, budget - this.budget);
+    p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
     switch (r) {
       case Exec.Yield:
         if (p.status === Status.Running) this.makeRunnable(p);
