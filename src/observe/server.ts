@@ -18,6 +18,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import type { Writable } from "node:stream";
 import type { VMCore, VMEvent } from "../vm/vm-core.js";
 import type { Process } from "../vm/process.js";
 import { pidString } from "../vm/process.js";
@@ -98,7 +99,7 @@ export interface Frame {
 
 interface Client {
   id: number;
-  res: ServerResponse;
+  res: Writable;
   view: View;
   lastEvent: number;
   dropped: number;
@@ -180,6 +181,17 @@ export class Observer {
     if (this.events.length > EVENTS_KEPT * 2) this.events.splice(0, this.events.length - EVENTS_KEPT);
   }
 
+  /** Frames dropped for pages that were not keeping up, and the most bytes queued for one page. */
+  backlogs(): { dropped: number; maxQueued: number } {
+    let dropped = 0;
+    let maxQueued = 0;
+    for (const c of this.clients.values()) {
+      dropped += c.dropped;
+      maxQueued = Math.max(maxQueued, c.res.writableLength);
+    }
+    return { dropped, maxQueued };
+  }
+
   /** Stops listening and ends every stream. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -207,7 +219,7 @@ export class Observer {
       case "GET /":
         return this.servePage(res);
       case "GET /stream":
-        return this.subscribe(req, res);
+        return this.subscribe(res);
       case "POST /view":
         return body(req, res, (b) => this.setView(res, Number(url.searchParams.get("client")), b));
       case "POST /kill":
@@ -234,23 +246,31 @@ export class Observer {
     res.end(this.page);
   }
 
-  private subscribe(req: IncomingMessage, res: ServerResponse): void {
-    const c: Client = { id: this.nextClient++, res, view: defaultView(), lastEvent: this.eventSeq, dropped: 0, blocked: false };
+  private subscribe(res: ServerResponse): void {
     res.writeHead(200, { "Content-Type": "text/event-stream", Connection: "keep-alive" });
-    res.write(`event: hello\ndata: ${JSON.stringify({ client: c.id, snapshotMs: SNAPSHOT_MS })}\n\n`);
-    res.on("drain", () => (c.blocked = false));
+    this.stream(res);
+  }
+
+  /**
+   * Streams frames to `out` (Server-Sent Events text) until it closes: what GET /stream does,
+   * usable by an embedder with a server of its own. Frames are skipped while `out` has
+   * more than a little unsent (write() returned false and 'drain' has not come).
+   */
+  stream(out: Writable): number {
+    const c: Client = { id: this.nextClient++, res: out, view: defaultView(), lastEvent: this.eventSeq, dropped: 0, blocked: false };
+    out.write(`event: hello\ndata: ${JSON.stringify({ client: c.id, snapshotMs: SNAPSHOT_MS })}\n\n`);
+    out.on("drain", () => (c.blocked = false));
     const gone = () => {
-      this.clients.delete(c.id);
-      if (this.clients.size === 0) {
-        this.events = [];
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = null;
-      }
+      if (!this.clients.delete(c.id) || this.clients.size > 0) return;
+      this.events = [];
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
     };
-    req.on("close", gone);
-    res.on("error", gone);
+    out.on("close", gone);
+    out.on("error", gone);
     this.clients.set(c.id, c);
     if (!this.timer) this.arm(0);
+    return c.id;
   }
 
   private setView(res: ServerResponse, id: number, b: Record<string, unknown>): void {
@@ -480,7 +500,8 @@ export function parseAddress(s: string): { host?: string; port?: number } | null
   const portOf = (t: string) => (/^\d{1,5}$/.test(t) && Number(t) <= 65535 ? Number(t) : null);
   if (s === "") return null;
   if (portOf(s) !== null) return { port: portOf(s)! };
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s) ?? (s.includes(":") && !s.includes("]") ? [s, s, undefined] : null);
+  // [v6]:PORT, [v6], host:PORT, host, or a bare IPv6 address (two colons or more).
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:\[\]]+)(?::(\d+))?$/.exec(s) ?? (/^[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(s) ? [s, s, undefined] : null);
   if (!m) return null;
   const host = m[1];
   if (m[2] === undefined) return { host };
