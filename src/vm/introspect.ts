@@ -290,7 +290,7 @@ export interface SystemInfo {
   reductions: number;
   messages: number;
   spawned: number;
-  /** Managed heap the accounting knows of (bytes), and the VM's ceiling. */
+  /** Bytes of every process's memory as `memoryOf` tells it, and the VM's ceiling on them. */
   heap: number;
   heapCeiling: number;
   schedulers: number;
@@ -306,7 +306,7 @@ export function systemInfo(vm: VMCore): SystemInfo {
     processes++;
     if (p.supervisor !== null) supervisors++;
     queued += mailboxLength(p);
-    heap += p.heapLast;
+    heap += memoryOf(p);
   });
   return { now: vm.now(), processes, supervisors, queued, ...vmCounters(vm), heap, heapCeiling: vmHeapCap(), schedulers: 1 };
 }

@@ -96,7 +96,9 @@ function select(pid: number): void {
   const b = $<HTMLButtonElement>("tab-process");
   b.disabled = false;
   b.textContent = `Process <0.${pid}>`;
-  $("detail").innerHTML = `<p class="empty">Loading &lt;0.${pid}&gt;…</p>`;
+  $("detail-head").innerHTML = `<h2>&lt;0.${pid}&gt;</h2>`;
+  $("detail").innerHTML = "";
+  $("kill-result").textContent = "";
   sendView();
   show("process");
 }
@@ -245,7 +247,7 @@ function drawTree(root: TreeNode): HTMLElement {
     node.appendChild(el("rect", { width: String(NODE_W), height: String(NODE_H) }));
     const title = n.sup ? `<0.${n.pid}> ${n.sup.strategy}` : `<0.${n.pid}> ${n.fn}`;
     const sub = n.sup
-      ? `restarts ${n.sup.restarts} (${n.sup.recentRestarts}/${n.sup.maxRestarts} in ${n.sup.periodMs} ms)`
+      ? `restarts ${n.sup.restarts} · ${n.sup.recentRestarts}/${n.sup.maxRestarts} in ${fmtMs(n.sup.periodMs)}`
       : `${n.restart}${n.name ? ` · ${n.name}` : ""}${n.alive ? "" : " · ended"}`;
     node.appendChild(text(title, 8, 15, ""));
     node.appendChild(text(sub + (n.omitted ? ` · +${n.omitted} more` : ""), 8, 30, "sub"));
@@ -311,7 +313,7 @@ function renderCharts(): void {
       const c = document.createElement("div");
       c.className = "chart";
       c.id = `chart-${k}`;
-      c.innerHTML = `<h3>${title}</h3><div class="val"></div><svg viewBox="0 0 ${SAMPLES} 60" preserveAspectRatio="none"><polyline></polyline><line class="ceiling" x1="0" x2="${SAMPLES}" y1="-1" y2="-1"></line></svg><div class="empty note"></div>`;
+      c.innerHTML = `<h3>${title}</h3><div class="val"></div><svg viewBox="0 0 ${SAMPLES} 60" preserveAspectRatio="none"><polyline></polyline></svg><div class="empty note"></div>`;
       box.appendChild(c);
     }
   for (const [k, , fmt] of charts) {
@@ -320,7 +322,7 @@ function renderCharts(): void {
     const cur = a.length ? a[a.length - 1] : 0;
     c.querySelector(".val")!.textContent = fmt(cur);
     const top = Math.max(1, ...a) * 1.1;
-    const pts = a.map((v, i) => `${SAMPLES - a.length + i},${(58 - (v / top) * 56).toFixed(1)}`).join(" ");
+    const pts = a.map((v, i) => `${i},${(58 - (v / top) * 56).toFixed(1)}`).join(" ");
     c.querySelector("polyline")!.setAttribute("points", pts);
     if (k === "heap") c.querySelector(".note")!.textContent = `ceiling ${fmtBytes(ceiling)} (${((cur / Math.max(1, ceiling)) * 100).toFixed(1)}% used) · ${last?.system?.schedulers ?? 1} scheduler`;
   }
@@ -329,18 +331,18 @@ function renderCharts(): void {
 // ── the process page ────────────────────────────────────────────────────────────────────
 
 function renderDetail(d: ProcessDetail | null): void {
-  const box = $("detail");
   const pid = view.selected;
   const mine = events.filter((e) => e.pid === pid || (e.kind === "restart" && (e.old === pid || e.supervisor === pid)) || (e.kind === "spawn" && e.parent === pid)).slice(-50);
   const evHtml = mine.length ? mine.map((e) => `<div>${(e.t / 1000).toFixed(3)}s ${esc(describe(e))}</div>`).join("") : `<div class="empty">none seen since this page opened</div>`;
+  // The kill controls stay in place (re-rendering them would swallow clicks); the rest is redrawn.
+  $("kill-bar").style.display = d ? "" : "none";
   if (!d) {
-    box.innerHTML = `<h2>&lt;0.${pid}&gt; <span class="gone">has ended</span></h2><h3>Events</h3><div class="events">${evHtml}</div>`;
+    $("detail-head").innerHTML = `<h2>&lt;0.${pid}&gt; <span class="gone">has ended</span></h2>`;
+    $("detail").innerHTML = `<h3>Events</h3><div class="events">${evHtml}</div>`;
     return;
   }
   const pids = (l: number[]) => (l.length ? l.map((p) => `<a class="pid" data-pid="${p}">&lt;0.${p}&gt;</a>`).join("") : `<span class="empty">none</span>`);
-  const reasonVal = (box.querySelector("#reason") as HTMLInputElement | null)?.value ?? "";
-  const focused = document.activeElement?.id === "reason";
-  box.innerHTML = `
+  $("detail-head").innerHTML = `
     <h2>&lt;0.${d.pid}&gt; ${esc(d.name)}</h2>
     <dl>
       <dt>status</dt><dd class="st-${d.status}">${d.status}</dd>
@@ -355,23 +357,14 @@ function renderDetail(d: ProcessDetail | null): void {
       <dt>monitors</dt><dd>${pids(d.monitors)}</dd>
       <dt>monitored by</dt><dd>${pids(d.monitoredBy)}</dd>
       ${d.sup ? `<dt>strategy</dt><dd>${d.sup.strategy}, at most ${d.sup.maxRestarts} restarts in ${d.sup.periodMs} ms</dd><dt>restarts</dt><dd>${d.sup.restarts}</dd><dt>children</dt><dd>${pids(d.sup.children.map((c) => c.pid))}</dd>` : ""}
-    </dl>
-    <div class="kill">
-      <button id="kill">Kill</button>
-      <input id="reason" placeholder="exit reason, e.g. shutdown" value="${esc(reasonVal)}">
-      <button id="exit">Send exit signal</button>
-      <span id="kill-result" class="empty"></span>
-    </div>
+    </dl>`;
+  $("detail").innerHTML = `
     <h3>First messages</h3>
     <pre>${d.messages.length ? d.messages.map(esc).join("\n") : "(empty)"}</pre>
     <h3>Stack trace</h3>
     <pre>${d.trace.length ? d.trace.map((t) => `at ${esc(t.fn)} (line ${t.line}:${t.col})${t.repeated ? ` [repeats ${t.repeated} more times]` : ""}`).join("\n") : "(none)"}</pre>
     <h3>Events</h3>
     <div class="events">${evHtml}</div>`;
-  if (focused) $<HTMLInputElement>("reason").focus();
-  $("kill").onclick = () => kill(d.pid, "");
-  $("exit").onclick = () => kill(d.pid, $<HTMLInputElement>("reason").value || "shutdown");
-  for (const a of box.querySelectorAll<HTMLElement>("a.pid")) a.onclick = () => select(Number(a.dataset.pid));
 }
 
 async function kill(pid: number, reason: string): Promise<void> {
@@ -397,6 +390,10 @@ function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
+function fmtMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
@@ -410,6 +407,13 @@ function esc(s: string): string {
 
 // ── wiring ──────────────────────────────────────────────────────────────────────────────
 
+$("kill").onclick = () => void kill(view.selected, "");
+$("exit").onclick = () => void kill(view.selected, $<HTMLInputElement>("reason").value || "shutdown");
+// Links to other processes, in the process page.
+$("process").addEventListener("click", (e) => {
+  const a = (e.target as HTMLElement).closest<HTMLElement>("a.pid");
+  if (a) select(Number(a.dataset.pid));
+});
 for (const b of document.querySelectorAll<HTMLButtonElement>("nav button")) b.onclick = () => show(b.dataset.tab!);
 for (const h of document.querySelectorAll<HTMLElement>(".thead span[data-sort]")) h.onclick = () => setSort(h.dataset.sort as SortKey);
 $("scroller").addEventListener("scroll", onScroll, { passive: true });
