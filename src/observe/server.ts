@@ -33,6 +33,9 @@ import {
   statusOf,
   supervisionTrees,
   systemInfo,
+  newTally,
+  tally,
+  type Tally,
   type ProcessDetail,
   type ProcessRow,
   type SystemInfo,
@@ -50,7 +53,9 @@ export interface ObserveOptions {
 
 /** Shortest time between two snapshots (ms). */
 export const SNAPSHOT_MS = 250;
-/** A snapshot may take at most 1/SNAPSHOT_SHARE of the time between snapshots. */
+/** Longest time between two snapshots (ms): pages get at least one update a second. */
+export const SNAPSHOT_MAX_MS = 700;
+/** A snapshot may take at most 1/SNAPSHOT_SHARE of the time between snapshots (up to SNAPSHOT_MAX_MS). */
 const SNAPSHOT_SHARE = 25;
 /** Events kept for pages (only while one is connected). */
 const EVENTS_KEPT = 2000;
@@ -110,6 +115,9 @@ interface Client {
 /** What one snapshot shares between pages: every live process, in pid order. */
 interface Census {
   procs: Process[];
+  sups: Process[];
+  /** The system totals' per-process sums, made in the same pass. */
+  tally: Tally;
   pids: Int32Array;
   reds: Float64Array;
   rates: Float64Array;
@@ -322,15 +330,15 @@ export class Observer {
     const t0 = performance.now();
     if (ready.length > 0) {
       const census = this.census();
-      const system = this.vm ? systemInfo(this.vm) : null;
-      const trees = census && this.vm ? supervisionTrees(this.vm, undefined, census.procs.filter((p) => p.supervisor !== null)) : [];
+      const system = census && this.vm ? systemInfo(this.vm, census.tally) : null;
+      const trees = census && this.vm ? supervisionTrees(this.vm, undefined, census.sups) : [];
       const interval = this.lastAt === 0 ? 0 : t0 - this.lastAt;
       this.lastAt = t0;
       this.snapshots++;
       for (const c of ready) this.send(c, census, system, trees, interval);
     }
     const cost = performance.now() - t0;
-    this.arm(Math.max(SNAPSHOT_MS, cost * SNAPSHOT_SHARE));
+    this.arm(Math.max(SNAPSHOT_MS, Math.min(cost * SNAPSHOT_SHARE, SNAPSHOT_MAX_MS)));
   }
 
   /** Every live process, with its reductions per second since the last census. */
@@ -338,7 +346,13 @@ export class Observer {
     const vm = this.vm;
     if (!vm || vm.isStopped) return null;
     const procs: Process[] = [];
-    forEachProcess(vm, (p) => void procs.push(p));
+    const sups: Process[] = [];
+    const sums = newTally();
+    forEachProcess(vm, (p) => {
+      procs.push(p);
+      tally(sums, p);
+      if (p.supervisor !== null) sups.push(p);
+    });
     const n = procs.length;
     const pids = new Int32Array(n);
     const reds = new Float64Array(n);
@@ -360,7 +374,7 @@ export class Observer {
     this.prevPids = pids;
     this.prevReds = reds;
     this.censusAt = now;
-    return { procs, pids, reds, rates, n };
+    return { procs, sups, tally: sums, pids, reds, rates, n };
   }
 
   private censusAt = 0;
@@ -388,8 +402,17 @@ export class Observer {
 
 /** The rows of the page's window: filtered, sorted, then sliced (the work is O(n log n) in live processes). */
 function window(vm: VMCore, census: Census, v: View): Frame["table"] {
-  let idx: number[] = [];
   const { procs, rates } = census;
+  const rows: WireRow[] = [];
+  const row = (i: number) => rows.push({ ...processRow(vm, procs[i]), rate: Math.round(rates[i]) });
+  if (v.filter === "" && v.sort === "pid") {
+    // The census is in pid order already: the window is a slice.
+    const n = census.n;
+    const offset = Math.min(v.offset, Math.max(0, n - 1));
+    for (let k = offset; k < n && rows.length < v.limit; k++) row(v.desc ? n - 1 - k : k);
+    return { total: n, offset, rows };
+  }
+  const idx: number[] = [];
   if (v.filter === "") for (let i = 0; i < census.n; i++) idx.push(i);
   else
     for (let i = 0; i < census.n; i++) {
@@ -407,11 +430,7 @@ function window(vm: VMCore, census: Census, v: View): Frame["table"] {
     });
   }
   const offset = Math.min(v.offset, Math.max(0, idx.length - 1));
-  const rows: WireRow[] = [];
-  for (let k = offset; k < idx.length && rows.length < v.limit; k++) {
-    const i = idx[k];
-    rows.push({ ...processRow(vm, procs[i]), rate: Math.round(rates[i]) });
-  }
+  for (let k = offset; k < idx.length && rows.length < v.limit; k++) row(idx[k]);
   return { total: idx.length, offset, rows };
 }
 

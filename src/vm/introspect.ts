@@ -296,17 +296,33 @@ export interface SystemInfo {
   schedulers: number;
 }
 
-/** The system totals: one pass over the processes (O(live processes)). */
-export function systemInfo(vm: VMCore): SystemInfo {
-  let processes = 0;
-  let supervisors = 0;
-  let queued = 0;
-  let heap = 0;
-  forEachProcess(vm, (p) => {
-    processes++;
-    if (p.supervisor !== null) supervisors++;
-    queued += mailboxLength(p);
-    heap += memoryOf(p);
-  });
-  return { now: vm.now(), processes, supervisors, queued, ...vmCounters(vm), heap, heapCeiling: vmHeapCap(), schedulers: 1 };
+/** Per-process sums of the system totals, added up one process at a time (`tally`). */
+export interface Tally {
+  processes: number;
+  supervisors: number;
+  queued: number;
+  heap: number;
+}
+
+export function newTally(): Tally {
+  return { processes: 0, supervisors: 0, queued: 0, heap: 0 };
+}
+
+export function tally(t: Tally, p: Process): void {
+  t.processes++;
+  if (p.supervisor !== null) t.supervisors++;
+  t.queued += mailboxLength(p);
+  t.heap += memoryOf(p);
+}
+
+/**
+ * The system totals. `t`: the sums of every live process, when the caller has just made
+ * them in a pass of its own; otherwise this makes one (O(live processes)).
+ */
+export function systemInfo(vm: VMCore, t?: Tally): SystemInfo {
+  if (!t) {
+    const sums = (t = newTally());
+    forEachProcess(vm, (p) => tally(sums, p));
+  }
+  return { now: vm.now(), ...t, ...vmCounters(vm), heapCeiling: vmHeapCap(), schedulers: 1 };
 }
