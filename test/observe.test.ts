@@ -272,3 +272,75 @@ test("raft run --observe prints the address and ends with its program", async ()
   assert.equal(repl.code, 0, repl.stderr);
   assert.match(repl.stderr, /observe: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
 });
+
+test("a process page: status, name, links, monitors, first messages and stack trace", async () => {
+  const raft = new Raft({ stderr: () => {}, readLine: () => new Promise<string | null>(() => {}) });
+  const obs = await raft.observe();
+  const ctl = new AbortController();
+  const src = `
+fn sleeper() { vm.sleep(100000); }
+fn reader() { let s: string = vm.get_user_input(){default: ""}; }
+fn wait_int() -> integer { let x: integer = vm.receive(); return x; }
+fn holder(p: process) {
+    vm.link(p);
+    vm.monitor(p);
+    loop { wait_int(); }
+}
+let s: process = vm.spawn(sleeper);
+let r: process = vm.spawn(reader);
+let h: process = vm.spawn(holder, s);
+vm.register("keeper", h);
+vm.send(h, ("hello", [1, 2]));
+vm.send(h, "text");
+loop { vm.sleep(50); }
+`;
+  const done = raft.run(src, { file: "page.kl", signal: ctl.signal });
+  try {
+    await new Promise((res) => setTimeout(res, 200));
+    // The stream's first frame gives the client id; then select <0.4> (the holder).
+    const frames: Frame[] = [];
+    let client = 0;
+    const req = get(`http://127.0.0.1:${obs.port}/stream?${tok(obs)}`, (res) => {
+      let buf = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        buf += d;
+        let k;
+        while ((k = buf.indexOf("\n\n")) >= 0) {
+          const msg = buf.slice(0, k);
+          buf = buf.slice(k + 2);
+          const data = JSON.parse(msg.slice(msg.indexOf("data: ") + 6));
+          if (msg.startsWith("event: hello")) client = data.client;
+          else frames.push(data);
+        }
+      });
+    });
+    const until = async (f: () => boolean) => {
+      for (let i = 0; i < 50 && !f(); i++) await new Promise((res) => setTimeout(res, 100));
+      assert.ok(f());
+    };
+    await until(() => client > 0);
+    const v = await fetchStatus(`http://127.0.0.1:${obs.port}/view?${tok(obs)}&client=${client}`, "POST", JSON.stringify({ selected: 4 }));
+    assert.equal(v.status, 200, v.text);
+    await until(() => frames.some((f) => f.detail?.pid === 4));
+    req.destroy();
+    const f = frames.filter((x) => x.detail?.pid === 4).pop()!;
+    const d = f.detail!;
+    const status = Object.fromEntries(f.table.rows.map((x) => [x.pid, x.status]));
+    assert.deepEqual(status, { 1: "sleeping", 2: "sleeping", 3: "parked", 4: "waiting" });
+    assert.equal(d.name, "keeper");
+    assert.equal(d.fn, "wait_int");
+    assert.equal(d.started, "holder");
+    assert.equal(d.mailbox, 2);
+    assert.deepEqual(d.messages, ['("hello", [1, 2])', '"text"']);
+    assert.deepEqual(d.links, [2]);
+    assert.deepEqual(d.monitors, [2]);
+    assert.deepEqual(d.trace.map((t) => t.fn), ["wait_int", "holder"]);
+    assert.ok(f.table.rows.find((x) => x.pid === 1)!.reductions > 0, "main's reductions are counted");
+    assert.ok(d.memory > 0);
+  } finally {
+    ctl.abort();
+    await done;
+    await obs.close();
+  }
+});
