@@ -91,6 +91,15 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
     assert.ok(stats, "the registered name stats is in the table");
     assert.equal(stats![0], `<0.${[...log.live].find(([, fn]) => fn === "stats_starter")![0]}>`);
     await page.screenshot({ path: join(shots, "1-processes.png") });
+    // Sorting (pid, reversed) and filtering happen on the server, for the rows on screen.
+    await page.click('.thead span[data-sort="pid"]');
+    await until("the table sorted by pid, descending", async () => JSON.stringify(await rowPids()) === JSON.stringify(log.pids().reverse()));
+    await page.click('.thead span[data-sort="pid"]');
+    await page.type("#filter", "stats");
+    await until("the filtered table", async () => (await rowPids()).length === 1);
+    assert.match(await page.$eval("#count", (c) => c.textContent!), /^1 process$/);
+    await page.$eval("#filter", (f) => ((f as HTMLInputElement).value = ""));
+    await page.type("#filter", " ");
 
     // The supervision tree: every live process but main is in it, supervisors with their strategy.
     await page.click('nav button[data-tab="trees"]');
