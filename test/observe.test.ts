@@ -344,3 +344,19 @@ loop { vm.sleep(50); }
     await obs.close();
   }
 });
+
+test("closing the observer tells its pages that the end is for good", async () => {
+  const r = await start(1);
+  let text = "";
+  await new Promise<void>((resolve) => {
+    get(`${r.base}/stream?${tok(r.obs)}`, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        text += d;
+        if (text.includes("event: frame")) void r.stop();
+      });
+      res.on("end", resolve);
+    });
+  });
+  assert.match(text, /event: end\n/);
+});

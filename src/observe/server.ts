@@ -206,7 +206,8 @@ export class Observer {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const c of this.clients.values()) c.res.end();
+    // Pages hear that the end is for good (an EventSource would otherwise try again).
+    for (const c of this.clients.values()) c.res.end("event: end\ndata: {}\n\n");
     this.clients.clear();
     this.vm = null;
     await new Promise<void>((resolve) => {

@@ -25,6 +25,10 @@ function connect(): void {
     sendView();
   });
   es.addEventListener("frame", (e) => onFrame(JSON.parse((e as MessageEvent).data) as Frame));
+  es.addEventListener("end", () => {
+    es.close();
+    $("state").textContent = "the program has ended";
+  });
   es.onerror = () => {
     $("state").textContent = last?.vm === "stopped" ? "the program has ended" : "disconnected: retrying…";
   };
