@@ -56,7 +56,7 @@ export const SNAPSHOT_MS = 250;
 /** Longest time between two snapshots (ms): pages get at least one update a second. */
 export const SNAPSHOT_MAX_MS = 700;
 /** A snapshot may take at most 1/SNAPSHOT_SHARE of the time between snapshots (up to SNAPSHOT_MAX_MS). */
-const SNAPSHOT_SHARE = 25;
+const SNAPSHOT_SHARE = 50;
 /** Events kept for pages (only while one is connected). */
 const EVENTS_KEPT = 2000;
 /** A page's socket holding more than this unsent is not sent frames until it drains. */
@@ -136,8 +136,6 @@ export class Observer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private frameSeq = 0;
   private lastAt = 0;
-  private prevPids = new Int32Array(0);
-  private prevReds = new Float64Array(0);
   private page: string | null = null;
   private closed = false;
 
@@ -177,8 +175,7 @@ export class Observer {
   /** Watches `vm` from now on (the latest VM created). */
   attach(vm: VMCore): void {
     this.vm = vm;
-    this.prevPids = new Int32Array(0);
-    this.prevReds = new Float64Array(0);
+    this.prevN = 0;
   }
 
   /** The VM's events (spawn, exit, restart), kept only while a page is connected. */
@@ -346,39 +343,52 @@ export class Observer {
   private census(): Census | null {
     const vm = this.vm;
     if (!vm || vm.isStopped) return null;
-    const procs: Process[] = [];
+    // One pass, touching each process once (at 100k processes the cost is memory reads);
+    // the arrays are reused from census to census, grown when needed.
+    const size = vm.liveCount();
+    const prev = this.cols[this.colsAt];
+    const cur = (this.cols[this.colsAt ^ 1] = grow(this.cols[this.colsAt ^ 1], size));
+    this.colsAt ^= 1;
+    if (this.rates.length < size) this.rates = new Float64Array(size + (size >>> 2));
+    const procs = this.procs;
     const sups: Process[] = [];
     const sums = newTally();
+    const { pids, reds } = cur;
+    const rates = this.rates;
+    const pp = prev.pids;
+    const pr = prev.reds;
+    const pn = this.prevN;
+    const now = vm.now();
+    const perMs = 1000 / Math.max(1, now - this.censusAt);
+    let n = 0;
+    let j = 0;
     forEachProcess(vm, (p) => {
-      procs.push(p);
+      if (n === pids.length) return; // (liveCount() counted them all: cannot happen)
+      const pid = p.pid;
+      const r = p.reductions;
+      procs[n] = p;
+      pids[n] = pid;
+      reds[n] = r;
+      // Both lists are in pid order: a merge finds each process's previous count.
+      while (j < pn && pp[j] < pid) j++;
+      rates[n] = (r - (j < pn && pp[j] === pid ? pr[j] : 0)) * perMs;
+      n++;
       tally(sums, p);
       if (p.supervisor !== null) sups.push(p);
     });
-    const n = procs.length;
-    const pids = new Int32Array(n);
-    const reds = new Float64Array(n);
-    const rates = new Float64Array(n);
-    const now = vm.now();
-    const dt = Math.max(1, now - this.censusAt);
-    // Both lists are in pid order: a merge finds each process's previous count.
-    const pp = this.prevPids;
-    const pr = this.prevReds;
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      const p = procs[i];
-      pids[i] = p.pid;
-      reds[i] = p.reductions;
-      while (j < pp.length && pp[j] < p.pid) j++;
-      const before = j < pp.length && pp[j] === p.pid ? pr[j] : 0;
-      rates[i] = ((p.reductions - before) * 1000) / dt;
-    }
-    this.prevPids = pids;
-    this.prevReds = reds;
+    procs.length = n; // drops references to processes gone since the last census
+    this.prevN = n;
     this.censusAt = now;
     return { procs, sups, tally: sums, pids, reds, rates, n };
   }
 
   private censusAt = 0;
+  /** Two sets of columns (pids, reductions), this census's and the last one's. */
+  private cols = [grow(null, 0), grow(null, 0)];
+  private colsAt = 0;
+  private prevN = 0;
+  private rates = new Float64Array(0);
+  private procs: Process[] = [];
 
   private send(c: Client, census: Census | null, system: SystemInfo | null, trees: TreeNode[], interval: number): void {
     const vm = this.vm;
@@ -456,6 +466,13 @@ function sortKey(vm: VMCore, c: Census, k: SortKey): ArrayLike<number | string> 
       return out;
     }
   }
+}
+
+/** Columns with room for `n` processes (these, or bigger ones). */
+function grow(c: { pids: Int32Array; reds: Float64Array } | null, n: number): { pids: Int32Array; reds: Float64Array } {
+  if (c && c.pids.length >= n) return c;
+  const room = n + (n >>> 2) + 64;
+  return { pids: new Int32Array(room), reds: new Float64Array(room) };
 }
 
 function defaultView(): View {
