@@ -38,6 +38,8 @@ export interface RaftOptions {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  /** Messages one mailbox may hold (default: no count limit; queued messages count toward the receiver's heap). */
+  maxMailbox?: number;
   /** Makes vm.random_number deterministic. */
   seed?: number;
   /** RAFT_LOG level: error, warn, info, debug, trace. */
@@ -237,6 +239,7 @@ export class Raft {
       maxProcesses: o.maxProcesses,
       maxReductions: o.maxReductions,
       maxHeap: o.maxHeap,
+      maxMailbox: o.maxMailbox,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
       // Observed, the VM gives the event loop a turn every few ms, so that the observer answers.

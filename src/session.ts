@@ -295,8 +295,11 @@ export class Session {
 
   /** A panic's trace with main's lines counted from the start of the input. */
   private formatPanic(p: PanicInfo, inputLine: number): string {
-    const trace = p.trace.map((f) => (f.line >= inputLine ? { ...f, line: f.line - inputLine + 1 } : f));
-    return formatTrace({ ...p, trace }, REPL_FILE);
+    const shift = (q: PanicInfo): PanicInfo => {
+      const trace = q.trace.map((f) => (f.line >= inputLine ? { ...f, line: f.line - inputLine + 1 } : f));
+      return q.origin ? { ...q, trace, origin: shift(q.origin) } : { ...q, trace };
+    };
+    return formatTrace(shift(p), REPL_FILE);
   }
 
   // ── assembly ────────────────────────────────────────────────────────────────────────

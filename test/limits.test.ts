@@ -134,8 +134,7 @@ vm.println(x);`,
   assert.equal(r.out, "");
 });
 
-test("mailbox flood: the receiver ends with mailbox_overflow; the sender goes on", async () => {
-  const r = await run(`
+const FLOOD = `
 fn idle() { vm.sleep(100000); }
 let p: process = vm.spawn(idle);
 vm.monitor(p);
@@ -143,10 +142,22 @@ let i: integer = 0;
 loop { p.send(i); i++; if (!p.alive()) { break; } }
 let e: exit = vm.receive();
 vm.println(e.reason());
-vm.println(i > 99999);
-`);
+vm.println(i);
+`;
+
+test("mailbox flood past --max-mailbox: the receiver ends with mailbox_overflow; the sender goes on", async () => {
+  const r = await run(FLOOD, { maxMailbox: 1000 });
   assert.equal(r.exitCode, 0, r.err);
-  assert.equal(r.out, "mailbox_overflow\ntrue\n");
+  // 1,000 messages fit; the 1,001st ends the receiver.
+  assert.equal(r.out, "mailbox_overflow\n1001\n");
+});
+
+test("mailbox flood with no count limit: the queued messages count toward the receiver's heap", async () => {
+  const r = await run(FLOOD, { maxHeap: 1 << 20 });
+  assert.equal(r.exitCode, 0, r.err);
+  const [reason, sent] = r.out.split("\n");
+  assert.equal(reason, "heap_limit");
+  assert.ok(Number(sent) > 1000, sent);
 });
 
 test("mailbox flood of big messages: the receiver ends with heap_limit first", async () => {

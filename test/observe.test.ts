@@ -292,6 +292,7 @@ let h: process = vm.spawn(holder, s);
 vm.register("keeper", h);
 vm.send(h, ("hello", [1, 2]));
 vm.send(h, "text");
+vm.send(h, ("again", [3]));
 loop { vm.sleep(50); }
 `;
   const done = raft.run(src, { file: "page.kl", signal: ctl.signal });
@@ -331,8 +332,9 @@ loop { vm.sleep(50); }
     assert.equal(d.name, "keeper");
     assert.equal(d.fn, "wait_int");
     assert.equal(d.started, "holder");
-    assert.equal(d.mailbox, 2);
-    assert.deepEqual(d.messages, ['("hello", [1, 2])', '"text"']);
+    assert.equal(d.mailbox, 3);
+    // In arrival order across the mailbox's per-type queues.
+    assert.deepEqual(d.messages, ['("hello", [1, 2])', '"text"', '("again", [3])']);
     assert.deepEqual(d.links, [2]);
     assert.deepEqual(d.monitors, [2]);
     assert.deepEqual(d.trace.map((t) => t.fn), ["wait_int", "holder"]);

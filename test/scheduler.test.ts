@@ -143,3 +143,4 @@ vm.println(ok);`;
   const r = await run(src);
   assert.equal(r.out, "true\n");
 });
+

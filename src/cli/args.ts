@@ -13,6 +13,7 @@ export interface CliFlags {
   maxHeap?: number;
   maxProcesses?: number;
   maxReductions?: number;
+  maxMailbox?: number;
   schedulers?: number;
   out?: string;
   asm?: boolean;
@@ -36,6 +37,7 @@ const NUMERIC: Record<string, keyof CliFlags> = {
   "--max-heap": "maxHeap",
   "--max-processes": "maxProcesses",
   "--max-reductions": "maxReductions",
+  "--max-mailbox": "maxMailbox",
   "--schedulers": "schedulers",
 };
 

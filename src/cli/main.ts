@@ -38,6 +38,7 @@ Flags of run and repl:
   --max-heap=BYTES         heap limit per process (a process over it ends with heap_limit)
   --max-processes=N        most live processes
   --max-reductions=N       reduction budget for the whole run
+  --max-mailbox=N          most queued messages per process (default: no count limit)
   --schedulers=N           scheduler threads (only 1 is supported so far)
   --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
@@ -112,6 +113,7 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxHeap: f.maxHeap,
     maxProcesses: f.maxProcesses,
     maxReductions: f.maxReductions,
+    maxMailbox: f.maxMailbox,
     log: io.env.RAFT_LOG,
     exclusive,
   });

@@ -303,7 +303,7 @@ export class Observer {
     if (!p) return json(res, 404, { error: `${pidString(b.pid)} is not alive` });
     const reason = typeof b.reason === "string" && b.reason !== "" ? b.reason.slice(0, 200) : "kill";
     if (vm.log.enabled("info")) vm.log.log("info", `kill ${pidString(p.pid)} by the observer${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
-    vm.signal(reason === "kill" ? 0 : p.parent, p.pid, reason);
+    vm.signals.send(reason === "kill" ? 0 : p.parent, p.pid, reason);
     json(res, 200, { ok: true, alive: vm.isAlive(p.pid) });
   }
 

@@ -1,4 +1,4 @@
-// Per-process heap accounting: `--max-heap`, the VM-wide heap cap and the mailbox bound.
+// Per-process heap accounting: `--max-heap` and the VM-wide heap cap.
 //
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox and its linear
@@ -43,8 +43,6 @@ export function vmHeapCap(): number {
   }
   return vmHeapCapBytes;
 }
-/** The most messages one mailbox may hold; a delivery past it ends the receiver. */
-export const MAILBOX_LIMIT = 100_000;
 /** Live processes when --max-processes is not given (Erlang's default); spawning past it is a
  *  "system_limit" fault in the spawner. */
 export const DEFAULT_MAX_PROCESSES = 262_144;
@@ -162,11 +160,10 @@ export function measure(p: Process, sp: number, clear: boolean, cap: number): nu
   }
   const box = p.mailbox;
   n += box.length * (HEADER + 2 * WORD);
-  for (let i = 0; i < box.length; i++) {
-    const v = box[i].value;
+  box.forEachValue((v) => {
     if (typeof v === "string") n += HEADER + 2 * v.length;
     else if (typeof v === "object" && v !== null) todo.push(v);
-  }
+  });
   if (p.memory instanceof LinearMemory) n += p.memory.bytes.length;
   return n + walk(todo, cap - n);
 }
@@ -199,16 +196,10 @@ function walk(todo: unknown[], cap: number): number {
 }
 
 /**
- * Before `m` joins `q`'s mailbox: enforce the mailbox bound and charge the message.
+ * Before `m` joins `q`'s mailbox: charge the message.
  * Returns false when the message must not be queued (the receiver has been ended).
  */
 export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
-  if (q.mailbox.length >= MAILBOX_LIMIT) {
-    if (vm.log.enabled("warn")) vm.log.log("warn", `mailbox_overflow <0.${q.pid}>: more than ${MAILBOX_LIMIT} queued messages`);
-    if (q === vm.current) throw new HardExit("mailbox_overflow");
-    vm.exit(q, "mailbox_overflow");
-    return false;
-  }
   const n = HEADER + 2 * WORD + (typeof value === "object" && value !== null ? sizeOfValue(value, heapLimit(vm) * 2) : typeof value === "string" ? 2 * value.length : 0);
   if ((q.heapBytes += n) > 0) {
     // A process sending to itself is running: its saved sp is stale, so count every slot.

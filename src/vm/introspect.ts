@@ -35,15 +35,15 @@ export function mailboxLength(p: Process): number {
   return p.mailbox.length;
 }
 
-/** The oldest `n` messages of `p`'s mailbox: their type keys and values. */
+/** The oldest `n` messages of `p`'s mailbox, in arrival order: their type keys and values. */
 export function mailboxPeek(p: Process, n: number): { type: string; value: unknown }[] {
-  return p.mailbox.slice(0, n);
+  return p.mailbox.peek(n);
 }
 
 /** The VM's running totals since it started. */
 export function vmCounters(vm: VMCore): { reductions: number; messages: number; spawned: number } {
-  const c = vm as unknown as { reductions: number; messages: number; spawned: number };
-  return { reductions: c.reductions, messages: c.messages, spawned: c.spawned };
+  const c = vm as unknown as { messages: number; spawned: number };
+  return { reductions: vm.sched.reductions, messages: c.messages, spawned: c.spawned };
 }
 
 /** Bytes the heap accounting last measured for `p` (a never-measured process: its stack's size). */
@@ -64,7 +64,8 @@ export function statusOf(p: Process): ProcStatus {
     case Status.Receiving:
       return "waiting";
     case Status.Parked:
-      return p.sleeping ? "sleeping" : "parked";
+      // vm.sleep parks the process on a timer of its own (scheduler.ts); a host call has none.
+      return p.timerSeq !== 0 ? "sleeping" : "parked";
     default:
       return "dead";
   }
@@ -158,12 +159,15 @@ function firstOf(it: Iterator<number> | undefined): number[] {
 }
 
 const typeCache = new Map<string, Type>();
+/** Printed messages by value (a collection is printed once, however many snapshots show it; the print's work is bounded too). */
 const printed = new WeakMap<object, string>();
 
-/** A message as Kaylee prints it inside a collection, cut at MESSAGE_CHARS (cached per message). */
+/** A message as Kaylee prints it inside a collection, cut at MESSAGE_CHARS. */
 export function printMessage(m: { type: string; value: unknown }): string {
-  const hit = printed.get(m);
-  if (hit !== undefined) return hit;
+  const v = m.value;
+  const key = typeof v === "object" && v !== null ? v : null;
+  const hit = key && printed.get(key);
+  if (hit) return hit;
   let t = typeCache.get(m.type);
   if (t === undefined) {
     try {
@@ -173,9 +177,10 @@ export function printMessage(m: { type: string; value: unknown }): string {
     }
     if (typeCache.size < 4096) typeCache.set(m.type, t);
   }
-  let s = formatNested(m.value, t);
+  // A long string is cut before printing: its quoting is O(its length).
+  let s = typeof v === "string" && v.length > MESSAGE_CHARS ? formatNested(v.slice(0, MESSAGE_CHARS), t) : formatNested(v, t, MESSAGE_CHARS);
   if (s.length > MESSAGE_CHARS) s = s.slice(0, MESSAGE_CHARS) + "...";
-  printed.set(m, s);
+  if (key) printed.set(key, s);
   return s;
 }
 

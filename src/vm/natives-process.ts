@@ -17,17 +17,17 @@ function pidArg(v: unknown): number {
 export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.self", sys((c) => c.proc.pid)],
   ["process.alive", sys((c, a) => c.vm.isAlive(pidArg(a[0])))],
-  ["vm.link", sys((c, a) => (c.vm.link(c.proc.pid, pidArg(a[0])), null))],
-  ["vm.unlink", sys((c, a) => (c.vm.unlink(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.link", sys((c, a) => (c.vm.signals.link(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.unlink", sys((c, a) => (c.vm.signals.unlink(c.proc.pid, pidArg(a[0])), null))],
   ["vm.trap_exits", sys((c, a) => ((c.proc.trapExits = a[0] === true), null))],
-  ["vm.monitor", sys((c, a) => (c.vm.monitor(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.monitor", sys((c, a) => (c.vm.signals.monitor(c.proc.pid, pidArg(a[0])), null))],
   [
     "vm.kill",
     sys((c, a) => {
       const reason = a.length > 1 ? String(a[1]) : "kill";
       const target = pidArg(a[0]);
       c.vm.log.log("info", `kill ${pidString(target)} by ${pidString(c.proc.pid)}${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
-      c.vm.signal(c.proc.pid, target, reason);
+      c.vm.signals.send(c.proc.pid, target, reason);
       return null;
     }),
   ],
@@ -38,31 +38,15 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       const pid = pidArg(a[1]);
       const p = c.vm.procs.get(pid);
       if (!p) return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, "noproc");
-      const holder = c.vm.registry.get(name);
-      if (holder !== undefined) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, "already_registered");
-      if (p.name !== null) return new KError(`${pidString(pid)} is already registered as ${JSON.stringify(p.name)}`, "already_registered");
-      c.vm.registry.set(name, pid);
-      p.name = name;
-      return null;
+      return c.vm.registry.register(name, p);
     }),
   ],
   [
     "vm.whereis",
     sys((c, a) => {
-      const pid = c.vm.registry.get(String(a[0]));
+      const pid = c.vm.registry.whereis(String(a[0]));
       return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, "not_found") : pid;
     }),
   ],
-  [
-    "vm.sleep",
-    sys((c, a) => {
-      const p = c.proc;
-      const done = c.vm.sleep(a[0] as number);
-      p.sleeping = true; // for introspection: "sleeping", not "parked"
-      return done.then((v) => {
-        p.sleeping = false;
-        return v;
-      });
-    }),
-  ],
+  ["vm.sleep", sys((c, a) => c.vm.sched.sleep(c.proc, a[0] as number))],
 ]);

@@ -6,6 +6,7 @@
 // grow by doubling up to the frame cap; a call never allocates once they are big enough.
 
 import type { KError } from "./values.js";
+import { NO_MAIL, type Mailbox } from "./mailbox.js";
 
 export const enum Status {
   Runnable = 0,
@@ -16,15 +17,6 @@ export const enum Status {
   Parked = 3,
   Dead = 4,
 }
-
-export interface Message {
-  /** Type key of the message's static type, or "exit" for exit notices. */
-  type: string;
-  value: unknown;
-}
-
-/** The mailbox of every process that has not been sent anything: never pushed onto. */
-export const NO_MAIL: Message[] = [];
 
 /** Bytes a new process may allocate before its first measurement (heap.ts). */
 const FIRST_HEAP_ALLOWANCE = 4096;
@@ -50,11 +42,11 @@ export class Process {
   /** The resume value is a message handed to a waiting receive: step past that instruction. */
   resumeReceive = false;
 
-  /** Messages not yet received, oldest first (the shared empty NO_MAIL until the first one). */
-  mailbox: Message[] = NO_MAIL;
+  /** Messages not yet received (the shared empty NO_MAIL until the first one: mailbox.ts). */
+  mailbox: Mailbox = NO_MAIL;
   /** Type key a receiving process waits for. */
   waitType = "";
-  /** Timer sequence number of an armed receive timeout (0 = none); fired flag. */
+  /** The timer this process waits on — a receive timeout or a sleep — (0 = none); a receive timeout fired. */
   timerSeq = 0;
   timedOut = false;
 
@@ -81,8 +73,6 @@ export class Process {
   memory: unknown = null;
   /** Reductions used since it started (counted per slice by the scheduler). */
   reductions = 0;
-  /** Parked in vm.sleep (introspection tells "sleeping" from "parked"). */
-  sleeping = false;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

@@ -12,9 +12,10 @@
 // start order, each with "shutdown" and then, for a worker that has not ended within the
 // grace time, a kill — is a *job*: a generator that yields the pid it waits for. While a job
 // waits, other events stay queued (as in OTP, where the supervisor is busy in its own receive);
-// an event about a pid that is no longer one of the children is stale and ignored. Because
-// the VM delivers exit signals synchronously (ending a child calls `signal` before `exit`
-// returns), `pump` is guarded against re-entry: a nested call only queues.
+// an event about a pid that is no longer one of the children is stale and ignored. Exit
+// signals reach a supervisor from the VM's signal queue (signals.ts), which may be handling
+// them while the supervisor itself acts (a child asked to stop may end at once), so `pump`
+// is guarded against re-entry: a nested call only queues.
 //
 // Child specs: a worker child is (function, arguments deep-copied, restart type); a child
 // supervisor is represented by the `SupState` of its latest instance, which holds its
@@ -147,7 +148,7 @@ function startChild(vm: VMCore, st: SupState, c: Child): void {
  *  non-temporary child started afresh in start order. */
 function restore(vm: VMCore, old: SupState, parent: number): SupState {
   const st = newSupervisor(vm, parent, old.strategy, old.maxRestarts, old.periodMs);
-  vm.link(parent, st.proc.pid);
+  vm.signals.link(parent, st.proc.pid);
   st.children = old.children.filter((c) => c.restart !== "temporary").map((c) => ({ ...c, running: false }));
   for (const c of st.children) startChild(vm, st, c);
   return st;
@@ -216,7 +217,7 @@ function wait(vm: VMCore, st: SupState, pid: number): void {
       st.waitTimer = 0;
       if (st.waitPid === pid && st.proc.status !== Status.Dead && vm.isAlive(pid)) {
         vm.log.log("info", `kill ${pidString(pid)} by ${pidString(st.proc.pid)} (no exit within ${GRACE_MS} ms of shutdown)`);
-        vm.signal(st.proc.pid, pid, "kill");
+        vm.signals.send(st.proc.pid, pid, "kill");
       }
     });
   }
@@ -290,8 +291,8 @@ function countRestart(vm: VMCore, st: SupState): boolean {
 function askToStop(vm: VMCore, st: SupState, c: Child): boolean {
   if (!c.running || !vm.isAlive(c.pid)) return false;
   // A child that unlinked itself would never tell us it ended: link it again first.
-  if (!st.proc.links?.has(c.pid)) vm.link(st.proc.pid, c.pid);
-  vm.signal(st.proc.pid, c.pid, "shutdown");
+  if (!st.proc.links?.has(c.pid)) vm.signals.link(st.proc.pid, c.pid);
+  vm.signals.send(st.proc.pid, c.pid, "shutdown");
   return true;
 }
 
@@ -339,7 +340,7 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
       const [max, period] = limitsArg(args[2], args[3]);
       notStopping(parent);
       const st = newSupervisor(vm, parent.proc.pid, strategy, max, period);
-      vm.link(parent.proc.pid, st.proc.pid);
+      vm.signals.link(parent.proc.pid, st.proc.pid);
       parent.children.push({ restart: "permanent", fn: -1, args: [], sub: st, pid: st.proc.pid, running: true });
       return st.proc.pid;
     }
@@ -389,7 +390,7 @@ function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
         pid,
         vm.timers.add(vm.now() + GRACE_MS, () => {
           st.retiring.delete(pid);
-          if (vm.isAlive(pid)) vm.signal(st.proc.pid, pid, "kill");
+          if (vm.isAlive(pid)) vm.signals.send(st.proc.pid, pid, "kill");
         }),
       );
     } else {
@@ -397,7 +398,7 @@ function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
     }
   }
   startChild(vm, st, c);
-  if (wasRunning) vm.signal(st.proc.pid, pid, "shutdown");
+  if (wasRunning) vm.signals.send(st.proc.pid, pid, "shutdown");
   logRestart(vm, st, pid, c.pid, "restart_child");
   return c.pid;
 }

@@ -1,6 +1,10 @@
 // All of the VM's timers in one binary heap (receive timeouts, sleeps, supervisor grace
 // times), driven by a single host timeout armed for the earliest deadline; and the bound on
 // host timeouts that every setTimeout of the VM respects.
+//
+// Cancelling removes the entry from the heap at once (each entry knows its place), so the
+// heap holds exactly the live timers: a program that starts and cancels timers forever
+// (a process that sleeps and is killed, in a loop) keeps it small.
 
 /**
  * The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). Node fires a longer
@@ -23,89 +27,102 @@ export interface TimerEntry {
   at: number;
   seq: number;
   fire: () => void;
+  /** Index in the heap array. */
+  i: number;
 }
 
 export class TimerHeap {
   private heap: TimerEntry[] = [];
   private seq = 0;
-  private cancelled = new Set<number>();
-  private live = new Set<number>();
+  private readonly bySeq = new Map<number, TimerEntry>();
 
+  /** Live timers. */
   get size(): number {
-    return this.live.size;
+    return this.heap.length;
   }
 
+  /** A timer firing at `at` (clock ms); its sequence number, to cancel it. */
   add(at: number, fire: () => void): number {
-    const e = { at, seq: ++this.seq, fire };
-    const h = this.heap;
-    this.live.add(e.seq);
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (before(h[parent], e)) break;
-      h[i] = h[parent];
-      i = parent;
-    }
-    h[i] = e;
+    const e: TimerEntry = { at, seq: ++this.seq, fire, i: this.heap.length };
+    this.heap.push(e);
+    this.bySeq.set(e.seq, e);
+    this.up(e.i);
     return e.seq;
   }
 
   cancel(seq: number): void {
-    if (this.live.delete(seq)) this.cancelled.add(seq);
+    const e = this.bySeq.get(seq);
+    if (e === undefined) return;
+    this.bySeq.delete(seq);
+    this.removeAt(e.i);
   }
 
   /** Earliest live deadline, or Infinity. */
   next(): number {
-    this.dropCancelled();
     return this.heap.length ? this.heap[0].at : Infinity;
   }
 
-  /** Removes and returns every live entry due at `now`, earliest first. */
+  /** Removes and returns every entry due at `now`, earliest first. */
   due(now: number): TimerEntry[] {
     const out: TimerEntry[] = [];
-    for (;;) {
-      this.dropCancelled();
-      if (!this.heap.length || this.heap[0].at > now) return out;
-      const e = this.pop();
-      this.live.delete(e.seq);
+    while (this.heap.length && this.heap[0].at <= now) {
+      const e = this.heap[0];
+      this.bySeq.delete(e.seq);
+      this.removeAt(0);
       out.push(e);
     }
+    return out;
   }
 
   clear(): void {
     this.heap = [];
-    this.cancelled.clear();
-    this.live.clear();
+    this.bySeq.clear();
   }
 
-  private dropCancelled(): void {
-    while (this.heap.length && this.cancelled.has(this.heap[0].seq)) this.cancelled.delete(this.pop().seq);
-  }
-
-  private pop(): TimerEntry {
+  private removeAt(i: number): void {
     const h = this.heap;
-    const top = h[0];
     const last = h.pop()!;
-    if (h.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        let best = last;
-        if (l < h.length && before(h[l], best)) {
-          m = l;
-          best = h[l];
-        }
-        if (r < h.length && before(h[r], best)) m = r;
-        if (m === i) break;
-        h[i] = h[m];
-        i = m;
-      }
-      h[i] = last;
+    if (i === h.length) return;
+    h[i] = last;
+    last.i = i;
+    this.down(i);
+    this.up(last.i);
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (before(h[parent], e)) break;
+      h[i] = h[parent];
+      h[i].i = i;
+      i = parent;
     }
-    return top;
+    h[i] = e;
+    e.i = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      let best = e;
+      if (l < h.length && before(h[l], best)) {
+        m = l;
+        best = h[l];
+      }
+      if (r < h.length && before(h[r], best)) m = r;
+      if (m === i) break;
+      h[i] = h[m];
+      h[i].i = i;
+      i = m;
+    }
+    h[i] = e;
+    e.i = i;
   }
 }
 

@@ -1,38 +1,29 @@
-// The VM: the process table, the scheduler, message passing, links, monitors, the name
-// registry and exit signals with Erlang's semantics (SPEC §3), and the door to natives.
+// The VM: the owner that wires the process table, the scheduler (scheduler.ts), mailboxes
+// (mailbox.ts), links, monitors and exit signals (signals.ts) and the name registry
+// (registry.ts), and the door to natives. It keeps the hot entry points that compiled and
+// interpreted code call — send, receive, spawn — and the end of a process, where all of
+// those meet. Also the resident main of the REPL, and panics.
 //
-// Scheduling is a plain run queue. Each turn of the host event loop runs slices — a slice is
-// one process executing until its reduction budget runs out or it blocks — for a few
-// milliseconds, then yields to the event loop with setImmediate so that timers and I/O
-// progress. Timers (receive timeouts, sleeps, supervisor grace times) live in one heap.
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
 
 import type { Program } from "./program.js";
-import { NO_MAIL, NO_TRIES, Process, Status, pidString, type Message } from "./process.js";
-import { Exec, NO_MESSAGE, execute, usedError } from "./interpreter.js";
-import { ExitNotice, Fault, KError, ProgramExit, fault } from "./values.js";
+import { NO_TRIES, Process, Status, pidString } from "./process.js";
+import { NO_MESSAGE, usedError } from "./interpreter.js";
+import { Fault, KError, ProgramExit, fault } from "./values.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
+import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
-import { RunQueue } from "./run-queue.js";
+import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
+import { Scheduler, monotonicMs } from "./scheduler.js";
+import { Signals, type ExitCause } from "./signals.js";
+import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
-
-/**
- * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
- * too; `performance.now()` would make Node load perf_hooks at start-up.)
- */
-function monotonicMs(): number {
-  return process.uptime() * 1000;
-}
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
-
-/** Reductions in one slice (the BEAM gives 4,000). */
-export const SLICE = 4000;
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapExit } from "./heap.js"; // memory & safety (heap.ts)
 
 export interface VMOptions {
   host: Host;
@@ -44,6 +35,8 @@ export interface VMOptions {
   maxProcesses?: number;
   maxReductions?: number;
   maxHeap?: number;
+  /** Messages one mailbox may hold; a delivery past it ends the receiver (default: no count limit). */
+  maxMailbox?: number;
   /** Events for embedders: spawn, exit, restart, log. */
   onEvent?: (e: VMEvent) => void;
   /**
@@ -73,6 +66,12 @@ export interface PanicInfo {
   pid: number;
   message: string;
   trace: TraceFrame[];
+  /** The process was ended by an exit signal from this process (then `trace` is empty). */
+  from?: number;
+  /** That signal came over a link (the sender ended), rather than from vm.kill. */
+  linked?: boolean;
+  /** The panic that chain of exits began with, in the process where it happened, with its trace. */
+  origin?: PanicInfo;
 }
 
 export interface RunOutcome {
@@ -117,19 +116,21 @@ export interface SysCtx extends NativeCtx {
  */
 let lastStopped: VMCore | null = null;
 
-/** How often a VM on an embedder's clock looks at it while it waits for a timer (real ms). */
-const VIRTUAL_CLOCK_POLL_MS = 10;
-
 export class VMCore {
   program!: Program;
   readonly host: Host;
   readonly log: Logger;
   readonly procs = new ProcessTable();
-  readonly registry = new Map<string, number>();
-  readonly timers = new TimerHeap();
+  readonly registry = new Registry();
+  readonly sched: Scheduler;
+  readonly signals: Signals;
+  /** The scheduler's timers (supervisors arm their grace times here). */
+  readonly timers: TimerHeap;
   readonly maxStringLength = 1 << 28;
   /** Bytes of managed heap one process may use (--max-heap, or the default). */
   readonly heapLimit: number;
+  /** Messages one mailbox may hold (--max-mailbox; default: no count limit). */
+  readonly maxMailbox: number;
   supervisors: SupervisorHooks | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
@@ -142,12 +143,6 @@ export class VMCore {
   lastPanic: PanicInfo | null = null;
 
   private nextPid = 1;
-  private nextRef = 1;
-  private readonly runQueue = new RunQueue();
-  private scheduled = false;
-  private hostTimer: ReturnType<typeof setTimeout> | null = null;
-  private hostTimerAt = Infinity;
-  private parked = 0;
   private stopped = false;
   private cancelled: CancelReason | null = null;
   private finish: ((o: RunOutcome) => void) | null = null;
@@ -155,7 +150,6 @@ export class VMCore {
   private readonly clock: () => number;
   private readonly t0: number;
   private readonly ctx: SysCtx;
-  private reductions = 0;
   private messages = 0;
   private spawned = 0;
 
@@ -164,8 +158,12 @@ export class VMCore {
     this.log = opts.logger;
     this.clock = opts.clock ?? monotonicMs;
     this.heapLimit = opts.maxHeap !== undefined && opts.maxHeap > 0 ? opts.maxHeap : DEFAULT_MAX_HEAP;
+    this.maxMailbox = opts.maxMailbox !== undefined && opts.maxMailbox > 0 ? opts.maxMailbox : Infinity;
     this.jitThreshold = opts.jit === "off" ? Infinity : opts.jit === "eager" ? 0 : JIT_THRESHOLD;
     this.t0 = this.clock();
+    this.sched = new Scheduler(this);
+    this.timers = this.sched.timers;
+    this.signals = new Signals(this);
     const vm = this;
     this.ctx = {
       host: opts.host,
@@ -196,7 +194,7 @@ export class VMCore {
         if (!(e instanceof Fault)) throw e;
         return this.stop(1, { pid: 0, message: e.error.message, trace: [] });
       }
-      this.schedule();
+      this.sched.schedule();
     });
   }
 
@@ -205,9 +203,8 @@ export class VMCore {
     if (this.stopped) return;
     this.stopped = true;
     this.budget = 0; // a slice still running (stop called from a native) yields at its next check
-    this.timers.clear();
-    if (this.hostTimer) clearTimeout(this.hostTimer);
-    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.reductions, messages: this.messages }, cancelled: this.cancelled };
+    this.sched.stop();
+    this.outcome = { exitCode, panic, leftover, stats: { processes: this.spawned, reductions: this.sched.reductions, messages: this.messages }, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
   }
@@ -233,7 +230,7 @@ export class VMCore {
   release(): void {
     if (!this.stopped) return;
     this.procs.clear();
-    this.runQueue.clear();
+    this.sched.release();
     this.registry.clear();
     this.main = null;
     this.current = null;
@@ -243,96 +240,9 @@ export class VMCore {
     return this.stopped;
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(this.tick);
-  }
-
-  private readonly tick = (): void => {
-    this.scheduled = false;
-    if (this.stopped) return;
-    this.fireTimers();
-    const until = monotonicMs() + 10;
-    this.sliceDeadline = until;
-    // The clock is read every 16 slices that did real work between them, or every 1024
-    // short ones (a clock read costs as much as a message hop, and ring-style programs run
-    // millions of slices of a few reductions each).
-    let n = 0;
-    let r0 = this.reductions;
-    while (this.runQueue.length !== 0 && !this.stopped) {
-      const p = this.runQueue.shift()!;
-      if (p.status !== Status.Runnable) continue;
-      this.runSlice(p);
-      if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
-        if (monotonicMs() > until) break;
-        r0 = this.reductions;
-      }
-    }
-    if (this.stopped) return;
-    if (this.runQueue.length !== 0) this.schedule();
-    else this.idle();
-  };
-
-  private runSlice(p: Process): void {
-    p.status = Status.Running;
-    this.current = p;
-    const r0 = this.reductions;
-    let budget = SLICE;
-    const max = this.opts.maxReductions;
-    if (max !== undefined) {
-      const left = max - this.reductions;
-      if (left <= 0) return this.outOfReductions();
-      if (left < budget) budget = left;
-    }
-    let r: Exec;
-    try {
-      this.budget = budget;
-      r = execute(this, p);
-    } catch (e) {
-      if (e instanceof ProgramExit) return this.stop(e.code);
-      const msg = e instanceof Error ? e.message : String(e);
-      this.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
-      r = Exec.Panicked;
-    }
-    this.current = null;
-    // What the slice used, charged work included (refills were counted as they were granted).
-    this.reductions += Math.max(1, budget - this.budget);
-    p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
-    switch (r) {
-      case Exec.Yield:
-        if (p.status === Status.Running) this.makeRunnable(p);
-        break;
-      case Exec.Blocked:
-      case Exec.Dead:
-        break;
-      case Exec.Done:
-        if (p === this.main && this.resident && (p.status as Status) !== Status.Dead) this.rest(p); // [resident main]
-        else if ((p.status as Status) !== Status.Dead) this.exit(p, "normal");
-        break;
-      case Exec.Panicked:
-        if ((p.status as Status) !== Status.Dead) this.exit(p, p.exitReason);
-        break;
-    }
-  }
-
-  /**
-   * The running slice's budget is spent. If no other process is waiting to run and the event
-   * loop had a turn recently, the slice goes on with a fresh budget (returned) instead of
-   * paying for a switch that would pick the same process again; 0 means yield now.
-   */
+  /** The running slice's budget is spent: a fresh one, or 0 to yield (Scheduler.refill). */
   refill(): number {
-    const left = this.budget;
-    if (this.runQueue.length !== 0 || this.stopped) return left;
-    // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
-    // or a host promise of ours such as a file read), and whenever a timer falls due. In the
-    // CLI, a lone busy process otherwise runs on without the cost of a switch.
-    if ((this.parked > 0 || !this.opts.exclusive) && monotonicMs() > this.sliceDeadline) return left;
-    if (this.timers.size > 0 && this.timers.next() <= this.now()) return left;
-    const max = this.opts.maxReductions;
-    this.reductions += SLICE;
-    if (max !== undefined && this.reductions >= max) return left;
-    return left + SLICE;
+    return this.sched.refill();
   }
 
   /**
@@ -343,18 +253,8 @@ export class VMCore {
     this.budget -= units;
   }
 
-  private sliceDeadline = 0;
-
-  private outOfReductions(): void {
-    this.host.stderr(`error: the run used its --max-reductions budget (${this.opts.maxReductions})\n`);
-    this.stop(1, this.lastPanic);
-  }
-
-  /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
-  private idle(): void {
-    const next = this.timers.next();
-    if (next !== Infinity) return this.armHostTimer(next);
-    if (this.parked > 0) return;
+  /** Nothing can run and nothing is pending (Scheduler.idle): a waiting main is deadlocked. */
+  deadlock(): void {
     const main = this.main;
     if (main && main.alive && !this.resting) {
       const waiting = main.status === Status.Receiving ? `a message of type ${main.waitType}` : "something";
@@ -362,46 +262,6 @@ export class VMCore {
       main.exitReason = this.lastPanic.message;
       this.exit(main, main.exitReason);
     }
-  }
-
-  /**
-   * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
-   * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
-   * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
-   * arms it again for the rest. A wait longer than a host timeout can take is armed in
-   * parts the same way (the early wake finds nothing due and arms again).
-   */
-  private armHostTimer(at: number): void {
-    if (this.hostTimer && this.hostTimerAt <= at) return;
-    const wait = Math.max(0, Math.ceil(at - this.now()));
-    if (this.hostTimer) clearTimeout(this.hostTimer);
-    this.hostTimerAt = at;
-    this.hostTimer = setTimeout(
-      () => {
-        this.hostTimer = null;
-        this.hostTimerAt = Infinity;
-        this.fireTimers();
-        if (this.runQueue.length !== 0) this.schedule();
-        else this.idle();
-      },
-      Math.min(wait, this.opts.clock ? VIRTUAL_CLOCK_POLL_MS : MAX_HOST_DELAY_MS),
-    );
-  }
-
-  private fireTimers(): void {
-    for (const t of this.timers.due(this.now())) t.fire();
-  }
-
-  /** For tests with a virtual clock: run every timer due now. */
-  advanceTimers(): void {
-    this.fireTimers();
-    if (this.runQueue.length !== 0) this.schedule();
-  }
-
-  makeRunnable(p: Process): void {
-    p.status = Status.Runnable;
-    this.runQueue.push(p);
-    this.schedule();
   }
 
   // ── processes ───────────────────────────────────────────────────────────────────────
@@ -417,10 +277,10 @@ export class VMCore {
     p.pc = prog.fnEntry[fn];
     this.procs.set(pid, p);
     this.spawned++;
-    if (link && parent) this.link(parent, pid);
+    if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
-    this.makeRunnable(p);
+    this.sched.makeRunnable(p);
     return p;
   }
 
@@ -475,24 +335,29 @@ export class VMCore {
     if (!q) return;
     this.messages++;
     if (q.supervisor !== null) return;
-    if (!admitMessage(this, q, value)) return; // mailbox bound and heap charge (heap.ts)
+    if (!admitMessage(this, q, value)) return; // heap charge (heap.ts)
     if (q.status === Status.Receiving && q.waitType === type) return this.handOff(q, value);
-    const m: Message = { type, value };
-    if (q.mailbox === NO_MAIL) q.mailbox = [m];
-    else q.mailbox.push(m);
+    let box = q.mailbox;
+    if (box.length >= this.maxMailbox) return this.mailboxOverflow(q);
+    if (box === NO_MAIL) q.mailbox = box = new Mailbox();
+    box.push(type, value);
+  }
+
+  /** A delivery past --max-mailbox ends the receiver (the sender never fails). */
+  private mailboxOverflow(q: Process): void {
+    if (this.log.enabled("warn")) this.log.log("warn", `mailbox_overflow ${pidString(q.pid)}: more than ${this.maxMailbox} queued messages (--max-mailbox)`);
+    if (q === this.current) throw new HardExit("mailbox_overflow");
+    this.exit(q, "mailbox_overflow");
   }
 
   /** Wakes a waiting receiver with `value` as what its receive returns (see interpreter.ts). */
   private handOff(q: Process, value: unknown): void {
-    if (q.timerSeq) {
-      this.timers.cancel(q.timerSeq);
-      q.timerSeq = 0;
-    }
+    if (q.timerSeq !== 0) this.sched.cancelTimer(q);
     q.timedOut = false;
     q.hasResume = true;
     q.resumeReceive = true;
     q.resumeValue = value;
-    this.makeRunnable(q);
+    this.sched.makeRunnable(q);
   }
 
   /**
@@ -502,17 +367,12 @@ export class VMCore {
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
     const want = this.program.constKeys[typeConst];
     const box = p.mailbox;
-    for (let i = 0; i < box.length; i++) {
-      if (box[i].type === want) {
-        const m = box[i];
-        if (i === 0) box.shift();
-        else box.splice(i, 1);
-        if (p.timerSeq) {
-          this.timers.cancel(p.timerSeq);
-          p.timerSeq = 0;
-        }
+    if (box.length !== 0) {
+      const m = box.take(want);
+      if (m !== NONE) {
+        if (p.timerSeq !== 0) this.sched.cancelTimer(p);
         p.timedOut = false;
-        return m.value;
+        return m;
       }
     }
     if (timed) {
@@ -521,14 +381,7 @@ export class VMCore {
         p.timedOut = false;
         return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, "timeout");
       }
-      if (p.timerSeq === 0) {
-        p.timerSeq = this.timers.add(this.now() + ms, () => {
-          if (p.status !== Status.Receiving || p.timerSeq === 0) return;
-          p.timerSeq = 0;
-          p.timedOut = true;
-          this.makeRunnable(p);
-        });
-      }
+      if (p.timerSeq === 0) this.sched.armReceiveTimeout(p, ms);
     }
     p.waitType = want;
     p.status = Status.Receiving;
@@ -554,37 +407,9 @@ export class VMCore {
     }
   }
 
-  /** Parks `p` until `promise` settles; its value (or error) is pushed when it resumes. */
+  /** Parks `p` until `promise` settles (Scheduler.park). */
   park(p: Process, promise: Promise<unknown>): void {
-    if (p.status === Status.Dead) return; // ended during its own native call: the result is dropped
-    p.status = Status.Parked;
-    this.parked++;
-    promise.then(
-      (v) => this.unpark(p, v, null),
-      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
-    );
-  }
-
-  /**
-   * A native's promise settled. If its process has ended meanwhile (exit() stopped counting it
-   * as parked) or the run has stopped, the result is dropped.
-   */
-  private unpark(p: Process, v: unknown, err: KError | null): void {
-    if (p.status !== Status.Parked || this.stopped) return;
-    this.parked--;
-    p.hasResume = true;
-    p.resumeValue = v;
-    p.resumeFault = err;
-    this.makeRunnable(p);
-  }
-
-  /** A host promise that the timer heap resolves after `ms` (vm.sleep). */
-  sleep(ms: number): Promise<null> {
-    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
-    return new Promise((resolve) => {
-      this.timers.add(this.now() + ms, () => resolve(null));
-      if (this.runQueue.length === 0) this.armHostTimer(this.timers.next());
-    });
+    this.sched.park(p, promise);
   }
 
   supervisorOp(p: Process, name: string, args: unknown[], fnIndex: number): unknown {
@@ -592,105 +417,35 @@ export class VMCore {
     return this.supervisors.op(this, p, name, args, fnIndex);
   }
 
-  // ── links, monitors, exits ──────────────────────────────────────────────────────────
-
-  link(a: number, b: number): void {
-    if (a === b) return;
-    const pa = this.procs.get(a);
-    const pb = this.procs.get(b);
-    if (!pa) return;
-    if (!pb) {
-      // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
-      this.signal(b, a, "noproc");
-      return;
-    }
-    (pa.links ??= new Set()).add(b);
-    (pb.links ??= new Set()).add(a);
-  }
-
-  unlink(a: number, b: number): void {
-    this.procs.get(a)?.links?.delete(b);
-    this.procs.get(b)?.links?.delete(a);
-  }
-
-  monitor(watcher: number, target: number): number {
-    const ref = this.nextRef++;
-    const t = this.procs.get(target);
-    const w = this.procs.get(watcher);
-    if (!w) return ref;
-    if (!t) {
-      this.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
-      return ref;
-    }
-    (w.monitors ??= new Map()).set(ref, target);
-    (t.monitoredBy ??= new Map()).set(ref, watcher);
-    return ref;
-  }
+  // ── the end of a process ────────────────────────────────────────────────────────────
 
   /**
-   * An exit signal from `from` to `to` with `reason` (Erlang's exit/2 and link propagation).
-   * "kill" is untrappable and ends the target with "killed".
+   * Ends process `p` with `reason`: its timer is cancelled, its name released, then its
+   * monitors and links hear of it (signals.ts) and supervisors through them. `cause`: it was
+   * ended by an exit signal (who sent it, and the panic the chain began with).
    */
-  signal(from: number, to: number, reason: string, viaLink = false): void {
-    const q = this.procs.get(to);
-    if (!q) return;
-    if (q.supervisor !== null && this.supervisors) {
-      if (reason === "kill" && !viaLink) return this.exit(q, "killed");
-      return this.supervisors.signal(this, q, from, reason);
-    }
-    if (reason === "kill" && !viaLink) return this.exit(q, "killed");
-    if (q.trapExits) {
-      this.deliver(to, "exit", new ExitNotice(from, reason));
-      return;
-    }
-    if (reason === "normal" && from !== to) return;
-    this.exit(q, reason);
-  }
-
-  /** Ends process `p` with `reason`: links, monitors, the registry and supervisors hear of it. */
-  exit(p: Process, reason: string): void {
+  exit(p: Process, reason: string, cause: ExitCause | null = null): void {
     if (p.status === Status.Dead) return;
-    if (p.status === Status.Parked) this.parked--;
+    if (p.status === Status.Parked) this.sched.parked--;
     p.status = Status.Dead;
     p.exitReason = reason;
-    if (p.timerSeq) {
-      this.timers.cancel(p.timerSeq);
-      p.timerSeq = 0;
-    }
+    this.sched.cancelTimer(p);
     this.procs.delete(p.pid);
-    if (p.name !== null) {
-      this.registry.delete(p.name);
-      p.name = null;
-    }
+    this.registry.release(p);
     if (this.log.info) this.log.log("info", `exit ${pidString(p.pid)} ${reason === "normal" || reason === "killed" || reason === "shutdown" ? reason : `panic: ${JSON.stringify(reason)}`}`);
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
-    if (p.monitors) for (const [ref, target] of p.monitors) this.procs.get(target)?.monitoredBy?.delete(ref);
-    p.monitors = null;
-    if (p.monitoredBy)
-      for (const [ref, watcher] of p.monitoredBy) {
-        const w = this.procs.get(watcher);
-        if (!w) continue;
-        w.monitors?.delete(ref);
-        this.deliver(watcher, "exit", new ExitNotice(p.pid, reason));
-      }
-    p.monitoredBy = null;
-    const links = p.links;
-    p.links = null;
-    if (links) for (const l of links) {
-      this.procs.get(l)?.links?.delete(p.pid);
-      this.signal(p.pid, l, reason, true);
-    }
     if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
     heapExit(this, p); // heap accounting (heap.ts)
-    if (p === this.main) this.mainEnded(p, reason);
+    const origin = cause ? cause.origin : this.lastPanic !== null && this.lastPanic.pid === p.pid ? this.lastPanic : null;
+    this.signals.ended(p, reason, origin);
+    if (p === this.main) this.mainEnded(p, reason, cause);
   }
 
-  private mainEnded(p: Process, reason: string): void {
+  private mainEnded(p: Process, reason: string, cause: ExitCause | null): void {
     if (this.resident) {
       // [resident main] the VM goes on without it; the embedder may start another main.
       this.resting = false;
-      const panic = reason === "normal" ? null : this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
-      return this.resident.ended(p, panic);
+      return this.resident.ended(p, reason === "normal" ? null : this.endInfo(p, reason, cause));
     }
     if (reason === "normal") {
       const prog = this.program;
@@ -699,8 +454,17 @@ export class VMCore {
       this.stop(0, null, p.stack.slice(bottom, p.sp));
       return;
     }
-    const info = this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
-    this.stop(1, info);
+    this.stop(1, this.endInfo(p, reason, cause));
+  }
+
+  /** How process `p`'s abnormal end is reported: its own panic, or the signal that ended it. */
+  private endInfo(p: Process, reason: string, cause: ExitCause | null): PanicInfo {
+    if (cause) {
+      const info: PanicInfo = { pid: p.pid, message: reason, trace: [], from: cause.from, linked: cause.linked };
+      if (cause.origin) info.origin = cause.origin;
+      return info;
+    }
+    return this.lastPanic && this.lastPanic.pid === p.pid ? this.lastPanic : { pid: p.pid, message: reason, trace: [] };
   }
 
   // ── resident main (the REPL: src/session.ts) ────────────────────────────────────────
@@ -741,11 +505,12 @@ export class VMCore {
     p.resumeReceive = false;
     p.waitType = "";
     this.resting = false;
-    this.makeRunnable(p);
+    this.sched.makeRunnable(p);
     return p;
   }
 
-  private rest(p: Process): void {
+  /** Main finished the code it was given: it rests, alive (Scheduler.runSlice). */
+  rest(p: Process): void {
     p.status = Status.Receiving;
     p.waitType = "\u0000resting";
     this.resting = true;
@@ -797,10 +562,6 @@ export class VMCore {
     if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, "index_out_of_range");
     return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
   }
-
-  newRef(): number {
-    return this.nextRef++;
-  }
 }
 
 export { pidString };
@@ -820,8 +581,16 @@ function copySize(v: unknown): number {
   return n >>> 4;
 }
 
-/** How a panic is shown: the message, the process, and the Kaylee stack trace. */
+/**
+ * How a panic is shown: the message, the process, and the Kaylee stack trace. A process
+ * ended by an exit signal says who sent it (and whether over a link), then shows the panic
+ * the chain of exits began with, with that process's trace.
+ */
 export function formatTrace(p: PanicInfo, file: string): string {
+  if (p.from !== undefined) {
+    const head = `${pidString(p.pid)} ended: exit signal from ${pidString(p.from)}${p.linked ? " (linked)" : ""}: ${p.message}\n`;
+    return p.origin ? head + formatTrace(p.origin, file) : head;
+  }
   const lines = [`panic in ${pidString(p.pid)}: ${p.message}`];
   for (const t of p.trace) {
     lines.push(`    at ${t.fn} (${file}:${t.line}:${t.col})`);

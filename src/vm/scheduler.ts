@@ -1,0 +1,269 @@
+// The scheduler: the run queue, slices, timers, the host timer, processes parked on host
+// promises, and idle and deadlock detection. Everything here is local to the thread that
+// runs it; messages, signals and names (mailbox.ts, signals.ts, registry.ts) are what
+// processes share.
+//
+// Scheduling is a plain run queue. Each turn of the host event loop runs slices — a slice is
+// one process executing until its reduction budget runs out or it blocks — for a few
+// milliseconds, then yields to the event loop with setImmediate so that timers and I/O
+// progress. Timers (receive timeouts, sleeps, supervisor grace times) live in one heap, and a
+// timer a process waits on is its own: it goes when the process ends (VMCore.exit).
+
+import { Status, type Process } from "./process.js";
+import { Exec, execute } from "./interpreter.js";
+import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
+import { RunQueue } from "./run-queue.js";
+import type { VMCore } from "./vm-core.js";
+
+/** Reductions in one slice (the BEAM gives 4,000). */
+export const SLICE = 4000;
+
+/** How often a VM on an embedder's clock looks at it while it waits for a timer (real ms). */
+const VIRTUAL_CLOCK_POLL_MS = 10;
+
+/**
+ * A monotonic clock in milliseconds. (process.uptime() is a monotonic high-resolution clock
+ * too; `performance.now()` would make Node load perf_hooks at start-up.)
+ */
+export function monotonicMs(): number {
+  return process.uptime() * 1000;
+}
+
+export class Scheduler {
+  readonly timers = new TimerHeap();
+  /** Reductions used by the whole run. */
+  reductions = 0;
+  /** Processes waiting for a host promise. */
+  parked = 0;
+  private readonly runQueue = new RunQueue();
+  private scheduled = false;
+  private hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private hostTimerAt = Infinity;
+  private sliceDeadline = 0;
+
+  constructor(private readonly vm: VMCore) {}
+
+  get runnable(): number {
+    return this.runQueue.length;
+  }
+
+  makeRunnable(p: Process): void {
+    p.status = Status.Runnable;
+    this.runQueue.push(p);
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.vm.isStopped) return;
+    this.scheduled = true;
+    setImmediate(this.tick);
+  }
+
+  /** The run is over: no timer fires again. */
+  stop(): void {
+    this.timers.clear();
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimer = null;
+  }
+
+  /** Lets go of the queued processes (after the run stopped). */
+  release(): void {
+    this.runQueue.clear();
+  }
+
+  private readonly tick = (): void => {
+    this.scheduled = false;
+    const vm = this.vm;
+    if (vm.isStopped) return;
+    this.fireTimers();
+    const until = monotonicMs() + 10;
+    this.sliceDeadline = until;
+    // The clock is read every 16 slices that did real work between them, or every 1024
+    // short ones (a clock read costs as much as a message hop, and ring-style programs run
+    // millions of slices of a few reductions each).
+    let n = 0;
+    let r0 = this.reductions;
+    while (this.runQueue.length !== 0 && !vm.isStopped) {
+      const p = this.runQueue.shift()!;
+      if (p.status !== Status.Runnable) continue;
+      this.runSlice(p);
+      if ((++n & 15) === 0 && (this.reductions - r0 >= SLICE || (n & 1023) === 0)) {
+        if (monotonicMs() > until) break;
+        r0 = this.reductions;
+      }
+    }
+    if (vm.isStopped) return;
+    if (this.runQueue.length !== 0) this.schedule();
+    else this.idle();
+  };
+
+  private runSlice(p: Process): void {
+    const vm = this.vm;
+    p.status = Status.Running;
+    vm.current = p;
+    const r0 = this.reductions;
+    let budget = SLICE;
+    const max = vm.opts.maxReductions;
+    if (max !== undefined) {
+      const left = max - this.reductions;
+      if (left <= 0) return this.outOfReductions();
+      if (left < budget) budget = left;
+    }
+    let r: Exec;
+    try {
+      vm.budget = budget;
+      r = execute(vm, p);
+    } catch (e) {
+      if (e instanceof ProgramExit) return vm.stop(e.code);
+      const msg = e instanceof Error ? e.message : String(e);
+      vm.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
+      r = Exec.Panicked;
+    }
+    vm.current = null;
+    // What the slice used, charged work included (refills were counted as they were granted).
+    this.reductions += Math.max(1, budget - vm.budget);
+    p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
+    switch (r) {
+      case Exec.Yield:
+        if (p.status === Status.Running) this.makeRunnable(p);
+        break;
+      case Exec.Blocked:
+      case Exec.Dead:
+        break;
+      case Exec.Done:
+        if (p === vm.main && vm.resident && (p.status as Status) !== Status.Dead) vm.rest(p); // [resident main]
+        else if ((p.status as Status) !== Status.Dead) vm.exit(p, "normal");
+        break;
+      case Exec.Panicked:
+        if ((p.status as Status) !== Status.Dead) vm.exit(p, p.exitReason);
+        break;
+    }
+  }
+
+  /**
+   * The running slice's budget is spent. If no other process is waiting to run and the event
+   * loop had a turn recently, the slice goes on with a fresh budget (returned) instead of
+   * paying for a switch that would pick the same process again; 0 means yield now.
+   */
+  refill(): number {
+    const vm = this.vm;
+    const left = vm.budget;
+    if (this.runQueue.length !== 0 || vm.isStopped) return left;
+    // The event loop gets a turn every 10 ms when someone else may need it (an embedding host,
+    // or a host promise of ours such as a file read), and whenever a timer falls due. In the
+    // CLI, a lone busy process otherwise runs on without the cost of a switch.
+    if ((this.parked > 0 || !vm.opts.exclusive) && monotonicMs() > this.sliceDeadline) return left;
+    if (this.timers.size > 0 && this.timers.next() <= vm.now()) return left;
+    const max = vm.opts.maxReductions;
+    this.reductions += SLICE;
+    if (max !== undefined && this.reductions >= max) return left;
+    return left + SLICE;
+  }
+
+  private outOfReductions(): void {
+    const vm = this.vm;
+    vm.host.stderr(`error: the run used its --max-reductions budget (${vm.opts.maxReductions})\n`);
+    vm.stop(1, vm.lastPanic);
+  }
+
+  /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
+  private idle(): void {
+    const next = this.timers.next();
+    if (next !== Infinity) return this.armHostTimer(next);
+    if (this.parked > 0) return;
+    this.vm.deadlock();
+  }
+
+  /**
+   * Wakes the scheduler when the earliest timer falls due at `at` (clock ms). With an
+   * embedder's clock, whose ms need not be real ones (a test's virtual clock may run fast,
+   * slow or stand still), the host timer only polls: on waking, due timers fire and idle()
+   * arms it again for the rest. A wait longer than a host timeout can be wakes early and
+   * arms again.
+   */
+  private armHostTimer(at: number): void {
+    if (this.hostTimer && this.hostTimerAt <= at) return;
+    const wait = Math.min(MAX_HOST_DELAY_MS, Math.max(0, Math.ceil(at - this.vm.now())));
+    if (this.hostTimer) clearTimeout(this.hostTimer);
+    this.hostTimerAt = at;
+    this.hostTimer = setTimeout(
+      () => {
+        this.hostTimer = null;
+        this.hostTimerAt = Infinity;
+        this.fireTimers();
+        if (this.runQueue.length !== 0) this.schedule();
+        else this.idle();
+      },
+      this.vm.opts.clock ? Math.min(wait, VIRTUAL_CLOCK_POLL_MS) : wait,
+    );
+  }
+
+  private fireTimers(): void {
+    for (const t of this.timers.due(this.vm.now())) t.fire();
+  }
+
+  /** For tests with a virtual clock: run every timer due now. */
+  advanceTimers(): void {
+    this.fireTimers();
+    if (this.runQueue.length !== 0) this.schedule();
+  }
+
+  /** Parks `p` until `promise` settles; its value (or error) is pushed when it resumes. */
+  park(p: Process, promise: Promise<unknown>): void {
+    if (p.status === Status.Dead) return; // ended during its own native call: the result is dropped
+    p.status = Status.Parked;
+    this.parked++;
+    promise.then(
+      (v) => this.unpark(p, v, null),
+      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
+    );
+  }
+
+  private unpark(p: Process, v: unknown, err: KError | null): void {
+    if (p.status !== Status.Parked || this.vm.isStopped) {
+      // Ended while parked (VMCore.exit no longer counts it), or the run is over.
+      if (!this.vm.isStopped && this.parked === 0 && this.runQueue.length === 0) this.idle();
+      return;
+    }
+    this.parked--;
+    p.hasResume = true;
+    p.resumeValue = v;
+    p.resumeFault = err;
+    this.makeRunnable(p);
+  }
+
+  /**
+   * vm.sleep: a host promise that `p`'s own timer resolves after `ms`. The timer is the
+   * process's (`timerSeq`), so it is cancelled if the process ends first.
+   */
+  sleep(p: Process, ms: number): Promise<null> {
+    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
+    return new Promise((resolve) => {
+      const seq = this.timers.add(this.vm.now() + ms, () => {
+        if (p.timerSeq === seq) p.timerSeq = 0;
+        resolve(null);
+      });
+      p.timerSeq = seq;
+      if (this.runQueue.length === 0) this.armHostTimer(this.timers.next());
+    });
+  }
+
+  /** `p` waits in a receive with a timeout of `ms` (it is not armed yet). */
+  armReceiveTimeout(p: Process, ms: number): void {
+    p.timerSeq = this.timers.add(this.vm.now() + ms, () => {
+      if (p.status !== Status.Receiving || p.timerSeq === 0) return;
+      p.timerSeq = 0;
+      p.timedOut = true;
+      this.makeRunnable(p);
+    });
+  }
+
+  /** Cancels the timer `p` waits on, if any (a message came, or the process ended). */
+  cancelTimer(p: Process): void {
+    if (p.timerSeq !== 0) {
+      this.timers.cancel(p.timerSeq);
+      p.timerSeq = 0;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// Links, monitors and exit signals, with Erlang's semantics (SPEC §3).
+//
+// An exit signal (vm.kill, a linked process's end) and a monitor's notice are *signals*:
+// they go through one first-in-first-out worklist rather than by calling into the receiver,
+// so ending one process never recurses on the host stack however long a chain of links it
+// sets off (a chain of 100,000 linked processes ends tail to head in a loop). A signal sent
+// while no other is being handled is handled before `send` returns, as before; one sent
+// while handling another (a process ended by a signal tells its own links) joins the back
+// of the queue. Because the queue keeps the order signals were sent in, signals from one
+// sender arrive in the order it sent them, and after the messages it sent before them.
+//
+// A signal that ends a process carries its cause (who sent it, over a link or not, and the
+// panic it began with) so that the end of the main process can say where it came from.
+// With several schedulers, signals are what crosses between them besides messages.
+
+import { Status, type Process } from "./process.js";
+import { ExitNotice } from "./values.js";
+import type { PanicInfo, VMCore } from "./vm-core.js";
+
+/** Why a process was ended by a signal (see `VMCore.exit`). */
+export interface ExitCause {
+  /** The process the signal came from. */
+  from: number;
+  /** It came over a link (the sender ended). */
+  linked: boolean;
+  /** The panic the chain of exits began with, if it began with one. */
+  origin: PanicInfo | null;
+}
+
+interface Signal {
+  from: number;
+  to: number;
+  reason: string;
+  /** An exit signal sent by a linked process's end (not vm.kill): "kill" is then trappable. */
+  linked: boolean;
+  /** A monitor's notice: an `exit` message for a monitoring process, not an exit signal. */
+  notice: boolean;
+  origin: PanicInfo | null;
+}
+
+export class Signals {
+  /** Signals not yet handled, oldest first from `head`. */
+  private queue: (Signal | null)[] = [];
+  private head = 0;
+  private draining = false;
+  private nextRef = 1;
+
+  constructor(private readonly vm: VMCore) {}
+
+  link(a: number, b: number): void {
+    if (a === b) return;
+    const procs = this.vm.procs;
+    const pa = procs.get(a);
+    const pb = procs.get(b);
+    if (!pa) return;
+    if (!pb) {
+      // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
+      this.send(b, a, "noproc");
+      return;
+    }
+    (pa.links ??= new Set()).add(b);
+    (pb.links ??= new Set()).add(a);
+  }
+
+  unlink(a: number, b: number): void {
+    this.vm.procs.get(a)?.links?.delete(b);
+    this.vm.procs.get(b)?.links?.delete(a);
+  }
+
+  /** A new monitor of `target` held by `watcher`; its ref. */
+  monitor(watcher: number, target: number): number {
+    const ref = this.nextRef++;
+    const t = this.vm.procs.get(target);
+    const w = this.vm.procs.get(watcher);
+    if (!w) return ref;
+    if (!t) {
+      this.vm.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
+      return ref;
+    }
+    (w.monitors ??= new Map()).set(ref, target);
+    (t.monitoredBy ??= new Map()).set(ref, watcher);
+    return ref;
+  }
+
+  /**
+   * An exit signal from `from` to `to` with `reason` (Erlang's exit/2). "kill" is
+   * untrappable and ends the target with "killed".
+   */
+  send(from: number, to: number, reason: string): void {
+    this.queue.push({ from, to, reason, linked: false, notice: false, origin: null });
+    this.drain();
+  }
+
+  /**
+   * Process `p` has ended with `reason` (already out of the process table): its monitors'
+   * notices and its links' exit signals are queued, in that order, then handled.
+   */
+  ended(p: Process, reason: string, origin: PanicInfo | null): void {
+    const procs = this.vm.procs;
+    if (p.monitors) for (const [ref, target] of p.monitors) procs.get(target)?.monitoredBy?.delete(ref);
+    p.monitors = null;
+    if (p.monitoredBy)
+      for (const [ref, watcher] of p.monitoredBy) {
+        const w = procs.get(watcher);
+        if (!w) continue;
+        w.monitors?.delete(ref);
+        this.queue.push({ from: p.pid, to: watcher, reason, linked: false, notice: true, origin: null });
+      }
+    p.monitoredBy = null;
+    const links = p.links;
+    p.links = null;
+    if (links)
+      for (const l of links) {
+        procs.get(l)?.links?.delete(p.pid);
+        this.queue.push({ from: p.pid, to: l, reason, linked: true, notice: false, origin });
+      }
+    this.drain();
+  }
+
+  /** Handles queued signals until none is left (a nested call leaves them to the outer loop). */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const q = this.queue;
+      while (this.head < q.length) {
+        const s = q[this.head]!;
+        q[this.head++] = null;
+        this.handle(s);
+      }
+    } finally {
+      // A throw (the receiver of a notice is the running process and went over its heap)
+      // leaves the rest queued for the next drain.
+      this.draining = false;
+      if (this.head >= this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+    }
+  }
+
+  private handle(s: Signal): void {
+    const vm = this.vm;
+    const q = vm.procs.get(s.to);
+    if (!q) return;
+    if (s.notice) {
+      vm.deliver(s.to, "exit", new ExitNotice(s.from, s.reason));
+      return;
+    }
+    if (s.reason === "kill" && !s.linked) {
+      vm.exit(q, "killed", { from: s.from, linked: false, origin: null });
+      return;
+    }
+    if (q.supervisor !== null && vm.supervisors) {
+      vm.supervisors.signal(vm, q, s.from, s.reason);
+      return;
+    }
+    if (q.trapExits) {
+      vm.deliver(s.to, "exit", new ExitNotice(s.from, s.reason));
+      return;
+    }
+    if (s.reason === "normal" && s.from !== s.to) return;
+    if (q.status !== Status.Dead) vm.exit(q, s.reason, { from: s.from, linked: s.linked, origin: s.origin });
+  }
+}
