@@ -362,3 +362,32 @@ test("closing the observer tells its pages that the end is for good", async () =
   });
   assert.match(text, /event: end\n/);
 });
+
+test("a page that changes its view again and again does not make snapshots faster than the cost rule allows", async () => {
+  const r = await start(3);
+  try {
+    let client = 0;
+    const req = get(`${r.base}/stream?${tok(r.obs)}`, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        const m = /"client":(\d+)/.exec(d);
+        if (m) client = Number(m[1]);
+      });
+    });
+    while (client === 0) await new Promise((res) => setTimeout(res, 20));
+    await new Promise((res) => setTimeout(res, 100));
+    const before = r.obs.snapshots;
+    const t0 = performance.now();
+    for (let i = 0; i < 40; i++) {
+      await fetchStatus(`${r.base}/view?${tok(r.obs)}&client=${client}`, "POST", JSON.stringify({ offset: i }));
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const ms = performance.now() - t0;
+    const made = r.obs.snapshots - before;
+    req.destroy();
+    assert.ok(made >= 2, `view changes are answered (${made} snapshots)`);
+    assert.ok(made <= ms / 60 + 3, `${made} snapshots in ${ms.toFixed(0)} ms for 40 view changes`);
+  } finally {
+    await r.stop();
+  }
+});

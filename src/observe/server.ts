@@ -53,6 +53,8 @@ export interface ObserveOptions {
 
 /** Shortest time between two snapshots (ms). */
 export const SNAPSHOT_MS = 250;
+/** Shortest time between two snapshots when a page changes its view (ms). */
+const VIEW_MS = 60;
 /** Longest time between two snapshots (ms): pages get at least one update a second. */
 export const SNAPSHOT_MAX_MS = 700;
 /** A snapshot may take at most 1/SNAPSHOT_SHARE of the time between snapshots (up to SNAPSHOT_MAX_MS). */
@@ -136,6 +138,7 @@ export class Observer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private frameSeq = 0;
   private lastAt = 0;
+  private lastCost = 0;
   private page: string | null = null;
   private closed = false;
 
@@ -290,8 +293,9 @@ export class Observer {
     if (isCount(b.limit)) v.limit = Math.min(b.limit, ROWS_MAX);
     if (isCount(b.selected)) v.selected = b.selected;
     json(res, 200, { ok: true });
-    // Answer a change of view at once rather than at the next tick.
-    if (this.timer && !c.blocked) this.arm(0);
+    // Answer a change of view (a scroll, a sort) soon rather than at the next tick — but never
+    // sooner than the cost rule allows, however fast the page sends them.
+    if (this.timer && !c.blocked) this.arm(Math.max(0, this.lastAt + Math.max(VIEW_MS, this.lastCost * SNAPSHOT_SHARE) - performance.now()));
   }
 
   /** POST /kill {pid, reason?}: `vm.kill(p)`, or with a reason an exit signal as if from its parent. */
@@ -336,6 +340,7 @@ export class Observer {
       for (const c of ready) this.send(c, census, system, trees, interval);
     }
     const cost = performance.now() - t0;
+    if (ready.length > 0) this.lastCost = cost;
     this.arm(Math.max(SNAPSHOT_MS, Math.min(cost * SNAPSHOT_SHARE, SNAPSHOT_MAX_MS)));
   }
 

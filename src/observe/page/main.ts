@@ -181,6 +181,8 @@ const NODE_W = 150;
 const NODE_H = 38;
 const GAP_X = 14;
 const GAP_Y = 34;
+/** Children drawn per supervisor; the rest are one "… N more" node. */
+const CHILDREN_DRAWN = 60;
 
 interface Placed {
   n: TreeNode;
@@ -212,8 +214,15 @@ function layout(root: TreeNode): Placed[] {
   make(root, 0, null);
   while (stack.length) {
     const top = stack[stack.length - 1];
-    if (top.i < top.n.children.length) {
-      make(top.n.children[top.i++], top.depth + 1, top.self);
+    const kids = top.n.children;
+    if (top.i < kids.length && top.i < CHILDREN_DRAWN) {
+      make(kids[top.i++], top.depth + 1, top.self);
+      continue;
+    }
+    if (top.i === CHILDREN_DRAWN && kids.length > CHILDREN_DRAWN) {
+      // A very wide supervisor: the rest as one node (its process page lists them all).
+      top.i++;
+      make({ ...kids[0], pid: 0, fn: `… ${kids.length - CHILDREN_DRAWN} more`, name: "", restart: "", sup: null, children: [], omitted: 0 }, top.depth + 1, top.self);
       continue;
     }
     stack.pop();
@@ -247,15 +256,17 @@ function drawTree(root: TreeNode): HTMLElement {
     const n = p.n;
     const f = flashes.get(n.pid);
     const cls = ["node", n.sup ? "supv" : "", n.alive ? "" : "dead", f && f.until > now ? `flash-${f.kind}` : ""].filter(Boolean).join(" ");
-    const node = el("g", { class: cls, transform: `translate(${p.x},${p.y})`, "data-pid": String(n.pid), "data-fn": n.fn });
+    const node = el("g", { class: cls, transform: `translate(${p.x},${p.y})`, ...(n.pid ? { "data-pid": String(n.pid), "data-fn": n.fn } : {}) });
     node.appendChild(el("rect", { width: String(NODE_W), height: String(NODE_H) }));
-    const title = n.sup ? `<0.${n.pid}> ${n.sup.strategy}` : `<0.${n.pid}> ${n.fn}`;
+    const title = n.pid === 0 ? n.fn : n.sup ? `<0.${n.pid}> ${n.sup.strategy}` : `<0.${n.pid}> ${n.fn}`;
     const sub = n.sup
       ? `restarts ${n.sup.restarts} · ${n.sup.recentRestarts}/${n.sup.maxRestarts} in ${fmtMs(n.sup.periodMs)}`
-      : `${n.restart}${n.name ? ` · ${n.name}` : ""}${n.alive ? "" : " · ended"}`;
+      : n.pid === 0
+        ? "open the supervisor's page"
+        : `${n.restart}${n.name ? ` · ${n.name}` : ""}${n.alive ? "" : " · ended"}`;
     node.appendChild(text(title, 8, 15, ""));
     node.appendChild(text(sub + (n.omitted ? ` · +${n.omitted} more` : ""), 8, 30, "sub"));
-    node.addEventListener("click", () => select(n.pid));
+    node.addEventListener("click", () => select(n.pid || p.parent!.n.pid));
     g.appendChild(node);
   }
   const box = document.createElement("div");
