@@ -183,12 +183,16 @@ const GAP_X = 14;
 const GAP_Y = 34;
 /** Children drawn per supervisor; the rest are one "… N more" node. */
 const CHILDREN_DRAWN = 60;
+/** Workers per row under a supervisor with more than this many (all of them workers). */
+const WRAP = 6;
 
 interface Placed {
   n: TreeNode;
   x: number;
   y: number;
   parent: Placed | null;
+  /** Drawn with an edge from its parent (not the rows below the first of a wrapped block). */
+  edge: boolean;
 }
 
 let treesKey = "";
@@ -205,16 +209,30 @@ function renderTrees(trees: TreeNode[]): void {
 function layout(root: TreeNode): Placed[] {
   const out: Placed[] = [];
   let nextX = 0;
+  const rowY = (depth: number) => depth * (NODE_H + GAP_Y);
   // Iterative post-order: a node is placed after its children (centred over them).
-  const stack: { n: TreeNode; depth: number; parent: Placed | null; kids: Placed[]; i: number; self: Placed }[] = [];
+  const stack: { n: TreeNode; depth: number; kids: Placed[]; i: number; self: Placed }[] = [];
   const make = (n: TreeNode, depth: number, parent: Placed | null) => {
-    const self: Placed = { n, x: 0, y: depth * (NODE_H + GAP_Y), parent };
-    stack.push({ n, depth, parent, kids: [], i: 0, self });
+    const self: Placed = { n, x: 0, y: rowY(depth), parent, edge: true };
+    stack.push({ n, depth, kids: [], i: 0, self });
   };
   make(root, 0, null);
   while (stack.length) {
     const top = stack[stack.length - 1];
     const kids = top.n.children;
+    if (top.i === 0 && kids.length > WRAP && kids.every((k) => k.children.length === 0)) {
+      // Many workers under one supervisor: rows of WRAP (edges to the first row only).
+      const shown: TreeNode[] = kids.slice(0, CHILDREN_DRAWN);
+      if (kids.length > CHILDREN_DRAWN) shown.push(moreNode(kids));
+      shown.forEach((k, i) => {
+        const row = Math.floor(i / WRAP);
+        const leaf: Placed = { n: k, x: nextX + (i % WRAP) * (NODE_W + GAP_X), y: rowY(top.depth + 1) + row * (NODE_H + GAP_X), parent: top.self, edge: row === 0 };
+        out.push(leaf);
+        if (row === 0) top.kids.push(leaf);
+      });
+      nextX += WRAP * (NODE_W + GAP_X);
+      top.i = kids.length + 1;
+    }
     if (top.i < kids.length && top.i < CHILDREN_DRAWN) {
       make(kids[top.i++], top.depth + 1, top.self);
       continue;
@@ -222,7 +240,7 @@ function layout(root: TreeNode): Placed[] {
     if (top.i === CHILDREN_DRAWN && kids.length > CHILDREN_DRAWN) {
       // A very wide supervisor: the rest as one node (its process page lists them all).
       top.i++;
-      make({ ...kids[0], pid: 0, fn: `… ${kids.length - CHILDREN_DRAWN} more`, name: "", restart: "", sup: null, children: [], omitted: 0 }, top.depth + 1, top.self);
+      make(moreNode(kids), top.depth + 1, top.self);
       continue;
     }
     stack.pop();
@@ -237,6 +255,11 @@ function layout(root: TreeNode): Placed[] {
   return out;
 }
 
+/** The node that stands for the children past CHILDREN_DRAWN. */
+function moreNode(kids: TreeNode[]): TreeNode {
+  return { ...kids[0], pid: 0, fn: `… ${kids.length - CHILDREN_DRAWN} more`, name: "", restart: "", sup: null, children: [], omitted: 0 };
+}
+
 function drawTree(root: TreeNode): HTMLElement {
   const placed = layout(root);
   const w = Math.max(...placed.map((p) => p.x)) + NODE_W + 20;
@@ -247,7 +270,7 @@ function drawTree(root: TreeNode): HTMLElement {
   const g = el("g", { transform: "translate(10,10)" });
   svg.appendChild(g);
   for (const p of placed)
-    if (p.parent) {
+    if (p.parent && p.edge) {
       const x1 = p.parent.x + NODE_W / 2, y1 = p.parent.y + NODE_H, x2 = p.x + NODE_W / 2, y2 = p.y;
       g.appendChild(el("path", { class: "edge", d: `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}` }));
     }
