@@ -28,7 +28,7 @@ loop {
     vm.start_child(sup, "permanent", worker, i);
     i++;
 }
-loop { vm.sleep(50); }
+loop { vm.sleep(60000); }
 `;
 
 interface Running {
@@ -293,7 +293,7 @@ vm.register("keeper", h);
 vm.send(h, ("hello", [1, 2]));
 vm.send(h, "text");
 vm.send(h, ("again", [3]));
-loop { vm.sleep(50); }
+loop { vm.sleep(60000); }
 `;
   const done = raft.run(src, { file: "page.kl", signal: ctl.signal });
   try {
