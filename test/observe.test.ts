@@ -379,13 +379,15 @@ test("a page that changes its view again and again does not make snapshots faste
     const before = r.obs.snapshots;
     const t0 = performance.now();
     for (let i = 0; i < 40; i++) {
-      await fetchStatus(`${r.base}/view?${tok(r.obs)}&client=${client}`, "POST", JSON.stringify({ offset: i }));
-      await new Promise((res) => setTimeout(res, 5));
+      const v = await fetchStatus(`${r.base}/view?${tok(r.obs)}&client=${client}`, "POST", JSON.stringify({ offset: i }));
+      assert.equal(v.status, 200, v.text);
+      await new Promise((res) => setTimeout(res, 10));
     }
     const ms = performance.now() - t0;
     const made = r.obs.snapshots - before;
     req.destroy();
-    assert.ok(made >= 2, `view changes are answered (${made} snapshots)`);
+    // (How many depends on what a snapshot costs here: at most one per 60 ms, or per 50 times its cost.)
+    assert.ok(made >= 1, `view changes are answered (${made} snapshots)`);
     assert.ok(made <= ms / 60 + 3, `${made} snapshots in ${ms.toFixed(0)} ms for 40 view changes`);
   } finally {
     await r.stop();
