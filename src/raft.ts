@@ -19,6 +19,7 @@ import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } fr
 import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny } from "./vm/print.js";
 import { KError } from "./vm/values.js";
+import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
 import type { ObserveOptions, Observer } from "./observe/server.js";
 
@@ -114,7 +115,7 @@ export class Raft {
   }
 
   /** An error value for a native to return (Kaylee's `vm.error(message, code)`). */
-  error(message: string, code = "error"): KError {
+  error(message: string, code: string = C.error): KError {
     return new KError(message, code);
   }
 

@@ -165,15 +165,17 @@ test("no logging at the default level", { timeout: 10_000 }, async () => {
   assert.doesNotMatch(r.err, /restart/);
 });
 
-test("errors: bad limits and non-supervisors fault with clear messages", { timeout: 10_000 }, async () => {
-  let r = await run(`let sup: process = vm.supervisor("one_for_one", -1, 1000);`);
+test("errors: bad limits and non-supervisors are the calls' error values, with clear messages", { timeout: 10_000 }, async () => {
+  let r = await run(`let sup: process = vm.supervisor("one_for_one", -1, 1000);\nvm.println(sup);`);
   assert.equal(r.exitCode, 1);
   assert.match(r.panic!, /max_restarts must be 0 or more, got -1/);
-  r = await run(`let sup: process = vm.supervisor("one_for_one", 1, 0);`);
+  r = await run(`let sup: process = vm.supervisor("one_for_one", 1, 0);\nif (sup is error) { vm.println(sup.code()); }\nvm.println(sup);`);
+  assert.deepEqual(r.out, ["range"]);
   assert.match(r.panic!, /period_ms must be 1 or more, got 0/);
   r = await run(`fn w() { }\nvm.start_child(vm.self(), "permanent", w);`);
   assert.match(r.panic!, /<0\.1> is not a supervisor/);
-  r = await run(`let sup: process = vm.supervisor("one_for_one", 1, 10);\nvm.kill(sup);\nvm.sleep(0);\nvm.set_strategy(sup, "one_for_all");`);
+  r = await run(`let sup: process = vm.supervisor("one_for_one", 1, 10);\nvm.kill(sup);\nvm.sleep(0);\nlet r = vm.set_strategy(sup, "one_for_all");\nif (r is error) { vm.println(r.code()); }\nvm.set_strategy(sup, "one_for_all");`);
+  assert.deepEqual(r.out, ["noproc"]);
   assert.match(r.panic!, /<0\.2> is not alive \(expected a supervisor\)/);
   r = await run(`let sup: process = vm.supervisor("one_for_one", 1, 10);\nlet c: process = vm.restart_child(vm.self(), sup);\nif (c is error) { vm.println(c.code()); }`);
   assert.deepEqual(r.out, ["not_supervisor"]);

@@ -8,7 +8,7 @@
 // `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
 // `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
 
-import { BY_MNEMONIC, OPCODES, Op, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
+import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
 import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import type { Module, Const } from "./module.js";
 import { parseTypeKey, typeKey } from "./types.js";
@@ -20,7 +20,8 @@ interface Token {
   end: number;
 }
 
-const SHORTHAND: Record<string, string> = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Mod", "^": "Exp" };
+/** The seed's operator shorthand (a Map: the key is the program's text). */
+const SHORTHAND: ReadonlyMap<string, string> = new Map(Object.entries({ "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Mod", "^": "Exp" }));
 const INT_RE = /^[+-]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*)$/;
 const FLOAT_RE = /^[+-]?([0-9][0-9_]*\.[0-9_]*([eE][+-]?[0-9]+)?|[0-9][0-9_]*[eE][+-]?[0-9]+|inf|nan)$/;
 
@@ -263,7 +264,7 @@ export function assemble(source: string, file: string): AssembleResult {
         if (n !== null) {
           if ((n | 0) !== n) err(t, "integer out of range", "does not fit in an i32");
           else f.fb.emit(Op.PushConst, mb.int(n));
-        } else if (SHORTHAND[t.text]) f.fb.emit(Op[SHORTHAND[t.text]]);
+        } else if (SHORTHAND.has(t.text)) f.fb.emit(opNumber(SHORTHAND.get(t.text)!));
         else {
           err(t, `unknown instruction ${t.text}`, "not an instruction", suggest(t.text));
           break;

@@ -44,7 +44,15 @@ export interface Module {
   entry: number;
 }
 
-export class ModuleError extends Error {}
+/** A module that cannot be loaded or run; `at` names the instruction when there is one. */
+export class ModuleError extends Error {
+  constructor(
+    message: string,
+    readonly at: { fn: number; offset: number; why: string } | null = null,
+  ) {
+    super(message);
+  }
+}
 
 const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native"];
 

@@ -324,8 +324,8 @@ export const FUSED_COMPARE: Readonly<Record<string, { locals: string; int: strin
   ">=": { locals: "GreaterEqJumpIfFalse", int: "GreaterEqIntJumpIfFalse" },
 };
 
-/** Opcode numbers by row name: `Op.Add`. */
-export const Op: Record<string, number> = Object.fromEntries(OPCODES.map((o, i) => [o.name, i]));
+/** Opcode numbers by row name: `Op.Add` (no prototype: `Op["toString"]` is undefined). */
+export const Op: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(OPCODES.map((o, i) => [o.name, i]))));
 
 export const OP_COUNT = OPCODES.length;
 

@@ -112,7 +112,7 @@ export function parseTypeKey(key: string): Type {
   };
   let depth = 0;
   const ty = (): Type => {
-    if (++depth > 64) throw new TypeKeyError(key);
+    if (++depth > MAX_TYPE_DEPTH) throw new TypeKeyError(key);
     ws();
     let out: Type;
     if (key[i] === "(") {
@@ -171,6 +171,25 @@ export function parseTypeKey(key: string): Type {
   ws();
   if (i !== key.length) throw new TypeKeyError(key);
   return t;
+}
+
+/** How deeply a type descriptor may nest (`vector[integer]` is 2 deep): the module format's limit. */
+export const MAX_TYPE_DEPTH = 64;
+
+/** How deeply `t` nests, counted as the type descriptor's reader counts (a scalar is 1). */
+export function typeDepth(t: Type): number {
+  switch (t.kind) {
+    case "vector":
+    case "array":
+    case "slice":
+      return 1 + typeDepth(t.elem);
+    case "tuple":
+      return 1 + t.elems.reduce((m, e) => Math.max(m, typeDepth(e)), 0);
+    case "fn":
+      return 1 + [...t.params, t.ret].reduce((m, e) => Math.max(m, typeDepth(e)), 0);
+    default:
+      return 1;
+  }
 }
 
 export class TypeKeyError extends Error {

@@ -51,7 +51,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
   instrs.forEach((ins, i) => (indexAt[ins.offset] = i));
 
   const fail = (ins: Instr, why: string): never => {
-    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}`);
+    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}`, { fn: fi, offset: ins.offset, why });
   };
   // Operands.
   for (const ins of instrs) {

@@ -32,14 +32,15 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-const NUMERIC: Record<string, keyof CliFlags> = {
-  "--seed": "seed",
-  "--max-heap": "maxHeap",
-  "--max-processes": "maxProcesses",
-  "--max-reductions": "maxReductions",
-  "--max-mailbox": "maxMailbox",
-  "--schedulers": "schedulers",
-};
+/** Flags that take a number (a Map: the key is the command line's text). */
+const NUMERIC: ReadonlyMap<string, keyof CliFlags> = new Map<string, keyof CliFlags>([
+  ["--seed", "seed"],
+  ["--max-heap", "maxHeap"],
+  ["--max-processes", "maxProcesses"],
+  ["--max-reductions", "maxReductions"],
+  ["--max-mailbox", "maxMailbox"],
+  ["--schedulers", "schedulers"],
+]);
 
 /** `--allow-read` (every path) or `--allow-read=PATHS`; an empty path is a usage error. */
 function grantFlag(name: string, value: string | undefined): string | true {
@@ -112,7 +113,7 @@ export function parseCli(argv: string[]): ParsedArgs {
         out.flags.out = takeValue();
         break;
       default: {
-        const key = NUMERIC[name];
+        const key = NUMERIC.get(name);
         if (!key) throw new UsageError(`unknown flag ${name}`);
         const text = takeValue();
         const n = Number(text);

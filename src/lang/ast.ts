@@ -288,6 +288,21 @@ export interface IfStmt {
   /** `else if (...) {...}` is an else block holding just that IfStmt (span = the inner if's). */
   else: Block | null;
 }
+/**
+ * An `if` and its `else if` arms as a list, so that passes walk a chain of any length with a
+ * loop rather than host recursion: `arms` are the ifs of the chain (the first is `s`), `last`
+ * the final `else` block or null. An else block holding just one `if` continues the chain.
+ */
+export function ifChain(s: IfStmt): { arms: IfStmt[]; last: Block | null } {
+  const arms: IfStmt[] = [s];
+  let cur = s;
+  while (cur.else && cur.else.stmts.length === 1 && cur.else.stmts[0].kind === "if") {
+    cur = cur.else.stmts[0];
+    arms.push(cur);
+  }
+  return { arms, last: cur.else };
+}
+
 export interface LoopStmt {
   kind: "loop";
   span: Span;

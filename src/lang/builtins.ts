@@ -1,7 +1,10 @@
 // The typing table of Kaylee's standard library: the methods on types (SPEC §2) and the `vm`
 // calls (SPEC §2, §3, §4). One row per callable: name, parameter types (receiver excluded),
-// how many trailing parameters are optional, return type, and `fallible` (may return an error
-// value rather than faulting). The checker reads it; the VM can read it too to stay in step.
+// how many trailing parameters are optional, return type, and `fallible`: the call can fail,
+// and every failure (a bad argument, an empty vector, a position out of range, a dead process)
+// is an error value it returns (SPEC's one rule for faults). The checker and the code
+// generator read `fallible` to check uses of the result; the VM's native table (natives.ts)
+// reads it to turn a failing native's fault into the value the call returns.
 //
 // A few calls have typing rules no row can state; `special` names the rule the checker applies:
 //   "print"      any argument type (println also with none)
@@ -9,7 +12,7 @@
 //   "spawn"      vm.spawn(f, args...) / vm.spawn_link: f names a top-level function, args checked against it
 //   "start_child" vm.start_child(sup, restart, f, args...)
 //   "send"       any message type (recorded on the call)
-//   "receive"    target-typed from the expected type; fallible only with a timeout
+//   "receive"    target-typed from the expected type; it can fail only with a timeout
 //   "into"       target-typed conversion (see INTO_TARGETS)
 //   "slice"      pointer.slice(n): slice[byte; n] with n a literal or from the expected type
 //   "push_str"   string.push(c) takes a char or a string
@@ -60,17 +63,17 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.get_user_input", [], string, "one line of stdin without its newline; error \"eof\" at end of input", { fallible: true }),
   row("vm.read_file", [string], string, "a file's text", { fallible: true }),
   row("vm.write_file", [string, string], nul, "write text to a file", { fallible: true }),
-  row("vm.random_number", [integer, integer], integer, "a random integer in lo..=hi"),
+  row("vm.random_number", [integer, integer], integer, "a random integer in lo..=hi (lo > hi is an error \"range\")", { fallible: true }),
   row("vm.exit", [integer], nul, "end the program with an exit code 0..=255 (default 0); error \"range\" for any other code", { optional: 1, fallible: true }),
   row("vm.args", [], T.vector(string), "the program's arguments"),
   row("vm.env", [string], string, "an environment variable", { fallible: true }),
   row("vm.time", [], integer, "milliseconds since the VM started"),
-  row("vm.sleep", [integer], nul, "block this process for ms milliseconds"),
+  row("vm.sleep", [integer], nul, "block this process for ms milliseconds (negative is an error \"range\")", { fallible: true }),
   row("vm.error", [string, string], T.error, "make an error value with a message and optional code", { special: "error", optional: 1, fallible: true }),
-  row("vm.spawn", [], process, "start f(args...) in a new process", { special: "spawn" }),
-  row("vm.spawn_link", [], process, "start f(args...) in a new process linked to this one", { special: "spawn" }),
+  row("vm.spawn", [], process, "start f(args...) in a new process (error \"system_limit\" past --max-processes)", { special: "spawn", fallible: true }),
+  row("vm.spawn_link", [], process, "start f(args...) in a new process linked to this one", { special: "spawn", fallible: true }),
   row("vm.send", [process, "any"], nul, "copy a message into a process's mailbox", { special: "send" }),
-  row("vm.receive", [integer], "target", "the oldest message of the expected type; with ms, error \"timeout\"", { special: "receive", optional: 1 }),
+  row("vm.receive", [integer], "target", "the oldest message of the expected type; with ms, error \"timeout\" (negative ms: \"range\")", { special: "receive", optional: 1, fallible: true }),
   row("vm.self", [], process, "this process"),
   row("vm.link", [process], nul, "link to a process"),
   row("vm.unlink", [process], nul, "remove a link"),
@@ -79,13 +82,13 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.kill", [process, string], nul, "send an exit signal (default: untrappable kill)", { optional: 1 }),
   row("vm.register", [string, process], nul, "register a process under a name", { fallible: true }),
   row("vm.whereis", [string], process, "the process registered under a name", { fallible: true }),
-  row("vm.supervisor", [string, integer, integer], process, "start a supervisor(strategy, max_restarts, period_ms)", { literals: { 0: STRATEGIES } }),
-  row("vm.set_strategy", [process, string], nul, "change a supervisor's strategy", { literals: { 1: STRATEGIES } }),
-  row("vm.start_child", [], process, "start_child(sup, restart, f, args...)", { special: "start_child", literals: { 1: RESTARTS } }),
-  row("vm.start_supervisor", [process, string, integer, integer], process, "start a supervisor under a supervisor", { literals: { 1: STRATEGIES } }),
+  row("vm.supervisor", [string, integer, integer], process, "start a supervisor(strategy, max_restarts, period_ms)", { literals: { 0: STRATEGIES }, fallible: true }),
+  row("vm.set_strategy", [process, string], nul, "change a supervisor's strategy", { literals: { 1: STRATEGIES }, fallible: true }),
+  row("vm.start_child", [], process, "start_child(sup, restart, f, args...)", { special: "start_child", literals: { 1: RESTARTS }, fallible: true }),
+  row("vm.start_supervisor", [process, string, integer, integer], process, "start a supervisor under a supervisor", { literals: { 1: STRATEGIES }, fallible: true }),
   row("vm.restart_child", [process, process], process, "restart one child now", { fallible: true }),
-  row("vm.which_children", [process], T.vector(process), "a supervisor's running children in start order"),
-  row("vm.alloc", [integer], pointer, "allocate bytes of linear memory"),
+  row("vm.which_children", [process], T.vector(process), "a supervisor's running children in start order", { fallible: true }),
+  row("vm.alloc", [integer], pointer, "allocate bytes of linear memory", { fallible: true }),
   row("vm.memory", [], integer, "this process's heap bytes"),
 ];
 
@@ -101,15 +104,15 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("string.starts_with", [string], bool, "has the prefix"),
   row("string.ends_with", [string], bool, "has the suffix"),
   row("string.split", [string], T.vector(string), "parts between separators"),
-  row("string.char_at", [integer], char, "the character at an index (out of range is an error)"),
+  row("string.char_at", [integer], char, "the character at an index (out of range is an error)", { fallible: true }),
   row("string.push", [char], string, "append a char or string (in place as a statement)", { special: "push_str" }),
   row("string.into", [], "target", "parse into integer or float (error \"parse\" on bad text)", { special: "into" }),
   // vector
   row("vector.length", [], integer, "number of elements"),
   row("vector.push", ["elem"], nul, "append"),
-  row("vector.pop", [], "elem", "remove and return the last element (empty is an error)"),
-  row("vector.insert", [integer, "elem"], nul, "insert at an index"),
-  row("vector.remove", [integer], "elem", "remove and return the element at an index"),
+  row("vector.pop", [], "elem", "remove and return the last element (empty is an error)", { fallible: true }),
+  row("vector.insert", [integer, "elem"], nul, "insert at an index (0..length)", { fallible: true }),
+  row("vector.remove", [integer], "elem", "remove and return the element at an index", { fallible: true }),
   row("vector.clear", [], nul, "remove all elements"),
   row("vector.contains", ["elem"], bool, "has an equal element"),
   row("vector.reverse", [], nul, "reverse in place"),
@@ -119,7 +122,7 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("slice.length", [], integer, "number of elements"),
   // scalars
   row("integer.into", [], "target", "convert to float, char, byte or string", { special: "into" }),
-  row("integer.abs", [], integer, "absolute value (abs of the minimum overflows)"),
+  row("integer.abs", [], integer, "absolute value (abs of the minimum is an error \"overflow\")", { fallible: true }),
   row("float.into", [], "target", "convert to integer (truncating) or string", { special: "into" }),
   row("float.abs", [], float, "absolute value"),
   row("float.floor", [], float, "round down"),
@@ -141,14 +144,14 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("exit.process", [], process, "the process that ended"),
   row("exit.reason", [], string, "why it ended"),
   // pointer
-  row("pointer.free", [], nul, "free the allocation (double free is an error)"),
-  row("pointer.claim", [integer], nul, "grow the allocation to hold bytes"),
-  row("pointer.offset", [integer], pointer, "a pointer n bytes further on"),
-  row("pointer.read_byte", [], byte, "read one byte"),
-  row("pointer.write_byte", [byte], nul, "write one byte"),
-  row("pointer.read_integer", [], integer, "read a little-endian i32"),
-  row("pointer.write_integer", [integer], nul, "write a little-endian i32"),
-  row("pointer.slice", [integer], "target", "a slice[byte; n] view of n bytes", { special: "slice" }),
+  row("pointer.free", [], nul, "free the allocation (double free is an error)", { fallible: true }),
+  row("pointer.claim", [integer], nul, "grow the allocation to hold bytes", { fallible: true }),
+  row("pointer.offset", [integer], pointer, "a pointer n bytes further on", { fallible: true }),
+  row("pointer.read_byte", [], byte, "read one byte", { fallible: true }),
+  row("pointer.write_byte", [byte], nul, "write one byte", { fallible: true }),
+  row("pointer.read_integer", [], integer, "read a little-endian i32", { fallible: true }),
+  row("pointer.write_integer", [integer], nul, "write a little-endian i32", { fallible: true }),
+  row("pointer.slice", [integer], "target", "a slice[byte; n] view of n bytes", { special: "slice", fallible: true }),
 ];
 
 export const VM_FUNCTIONS: ReadonlyMap<string, BuiltinSig> = new Map(VM_ROWS.map((r) => [r.name.slice(3), r]));
@@ -168,16 +171,24 @@ export const VECTOR_MUTATORS = new Set(["push", "pop", "insert", "remove", "clea
  * Allowed `into()` conversions: from kind -> to kinds. `fallible` conversions may yield an
  * error value (parsing). Same type to same type is also allowed (a copy).
  */
-export const INTO_TARGETS: Readonly<Record<string, readonly string[]>> = {
+export const INTO_TARGETS: ReadonlyMap<string, readonly string[]> = new Map(Object.entries({
   string: ["integer", "float", "string"],
   integer: ["float", "char", "byte", "string", "integer"],
   float: ["integer", "string", "float"],
   char: ["integer", "string", "char"],
   byte: ["integer", "string", "byte"],
   bool: ["string", "bool"],
-};
+}));
 
+/** Conversions that can fail (an error value): parsing, and narrowing to a smaller range. */
+const INTO_FALLIBLE = new Set(["string>integer", "string>float", "integer>byte", "integer>char", "float>integer"]);
+
+/** Can `from.into()` to `to` yield an error value? (Every other allowed conversion always succeeds.) */
 export function intoIsFallible(from: Type, to: Type): boolean {
-  // string parses can fail; integer -> char (not a scalar value) and integer -> byte (range) fault
-  return from.kind === "string" && (to.kind === "integer" || to.kind === "float");
+  return INTO_FALLIBLE.has(`${from.kind}>${to.kind}`);
+}
+
+/** The names of the natives whose failures are error values (`"vm.sleep"`, `"vector.pop"`). */
+export function fallibleNames(): string[] {
+  return [...VM_ROWS, ...METHOD_ROWS].filter((r) => r.fallible).map((r) => r.name);
 }

@@ -39,7 +39,7 @@ export function checkCall(c: Checker, e: CallExpr): Type {
     if (local) c.err(e.nameSpan, `\`${e.name}\` is not a function`, `this is ${describe(local.type)}`, "only top-level functions can be called");
     else {
       const near = closest(e.name, c.functions.keys());
-      c.err(e.nameSpan, `cannot find function \`${e.name}\``, "not found", near ? `did you mean \`${near}\`?` : e.name in VM_NAMES_HINT ? `did you mean vm.${e.name}(...)?` : undefined);
+      c.err(e.nameSpan, `cannot find function \`${e.name}\``, "not found", near ? `did you mean \`${near}\`?` : VM_FUNCTIONS.has(e.name) ? `did you mean vm.${e.name}(...)?` : undefined);
     }
     return UNKNOWN;
   }
@@ -53,7 +53,6 @@ export function checkCall(c: Checker, e: CallExpr): Type {
   return f.ret;
 }
 
-const VM_NAMES_HINT: Record<string, true> = Object.fromEntries([...VM_FUNCTIONS.keys()].map((k) => [k, true]));
 
 // ------------------------------------------------------------------ vm.*
 
@@ -241,9 +240,9 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
         return UNKNOWN;
       }
       if (hasUnknown(expected)) return UNKNOWN;
-      const ok = INTO_TARGETS[recv.kind]?.includes(expected.kind) ?? false;
+      const ok = INTO_TARGETS.get(recv.kind)?.includes(expected.kind) ?? false;
       if (!ok) {
-        const targets = INTO_TARGETS[recv.kind] ?? [];
+        const targets = INTO_TARGETS.get(recv.kind) ?? [];
         c.err(e.span, `cannot convert ${show(recv)} to ${show(expected)} with into()`, `no conversion from ${show(recv)} to ${show(expected)}`, targets.length ? `${show(recv)} converts to ${targets.filter((t) => t !== recv.kind).join(", ")}` : undefined);
         return UNKNOWN;
       }

@@ -10,7 +10,7 @@
 // One mistake, one diagnostic: an expression whose error was reported gets the UNKNOWN type,
 // which every later check accepts silently.
 
-import { T, type Type } from "../bytecode/types.js";
+import { MAX_TYPE_DEPTH, T, typeDepth, type Type } from "../bytecode/types.js";
 import { error, hasErrors, withLabel, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import type { NativeSpec } from "../vm/native-api.js";
 import type {
@@ -24,6 +24,7 @@ import type {
   Stmt,
   TypeNode,
 } from "./ast.js";
+import { ifChain } from "./ast.js";
 import { checkCall, checkMethod, checkVmCall } from "./calls.js";
 import { analyzeErrors } from "./errorflow.js";
 import { parse } from "./parser.js";
@@ -221,8 +222,9 @@ export class Checker {
     for (const s of stmts) {
       if (s.kind === "let") this.mainNames.add(s.name);
       else if (s.kind === "if") {
-        this.collectMainNames(s.then.stmts);
-        if (s.else) this.collectMainNames(s.else.stmts);
+        const { arms, last } = ifChain(s);
+        for (const a of arms) this.collectMainNames(a.then.stmts);
+        if (last) this.collectMainNames(last.stmts);
       } else if (s.kind === "loop" || s.kind === "for" || s.kind === "block") {
         this.collectMainNames(s.kind === "block" ? s.body.stmts : s.body.stmts);
         if (s.kind === "for") this.mainNames.add(s.item);
@@ -231,7 +233,18 @@ export class Checker {
   }
 
   type(node: TypeNode): Type {
-    return resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint));
+    return this.shallow(resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint)), node.span);
+  }
+
+  /**
+   * A type the compiled module can name: the format nests type descriptors at most
+   * MAX_TYPE_DEPTH deep, and the code generator may wrap a type once more (the argument types
+   * of a typed call), so a program's types stay one level below it.
+   */
+  private shallow(t: Type, span: Span): Type {
+    if (typeDepth(t) < MAX_TYPE_DEPTH) return t;
+    this.err(span, "type nested too deep", `more than ${MAX_TYPE_DEPTH - 1} levels of vector, array, slice or tuple`, "name the inner values with fewer levels, or split the data");
+    return UNKNOWN;
   }
 
   // ------------------------------------------------------------------ statements
@@ -342,21 +355,27 @@ export class Checker {
     if (!s.init) this.ctx.deferred.add(s.binding.id);
   }
 
+  /** An if and its else-if arms (a loop over the chain: ifChain). */
   private ifStmt(s: Extract<Stmt, { kind: "if" }>): void {
-    this.condition(s.cond);
-    const before = this.da && new Set(this.da);
-    // `if (x is error) { ... }`: x.message() and x.code() are allowed inside.
-    let narrowedHere: LocalBinding | null = null;
-    if (s.cond.kind === "is" && s.cond.operand.kind === "ident" && s.cond.operand.binding && !this.narrowed.has(s.cond.operand.binding)) {
-      narrowedHere = s.cond.operand.binding;
-      this.narrowed.add(narrowedHere);
+    const { arms, last } = ifChain(s);
+    const ends: (Set<number> | null)[] = [];
+    for (const a of arms) {
+      this.condition(a.cond);
+      const before = this.da && new Set(this.da);
+      // `if (x is error) { ... }`: x.message() and x.code() are allowed inside.
+      let narrowedHere: LocalBinding | null = null;
+      if (a.cond.kind === "is" && a.cond.operand.kind === "ident" && a.cond.operand.binding && !this.narrowed.has(a.cond.operand.binding)) {
+        narrowedHere = a.cond.operand.binding;
+        this.narrowed.add(narrowedHere);
+      }
+      this.block(a.then);
+      if (narrowedHere) this.narrowed.delete(narrowedHere);
+      ends.push(this.da);
+      this.da = before && new Set(before);
     }
-    this.block(s.then);
-    if (narrowedHere) this.narrowed.delete(narrowedHere);
-    const afterThen = this.da;
-    this.da = before && new Set(before);
-    if (s.else) this.block(s.else);
-    this.da = intersect(afterThen, this.da);
+    if (last) this.block(last);
+    ends.push(this.da);
+    this.da = intersectAll(ends);
   }
 
   private condition(e: Expr): void {
@@ -481,6 +500,8 @@ export class Checker {
   /** Types `e` (with the expected type where the context has one) and returns e.ty. */
   expr(e: Expr, expected: Type | null): Type {
     e.ty = this.exprInner(e, expected);
+    // Literals are the only expressions that build a type deeper than their parts.
+    if ((e.kind === "list" || e.kind === "tuple") && !hasUnknown(e.ty)) e.ty = this.shallow(e.ty, e.span);
     return e.ty;
   }
 
@@ -548,8 +569,15 @@ export class Checker {
         return T.tuple(tys);
       }
       case "handle": {
-        const t = this.expr(e.expr, expected);
         const h = e.handler;
+        if (!expected && h.kind === "default" && targetTyped(e.expr)) {
+          // `vm.receive(-5){default: 0}` where nothing else says the type: the default does.
+          const d = this.expr(h.value, null);
+          const t = this.expr(e.expr, hasUnknown(d) ? null : d);
+          this.expectType(h.value, t);
+          return t;
+        }
+        const t = this.expr(e.expr, expected);
         if (h.kind === "default") {
           this.expr(h.value, t);
           this.expectType(h.value, t);
@@ -712,6 +740,7 @@ export class Checker {
       return expected;
     }
     if (e.elements.length === 0) {
+      if (expected && hasUnknown(expected)) return UNKNOWN; // the annotation's own error says enough
       this.err(e.span, "cannot tell the type of an empty list", "empty list", "annotate the variable: let v: vector[integer] = [];");
       return UNKNOWN;
     }
@@ -722,6 +751,11 @@ export class Checker {
     }
     return T.vector(first);
   }
+}
+
+/** An expression whose type comes from where it is used: `vm.receive()`, `x.into()`. */
+function targetTyped(e: Expr): boolean {
+  return (e.kind === "vmcall" && e.name === "receive") || (e.kind === "method" && e.name === "into");
 }
 
 function intersect(a: Set<number> | null, b: Set<number> | null): Set<number> | null {

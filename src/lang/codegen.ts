@@ -35,6 +35,7 @@ import type {
   VmCallExpr,
   BinaryExpr,
 } from "./ast.js";
+import { ifChain } from "./ast.js";
 
 interface LoopLabels {
   brk: number;
@@ -170,16 +171,19 @@ class FnGen {
           this.condJumpIfTrue(s.cond, only.kind === "break" ? loop.brk : loop.cont);
           break;
         }
-        const elseL = this.fb.newLabel();
-        this.condJump(s.cond, elseL);
-        this.body(s.then);
-        if (s.else) {
-          const end = this.fb.newLabel();
-          this.emit(Op.Jump, end);
-          this.fb.place(elseL);
-          this.body(s.else);
-          this.fb.place(end);
-        } else this.fb.place(elseL);
+        // The if and its else-if arms in a loop (ifChain): a chain of any length.
+        const { arms, last } = ifChain(s);
+        const end = this.fb.newLabel();
+        arms.forEach((a, i) => {
+          if (i > 0) this.at(a.span.start);
+          const next = this.fb.newLabel();
+          this.condJump(a.cond, next);
+          this.body(a.then);
+          if (i < arms.length - 1 || last) this.emit(Op.Jump, end);
+          this.fb.place(next);
+        });
+        if (last) this.body(last);
+        this.fb.place(end);
         break;
       }
       case "loop": {
@@ -583,15 +587,29 @@ class FnGen {
         this.emit(Op.GetField, e.index);
         return;
       case "list":
-        for (const x of e.elements) this.pass(x);
-        this.emit(Op.MakeVector, e.elements.length);
-        return;
       case "tuple":
-        for (const x of e.elements) this.pass(x);
-        this.emit(Op.MakeTuple, e.elements.length);
-        return;
+        return this.literal(e.elements, e.kind === "list" ? Op.MakeVector : Op.MakeTuple);
       case "handle":
         return this.handle(e);
+    }
+  }
+
+  /**
+   * A vector or tuple literal. Its elements wait on the operand stack, which a frame may fill
+   * only so far (the verifier's bound); a long literal is built from its first LITERAL_CHUNK
+   * elements and then grown a chunk at a time (`vector.extend`: tuples are arrays too).
+   */
+  private literal(elements: Expr[], make: number): void {
+    const first = elements.slice(0, LITERAL_CHUNK);
+    for (const x of first) this.pass(x);
+    this.emit(make, first.length);
+    for (let k = LITERAL_CHUNK; k < elements.length; k += LITERAL_CHUNK) {
+      const chunk = elements.slice(k, k + LITERAL_CHUNK);
+      this.emit(Op.Dup);
+      for (const x of chunk) this.pass(x);
+      this.emit(Op.MakeVector, chunk.length);
+      this.emit(Op.CallNative, this.mb.native("vector.extend"), 2);
+      this.emit(Op.Pop);
     }
   }
 
@@ -616,10 +634,16 @@ class FnGen {
     this.use(e.left);
     this.use(e.right);
     this.at(e.span.start);
+    if (t.kind === "string" && (e.op === "<" || e.op === "<=" || e.op === ">" || e.op === ">=")) {
+      // Strings order by a native that charges its work (-1, 0 or 1), then compare that with 0.
+      this.emit(Op.CallNative, this.mb.native("string.compare"), 2);
+      this.emit(Op.PushInt, 0);
+    }
     switch (e.op) {
       case "==":
       case "!=": {
-        const deep = isAggregate(t) || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
+        // By content (EqValue charges its work in proportion: long strings and vectors).
+        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
         if (e.op === "==") this.emit(deep ? Op.EqValue : Op.Eq);
         else this.emit(deep ? Op.NotEqValue : Op.NotEq);
         return;
@@ -818,6 +842,9 @@ class FnGen {
     this.emit(Op.CallNative, this.mb.native(key), e.args.length + 1);
   }
 }
+
+/** Elements of a literal on the operand stack at once (see FnGen.literal). */
+const LITERAL_CHUNK = 256;
 
 /** `v[i] op= x` on a float element as one instruction (see FnGen.assign). */
 const FLOAT_INDEX_UPDATE: Readonly<Record<string, number>> = {

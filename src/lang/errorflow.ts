@@ -5,8 +5,8 @@
 // other through calls and variables, so the pass repeats until nothing changes (a monotone
 // fixpoint over the call graph; it ends because flags only ever go from false to true).
 
-import type { Expr, FnDecl, LocalBinding, Program, Stmt } from "./ast.js";
-import { intoIsFallible } from "./builtins.js";
+import { ifChain, type Expr, type FnDecl, type LocalBinding, type Program, type Stmt } from "./ast.js";
+import { METHODS, intoIsFallible } from "./builtins.js";
 
 export function analyzeErrors(program: Program): void {
   let changed = true;
@@ -58,7 +58,8 @@ export function analyzeErrors(program: Program): void {
       case "method":
         expr(e.receiver);
         e.args.forEach(expr);
-        if (e.key.endsWith(".into") && e.targetType) m = intoIsFallible(e.receiverTy, e.targetType);
+        if (e.key.endsWith(".into")) m = e.targetType ? intoIsFallible(e.receiverTy, e.targetType) : false;
+        else m = METHODS.get(e.key)?.fallible ?? false;
         break;
       case "index":
         expr(e.object);
@@ -102,11 +103,15 @@ export function analyzeErrors(program: Program): void {
       case "expr":
         expr(s.expr);
         break;
-      case "if":
-        expr(s.cond);
-        stmts(s.then.stmts);
-        if (s.else) stmts(s.else.stmts);
+      case "if": {
+        const { arms, last } = ifChain(s);
+        for (const a of arms) {
+          expr(a.cond);
+          stmts(a.then.stmts);
+        }
+        if (last) stmts(last.stmts);
         break;
+      }
       case "loop":
         stmts(s.body.stmts);
         break;

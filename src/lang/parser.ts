@@ -514,26 +514,36 @@ export class Parser {
     };
   }
 
+  /** `if (c) { } else if (c) { } ... else { }`: a chain of any length is one level of nesting. */
   private ifStmt(): IfStmt {
-    const ifTok = this.next();
-    this.enter(ifTok);
-    if (!this.check("(")) {
-      this.fail(this.peek(), "missing parentheses around the condition", "expected `(` here", "Kaylee writes conditions in parentheses: if (x > 0) { }");
-    }
-    this.next();
-    const cond = this.expression();
-    this.expect(")", "`)` to close the condition");
-    const then = this.block();
+    this.enter(this.peek());
+    const arms: { start: number; cond: Expr; then: Block }[] = [];
     let els: Block | null = null;
-    if (this.match("else")) {
-      if (this.check("if")) {
-        const inner = this.ifStmt();
-        els = { span: inner.span, stmts: [inner] };
-      } else els = this.block();
+    for (;;) {
+      const ifTok = this.next();
+      if (!this.check("(")) {
+        this.fail(this.peek(), "missing parentheses around the condition", "expected `(` here", "Kaylee writes conditions in parentheses: if (x > 0) { }");
+      }
+      this.next();
+      const cond = this.expression();
+      this.expect(")", "`)` to close the condition");
+      arms.push({ start: ifTok.start, cond, then: this.block() });
+      if (!this.match("else")) break;
+      if (!this.check("if")) {
+        els = this.block();
+        break;
+      }
     }
-    const end = els ? els.span.end : then.span.end;
+    // `else if` is an else block holding just that if (ast.ts, ifChain), built from the end.
+    let s: IfStmt | null = null;
+    for (let i = arms.length - 1; i >= 0; i--) {
+      const a = arms[i];
+      const end = els ? els.span.end : a.then.span.end;
+      s = { kind: "if", span: sp(a.start, end), cond: a.cond, then: a.then, else: els };
+      els = { span: s.span, stmts: [s] };
+    }
     this.depth--;
-    return { kind: "if", span: sp(ifTok.start, end), cond, then, else: els };
+    return s!;
   }
 
   private forStmt(): Stmt {

@@ -3,7 +3,7 @@
 // Structural and conservative: `if` needs an `else` with both sides returning; a `loop`
 // with no `break` of its own never falls through.
 
-import type { Block, Stmt } from "./ast.js";
+import { ifChain, type Block, type Stmt } from "./ast.js";
 
 export function alwaysReturns(stmts: readonly Stmt[]): boolean {
   return stmts.some(stmtReturns);
@@ -13,9 +13,10 @@ function stmtReturns(s: Stmt): boolean {
   switch (s.kind) {
     case "return":
       return true;
-    case "if":
-      if (!s.else) return false;
-      return alwaysReturns(s.then.stmts) && alwaysReturns(s.else.stmts);
+    case "if": {
+      const { arms, last } = ifChain(s);
+      return last !== null && alwaysReturns(last.stmts) && arms.every((a) => alwaysReturns(a.then.stmts));
+    }
     case "block":
       return alwaysReturns(s.body.stmts);
     case "loop":
@@ -31,8 +32,10 @@ function breaksOut(b: Block): boolean {
     switch (s.kind) {
       case "break":
         return true;
-      case "if":
-        return s.then.stmts.some(walk) || (s.else ? s.else.stmts.some(walk) : false);
+      case "if": {
+        const { arms, last } = ifChain(s);
+        return arms.some((a) => a.then.stmts.some(walk)) || (last ? last.stmts.some(walk) : false);
+      }
       case "block":
         return s.body.stmts.some(walk);
       default:

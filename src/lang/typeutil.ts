@@ -52,7 +52,8 @@ export const BITWISE = new Set(["integer", "byte"]);
 
 const SCALAR_NAMES = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit"]);
 
-const ALIASES: Record<string, string> = {
+/** Type names from other languages, for a hint (a Map: the key is the program's text). */
+const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   int: "integer",
   i32: "integer",
   i64: "integer",
@@ -67,7 +68,7 @@ const ALIASES: Record<string, string> = {
   Vec: "vector[T]",
   list: "vector[T]",
   void: "null",
-};
+}));
 
 export interface TypeProblem {
   span: Span;
@@ -90,7 +91,7 @@ export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): T
         });
         return UNKNOWN;
       }
-      const alias = ALIASES[node.name];
+      const alias = ALIASES.get(node.name);
       report({
         span: node.span,
         title: `unknown type \`${node.name}\``,

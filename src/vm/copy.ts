@@ -20,20 +20,39 @@ export function deepCopy<V>(v: V): V {
 
 /** Structural equality: arrays by content, numbers by `===` (so NaN != NaN), errors and
  *  exit notices by their fields, anything else by identity. */
-export function valuesEqual(a: unknown, b: unknown): boolean {
+export function valuesEqual(a: unknown, b: unknown, work: EqualityWork = NO_COUNT): boolean {
+  // Strings of one length compare unit by unit; slots of arrays one by one: the work is counted.
+  if (typeof a === "string") work.n += typeof b === "string" && a.length === b.length ? a.length : 1;
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b);
+  if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b, work);
   if (a instanceof KError) return b instanceof KError && a.message === b.message && a.code === b.code;
   if (a instanceof ExitNotice) return b instanceof ExitNotice && a.process === b.process && a.reason === b.reason;
   return false;
 }
 
-function arraysEqual(a: unknown[], b: unknown[]): boolean {
+function arraysEqual(a: unknown[], b: unknown[], work: EqualityWork): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    if (!valuesEqual(a[i], b[i])) return false;
+    work.n++;
+    if (!valuesEqual(a[i], b[i], work)) return false;
   }
   return true;
+}
+
+/** Counts the units of work `valuesEqual` did (for charging reductions in proportion). */
+export interface EqualityWork {
+  n: number;
+}
+const NO_COUNT: EqualityWork = { n: 0 };
+
+const EQUAL_WORK: EqualityWork = { n: 0 };
+
+/** Kaylee's `==` with its work charged: one reduction per 16 slots or string units compared. */
+export function valuesEqualCharged(a: unknown, b: unknown, charge: (units: number) => void): boolean {
+  EQUAL_WORK.n = 0;
+  const r = valuesEqual(a, b, EQUAL_WORK);
+  if (EQUAL_WORK.n >= 16) charge(EQUAL_WORK.n >>> 4);
+  return r;
 }
 
 const WORD = 8;

@@ -27,6 +27,7 @@ import { createRequire } from "node:module";
 import type { Process } from "./process.js";
 import type { VMCore } from "./vm-core.js";
 import { ExitNotice, Fault, KError } from "./values.js";
+import { C, type ErrorCode } from "./error-codes.js";
 import { LinearMemory, Pointer, Slice } from "./memory.js";
 
 /** Per-process limit when --max-heap is not given. */
@@ -58,7 +59,7 @@ const MAX_ALLOWANCE_FLOOR = 1024 * 1024;
  * checks for it before looking for a handler.
  */
 export class HardExit extends Fault {
-  constructor(reason: string) {
+  constructor(reason: ErrorCode) {
     super(new KError(reason, reason));
   }
 }
@@ -115,7 +116,7 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
     p.heapBytes = -MIN_ALLOWANCE;
     const why = live > limit ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes hold ${fmt(h.total)}, the VM's cap is ${fmt(vmHeapCap())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
-    if (running) throw new HardExit("heap_limit");
+    if (running) throw new HardExit(C.heap_limit);
     vm.exit(p, "heap_limit");
     return;
   }

@@ -16,14 +16,16 @@
 // error value (an expression with a handler), otherwise the process panics.
 
 import { Op } from "../bytecode/op.js";
-import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { Fault, KError, ProgramExit, fault, outOfRange, usedError } from "./values.js";
+import { C } from "./error-codes.js";
 import { NO_TRIES, Process, Status } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
-import { valuesEqual } from "./copy.js";
+import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
+import { indexString } from "./strings.js";
 
 export const enum Exec {
   /** The budget ran out; the process can run again. */
@@ -262,7 +264,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             break;
           case Op.CheckByte: {
             const a = stack[sp - 1] as number;
-            if (!(a >= 0 && a <= 255)) throw fault(`byte overflow: ${a} is not in 0..255`, "overflow");
+            if (!(a >= 0 && a <= 255)) throw fault(`byte overflow: ${a} is not in 0..255`, C.overflow);
             stack[sp - 1] = a | 0;
             pc += 1;
             break;
@@ -334,12 +336,12 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 1;
             break;
           case Op.EqValue:
-            stack[sp - 2] = valuesEqual(stack[sp - 2], stack[sp - 1]);
+            stack[sp - 2] = valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
             sp--;
             pc += 1;
             break;
           case Op.NotEqValue:
-            stack[sp - 2] = !valuesEqual(stack[sp - 2], stack[sp - 1]);
+            stack[sp - 2] = !valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
             sp--;
             pc += 1;
             break;
@@ -780,7 +782,7 @@ export function execute(vm: VMCore, p: Process): Exec {
 
           case Op.Concat: {
             const s = (stack[sp - 2] as string) + (stack[sp - 1] as string);
-            if (s.length > vm.maxStringLength || 2 * s.length > vm.heapLimit) throw new HardExit("heap_limit");
+            if (s.length > vm.maxStringLength || 2 * s.length > vm.heapLimit) throw new HardExit(C.heap_limit);
             if ((p.heapBytes += 16 + 2 * s.length) > 0) charge(vm, p, 0, sp); // heap accounting
             stack[--sp - 1] = s;
             pc += 1;
@@ -818,14 +820,14 @@ export function execute(vm: VMCore, p: Process): Exec {
             break;
           }
           case Op.IndexString:
-            stack[sp - 2] = vm.indexString(stack[sp - 2] as string, stack[sp - 1] as number);
+            stack[sp - 2] = indexString(stack[sp - 2] as string, stack[sp - 1] as number, vm.chargeWork);
             sp--;
             pc += 1;
             break;
           case Op.GetField: {
             const t = stack[sp - 1] as unknown[];
             const k = code[pc + 1];
-            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`);
+            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`, C.bad_code);
             stack[sp - 1] = t[k];
             pc += 2;
             break;
@@ -833,7 +835,7 @@ export function execute(vm: VMCore, p: Process): Exec {
           case Op.SetField: {
             const t = stack[sp - 2] as unknown[];
             const k = code[pc + 1];
-            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`);
+            if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`, C.bad_code);
             t[k] = stack[sp - 1];
             sp -= 2;
             pc += 2;
@@ -864,7 +866,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 2;
             break;
           case Op.TryEnd:
-            if (p.tries.length === 0 || p.tries[p.tries.length - 3] !== fp) throw fault("TryEnd without a TryBegin in this frame", "bad_code");
+            if (p.tries.length === 0 || p.tries[p.tries.length - 3] !== fp) throw fault("TryEnd without a TryBegin in this frame", C.bad_code);
             p.tries.length -= 3;
             pc += 1;
             break;
@@ -887,7 +889,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             break;
           }
           case Op.Panic:
-            throw new PanicNow(new KError(String(stack[sp - 1]), "panic"));
+            throw new PanicNow(new KError(String(stack[sp - 1]), C.panic));
 
           case Op.SpawnActor: {
             const f = code[pc + 1];
@@ -1227,7 +1229,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             break;
 
           default:
-            throw fault(`invalid opcode ${code[pc]}`, "bad_code");
+            throw fault(`invalid opcode ${code[pc]}`, C.bad_code);
         }
         continue;
         }
@@ -1411,9 +1413,9 @@ export class PanicNow {
 function toFault(e: unknown): Fault {
   if (e instanceof Fault) return e;
   // The host refused to make a value that large (a string or array past its limits).
-  if (e instanceof RangeError) return new HardExit("heap_limit");
+  if (e instanceof RangeError) return new HardExit(C.heap_limit);
   const msg = e instanceof Error ? e.message : String(e);
-  return fault(`invalid operation: ${msg}`, "bad_code");
+  return fault(`invalid operation: ${msg}`, C.bad_code);
 }
 
 /** Finds a try region of the current frame; returns its handler pc (and resets sp), or -1. */
@@ -1441,7 +1443,7 @@ function dropTries(p: Process, fp: number): void {
 }
 
 function growFrames(p: Process, fp: number): void {
-  if (fp + 1 >= MAX_FRAMES) throw fault(`stack overflow: more than ${MAX_FRAMES} nested calls`, "stack_overflow");
+  if (fp + 1 >= MAX_FRAMES) throw fault(`stack overflow: more than ${MAX_FRAMES} nested calls`, C.stack_overflow);
   const n = Math.min(Math.max(8, p.frameRet.length * 2), MAX_FRAMES + 1);
   const r = new Int32Array(n);
   r.set(p.frameRet);
@@ -1452,7 +1454,7 @@ function growFrames(p: Process, fp: number): void {
 }
 
 function growStack(p: Process, need: number): unknown[] {
-  if (need > MAX_STACK_SLOTS) throw fault("stack overflow: the process's stack is full", "stack_overflow");
+  if (need > MAX_STACK_SLOTS) throw fault("stack overflow: the process's stack is full", C.stack_overflow);
   let n = p.stack.length * 2;
   while (n < need) n *= 2;
   const s = p.stack;
@@ -1465,35 +1467,35 @@ function growStack(p: Process, need: number): unknown[] {
 export function overflow(a: unknown, op: string, b?: unknown): Fault {
   if (a instanceof KError) return usedError(a);
   if (b instanceof KError) return usedError(b);
-  if (typeof a !== "number" || (b !== undefined && typeof b !== "number")) return fault(`invalid operands for ${op}`, "bad_code");
-  return fault(b === undefined ? `integer overflow: ${op}${a}` : `integer overflow: ${a} ${op} ${b}`, "overflow");
+  if (typeof a !== "number" || (b !== undefined && typeof b !== "number")) return fault(`invalid operands for ${op}`, C.bad_code);
+  return fault(b === undefined ? `integer overflow: ${op}${a}` : `integer overflow: ${a} ${op} ${b}`, C.overflow);
 }
 
 export function divFault(a: unknown, b: unknown): Fault {
   if (a instanceof KError) return usedError(a);
   if (b instanceof KError) return usedError(b);
-  if (typeof a !== "number" || typeof b !== "number") return fault("invalid operands for /", "bad_code");
-  if (b === 0) return fault("division by zero", "division_by_zero");
-  return fault(`integer overflow: ${a} / ${b}`, "overflow");
+  if (typeof a !== "number" || typeof b !== "number") return fault("invalid operands for /", C.bad_code);
+  if (b === 0) return fault("division by zero", C.division_by_zero);
+  return fault(`integer overflow: ${a} / ${b}`, C.overflow);
 }
 
 export function intPow(a: unknown, b: unknown): number {
   if (typeof a !== "number" || typeof b !== "number") throw overflow(a, "**", b);
-  if (b < 0) throw fault(`negative exponent: ${a} ** ${b}`, "range");
+  if (b < 0) throw fault(`negative exponent: ${a} ** ${b}`, C.range);
   let r = 1;
   let base = a;
   let e = b;
   while (e > 0) {
     if (e & 1) {
       r *= base;
-      if ((r | 0) !== r) throw fault(`integer overflow: ${a} ** ${b}`, "overflow");
+      if ((r | 0) !== r) throw fault(`integer overflow: ${a} ** ${b}`, C.overflow);
     }
     e >>>= 1;
     if (e > 0) {
       base *= base;
       if ((base | 0) !== base && e > 0) {
         // Only an overflow if it is still needed (r != 0 and base used again).
-        if (r !== 0) throw fault(`integer overflow: ${a} ** ${b}`, "overflow");
+        if (r !== 0) throw fault(`integer overflow: ${a} ** ${b}`, C.overflow);
       }
     }
   }
@@ -1502,8 +1504,8 @@ export function intPow(a: unknown, b: unknown): number {
 
 export function indexFault(v: unknown, i: unknown): Fault {
   if (v instanceof KError) return usedError(v);
-  if (!Array.isArray(v)) return fault("invalid operands for indexing", "bad_code");
-  return fault(`index out of range: index ${i} but length ${v.length}`, "index_out_of_range");
+  if (!Array.isArray(v)) return fault("invalid operands for indexing", C.bad_code);
+  return outOfRange(i, v.length);
 }
 
 /** Index on something that is not an in-range array: a slice, or a fault (an in-range array too, for the second tier's fast path). */
@@ -1524,9 +1526,7 @@ export function lengthOf(v: unknown): number {
   if (typeof v === "string") return [...v].length;
   if (v instanceof KError) throw usedError(v);
   if (v && typeof (v as { length?: unknown }).length === "number") return (v as { length: number }).length;
-  throw fault("invalid operand for Length", "bad_code");
+  throw fault("invalid operand for Length", C.bad_code);
 }
 
-export function usedError(e: KError): Fault {
-  return new Fault(new KError(`used an error value: ${e.message}`, e.code));
-}
+export { usedError };

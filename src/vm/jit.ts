@@ -33,7 +33,10 @@ import { OPCODES } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
 import type { Program, JitFn, JitEntry } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
-import { deepCopy, valuesEqual } from "./copy.js";
+import { C, type ErrorCode } from "./error-codes.js";
+import { deepCopy, valuesEqualCharged } from "./copy.js";
+import { absMinError } from "./methods.js";
+import { indexString } from "./strings.js";
 import { memRead, memWrite } from "./memory.js";
 import { PanicNow, usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
@@ -79,9 +82,11 @@ const DUMP: ((s: string) => void) | null =
 /** Helpers the generated code closes over. */
 const H = {
   KError,
+  indexString,
+  absMin: absMinError,
   F: Math.fround,
   deepCopy,
-  valuesEqual,
+  valuesEqualCharged,
   memRead,
   memWrite,
   intPow,
@@ -95,14 +100,14 @@ const H = {
   idx: indexFault,
   used: usedError,
   fault,
-  hard: (reason: string) => new HardExit(reason),
+  hard: (reason: ErrorCode) => new HardExit(reason),
   yieldNow: () => new JitUnwind("yield"),
   deep: () => new JitUnwind("deep"),
   call: () => new JitUnwind("call"),
   halt: () => new JitUnwind("halt"),
   park: (r: unknown) => (r instanceof Promise ? new JitUnwind("park", null, r) : new JitUnwind("status")),
-  byteFault: (a: unknown) => fault(`byte overflow: ${a} is not in 0..255`, "overflow"),
-  field: (k: number) => fault(`tuple has no field ${k}`),
+  byteFault: (a: unknown) => fault(`byte overflow: ${a} is not in 0..255`, C.overflow),
+  field: (k: number) => fault(`tuple has no field ${k}`, C.bad_code),
   panic: (e: KError) => new PanicNow(e),
   /** Can a try region of compiled code catch this? (Not {panic}, heap_limit or an unwind.) */
   catchable: (e: unknown): e is Fault => e instanceof Fault && !(e instanceof HardExit),
@@ -115,8 +120,8 @@ const H = {
     else if (e instanceof PanicNow) u = new JitUnwind("fault", new Fault(e.error), null, true);
     else if (e instanceof HardExit) u = new JitUnwind("fault", e, null, true);
     else if (e instanceof Fault) u = new JitUnwind("fault", e);
-    else if (e instanceof RangeError) u = new JitUnwind("fault", new HardExit("heap_limit"), null, true);
-    else u = new JitUnwind("fault", fault(`invalid operation: ${e instanceof Error ? e.message : String(e)}`, "bad_code"));
+    else if (e instanceof RangeError) u = new JitUnwind("fault", new HardExit(C.heap_limit), null, true);
+    else u = new JitUnwind("fault", fault(`invalid operation: ${e instanceof Error ? e.message : String(e)}`, C.bad_code));
     u.frames.push({ fn, at, locals, stack, tries });
     return u;
   },
@@ -126,13 +131,13 @@ const H = {
  * Pure natives inlined by the second tier (same results as their entries in methods.ts):
  * the call, its argument array and its context set-up disappear from hot loops.
  */
-const INTRINSICS: Record<string, { arity: number; code: (x: string, out: string, at: string) => string }> = {
+const INTRINSICS: ReadonlyMap<string, { arity: number; code: (x: string, out: string) => string }> = new Map(Object.entries({
   "float.sqrt": { arity: 1, code: (x, o) => `${o} = H.F(Math.sqrt(${x}));` },
   "float.abs": { arity: 1, code: (x, o) => `${o} = H.F(Math.abs(${x}));` },
   "float.floor": { arity: 1, code: (x, o) => `${o} = H.F(Math.floor(${x}));` },
   "float.ceil": { arity: 1, code: (x, o) => `${o} = H.F(Math.ceil(${x}));` },
-  "integer.abs": { arity: 1, code: (x, o, at) => `if (${x} === -2147483648) { ${at} throw H.fault("integer overflow: abs(-2147483648) does not fit in an integer", "overflow"); } ${o} = ${x} < 0 ? -${x} : ${x};` },
-};
+  "integer.abs": { arity: 1, code: (x, o) => `${o} = ${x} === -2147483648 ? H.absMin() : ${x} < 0 ? -${x} : ${x};` },
+}));
 
 /** The compare-and-branch instructions: their JS comparison, and whether the right side is an immediate. */
 const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
@@ -703,10 +708,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         bin((a, b) => `${a} >= ${b}`);
         break;
       case Op.EqValue:
-        bin((a, b) => `H.valuesEqual(${a}, ${b})`);
+        emit(`vm.budget = bud;`);
+        bin((a, b) => `H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.NotEqValue:
-        bin((a, b) => `!H.valuesEqual(${a}, ${b})`);
+        emit(`vm.budget = bud;`);
+        bin((a, b) => `!H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.Not:
         def(d - 1, `${top} === false`);
@@ -760,10 +769,10 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.CallNative:
       case Op.CallNativeTyped: {
         const n = a2;
-        const intrinsic = op === Op.CallNative ? INTRINSICS[prog.nativeNames[a1]] : undefined;
+        const intrinsic = op === Op.CallNative ? INTRINSICS.get(prog.nativeNames[a1]) : undefined;
         if (intrinsic && intrinsic.arity === n) {
           const t = tmp();
-          emit(intrinsic.code(get(d - n), t, at));
+          emit(intrinsic.code(get(d - n), t));
           names[d - n] = t;
           break;
         }
@@ -778,7 +787,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       }
       case Op.Concat: {
         const t = tmp();
-        emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("heap_limit"); } if ((p.heapBytes += 16 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
+        emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("${C.heap_limit}"); } if ((p.heapBytes += 16 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
         names[d - 2] = t;
         break;
       }
@@ -809,8 +818,10 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       }
       case Op.IndexString:
-        emit(at);
-        bin((a, b) => `vm.indexString(${a}, ${b})`);
+        // Work in proportion (strings.ts charges vm.budget): the budget is handed over and back.
+        emit(`${at} vm.budget = bud;`);
+        bin((a, b) => `H.indexString(${a}, ${b}, vm.chargeWork)`);
+        emit(`bud = vm.budget;`);
         break;
       case Op.GetField:
         emit(`if (!Array.isArray(${top}) || ${a1} >= ${top}.length) { ${at} throw H.field(${a1}); }`);
@@ -848,7 +859,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       }
       case Op.Panic:
-        emit(`${at} throw H.panic(new H.KError(String(${top}), "panic"));`);
+        emit(`${at} throw H.panic(new H.KError(String(${top}), "${C.panic}"));`);
         break;
       case Op.SpawnActor: {
         const n = prog.fnParams[a1];
@@ -1066,7 +1077,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         return null;
     }
     if (INT_OPS.has(op) && op !== Op.PushInt) intTemps.add(names[d - (info.pops as number)]);
-    if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS[prog.nativeNames[a1]]) || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
+    if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS.has(prog.nativeNames[a1])) || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
   }
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
@@ -1083,12 +1094,12 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
   const body = forward
     ? [
-        `    if (blk !== ${start}) throw H.fault("bad block " + blk, "bad_code");`,
+        `    if (blk !== ${start}) throw H.fault("bad block " + blk, "${C.bad_code}");`,
         `    ${[...targets].sort((a, b) => b - a).map((t) => `b${t}: {`).join(" ")}`,
         ...out.map((l) => "      " + l),
-        `    throw H.fault("fell off the end of a function", "bad_code");`,
+        `    throw H.fault("fell off the end of a function", "${C.bad_code}");`,
       ]
-    : [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "bad_code");`, `    }`];
+    : [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "${C.bad_code}");`, `    }`];
   const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
   const guarded = forward
     ? [`  try {`, ...body, `  } catch (e) {`, `    ${unwind}`, `  }`]

@@ -14,7 +14,8 @@
 // `Fault` with code "out_of_bounds", "use_after_free", "double_free" or "heap_limit".
 
 import type { Process } from "./process.js";
-import { fault } from "./values.js";
+import { fault, outOfRange } from "./values.js";
+import { C } from "./error-codes.js";
 
 export const INITIAL_MEMORY = 64 * 1024;
 /** The most linear memory one process may grow to. */
@@ -76,7 +77,7 @@ export class LinearMemory {
 
   /** Grows the array to at least `need` bytes (doubling), within the cap. */
   grow(need: number): void {
-    if (need > this.cap) throw fault(`out of linear memory: ${need} bytes wanted, at most ${this.cap}`, "heap_limit");
+    if (need > this.cap) throw fault(`out of linear memory: ${need} bytes wanted, at most ${this.cap}`, C.heap_limit);
     const old = this.bytes.length;
     if (need <= old) return;
     let n = old;
@@ -90,9 +91,9 @@ export class LinearMemory {
 
   /** A new zeroed block of `size` bytes. */
   alloc(size: number): Block {
-    if (!Number.isInteger(size) || size < 0) throw fault(`alloc: bad size ${size} (it must be 0 or more)`, "range");
+    if (!Number.isInteger(size) || size < 0) throw fault(`alloc: bad size ${size} (it must be 0 or more)`, C.range);
     const want = roundUp(Math.max(size, 1));
-    if (want > this.cap) throw fault(`out of linear memory: alloc(${size}) is more than the limit of ${this.cap} bytes`, "heap_limit");
+    if (want > this.cap) throw fault(`out of linear memory: alloc(${size}) is more than the limit of ${this.cap} bytes`, C.heap_limit);
     let at = this.take(want);
     if (at < 0) {
       // Grow so that the free tail (if any) plus the new space holds the block.
@@ -100,7 +101,7 @@ export class LinearMemory {
       const tail = f.length && f[f.length - 2] + f[f.length - 1] === this.bytes.length ? f[f.length - 1] : 0;
       this.grow(this.bytes.length - tail + want);
       at = this.take(want);
-      if (at < 0) throw fault(`out of linear memory: alloc(${size})`, "heap_limit");
+      if (at < 0) throw fault(`out of linear memory: alloc(${size})`, C.heap_limit);
     }
     this.bytes.fill(0, at, at + want);
     this.used += want;
@@ -110,7 +111,7 @@ export class LinearMemory {
 
   /** Frees a live block. */
   freeBlock(b: Block): void {
-    if (!b.live) throw fault(`double free: block #${b.id} was already freed`, "double_free");
+    if (!b.live) throw fault(`double free: block #${b.id} was already freed`, C.double_free);
     b.live = false;
     const n = roundUp(Math.max(b.size, 1));
     this.used -= n;
@@ -120,12 +121,12 @@ export class LinearMemory {
 
   /** Grows a live block to hold `size` bytes, in place when the space after it is free. */
   claim(b: Block, size: number): void {
-    if (!b.live) throw fault(`use after free: claim on block #${b.id}, which was freed`, "use_after_free");
-    if (!Number.isInteger(size) || size < 0) throw fault(`claim: bad size ${size} (it must be 0 or more)`, "range");
+    if (!b.live) throw fault(`use after free: claim on block #${b.id}, which was freed`, C.use_after_free);
+    if (!Number.isInteger(size) || size < 0) throw fault(`claim: bad size ${size} (it must be 0 or more)`, C.range);
     if (size <= b.size) return;
     const have = roundUp(Math.max(b.size, 1));
     const want = roundUp(size);
-    if (want > this.cap) throw fault(`out of linear memory: claim(${size}) is more than the limit of ${this.cap} bytes`, "heap_limit");
+    if (want > this.cap) throw fault(`out of linear memory: claim(${size}) is more than the limit of ${this.cap} bytes`, C.heap_limit);
     if (want > have) {
       const end = b.start + have;
       const extra = want - have;
@@ -216,7 +217,7 @@ export function memoryOf(p: Process): LinearMemory {
 
 function check(m: LinearMemory, addr: number, n: number): void {
   if (!Number.isInteger(addr) || addr < 0 || addr + n > m.bytes.length) {
-    throw fault(`memory access out of bounds: ${n} bytes at address ${addr} (memory is ${m.bytes.length} bytes)`, "out_of_bounds");
+    throw fault(`memory access out of bounds: ${n} bytes at address ${addr} (memory is ${m.bytes.length} bytes)`, C.out_of_bounds);
   }
 }
 
@@ -234,7 +235,7 @@ export function memRead(p: Process, addr: number, n: number, signed: boolean): n
 export function memWrite(p: Process, addr: number, n: number, v: number): void {
   const m = memoryOf(p);
   check(m, addr, n);
-  if (typeof v !== "number") throw fault("invalid value for a memory store", "bad_code");
+  if (typeof v !== "number") throw fault("invalid value for a memory store", C.bad_code);
   const b = m.bytes;
   for (let i = 0; i < n; i++) {
     b[addr + i] = v & 0xff;
@@ -246,9 +247,9 @@ export function memWrite(p: Process, addr: number, n: number, v: number): void {
 
 /** The absolute address of `n` bytes at `offset` in block `b`, after every check. */
 export function blockAddr(b: Block, offset: number, n: number, what: string): number {
-  if (!b.live) throw fault(`use after free: ${what} through a pointer to block #${b.id}, which was freed`, "use_after_free");
+  if (!b.live) throw fault(`use after free: ${what} through a pointer to block #${b.id}, which was freed`, C.use_after_free);
   if (!(offset >= 0 && offset + n <= b.size)) {
-    throw fault(`out of bounds: ${what} of ${n} byte${n === 1 ? "" : "s"} at offset ${offset} of a ${b.size}-byte block`, "out_of_bounds");
+    throw fault(`out of bounds: ${what} of ${n} byte${n === 1 ? "" : "s"} at offset ${offset} of a ${b.size}-byte block`, C.out_of_bounds);
   }
   return b.start + offset;
 }
@@ -258,7 +259,7 @@ export function ptrReadByte(p: Pointer): number {
 }
 
 export function ptrWriteByte(p: Pointer, v: number): void {
-  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`write_byte: ${String(v)} is not a byte`, "range");
+  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`write_byte: ${String(v)} is not a byte`, C.range);
   p.block.mem.bytes[blockAddr(p.block, p.offset, 1, "write_byte")] = v;
 }
 
@@ -269,7 +270,7 @@ export function ptrReadInt(p: Pointer): number {
 }
 
 export function ptrWriteInt(p: Pointer, v: number): void {
-  if (typeof v !== "number") throw fault("write_integer: not an integer", "bad_code");
+  if (typeof v !== "number") throw fault("write_integer: not an integer", C.bad_code);
   const a = blockAddr(p.block, p.offset, 4, "write_integer");
   const b = p.block.mem.bytes;
   b[a] = v & 0xff;
@@ -280,29 +281,29 @@ export function ptrWriteInt(p: Pointer, v: number): void {
 
 export function ptrOffset(p: Pointer, n: number): Pointer {
   const o = p.offset + n;
-  if (typeof n !== "number" || (o | 0) !== o) throw fault(`integer overflow: pointer offset ${p.offset} + ${n}`, "overflow");
+  if (typeof n !== "number" || (o | 0) !== o) throw fault(`integer overflow: pointer offset ${p.offset} + ${n}`, C.overflow);
   return new Pointer(p.block, o);
 }
 
 export function ptrSlice(p: Pointer, n: number): Slice {
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw fault(`slice: bad length ${n}`, "range");
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw fault(`slice: bad length ${n}`, C.range);
   blockAddr(p.block, p.offset, n, "slice");
   return new Slice(p.block, p.offset, n);
 }
 
 export function sliceGet(s: Slice, i: number): number {
-  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, "index_out_of_range");
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw outOfRange(i, s.length);
   return s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice index")];
 }
 
 export function sliceSet(s: Slice, i: number, v: number): void {
-  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw fault(`index out of range: index ${i} but length ${s.length}`, "index_out_of_range");
-  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`slice store: ${String(v)} is not a byte`, "range");
+  if (!(typeof i === "number" && i >= 0 && i < s.length && Number.isInteger(i))) throw outOfRange(i, s.length);
+  if (typeof v !== "number" || !(v >= 0 && v <= 255)) throw fault(`slice store: ${String(v)} is not a byte`, C.range);
   s.block.mem.bytes[blockAddr(s.block, s.offset + i, 1, "slice store")] = v;
 }
 
 /** The block a pointer refers to, checked to belong to process `p`. */
 export function ownBlock(p: Process, b: Block): Block {
-  if (p.memory !== b.mem) throw fault("this pointer belongs to another process's memory", "bad_pointer");
+  if (p.memory !== b.mem) throw fault("this pointer belongs to another process's memory", C.bad_pointer);
   return b;
 }

@@ -17,61 +17,24 @@ import { typeKey } from "../bytecode/types.js";
 import type { NativeCtx, NativeFn } from "./native-api.js";
 import { deepCopy, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
-import { fault, KError, ExitNotice } from "./values.js";
+import { fault, outOfRange, KError, ExitNotice } from "./values.js";
+import { chargeFor as chargeUnits, codePointLength, indexString } from "./strings.js";
+import { C } from "./error-codes.js";
 
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
 /** Charge one reduction per 16 units of work beyond the call itself. */
 function chargeFor(ctx: NativeCtx, n: number): void {
-  if (n >= 16) ctx.charge(n >>> 4);
-}
-
-function indexFault(i: number, length: number) {
-  return fault(`index out of range: the index is ${i} but the length is ${length}`, "index");
+  chargeUnits(ctx.charge, n);
 }
 
 // ---- strings -------------------------------------------------------------------------
-
-const SURROGATE = /[\ud800-\udfff]/;
-
-// A one-entry cache so that a loop indexing one string does not rescan it each time: for
-// the last string seen, null when it has no surrogates, else its code points.
-let lastString = "";
-let lastCodePoints: Uint32Array | null = null;
-
-function codePointsOf(s: string): Uint32Array | null {
-  if (s === lastString) return lastCodePoints;
-  const cps = SURROGATE.test(s) ? Uint32Array.from(s, (ch) => ch.codePointAt(0)!) : null;
-  lastString = s;
-  lastCodePoints = cps;
-  return cps;
-}
-
-/** Length in code points. */
-export function codePointLength(s: string): number {
-  const cps = codePointsOf(s);
-  return cps ? cps.length : s.length;
-}
-
-/** The code point at code-point index `i`, or -1 when out of range. */
-export function codePointAtIndex(s: string, i: number): number {
-  if (!Number.isInteger(i) || i < 0) return -1;
-  const cps = codePointsOf(s);
-  if (!cps) return i < s.length ? s.charCodeAt(i) : -1;
-  return i < cps.length ? cps[i] : -1;
-}
-
-function charAt(ctx: NativeCtx, s: string, i: number): number {
-  if (s !== lastString) chargeFor(ctx, s.length);
-  const c = codePointAtIndex(s, i);
-  if (c < 0) throw indexFault(i, codePointLength(s));
-  return c;
-}
+// Indexed and measured by code point through the one code-point index (strings.ts).
 
 function charString(c: number): string {
   if (!Number.isInteger(c) || c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-    throw fault(`invalid char value ${c}`, "char");
+    throw fault(`invalid char value ${c}`, C.range);
   }
   return String.fromCodePoint(c);
 }
@@ -89,18 +52,18 @@ const str = (args: unknown[], i = 0) => args[i] as string;
 const num = (args: unknown[], i: number) => args[i] as number;
 
 const STRING_METHODS: [string, NativeFn][] = [
-  ["length", (ctx, a) => (chargeFor(ctx, str(a).length), codePointLength(str(a)))],
+  ["length", (ctx, a) => codePointLength(str(a), ctx.charge)],
   ["reverse", (ctx, a) => (chargeFor(ctx, str(a).length), Array.from(str(a)).reverse().join(""))],
-  ["trim", (_ctx, a) => str(a).trim()],
+  ["trim", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).trim())],
   ["clean", (ctx, a) => (chargeFor(ctx, str(a).length), cleanString(str(a)))],
   ["upper", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toUpperCase())],
   ["lower", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toLowerCase())],
   ["contains", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).includes(str(a, 1)))],
-  ["starts_with", (_ctx, a) => str(a).startsWith(str(a, 1))],
-  ["ends_with", (_ctx, a) => str(a).endsWith(str(a, 1))],
+  ["starts_with", (ctx, a) => (chargeFor(ctx, str(a, 1).length), str(a).startsWith(str(a, 1)))],
+  ["ends_with", (ctx, a) => (chargeFor(ctx, str(a, 1).length), str(a).endsWith(str(a, 1)))],
   ["split", (ctx, a) => (chargeFor(ctx, str(a).length), split(str(a), str(a, 1)))],
-  ["char_at", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
-  ["index", (ctx, a) => charAt(ctx, str(a), num(a, 1))],
+  ["char_at", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
+  ["index", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
   // push takes a char (a code point) or a string (the checker's "push_str" rule).
   ["push", (_ctx, a) => str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)))],
 ];
@@ -111,12 +74,12 @@ const vec = (args: unknown[]) => args[0] as unknown[];
 
 function checkIndex(v: unknown[], i: number, allowEnd: boolean): void {
   const limit = allowEnd ? v.length : v.length - 1;
-  if (!Number.isInteger(i) || i < 0 || i > limit) throw indexFault(i, v.length);
+  if (!Number.isInteger(i) || i < 0 || i > limit) throw outOfRange(i, v.length);
 }
 
 function vectorPop(v: unknown[]): unknown {
   // A fault, not an error value: the checker types pop() as infallible (a handler catches it).
-  if (v.length === 0) throw fault("pop from an empty vector", "empty");
+  if (v.length === 0) throw fault("pop from an empty vector", C.empty);
   return v.pop();
 }
 
@@ -134,9 +97,11 @@ function vectorRemove(ctx: NativeCtx, v: unknown[], i: number): unknown {
 }
 
 function vectorContains(ctx: NativeCtx, v: unknown[], x: unknown): boolean {
-  chargeFor(ctx, v.length);
-  for (let i = 0; i < v.length; i++) if (valuesEqual(v[i], x)) return true;
-  return false;
+  const work = { n: v.length };
+  let found = false;
+  for (let i = 0; i < v.length && !found; i++) found = valuesEqual(v[i], x, work);
+  chargeFor(ctx, work.n);
+  return found;
 }
 
 function vectorSort(ctx: NativeCtx, v: unknown[]): null {
@@ -210,9 +175,13 @@ const VECTOR_METHODS: [string, NativeFn][] = [
 
 // ---- numbers, chars, notices, errors --------------------------------------------------
 
-function integerAbs(n: number): number {
-  if (n === I32_MIN) throw fault(`integer overflow: abs(${n}) does not fit in an integer`, "overflow");
-  return Math.abs(n);
+/** `abs()` of the minimum integer: the error value it returns (both tiers). */
+export function absMinError(): KError {
+  return new KError(`integer overflow: abs(${I32_MIN}) does not fit in an integer`, C.overflow);
+}
+
+function integerAbs(n: number): number | KError {
+  return n === I32_MIN ? absMinError() : Math.abs(n);
 }
 
 /** Rounds half away from zero, as Rust's `f32::round`. */
@@ -255,7 +224,7 @@ function shown(s: string): string {
 }
 
 function parseFailure(s: string, what: string): KError {
-  return new KError(`cannot parse ${shown(s)} as ${what}`, "parse");
+  return new KError(`cannot parse ${shown(s)} as ${what}`, C.parse);
 }
 
 const INTEGER_TEXT = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|([0-9]+))$/;
@@ -312,13 +281,13 @@ function stringTo(s: string, to: Type): unknown {
 
 function inRange(n: number, lo: number, hi: number, from: string, to: string): number | KError {
   if (n >= lo && n <= hi) return n;
-  return new KError(`${from} does not fit in ${to}`, "overflow");
+  return new KError(`${from} does not fit in ${to}`, C.overflow);
 }
 
 function floatTo(x: number, to: Type): unknown {
   if (to.kind !== "integer" && to.kind !== "byte") return unsupported("float", to);
   const t = Math.trunc(x);
-  if (Number.isNaN(t)) return new KError(`NaN does not fit in ${to.kind}`, "overflow");
+  if (Number.isNaN(t)) return new KError(`NaN does not fit in ${to.kind}`, C.overflow);
   const r = to.kind === "integer" ? inRange(t, I32_MIN, I32_MAX, formatFloat(x), "an integer") : inRange(t, 0, 255, formatFloat(x), "a byte");
   return typeof r === "number" ? r + 0 : r;
 }
@@ -334,7 +303,7 @@ function integerTo(n: number, to: Type): unknown {
     case "byte":
       return inRange(n, 0, 255, String(n), "a byte");
     case "char":
-      return isScalarValue(n) ? n : new KError(`${n} is not a valid char`, "range");
+      return isScalarValue(n) ? n : new KError(`${n} is not a valid char`, C.range);
     default:
       return unsupported("integer", to);
   }
@@ -358,7 +327,7 @@ function boolTo(b: boolean, to: Type): unknown {
 }
 
 function unsupported(from: string, to: Type): never {
-  throw fault(`cannot convert ${from} into ${typeKey(to)}`, "type");
+  throw fault(`cannot convert ${from} into ${typeKey(to)}`, C.bad_code);
 }
 
 /**

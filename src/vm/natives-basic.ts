@@ -10,6 +10,7 @@ import type { NativeCtx, NativeFn } from "./native-api.js";
 import { allowed } from "./permissions.js";
 import { formatAny, formatValue } from "./print.js";
 import { KError, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
 
 /** The printed form of the argument (`vm.println()` without one prints an empty line). */
 function show(ctx: NativeCtx, args: unknown[]): string {
@@ -24,9 +25,9 @@ function show(ctx: NativeCtx, args: unknown[]): string {
 async function getUserInput(ctx: NativeCtx): Promise<string | KError> {
   try {
     const line = await ctx.host.readLine();
-    return line === null ? new KError("end of input", "eof") : line;
+    return line === null ? new KError("end of input", C.eof) : line;
   } catch (e) {
-    return new KError(`cannot read standard input: ${errorText(e)}`, "io");
+    return new KError(`cannot read standard input: ${errorText(e)}`, C.io);
   }
 }
 
@@ -44,14 +45,14 @@ function fsError(e: unknown, op: "read" | "write", path: string): KError {
   switch (errnoOf(e)) {
     case "ENOENT":
     case "ENOTDIR":
-      return new KError(`no such file "${path}"`, "not_found");
+      return new KError(`no such file "${path}"`, C.not_found);
     case "EACCES":
     case "EPERM":
-      return new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+      return new KError(`permission denied: ${op} "${path}"`, C.permission_denied);
     case "EISDIR":
-      return new KError(`cannot ${op} "${path}": it is a directory`, "io");
+      return new KError(`cannot ${op} "${path}": it is a directory`, C.io);
     default:
-      return new KError(`cannot ${op} "${path}": ${errorText(e)}`, "io");
+      return new KError(`cannot ${op} "${path}": ${errorText(e)}`, C.io);
   }
 }
 
@@ -67,7 +68,7 @@ function checkPath(ctx: NativeCtx, op: "read" | "write", path: string): string |
     return fsError(e, op, path);
   }
   const grant = op === "read" ? ctx.host.permissions.read : ctx.host.permissions.write;
-  return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, "permission_denied");
+  return allowed(grant, abs) ? abs : new KError(`permission denied: ${op} "${path}"`, C.permission_denied);
 }
 
 function readFile(ctx: NativeCtx, path: string): string | KError | Promise<string | KError> {
@@ -90,7 +91,7 @@ function writeFile(ctx: NativeCtx, path: string, data: string): KError | Promise
 }
 
 function randomNumber(ctx: NativeCtx, lo: number, hi: number): number {
-  if (lo > hi) throw fault(`random_number: empty range ${lo}..${hi}`, "range");
+  if (lo > hi) throw fault(`random_number: empty range ${lo}..${hi}`, C.range);
   return lo + Math.floor(ctx.random() * (hi - lo + 1));
 }
 
@@ -102,17 +103,17 @@ function randomNumber(ctx: NativeCtx, lo: number, hi: number): number {
 function programExit(args: unknown[]): KError {
   const code = args.length > 0 ? args[0] : 0;
   if (typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 255) throw new ProgramExit(code);
-  return new KError(`exit code ${formatAny(code, true)} is out of range (it must be a whole number from 0 to 255)`, "range");
+  return new KError(`exit code ${formatAny(code, true)} is out of range (it must be a whole number from 0 to 255)`, C.range);
 }
 
 function env(ctx: NativeCtx, name: string): string | KError {
-  if (!ctx.host.permissions.env) return new KError(`permission denied: env "${name}"`, "permission_denied");
+  if (!ctx.host.permissions.env) return new KError(`permission denied: env "${name}"`, C.permission_denied);
   const value = Object.prototype.hasOwnProperty.call(ctx.host.env, name) ? ctx.host.env[name] : undefined;
-  return value === undefined ? new KError(`environment variable "${name}" is not set`, "not_found") : value;
+  return value === undefined ? new KError(`environment variable "${name}" is not set`, C.not_found) : value;
 }
 
 function makeError(args: unknown[]): KError {
-  const code = args.length > 1 && typeof args[1] === "string" ? args[1] : "error";
+  const code = args.length > 1 && typeof args[1] === "string" ? args[1] : C.error;
   return new KError(String(args[0]), code);
 }
 

@@ -7,6 +7,7 @@
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { fault } from "./values.js";
+import { C } from "./error-codes.js";
 import { linearCap, memoryReport } from "./heap.js";
 import {
   Pointer,
@@ -26,19 +27,19 @@ import {
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
 function ptr(c: SysCtx, v: unknown): Pointer {
-  if (!(v instanceof Pointer)) throw fault("expected a pointer", "bad_code");
+  if (!(v instanceof Pointer)) throw fault("expected a pointer", C.bad_code);
   ownBlock(c.proc, v.block);
   return v;
 }
 
 function slc(c: SysCtx, v: unknown): Slice {
-  if (!(v instanceof Slice)) throw fault("expected a slice", "bad_code");
+  if (!(v instanceof Slice)) throw fault("expected a slice", C.bad_code);
   ownBlock(c.proc, v.block);
   return v;
 }
 
 function int(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw fault(`${what}: expected an integer`, "bad_code");
+  if (typeof v !== "number" || !Number.isInteger(v)) throw fault(`${what}: expected an integer`, C.bad_code);
   return v;
 }
 
@@ -59,8 +60,8 @@ export const MEMORY_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
     "pointer.free",
     sys((c, a) => {
       const p = ptr(c, a[0]);
-      if (!p.block.live) throw fault(`double free: block #${p.block.id} was already freed`, "double_free");
-      if (p.offset !== 0) throw fault(`free: this pointer is ${p.offset} bytes into its block; free the pointer vm.alloc returned`, "bad_pointer");
+      if (!p.block.live) throw fault(`double free: block #${p.block.id} was already freed`, C.double_free);
+      if (p.offset !== 0) throw fault(`free: this pointer is ${p.offset} bytes into its block; free the pointer vm.alloc returned`, C.bad_pointer);
       p.block.mem.freeBlock(p.block);
       return null;
     }),

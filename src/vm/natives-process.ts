@@ -5,12 +5,13 @@
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { KError, fault } from "./values.js";
+import { C } from "./error-codes.js";
 import { pidString } from "./process.js";
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
 function pidArg(v: unknown): number {
-  if (typeof v !== "number") throw fault("expected a process", "bad_code");
+  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
   return v;
 }
 
@@ -37,7 +38,7 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       const name = String(a[0]);
       const pid = pidArg(a[1]);
       const p = c.vm.procs.get(pid);
-      if (!p) return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, "noproc");
+      if (!p) return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
       return c.vm.registry.register(name, p);
     }),
   ],
@@ -45,7 +46,7 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
     "vm.whereis",
     sys((c, a) => {
       const pid = c.vm.registry.whereis(String(a[0]));
-      return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, "not_found") : pid;
+      return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, C.not_found) : pid;
     }),
   ],
   ["vm.sleep", sys((c, a) => c.vm.sched.sleep(c.proc, a[0] as number))],

@@ -10,29 +10,44 @@ import { SUPERVISOR_NATIVES } from "./supervisor.js";
 import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
 import { Fault, KError, fault } from "./values.js";
+import { intoIsFallible } from "../lang/builtins.js";
+import { FALLIBLE_NATIVES, returningFailures } from "./fallible.js";
+import { chargeFor, withCodePoint } from "./strings.js";
+import { C } from "./error-codes.js";
 
 export class Natives implements NativeTable {
   private table = new Map<string, NativeFn>();
 
   constructor() {
-    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, v);
-    // `x.into()`: the call passes (source type, target type) as its static types.
-    // Only parsing a string can yield an error value; every other conversion is typed
-    // infallible, so its failure (300 into a byte) is a fault at the call, like overflow.
+    // A fallible call's failure is the value it returns (fallible.ts); the others fault.
+    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, FALLIBLE_NATIVES.has(k) ? returningFailures(v) : v);
+    // `x.into()`: the call passes (source type, target type) as its static types. A
+    // conversion that can fail (parsing, narrowing: see intoIsFallible) returns its failure;
+    // any other failure is one the checker should have refused, a fault.
     this.table.set("value.into", (ctx, a) => {
       const from = ctx.argTypes![0];
       const to = ctx.argTypes![1];
       const r = convert(a[0], from, to);
-      if (r instanceof KError && !(from.kind === "string" && (to.kind === "integer" || to.kind === "float"))) throw new Fault(r);
+      if (r instanceof KError && !intoIsFallible(from, to)) throw new Fault(r);
       return r;
     });
     // For-in write-back over a string: the string with char i replaced.
-    this.table.set("string.set_char", (_ctx, a) => {
-      const chars = [...(a[0] as string)];
-      const i = a[1] as number;
-      if (!(i >= 0 && i < chars.length)) throw fault(`index out of range: index ${i} but length ${chars.length}`, "index_out_of_range");
-      chars[i] = String.fromCodePoint(a[2] as number);
-      return chars.join("");
+    this.table.set("string.set_char", (ctx, a) => withCodePoint(a[0] as string, a[1] as number, a[2] as number, ctx.charge));
+    // A long vector or tuple literal, grown a chunk at a time (codegen.ts, FnGen.literal).
+    this.table.set("vector.extend", (ctx, a) => {
+      const v = a[0] as unknown[];
+      const chunk = a[1] as unknown[];
+      if (!Array.isArray(v) || !Array.isArray(chunk)) throw fault("vector.extend: expected two vectors", C.bad_code);
+      ctx.charge(chunk.length >>> 4);
+      for (let i = 0; i < chunk.length; i++) v.push(chunk[i]);
+      return null;
+    });
+    // `<` `<=` `>` `>=` on strings (codegen.ts): -1, 0 or 1, by UTF-16 units, work charged.
+    this.table.set("string.compare", (ctx, a) => {
+      const x = a[0] as string;
+      const y = a[1] as string;
+      chargeFor(ctx.charge, Math.min(x.length, y.length));
+      return x < y ? -1 : x > y ? 1 : 0;
     });
     // The {message: m} handler with a computed message.
     this.table.set("error.with_message", (_ctx, a) => new KError(String(a[1]), (a[0] as KError).code));

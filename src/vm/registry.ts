@@ -7,6 +7,7 @@
 import type { Process } from "./process.js";
 import { pidString } from "./process.js";
 import { KError } from "./values.js";
+import { C } from "./error-codes.js";
 
 export class Registry {
   private readonly names = new Map<string, number>();
@@ -14,8 +15,8 @@ export class Registry {
   /** Gives `p` (alive) the name; an error value when the name or the process is taken. */
   register(name: string, p: Process): KError | null {
     const holder = this.names.get(name);
-    if (holder !== undefined) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, "already_registered");
-    if (p.name !== null) return new KError(`${pidString(p.pid)} is already registered as ${JSON.stringify(p.name)}`, "already_registered");
+    if (holder !== undefined) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, C.already_registered);
+    if (p.name !== null) return new KError(`${pidString(p.pid)} is already registered as ${JSON.stringify(p.name)}`, C.already_registered);
     this.names.set(name, p.pid);
     p.name = name;
     return null;

@@ -12,6 +12,7 @@
 import { Status, type Process } from "./process.js";
 import { Exec, execute } from "./interpreter.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
 import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
 import { RunQueue } from "./run-queue.js";
 import type { VMCore } from "./vm-core.js";
@@ -117,7 +118,7 @@ export class Scheduler {
     } catch (e) {
       if (e instanceof ProgramExit) return vm.stop(e.code);
       const msg = e instanceof Error ? e.message : String(e);
-      vm.recordPanic(p, new KError(`internal error: ${msg}`, "internal"), p.pc);
+      vm.recordPanic(p, new KError(`internal error: ${msg}`, C.internal), p.pc);
       r = Exec.Panicked;
     }
     vm.current = null;
@@ -216,7 +217,7 @@ export class Scheduler {
     this.parked++;
     promise.then(
       (v) => this.unpark(p, v, null),
-      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, "native")),
+      (e) => this.unpark(p, null, e instanceof Fault ? e.error : new KError(`native failed: ${e instanceof Error ? e.message : String(e)}`, C.native)),
     );
   }
 
@@ -238,7 +239,7 @@ export class Scheduler {
    * process's (`timerSeq`), so it is cancelled if the process ends first.
    */
   sleep(p: Process, ms: number): Promise<null> {
-    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, "range");
+    if (!(ms >= 0)) throw fault(`sleep: bad duration ${ms}`, C.range);
     return new Promise((resolve) => {
       const seq = this.timers.add(this.vm.now() + ms, () => {
         if (p.timerSeq === seq) p.timerSeq = 0;

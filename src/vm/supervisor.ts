@@ -25,7 +25,9 @@
 import type { SupervisorHooks, SysCtx, VMCore } from "./vm-core.js";
 import { Status, pidString, type Process } from "./process.js";
 import type { NativeFn } from "./native-api.js";
-import { Fault, KError, fault } from "./values.js";
+import { Fault, KError, fault, usedError } from "./values.js";
+import { C } from "./error-codes.js";
+import { failureValue } from "./fallible.js";
 import { deepCopy } from "./copy.js";
 
 export const STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const;
@@ -89,23 +91,23 @@ export class SupState {
 
 function strategyArg(v: unknown): Strategy {
   if (typeof v === "string" && (STRATEGIES as readonly string[]).includes(v)) return v as Strategy;
-  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use "one_for_one", "one_for_all" or "rest_for_one"`, "badarg");
+  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use "one_for_one", "one_for_all" or "rest_for_one"`, C.range);
 }
 
 function restartArg(v: unknown): RestartType {
   if (typeof v === "string" && (RESTART_TYPES as readonly string[]).includes(v)) return v as RestartType;
-  throw fault(`unknown restart type ${JSON.stringify(v)}: use "permanent", "transient" or "temporary"`, "badarg");
+  throw fault(`unknown restart type ${JSON.stringify(v)}: use "permanent", "transient" or "temporary"`, C.range);
 }
 
 function limitsArg(max: unknown, period: unknown): [number, number] {
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw fault(`supervisor max_restarts must be 0 or more, got ${String(max)}`, "badarg");
-  if (typeof period !== "number" || !Number.isInteger(period) || period < 1) throw fault(`supervisor period_ms must be 1 or more, got ${String(period)}`, "badarg");
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw fault(`supervisor max_restarts must be 0 or more, got ${String(max)}`, C.range);
+  if (typeof period !== "number" || !Number.isInteger(period) || period < 1) throw fault(`supervisor period_ms must be 1 or more, got ${String(period)}`, C.range);
   return [max, period];
 }
 
 function pidArg(v: unknown): number {
-  if (v instanceof KError) throw new Fault(new KError(`used an error value: ${v.message}`, v.code));
-  if (typeof v !== "number") throw fault("expected a process", "bad_code");
+  if (v instanceof KError) throw usedError(v);
+  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
   return v;
 }
 
@@ -113,13 +115,13 @@ function pidArg(v: unknown): number {
 function supOf(vm: VMCore, v: unknown): SupState {
   const pid = pidArg(v);
   const p = vm.procs.get(pid);
-  if (!p) throw fault(`${pidString(pid)} is not alive (expected a supervisor)`, "noproc");
-  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, "not_supervisor");
+  if (!p) throw fault(`${pidString(pid)} is not alive (expected a supervisor)`, C.noproc);
+  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, C.not_supervisor);
   return p.supervisor;
 }
 
 function notStopping(st: SupState): void {
-  if (st.stopping) throw fault(`supervisor ${pidString(st.proc.pid)} is shutting down`, "shutdown");
+  if (st.stopping) throw fault(`supervisor ${pidString(st.proc.pid)} is shutting down`, C.shutdown);
 }
 
 // ── creating supervisors and children ───────────────────────────────────────────────────
@@ -327,7 +329,16 @@ function* stopAll(vm: VMCore, st: SupState, reason: string): Job {
 
 // ── the hooks ───────────────────────────────────────────────────────────────────────────
 
+/** A supervisor call (`vm.supervisor`, `start_child`, ...): its failure is the value it returns. */
 function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown {
+  try {
+    return runOp(vm, caller, name, args, fnIndex);
+  } catch (e) {
+    return failureValue(e);
+  }
+}
+
+function runOp(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown {
   switch (name) {
     case "supervisor": {
       const strategy = strategyArg(args[0]);
@@ -361,7 +372,7 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
     case "restart_child":
       return restartChild(vm, args[0], args[1]);
     default:
-      throw fault(`unknown supervisor operation ${name}`, "bad_code");
+      throw fault(`unknown supervisor operation ${name}`, C.bad_code);
   }
 }
 
@@ -370,17 +381,11 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
  *  toward the intensity (as OTP's restart_child). An error value when `child` is not a
  *  child of `sup`. */
 function restartChild(vm: VMCore, supV: unknown, childV: unknown): unknown {
-  let st: SupState;
-  try {
-    st = supOf(vm, supV);
-  } catch (e) {
-    if (e instanceof Fault) return e.error;
-    throw e;
-  }
+  const st = supOf(vm, supV);
   const pid = pidArg(childV);
   const c = st.children.find((k) => k.pid === pid);
-  if (!c) return new KError(`${pidString(pid)} is not a child of supervisor ${pidString(st.proc.pid)}`, "not_found");
-  if (st.stopping) return new KError(`supervisor ${pidString(st.proc.pid)} is shutting down`, "shutdown");
+  if (!c) return new KError(`${pidString(pid)} is not a child of supervisor ${pidString(st.proc.pid)}`, C.not_found);
+  if (st.stopping) return new KError(`supervisor ${pidString(st.proc.pid)} is shutting down`, C.shutdown);
   const wasRunning = c.running && vm.isAlive(pid);
   const wasSupervisor = vm.procs.get(pid)?.supervisor != null;
   c.running = false;
@@ -427,7 +432,7 @@ export function whichChildren(vm: VMCore, supV: unknown): number[] {
   const pid = pidArg(supV);
   const p = vm.procs.get(pid);
   if (!p) return [];
-  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, "not_supervisor");
+  if (!(p.supervisor instanceof SupState)) throw fault(`${pidString(pid)} is not a supervisor`, C.not_supervisor);
   return p.supervisor.children.filter((c) => c.running && vm.isAlive(c.pid)).map((c) => c.pid);
 }
 

@@ -5,6 +5,8 @@
 // process ids are JS numbers, strings are JS strings, collections are JS arrays. Only errors,
 // exit notices and memory handles are objects.
 
+import { C, type ErrorCode } from "./error-codes.js";
+
 /** An error value: `vm.read_file` of a missing file, a failed `into()`, `vm.error(msg)`. */
 export class KError {
   constructor(
@@ -30,8 +32,24 @@ export class Fault {
   constructor(readonly error: KError) {}
 }
 
-export function fault(message: string, code = "panic"): Fault {
+/** A fault with a code from the catalogue (error-codes.ts). */
+export function fault(message: string, code: ErrorCode): Fault {
   return new Fault(new KError(message, code));
+}
+
+/** A position outside a string, vector, array or slice: one wording and one code everywhere. */
+export function outOfRange(i: unknown, length: number): Fault {
+  return fault(`index out of range: index ${String(i)} but length ${length}`, C.index_out_of_range);
+}
+
+/** An error value used as an operand, argument, receiver...: it panics, keeping its code. */
+export function usedError(e: KError): Fault {
+  return new Fault(new KError(`used an error value: ${e.message}`, e.code));
+}
+
+/** An error value with a code from the catalogue: what a failing method or `vm` call returns. */
+export function errorValue(message: string, code: ErrorCode): KError {
+  return new KError(message, code);
 }
 
 /** `vm.exit(n)`: ends the whole program with exit code n. */

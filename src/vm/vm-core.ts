@@ -11,6 +11,8 @@ import type { Program } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
 import { NO_MESSAGE, usedError } from "./interpreter.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
+import { C } from "./error-codes.js";
+import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
 import type { TimerHeap } from "./timers.js";
@@ -171,7 +173,7 @@ export class VMCore {
       random: opts.random,
       now: () => vm.now(),
       argTypes: null,
-      charge: (n: number) => vm.chargeWork(n),
+      charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
       vm,
       proc: null as unknown as Process,
     };
@@ -249,9 +251,9 @@ export class VMCore {
    * Work that grows with data (copying a message, a big concatenation, a native's result)
    * costs reductions in proportion, so a slice — and --max-reductions — bound real time.
    */
-  chargeWork(units: number): void {
-    this.budget -= units;
-  }
+  readonly chargeWork = (units: number): void => {
+    this.budget -= units; // an arrow: the tiers pass it as a function (strings.ts)
+  };
 
   /** Nothing can run and nothing is pending (Scheduler.idle): a waiting main is deadlocked. */
   deadlock(): void {
@@ -268,7 +270,7 @@ export class VMCore {
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
     const pid = this.nextPid++;
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
@@ -287,7 +289,7 @@ export class VMCore {
   /** A process shell with no code of its own (supervisors). */
   spawnNative(name: string, parent: number): Process {
     const max = this.opts.maxProcesses ?? DEFAULT_MAX_PROCESSES; // default limit (heap.ts)
-    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, "system_limit");
+    if (this.liveCount() >= max) throw fault(`too many processes (--max-processes=${max})`, C.system_limit);
     const pid = this.nextPid++;
     const p = new Process(pid, name, parent);
     p.status = Status.Receiving;
@@ -304,9 +306,13 @@ export class VMCore {
   }
 
   /** `args` is the caller's own fresh array: the copies replace its elements. */
-  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number {
+  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number | KError {
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
-    return this.spawn(fn, args, p.pid, link).pid;
+    try {
+      return this.spawn(fn, args, p.pid, link).pid;
+    } catch (e) {
+      return failureValue(e); // vm.spawn is fallible: too many processes is its error value
+    }
   }
 
   isAlive(pid: number): boolean {
@@ -318,7 +324,7 @@ export class VMCore {
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (value instanceof KError) throw usedError(value);
-    if (typeof to !== "number") throw fault("send: not a process", "bad_code");
+    if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
     if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
@@ -366,6 +372,7 @@ export class VMCore {
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
     const want = this.program.constKeys[typeConst];
+    if (timed && (typeof ms !== "number" || !(ms >= 0))) return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
     const box = p.mailbox;
     if (box.length !== 0) {
       const m = box.take(want);
@@ -376,10 +383,9 @@ export class VMCore {
       }
     }
     if (timed) {
-      if (typeof ms !== "number" || !(ms >= 0)) throw fault(`receive: bad timeout ${ms} (it must be 0 or more)`, "range");
       if (p.timedOut || ms === 0) {
         p.timedOut = false;
-        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, "timeout");
+        return new KError(`receive timeout: no message of type ${want} within ${ms} ms`, C.timeout);
       }
       if (p.timerSeq === 0) this.sched.armReceiveTimeout(p, ms);
     }
@@ -403,7 +409,7 @@ export class VMCore {
     } catch (e) {
       if (e instanceof Fault || e instanceof ProgramExit) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, "native");
+      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, C.native);
     }
   }
 
@@ -413,7 +419,7 @@ export class VMCore {
   }
 
   supervisorOp(p: Process, name: string, args: unknown[], fnIndex: number): unknown {
-    if (!this.supervisors) throw fault("supervisors are not available in this VM", "unsupported");
+    if (!this.supervisors) throw fault("supervisors are not available in this VM", C.unsupported);
     return this.supervisors.op(this, p, name, args, fnIndex);
   }
 
@@ -540,27 +546,6 @@ export class VMCore {
     add(pc);
     for (let i = p.fp - 1; i >= 0; i--) add(p.frameRet[i] - 1);
     return out;
-  }
-
-  // ── strings ─────────────────────────────────────────────────────────────────────────
-
-  private lastStr = "";
-  private lastChars: string[] | null = null;
-
-  /** s[i] by Unicode scalar values. */
-  indexString(s: string, i: number): number {
-    if (typeof s !== "string") {
-      if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);
-      throw fault("invalid operand for string indexing", "bad_code");
-    }
-    if (s !== this.lastStr) {
-      this.lastStr = s;
-      this.lastChars = /[\uD800-\uDFFF]/.test(s) ? [...s] : null;
-    }
-    const chars = this.lastChars;
-    const n = chars ? chars.length : s.length;
-    if (!(i >= 0 && i < n)) throw fault(`index out of range: index ${i} but length ${n}`, "index_out_of_range");
-    return chars ? chars[i].codePointAt(0)! : s.charCodeAt(i);
   }
 }
 
