@@ -209,7 +209,7 @@ export class Raft {
   async createVM(overrides: Partial<RaftOptions> = {}): Promise<VMCore> {
     const o: RaftOptions = { ...this.options, ...overrides };
     const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
-    const obs = this.observer;
+    const obs = this.observer && !this.observer.isClosed ? this.observer : null;
     const user = o.onEvent;
     let self: VMCore | null = null; // the observer hears this VM's events too
     const onEvent = obs ? (e: VMEvent) => (self && obs.event(self, e), user?.(e)) : user;
@@ -262,12 +262,9 @@ export class Raft {
    * session; `close()` it when done.
    */
   async observe(opts: ObserveOptions = {}): Promise<Observer> {
-    if (this.observer) return this.observer;
+    if (this.observer && !this.observer.isClosed) return this.observer;
     const { Observer } = await import("./observe/server.js");
-    this.observer = await Observer.start({ stderr: this.options.stderr, ...opts });
-    const close = this.observer.close.bind(this.observer);
-    this.observer.close = () => ((this.observer = null), close());
-    return this.observer;
+    return (this.observer = await Observer.start({ stderr: this.options.stderr, ...opts }));
   }
 
   private observer: Observer | null = null;

@@ -361,6 +361,12 @@ test("closing the observer tells its pages that the end is for good", async () =
     });
   });
   assert.match(text, /event: end\n/);
+  assert.ok(r.obs.isClosed);
+  // observe() again opens a new one (a Raft keeps at most one open).
+  const again = await r.raft.observe();
+  assert.notEqual(again, r.obs);
+  assert.equal(await r.raft.observe(), again);
+  await again.close();
 });
 
 test("a page that changes its view again and again does not make snapshots faster than the cost rule allows", async () => {

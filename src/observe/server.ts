@@ -200,6 +200,10 @@ export class Observer {
     return { dropped, maxQueued };
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Stops listening and ends every stream. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -398,7 +402,7 @@ export class Observer {
   private send(c: Client, census: Census | null, system: SystemInfo | null, trees: TreeNode[], interval: number): void {
     const vm = this.vm;
     const v = c.view;
-    const table = census && vm ? window(vm, census, v) : { total: 0, offset: 0, rows: [] };
+    const table = census && vm ? tableWindow(vm, census, v) : { total: 0, offset: 0, rows: [] };
     const events = this.events.length > 0 && this.events[this.events.length - 1].seq > c.lastEvent ? this.events.filter((e) => e.seq > c.lastEvent).slice(-500) : [];
     c.lastEvent = this.eventSeq;
     const frame: Frame = {
@@ -417,7 +421,7 @@ export class Observer {
 }
 
 /** The rows of the page's window: filtered, sorted, then sliced (the work is O(n log n) in live processes). */
-function window(vm: VMCore, census: Census, v: View): Frame["table"] {
+function tableWindow(vm: VMCore, census: Census, v: View): Frame["table"] {
   const { procs, rates } = census;
   const rows: WireRow[] = [];
   const row = (i: number) => rows.push({ ...processRow(vm, procs[i]), rate: Math.round(rates[i]) });
