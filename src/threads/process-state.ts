@@ -27,6 +27,7 @@
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
 //                              and keep naming this pid;
+//   reductions                 what it has used so far (introspection's count goes on);
 //   heapBytes, heapLast        heap accounting, so that the next measurement comes when it
 //                              would have;
 //   linear memory              its size, its bytes (those past the last non-zero byte are
@@ -157,6 +158,7 @@ export function writeProcess(w: Writer, p: Process): void {
     w.str(p.exitReason);
     w.f64(p.heapBytes);
     w.f64(p.heapLast);
+    w.f64(p.reductions);
   } catch (e) {
     if (e instanceof RangeError) throw new MigrationRefused(p.pid, e.message);
     throw e;
@@ -227,6 +229,7 @@ export function readProcess(r: Reader): Process {
     p.exitReason = r.str();
     p.heapBytes = r.f64();
     p.heapLast = r.f64();
+    p.reductions = r.f64();
     p.status = Status.Runnable;
     return p;
   } finally {

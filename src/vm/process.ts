@@ -71,6 +71,8 @@ export class Process {
   heapLast = 0;
   /** Linear memory (seed 003 memory types), created on first use. */
   memory: unknown = null;
+  /** Reductions used since it started (counted per slice by the scheduler). */
+  reductions = 0;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

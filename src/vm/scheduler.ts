@@ -120,6 +120,7 @@ export class Scheduler {
     const vm = this.vm;
     p.status = Status.Running;
     vm.current = p;
+    const r0 = this.reductions;
     let budget = SLICE;
     const max = vm.opts.maxReductions;
     if (max !== undefined) {
@@ -140,6 +141,7 @@ export class Scheduler {
     vm.current = null;
     // What the slice used, charged work included (refills were counted as they were granted).
     this.reductions += Math.max(1, budget - vm.budget);
+    p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
     switch (r) {
       case Exec.Yield:
         if (p.status === Status.Running) this.makeRunnable(p);
