@@ -154,6 +154,8 @@ export class VMCore {
   remote: Remote | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
+  /** The compiled frames a slice's end returned through (jit.ts UNWIND), until the interpreter takes them. */
+  unwound: unknown = null;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
   jitArgs = 0;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
@@ -199,6 +201,13 @@ export class VMCore {
 
   now(): number {
     return this.clock() - this.t0;
+  }
+
+  /** The frames compiled code left when its slice ended (see jit.ts UNWIND), taken once. */
+  takeUnwound(): unknown {
+    const u = this.unwound;
+    this.unwound = null;
+    return u;
   }
 
   // ── running ─────────────────────────────────────────────────────────────────────────
