@@ -26,7 +26,10 @@
 // The "observe" row (bench/observe.ts) is the storm's throughput with --observe and a
 // subscribed client (Raft column) beside the same without --observe (JS column).
 //
-// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe"),
+// The parallel rows (bench/parallel.ts) run whole `raft run` processes on 1 scheduler and on
+// one a core, alternating, with the speedup.
+//
+// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe", "parallel"),
 //        --reps N, --json, --no-peers.
 
 import { spawn as spawnChild, spawnSync } from "node:child_process";
@@ -38,6 +41,7 @@ import { performance } from "node:perf_hooks";
 import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
 import { observeLoad, type ObserveLoad } from "./observe.js";
+import { parallelRows, parallelTable, type ParResult } from "./parallel.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH_DIR = join(ROOT, "bench");
@@ -438,11 +442,11 @@ async function main(argv: string[]): Promise<number> {
   const repsFlag = repsAt >= 0 ? Number(argv[repsAt + 1]) : null;
   if (argv.includes("--help")) {
     process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--json] [--no-peers]\n");
-    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe\n`);
+    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe, parallel (par-fib, seq-fib, skynet, ring, spawn on 1 and N schedulers)\n`);
     return 0;
   }
   if (only) {
-    const known = new Set([...BENCHES.map((b) => b.name), "startup", "observe"]);
+    const known = new Set([...BENCHES.map((b) => b.name), "startup", "observe", "parallel"]);
     const bad = [...only].filter((n) => !known.has(n));
     if (bad.length || only.size === 0) {
       process.stderr.write(`unknown benchmark: ${bad.join(", ") || "(none)"}; known: ${[...known].join(", ")}\n`);
@@ -501,14 +505,21 @@ async function main(argv: string[]): Promise<number> {
     ob = await observeLoad(repsFlag ?? (quick ? 1 : 3), quick);
     log(ob.error ? `failed: ${ob.error}\n` : `${(ob.ratio * 100).toFixed(1)}% of the throughput, frames at most ${ob.maxGapMs.toFixed(0)} ms apart\n`);
   }
+  let par: ParResult[] = [];
+  if (!only || only.has("parallel")) {
+    log("parallel rows (whole raft run, 1 and N schedulers, alternating) ... ");
+    par = parallelRows(ROOT, repsFlag ?? (quick ? 1 : 3), null);
+    log("done\n");
+  }
   if (erlDir) rmSync(erlDir, { recursive: true, force: true });
   const totalS = (performance.now() - t0) / 1000;
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? "?", cores: cpus().length, platform: `${process.platform}-${process.arch}` };
   if (json) {
-    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st, observe: ob }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st, observe: ob, parallel: par }, null, 2) + "\n");
   } else {
     process.stdout.write(`\nRaft benchmarks — node ${machine.node}, ${machine.cpu} (${machine.cores} cores)${quick ? ", --quick" : ""}; medians; time excludes compile\n\n`);
     process.stdout.write(table(rows, peers, st, ob));
+    if (par.length) process.stdout.write("\n" + parallelTable(par));
     process.stdout.write(`\ntotal ${totalS.toFixed(0)} s\n`);
   }
   return 0;

@@ -27,7 +27,8 @@
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
 //                              and keep naming this pid;
-//   reductions                 what it has used so far (introspection's count goes on);
+//   reductions, hungry         what it has used so far (introspection's count goes on), and
+//                              whether its last slice used the whole budget;
 //   heapBytes, heapLast        heap accounting, so that the next measurement comes when it
 //                              would have;
 //   linear memory              its size, its bytes (those past the last non-zero byte are
@@ -159,6 +160,7 @@ export function writeProcess(w: Writer, p: Process): void {
     w.f64(p.heapBytes);
     w.f64(p.heapLast);
     w.f64(p.reductions);
+    w.u8(p.hungry ? 1 : 0);
   } catch (e) {
     if (e instanceof RangeError) throw new MigrationRefused(p.pid, e.message);
     throw e;
@@ -230,6 +232,7 @@ export function readProcess(r: Reader): Process {
     p.heapBytes = r.f64();
     p.heapLast = r.f64();
     p.reductions = r.f64();
+    p.hungry = r.u8() !== 0;
     p.status = Status.Runnable;
     return p;
   } finally {

@@ -70,20 +70,14 @@ export class Remote implements RunEnd {
   /** Round-robin placement (spread), for tests of the cross-thread paths. */
   private turn = 0;
 
-  /** The scheduler a new process should start on: the least loaded, this one on a tie. */
+  /**
+   * The scheduler a new process starts on: the spawner's, as the BEAM does (what it is sent
+   * first is local, and a tree of processes stays together); a scheduler with more than it
+   * can do hands work to idle ones after its ticks (`ticked`).
+   */
   place(): number {
     if (this.spread) return (this.turn = (this.turn + 1) % this.schedulers);
-    let best = this.self;
-    let least = this.vm.sched.runnable;
-    for (let s = 0; s < this.schedulers; s++) {
-      if (s === this.self) continue;
-      const l = this.shared.load(s);
-      if (l + 1 < least) {
-        best = s;
-        least = l;
-      }
-    }
-    return best;
+    return this.self;
   }
 
   /** Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there). */
@@ -253,11 +247,11 @@ export class Remote implements RunEnd {
    * processes are waiting here while another scheduler of the run has nothing to do, hand
    * it half of them.
    */
-  ticked(): void {
+  ticked(busy: boolean): void {
     const waiting = this.vm.sched.runnable;
     this.shared.publishLoad(this.self, waiting);
     this.flushStats();
-    if (waiting >= (this.spread ? 1 : 2)) this.share(waiting);
+    if (this.spread ? waiting >= 1 : busy) this.share(waiting);
   }
 
   /** Every few slices within a tick: hand over what has arrived; when spreading, move some on. */
@@ -275,7 +269,9 @@ export class Remote implements RunEnd {
     else for (let s = 0; s < this.schedulers; s++) if (s !== this.self && this.shared.load(s) === 0 && !this.shared.isActive(s)) to = s;
     if (to < 0) return;
     const vm = this.vm;
-    const give = vm.sched.takeWhere((waiting + (this.spread ? 1 : 0)) >> 1, (p) => p !== vm.main && canMigrate(p));
+    // Half of those that use whole slices (a process that soon waits again gains nothing by
+    // moving, and its messages would cross threads): any, when spreading.
+    const give = vm.sched.takeWhere((waiting + (this.spread ? 1 : 0)) >> 1, (p) => p !== vm.main && (this.spread || p.hungry) && canMigrate(p));
     let moved = 0;
     for (const p of give) {
       if (this.moveOut(p, to)) moved++;

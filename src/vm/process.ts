@@ -73,6 +73,8 @@ export class Process {
   memory: unknown = null;
   /** Reductions used since it started (counted per slice by the scheduler). */
   reductions = 0;
+  /** Its last slice used the whole budget (CPU-bound work another scheduler could take). */
+  hungry = false;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 
