@@ -23,7 +23,13 @@
 // A benchmark that fails (panic, wrong output, timeout, crash) is shown as "failed: reason"
 // and the harness goes on.
 //
-// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup"),
+// The "observe" row (bench/observe.ts) is the storm's throughput with --observe and a
+// subscribed client (Raft column) beside the same without --observe (JS column).
+//
+// The parallel rows (bench/parallel.ts) run whole `raft run` processes on 1 scheduler and on
+// one a core, alternating, with the speedup.
+//
+// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe", "parallel"),
 //        --reps N, --json, --no-peers.
 
 import { spawn as spawnChild, spawnSync } from "node:child_process";
@@ -34,6 +40,8 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
+import { observeLoad, type ObserveLoad } from "./observe.js";
+import { parallelRows, parallelTable, type ParResult } from "./parallel.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH_DIR = join(ROOT, "bench");
@@ -358,7 +366,7 @@ const failed = (why: string | undefined): string => {
   return `failed: ${w.length > 60 ? w.slice(0, 59) + "…" : w}`;
 };
 
-function table(rows: Row[], peers: Impl[], st: Startup | null): string {
+function table(rows: Row[], peers: Impl[], st: Startup | null, ob: ObserveLoad | null): string {
   const head = ["benchmark", "Raft", "JS", "Raft/JS", "Raft 1st", "JS 1st", "Raft RSS", "JS RSS", "Raft per unit", "JS per unit", ...peers.map((p) => `Raft/${p === "lua" ? "Lua" : "Erlang"}`)];
   const body: string[][] = [];
   for (const row of rows) {
@@ -392,6 +400,23 @@ function table(rows: Row[], peers: Impl[], st: Startup | null): string {
       ...peers.map(() => "—"),
     ]);
   }
+  if (ob) {
+    // The storm's throughput without and with --observe and a subscribed client (bench/observe.ts).
+    const ok = !ob.error;
+    body.push([
+      "observe",
+      ok ? `${fmtRate(ob.observedRate)} msg/s` : failed(ob.error),
+      ok ? `${fmtRate(ob.plainRate)} msg/s` : "—",
+      ok ? `${(ob.ratio * 100).toFixed(1)}%` : "—",
+      "—",
+      "—",
+      "—",
+      "—",
+      ok ? `frames ≤ ${ob.maxGapMs.toFixed(0)} ms apart` : "—",
+      `${ob.processes / 1000}k procs, no --observe`,
+      ...peers.map(() => "—"),
+    ]);
+  }
   const all = [head, ...body];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(" | ") + " |";
@@ -417,11 +442,11 @@ async function main(argv: string[]): Promise<number> {
   const repsFlag = repsAt >= 0 ? Number(argv[repsAt + 1]) : null;
   if (argv.includes("--help")) {
     process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--json] [--no-peers]\n");
-    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup\n`);
+    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe, parallel (par-fib, seq-fib, skynet, ring, spawn on 1 and N schedulers)\n`);
     return 0;
   }
   if (only) {
-    const known = new Set([...BENCHES.map((b) => b.name), "startup"]);
+    const known = new Set([...BENCHES.map((b) => b.name), "startup", "observe", "parallel"]);
     const bad = [...only].filter((n) => !known.has(n));
     if (bad.length || only.size === 0) {
       process.stderr.write(`unknown benchmark: ${bad.join(", ") || "(none)"}; known: ${[...known].join(", ")}\n`);
@@ -474,14 +499,27 @@ async function main(argv: string[]): Promise<number> {
     st = startup(quick ? 3 : 10);
     log(st.error ? `failed: ${st.error}\n` : `${fmtMs(st.raftMs)} (node -e 0: ${fmtMs(st.nodeMs)})\n`);
   }
+  let ob: ObserveLoad | null = null;
+  if (!only || only.has("observe")) {
+    log("observe (100k processes, a message storm, with and without --observe) ... ");
+    ob = await observeLoad(repsFlag ?? (quick ? 1 : 3), quick);
+    log(ob.error ? `failed: ${ob.error}\n` : `${(ob.ratio * 100).toFixed(1)}% of the throughput, frames at most ${ob.maxGapMs.toFixed(0)} ms apart\n`);
+  }
+  let par: ParResult[] = [];
+  if (!only || only.has("parallel")) {
+    log("parallel rows (whole raft run, 1 and N schedulers, alternating) ... ");
+    par = parallelRows(ROOT, repsFlag ?? (quick ? 1 : 3), null);
+    log("done\n");
+  }
   if (erlDir) rmSync(erlDir, { recursive: true, force: true });
   const totalS = (performance.now() - t0) / 1000;
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? "?", cores: cpus().length, platform: `${process.platform}-${process.arch}` };
   if (json) {
-    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st, observe: ob, parallel: par }, null, 2) + "\n");
   } else {
     process.stdout.write(`\nRaft benchmarks — node ${machine.node}, ${machine.cpu} (${machine.cores} cores)${quick ? ", --quick" : ""}; medians; time excludes compile\n\n`);
-    process.stdout.write(table(rows, peers, st));
+    process.stdout.write(table(rows, peers, st, ob));
+    if (par.length) process.stdout.write("\n" + parallelTable(par));
     process.stdout.write(`\ntotal ${totalS.toFixed(0)} s\n`);
   }
   return 0;

@@ -8,6 +8,7 @@ export type { Module } from "./bytecode/module.js";
 export type { Diagnostic } from "./diag/index.js";
 export type { NativeFn, NativeCtx, NativeSpec, Host, HostFs, Permissions, PathGrant } from "./vm/native-api.js";
 export type { VMEvent, PanicInfo, TraceFrame } from "./vm/vm-core.js";
+export type { Observer, ObserveOptions, Frame as ObserverFrame, ObserverEvent } from "./observe/server.js";
 export { KError } from "./vm/values.js";
 export { hostMemory } from "./vm/heap.js";
 export { OPCODES } from "./bytecode/opcodes.js";

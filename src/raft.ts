@@ -23,6 +23,7 @@ import { formatAny } from "./vm/print.js";
 import { KError } from "./vm/values.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
+import type { ObserveOptions, Observer } from "./observe/server.js";
 
 export interface RaftOptions {
   stdout?: (text: string) => void;
@@ -219,7 +220,10 @@ export class Raft {
   async createVM(overrides: Partial<RaftOptions> = {}): Promise<VMCore> {
     const o: RaftOptions = { ...this.options, ...overrides };
     const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
-    const onEvent = o.onEvent;
+    const obs = this.observer && !this.observer.isClosed ? this.observer : null;
+    const user = o.onEvent;
+    let self: VMCore | null = null; // the observer hears this VM's events too
+    const onEvent = obs ? (e: VMEvent) => (self && obs.event(self, e), user?.(e)) : user;
     const fs = o.fs ?? (await import("./vm/node-fs.js")).nodeFs;
     const host: Host = {
       stdout: o.stdout ?? ((s: string) => void process.stdout.write(s)),
@@ -250,7 +254,8 @@ export class Raft {
       maxMailbox: o.maxMailbox,
       onEvent,
       jit: o.jit ?? jitFromEnv(),
-      exclusive: o.exclusive,
+      // Observed, the VM gives the event loop a turn every few ms, so that the observer answers.
+      exclusive: o.exclusive && !obs,
       seed: o.seed,
       schedulers: schedulerCount(o.schedulers),
       spread: process.env.RAFT_SPREAD === "1",
@@ -262,6 +267,7 @@ export class Raft {
       },
     });
     installSupervisors(vm);
+    if (obs) obs.attach((self = vm));
     return vm;
   }
 
@@ -269,6 +275,19 @@ export class Raft {
   get nativeSpecs(): readonly NativeSpec[] {
     return this.specs;
   }
+
+  /**
+   * Serves a live view of this Raft's VMs to a browser (the observer: docs/observer.md) on
+   * loopback and a free port unless told otherwise. It watches the VM of the latest run or
+   * session; `close()` it when done.
+   */
+  async observe(opts: ObserveOptions = {}): Promise<Observer> {
+    if (this.observer && !this.observer.isClosed) return this.observer;
+    const { Observer } = await import("./observe/server.js");
+    return (this.observer = await Observer.start({ stderr: this.options.stderr, ...opts }));
+  }
+
+  private observer: Observer | null = null;
 
   /** A long-lived VM for incremental evaluation (the REPL): see src/session.ts. */
   async session(overrides: Partial<RaftOptions> = {}): Promise<Session> {
@@ -322,4 +341,4 @@ export type LogEvent = Extract<VMEvent, { kind: "log" }>;
 /** Everything `onEvent` receives: spawn, exit, restart and log. */
 export type RaftEvent = VMEvent;
 
-export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec, CancelOptions, CancelReason };
+export type { Type, Module, Diagnostic, PanicInfo, VMEvent, NativeSpec, CancelOptions, CancelReason, ObserveOptions, Observer };

@@ -111,3 +111,41 @@ test("isOpen: continues over open braces, parens, strings and comments", () => {
 function pick(r: { kind: string; text?: string }): string {
   return r.kind === "value" ? r.text! : `${r.kind}: ${r.text ?? ""}`;
 }
+
+test("piped: :ps, :tree and :info show the running processes (the observer's introspection)", async () => {
+  const r = await repl(
+    [
+      "fn w(n: integer) { let m: integer = vm.receive(); }",
+      'let sup: process = vm.supervisor("one_for_one", 3, 1000);',
+      'let a: process = vm.start_child(sup, "permanent", w, 1);',
+      'let sub: process = vm.start_supervisor(sup, "rest_for_one", 3, 1000);',
+      'let b: process = vm.start_child(sub, "transient", w, 2);',
+      "let p: process = vm.spawn(w, 3);",
+      'vm.register("lonely", p);',
+      'p.send("hi");',
+      "p.send([1, 2]);",
+      ":ps",
+      ":tree",
+      ":info lonely",
+      ":info <0.99>",
+    ].join("\n") + "\n",
+  );
+  const ps = r.stdout.split("\n");
+  assert.match(ps[0], /^PID +NAME +STATUS +MAILBOX +MEMORY +REDUCTIONS +FUNCTION$/);
+  assert.match(r.stdout, /^<0\.6> +lonely +waiting +2 +\d+ +\d+ +w$/m);
+  assert.match(r.stdout, /^6 processes, 2 messages queued/m);
+  assert.ok(
+    r.stdout.includes(
+      [
+        "<0.2> supervisor one_for_one, 0 restarts (0 of 3 in 1000 ms)",
+        "├─ <0.3> w permanent",
+        "└─ <0.4> supervisor rest_for_one, 0 restarts (0 of 3 in 1000 ms) permanent",
+        "   └─ <0.5> w transient",
+      ].join("\n"),
+    ),
+    r.stdout,
+  );
+  assert.match(r.stdout, /^<0\.6> "lonely"\n  status +waiting\n/m);
+  assert.match(r.stdout, /first messages\n    "hi"\n    \[1, 2\]\n  stack\n    at w \(line 1:/);
+  assert.equal(r.stderr, "error: <0.99> is not alive\n");
+});

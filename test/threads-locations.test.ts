@@ -64,6 +64,7 @@ test("locations: a move waits until no sender holds a pin, and senders see the n
   while (!done) {
     loc.move(pid, to, () => {}, () => {
       assert.equal(Atomics.load(flag, 0), 0, "no sender is inside a pin during a hand-over");
+      return true;
     });
     assert.equal(loc.owner(pid), to);
     to = to === 1 ? 2 : 1;

@@ -67,6 +67,8 @@ const processPlan = fc.record({
   heapBytes: fc.integer({ min: -4096, max: 1 << 20 }),
   heapLast: fc.nat(1 << 24),
   heapReserved: fc.nat(1 << 20),
+  reductions: fc.nat(1 << 30),
+  hungry: fc.boolean(),
   memory: fc.option(
     fc.record({
       sizes: fc.array(fc.nat(300), { maxLength: 20 }),
@@ -162,6 +164,8 @@ function build(plan: PlanOf): Built {
   p.heapBytes = plan.heapBytes;
   p.heapLast = plan.heapLast;
   p.heapReserved = plan.heapReserved;
+  p.reductions = plan.reductions;
+  p.hungry = plan.hungry;
   return { p, foreign };
 }
 
@@ -234,7 +238,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "supervisor"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -455,7 +459,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "memory", "fnName", "pid", "parent"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent"];
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

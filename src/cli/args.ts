@@ -17,6 +17,8 @@ export interface CliFlags {
   schedulers?: number;
   out?: string;
   asm?: boolean;
+  /** `--observe` (true) or `--observe=HOST:PORT`. */
+  observe?: string | true;
 }
 
 export interface ParsedArgs {
@@ -108,6 +110,10 @@ export function parseCli(argv: string[]): ParsedArgs {
       case "-A":
       case "--allow-all":
         out.flags.allowAll = true;
+        break;
+      case "--observe":
+        if (value === "") throw new UsageError("--observe= needs HOST:PORT (or leave out the =)");
+        out.flags.observe = value ?? true;
         break;
       case "--asm":
         out.flags.asm = true;

@@ -43,6 +43,7 @@ Flags of run and repl:
   --max-mailbox=N          most queued messages per process (default: no count limit)
   --schedulers=N|auto      scheduler threads (default auto: one a core, started only when
                            there is more work than one can do; RAFT_SCHEDULERS sets it)
+  --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
@@ -77,9 +78,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return cmdCheck(a, io);
     case "disasm":
       return cmdDisasm(a, io);
-    case "repl":
+    case "repl": {
       // Loaded only for the REPL, so that `raft run` starts without it.
-      return (await import("./repl.js")).startRepl(makeRaft(a.flags, io, []), io, a.flags.asm === true);
+      const raft = makeRaft(a.flags, io, []);
+      const stop = await observe(raft, a.flags, io);
+      if (typeof stop === "number") return stop;
+      try {
+        return await (await import("./repl.js")).startRepl(raft, io, a.flags.asm === true);
+      } finally {
+        await stop();
+      }
+    }
     default:
       return usage(io, `unknown command ${JSON.stringify(a.command)}`);
   }
@@ -157,10 +166,28 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
   }
 }
 
+/** `--observe`: starts the observer; returns what stops it (or an exit code for a bad address). */
+async function observe(raft: Raft, f: CliFlags, io: CliIO): Promise<number | (() => Promise<void>)> {
+  if (f.observe === undefined) return async () => {};
+  let addr: { host?: string; port?: number } | null = {};
+  const { parseAddress } = await import("../observe/server.js");
+  if (f.observe !== true) addr = parseAddress(f.observe);
+  if (!addr) return usage(io, `--observe=${f.observe}: expected HOST:PORT, HOST or PORT`);
+  try {
+    const o = await raft.observe(addr);
+    return () => o.close();
+  } catch (e) {
+    io.stderr(`error: --observe: cannot listen on ${f.observe === true ? "loopback" : f.observe}: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
 async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
   const l = await load(a, io, "run");
   if (typeof l === "number") return l;
-  const r = await l.raft.run(l.module!, { file: a.file! });
+  const stop = await observe(l.raft, a.flags, io);
+  if (typeof stop === "number") return stop;
+  const r = await l.raft.run(l.module!, { file: a.file! }).finally(stop);
   if (r.diagnostics.length) {
     io.stderr(r.diagnostics.map((d) => `error: ${a.file}: ${d.title}\n`).join(""));
     return 2;

@@ -13,6 +13,7 @@
 // (or a `/* */` comment or a string is). In --asm mode a line starting with `fn` opens a
 // function block that ends at a blank line.
 
+import { infoText, psText, treeText } from "./inspect.js";
 import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,9 @@ export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declara
   let x = ...;    variables persist across inputs; fn declarations too
   :type EXPR      show the type of an expression without running it
   :asm STMT       show the bytecode of a statement (Raft assembly)
+  :ps             the live processes: status, mailbox, memory, reductions, function
+  :tree           the supervision trees
+  :info PID       one process (PID is <0.N>, N or a registered name)
   :help           this text
   :quit           leave (or end of input / Ctrl+D)
 The REPL is a process: vm.self(), vm.spawn(f) and vm.receive() work, and spawned
@@ -39,7 +43,7 @@ export const ASM_HELP = `Raft stack REPL — each line runs as assembly against 
   1 2 +           shorthand: integers push; + - * / % ^ are Add Sub Mul Div Mod Exp
   PushConst #1.5  any instruction (see \`raft disasm\` output for the forms)
   fn NAME ...     a function block, ended by a blank line; call it with Call @NAME
-  :help  :quit
+  :ps  :tree  :info PID  :help  :quit
 `;
 
 /** A queue of input lines shared by the REPL and the program's vm.get_user_input(). */
@@ -169,6 +173,12 @@ export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<nu
         const r = session.asm(terminate(arg));
         if ("text" in r) io.stdout(r.text);
         else io.stderr(r.error);
+      } else if (cmd === ":ps") io.stdout(psText(session.vm));
+      else if (cmd === ":tree") io.stdout(treeText(session.vm));
+      else if (cmd === ":info") {
+        const t = infoText(session.vm, arg);
+        if (t.startsWith("error:")) io.stderr(t);
+        else io.stdout(t);
       } else io.stderr(`error: unknown command ${cmd} (try :help)\n`);
       ask(prompt);
       continue;

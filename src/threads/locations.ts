@@ -150,9 +150,10 @@ export class Locations {
   /**
    * The owner moves `pid` to scheduler `to`: `handOver` runs once no sender holds a pin and
    * none can take one (drain the inbox there, then send the process's state to `to`); then
-   * the table points at `to`. Only the owning scheduler may call this.
+   * the table points at `to` — unless `handOver` returned false (the process stays). Only the
+   * owning scheduler may call this.
    */
-  move(pid: number, to: number, idle: () => void, handOver: () => void): void {
+  move(pid: number, to: number, idle: () => void, handOver: () => boolean): boolean {
     const at = this.slotOf(pid);
     if (at < 0) throw new Error(`move: <0.${pid}> is not in the table`);
     for (;;) {
@@ -165,12 +166,14 @@ export class Locations {
       idle();
       Atomics.wait(this.t, at + 1, s, 1);
     }
-    handOver();
+    const moved = handOver();
     for (;;) {
       const s = Atomics.load(this.t, at + 1);
-      if (Atomics.compareExchange(this.t, at + 1, s, (s & ~(SCHED_MASK | MOVING)) | to) === s) break;
+      const owner = moved ? to : s & SCHED_MASK;
+      if (Atomics.compareExchange(this.t, at + 1, s, (s & ~(SCHED_MASK | MOVING)) | owner) === s) break;
     }
     Atomics.notify(this.t, at + 1);
+    return moved;
   }
 
   /** `pid` has ended: lookups from now on say GONE. */

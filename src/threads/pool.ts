@@ -110,8 +110,10 @@ export class Pool {
     const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);
     const shared = new SharedRun(buffers, () => this.hub.poll());
     const remote = new Remote(vm, this.hub, run, shared, n, spread);
+    remote.onEnd = () => this.ended();
     vm.becomeShared(remote);
     this.hub.attach(run, remote);
+    if (vm.log.debug) vm.log.log("debug", `run ${run} goes parallel on ${n} schedulers (${vm.sched.runnable} runnable)`);
     const o = vm.opts;
     const setup: RunSetup = {
       kind: "run",
@@ -142,7 +144,10 @@ export class Pool {
       w.ref();
     }
     this.live++;
-    return Promise.all(joined).then(() => undefined);
+    const t0 = Date.now();
+    return Promise.all(joined).then(() => {
+      if (vm.log.debug) vm.log.log("debug", `run ${run}: ${n - 1} scheduler threads joined in ${Date.now() - t0} ms`);
+    });
   }
 
   /** Runs waiting for a worker to say it has joined: "run:scheduler". */

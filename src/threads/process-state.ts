@@ -27,10 +27,13 @@
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
 //                              and keep naming this pid;
+//   reductions, hungry         what it has used so far (introspection's count goes on), and
+//                              whether its last slice used the whole budget;
 //   heapBytes, heapLast, heapReserved
 //                              heap accounting, so that the next measurement comes when it
 //                              would have (heapReserved, reads in progress, is 0 for a
 //                              runnable process: a read parks its reader until it ends);
+//                              the thread it arrives on adds it to its total (heapArrive);
 //   linear memory              its size, its bytes (those past the last non-zero byte are
 //                              zero and are not written), the free list, used, count, the next
 //                              block id and the cap. A pointer or slice into this memory,
@@ -160,6 +163,8 @@ export function writeProcess(w: Writer, p: Process): void {
     w.f64(p.heapBytes);
     w.f64(p.heapLast);
     w.f64(p.heapReserved);
+    w.f64(p.reductions);
+    w.u8(p.hungry ? 1 : 0);
   } catch (e) {
     if (e instanceof RangeError) throw new MigrationRefused(p.pid, e.message);
     throw e;
@@ -231,6 +236,8 @@ export function readProcess(r: Reader): Process {
     p.heapBytes = r.f64();
     p.heapLast = r.f64();
     p.heapReserved = r.f64();
+    p.reductions = r.f64();
+    p.hungry = r.u8() !== 0;
     p.status = Status.Runnable;
     return p;
   } finally {

@@ -13,6 +13,7 @@
 //   ASK       a question about a process here from a process elsewhere, which is parked until
 //             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it)
 //   ANSWER    the answer to an ASK
+//   MOVE      a runnable process handed over by a busier scheduler (process-state.ts)
 //   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
 //   WAKE      nothing but a nudge (deadlock checks re-run when it is handled)
 //   STOP      the run is over: drop its processes
@@ -30,6 +31,7 @@ export const enum Rec {
   Exit = 10,
   Wake = 11,
   Stop = 12,
+  Move = 13,
 }
 
 /** What an ASK asks. */

@@ -14,7 +14,10 @@
 //     only when no scheduler could still wake it (shared-run.ts).
 // And it applies the records that other schedulers send this run (`apply`).
 
-import type { Reader, Writer } from "./codec.js";
+import { Writer, type Reader } from "./codec.js";
+import { MigrationRefused, canMigrate, readProcess, writeProcess } from "./process-state.js";
+import { Status, type Process } from "../vm/process.js";
+import { heapArrive, heapExit } from "../vm/heap.js";
 import type { Hub, RunEnd } from "./hub.js";
 import { GONE } from "./locations.js";
 import { Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
@@ -35,7 +38,10 @@ export class Remote implements RunEnd {
     readonly shared: SharedRun,
     /** How many schedulers the run may use (ids 0 .. schedulers-1). */
     readonly schedulers: number,
-    /** New processes go round the schedulers in turn (RAFT_SPREAD=1: tests). */
+    /**
+     * Tests of the cross-thread paths (RAFT_SPREAD=1): new processes go round the schedulers
+     * in turn, and after every tick half of the runnable processes move on to the next one.
+     */
     readonly spread = false,
   ) {}
 
@@ -65,20 +71,14 @@ export class Remote implements RunEnd {
   /** Round-robin placement (spread), for tests of the cross-thread paths. */
   private turn = 0;
 
-  /** The scheduler a new process should start on: the least loaded, this one on a tie. */
+  /**
+   * The scheduler a new process starts on: the spawner's, as the BEAM does (what it is sent
+   * first is local, and a tree of processes stays together); a scheduler with more than it
+   * can do hands work to idle ones after its ticks (`ticked`).
+   */
   place(): number {
     if (this.spread) return (this.turn = (this.turn + 1) % this.schedulers);
-    let best = this.self;
-    let least = this.vm.sched.runnable;
-    for (let s = 0; s < this.schedulers; s++) {
-      if (s === this.self) continue;
-      const l = this.shared.load(s);
-      if (l + 1 < least) {
-        best = s;
-        least = l;
-      }
-    }
-    return best;
+    return this.self;
   }
 
   /** Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there). */
@@ -204,6 +204,9 @@ export class Remote implements RunEnd {
 
   // ── the run's end ───────────────────────────────────────────────────────────────────
 
+  /** Called once the run has ended on scheduler 0 (the pool lets its threads rest). */
+  onEnd: (() => void) | null = null;
+
   /** Scheduler 0 ends the run: every other scheduler drops it. */
   stopAll(): void {
     this.shared.stop();
@@ -213,6 +216,8 @@ export class Remote implements RunEnd {
       this.push(s);
     }
     this.flushStats();
+    this.onEnd?.();
+    this.onEnd = null;
   }
 
   // ── quiescence ──────────────────────────────────────────────────────────────────────
@@ -238,10 +243,72 @@ export class Remote implements RunEnd {
     this.hub.sleep(then);
   }
 
-  /** After a tick: publish this scheduler's load, and add statistics to the run's totals. */
-  ticked(): void {
-    this.shared.publishLoad(this.self, this.vm.sched.runnable);
+  /**
+   * After a tick: publish this scheduler's load, add statistics to the run's totals, and if
+   * processes are waiting here while another scheduler of the run has nothing to do, hand
+   * it half of them.
+   */
+  ticked(busy: boolean): void {
+    const waiting = this.vm.sched.runnable;
+    this.shared.publishLoad(this.self, waiting);
     this.flushStats();
+    if (this.spread ? waiting >= 1 : busy) this.share(waiting);
+  }
+
+  /** Every few slices within a tick: hand over what has arrived; when spreading, move some on. */
+  midTick(): void {
+    this.hub.poll();
+    if (this.spread && this.vm.sched.runnable !== 0) this.share(this.vm.sched.runnable);
+  }
+
+  private readonly probe = new Writer();
+
+  /** Moves half of the `waiting` runnable processes to an idle scheduler of the run, if any. */
+  private share(waiting: number): void {
+    let to = -1;
+    if (this.spread) to = (this.self + 1) % this.schedulers;
+    else for (let s = 0; s < this.schedulers; s++) if (s !== this.self && this.shared.load(s) === 0 && !this.shared.isActive(s)) to = s;
+    if (to < 0) return;
+    const vm = this.vm;
+    // Half of those that use whole slices (a process that soon waits again gains nothing by
+    // moving, and its messages would cross threads): any, when spreading.
+    const give = vm.sched.takeWhere((waiting + (this.spread ? 1 : 0)) >> 1, (p) => p !== vm.main && (this.spread || p.hungry) && canMigrate(p));
+    let moved = 0;
+    for (const p of give) {
+      if (this.moveOut(p, to)) moved++;
+      else vm.sched.makeRunnable(p);
+    }
+    if (moved !== 0) this.shared.publishLoad(to, moved); // until it publishes its own
+    if (vm.log.debug) vm.log.log("debug", `scheduler ${this.self}: ${moved} of ${waiting} runnable processes moved to scheduler ${to}`);
+  }
+
+  /** Hands runnable `p` to scheduler `to` (false: it cannot move, and stays). */
+  private moveOut(p: Process, to: number): boolean {
+    // A value that cannot cross (a cycle, from hand-written bytecode) keeps it here.
+    try {
+      writeProcess(this.probe.reset(), p);
+    } catch (e) {
+      if (e instanceof MigrationRefused || e instanceof RangeError) return false;
+      throw e;
+    }
+    const vm = this.vm;
+    return this.shared.loc.move(p.pid, to, this.holdIdle, () => {
+      // No one can send to p now, and what was sent before is in our inbox: deliver it.
+      this.hub.poll();
+      if (vm.isStopped || p.status !== Status.Runnable) return false;
+      const w = this.begin(Rec.Move);
+      try {
+        writeProcess(w, p);
+      } catch (e) {
+        if (e instanceof MigrationRefused || e instanceof RangeError) return false;
+        throw e;
+      }
+      this.push(to);
+      vm.procs.delete(p.pid);
+      heapExit(vm, p);
+      p.status = Status.Dead; // the husk left here: no queue or table holds it
+      return true;
+    });
   }
 
   arrived(): void {
@@ -334,6 +401,13 @@ export class Remote implements RunEnd {
           const resolve = this.asked.get(id);
           this.asked.delete(id);
           resolve?.(r.value());
+          break;
+        }
+        case Rec.Move: {
+          const p = readProcess(r);
+          vm.procs.set(p.pid, p);
+          heapArrive(vm, p); // what it is charged moves with it (its old thread let go: heapExit)
+          vm.sched.makeRunnable(p);
           break;
         }
         case Rec.Exit:

@@ -84,6 +84,10 @@ export class SharedRun {
     Atomics.store(this.c, ACTIVE + s, 0);
   }
 
+  isActive(s: number): boolean {
+    return Atomics.load(this.c, ACTIVE + s) !== 0;
+  }
+
   /**
    * Nothing of the run can ever happen again: no scheduler active, no record in flight, and
    * no change while we looked (every way work reaches an idle scheduler bumps EPOCH first).

@@ -248,7 +248,16 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
   p.heapBytes = -allowance;
 }
 
-/** A process ended: what it held no longer counts. */
+/**
+ * A process that moved here from another scheduler thread (threads/remote.ts): what it is
+ * charged (its last measurement and allowance, reads in progress) joins this thread's total,
+ * as its old thread's `heapExit` took it out of that one's.
+ */
+export function heapArrive(vm: VMCore, p: Process): void {
+  book(vm, p.heapLast + p.heapReserved);
+}
+
+/** A process ended (or moved to another thread): what it held no longer counts here. */
 export function heapExit(vm: VMCore, p: Process): void {
   const n = p.heapLast + p.heapReserved;
   p.heapLast = 0;

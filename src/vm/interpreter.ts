@@ -24,7 +24,7 @@ import type { VMCore } from "./vm-core.js";
 import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { ForeignHandle, Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
-import { JitUnwind, compileFunction, compileRegion } from "./jit.js";
+import { JitUnwind, UNWIND, compileFunction, compileRegion } from "./jit.js";
 import { indexString } from "./strings.js";
 
 export const enum Exec {
@@ -723,6 +723,7 @@ export function execute(vm: VMCore, p: Process): Exec {
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
               const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
+              if (r === UNWIND) throw vm.takeUnwound();
               sp -= n;
               stack[sp++] = r;
               pc += 2;
@@ -1252,7 +1253,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (nest !== null) {
               vm.jitArgs = -1;
               const locals = stack.slice(base, sp);
-              const next = nest(vm, p, target, locals) as number;
+              const next = nest(vm, p, target, locals) as number | typeof UNWIND;
+              if (next === UNWIND) throw vm.takeUnwound();
               for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
               pc = next;
               continue;
@@ -1261,6 +1263,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             if (compileFunction(prog, f)) {
               vm.jitArgs = -1;
               const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+              if (r === UNWIND) throw vm.takeUnwound();
               // The compiled code returned from this frame.
               if (fp === 0) {
                 stack[sp++] = r;

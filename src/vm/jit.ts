@@ -65,6 +65,20 @@ export class JitUnwind {
   ) {}
 }
 
+/**
+ * What a compiled function returns instead of a value when its slice ends inside it (the
+ * budget is spent): the frames it and its compiled callers leave are collected in
+ * `vm.unwound` as each returns this, and the interpreter, where the first compiled call was
+ * made, takes them from there. Plain returns cost a compare per call in the hot path, where
+ * throwing through every compiled frame cost about 5 µs a frame at every slice's end (most
+ * of eight CPU-bound processes' time on one scheduler).
+ */
+export const UNWIND: unique symbol = Symbol("unwind");
+/** Where the generated code returns UNWIND, placeholders for this frame's state (filled in last). */
+const PLACEHOLDER = "@@";
+const SUSPEND = "@@SUSPEND@@";
+const MORE = "@@MORE@@";
+
 /** Compiled JS frames allowed on the host stack before unwinding into the interpreter. */
 export const MAX_JIT_DEPTH = 1000;
 /** Calls or loop back-edges before a function is compiled. */
@@ -101,7 +115,20 @@ const H = {
   used: usedError,
   fault,
   hard: (reason: ErrorCode) => new HardExit(reason),
-  yieldNow: () => new JitUnwind("yield"),
+  U: UNWIND,
+  /** The slice ends in this frame: it is the innermost of the frames collected in vm.unwound. */
+  suspend(vm: { budget: number; unwound: unknown }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
+    vm.budget = bud;
+    const u = new JitUnwind("yield");
+    u.frames.push({ fn, at, locals, stack, tries });
+    vm.unwound = u;
+    return UNWIND;
+  },
+  /** A callee returned UNWIND: this frame joins the collected ones, and returns it too. */
+  more(vm: { unwound: unknown }, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
+    (vm.unwound as JitUnwind).frames.push({ fn, at, locals, stack, tries });
+    return UNWIND;
+  },
   deep: () => new JitUnwind("deep"),
   call: () => new JitUnwind("call"),
   halt: () => new JitUnwind("halt"),
@@ -757,8 +784,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const guard = a1 === f ? "" : `if (g === null) throw H.call(); `;
         const t = tmp();
         emit(
-          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); } if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); vm.budget = bud; { const g = ${callee}; ${guard}` +
-            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } bud = vm.budget;`,
+          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) return ${SUSPEND}; } if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); vm.budget = bud; { const g = ${callee}; ${guard}` +
+            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } if (${t} === H.U) return ${MORE}; bud = vm.budget;`,
         );
         names[d - n] = t;
         break;
@@ -1092,6 +1119,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
+  // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which
+  // the placeholders at the yield points and after each compiled call become).
+  const frame = `${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
+  const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`);
+  for (let i = 0; i < out.length; i++) if (out[i].includes(PLACEHOLDER)) out[i] = placed(out[i]);
   const body = forward
     ? [
         `    if (blk !== ${start}) throw H.fault("bad block " + blk, "${C.bad_code}");`,
@@ -1099,8 +1131,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         ...out.map((l) => "      " + l),
         `    throw H.fault("fell off the end of a function", "${C.bad_code}");`,
       ]
-    : [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), `      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) throw H.yieldNow(); blk = at; continue;`, `      default: throw H.fault("bad block " + blk, "${C.bad_code}");`, `    }`];
-  const unwind = `throw H.unwind(e, vm, bud, ${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"});`;
+    : [`    for (;;) switch (blk) {`, ...out.map((l) => "      " + l), placed(`      case -2: vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) return ${SUSPEND}; blk = at; continue;`), `      default: throw H.fault("bad block " + blk, "${C.bad_code}");`, `    }`];
+  const unwind = `throw H.unwind(e, vm, bud, ${frame});`;
   const guarded = forward
     ? [`  try {`, ...body, `  } catch (e) {`, `    ${unwind}`, `  }`]
     : [

@@ -134,6 +134,35 @@ export class Mailbox {
     return best;
   }
 
+  /**
+   * The oldest `n` messages, all types together, in arrival order (introspection): a merge
+   * of the queues' heads, O(n × types) — never a walk of the whole mailbox.
+   */
+  peek(n: number): { type: string; value: unknown }[] {
+    const queues: [string, TypeQueue][] = [];
+    if (this.first !== null) queues.push([this.firstType, this.first]);
+    if (this.others !== null) for (const e of this.others) queues.push(e);
+    const at = new Array<number>(queues.length).fill(0);
+    const out: { type: string; value: unknown }[] = [];
+    while (out.length < n) {
+      let best = -1;
+      let bestSeq = Infinity;
+      for (let i = 0; i < queues.length; i++) {
+        const q = queues[i][1];
+        if (at[i] >= q.count) continue;
+        const s = q.seqs[(q.head + at[i]) & (q.vals.length - 1)];
+        if (s < bestSeq) {
+          bestSeq = s;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      const q = queues[best][1];
+      out.push({ type: queues[best][0], value: q.vals[(q.head + at[best]++) & (q.vals.length - 1)] });
+    }
+    return out;
+  }
+
   /** Calls `f` with every queued value (in no particular order): heap measurement. */
   forEachValue(f: (v: unknown) => void): void {
     if (this.first !== null) this.first.forEach(f);

@@ -25,9 +25,12 @@ export function formatValue(v: unknown, t: Type): string {
   return print(v, t, false);
 }
 
-/** Prints `v` as it appears inside a collection: strings and chars quoted. */
-export function formatNested(v: unknown, t: Type): string {
-  return print(v, t, true);
+/**
+ * Prints `v` as it appears inside a collection: strings and chars quoted. `maxWork` bounds
+ * the work (see MAX_PRINT_WORK): a smaller one gives a preview that ends in `...`.
+ */
+export function formatNested(v: unknown, t: Type, maxWork = MAX_PRINT_WORK): string {
+  return print(v, t, true, maxWork);
 }
 
 /**
@@ -73,7 +76,7 @@ interface Open {
  * a collection that is already open further up prints as `[...]` (a cycle), and so does one
  * nested deeper than MAX_PRINT_DEPTH.
  */
-function print(root: unknown, rootType: Type | null, rootNested: boolean): string {
+function print(root: unknown, rootType: Type | null, rootNested: boolean, maxWork = MAX_PRINT_WORK): string {
   const first = opened(root, rootType);
   if (first === null) return leaf(root, rootType, rootNested);
   const path: Open[] = [first];
@@ -89,7 +92,7 @@ function print(root: unknown, rootType: Type | null, rootNested: boolean): strin
       path[path.length - 1].parts.push(text);
       continue;
     }
-    if (work > MAX_PRINT_WORK) {
+    if (work > maxWork) {
       // Enough: every open collection closes with what it has.
       top.parts.push("...");
       for (const o of path) o.i = o.items.length;

@@ -32,9 +32,18 @@ export class ProcessTable {
     return this.get(pid) !== undefined;
   }
 
-  /** Calls `f` with every live process, in pid order. */
+  /** Calls `f` for every process in the table, in pid order. */
   forEach(f: (p: Process) => void): void {
-    for (const page of this.pages) if (page !== null) for (const p of page.slots) if (p !== null) f(p);
+    const pages = this.pages;
+    for (let n = 0; n < pages.length; n++) {
+      const page = pages[n];
+      if (page === null) continue;
+      const slots = page.slots;
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        const p = slots[i];
+        if (p !== null) f(p);
+      }
+    }
   }
 
   /** Forgets every process. */

@@ -73,6 +73,10 @@ export class Process {
   heapReserved = 0;
   /** Linear memory (seed 003 memory types), created on first use. */
   memory: unknown = null;
+  /** Reductions used since it started (counted per slice by the scheduler). */
+  reductions = 0;
+  /** Its last slice used the whole budget (CPU-bound work another scheduler could take). */
+  hungry = false;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

@@ -29,6 +29,26 @@ export class RunQueue {
     return p;
   }
 
+  /**
+   * Takes out up to `max` queued processes that `take` accepts, youngest first (those that
+   * waited least lose least by moving); the rest keep their order.
+   */
+  takeWhere(max: number, take: (p: Process) => boolean): Process[] {
+    const out: Process[] = [];
+    const keep: Process[] = [];
+    for (let i = this.count - 1; i >= 0; i--) {
+      const p = this.items[(this.head + i) & (this.items.length - 1)]!;
+      if (out.length < max && take(p)) out.push(p);
+      else keep.push(p);
+    }
+    if (out.length === 0) return out;
+    this.items.fill(null);
+    this.head = 0;
+    this.count = 0;
+    for (let i = keep.length - 1; i >= 0; i--) this.push(keep[i]);
+    return out;
+  }
+
   /** Empties the queue and gives back the room it grew to. */
   clear(): void {
     this.items = new Array(64).fill(null);

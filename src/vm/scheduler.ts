@@ -17,6 +17,14 @@ import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
 import { RunQueue } from "./run-queue.js";
 import type { VMCore } from "./vm-core.js";
 
+/**
+ * Full ticks in a row that end with processes still waiting before a run goes parallel, and
+ * before a scheduler of a parallel run hands some to an idle one: a burst of spawns that then
+ * wait (a ring being built) is not more work than one scheduler can do; work that keeps a
+ * scheduler busy this long is.
+ */
+export const BUSY_TICKS = 3;
+
 /** Reductions in one slice (the BEAM gives 4,000). */
 export const SLICE = 4000;
 
@@ -42,6 +50,11 @@ export class Scheduler {
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private hostTimerAt = Infinity;
   private sliceDeadline = 0;
+  /** Busy ticks in a row (see tick). */
+  private busyTicks = 0;
+  /** Processes that used a whole slice in this tick (counted when one differs from the last). */
+  private hungry = 0;
+  private lastHungry = 0;
 
   constructor(private readonly vm: VMCore) {}
 
@@ -68,6 +81,11 @@ export class Scheduler {
     this.hostTimer = null;
   }
 
+  /** Takes up to `max` runnable processes that `take` accepts out of the queue (to move them). */
+  takeWhere(max: number, take: (p: Process) => boolean): Process[] {
+    return this.runQueue.takeWhere(max, take);
+  }
+
   /** Lets go of the queued processes (after the run stopped). */
   release(): void {
     this.runQueue.clear();
@@ -88,12 +106,14 @@ export class Scheduler {
     let n = 0;
     let r0 = this.reductions;
     let full = false;
+    this.hungry = 0;
+    this.lastHungry = 0;
     while (this.runQueue.length !== 0 && !vm.isStopped) {
       const p = this.runQueue.shift()!;
       if (p.status !== Status.Runnable) continue;
       this.runSlice(p);
-      if ((++n & 15) === 0) {
-        if (remote !== null) remote.hub.poll();
+      if ((++n & 15) === 0 || (remote !== null && remote.spread && (n & 3) === 0)) {
+        if (remote !== null) remote.midTick();
         if (this.reductions - r0 >= SLICE || (n & 1023) === 0) {
           if (monotonicMs() > until) {
             full = true;
@@ -104,9 +124,12 @@ export class Scheduler {
       }
     }
     if (vm.isStopped) return;
-    if (remote !== null) remote.ticked();
-    // A whole tick of work and more still waiting: more than one scheduler can do.
-    else if (full && this.runQueue.length >= 2) vm.goParallel();
+    // A busy tick: it ran its whole time, two or more processes used whole slices in it, and
+    // two or more still wait. Ticks like that in a row: more than one scheduler can do.
+    const busy = full && this.hungry >= 2 && this.runQueue.length >= 2;
+    this.busyTicks = busy ? this.busyTicks + 1 : 0;
+    if (remote !== null) remote.ticked(this.busyTicks >= BUSY_TICKS);
+    else if (this.busyTicks >= BUSY_TICKS) vm.goParallel();
     if (this.runQueue.length !== 0) this.schedule();
     else this.idle();
   };
@@ -115,6 +138,7 @@ export class Scheduler {
     const vm = this.vm;
     p.status = Status.Running;
     vm.current = p;
+    const r0 = this.reductions;
     let budget = SLICE;
     const max = vm.opts.maxReductions;
     if (max !== undefined) {
@@ -135,9 +159,19 @@ export class Scheduler {
     vm.current = null;
     // What the slice used, charged work included (refills were counted as they were granted).
     this.reductions += Math.max(1, budget - vm.budget);
+    p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
+    p.hungry = false;
     switch (r) {
       case Exec.Yield:
-        if (p.status === Status.Running) this.makeRunnable(p);
+        if (p.status === Status.Running) {
+          // It used its whole budget: work that another scheduler could take.
+          p.hungry = true;
+          if (p.pid !== this.lastHungry) {
+            this.hungry++;
+            this.lastHungry = p.pid;
+          }
+          this.makeRunnable(p);
+        }
         break;
       case Exec.Blocked:
       case Exec.Dead:

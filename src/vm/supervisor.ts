@@ -39,7 +39,7 @@ export type RestartType = (typeof RESTART_TYPES)[number];
 export const GRACE_MS = 5000;
 
 /** One child spec and the process currently (or last) running it. */
-interface Child {
+export interface Child {
   restart: RestartType;
   /** Function index of a worker; -1 for a child supervisor. */
   fn: number;
@@ -74,6 +74,8 @@ export class SupState {
   stopping = false;
   /** Old processes of restart_child, being shut down in the background: pid -> grace timer. */
   retiring = new Map<number, number>();
+  /** Restarts since it started (for introspection: the limit counts `restarts`). */
+  restartCount = 0;
   /** Every child process started and not yet heard of ending (to tell stale notices apart). */
   known = new Set<number>();
 
@@ -155,6 +157,7 @@ function restore(vm: VMCore, old: SupState, parent: number): SupState {
 }
 
 function logRestart(vm: VMCore, st: SupState, old: number, pid: number, why: string): void {
+  st.restartCount++;
   vm.log.log("info", `restart ${pidString(old)} -> ${pidString(pid)} by ${pidString(st.proc.pid)} (${why})`);
   vm.opts.onEvent?.({ kind: "restart", old, pid, supervisor: st.proc.pid, strategy: why });
 }

@@ -155,6 +155,8 @@ export class VMCore {
   remote: Remote | null = null;
   /** Reductions left in the running slice, shared with compiled code (jit.ts). */
   budget = 0;
+  /** The compiled frames a slice's end returned through (jit.ts UNWIND), until the interpreter takes them. */
+  unwound: unknown = null;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
   jitArgs = 0;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
@@ -200,6 +202,13 @@ export class VMCore {
 
   now(): number {
     return this.clock() - this.t0;
+  }
+
+  /** The frames compiled code left when its slice ended (see jit.ts UNWIND), taken once. */
+  takeUnwound(): unknown {
+    const u = this.unwound;
+    this.unwound = null;
+    return u;
   }
 
   // ── running ─────────────────────────────────────────────────────────────────────────
@@ -396,8 +405,7 @@ export class VMCore {
         if (at !== remote.self) {
           const pid = this.takePid(at);
           if (link) (p.links ??= new Set()).add(pid);
-          remote.spawnAt(at, pid, fn, args, p.pid, link);
-          this.spawned++;
+          remote.spawnAt(at, pid, fn, args, p.pid, link); // counted where it starts
           return pid;
         }
       }
@@ -479,7 +487,7 @@ export class VMCore {
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
     if (!q) {
-      if (this.remote !== null && this.remote.send(to, type, value)) this.messages++;
+      if (this.remote !== null) this.remote.send(to, type, value); // counted where it arrives
       return;
     }
     this.messages++;

@@ -1,0 +1,83 @@
+// The parallel rows of `npm run bench`: whole `raft run` processes on one scheduler and on
+// several (RAFT_SCHEDULERS), interleaved in one run, with the speedup. Each row is a program
+// of bench/ run as a user runs it, start-up included, so what a second thread costs (its
+// start, linking the module again, warming its own compiled code) is in the figure.
+//
+// Rows: par-fib (8 processes x fib(k): CPU-bound work to share), the same eight calls one
+// after another in one process (the cost of preemption on one scheduler: 1 scheduler's
+// par-fib against seq-fib), skynet (1,111,111 processes), ring (10,000 processes, a token
+// around it), spawn (100,000 processes).
+
+import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+
+interface ParRow {
+  name: string;
+  file: string;
+  args: string[];
+  what: string;
+}
+
+const ROWS: ParRow[] = [
+  { name: "par-fib", file: "parfib.kl", args: ["8", "32"], what: "8 processes x fib(32)" },
+  { name: "seq-fib", file: "seqfib.kl", args: ["8", "32"], what: "the same 8 calls in one process" },
+  { name: "skynet", file: "skynet.kl", args: ["1000000"], what: "1,111,111 processes" },
+  { name: "ring", file: "ring.kl", args: ["10000", "100"], what: "10,000 processes x 100 laps" },
+  { name: "spawn", file: "spawnwait.kl", args: ["100000"], what: "100,000 processes waiting" },
+];
+
+export interface ParResult {
+  name: string;
+  what: string;
+  /** Median wall-clock ms of the whole process, by scheduler count. */
+  ms: Record<number, number>;
+  error?: string;
+}
+
+function timeRun(root: string, row: ParRow, schedulers: number): number | string {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(root, "bin/raft.js"), "run", "--max-processes=5000000", join(root, "bench", row.file), ...row.args], {
+    encoding: "utf8",
+    timeout: 300_000,
+    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "" },
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) return `exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
+  return ms;
+}
+
+/** Runs every row `reps` times on 1 and on `n` schedulers, alternating. */
+export function parallelRows(root: string, reps: number, only: string[] | null): ParResult[] {
+  const n = Math.max(2, availableParallelism());
+  const out: ParResult[] = [];
+  for (const row of ROWS) {
+    if (only && !only.includes(row.name) && !only.includes("parallel")) continue;
+    const times: Record<number, number[]> = { 1: [], [n]: [] };
+    let error: string | undefined;
+    for (let r = 0; r < reps && !error; r++)
+      for (const s of [1, n]) {
+        const t = timeRun(root, row, s);
+        if (typeof t === "string") error = t;
+        else times[s].push(t);
+      }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+    out.push({ name: row.name, what: row.what, ms: { 1: med(times[1]), [n]: med(times[n]) }, error });
+  }
+  return out;
+}
+
+/** The parallel rows as a Markdown table. */
+export function parallelTable(rows: ParResult[]): string {
+  if (rows.length === 0) return "";
+  const n = Math.max(...Object.keys(rows[0].ms).map(Number));
+  const lines = [
+    `| parallel | what | 1 scheduler | ${n} schedulers | speedup |`,
+    `|:--|:--|--:|--:|--:|`,
+  ];
+  for (const r of rows) {
+    if (r.error) lines.push(`| ${r.name} | ${r.what} | failed: ${r.error} | | |`);
+    else lines.push(`| ${r.name} | ${r.what} | ${r.ms[1].toFixed(0)} ms | ${r.ms[n].toFixed(0)} ms | ${(r.ms[1] / r.ms[n]).toFixed(2)}x |`);
+  }
+  return lines.join("\n") + "\n";
+}

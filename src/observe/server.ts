@@ -1,0 +1,556 @@
+// The observer's server (`raft run --observe`, `raft repl --observe`, `Raft.observe()`): a
+// small HTTP server that serves the observer page and streams the VM's state to it over
+// Server-Sent Events. Server-Sent Events rather than a WebSocket: the data flows one way
+// (the page's few requests — its view, a kill — are plain POSTs), and it needs no dependency.
+//
+// Security: it listens on loopback unless told otherwise (and warns when it is not), and
+// every request — the page, the stream, a POST — must carry the random token printed with the
+// address (403 otherwise).
+//
+// Cost: with no page connected the VM pays nothing — no timer runs and no event is kept.
+// With pages connected, a snapshot is taken a few times a second; its interval stretches
+// so that taking snapshots uses at most about 1/SNAPSHOT_SHARE of the time. A page whose
+// connection is not keeping up (the socket's buffer is full) is skipped — its frames are
+// dropped, never queued — and a snapshot nobody can take is not computed at all.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import type { Writable } from "node:stream";
+import type { VMCore, VMEvent } from "../vm/vm-core.js";
+import type { Process } from "../vm/process.js";
+import { pidString } from "../vm/process.js";
+import {
+  currentFunction,
+  forEachProcess,
+  mailboxLength,
+  memoryOf,
+  processDetail,
+  processOf,
+  processRow,
+  statusOf,
+  supervisionTrees,
+  systemInfo,
+  newTally,
+  tally,
+  type Tally,
+  type ProcessDetail,
+  type ProcessRow,
+  type SystemInfo,
+  type TreeNode,
+} from "../vm/introspect.js";
+
+export interface ObserveOptions {
+  /** Port to listen on (0 or absent: a free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Where the address line and warnings go (default: stderr). */
+  stderr?: (text: string) => void;
+}
+
+/** Shortest time between two snapshots (ms). */
+export const SNAPSHOT_MS = 250;
+/** Shortest time between two snapshots when a page changes its view (ms). */
+const VIEW_MS = 60;
+/** Longest time between two snapshots (ms): pages get at least one update a second. */
+export const SNAPSHOT_MAX_MS = 700;
+/** A snapshot may take at most 1/SNAPSHOT_SHARE of the time between snapshots (up to SNAPSHOT_MAX_MS). */
+const SNAPSHOT_SHARE = 50;
+/** Events kept for pages (only while one is connected). */
+const EVENTS_KEPT = 2000;
+/** A page's socket holding more than this unsent is not sent frames until it drains. */
+const BACKLOG_BYTES = 256 * 1024;
+/** Rows a page may ask for at once. */
+const ROWS_MAX = 500;
+/** Bytes of a POST body read at most. */
+const BODY_MAX = 4096;
+
+export type ObserverEvent =
+  | { seq: number; t: number; kind: "spawn"; pid: number; fn: string; parent: number }
+  | { seq: number; t: number; kind: "exit"; pid: number; reason: string }
+  | { seq: number; t: number; kind: "restart"; old: number; pid: number; supervisor: number; strategy: string };
+
+/** A table row as the page receives it: a process row and its reductions per second over the last interval. */
+export type WireRow = ProcessRow & { rate: number };
+
+export type SortKey = "pid" | "name" | "status" | "mailbox" | "memory" | "reductions" | "rate" | "fn";
+const SORT_KEYS: readonly SortKey[] = ["pid", "name", "status", "mailbox", "memory", "reductions", "rate", "fn"];
+
+interface View {
+  sort: SortKey;
+  desc: boolean;
+  filter: string;
+  offset: number;
+  limit: number;
+  /** The process whose detail the page shows (0: none). */
+  selected: number;
+}
+
+export interface Frame {
+  seq: number;
+  /** The VM's state: "running", "stopped", or "none" (no VM yet). */
+  vm: "running" | "stopped" | "none";
+  /** Milliseconds between this snapshot and the previous one. */
+  interval: number;
+  system: SystemInfo | null;
+  table: { total: number; offset: number; rows: WireRow[] };
+  trees: TreeNode[];
+  detail: ProcessDetail | null;
+  events: ObserverEvent[];
+  /** Frames this page missed because its connection was not keeping up. */
+  dropped: number;
+}
+
+interface Client {
+  id: number;
+  res: Writable;
+  view: View;
+  lastEvent: number;
+  dropped: number;
+  /** write() said the buffer is full: wait for 'drain'. */
+  blocked: boolean;
+}
+
+/** What one snapshot shares between pages: every live process, in pid order. */
+interface Census {
+  procs: Process[];
+  sups: Process[];
+  /** The system totals' per-process sums, made in the same pass. */
+  tally: Tally;
+  pids: Int32Array;
+  reds: Float64Array;
+  rates: Float64Array;
+  n: number;
+}
+
+export class Observer {
+  readonly token = randomBytes(16).toString("hex");
+  /** Snapshots taken (for tests: none without a page). */
+  snapshots = 0;
+  private vm: VMCore | null = null;
+  private clients = new Map<number, Client>();
+  private nextClient = 1;
+  private events: ObserverEvent[] = [];
+  private eventSeq = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private frameSeq = 0;
+  private lastAt = 0;
+  private lastCost = 0;
+  private page: string | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(opts: ObserveOptions = {}): Promise<Observer> {
+    const host = opts.host ?? "127.0.0.1";
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const addr = server.address();
+    const port = typeof addr === "object" && addr ? addr.port : (opts.port ?? 0);
+    const o = new Observer(server, host, port);
+    server.on("request", (req, res) => o.request(req, res));
+    const err = opts.stderr ?? ((s: string) => void process.stderr.write(s));
+    if (!isLoopback(host)) err(`warning: the observer listens on ${host}, not only on this machine: anyone who can reach it and has the token can see and kill processes\n`);
+    err(`observe: ${o.url}\n`);
+    return o;
+  }
+
+  /** The page's address, token included. */
+  get url(): string {
+    const h = host4or6(this.host === "0.0.0.0" || this.host === "::" ? "127.0.0.1" : this.host);
+    return `http://${h}:${this.port}/?token=${this.token}`;
+  }
+
+  /** Watches `vm` from now on (the latest VM created). */
+  attach(vm: VMCore): void {
+    this.vm = vm;
+    this.prevN = 0;
+  }
+
+  /** The VM's events (spawn, exit, restart), kept only while a page is connected. */
+  event(vm: VMCore, e: VMEvent): void {
+    if (this.clients.size === 0 || vm !== this.vm || e.kind === "log") return;
+    const ev = { ...e, seq: ++this.eventSeq, t: vm.now() } as ObserverEvent;
+    this.events.push(ev);
+    if (this.events.length > EVENTS_KEPT * 2) this.events.splice(0, this.events.length - EVENTS_KEPT);
+  }
+
+  /** Frames dropped for pages that were not keeping up, and the most bytes queued for one page. */
+  backlogs(): { dropped: number; maxQueued: number } {
+    let dropped = 0;
+    let maxQueued = 0;
+    for (const c of this.clients.values()) {
+      dropped += c.dropped;
+      maxQueued = Math.max(maxQueued, c.res.writableLength);
+    }
+    return { dropped, maxQueued };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Stops listening and ends every stream. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // Pages hear that the end is for good (an EventSource would otherwise try again).
+    for (const c of this.clients.values()) c.res.end("event: end\ndata: {}\n\n");
+    this.clients.clear();
+    this.vm = null;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ── requests ──────────────────────────────────────────────────────────────────────────
+
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://observer");
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    if (!this.tokenOk(url.searchParams.get("token"))) return text(res, 403, "forbidden: this address needs the token printed with it\n");
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /":
+        return this.servePage(res);
+      case "GET /stream":
+        return this.subscribe(res);
+      case "POST /view":
+        return body(req, res, (b) => this.setView(res, Number(url.searchParams.get("client")), b));
+      case "POST /kill":
+        return body(req, res, (b) => this.kill(res, b));
+      default:
+        return text(res, 404, "not found\n");
+    }
+  }
+
+  private tokenOk(t: string | null): boolean {
+    if (t === null || t.length !== this.token.length) return false;
+    return timingSafeEqual(Buffer.from(t), Buffer.from(this.token));
+  }
+
+  private servePage(res: ServerResponse): void {
+    this.page ??= readPage();
+    if (this.page === null) return text(res, 500, "the observer page is not built (run the build)\n");
+    res.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      // The page loads nothing from anywhere: everything is inline.
+      "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+      "Referrer-Policy": "no-referrer",
+    });
+    res.end(this.page);
+  }
+
+  private subscribe(res: ServerResponse): void {
+    res.writeHead(200, { "Content-Type": "text/event-stream", Connection: "keep-alive" });
+    this.stream(res);
+  }
+
+  /**
+   * Streams frames to `out` (Server-Sent Events text) until it closes: what GET /stream does,
+   * usable by an embedder with a server of its own. Frames are skipped while `out` has
+   * more than a little unsent (write() returned false and 'drain' has not come).
+   */
+  stream(out: Writable): number {
+    const c: Client = { id: this.nextClient++, res: out, view: defaultView(), lastEvent: this.eventSeq, dropped: 0, blocked: false };
+    out.write(`event: hello\ndata: ${JSON.stringify({ client: c.id, snapshotMs: SNAPSHOT_MS })}\n\n`);
+    out.on("drain", () => (c.blocked = false));
+    const gone = () => {
+      if (!this.clients.delete(c.id) || this.clients.size > 0) return;
+      this.events = [];
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    };
+    out.on("close", gone);
+    out.on("error", gone);
+    this.clients.set(c.id, c);
+    if (!this.timer) this.arm(0);
+    return c.id;
+  }
+
+  private setView(res: ServerResponse, id: number, b: Record<string, unknown>): void {
+    const c = this.clients.get(id);
+    if (!c) return text(res, 404, "no such stream\n");
+    const v = c.view;
+    if (typeof b.sort === "string" && (SORT_KEYS as readonly string[]).includes(b.sort)) v.sort = b.sort as SortKey;
+    if (typeof b.desc === "boolean") v.desc = b.desc;
+    if (typeof b.filter === "string") v.filter = b.filter.slice(0, 100).toLowerCase();
+    if (isCount(b.offset)) v.offset = b.offset;
+    if (isCount(b.limit)) v.limit = Math.min(b.limit, ROWS_MAX);
+    if (isCount(b.selected)) v.selected = b.selected;
+    json(res, 200, { ok: true });
+    // Answer a change of view (a scroll, a sort) soon rather than at the next tick — but never
+    // sooner than the cost rule allows, however fast the page sends them.
+    if (this.timer && !c.blocked) this.arm(Math.max(0, this.lastAt + Math.max(VIEW_MS, this.lastCost * SNAPSHOT_SHARE) - performance.now()));
+  }
+
+  /** POST /kill {pid, reason?}: `vm.kill(p)`, or with a reason an exit signal as if from its parent. */
+  private kill(res: ServerResponse, b: Record<string, unknown>): void {
+    const vm = this.vm;
+    if (!vm || vm.isStopped) return json(res, 409, { error: "no program is running" });
+    if (!isCount(b.pid)) return json(res, 400, { error: "pid must be a process number" });
+    const p = processOf(vm, b.pid);
+    if (!p) return json(res, 404, { error: `${pidString(b.pid)} is not alive` });
+    const reason = typeof b.reason === "string" && b.reason !== "" ? b.reason.slice(0, 200) : "kill";
+    if (vm.log.enabled("info")) vm.log.log("info", `kill ${pidString(p.pid)} by the observer${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
+    vm.signals.send(reason === "kill" ? 0 : p.parent, p.pid, reason);
+    json(res, 200, { ok: true, alive: vm.isAlive(p.pid) });
+  }
+
+  // ── snapshots ─────────────────────────────────────────────────────────────────────────
+
+  private arm(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.clients.size === 0 || this.closed) return;
+    const ready = [...this.clients.values()].filter((c) => {
+      if (c.blocked || c.res.writableLength > BACKLOG_BYTES) {
+        c.dropped++;
+        return false;
+      }
+      return true;
+    });
+    const t0 = performance.now();
+    if (ready.length > 0) {
+      const census = this.census();
+      const system = census && this.vm ? systemInfo(this.vm, census.tally) : null;
+      const trees = census && this.vm ? supervisionTrees(this.vm, undefined, census.sups) : [];
+      const interval = this.lastAt === 0 ? 0 : t0 - this.lastAt;
+      this.lastAt = t0;
+      this.snapshots++;
+      for (const c of ready) this.send(c, census, system, trees, interval);
+    }
+    const cost = performance.now() - t0;
+    if (ready.length > 0) this.lastCost = cost;
+    this.arm(Math.max(SNAPSHOT_MS, Math.min(cost * SNAPSHOT_SHARE, SNAPSHOT_MAX_MS)));
+  }
+
+  /** Every live process, with its reductions per second since the last census. */
+  private census(): Census | null {
+    const vm = this.vm;
+    if (!vm || vm.isStopped) return null;
+    // One pass, touching each process once (at 100k processes the cost is memory reads);
+    // the arrays are reused from census to census, grown when needed.
+    const size = vm.liveCount();
+    const prev = this.cols[this.colsAt];
+    const cur = (this.cols[this.colsAt ^ 1] = grow(this.cols[this.colsAt ^ 1], size));
+    this.colsAt ^= 1;
+    if (this.rates.length < size) this.rates = new Float64Array(size + (size >>> 2));
+    const procs = this.procs;
+    const sups: Process[] = [];
+    const sums = newTally();
+    const { pids, reds } = cur;
+    const rates = this.rates;
+    const pp = prev.pids;
+    const pr = prev.reds;
+    const pn = this.prevN;
+    const now = vm.now();
+    const perMs = 1000 / Math.max(1, now - this.censusAt);
+    let n = 0;
+    let j = 0;
+    forEachProcess(vm, (p) => {
+      if (n === pids.length) return; // (liveCount() counted them all: cannot happen)
+      const pid = p.pid;
+      const r = p.reductions;
+      procs[n] = p;
+      pids[n] = pid;
+      reds[n] = r;
+      // Both lists are in pid order: a merge finds each process's previous count.
+      while (j < pn && pp[j] < pid) j++;
+      rates[n] = (r - (j < pn && pp[j] === pid ? pr[j] : 0)) * perMs;
+      n++;
+      tally(sums, p);
+      if (p.supervisor !== null) sups.push(p);
+    });
+    procs.length = n; // drops references to processes gone since the last census
+    this.prevN = n;
+    this.censusAt = now;
+    return { procs, sups, tally: sums, pids, reds, rates, n };
+  }
+
+  private censusAt = 0;
+  /** Two sets of columns (pids, reductions), this census's and the last one's. */
+  private cols = [grow(null, 0), grow(null, 0)];
+  private colsAt = 0;
+  private prevN = 0;
+  private rates = new Float64Array(0);
+  private procs: Process[] = [];
+
+  private send(c: Client, census: Census | null, system: SystemInfo | null, trees: TreeNode[], interval: number): void {
+    const vm = this.vm;
+    const v = c.view;
+    const table = census && vm ? tableWindow(vm, census, v) : { total: 0, offset: 0, rows: [] };
+    const events = this.events.length > 0 && this.events[this.events.length - 1].seq > c.lastEvent ? this.events.filter((e) => e.seq > c.lastEvent).slice(-500) : [];
+    c.lastEvent = this.eventSeq;
+    const frame: Frame = {
+      seq: ++this.frameSeq,
+      vm: !vm ? "none" : vm.isStopped ? "stopped" : "running",
+      interval,
+      system,
+      table,
+      trees,
+      detail: vm && v.selected > 0 && !vm.isStopped ? processDetail(vm, v.selected) : null,
+      events,
+      dropped: c.dropped,
+    };
+    if (!c.res.write(`event: frame\ndata: ${JSON.stringify(frame)}\n\n`)) c.blocked = true;
+  }
+}
+
+/** The rows of the page's window: filtered, sorted, then sliced (the work is O(n log n) in live processes). */
+function tableWindow(vm: VMCore, census: Census, v: View): Frame["table"] {
+  const { procs, rates } = census;
+  const rows: WireRow[] = [];
+  const row = (i: number) => rows.push({ ...processRow(vm, procs[i]), rate: Math.round(rates[i]) });
+  if (v.filter === "" && v.sort === "pid") {
+    // The census is in pid order already: the window is a slice.
+    const n = census.n;
+    const offset = Math.min(v.offset, Math.max(0, n - 1));
+    for (let k = offset; k < n && rows.length < v.limit; k++) row(v.desc ? n - 1 - k : k);
+    return { total: n, offset, rows };
+  }
+  const idx: number[] = [];
+  if (v.filter === "") for (let i = 0; i < census.n; i++) idx.push(i);
+  else
+    for (let i = 0; i < census.n; i++) {
+      const p = procs[i];
+      const f = v.filter;
+      if (pidString(p.pid).includes(f) || (p.name !== null && p.name.toLowerCase().includes(f)) || currentFunction(vm, p).toLowerCase().includes(f) || statusOf(p).includes(f)) idx.push(i);
+    }
+  if (v.sort !== "pid" || v.desc) {
+    const key = sortKey(vm, census, v.sort);
+    const dir = v.desc ? -1 : 1;
+    idx.sort((a, b) => {
+      const ka = key[a];
+      const kb = key[b];
+      return (ka < kb ? -dir : ka > kb ? dir : 0) || procs[a].pid - procs[b].pid;
+    });
+  }
+  const offset = Math.min(v.offset, Math.max(0, idx.length - 1));
+  for (let k = offset; k < idx.length && rows.length < v.limit; k++) row(idx[k]);
+  return { total: idx.length, offset, rows };
+}
+
+function sortKey(vm: VMCore, c: Census, k: SortKey): ArrayLike<number | string> {
+  const { procs, n } = c;
+  switch (k) {
+    case "pid":
+      return c.pids;
+    case "rate":
+      return c.rates;
+    case "reductions":
+      return c.reds;
+    case "mailbox":
+    case "memory": {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = k === "mailbox" ? mailboxLength(procs[i]) : memoryOf(procs[i]);
+      return out;
+    }
+    default: {
+      const out: string[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = k === "name" ? (procs[i].name ?? "\uffff") : k === "status" ? statusOf(procs[i]) : currentFunction(vm, procs[i]);
+      return out;
+    }
+  }
+}
+
+/** Columns with room for `n` processes (these, or bigger ones). */
+function grow(c: { pids: Int32Array; reds: Float64Array } | null, n: number): { pids: Int32Array; reds: Float64Array } {
+  if (c && c.pids.length >= n) return c;
+  const room = n + (n >>> 2) + 64;
+  return { pids: new Int32Array(room), reds: new Float64Array(room) };
+}
+
+function defaultView(): View {
+  return { sort: "pid", desc: false, filter: "", offset: 0, limit: 100, selected: 0 };
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+function host4or6(h: string): string {
+  return h.includes(":") ? `[${h}]` : h;
+}
+
+function text(res: ServerResponse, code: number, s: string): void {
+  res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(s);
+}
+
+function json(res: ServerResponse, code: number, v: unknown): void {
+  res.writeHead(code, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(v));
+}
+
+/** Reads a small JSON object body (at most BODY_MAX bytes) and hands it on; 400 for anything else. */
+function body(req: IncomingMessage, res: ServerResponse, then: (b: Record<string, unknown>) => void): void {
+  const parts: Buffer[] = [];
+  let size = 0;
+  req.on("data", (d: Buffer) => {
+    size += d.length;
+    if (size > BODY_MAX) {
+      text(res, 413, "request too large\n");
+      req.destroy();
+    } else parts.push(d);
+  });
+  req.on("end", () => {
+    if (size > BODY_MAX) return;
+    let b: unknown;
+    try {
+      b = JSON.parse(Buffer.concat(parts).toString("utf8") || "{}");
+    } catch {
+      return text(res, 400, "the body must be JSON\n");
+    }
+    if (typeof b !== "object" || b === null || Array.isArray(b)) return text(res, 400, "the body must be a JSON object\n");
+    then(b as Record<string, unknown>);
+  });
+}
+
+/** The built page (dist/observe.html), beside the CLI bundle or two levels above this module. */
+function readPage(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const f of [join(here, "observe.html"), join(here, "..", "..", "observe.html")]) if (existsSync(f)) return readFileSync(f, "utf8");
+  return null;
+}
+
+/** `--observe=HOST:PORT`, `--observe=PORT`, `--observe=HOST`, `[::1]:PORT`; null when it is not one. */
+export function parseAddress(s: string): { host?: string; port?: number } | null {
+  const portOf = (t: string) => (/^\d{1,5}$/.test(t) && Number(t) <= 65535 ? Number(t) : null);
+  if (s === "") return null;
+  if (portOf(s) !== null) return { port: portOf(s)! };
+  // [v6]:PORT, [v6], host:PORT, host, or a bare IPv6 address (two colons or more).
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:\[\]]+)(?::(\d+))?$/.exec(s) ?? (/^[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(s) ? [s, s, undefined] : null);
+  if (!m) return null;
+  const host = m[1];
+  if (m[2] === undefined) return { host };
+  const port = portOf(m[2]);
+  return port === null ? null : { host, port };
+}

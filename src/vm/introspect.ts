@@ -1,0 +1,333 @@
+// Introspection: what a running VM looks like from outside — each process's status, mailbox
+// length, memory, reductions, current function, links, monitors, first messages and stack
+// trace; each supervisor's strategy, restart counts and children; the system's totals. One
+// implementation for every reader: the observer (src/observe/), and the language's
+// `p.status()`, `p.mailbox_length()` ... and the REPL's `:ps`, `:tree`, `:info`.
+//
+// Every read is bounded: a row is O(1); the detail of one process reads at most a few
+// messages, links and monitors; walking the supervision trees is iterative and stops after a
+// node budget. Nothing here recurses on the host stack or changes the VM.
+//
+// The VM's internals are read only through the small accessors in the first section
+// (mailbox, counters, the process table), so that a change of the VM's data structures is
+// adapted here in one place.
+
+import type { Process } from "./process.js";
+import { Status } from "./process.js";
+import type { TraceFrame, VMCore } from "./vm-core.js";
+import { SupState } from "./supervisor.js";
+import { formatNested } from "./print.js";
+import { parseTypeKey, type Type } from "../bytecode/types.js";
+import { hostCeiling } from "./heap.js";
+
+// ── accessors: the only places that know the VM's data structures ─────────────────────
+
+/** Calls `f` for every live process, in pid order. */
+export function forEachProcess(vm: VMCore, f: (p: Process) => void): void {
+  vm.procs.forEach(f);
+}
+
+export function processOf(vm: VMCore, pid: number): Process | undefined {
+  return vm.procs.get(pid);
+}
+
+export function mailboxLength(p: Process): number {
+  return p.mailbox.length;
+}
+
+/** The oldest `n` messages of `p`'s mailbox, in arrival order: their type keys and values. */
+export function mailboxPeek(p: Process, n: number): { type: string; value: unknown }[] {
+  return p.mailbox.peek(n);
+}
+
+/** The VM's running totals since it started. */
+export function vmCounters(vm: VMCore): { reductions: number; messages: number; spawned: number } {
+  const c = vm as unknown as { messages: number; spawned: number };
+  return { reductions: vm.sched.reductions, messages: c.messages, spawned: c.spawned };
+}
+
+/** Bytes the heap accounting last measured for `p` (a never-measured process: its stack's size). */
+export function memoryOf(p: Process): number {
+  return p.heapLast > 0 ? p.heapLast : 16 + 8 * p.stack.length;
+}
+
+// ── processes ───────────────────────────────────────────────────────────────────────────
+
+export type ProcStatus = "running" | "runnable" | "waiting" | "sleeping" | "parked" | "dead";
+
+export function statusOf(p: Process): ProcStatus {
+  switch (p.status) {
+    case Status.Running:
+      return "running";
+    case Status.Runnable:
+      return "runnable";
+    case Status.Receiving:
+      return "waiting";
+    case Status.Parked:
+      // vm.sleep parks the process on a timer of its own (scheduler.ts); a host call has none.
+      return p.timerSeq !== 0 ? "sleeping" : "parked";
+    default:
+      return "dead";
+  }
+}
+
+/** The function `p` is in now (where it will resume), or "supervisor" for a supervisor. */
+export function currentFunction(vm: VMCore, p: Process): string {
+  if (p.supervisor !== null) return "supervisor";
+  const prog = vm.program;
+  const fi = prog.pcFn[p.pc];
+  return fi === undefined ? p.fnName : prog.fnName(fi);
+}
+
+/** One row of a process list: everything here is O(1) to read. */
+export interface ProcessRow {
+  pid: number;
+  /** Registered name, or "" for none. */
+  name: string;
+  status: ProcStatus;
+  mailbox: number;
+  memory: number;
+  /** Reductions the process has used since it started. */
+  reductions: number;
+  /** Function it is in now. */
+  fn: string;
+  /** Function it was started with. */
+  started: string;
+  /** Scheduler it runs on (one scheduler: always 0). */
+  scheduler: number;
+  supervisor: boolean;
+  parent: number;
+}
+
+export function processRow(vm: VMCore, p: Process): ProcessRow {
+  return {
+    pid: p.pid,
+    name: p.name ?? "",
+    status: statusOf(p),
+    mailbox: mailboxLength(p),
+    memory: memoryOf(p),
+    reductions: p.reductions,
+    fn: currentFunction(vm, p),
+    started: p.fnName,
+    scheduler: 0,
+    supervisor: p.supervisor !== null,
+    parent: p.parent,
+  };
+}
+
+/** Most entries of a list (links, monitors) one detail reads. */
+export const DETAIL_LIST_MAX = 200;
+/** Mailbox messages one detail prints, and the characters of each. */
+export const DETAIL_MESSAGES = 5;
+export const MESSAGE_CHARS = 300;
+
+export interface ProcessDetail extends ProcessRow {
+  links: number[];
+  /** Processes this one monitors. */
+  monitors: number[];
+  /** Processes monitoring this one. */
+  monitoredBy: number[];
+  trapExits: boolean;
+  /** The first messages, printed as Kaylee prints them. */
+  messages: string[];
+  trace: TraceFrame[];
+  /** For a supervisor: its state. */
+  sup: SupervisorInfo | null;
+}
+
+/** Everything about one live process, or null when `pid` is not alive. */
+export function processDetail(vm: VMCore, pid: number): ProcessDetail | null {
+  const p = processOf(vm, pid);
+  if (!p) return null;
+  return {
+    ...processRow(vm, p),
+    links: firstOf(p.links?.values()),
+    monitors: firstOf(p.monitors?.values()),
+    monitoredBy: firstOf(p.monitoredBy?.values()),
+    trapExits: p.trapExits,
+    messages: mailboxPeek(p, DETAIL_MESSAGES).map(printMessage),
+    trace: p.supervisor !== null ? [] : vm.traceOf(p, p.pc),
+    sup: p.supervisor instanceof SupState ? supervisorInfo(vm, p.supervisor) : null,
+  };
+}
+
+function firstOf(it: Iterator<number> | undefined): number[] {
+  const out: number[] = [];
+  if (!it) return out;
+  for (let r = it.next(); !r.done && out.length < DETAIL_LIST_MAX; r = it.next()) out.push(r.value);
+  return out;
+}
+
+const typeCache = new Map<string, Type>();
+/** Printed messages by value (a collection is printed once, however many snapshots show it; the print's work is bounded too). */
+const printed = new WeakMap<object, string>();
+
+/** A message as Kaylee prints it inside a collection, cut at MESSAGE_CHARS. */
+export function printMessage(m: { type: string; value: unknown }): string {
+  const v = m.value;
+  const key = typeof v === "object" && v !== null ? v : null;
+  const hit = key && printed.get(key);
+  if (hit) return hit;
+  let t = typeCache.get(m.type);
+  if (t === undefined) {
+    try {
+      t = parseTypeKey(m.type);
+    } catch {
+      t = { kind: "null" } as Type;
+    }
+    if (typeCache.size < 4096) typeCache.set(m.type, t);
+  }
+  // A long string is cut before printing: its quoting is O(its length).
+  let s = typeof v === "string" && v.length > MESSAGE_CHARS ? formatNested(v.slice(0, MESSAGE_CHARS), t) : formatNested(v, t, MESSAGE_CHARS);
+  if (s.length > MESSAGE_CHARS) s = s.slice(0, MESSAGE_CHARS) + "...";
+  if (key) printed.set(key, s);
+  return s;
+}
+
+// ── supervisors ─────────────────────────────────────────────────────────────────────────
+
+export interface SupervisorChild {
+  pid: number;
+  /** A worker's function, or "supervisor". */
+  fn: string;
+  restart: string;
+  running: boolean;
+}
+
+export interface SupervisorInfo {
+  pid: number;
+  strategy: string;
+  maxRestarts: number;
+  periodMs: number;
+  /** Restarts since it started. */
+  restarts: number;
+  /** Restarts still inside the period (what the limit counts). */
+  recentRestarts: number;
+  /** Children in start order. */
+  children: SupervisorChild[];
+}
+
+export function supervisorInfo(vm: VMCore, st: SupState): SupervisorInfo {
+  return {
+    pid: st.proc.pid,
+    strategy: st.strategy,
+    maxRestarts: st.maxRestarts,
+    periodMs: st.periodMs,
+    restarts: st.restartCount,
+    recentRestarts: st.restarts.length,
+    children: st.children.map((c) => ({ pid: c.pid, fn: childFn(vm, c), restart: c.restart, running: c.running })),
+  };
+}
+
+function childFn(vm: VMCore, c: SupState["children"][number]): string {
+  return c.sub || c.fn < 0 ? "supervisor" : vm.program.fnName(c.fn);
+}
+
+/** A supervision tree: a supervisor and, for each child, its subtree or a worker leaf. */
+export interface TreeNode {
+  pid: number;
+  /** "supervisor" or the worker's function. */
+  fn: string;
+  name: string;
+  alive: boolean;
+  restart: string;
+  sup: Omit<SupervisorInfo, "children"> | null;
+  children: TreeNode[];
+  /** Children left out because the tree was over its node budget. */
+  omitted: number;
+}
+
+/** Most nodes one `supervisionTrees` call returns. */
+export const TREE_NODES_MAX = 2000;
+
+/**
+ * Every supervision tree of the VM: one per supervisor whose parent is not a supervisor.
+ * Built iteratively; past `maxNodes` nodes the rest are counted in `omitted`.
+ */
+export function supervisionTrees(vm: VMCore, maxNodes = TREE_NODES_MAX, sups?: Process[]): TreeNode[] {
+  const all: Process[] = sups ?? [];
+  if (!sups) forEachProcess(vm, (p) => void (p.supervisor !== null && all.push(p)));
+  const roots: TreeNode[] = [];
+  let budget = maxNodes;
+  const todo: [SupState, TreeNode][] = [];
+  for (const p of all) {
+    const parent = processOf(vm, p.parent);
+    if ((parent && parent.supervisor !== null) || !(p.supervisor instanceof SupState) || budget <= 0) continue;
+    const node = supNode(vm, p.supervisor, "");
+    budget--;
+    roots.push(node);
+    todo.push([p.supervisor, node]);
+  }
+  while (todo.length > 0) {
+    const [st, node] = todo.pop()!;
+    for (const c of st.children) {
+      if (budget <= 0) {
+        node.omitted++;
+        continue;
+      }
+      budget--;
+      const q = processOf(vm, c.pid);
+      if (q && q.supervisor instanceof SupState) {
+        const child = supNode(vm, q.supervisor, c.restart);
+        node.children.push(child);
+        todo.push([q.supervisor, child]);
+      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined, restart: c.restart, sup: null, children: [], omitted: 0 });
+    }
+  }
+  return roots;
+}
+
+function supNode(vm: VMCore, st: SupState, restart: string): TreeNode {
+  const { children: _c, ...sup } = supervisorInfo(vm, st);
+  return { pid: st.proc.pid, fn: "supervisor", name: st.proc.name ?? "", alive: st.proc.alive, restart, sup, children: [], omitted: 0 };
+}
+
+// ── the system ──────────────────────────────────────────────────────────────────────────
+
+export interface SystemInfo {
+  /** Milliseconds since the VM started (its clock). */
+  now: number;
+  processes: number;
+  supervisors: number;
+  /** Messages queued in every mailbox. */
+  queued: number;
+  /** Totals since the VM started: rates are their differences over time. */
+  reductions: number;
+  messages: number;
+  spawned: number;
+  /** Bytes of every process's memory as `memoryOf` tells it, and the host's ceiling on them (heap.ts). */
+  heap: number;
+  heapCeiling: number;
+  schedulers: number;
+}
+
+/** Per-process sums of the system totals, added up one process at a time (`tally`). */
+export interface Tally {
+  processes: number;
+  supervisors: number;
+  queued: number;
+  heap: number;
+}
+
+export function newTally(): Tally {
+  return { processes: 0, supervisors: 0, queued: 0, heap: 0 };
+}
+
+export function tally(t: Tally, p: Process): void {
+  t.processes++;
+  if (p.supervisor !== null) t.supervisors++;
+  t.queued += mailboxLength(p);
+  t.heap += memoryOf(p);
+}
+
+/**
+ * The system totals. `t`: the sums of every live process, when the caller has just made
+ * them in a pass of its own; otherwise this makes one (O(live processes)).
+ */
+export function systemInfo(vm: VMCore, t?: Tally): SystemInfo {
+  if (!t) {
+    const sums = (t = newTally());
+    forEachProcess(vm, (p) => tally(sums, p));
+  }
+  return { now: vm.now(), ...t, ...vmCounters(vm), heapCeiling: hostCeiling(), schedulers: 1 };
+}
