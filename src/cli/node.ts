@@ -22,6 +22,13 @@ export function run(argv: string[]): void {
     },
     directIO: true,
   };
+  // A fault of Raft's own outside any promise (a scheduler's tick, a timer): one line, never a
+  // JavaScript stack trace (RAFT_DEBUG=1 shows it), and exit code 2 as for any internal error.
+  process.on("uncaughtException", (e) => {
+    writeFd(2, `error: internal error in raft: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.RAFT_DEBUG) writeFd(2, String(e instanceof Error ? e.stack : e) + "\n");
+    process.exit(2);
+  });
   main(argv, io).then(
     (code) => process.exit(code),
     (e) => {

@@ -327,6 +327,11 @@ export class Remote implements RunEnd {
     this.memory0 = s.memory;
   }
 
+  /** Reductions of the whole run so far: every scheduler's reported ones, and ours not yet reported. */
+  runReductions(): number {
+    return this.shared.stat(STAT_REDUCTIONS) + (this.vm.sched.reductions - this.reductions0);
+  }
+
   /**
    * The run's totals over every scheduler (scheduler 0, after stopAll). `memory` is the sum of
    * each scheduler's own peak, so with several schedulers it is an upper bound on the most the

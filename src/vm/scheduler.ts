@@ -142,7 +142,7 @@ export class Scheduler {
     let budget = SLICE;
     const max = vm.opts.maxReductions;
     if (max !== undefined) {
-      const left = max - this.reductions;
+      const left = max - this.runReductions();
       if (left <= 0) return this.outOfReductions();
       if (left < budget) budget = left;
     }
@@ -204,8 +204,14 @@ export class Scheduler {
     if (this.timers.size > 0 && this.timers.next() <= vm.now()) return left;
     const max = vm.opts.maxReductions;
     this.reductions += SLICE;
-    if (max !== undefined && this.reductions >= max) return left;
+    if (max !== undefined && this.runReductions() >= max) return left;
     return left + SLICE;
+  }
+
+  /** Reductions the whole run has used: this scheduler's, and its other schedulers' too. */
+  private runReductions(): number {
+    const remote = this.vm.remote;
+    return remote === null ? this.reductions : remote.runReductions();
   }
 
   private outOfReductions(): void {
