@@ -23,7 +23,7 @@ import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
 import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
-import { ForeignHandle, Slice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
+import { ForeignHandle, Slice, ownSlice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, UNWIND, compileFunction, compileRegion } from "./jit.js";
 import { indexString } from "./strings.js";
 
@@ -1518,14 +1518,14 @@ export function indexFault(v: unknown, i: unknown): Fault {
 
 /** Index on something that is not an in-range array: a slice, or a fault (an in-range array too, for the second tier's fast path). */
 export function indexSlow(v: unknown, i: number): unknown {
-  if (v instanceof Slice) return sliceGet(v, i);
+  if (v instanceof Slice) return sliceGet(ownSlice(v), i);
   if (Array.isArray(v) && (i >>> 0) === i && i < v.length) return v[i];
   throw indexFault(v, i);
 }
 
 /** StoreIndex on something that is not an in-range array: a slice, or a fault. */
 export function storeIndexSlow(v: unknown, i: number, x: unknown): void {
-  if (v instanceof Slice) return sliceSet(v, i, x as number);
+  if (v instanceof Slice) return sliceSet(ownSlice(v), i, x as number);
   throw indexFault(v, i);
 }
 

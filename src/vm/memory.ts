@@ -336,6 +336,21 @@ export function sliceSet(s: Slice, i: number, v: number): void {
 }
 
 /** The block a pointer refers to, checked to belong to process `p`. */
+/**
+ * The process running a slice on this thread (set by the scheduler), for the checks that
+ * have no process at hand: `s[i]` on a slice must be of the running process's own memory.
+ */
+let running: Process | null = null;
+export function setRunning(p: Process | null): void {
+  running = p;
+}
+
+/** A slice indexed by the running process: refused (bad_pointer) if it is another's. */
+export function ownSlice(s: Slice): Slice {
+  if (running !== null && running.memory !== s.block.mem) throw fault("this slice belongs to another process's memory", C.bad_pointer);
+  return s;
+}
+
 export function ownBlock(p: Process, b: Block): Block {
   if (p.memory !== b.mem) throw fault("this pointer belongs to another process's memory", C.bad_pointer);
   return b;

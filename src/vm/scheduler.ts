@@ -13,6 +13,7 @@ import { Status, type Process } from "./process.js";
 import { Exec, execute } from "./interpreter.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C } from "./error-codes.js";
+import { setRunning } from "./memory.js";
 import { MAX_HOST_DELAY_MS, TimerHeap } from "./timers.js";
 import { RunQueue } from "./run-queue.js";
 import type { VMCore } from "./vm-core.js";
@@ -138,6 +139,7 @@ export class Scheduler {
     const vm = this.vm;
     p.status = Status.Running;
     vm.current = p;
+    setRunning(p);
     const r0 = this.reductions;
     let budget = SLICE;
     const max = vm.opts.maxReductions;
@@ -157,6 +159,7 @@ export class Scheduler {
       r = Exec.Panicked;
     }
     vm.current = null;
+    setRunning(null);
     // What the slice used, charged work included (refills were counted as they were granted).
     this.reductions += Math.max(1, budget - vm.budget);
     p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
