@@ -94,16 +94,17 @@ export class Remote implements RunEnd {
 
   // ── messages and signals ────────────────────────────────────────────────────────────
 
-  /** A message for `to`, which is not here; false if it has ended. */
-  send(to: number, type: string, value: unknown): boolean {
+  /**
+   * Writes a record of `kind` for process `to` (`write` adds what follows the kind and run)
+   * and pushes it to the scheduler that owns `to`, holding a pin on `to` meanwhile so that it
+   * cannot move away in between. False (nothing pushed) if `to` has ended.
+   */
+  private toOwner(to: number, kind: Rec, write: (w: Writer) => void): boolean {
     const loc = this.shared.loc;
     const pinned = loc.pin(to, this.holdIdle);
     if (pinned < 0) return false;
     try {
-      const w = this.begin(Rec.Msg);
-      w.i32(to);
-      w.str(type);
-      w.value(value);
+      write(this.begin(kind));
       this.push(loc.pinnedOwner(pinned));
     } finally {
       loc.unpin(pinned);
@@ -111,24 +112,25 @@ export class Remote implements RunEnd {
     return true;
   }
 
+  /** A message for `to`, which is not here; false if it has ended. */
+  send(to: number, type: string, value: unknown): boolean {
+    return this.toOwner(to, Rec.Msg, (w) => {
+      w.i32(to);
+      w.str(type);
+      w.value(value);
+    });
+  }
+
   /** An exit signal or (notice) a monitor's notice for `to`, which is not here. */
   signal(from: number, to: number, reason: string, linked: boolean, notice: boolean, ref: number, origin: PanicInfo | null): boolean {
-    const loc = this.shared.loc;
-    const pinned = loc.pin(to, this.holdIdle);
-    if (pinned < 0) return false;
-    try {
-      const w = this.begin(Rec.Signal);
+    return this.toOwner(to, Rec.Signal, (w) => {
       w.i32(from);
       w.i32(to);
       w.str(reason);
       w.u8((linked ? SIG_LINKED : 0) | (notice ? SIG_NOTICE : 0));
       w.i32(ref);
       writePanic(w, origin);
-      this.push(loc.pinnedOwner(pinned));
-    } finally {
-      loc.unpin(pinned);
-    }
-    return true;
+    });
   }
 
   /** Tells `to`'s scheduler of a link `from` made (false: `to` has ended). */
@@ -150,19 +152,11 @@ export class Remote implements RunEnd {
   }
 
   private pair(kind: Rec, from: number, to: number, ref = 0): boolean {
-    const loc = this.shared.loc;
-    const pinned = loc.pin(to, this.holdIdle);
-    if (pinned < 0) return false;
-    try {
-      const w = this.begin(kind);
+    return this.toOwner(to, kind, (w) => {
       w.i32(from);
       w.i32(to);
       w.i32(ref);
-      this.push(loc.pinnedOwner(pinned));
-    } finally {
-      loc.unpin(pinned);
-    }
-    return true;
+    });
   }
 
   private nextAsk = 1;
@@ -173,22 +167,16 @@ export class Remote implements RunEnd {
    * that process before (the asking process parks on the promise). Undefined if it has ended.
    */
   ask(pid: number, q: Question): Promise<unknown> | undefined {
-    const loc = this.shared.loc;
-    const pinned = loc.pin(pid, this.holdIdle);
-    if (pinned < 0) return undefined;
-    const id = this.nextAsk++;
-    const answer = new Promise<unknown>((resolve) => this.asked.set(id, resolve));
-    try {
-      const w = this.begin(Rec.Ask);
+    const id = this.nextAsk;
+    const sent = this.toOwner(pid, Rec.Ask, (w) => {
       w.i32(id);
       w.u8(this.self);
       w.u8(q);
       w.i32(pid);
-      this.push(loc.pinnedOwner(pinned));
-    } finally {
-      loc.unpin(pinned);
-    }
-    return answer;
+    });
+    if (!sent) return undefined;
+    this.nextAsk++;
+    return new Promise<unknown>((resolve) => this.asked.set(id, resolve));
   }
 
   /** vm.exit(code), or the run's reduction budget spent, on a scheduler other than 0. */
