@@ -29,6 +29,8 @@
 //                              and keep naming this pid;
 //   reductions, hungry         what it has used so far (introspection's count goes on), and
 //                              whether its last slice used the whole budget;
+//   key0, key1, spawns, rng    its random stream under a seed (random.ts): the numbers it
+//                              draws next are the ones it would have drawn where it was;
 //   heapBytes, heapLast, heapReserved
 //                              heap accounting, so that the next measurement comes when it
 //                              would have (heapReserved, reads in progress, is 0 for a
@@ -165,6 +167,12 @@ export function writeProcess(w: Writer, p: Process): void {
     w.f64(p.heapReserved);
     w.f64(p.reductions);
     w.u8(p.hungry ? 1 : 0);
+    w.u32(p.key0);
+    w.u32(p.key1);
+    w.f64(p.spawns);
+    const rng = p.rng;
+    w.u8(rng === null ? 0 : 1);
+    if (rng !== null) for (let i = 0; i < 4; i++) w.i32(rng[i]);
   } catch (e) {
     if (e instanceof RangeError) throw new MigrationRefused(p.pid, e.message);
     throw e;
@@ -238,6 +246,10 @@ export function readProcess(r: Reader): Process {
     p.heapReserved = r.f64();
     p.reductions = r.f64();
     p.hungry = r.u8() !== 0;
+    p.key0 = r.u32();
+    p.key1 = r.u32();
+    p.spawns = r.f64();
+    if (r.u8() === 1) p.rng = Int32Array.of(r.i32(), r.i32(), r.i32(), r.i32());
     p.status = Status.Runnable;
     return p;
   } finally {

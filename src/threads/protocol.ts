@@ -3,7 +3,8 @@
 // belongs to: one set of scheduler threads serves every run in the host process.
 //
 // What each record asks of the scheduler that owns its target:
-//   SPAWN     start a process placed here by another scheduler (its pid is already taken)
+//   SPAWN     start a process placed here by another scheduler (its pid and, under a seed,
+//             its random stream's key are already taken)
 //   MSG       a message for a process here
 //   SIGNAL    an exit signal or a monitor's notice for a process here
 //   LINK      the other end of a link made elsewhere (or noproc back if the target ended)

@@ -82,12 +82,14 @@ export class Remote implements RunEnd {
   }
 
   /** Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there). */
-  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean): void {
+  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number]): void {
     const w = this.begin(Rec.Spawn);
     w.i32(pid);
     w.i32(parent);
     w.i32(fn);
     w.u8(link ? 1 : 0);
+    w.u32(key[0]);
+    w.u32(key[1]);
     w.value(args);
     this.push(s);
   }
@@ -345,7 +347,8 @@ export class Remote implements RunEnd {
           const parent = r.i32();
           const fn = r.i32();
           const link = r.u8() !== 0;
-          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link);
+          const key: [number, number] = [r.u32(), r.u32()];
+          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link, key);
           break;
         }
         case Rec.Msg: {

@@ -77,6 +77,15 @@ export class Process {
   reductions = 0;
   /** Its last slice used the whole budget (CPU-bound work another scheduler could take). */
   hungry = false;
+  /**
+   * Under `--seed`, its random stream (random.ts): the key it was given at spawn, how many
+   * processes it has spawned (the index of the next child's key), and the generator's state,
+   * made at its first draw.
+   */
+  key0 = 0;
+  key1 = 0;
+  spawns = 0;
+  rng: Int32Array | null = null;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

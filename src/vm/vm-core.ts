@@ -27,7 +27,11 @@ import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
 import { Question } from "../threads/protocol.js";
+import { childKey, nextFloat, seedKey, streamState } from "./random.js";
 import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
+
+/** The stream key of every process when there is no seed (it draws from the VM's generator). */
+const NO_KEY: [number, number] = [0, 0];
 
 export interface VMOptions {
   host: Host;
@@ -166,6 +170,9 @@ export class VMCore {
   lastPanic: PanicInfo | null = null;
 
   private nextPid = 1;
+  /** Under `--seed`: the seed's stream key (random.ts), and how many root processes have started. */
+  private readonly rootKey: [number, number] | null;
+  private roots = 0;
   private stopped = false;
   private cancelled: CancelReason | null = null;
   private finish: ((o: RunOutcome) => void) | null = null;
@@ -188,10 +195,12 @@ export class VMCore {
     this.timers = this.sched.timers;
     this.signals = new Signals(this);
     const vm = this;
+    this.rootKey = opts.seed === undefined ? null : seedKey(opts.seed);
     this.ctx = {
       host: opts.host,
       self: 0,
-      random: opts.random,
+      // Under a seed, every process draws from its own stream (random.ts).
+      random: this.rootKey === null ? opts.random : () => vm.drawFor(vm.ctx.proc),
       now: () => vm.now(),
       argTypes: null,
       charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
@@ -202,6 +211,25 @@ export class VMCore {
 
   now(): number {
     return this.clock() - this.t0;
+  }
+
+  /** The next number of `p`'s own random stream (under a seed). */
+  private drawFor(p: Process): number {
+    return nextFloat((p.rng ??= streamState(p.key0, p.key1)));
+  }
+
+  /**
+   * Under a seed, the stream key of the next process that `parent` spawns (random.ts): from
+   * the spawner's key and how many it has spawned. A root process (parent 0: main, an
+   * evaluation of a session) takes the seed's own key first and keys of their own after.
+   */
+  childKey(parent: number): [number, number] {
+    const root = this.rootKey;
+    if (root === null) return NO_KEY;
+    const p = parent === 0 ? undefined : this.procs.get(parent);
+    if (p !== undefined) return childKey(p.key0, p.key1, p.spawns++);
+    const n = this.roots++;
+    return n === 0 ? root : childKey(root[0] ^ 0x5bd1e995, root[1], n);
   }
 
   /** The frames compiled code left when its slice ended (see jit.ts UNWIND), taken once. */
@@ -323,7 +351,7 @@ export class VMCore {
   // ── processes ───────────────────────────────────────────────────────────────────────
 
   spawn(fn: number, args: unknown[], parent: number, link: boolean): Process {
-    return this.start(this.takePid(this.remote?.self), fn, args, parent, link);
+    return this.start(this.takePid(this.remote?.self), fn, args, parent, link, this.childKey(parent));
   }
 
   /**
@@ -348,13 +376,15 @@ export class VMCore {
    * this scheduler's accounting refuses (the host's memory ceiling, arguments past --max-heap)
    * ends at once with that fault's code as its exit reason, which its link hears.
    */
-  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean): void {
-    this.start(pid, fn, args, parent, link, true);
+  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number]): void {
+    this.start(pid, fn, args, parent, link, key, true);
   }
 
-  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, placed = false): Process {
+  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
+    p.key0 = key[0];
+    p.key1 = key[1];
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
@@ -381,6 +411,7 @@ export class VMCore {
   spawnNative(name: string, parent: number): Process {
     const pid = this.takePid(this.remote?.self);
     const p = new Process(pid, name, parent);
+    [p.key0, p.key1] = this.childKey(parent);
     p.status = Status.Receiving;
     p.trapExits = true;
     heapSpawn(this, p);
@@ -405,7 +436,7 @@ export class VMCore {
         if (at !== remote.self) {
           const pid = this.takePid(at);
           if (link) (p.links ??= new Set()).add(pid);
-          remote.spawnAt(at, pid, fn, args, p.pid, link); // counted where it starts
+          remote.spawnAt(at, pid, fn, args, p.pid, link, this.childKey(p.pid)); // counted where it starts
           return pid;
         }
       }
