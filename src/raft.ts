@@ -259,7 +259,8 @@ export class Raft {
       seed: o.seed,
       schedulers: schedulerCount(o.schedulers),
       spread: process.env.RAFT_SPREAD === "1",
-      directIO: o.directIO === true && o.fs === undefined,
+      directIO: o.directIO === true,
+      customFs: o.fs !== undefined,
       builtinNatives: builtinNatives(),
       parallel: (vm) => {
         const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;

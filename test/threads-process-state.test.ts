@@ -459,7 +459,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

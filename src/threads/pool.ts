@@ -48,10 +48,24 @@ export interface WorkerRunOptions {
   t0: number;
   /** Spread new processes over the schedulers from the start (tests of the cross-thread paths). */
   spread: boolean;
+  /** Output goes to file descriptors 1 and 2; otherwise it is sent to scheduler 0 (OUT). */
+  directIO: boolean;
+  /** Scheduler 0 has an onEvent listener: events elsewhere are sent to it (EVENT). */
+  events: boolean;
+  /** Natives of the module that run on scheduler 0 only (CALL): the embedder's, and standard input. */
+  homeNatives: string[];
 }
 
-/** Natives that only the embedder's thread may run (they use its stdin). */
+/** Built-in natives that only the embedder's thread may run (they use its stdin). */
 const HOME_NATIVES = new Set(["vm.get_user_input"]);
+
+/**
+ * The natives of `vm`'s module that live on the embedder's thread: those it defined, and
+ * those that read its standard input. Other schedulers call them there (remote.ts CALL).
+ */
+export function homeNatives(vm: VMCore): string[] {
+  return vm.program.nativeNames.filter((name) => HOME_NATIVES.has(name) || !vm.builtinNative(name));
+}
 
 /** The number of schedulers `auto` means: one per available core. */
 export function autoSchedulers(): number {
@@ -136,6 +150,9 @@ export class Pool {
         permissions: vm.host.permissions,
         t0: vm.t0Monotonic(),
         spread,
+        directIO: o.directIO === true,
+        events: o.onEvent !== undefined,
+        homeNatives: homeNatives(vm),
       },
     };
     const joined: Promise<void>[] = [];
@@ -165,14 +182,16 @@ export class Pool {
 const SUPERVISOR_OPS = new Set<number>([Op.SpawnSupervisor, Op.SetStrategy, Op.StartChild, Op.RestartChild]);
 
 /**
- * Can this run use other threads? Its natives must be ones every scheduler has, and (so
- * far) it must not use supervisors: a supervisor's operations run on its own scheduler, and
- * a process elsewhere cannot call them yet.
+ * Can this run use other threads? Not (so far) if it uses supervisors: a supervisor's
+ * operations run on its own scheduler, and a process elsewhere cannot call them yet; nor with
+ * an embedder's own file system or clock, which other threads do not have; nor for a session
+ * (the REPL), whose VM lives on between evaluations. The embedder's natives are no obstacle:
+ * other schedulers call them on its thread (remote.ts CALL).
  */
 export function canGoParallel(vm: VMCore): boolean {
-  if (vm.opts.clock !== undefined || vm.resident !== null || !vm.opts.directIO) return false;
+  if (vm.opts.clock !== undefined || vm.resident !== null || vm.opts.customFs === true) return false;
   const prog = vm.program;
-  for (const name of prog.nativeNames) if (HOME_NATIVES.has(name) || !vm.builtinNative(name) || name === "vm.which_children") return false;
+  for (const name of prog.nativeNames) if (name === "vm.which_children") return false;
   const code = prog.code;
   for (let pc = 0; pc < code.length; ) {
     const info = OPCODES[code[pc]];

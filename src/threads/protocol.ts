@@ -18,6 +18,12 @@
 //   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
 //   WAKE      nothing but a nudge (deadlock checks re-run when it is handled)
 //   STOP      the run is over: drop its processes
+//   CALL      a process elsewhere calls a native that lives on the embedder's thread (one
+//             the embedder defined, or standard input): run it here (scheduler 0) for it
+//   RETURN    what such a call returned or the fault it raised, back to the caller's thread
+//   OUT       text a process elsewhere wrote (stdout, stderr, a log line), for an embedder
+//             that takes the output itself rather than letting it go to file descriptors
+//   EVENT     a spawn, exit or restart elsewhere, for an embedder listening to events
 
 export const enum Rec {
   Spawn = 1,
@@ -33,6 +39,18 @@ export const enum Rec {
   Wake = 11,
   Stop = 12,
   Move = 13,
+  Call = 14,
+  Return = 15,
+  Out = 16,
+  Event = 17,
+}
+
+/** Where OUT text goes on scheduler 0. */
+export const enum OutTo {
+  Stdout = 1,
+  Stderr = 2,
+  /** A log line: scheduler 0's logger writes it (and tells onEvent). */
+  Log = 3,
 }
 
 /** What an ASK asks. */

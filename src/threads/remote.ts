@@ -20,9 +20,13 @@ import { Status, type Process } from "../vm/process.js";
 import { heapArrive, heapExit } from "../vm/heap.js";
 import type { Hub, RunEnd } from "./hub.js";
 import { GONE } from "./locations.js";
-import { Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
+import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
-import type { PanicInfo, RunOutcome, VMCore } from "../vm/vm-core.js";
+import type { PanicInfo, RunOutcome, VMCore, VMEvent } from "../vm/vm-core.js";
+import { Fault, KError, fault } from "../vm/values.js";
+import { C } from "../vm/error-codes.js";
+import { nextFloat, streamState } from "../vm/random.js";
+import type { NativeFn } from "../vm/native-api.js";
 
 export class Remote implements RunEnd {
   /** Statistics not yet added to the shared counters. */
@@ -179,6 +183,151 @@ export class Remote implements RunEnd {
     if (!sent) return undefined;
     this.nextAsk++;
     return new Promise<unknown>((resolve) => this.asked.set(id, resolve));
+  }
+
+  // ── the embedder's thread: natives, output and events ─────────────────────────────
+
+  private nextCall = 1;
+  private readonly calls = new Map<number, { p: Process; ok: (v: unknown) => void; fail: (e: unknown) => void }>();
+
+  /**
+   * Process `p` here calls `name`, a native that lives on the embedder's thread (scheduler
+   * 0): the call goes there with its arguments (copied, as a message is), `p` parks on the
+   * promise, and the answer comes back as a RETURN. `room` is how many bytes `p` may still
+   * hold, which bounds what a read made for it there may take. Under a seed, the stream `p`
+   * draws from goes along and comes back advanced.
+   */
+  callHome(name: string, p: Process, args: unknown[], room: number): Promise<unknown> {
+    const id = this.nextCall++;
+    const w = this.begin(Rec.Call);
+    w.i32(id);
+    w.u8(this.self);
+    w.i32(p.pid);
+    w.str(name);
+    w.f64(room);
+    writeStreamState(w, this.vm.opts.seed === undefined ? null : (p.rng ??= streamState(p.key0, p.key1)));
+    try {
+      w.value(args);
+    } catch (e) {
+      if (e instanceof RangeError) throw fault(`${name}: its arguments cannot go to the embedder's thread (${e.message})`, C.native);
+      throw e;
+    }
+    this.push(0);
+    return new Promise((ok, fail) => this.calls.set(id, { p, ok, fail }));
+  }
+
+  /** Natives of this run's module on scheduler 0, by name (for CALL). */
+  private homeNatives: Map<string, NativeFn> | null = null;
+
+  /** Runs a CALL here (scheduler 0) and sends its RETURN when it has settled. */
+  private runCall(r: Reader): void {
+    const vm = this.vm;
+    const id = r.i32();
+    const from = r.u8();
+    const pid = r.i32();
+    const name = r.str();
+    const room = r.f64();
+    const stream = readStream(r);
+    const args = r.value() as unknown[];
+    if (this.homeNatives === null) {
+      const prog = vm.program;
+      this.homeNatives = new Map(prog.nativeNames.map((n, i) => [n, prog.natives[i]]));
+    }
+    const fn = this.homeNatives.get(name);
+    // What the native sees: the caller's pid, the caller's random stream, and a read budget
+    // of the caller's room (its heap is on its own thread, which counts the result on arrival).
+    const ctx = {
+      host: vm.host,
+      self: pid,
+      random: stream === null ? vm.opts.random : () => nextFloat(stream),
+      now: () => vm.now(),
+      argTypes: null,
+      charge: () => {},
+      readRoom: room,
+    };
+    const answer = (v: unknown, err: KError | null): void => {
+      if (vm.isStopped) return;
+      const w = this.begin(Rec.Return);
+      w.i32(id);
+      writeStreamState(w, stream);
+      if (err === null) {
+        w.u8(0);
+        try {
+          w.value(v);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          return answer(null, new KError(`${name}: its result cannot go to the caller's thread (${e.message})`, C.native));
+        }
+      } else {
+        w.u8(1);
+        w.str(err.message);
+        w.str(err.code);
+      }
+      this.push(from);
+    };
+    const failed = (e: unknown): void => answer(null, e instanceof Fault ? e.error : new KError(`native ${name} failed: ${e instanceof Error ? e.message : String(e)}`, C.native));
+    if (fn === undefined) return failed(new Error("no such native on the embedder's thread"));
+    let result: unknown;
+    try {
+      result = fn(ctx, args);
+    } catch (e) {
+      return failed(e);
+    }
+    if (result instanceof Promise) result.then((v) => answer(v, null), failed);
+    else answer(result, null);
+  }
+
+  /** A RETURN: the parked caller goes on with the value, or with the fault. */
+  private returned(r: Reader): void {
+    const id = r.i32();
+    const call = this.calls.get(id);
+    this.calls.delete(id);
+    const state = readStream(r);
+    if (call === undefined) return;
+    if (state !== null) call.p.rng = state;
+    if (r.u8() === 0) call.ok(r.value());
+    else {
+      const message = r.str();
+      call.fail(new Fault(new KError(message, r.str())));
+    }
+  }
+
+  /** Text for scheduler 0's host (an embedder that takes the output itself). */
+  output(to: OutTo, text: string): void {
+    const w = this.begin(Rec.Out);
+    w.u8(to);
+    w.str(text);
+    this.push(0);
+  }
+
+  /** An event for scheduler 0's onEvent. */
+  event(e: VMEvent): void {
+    if (e.kind === "log") return; // log lines go as OUT, and scheduler 0's logger tells onEvent
+    const w = this.begin(Rec.Event);
+    if (e.kind === "spawn") {
+      w.u8(0);
+      w.i32(e.pid);
+      w.str(e.fn);
+      w.i32(e.parent);
+    } else if (e.kind === "exit") {
+      w.u8(1);
+      w.i32(e.pid);
+      w.str(e.reason);
+    } else {
+      w.u8(2);
+      w.i32(e.old);
+      w.i32(e.pid);
+      w.i32(e.supervisor);
+      w.str(e.strategy);
+    }
+    this.push(0);
+  }
+
+  private takeEvent(r: Reader): VMEvent {
+    const k = r.u8();
+    if (k === 0) return { kind: "spawn", pid: r.i32(), fn: r.str(), parent: r.i32() };
+    if (k === 1) return { kind: "exit", pid: r.i32(), reason: r.str() };
+    return { kind: "restart", old: r.i32(), pid: r.i32(), supervisor: r.i32(), strategy: r.str() };
   }
 
   /** vm.exit(code), or the run's reduction budget spent, on a scheduler other than 0. */
@@ -411,6 +560,23 @@ export class Remote implements RunEnd {
           break;
         case Rec.Wake:
           break;
+        case Rec.Call:
+          this.runCall(r);
+          break;
+        case Rec.Return:
+          this.returned(r);
+          break;
+        case Rec.Out: {
+          const to = r.u8() as OutTo;
+          const text = r.str();
+          if (to === OutTo.Stdout) vm.host.stdout(text);
+          else if (to === OutTo.Stderr) vm.host.stderr(text);
+          else vm.log.line(text);
+          break;
+        }
+        case Rec.Event:
+          vm.opts.onEvent?.(this.takeEvent(r));
+          break;
         case Rec.Stop:
           vm.stopHere();
           break;
@@ -436,6 +602,15 @@ export class Remote implements RunEnd {
     this.shared.sending();
     this.hub.push(to);
   }
+}
+
+function writeStreamState(w: Writer, s: Int32Array | null): void {
+  w.u8(s === null ? 0 : 1);
+  if (s !== null) for (let i = 0; i < 4; i++) w.i32(s[i]);
+}
+
+function readStream(r: Reader): Int32Array | null {
+  return r.u8() === 1 ? Int32Array.of(r.i32(), r.i32(), r.i32(), r.i32()) : null;
 }
 
 function writePanic(w: Writer, p: PanicInfo | null): void {

@@ -4,8 +4,10 @@
 // options: pool.ts), links the module itself — every thread has the same built-in natives —
 // and makes a VM for it with no main process: the run's processes come to it as SPAWN records
 // (remote.ts), and the records of every run arrive in this thread's one inbox (hub.ts).
-// Output goes straight to file descriptors 1 and 2 (only runs whose host writes there go
-// parallel), so what a process prints is written before the process goes on.
+// Output goes straight to file descriptors 1 and 2 when the run's host writes there (the
+// CLI), so what a process prints is written before the process goes on; for an embedder that
+// takes output itself it goes to scheduler 0 as OUT records, in order. Natives the embedder
+// defined run on its thread: a call from here is a CALL there, and the caller parks.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { writeAll } from "../vm/fd-write.js";
@@ -16,11 +18,14 @@ import type { RunSetup } from "./pool.js";
 import { readModule } from "../bytecode/module.js";
 import { link } from "../vm/program.js";
 import { Natives } from "../vm/natives.js";
-import { VMCore } from "../vm/vm-core.js";
+import { VMCore, type SysCtx } from "../vm/vm-core.js";
+import { heapRoom } from "../vm/heap.js";
+import { OutTo } from "./protocol.js";
+import type { NativeTable } from "../vm/program.js";
 import { Logger } from "../vm/log.js";
 import { makeRandom } from "../vm/random.js";
 import { installSupervisors } from "../vm/supervisor.js";
-import type { Host } from "../vm/native-api.js";
+import type { Host, NativeFn } from "../vm/native-api.js";
 import { nodeFs } from "../vm/node-fs.js";
 
 const { id, inboxes } = workerData as { id: number; inboxes: SharedArrayBuffer[] };
@@ -34,10 +39,16 @@ parentPort!.on("message", (m: RunSetup | { kind: "peer"; id: number; inbox: Shar
 
 function join(setup: RunSetup): void {
   const o = setup.options;
-  const program = link(readModule(setup.module), natives);
+  // The embedder's natives (and standard input) live on its thread: a call goes there.
+  const home = new Set(o.homeNatives);
+  const table: NativeTable = { lookup: (name) => (home.has(name) ? callHome(name) : natives.lookup(name)) };
+  const program = link(readModule(setup.module), table);
+  // Output goes to the file descriptors, or to scheduler 0 for an embedder that takes it.
+  let remote: Remote | null = null;
+  const out = (to: OutTo) => (o.directIO ? (s: string) => writeFd(to === OutTo.Stdout ? 1 : 2, s) : (s: string) => remote?.output(to, s));
   const host: Host = {
-    stdout: (s) => writeFd(1, s),
-    stderr: (s) => writeFd(2, s),
+    stdout: out(OutTo.Stdout),
+    stderr: out(OutTo.Stderr),
     readLine: async () => null,
     args: o.args,
     permissions: o.permissions,
@@ -46,7 +57,7 @@ function join(setup: RunSetup): void {
   };
   const vm = new VMCore({
     host,
-    logger: new Logger(o.log, (line) => writeFd(2, line)),
+    logger: new Logger(o.log, out(OutTo.Log)),
     random: makeRandom(o.seed),
     maxProcesses: o.maxProcesses,
     maxReductions: o.maxReductions,
@@ -55,16 +66,25 @@ function join(setup: RunSetup): void {
     jit: o.jit,
     seed: o.seed,
     t0: o.t0,
+    onEvent: o.events ? (e) => remote?.event(e) : undefined,
   });
   installSupervisors(vm);
   vm.program = program;
   const shared = new SharedRun(setup.buffers, () => hub.poll());
-  const remote = new Remote(vm, hub, setup.run, shared, setup.schedulers, o.spread);
+  remote = new Remote(vm, hub, setup.run, shared, setup.schedulers, o.spread);
   vm.remote = remote;
   vm.registry.share(shared.names, (pid) => vm.isAlive(pid));
   hub.attach(setup.run, remote);
   vm.sched.schedule();
   parentPort!.postMessage({ kind: "joined", run: setup.run });
+}
+
+/** A native that runs on the embedder's thread: the caller parks until it has answered. */
+function callHome(name: string): NativeFn {
+  return (ctx, args) => {
+    const { vm, proc } = ctx as SysCtx;
+    return vm.remote!.callHome(name, proc, args, heapRoom(vm, proc));
+  };
 }
 
 /** Output straight to the file descriptor; a closed pipe is scheduler 0's to act on. */

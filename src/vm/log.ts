@@ -26,4 +26,8 @@ export class Logger {
   log(level: Level, text: string): void {
     if (this.enabled(level)) this.write(`${level.toUpperCase()} ${text}\n`);
   }
+  /** A whole line another scheduler's logger made (threads/remote.ts OUT). */
+  line(text: string): void {
+    this.write(text);
+  }
 }

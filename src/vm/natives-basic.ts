@@ -32,7 +32,10 @@ function show(ctx: NativeCtx, args: unknown[]): string {
  * read that would not fit fails with TooLarge and keeps nothing.
  */
 async function budgeted<T extends string | null>(ctx: NativeCtx, read: (take: ReadBudget) => Promise<T>): Promise<T> {
-  const { vm, proc } = ctx as Partial<SysCtx>;
+  const { vm, proc, readRoom } = ctx as Partial<SysCtx> & { readRoom?: number };
+  // Called for a process on another scheduler (threads/remote.ts CALL): bounded by the room
+  // it had; its own thread counts the result when it arrives.
+  if (readRoom !== undefined) return roomBudgeted(readRoom, read);
   if (!vm || !proc) return read(() => true); // called outside a VM (a test of the native alone)
   const budget = readBudget(vm, proc);
   let offered = 0;
@@ -46,6 +49,14 @@ async function budgeted<T extends string | null>(ctx: NativeCtx, read: (take: Re
     budget.end(false);
     throw e;
   }
+}
+
+async function roomBudgeted<T extends string | null>(room: number, read: (take: ReadBudget) => Promise<T>): Promise<T> {
+  let offered = 0;
+  const take: ReadBudget = (n) => (offered += n) * 2 <= room; // two bytes a UTF-16 unit, as readBudget counts
+  const text = await read(take);
+  if (text !== null && text.length > offered && !take(text.length - offered)) throw new TooLarge("more than the reader may hold");
+  return text;
 }
 
 function tooLarge(what: string): KError {

@@ -62,8 +62,13 @@ export interface VMOptions {
   schedulers?: number;
   /** Spread processes over the schedulers from the first spawn (tests of the cross-thread paths). */
   spread?: boolean;
-  /** Output goes to file descriptors 1 and 2 (the CLI), which every thread can write to. */
+  /**
+   * Output goes to file descriptors 1 and 2 (the CLI), which every thread can write to;
+   * otherwise other schedulers send what their processes write here (threads/remote.ts OUT).
+   */
   directIO?: boolean;
+  /** The embedder supplied its own file system (other threads have only Node's: one scheduler). */
+  customFs?: boolean;
   /** The natives every scheduler thread has (the built-in ones). */
   builtinNatives?: { has(name: string): boolean };
   /** Makes this run use `schedulers` threads (threads/pool.ts, wired in by the library API). */
@@ -506,7 +511,7 @@ export class VMCore {
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
-    if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
+    if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.isAlive(to) ? "" : " (dropped: no such process)"}`);
     this.deliver(to, this.program.constKeys[typeConst], copy);
   }
 
