@@ -96,6 +96,12 @@ test("Session API: definitions, redefinition, in-place methods, error values", a
   assert.deepEqual(names, ["spawn", "spawn_link"]);
   assert.ok(complete(s, "name.up")[0].includes("upper"));
   assert.ok(complete(s, "na")[0].includes("name"));
+  // Completion reads the standard library's table: a vector has its own methods and into().
+  assert.equal((await s.eval("let nums: vector[integer] = [1, 2];")).kind, "ok");
+  assert.deepEqual(complete(s, "nums.s"), [["slice", "sort", "sum"], "s"]);
+  assert.deepEqual(complete(s, "nums.in"), [["index_of", "insert", "into"], "in"]);
+  assert.deepEqual(complete(s, "name.pad"), [["pad_end", "pad_start"], "pad"]);
+  assert.ok(!complete(s, "nums.")[0].includes("substring"));
   s.close();
 });
 

@@ -116,6 +116,93 @@ test("vector push copies aggregates and contains compares by content", () => {
   assert.equal(call("vector.contains", [["a", 1]], ["a", 1]), true);
 });
 
+test("substring, index_of, pad: by code point, out of range a Fault the native table makes a value", () => {
+  assert.equal(call("string.substring", "a😀bc", 1, 3), "😀b");
+  assert.equal(call("string.substring", "a😀bc", 4, 4), "");
+  assert.equal(call("string.substring", "", 0, 0), "");
+  for (const [a, b] of [[0, 5], [-1, 1], [3, 2], [5, 5], [0.5, 1]]) {
+    const e = faultOf(() => call("string.substring", "a😀bc", a, b));
+    assert.equal(e.code, "index_out_of_range");
+  }
+  assert.equal(faultOf(() => call("string.substring", "abc", 1, 9)).message, "substring out of range: 1..9 but length 3");
+  // A long string with astral chars: through the code-point index (past several strides).
+  const long = "x😀".repeat(200);
+  assert.equal(call("string.substring", long, 301, 304), "😀x😀");
+  assert.equal(call("string.index_of", long + "end", "end"), 400);
+  assert.equal(call("string.index_of", "ab😀c😀", "c😀"), 3);
+  assert.equal(call("string.index_of", "abc", ""), 0);
+  assert.equal(call("string.index_of", "abc", "d"), -1);
+  assert.equal(call("string.pad_start", "7", 3, 0x30), "007");
+  assert.equal(call("string.pad_end", "😀", 3, 0x1f600), "😀😀😀");
+  assert.equal(call("string.pad_start", "long", 2, 0x20), "long");
+  assert.equal(faultOf(() => call("string.pad_end", "x", -1, 0x20)).code, "range");
+});
+
+test("replace, repeat, lines, join: results too long for the process are too_large, built or not", () => {
+  assert.equal(call("string.replace", "a-b-c", "-", "+"), "a+b+c");
+  assert.equal(call("string.replace", "aaaa", "aa", "b"), "bb");
+  assert.equal(call("string.replace", "a😀", "", "."), ".a.😀.");
+  assert.equal(call("string.replace", "", "", "x"), "x");
+  assert.equal(call("string.repeat", "ab", 2), "abab");
+  assert.equal(faultOf(() => call("string.repeat", "ab", -2)).code, "range");
+  assert.equal(faultOf(() => call("string.repeat", "ab", 2 ** 30)).code, "too_large");
+  assert.equal(faultOf(() => call("string.replace", "a".repeat(1000), "a", "b".repeat(1 << 20))).code, "too_large");
+  assert.equal(faultOf(() => call("string.pad_start", "", 2 ** 29, 0x41)).code, "too_large");
+  assert.equal(faultOf(() => call("vector.join", Array(1 << 12).fill("x".repeat(1 << 17)), "")).code, "too_large");
+  // Under a VM the limit is the process's heap limit (2 bytes a unit).
+  const small = { ...ctx(), vm: { heapLimit: 1000 } } as unknown as NativeCtx;
+  assert.equal((METHODS.get("string.repeat")!(small, ["ab", 250]) as string).length, 500);
+  assert.throws(() => METHODS.get("string.repeat")!(small, ["ab", 251]), (e: unknown) => e instanceof Fault && e.error.code === "too_large");
+  assert.deepEqual(call("string.lines", "a\r\nb\n\nc\n"), ["a", "b", "", "c"]);
+  assert.deepEqual(call("string.lines", "a\r"), ["a\r"]);
+  assert.deepEqual(call("string.lines", ""), []);
+  assert.equal(call("vector.join", ["a", "b"], ", "), "a, b");
+  assert.equal(call("vector.join", [], ", "), "");
+});
+
+test("vector index_of, slice (a copy), min, max, sum", () => {
+  const v = [[1], [2, 3]];
+  assert.equal(call("vector.index_of", v, [2, 3]), 1);
+  assert.equal(call("vector.index_of", v, [4]), -1);
+  const part = call("vector.slice", v, 1, 2) as number[][];
+  assert.deepEqual(part, [[2, 3]]);
+  part[0].push(4);
+  assert.deepEqual(v, [[1], [2, 3]], "the slice shares nothing with the vector");
+  assert.equal(faultOf(() => call("vector.slice", [1, 2], 1, 3)).code, "index_out_of_range");
+  assert.equal(faultOf(() => call("vector.slice", [1, 2], 2, 1)).code, "index_out_of_range");
+  assert.equal(call("vector.min", [3, -1, 2]), -1);
+  assert.equal(call("vector.max", [3, -1, 2]), 3);
+  assert.ok(Number.isNaN(call("vector.max", [1, NaN, 2]) as number));
+  assert.equal(call("vector.min", [NaN, 2, 1]), 1);
+  assert.equal(faultOf(() => call("vector.min", [])).code, "empty");
+  assert.equal(call("vector.sum", []), 0);
+  assert.equal(call("vector.sum", [1, 2, 3]), 6);
+  assert.equal(faultOf(() => call("vector.sum", [2147483647, 1, -1])).code, "overflow", "left to right, as + adds");
+  const sum = (t: Type, v: number[]) => METHODS.get("vector.sum")!(ctx([t]), [v]);
+  assert.equal(sum(T.vector(T.float), [Math.fround(0.1), Math.fround(0.2)]), Math.fround(Math.fround(0.1) + Math.fround(0.2)));
+  assert.equal(sum(T.vector(T.float), [3e38, 3e38]), Infinity);
+  assert.equal(sum(T.vector(T.byte), [200, 55]), 255);
+  assert.throws(() => sum(T.vector(T.byte), [200, 56]), (e: unknown) => e instanceof Fault && e.error.code === "overflow");
+});
+
+test("float format: fixed decimals, half away from zero on the exact f32", () => {
+  const f = (x: number, d: number) => call("float.format", Math.fround(x), d);
+  assert.equal(f(12.5, 2), "12.50");
+  assert.equal(f(2.5, 0), "3");
+  assert.equal(f(-2.5, 0), "-3");
+  assert.equal(f(1.005, 2), "1.00");
+  assert.equal(f(0.1, 10), "0.1000000015");
+  assert.equal(f(-0.001, 2), "-0.00");
+  assert.equal(call("float.format", -0, 1), "-0.0");
+  assert.equal(f(3e38, 0), BigInt(Math.fround(3e38)).toString());
+  assert.equal(f(1e30, 2), BigInt(Math.fround(1e30)).toString() + ".00");
+  assert.equal(call("float.format", NaN, 2), "NaN");
+  assert.equal(call("float.format", -Infinity, 2), "-inf");
+  assert.equal((f(1, 100) as string).length, 102);
+  assert.equal(faultOf(() => f(1, 101)).code, "range");
+  assert.equal(faultOf(() => f(1, -1)).code, "range");
+});
+
 test("sort orders each element type", () => {
   const floats = [2.5, NaN, -1, 0.5];
   call("vector.sort", floats);
@@ -238,6 +325,11 @@ test("into(): anything to string uses the printer; same type is itself", () => {
   assert.equal(convert(3, T.process, T.string), "<0.3>");
   assert.equal(convert("s", T.string, T.string), "s");
   assert.equal(convert(5, T.integer, T.integer), 5);
+  assert.equal(convert([1, 2], T.vector(T.integer), T.string), "[1, 2]");
+  assert.equal(convert([1, "a"], T.tuple([T.integer, T.string]), T.string), '(1, "a")');
+  assert.equal(convert(new ExitNotice(2, "normal"), T.exit, T.string), 'exit(<0.2>, "normal")');
+  assert.equal(convert(new KError("boom", "io"), T.error, T.string), 'error("boom", "io")');
+  assert.equal(convert(null, T.null, T.string), "null");
 });
 
 test("into(): a conversion the checker refuses is a Fault", () => {

@@ -92,3 +92,32 @@ test("--max-reductions stops a loop of long comparisons within its budget", asyn
     assert.ok(r.reductions < 100_000 + 4 * (1 << 15), `${jit}: ${r.reductions} reductions`);
   }
 });
+
+test("the standard library's methods cost reductions in proportion to the data they walk or build", async () => {
+  // Each expression runs 50 times on a string of 2^17 units (or a vector of 2^17 elements);
+  // each pass walks or builds at least that much, so costs at least 2^17 / 16 reductions.
+  const len = 1 << 17;
+  const setup = `${doubled("s", "ab", 16)}\nlet v: vector[integer] = [];\nlet i: integer = 0;\nloop { if (i == ${len}) { break; } v.push(i); i++; }\nlet w = s.split("b");`;
+  const calls = [
+    "s.substring(1, s.length() - 1).length()",
+    "s.index_of(\"zz\")",
+    "s.replace(\"a\", \"c\").length()",
+    "s.pad_end(s.length() + 2, 'x').length()",
+    "\"ab\".repeat(" + len / 2 + ").length()",
+    "s.lines().length()",
+    "v.index_of(-1)",
+    "v.slice(0, v.length()).length()",
+    "v.sum(){default: 0}",
+    "v.max()",
+    "w.join(\"-\").length()",
+  ];
+  for (const jit of TIERS) {
+    const base = await reductions(`${setup}\nvm.println(0);`, jit);
+    for (const call of calls) {
+      const r = await reductions(`${setup}\nlet n: integer = 0;\nloop { if (n == 50) { break; } let x = ${call}; n++; }\nvm.println(n);`, jit);
+      assert.equal(r.out, "50\n", `${jit}: ${call}: ${r.err}`);
+      const extra = r.reductions - base.reductions;
+      assert.ok(extra >= 50 * (len / 16), `${jit}: ${call}: ${extra} reductions for 50 calls`);
+    }
+  }
+});

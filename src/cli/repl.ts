@@ -21,7 +21,7 @@ import { createInterface, type Interface } from "node:readline";
 import type { Raft } from "../raft.js";
 import type { CliIO } from "./main.js";
 import { Session, type EvalResult } from "../session.js";
-import { METHODS, VM_FUNCTIONS } from "../lang/builtins.js";
+import { VM_FUNCTIONS, methodNames } from "../lang/builtins.js";
 import { KEYWORDS } from "../lang/token.js";
 import { VERSION } from "../version.js";
 
@@ -281,7 +281,7 @@ export function complete(session: Session, line: string, asm = false): [string[]
   if (method) {
     const frag = method[2] ?? "";
     const t = method[1] ? session.varType(method[1]) : undefined;
-    const names = [...METHODS.keys()].filter((k) => !t || k.startsWith(t.kind + ".")).map((k) => k.slice(k.indexOf(".") + 1));
+    const names = methodNames(t?.kind);
     return [unique(names.filter((n) => n.startsWith(frag))), frag];
   }
   const word = /([A-Za-z_]\w*)$/.exec(line);

@@ -7,9 +7,9 @@
 import { T, type Type } from "../bytecode/types.js";
 import { withLabel, type Span } from "../diag/diagnostic.js";
 import type { CallExpr, Expr, MethodExpr, VmCallExpr } from "./ast.js";
-import { INTO_TARGETS, METHODS, VECTOR_MUTATORS, VM_FUNCTIONS, type BuiltinSig, type SigType } from "./builtins.js";
+import { METHODS, VECTOR_MUTATORS, VM_FUNCTIONS, intoTargets, methodNames, methodSig, type BuiltinSig, type SigType } from "./builtins.js";
 import type { Checker } from "./checker.js";
-import { closest, describe, hasUnknown, ORDERED, show, UNKNOWN } from "./typeutil.js";
+import { closest, describe, hasUnknown, show, UNKNOWN } from "./typeutil.js";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -69,7 +69,7 @@ export function checkVmCall(c: Checker, e: VmCallExpr, expected: Type | null): T
     }
     checkArgs(c, e.args, []);
     const near = closest(e.name, [...VM_FUNCTIONS.keys(), ...c.natives.keys()]);
-    c.err(e.nameSpan, `\`vm\` has no function \`${e.name}\``, "unknown vm function", near ? `did you mean vm.${near}(...)?` : "see the `vm` functions in the language reference");
+    c.err(e.nameSpan, `\`vm\` has no function \`${e.name}\``, "unknown vm function", near ? `did you mean vm.${near}(...)?` : "the `vm` calls are listed in docs/reference.md");
     return UNKNOWN;
   }
   e.target = { kind: "builtin", sig };
@@ -185,6 +185,7 @@ function checkLiterals(c: Checker, args: Expr[], sig: BuiltinSig): void {
 
 function concrete(p: SigType, recv: Type | undefined): Type | null {
   if (p === "any" || p === "target") return null;
+  if (p === "self") return recv ?? UNKNOWN;
   if (p === "elem") return recv && (recv.kind === "vector" || recv.kind === "array" || recv.kind === "slice") ? recv.elem : UNKNOWN;
   return p;
 }
@@ -197,9 +198,16 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     e.args.forEach((a) => c.expr(a, null));
     return UNKNOWN;
   }
+  const known = recv.kind === "error" || (e.receiver.kind === "ident" && !!e.receiver.binding && c.narrowed.has(e.receiver.binding));
+  // x.into() to string where x is known to be an error: the error as the printer shows it.
+  if (e.name === "into" && known && expected?.kind === "string" && e.args.length === 0) {
+    e.key = "value.into";
+    e.receiverTy = T.error;
+    e.targetType = T.string;
+    return T.string;
+  }
   // error.message() / error.code(): only on a value known to be an error.
   if (e.name === "message" || e.name === "code") {
-    const known = recv.kind === "error" || (e.receiver.kind === "ident" && e.receiver.binding !== null && c.narrowed.has(e.receiver.binding));
     if (!known) {
       e.args.forEach((a) => c.expr(a, null));
       const name = e.receiver.kind === "ident" ? e.receiver.name : "x";
@@ -216,11 +224,10 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     return UNKNOWN;
   }
   e.receiverTy = recv;
-  const key = `${recv.kind}.${e.name}`;
-  const sig = METHODS.get(key);
+  const sig = methodSig(recv.kind, e.name);
   if (!sig) {
     e.args.forEach((a) => c.expr(a, null));
-    const names = [...METHODS.keys()].filter((k) => k.startsWith(recv.kind + ".")).map((k) => k.slice(recv.kind.length + 1));
+    const names = methodNames(recv.kind);
     const near = closest(e.name, names);
     c.err(
       e.nameSpan,
@@ -230,7 +237,7 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     );
     return UNKNOWN;
   }
-  e.key = key;
+  e.key = sig.name;
   const label = `${e.name}()`;
   switch (sig.special) {
     case "into": {
@@ -240,9 +247,8 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
         return UNKNOWN;
       }
       if (hasUnknown(expected)) return UNKNOWN;
-      const ok = INTO_TARGETS.get(recv.kind)?.includes(expected.kind) ?? false;
-      if (!ok) {
-        const targets = INTO_TARGETS.get(recv.kind) ?? [];
+      const targets = intoTargets(recv.kind);
+      if (!targets.includes(expected.kind)) {
         c.err(e.span, `cannot convert ${show(recv)} to ${show(expected)} with into()`, `no conversion from ${show(recv)} to ${show(expected)}`, targets.length ? `${show(recv)} converts to ${targets.filter((t) => t !== recv.kind).join(", ")}` : undefined);
         return UNKNOWN;
       }
@@ -277,16 +283,15 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
   }
   plainArgs(c, e, sig, recv, label);
   if (recv.kind === "vector") {
-    if (e.name === "sort" && !ORDERED.has(recv.elem.kind) && !hasUnknown(recv.elem)) {
-      c.err(e.nameSpan, `cannot sort ${describe(recv)}`, "its elements have no order", "sort works on vectors of integer, float, byte, char and string");
-    }
+    const rule = sig.elems;
+    if (rule && !rule.kinds.includes(recv.elem.kind) && !hasUnknown(recv.elem)) c.err(e.nameSpan, `cannot ${rule.verb} ${describe(recv)}`, rule.label, rule.hint);
     if (VECTOR_MUTATORS.has(e.name) && c.isPlace(e.receiver)) {
       e.inPlace = true;
       c.markWrite(e.receiver);
     }
   }
   const ret = sig.ret;
-  if (ret === "elem") return concrete("elem", recv)!;
+  if (ret === "elem" || ret === "self") return concrete(ret, recv)!;
   return ret as Type;
 }
 

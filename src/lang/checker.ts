@@ -26,6 +26,7 @@ import type {
 } from "./ast.js";
 import { ifChain } from "./ast.js";
 import { checkCall, checkMethod, checkVmCall } from "./calls.js";
+import { STRING_IN_PLACE } from "./builtins.js";
 import { analyzeErrors } from "./errorflow.js";
 import { parse } from "./parser.js";
 import { alwaysReturns } from "./returns.js";
@@ -291,7 +292,7 @@ export class Checker {
       case "expr": {
         this.expr(s.expr, null);
         const e = s.expr;
-        if (e.kind === "method" && (e.key.startsWith("string.") && ["reverse", "trim", "clean", "upper", "lower", "push"].includes(e.name)) && this.isPlace(e.receiver)) {
+        if (e.kind === "method" && e.key.startsWith("string.") && STRING_IN_PLACE.has(e.name) && this.isPlace(e.receiver)) {
           e.inPlace = true;
           this.markWrite(e.receiver);
         }
@@ -667,7 +668,11 @@ export class Checker {
     let lt: Type;
     let rt: Type;
     const isLit = (x: Expr) => x.kind === "int" || x.kind === "list";
-    if (isLit(e.left) && !isLit(e.right)) {
+    if (op === "+" && untargetedInto(e.left) && !untargetedInto(e.right)) {
+      // `n.into() + " items"`: the other side says what into() converts to when it is a string.
+      rt = this.expr(e.right, hint);
+      lt = this.expr(e.left, rt.kind === "string" ? rt : hint);
+    } else if (isLit(e.left) && !isLit(e.right)) {
       rt = this.expr(e.right, hint);
       lt = this.expr(e.left, hasUnknown(rt) ? hint : rt);
     } else {
@@ -770,4 +775,10 @@ function intersectAll(states: (Set<number> | null)[]): Set<number> | null {
   let acc: Set<number> | null = null;
   for (const s of states) acc = intersect(acc, s);
   return acc;
+}
+
+/** `x.into()` (or with a handler, `x.into(){default: ..}`): its target comes from where it is used. */
+function untargetedInto(e: Expr): boolean {
+  if (e.kind === "handle") return untargetedInto(e.expr);
+  return e.kind === "method" && e.name === "into" && e.args.length === 0;
 }

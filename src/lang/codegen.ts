@@ -8,13 +8,15 @@
 // Value semantics: an aggregate read from a place (variable, element, field) is copied when
 // it is captured into another place or passed; mutation through a place works on the array
 // the place owns. Each emitted operation is tagged with its node's source position, so a
-// panic names the exact line and column.
+// panic names the exact line and column. A `vm` call or method is lowered as its row in the
+// standard library's table (builtins.ts) says: a native by name, or an instruction of its own.
 
 import { ModuleBuilder, FunctionBuilder } from "../bytecode/builder.js";
 import { Op } from "../bytecode/op.js";
 import type { Module } from "../bytecode/module.js";
 import { isAggregate, typeKey, T, type Type } from "../bytecode/types.js";
-import { FUSED_COMPARE, opNumber } from "../bytecode/opcodes.js";
+import { FUSED_COMPARE, OPCODES, opNumber } from "../bytecode/opcodes.js";
+import { METHODS, type BuiltinSig } from "./builtins.js";
 
 /** Operand types the compare-and-branch instructions handle (plain JS numbers). */
 const NUMBERS = new Set(["integer", "float", "byte", "char"]);
@@ -736,112 +738,118 @@ class FnGen {
   }
 
   private vmCall(e: VmCallExpr): void {
-    const args = e.args;
-    const name = e.name;
-    const fnIndex = () => this.mb.declare(e.spawnFn!.name);
-    switch (name) {
-      case "print":
-      case "println":
-        if (args.length === 0) {
-          this.at(e.span.start);
-          this.emit(Op.CallNative, this.mb.native(`vm.${name}`), 0);
-          return;
-        }
-        this.use(args[0]);
-        this.at(e.span.start);
-        this.emit(Op.CallNativeTyped, this.mb.native(`vm.${name}`), 1, this.mb.type(typeKey(T.tuple([args[0].ty]))));
-        return;
-      case "spawn":
-      case "spawn_link":
-        for (const a of args.slice(1)) this.pass(a);
-        this.at(e.span.start);
-        this.emit(Op.SpawnActor, fnIndex(), name === "spawn_link" ? 1 : 0);
-        return;
-      case "send":
-        this.use(args[0]);
-        this.use(args[1]);
-        this.at(e.span.start);
-        this.emit(Op.SendMessage, this.mb.type(typeKey(e.msgType ?? args[1].ty)));
-        return;
-      case "receive": {
-        const t = this.mb.type(typeKey(e.targetType ?? e.ty));
-        if (args.length) {
-          this.use(args[0]);
-          this.at(e.span.start);
-          this.emit(Op.ReceiveTimeout, t);
-        } else {
-          this.at(e.span.start);
-          this.emit(Op.ReceiveMessage, t);
-        }
-        return;
-      }
-      case "self":
-        this.emit(Op.Self);
-        return;
-      case "supervisor":
-      case "start_supervisor":
-        for (const a of args) this.use(a);
-        this.at(e.span.start);
-        this.emit(Op.SpawnSupervisor, name === "start_supervisor" ? 1 : 0);
-        return;
-      case "set_strategy":
-        for (const a of args) this.use(a);
-        this.at(e.span.start);
-        this.emit(Op.SetStrategy);
-        return;
-      case "start_child":
-        this.use(args[0]);
-        this.use(args[1]);
-        for (const a of args.slice(3)) this.pass(a);
-        this.at(e.span.start);
-        this.emit(Op.StartChild, fnIndex());
-        return;
-      case "restart_child":
-        for (const a of args) this.use(a);
-        this.at(e.span.start);
-        this.emit(Op.RestartChild);
-        return;
-      default:
-        for (const a of args) this.pass(a);
-        this.at(e.span.start);
-        this.emit(Op.CallNative, this.mb.native(`vm.${name}`), args.length);
-    }
+    const t = e.target!;
+    if (t.kind === "builtin") return this.builtin(t.sig, e, 0);
+    // An embedder's native (NativeSpec): called by its name.
+    for (const a of e.args) this.pass(a);
+    this.at(e.span.start);
+    this.emit(Op.CallNative, this.mb.native(`vm.${e.name}`), e.args.length);
   }
 
   /** A method call; the receiver is pushed first unless `pushReceiver` is false (already there). */
   private methodCall(e: MethodExpr, pushReceiver: boolean): void {
-    const key = e.key;
-    const recvIsError = e.receiverTy.kind === "error";
     if (pushReceiver) {
-      if (recvIsError) this.expr(e.receiver);
+      // message()/code() (and into() to string) read a known error: not a use of it.
+      if (e.receiverTy.kind === "error") this.expr(e.receiver);
       else this.use(e.receiver);
     }
-    if (key === "process.send") {
-      this.use(e.args[0]);
-      this.at(e.span.start);
-      this.emit(Op.SendMessage, this.mb.type(typeKey(e.msgType ?? e.args[0].ty)));
-      return;
-    }
-    if (key.endsWith(".into")) {
+    const sig = METHODS.get(e.key)!;
+    if (sig.special === "into") {
+      // The native converts between the two static types it is given: (from, to).
       const to = e.targetType ?? e.ty;
       this.at(e.span.start);
-      this.emit(Op.CallNativeTyped, this.mb.native("value.into"), 1, this.mb.type(typeKey(T.tuple([e.receiverTy, to]))));
+      this.emit(Op.CallNativeTyped, this.mb.native(sig.impl.native!), 1, this.mb.type(typeKey(T.tuple([e.receiverTy, to]))));
       return;
     }
-    if (key === "float.sqrt" && e.args.length === 0) {
+    this.builtin(sig, e, 1);
+  }
+
+  /**
+   * A call of a standard-library row (builtins.ts), lowered as its `impl` says: a native by
+   * name, or an instruction (OPCODE_LOWERINGS for those with operands of their own; any other
+   * takes its arguments from the stack). `receiver`: a method's receiver is already pushed.
+   */
+  private builtin(sig: BuiltinSig, e: VmCallExpr | MethodExpr, receiver: 0 | 1): void {
+    const args = e.args;
+    const impl = sig.impl;
+    if (impl.kind === "native") {
+      if (impl.typed && args.length + receiver > 0) {
+        // A typed native only reads its arguments (print, sum): used, not copied.
+        for (const a of args) this.use(a);
+        const types = e.kind === "method" ? [e.receiverTy, ...args.map((a) => a.ty)] : args.map((a) => a.ty);
+        this.at(e.span.start);
+        this.emit(Op.CallNativeTyped, this.mb.native(impl.native), args.length + receiver, this.mb.type(typeKey(T.tuple(types))));
+        return;
+      }
+      for (const a of args) this.pass(a);
       this.at(e.span.start);
-      this.emit(Op.SqrtFloat);
+      this.emit(Op.CallNative, this.mb.native(impl.native), args.length + receiver);
       return;
     }
-    if (key === "vector.length" || key === "array.length") {
-      this.emit(Op.Length);
-      return;
-    }
-    for (const a of e.args) this.pass(a);
+    const lower = OPCODE_LOWERINGS[impl.op];
+    if (lower) return lower(this, e, impl.flag ?? 0);
+    if (OPCODES[opNumber(impl.op)].operands.length !== 0) throw new Error(`codegen: no lowering for ${sig.name} (opcode ${impl.op})`);
+    for (const a of args) this.use(a);
     this.at(e.span.start);
-    this.emit(Op.CallNative, this.mb.native(key), e.args.length + 1);
+    this.emit(opNumber(impl.op));
+  }
+
+  // What OPCODE_LOWERINGS (outside the class) may do.
+  useArg(a: Expr): void {
+    this.use(a);
+  }
+  passArg(a: Expr): void {
+    this.pass(a);
+  }
+  emitAt(offset: number, op: number, ...operands: number[]): void {
+    this.at(offset);
+    this.emit(op, ...operands);
+  }
+  typeConst(t: Type): number {
+    return this.mb.type(typeKey(t));
+  }
+  fnConst(name: string): number {
+    return this.mb.declare(name);
   }
 }
+
+/**
+ * How the rows implemented by an instruction with operands of its own are lowered (builtins.ts
+ * `impl`), by opcode; `flag` is the row's count operand. A row whose instruction has no operands
+ * needs no entry: its arguments are pushed and the instruction emitted.
+ */
+export const OPCODE_LOWERINGS: Readonly<Record<string, (g: FnGen, e: VmCallExpr | MethodExpr, flag: number) => void>> = {
+  // vm.spawn(f, args...), vm.spawn_link: the arguments of f, then @f and linked-or-not.
+  SpawnActor: (g, e, flag) => {
+    const call = e as VmCallExpr;
+    for (const a of call.args.slice(1)) g.passArg(a);
+    g.emitAt(e.span.start, Op.SpawnActor, g.fnConst(call.spawnFn!.name), flag);
+  },
+  // vm.start_child(sup, restart, f, args...)
+  StartChild: (g, e) => {
+    const call = e as VmCallExpr;
+    g.useArg(call.args[0]);
+    g.useArg(call.args[1]);
+    for (const a of call.args.slice(3)) g.passArg(a);
+    g.emitAt(e.span.start, Op.StartChild, g.fnConst(call.spawnFn!.name));
+  },
+  // vm.send(p, msg) and p.send(msg) (the receiver already pushed): the message's type travels with it.
+  SendMessage: (g, e) => {
+    for (const a of e.args) g.useArg(a);
+    g.emitAt(e.span.start, Op.SendMessage, g.typeConst(e.msgType ?? e.args[e.args.length - 1].ty));
+  },
+  // vm.receive() waits; vm.receive(ms) waits at most ms.
+  ReceiveMessage: (g, e) => {
+    const t = g.typeConst(e.targetType ?? e.ty);
+    for (const a of e.args) g.useArg(a);
+    g.emitAt(e.span.start, e.args.length ? Op.ReceiveTimeout : Op.ReceiveMessage, t);
+  },
+  // vm.supervisor(...) and vm.start_supervisor(parent, ...)
+  SpawnSupervisor: (g, e, flag) => {
+    for (const a of e.args) g.useArg(a);
+    g.emitAt(e.span.start, Op.SpawnSupervisor, flag);
+  },
+};
 
 /** Elements of a literal on the operand stack at once (see FnGen.literal). */
 const LITERAL_CHUNK = 256;

@@ -18,6 +18,17 @@ export function deepCopy<V>(v: V): V {
   return out as V;
 }
 
+/** `deepCopy`, counting in `work.n` the slots it copies (for work charged in proportion). */
+export function deepCopyCounted<V>(v: V, work: EqualityWork): V {
+  if (!Array.isArray(v)) return v;
+  const out = v.slice();
+  work.n += out.length;
+  for (let i = 0; i < out.length; i++) {
+    if (Array.isArray(out[i])) out[i] = deepCopyCounted(out[i], work);
+  }
+  return out as V;
+}
+
 /** Structural equality: arrays by content, numbers by `===` (so NaN != NaN), errors and
  *  exit notices by their fields, anything else by identity. */
 export function valuesEqual(a: unknown, b: unknown, work: EqualityWork = NO_COUNT): boolean {

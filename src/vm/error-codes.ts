@@ -6,17 +6,17 @@
 // `vm.error(message, code)` may carry any code a program chooses; "error" is its default.
 
 export const ERROR_CODES = {
-  overflow: "integer or byte arithmetic left its range: `+ - * **`, unary `-`, `MIN / -1`, `abs()` of the minimum, a conversion (`into()`) to a type that cannot hold the value",
+  overflow: "integer or byte arithmetic left its range: `+ - * **`, unary `-`, `MIN / -1`, `abs()` of the minimum, `sum()`, a conversion (`into()`) to a type that cannot hold the value",
   division_by_zero: "integer or byte `/` or `%` by zero",
-  index_out_of_range: "a position outside a string, vector, array or slice: `v[i]`, `s[i]`, `char_at`, `insert`, `remove`",
-  empty: "`pop()` on an empty vector",
-  range: "a value outside what the operation accepts: a negative duration, timeout or size, an empty `random_number` range, a negative exponent, a number that is not a char or a byte, an unknown supervisor strategy or restart type",
+  index_out_of_range: "a position outside a string, vector, array or slice: `v[i]`, `s[i]`, `char_at`, `insert`, `remove`, `substring`, `slice`",
+  empty: "`pop()`, `min()` or `max()` on an empty vector",
+  range: "a value outside what the operation accepts: a negative duration, timeout or size, an empty `random_number` range, a negative exponent, a negative count or length (`repeat`, `pad_start`, `pad_end`), decimals outside 0..=100 (`format`), a number that is not a char or a byte, an unknown supervisor strategy or restart type",
   parse: "`into()` from a string whose text is not a number of the target type",
   eof: "`vm.get_user_input()` at the end of standard input",
   io: "reading or writing failed for another reason (a directory, a broken pipe)",
   not_found: "no such file, environment variable, registered name or supervisor child",
   permission_denied: "the program was not given the permission (`--allow-read`, `--allow-write`, `--allow-env`)",
-  too_large: "a read would pass the reader's heap limit; nothing was kept",
+  too_large: "a read would pass the reader's heap limit, or a string a method builds (`repeat`, `replace`, `pad_start`, `pad_end`, `join`) would be more than the process may hold; nothing was kept",
   timeout: "`vm.receive(ms)` found no message of its type in time",
   noproc: "the process named is not alive",
   already_registered: "the name, or the process, is already registered",

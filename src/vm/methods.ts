@@ -8,17 +8,21 @@
 //   - Vectors are JS arrays mutated in place.
 //   - Strings are indexed and measured in Unicode code points, with a fast path for strings
 //     that hold no surrogates (every code point is then one UTF-16 unit).
-//   - Fallible methods return a `KError` value (`vector.pop` on empty: code "empty");
-//     operation errors (index out of range, overflow) throw a `Fault`.
+//   - A failing method throws a `Fault`; the native table turns it into the error value the
+//     call returns, since every method that can fail is declared `fallible` (builtins.ts).
 //   - Work proportional to data size is charged to the caller with `ctx.charge`.
+//   - A method that builds a string (`repeat`, `replace`, `pad_*`, `join`) first works out how
+//     long it would be: longer than the calling process may hold, it fails with "too_large"
+//     and builds nothing.
 
 import type { Type } from "../bytecode/types.js";
 import { typeKey } from "../bytecode/types.js";
 import type { NativeCtx, NativeFn } from "./native-api.js";
-import { deepCopy, valuesEqual } from "./copy.js";
+import type { SysCtx } from "./vm-core.js";
+import { deepCopy, deepCopyCounted, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
-import { fault, outOfRange, KError, ExitNotice } from "./values.js";
-import { chargeFor as chargeUnits, codePointLength, indexString } from "./strings.js";
+import { fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
+import { chargeFor as chargeUnits, codePointLength, codePointsBefore, indexString, unitOffset } from "./strings.js";
 import { C } from "./error-codes.js";
 
 const I32_MIN = -2147483648;
@@ -51,6 +55,80 @@ function split(s: string, sep: string): string[] {
 const str = (args: unknown[], i = 0) => args[i] as string;
 const num = (args: unknown[], i: number) => args[i] as number;
 
+/** The longest string (UTF-16 units) a method may build for the calling process: what its heap
+ *  limit can hold (2 bytes a unit, as Concat counts), and never past the host's string limit. */
+function maxBuilt(ctx: NativeCtx): number {
+  const vm = (ctx as Partial<SysCtx>).vm;
+  return vm ? Math.min(MAX_STRING_LENGTH, vm.heapLimit / 2) : MAX_STRING_LENGTH;
+}
+
+/** Fails with "too_large" when a result of `units` would not fit (see maxBuilt); else charges its building. */
+function building(ctx: NativeCtx, what: string, units: number): void {
+  if (units > maxBuilt(ctx)) throw fault(`${what}: the result would be ${units} characters long, more than this process may hold (--max-heap)`, C.too_large);
+  chargeFor(ctx, units);
+}
+
+/** A count or length argument that must not be negative ("range"). */
+function count(what: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw fault(`${what}: ${n} is negative`, C.range);
+  return n;
+}
+
+/** start..end (end exclusive) outside 0..=length, or backwards. */
+function rangeOutOfRange(what: string, start: number, end: number, length: number): never {
+  throw fault(`${what} out of range: ${start}..${end} but length ${length}`, C.index_out_of_range);
+}
+
+function substring(ctx: NativeCtx, s: string, start: number, end: number): string {
+  const a = unitOffset(s, start, ctx.charge);
+  const b = a < 0 || end < start ? -1 : unitOffset(s, end, ctx.charge);
+  if (b < 0) rangeOutOfRange("substring", start, end, codePointLength(s, ctx.charge));
+  chargeFor(ctx, b - a);
+  return s.slice(a, b);
+}
+
+function stringIndexOf(ctx: NativeCtx, s: string, sub: string): number {
+  chargeFor(ctx, s.length);
+  const u = s.indexOf(sub);
+  return u < 0 ? -1 : codePointsBefore(s, u, ctx.charge);
+}
+
+/** Every occurrence of `from` replaced; an empty `from` matches before every char and at the end (as Rust's `replace`). */
+function replace(ctx: NativeCtx, s: string, from: string, to: string): string {
+  chargeFor(ctx, s.length);
+  const parts = from === "" ? ["", ...Array.from(s), ""] : s.split(from);
+  const joints = parts.length - 1;
+  building(ctx, "replace", s.length + joints * (to.length - from.length));
+  return parts.join(to);
+}
+
+function repeat(ctx: NativeCtx, s: string, n: number): string {
+  count("repeat", n);
+  building(ctx, "repeat", s.length * n);
+  return s.repeat(n);
+}
+
+function pad(ctx: NativeCtx, s: string, n: number, c: number, atStart: boolean): string {
+  const want = count(atStart ? "pad_start" : "pad_end", n);
+  const have = codePointLength(s, ctx.charge);
+  if (want <= have) return s;
+  const fill = charString(c);
+  building(ctx, atStart ? "pad_start" : "pad_end", s.length + (want - have) * fill.length);
+  const padding = fill.repeat(want - have);
+  return atStart ? padding + s : s + padding;
+}
+
+/** Lines split at "\n" or "\r\n", as Rust's `lines()`: a final line end adds no empty line; a "\r" not before "\n" stays. */
+function lines(ctx: NativeCtx, s: string): string[] {
+  chargeFor(ctx, s.length);
+  if (s === "") return [];
+  const out = s.split("\n");
+  const last = out.pop()!;
+  for (let i = 0; i < out.length; i++) if (out[i].endsWith("\r")) out[i] = out[i].slice(0, -1);
+  if (last !== "") out.push(last);
+  return out;
+}
+
 const STRING_METHODS: [string, NativeFn][] = [
   ["length", (ctx, a) => codePointLength(str(a), ctx.charge)],
   ["reverse", (ctx, a) => (chargeFor(ctx, str(a).length), Array.from(str(a)).reverse().join(""))],
@@ -66,6 +144,13 @@ const STRING_METHODS: [string, NativeFn][] = [
   ["index", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
   // push takes a char (a code point) or a string (the checker's "push_str" rule).
   ["push", (_ctx, a) => str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)))],
+  ["substring", (ctx, a) => substring(ctx, str(a), num(a, 1), num(a, 2))],
+  ["index_of", (ctx, a) => stringIndexOf(ctx, str(a), str(a, 1))],
+  ["replace", (ctx, a) => replace(ctx, str(a), str(a, 1), str(a, 2))],
+  ["repeat", (ctx, a) => repeat(ctx, str(a), num(a, 1))],
+  ["pad_start", (ctx, a) => pad(ctx, str(a), num(a, 1), num(a, 2), true)],
+  ["pad_end", (ctx, a) => pad(ctx, str(a), num(a, 1), num(a, 2), false)],
+  ["lines", (ctx, a) => lines(ctx, str(a))],
 ];
 
 // ---- vectors and arrays --------------------------------------------------------------
@@ -96,12 +181,57 @@ function vectorRemove(ctx: NativeCtx, v: unknown[], i: number): unknown {
   return v.splice(i, 1)[0];
 }
 
-function vectorContains(ctx: NativeCtx, v: unknown[], x: unknown): boolean {
+/** The index of the first element equal to `x` (by content), or -1. */
+function vectorIndexOf(ctx: NativeCtx, v: unknown[], x: unknown): number {
   const work = { n: v.length };
-  let found = false;
-  for (let i = 0; i < v.length && !found; i++) found = valuesEqual(v[i], x, work);
+  let at = -1;
+  for (let i = 0; i < v.length && at < 0; i++) if (valuesEqual(v[i], x, work)) at = i;
   chargeFor(ctx, work.n);
-  return found;
+  return at;
+}
+
+function vectorSlice(ctx: NativeCtx, v: unknown[], start: number, end: number): unknown[] {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > v.length) rangeOutOfRange("slice", start, end, v.length);
+  // A new vector: its elements are copies (value semantics), the copying charged.
+  const work = { n: 0 };
+  const out = deepCopyCounted(v.slice(start, end), work);
+  chargeFor(ctx, work.n);
+  return out;
+}
+
+function vectorJoin(ctx: NativeCtx, v: string[], sep: string): string {
+  let units = v.length > 0 ? sep.length * (v.length - 1) : 0;
+  for (let i = 0; i < v.length; i++) units += v[i].length;
+  chargeFor(ctx, v.length);
+  building(ctx, "join", units);
+  return v.join(sep);
+}
+
+/** min() / max(): the first element that orders before (after) every other, as sort orders them (NaN last). */
+function vectorExtreme(ctx: NativeCtx, v: number[], sign: 1 | -1): number {
+  if (v.length === 0) throw fault(`${sign < 0 ? "min" : "max"}() of an empty vector`, C.empty);
+  chargeFor(ctx, v.length);
+  let best = v[0];
+  for (let i = 1; i < v.length; i++) if (compareNumbers(v[i], best) * sign > 0) best = v[i];
+  return best;
+}
+
+/** sum(): added left to right as `+` adds that type (integer and byte overflow fail with "overflow"; floats round to f32). */
+function vectorSum(ctx: NativeCtx, v: number[]): number {
+  chargeFor(ctx, v.length);
+  const kind = elemType(ctx.argTypes?.[0])?.kind ?? "integer";
+  let sum = 0;
+  if (kind === "float") {
+    for (let i = 0; i < v.length; i++) sum = Math.fround(sum + v[i]);
+    return sum;
+  }
+  const [lo, hi] = kind === "byte" ? [0, 255] : [I32_MIN, I32_MAX];
+  for (let i = 0; i < v.length; i++) {
+    const next = sum + v[i];
+    if (next < lo || next > hi) throw fault(`${kind} overflow: sum() passes ${kind === "byte" ? "255" : "the integer range"} at element ${i} (${sum} + ${v[i]})`, C.overflow);
+    sum = next;
+  }
+  return sum;
 }
 
 function vectorSort(ctx: NativeCtx, v: unknown[]): null {
@@ -168,9 +298,15 @@ const VECTOR_METHODS: [string, NativeFn][] = [
   ["insert", (ctx, a) => vectorInsert(ctx, vec(a), num(a, 1), a[2])],
   ["remove", (ctx, a) => vectorRemove(ctx, vec(a), num(a, 1))],
   ["clear", (_ctx, a) => ((vec(a).length = 0), null)],
-  ["contains", (ctx, a) => vectorContains(ctx, vec(a), a[1])],
+  ["contains", (ctx, a) => vectorIndexOf(ctx, vec(a), a[1]) >= 0],
   ["reverse", (ctx, a) => (chargeFor(ctx, vec(a).length), vec(a).reverse(), null)],
   ["sort", (ctx, a) => vectorSort(ctx, vec(a))],
+  ["index_of", (ctx, a) => vectorIndexOf(ctx, vec(a), a[1])],
+  ["slice", (ctx, a) => vectorSlice(ctx, vec(a), num(a, 1), num(a, 2))],
+  ["join", (ctx, a) => vectorJoin(ctx, vec(a) as string[], str(a, 1))],
+  ["min", (ctx, a) => vectorExtreme(ctx, vec(a) as number[], -1)],
+  ["max", (ctx, a) => vectorExtreme(ctx, vec(a) as number[], 1)],
+  ["sum", (ctx, a) => vectorSum(ctx, vec(a) as number[])],
 ];
 
 // ---- numbers, chars, notices, errors --------------------------------------------------
@@ -189,6 +325,25 @@ function roundHalfAway(x: number): number {
   return Math.fround(x < 0 ? -Math.round(-x) : Math.round(x));
 }
 
+/** The most decimals `format` gives (as many as an exact f32 fraction may need is more; this bounds the text). */
+export const MAX_FORMAT_DIGITS = 100;
+
+/**
+ * `x.format(digits)`: fixed-point text with exactly `digits` decimals, rounded half away from
+ * zero on the f32's exact value (`12.5.format(2)` is "12.50", `2.5.format(0)` is "3",
+ * `1.005.format(2)` is "1.00": 1.005 is 1.00499999... as an f32). The sign stays on a value that
+ * rounds to zero (`(-0.001).format(2)` is "-0.00"); NaN and infinities print as the printer does.
+ */
+export function formatFixed(x: number, digits: number): string {
+  if (!Number.isInteger(digits) || digits < 0 || digits > MAX_FORMAT_DIGITS) throw fault(`format: ${digits} decimals (it takes 0 to ${MAX_FORMAT_DIGITS})`, C.range);
+  if (!Number.isFinite(x)) return formatFloat(x);
+  const a = Math.abs(x);
+  // toFixed is exact, ties away from zero, but writes 1e21 and above in exponent form; an f32
+  // that large is a whole number, exact as a BigInt.
+  const body = a < 1e21 ? a.toFixed(digits) : BigInt(a).toString() + (digits > 0 ? "." + "0".repeat(digits) : "");
+  return x < 0 || Object.is(x, -0) ? "-" + body : body;
+}
+
 const ASCII_DIGIT = (c: number) => c >= 0x30 && c <= 0x39;
 const ALPHABETIC = /^\p{Alphabetic}$/u;
 
@@ -201,6 +356,7 @@ const OTHER_METHODS: [string, NativeFn][] = [
   ["float.ceil", (_ctx, a) => Math.fround(Math.ceil(num(a, 0)))],
   ["float.round", (_ctx, a) => roundHalfAway(num(a, 0))],
   ["float.sqrt", (_ctx, a) => Math.fround(Math.sqrt(num(a, 0)))],
+  ["float.format", (_ctx, a) => formatFixed(num(a, 0), num(a, 1))],
   ["char.is_digit", (_ctx, a) => ASCII_DIGIT(num(a, 0))],
   ["char.is_alpha", (_ctx, a) => ALPHABETIC.test(String.fromCodePoint(num(a, 0)))],
   ["exit.process", (_ctx, a) => (a[0] as ExitNotice).process],
@@ -336,9 +492,10 @@ function unsupported(from: string, to: Type): never {
  * should have refused is a `Fault`.
  */
 export function convert(v: unknown, from: Type, to: Type): unknown {
+  // Every value converts to string as the printer shows it (a known error too: `error("m", "c")`).
+  if (to.kind === "string") return from.kind === "string" && typeof v === "string" ? v : formatValue(v, from);
   if (v instanceof KError) return v;
   if (from.kind === to.kind && typeKey(from) === typeKey(to)) return v;
-  if (to.kind === "string") return formatValue(v, from);
   switch (from.kind) {
     case "string":
       return stringTo(v as string, to);

@@ -1,5 +1,6 @@
 // Kaylee strings by Unicode scalar value: the one code-point index behind `s[i]` (both tiers),
-// `length()`, `char_at()` and for-in write-back over a string.
+// `length()`, `char_at()`, `substring()`, `index_of()`, `pad_*()` and for-in write-back over a
+// string.
 //
 // JS strings are UTF-16: a string with no surrogates has code point i at unit i, and one with
 // astral characters does not. For a long string the index is built once, in one pass whose
@@ -99,6 +100,52 @@ export function codePointAtIndex(s: string, i: number, charge: Charge): number {
   }
   for (; n < i && u < s.length; n++) u += unitsAt(s, u);
   return u < s.length ? s.codePointAt(u)! : -1;
+}
+
+/**
+ * The UTF-16 offset where code point `i` starts (`s.length` when `i` is the length), or -1
+ * when `i` is not in 0..=length: where `substring` and `pad_*` cut.
+ */
+export function unitOffset(s: string, i: number, charge: Charge): number {
+  if (!Number.isInteger(i) || i < 0) return -1;
+  let u: number;
+  let n: number;
+  if (s.length <= SHORT) {
+    if (!SURROGATE.test(s)) return i <= s.length ? i : -1;
+    u = 0;
+    n = 0;
+  } else {
+    const ix = indexOf(s, charge);
+    if (i > ix.length) return -1;
+    if (ix.marks === null) return i;
+    if (i === ix.length) return s.length;
+    u = ix.marks[(i / STRIDE) | 0];
+    n = i - (i % STRIDE);
+  }
+  for (; n < i && u < s.length; n++) u += unitsAt(s, u);
+  return n === i ? u : -1;
+}
+
+/** How many code points the first `u` UTF-16 units of `s` hold (`u` at a code point's start). */
+export function codePointsBefore(s: string, u: number, charge: Charge): number {
+  let n = 0;
+  let at = 0;
+  if (s.length > SHORT) {
+    const ix = indexOf(s, charge);
+    if (ix.marks === null) return u;
+    // Start from the last recorded offset at or before u.
+    let lo = 0;
+    let hi = ix.marks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ix.marks[mid] <= u) lo = mid;
+      else hi = mid - 1;
+    }
+    n = lo * STRIDE;
+    at = ix.marks[lo];
+  }
+  for (; at < u; n++) at += unitsAt(s, at);
+  return n;
 }
 
 /** `s[i]`: the code point, or the fault of an index out of range (or of a misused operand). */
