@@ -19,7 +19,9 @@ import { link, type Program } from "./vm/program.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
-import { formatAny } from "./vm/print.js";
+import { formatAny, formatValue } from "./vm/print.js";
+import { leftoverTypes, type NativeResult } from "./bytecode/stack-types.js";
+import { METHODS, VM_FUNCTIONS } from "./lang/builtins.js";
 import { KError } from "./vm/values.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
@@ -85,6 +87,8 @@ export interface RunResult {
    * bytecode can make cyclic or very deep; `formatLeftover` prints any of them.
    */
   leftover: unknown[];
+  /** What the code says of each leftover value's type (null: not known; see `leftoverTypes`). */
+  leftoverTypes: (Type | null)[];
   stats: RunOutcome["stats"];
   /** Why the run was ended from outside (`signal` aborted, `timeoutMs` passed), with exit code 1; else null. */
   cancelled: CancelReason | null;
@@ -184,6 +188,7 @@ export class Raft {
       panic: null,
       diagnostics,
       leftover: [],
+      leftoverTypes: [],
       stats: { processes: 0, reductions: 0, messages: 0, memory: 0 },
       cancelled,
     });
@@ -210,7 +215,8 @@ export class Raft {
     const outcome = await running;
     disarm();
     vm.release();
-    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats, cancelled: outcome.cancelled };
+    const leftoverTypes = this.leftoverTypes(module, outcome.leftover.length);
+    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, leftoverTypes, stats: outcome.stats, cancelled: outcome.cancelled };
   }
 
   /**
@@ -270,6 +276,22 @@ export class Raft {
     installSupervisors(vm);
     if (obs) obs.attach((self = vm));
     return vm;
+  }
+
+  /**
+   * The static types of the `n` values a run of `module` left on main's stack, as its code
+   * says (bytecode/stack-types.ts; null where it cannot tell): values carry no tags, so this
+   * is how a pid prints as `<0.N>` and a float with a `.`. `native` may answer for natives
+   * of its own first.
+   */
+  leftoverTypes(module: Module, n: number, native?: NativeResult): (Type | null)[] {
+    return leftoverTypes(module, n, (name, args) => native?.(name, args) ?? this.nativeResultType(name));
+  }
+
+  /** The type a native's signature says it returns (built in, or added with `defineNative`), or null. */
+  private nativeResultType(name: string): Type | null {
+    const ret = this.specs.find((s) => s.name === name)?.ret ?? (name.startsWith("vm.") ? VM_FUNCTIONS.get(name.slice(3)) : METHODS.get(name))?.ret;
+    return ret !== undefined && typeof ret === "object" ? ret : null;
   }
 
   /** The signatures of the natives added with `defineNative` (what the type checker sees). */
@@ -332,9 +354,9 @@ export function formatPanic(p: PanicInfo, file: string): string {
   return formatTrace(p, file);
 }
 
-/** Values left on an assembly program's stack, one a line. */
-export function formatLeftover(values: unknown[]): string {
-  return values.map((v) => formatAny(v) + "\n").join("");
+/** Values left on an assembly program's stack, one a line: by their `types` where known (`RunResult.leftoverTypes`). */
+export function formatLeftover(values: unknown[], types: readonly (Type | null)[] = []): string {
+  return values.map((v, i) => (types[i] ? formatValue(v, types[i]!) : formatAny(v)) + "\n").join("");
 }
 
 /** A log line as an event: `RAFT_LOG` output, also delivered to `onEvent`. */

@@ -43,7 +43,6 @@ import type { NativeFn, NativeSpec } from "./vm/native-api.js";
 import { formatAny, formatNested, formatValue } from "./vm/print.js";
 import type { Process } from "./vm/process.js";
 import { Program, link, type NativeTable } from "./vm/program.js";
-import { KError } from "./vm/values.js";
 import { formatTrace, type PanicInfo, type VMCore } from "./vm/vm-core.js";
 import type { Raft, RaftOptions } from "./raft.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
@@ -90,8 +89,9 @@ export class Session {
   /** Loader natives: one per (type, may-error) pair. */
   private loaders = new Map<string, NativeSpec>();
   private loaderFns = new Map<string, NativeFn>();
-  /** Assembly mode: the kept stack and the accumulated fn blocks. */
+  /** Assembly mode: the kept stack (and what is known of its values' types) and the accumulated fn blocks. */
   stack: unknown[] = [];
+  private stackTypes: (Type | null)[] = [];
   private asmFns: string[] = [];
   /** Told when main ends between inputs (killed by a link, say). */
   onBackground: (text: string) => void = () => {};
@@ -250,12 +250,16 @@ export class Session {
     const last = body[body.length - 1];
     if (showResult && last && last.kind === "expr" && last.span.start >= start) {
       const e = (last as ExprStmt).expr;
-      const inPlace = e.kind === "method" && e.inPlace;
-      if (e.ty.kind !== "null" && !inPlace) {
-        result = { id: ast.main.locals.length, name: "__it", type: e.ty, mayError: e.mayError, kind: "let", span: e.span };
+      // A method that changes its receiver in place and returns nothing (`v.push(4);`): show
+      // the variable's new value after it. (A transforming string method, `name.upper();`,
+      // yields the new value itself; `v.pop();` the element it took.)
+      const shown = e.kind === "method" && e.inPlace && e.ty.kind === "null" && e.receiver.kind === "ident" ? e.receiver : e;
+      if (shown.ty.kind !== "null") {
+        result = { id: ast.main.locals.length, name: "__it", type: shown.ty, mayError: shown.mayError, kind: "let", span: shown.span };
         ast.main.locals.push(result);
-        const letStmt: LetStmt = { kind: "let", span: last.span, name: "__it", nameSpan: e.span, annot: null, init: e, binding: result };
-        body[body.length - 1] = letStmt;
+        const letStmt: LetStmt = { kind: "let", span: last.span, name: "__it", nameSpan: shown.span, annot: null, init: shown, binding: result };
+        if (shown === e) body[body.length - 1] = letStmt;
+        else body.push(letStmt);
       }
     }
     const lets = body.filter((s): s is LetStmt => s.kind === "let" && s.binding !== null && s.binding !== result);
@@ -287,8 +291,7 @@ export class Session {
     const inInput = diags.every((d) => d.labels.every((l) => l.span.start >= start));
     let text: string;
     if (inInput && start > 0) {
-      const shifted = diags.map((d) => ({ ...d, labels: d.labels.map((l) => ({ ...l, span: { start: l.span.start - start, end: l.span.end - start } })) }));
-      text = renderDiagnostics(shifted, input, { color: false });
+      text = renderDiagnostics(shiftDiagnostics(diags, start), input, { color: false });
     } else text = renderDiagnostics(diags, source, { color: false });
     return { kind: "error", text, diagnostics: diags };
   }
@@ -306,9 +309,11 @@ export class Session {
 
   /** Checks and keeps a `fn` block for later lines. */
   defineAsm(block: string): { ok: true } | { error: string } {
-    const src = [...this.asmFns, block].join("\n");
-    const r = assemble(src, REPL_FILE);
-    if (!r.module) return { error: renderDiagnostics(r.diagnostics, src, { color: false }) };
+    // Assembled after an empty main and the blocks before it, as the lines that call it are;
+    // diagnostics are shown against the block.
+    const pre = ["Halt", ...this.asmFns, ""].join("\n");
+    const r = assemble(pre + block, REPL_FILE);
+    if (!r.module) return { error: renderDiagnostics(shiftDiagnostics(r.diagnostics, pre.length), block, { color: false }) };
     this.asmFns.push(block);
     return { ok: true };
   }
@@ -322,9 +327,7 @@ export class Session {
     const src = pre + line + "\n" + this.asmFns.join("\n");
     const r = assemble(src, REPL_FILE);
     if (!r.module) {
-      const start = pre.length;
-      const shifted = r.diagnostics.map((d) => ({ ...d, labels: d.labels.map((l) => ({ ...l, span: { start: Math.max(0, l.span.start - start), end: Math.max(0, l.span.end - start) } })) }));
-      return { kind: "error", text: renderDiagnostics(shifted, line + "\n" + this.asmFns.join("\n"), { color: false }), diagnostics: r.diagnostics };
+      return { kind: "error", text: renderDiagnostics(shiftDiagnostics(r.diagnostics, pre.length), line + "\n" + this.asmFns.join("\n"), { color: false }), diagnostics: r.diagnostics };
     }
     let prog: Program;
     try {
@@ -341,8 +344,11 @@ export class Session {
       if (!end.panic) return { kind: "ok" };
       return { kind: "panic", panic: end.panic, text: formatTrace(end.panic, REPL_FILE) };
     }
+    const kept = this.stackTypes;
     this.stack = end.p.stack.slice(prog.fnLocals[fn], end.p.sp);
-    return { kind: "value", value: this.stack, type: "stack", text: formatStack(this.stack) };
+    // A kept value is pushed back as `PushInt i; CallNative #vm.__repl_stack 1`: it keeps its type.
+    this.stackTypes = this.raft.leftoverTypes(r.module, this.stack.length, (name, args) => (name === "vm.__repl_stack" && args[0]?.int != null ? (kept[args[0].int] ?? null) : null));
+    return { kind: "value", value: this.stack, type: "stack", text: formatStack(this.stack, this.stackTypes) };
   }
 
   // ── running ─────────────────────────────────────────────────────────────────────────
@@ -374,13 +380,18 @@ export class Session {
   }
 }
 
+/** Diagnostics against text that followed `by` characters of generated code: against that text alone. */
+function shiftDiagnostics(diags: Diagnostic[], by: number): Diagnostic[] {
+  return diags.map((d) => ({ ...d, labels: d.labels.map((l) => ({ ...l, span: { start: Math.max(0, l.span.start - by), end: Math.max(0, l.span.end - by) } })) }));
+}
+
 function cancelledResult(reason: CancelReason): EvalResult {
   return { kind: "cancelled", reason, text: reason === "timeout" ? "cancelled: the input ran out of time\n" : "cancelled: the input was aborted\n" };
 }
 
-/** `[1, 2.5, "a"]`: a stack, bottom first. */
-export function formatStack(values: unknown[]): string {
-  return `[${values.map((v) => (v instanceof KError ? formatAny(v) : formatAny(v, true))).join(", ")}]`;
+/** `[1, 2.5, "a", <0.1>]`: a stack, bottom first, each value by its type where known. */
+export function formatStack(values: unknown[], types: readonly (Type | null)[] = []): string {
+  return `[${values.map((v, i) => (types[i] ? formatNested(v, types[i]!) : formatAny(v, true))).join(", ")}]`;
 }
 
 /**

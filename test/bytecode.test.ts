@@ -183,12 +183,16 @@ test("property: disassemble then assemble is the identity on random valid module
   );
 });
 
+/** Assembly the verifier refuses: one diagnostic, at the instruction, with the verifier's reason. */
 function refused(src: string, why: RegExp): void {
-  const m = asm(src);
-  assert.throws(() => verifyModule(m), (e: unknown) => e instanceof ModuleError && why.test(e.message));
+  const r = assemble(src, "t.raft");
+  assert.equal(r.module, null, src);
+  assert.equal(r.diagnostics.length, 1, src);
+  assert.match(r.diagnostics[0].title, why, src);
+  assert.equal(r.diagnostics[0].labels[0].message, "the verifier refuses this instruction", src);
 }
 
-test("the verifier refuses bad code with a one-line reason", () => {
+test("the verifier refuses bad code with a reason, which assembly reports at the instruction", () => {
   refused("fn main locals=0\n  Add\n  Halt\n", /needs 2 values on the stack but has 0/);
   refused("fn main locals=0\n  PushInt 1\n", /falls off the end/);
   refused("fn main locals=0\n  PushInt 1\n  JumpIfFalse @a\n  PushInt 2\n a:\n  Halt\n", /disagrees/);

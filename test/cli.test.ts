@@ -1,11 +1,14 @@
 // The CLI in-process: `main(argv, io)` with fake I/O (SPEC §1).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { main, type CliIO } from "../src/cli/main.js";
+import { readModule } from "../src/bytecode/module.js";
 
 async function cli(argv: string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -168,4 +171,83 @@ test("an empty --allow-read= / --allow-write= value is a usage error, not every 
     assert.equal(r.out, "");
   }
   assert.equal((await cli(["run", "--allow-read", prog])).code, 0);
+});
+
+// ── assembly checked at its source positions ──────────────────────────────────────────
+
+test("assembly the verifier refuses: a diagnostic at the instruction's line and column (check, run, build)", async () => {
+  const p = file("under.raft", "fn main locals=0\n    PushInt 1\n    JumpIfFalse @end\n  end:\n    PushInt 2\n    Pop\n    Pop\n    Halt\n");
+  for (const cmd of ["check", "run", "build"]) {
+    const r = await cli([cmd, p]);
+    assert.equal(r.code, 2, cmd);
+    assert.match(r.err, /^error: Pop: needs 1 values on the stack but has 0\n --> .*under\.raft:7:5\n/, cmd);
+    assert.doesNotMatch(r.err, /at byte/, cmd);
+  }
+  // Where paths meet with different depths, both places are shown.
+  const m = await cli(["check", file("meet.raft", "fn main locals=0\n    PushInt 1\n    JumpIfFalse @end\n    PushInt 2\n  end:\n    Halt\n")]);
+  assert.match(m.err, /^error: PushInt: stack depth 1 disagrees with 0 where paths meet\n --> .*meet\.raft:4:5\n/);
+  assert.match(m.err, /6 \|     Halt\n {2}\| {5}-+ where the paths meet/);
+});
+
+// ── build ──────────────────────────────────────────────────────────────────────────────
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+test("build says where it wrote; the module names its source by a relative path, never an absolute one", async () => {
+  const src = file("named.kl", "let z = 0;\nvm.println(1 / z);\n");
+  const b = await cli(["build", src]);
+  assert.equal(b.code, 0, b.err);
+  const rbc = join(dir, "named.rbc");
+  assert.equal(b.err, `wrote ${rbc} (${readFileSync(rbc).length} bytes)\n`);
+  // Outside the current folder: the file's name alone.
+  assert.equal(readModule(readFileSync(rbc)).file, "named.kl");
+  const r = await cli(["run", rbc]);
+  assert.match(r.err, /at main \(named\.kl:2:/);
+  // Inside it: the path from there.
+  mkdirSync(join(dir, "sub"), { recursive: true });
+  writeFileSync(join(dir, "sub", "inner.kl"), "vm.println(1);\n");
+  const out = execFileSync(process.execPath, [join(ROOT, "bin", "raft.js"), "build", join("sub", "inner.kl"), "-o", "inner.rbc"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.equal(out, "");
+  assert.equal(readModule(readFileSync(join(dir, "inner.rbc"))).file, "sub/inner.kl");
+});
+
+// ── programs from stdin, and scripts ──────────────────────────────────────────────────
+
+test("run -: the program comes from stdin, named <stdin>; its own stdin is then at its end", async () => {
+  const prog = 'vm.println(vm.args());\nlet l = vm.get_user_input();\nif (l is error) { vm.println(l.code()); }\n';
+  const r = await cli(["run", "-", "a", "b"], prog);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '["a", "b"]\neof\n');
+  const bad = await cli(["check", "-"], 'let x: integer = "no";\n');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, / --> <stdin>:1:18\n/);
+  const p = await cli(["run", "-"], "let z = 0;\nvm.println(1 / z);\n");
+  assert.match(p.err, /at main \(<stdin>:2:12\)/);
+  // build needs to be told where to write.
+  const b = await cli(["build", "-"], "vm.println(1);\n");
+  assert.equal(b.code, 2);
+  assert.match(b.err, /^error: build - \(a program on stdin\) needs -o OUT\.rbc/);
+  const out = join(dir, "from-stdin.rbc");
+  assert.equal((await cli(["build", "-", "-o", out], "vm.println(1);\n")).code, 0);
+  assert.equal(readModule(readFileSync(out)).file, "<stdin>");
+});
+
+test("scripts: a #! first line is skipped; a file without a known extension runs as Kaylee when it starts with #!", async () => {
+  const script = file("hello", "#!/usr/bin/env -S raft run\nvm.println(\"hi \" + vm.args()[0]);\n");
+  const r = await cli(["run", script, "there"]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "hi there\n");
+  // Positions count the #! line.
+  const bad = await cli(["check", file("bad-script", "#!/usr/bin/env -S raft run\nlet x: integer = true;\n")]);
+  assert.match(bad.err, /bad-script:2:18/);
+  const notScript = await cli(["run", file("notes.txt", "vm.println(1);\n")]);
+  assert.equal(notScript.code, 2);
+  assert.match(notScript.err, /^error: .*notes\.txt: unknown file type/);
+  // Run as a command by the kernel, through `#!/usr/bin/env -S raft run`, with a `raft` on PATH.
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  if (!existsSync(join(bin, "raft"))) symlinkSync(join(ROOT, "bin", "raft.js"), join(bin, "raft"));
+  chmodSync(script, 0o755);
+  const env = { ...process.env, PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
+  assert.equal(execFileSync(script, ["from the kernel"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }), "hi from the kernel\n");
 });

@@ -2,9 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Raft } from "../src/index.js";
-import { complete, isOpen } from "../src/cli/repl.js";
+import { ReplScreen, complete, isOpen, startRepl } from "../src/cli/repl.js";
+import type { CliIO } from "../src/cli/main.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -40,6 +42,31 @@ test("piped --asm: the stack is shown after each line", async () => {
   assert.equal(a.code, 0);
 });
 
+test("piped --asm: a line mixes numbers and instructions; values print as Kaylee prints them; refusals at line:col", async () => {
+  const r = await repl(
+    ["fn sq params=1 locals=1", "  Load $0", "  Load $0", "  Mul", "  Return", "", "5 Call @sq", "Self", "PushConst #1.5 PushConst #1.5 AddFloat", "Pop", "Pop Pop Pop", "fn bad locals=0", "  Pop", "  Return", "", ""].join("\n"),
+    ["--asm"],
+  );
+  // A kept value keeps its type on later lines: the pid still prints as <0.1>.
+  assert.equal(r.stdout, "[25]\n[25, <0.1>]\n[25, <0.1>, 3.0]\n[25, <0.1>]\n");
+  assert.equal(
+    r.stderr,
+    [
+      "error: Pop: needs 1 values on the stack but has 0",
+      " --> <repl>:1:9",
+      "  |",
+      "1 | Pop Pop Pop",
+      "  |         ^^^ the verifier refuses this instruction",
+      "error: Pop: needs 1 values on the stack but has 0",
+      " --> <repl>:2:3",
+      "  |",
+      "2 |   Pop",
+      "  |   ^^^ the verifier refuses this instruction",
+      "",
+    ].join("\n"),
+  );
+});
+
 test("piped: the REPL is a process: spawn in one input, receive in a later one", async () => {
   const r = await repl(
     [
@@ -66,7 +93,8 @@ test("piped: compile errors are diagnostics against the input; vm.get_user_input
   const r = await repl('let s: integer = "no";\nlet line = vm.get_user_input();\ntyped by the user\nline.upper();\nline;\n');
   assert.match(r.stderr, /type mismatch/);
   assert.match(r.stderr, /<repl>:1:18/);
-  assert.equal(r.stdout, '"TYPED BY THE USER" : string\n');
+  // `line.upper();` changes the variable in place and shows its new value; `line;` shows it again.
+  assert.equal(r.stdout, '"TYPED BY THE USER" : string\n"TYPED BY THE USER" : string\n');
 });
 
 test("piped: :type, :asm, :help, :quit and vm.exit", async () => {
@@ -84,8 +112,14 @@ test("Session API: definitions, redefinition, in-place methods, error values", a
   const raft = new Raft({ stdout: () => {} });
   const s = await raft.session();
   assert.equal((await s.eval("let name = \"abc\";")).kind, "ok");
-  assert.equal((await s.eval("name.reverse();")).kind, "ok");
+  assert.equal(pick(await s.eval("name.reverse();")), '"cba" : string');
   assert.deepEqual(pick(await s.eval("name;")), '"cba" : string');
+  // A mutator that returns nothing shows the variable's new value; one that returns a value shows it.
+  await s.eval("let v = [3, 1, 2];");
+  assert.equal(pick(await s.eval("v.sort();")), "[1, 2, 3] : vector[integer]");
+  assert.equal(pick(await s.eval("v.push(4);")), "[1, 2, 3, 4] : vector[integer]");
+  assert.equal(pick(await s.eval("v.pop();")), "4 : integer");
+  assert.equal(pick(await s.eval("v;")), "[1, 2, 3] : vector[integer]");
   await s.eval("fn f() -> integer { return 1; }");
   assert.equal(pick(await s.eval("f();")), "1 : integer");
   await s.eval("fn f() -> integer { return 2; }");
@@ -154,4 +188,115 @@ test("piped: :ps, :tree and :info show the running processes (the observer's int
   assert.match(r.stdout, /^<0\.6> "lonely"\n  status +waiting\n/m);
   assert.match(r.stdout, /first messages\n    "hi"\n    \[1, 2\]\n  stack\n    at w \(line 1:/);
   assert.equal(r.stderr, "error: <0.99> is not alive\n");
+});
+
+// ── on a terminal ─────────────────────────────────────────────────────────────────────
+
+/**
+ * What a terminal shows after `out`, the bytes written to it: text, `\r`, `\n` (as a tty
+ * with onlcr: to the next line's start) and the CSI sequences readline uses (cursor moves,
+ * erase to the end of the line or the screen).
+ */
+function visible(out: string): string[] {
+  const rows: string[][] = [[]];
+  let r = 0;
+  let c = 0;
+  for (let i = 0; i < out.length; i++) {
+    const ch = out[i];
+    if (ch === "\r") c = 0;
+    else if (ch === "\n") {
+      r++;
+      c = 0;
+      rows[r] ??= [];
+    } else if (ch === "\x1b" && out[i + 1] === "[") {
+      const m = /^\x1b\[(\d*)([A-Za-z])/.exec(out.slice(i));
+      assert.ok(m, `unknown escape at ${JSON.stringify(out.slice(i, i + 8))}`);
+      i += m[0].length - 1;
+      const n = m[1] === "" ? undefined : Number(m[1]);
+      if (m[2] === "G") c = (n ?? 1) - 1;
+      else if (m[2] === "A") r = Math.max(0, r - (n ?? 1));
+      else if (m[2] === "B") (r += n ?? 1), (rows[r] ??= []);
+      else if (m[2] === "C") c += n ?? 1;
+      else if (m[2] === "D") c = Math.max(0, c - (n ?? 1));
+      else if (m[2] === "J") (rows[r].length = Math.min(rows[r].length, c)), (rows.length = r + 1);
+      else if (m[2] === "K") rows[r].length = Math.min(rows[r].length, c);
+      else assert.fail(`unknown escape ${JSON.stringify(m[0])}`);
+    } else {
+      while (rows[r].length < c) rows[r].push(" ");
+      rows[r][c++] = ch;
+    }
+  }
+  return rows.map((row) => row.join(""));
+}
+
+/**
+ * A REPL on a pretend terminal: keystrokes go in, and everything drawn — readline's drawing
+ * and the REPL's output alike — comes out on one stream, as on a real terminal.
+ */
+function onTerminal(setup: (raft: Raft) => void = () => {}) {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 100, rows: 24 });
+  let drawn = "";
+  output.setEncoding("utf8");
+  output.on("data", (d: string) => (drawn += d));
+  const io: CliIO = { stdout: (t) => void output.write(t), stderr: (t) => void output.write(t), stdin: input, env: { RAFT_HISTORY: "/dev/null" }, color: false };
+  const screen = new ReplScreen(io, output);
+  const raft = new Raft({ stdout: screen.io.stdout, stderr: screen.io.stderr, schedulers: 1 });
+  setup(raft);
+  const done = startRepl(raft, screen, false);
+  const shown = () => visible(drawn);
+  /** Waits until the screen's last lines are `last`; fails the test if they never are. */
+  const until = async (...last: string[]): Promise<void> => {
+    for (let waited = 0; waited < 20_000; waited += 10) {
+      if (shown().slice(-last.length).join("\n") === last.join("\n")) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.fail(`the screen never ended with ${JSON.stringify(last)}:\n${shown().join("\n")}`);
+  };
+  return {
+    type: (keys: string) => void input.write(keys),
+    until,
+    shown,
+    close: () => (input.end(), done),
+  };
+}
+
+test("terminal: Ctrl+C drops the typed text, as in node's REPL; on an empty line it says how to leave", async () => {
+  const t = onTerminal();
+  await t.until("> ");
+  t.type("2");
+  await t.until("> 2");
+  t.type("\x03");
+  // The dropped text stays in view; the new line starts empty.
+  await t.until("> 2", "> ");
+  t.type("let abc = 1;\rabc\r"); // `abc` typed ahead: it runs when the first line is done, with no prompt of its own
+  await t.until("> let abc = 1;", "abc", "1 : integer", "> ");
+  // An open multi-line input is dropped too; on an empty line, the hint.
+  t.type("fn f() {\r");
+  await t.until("> fn f() {", "... ");
+  t.type("\x03");
+  await t.until("> fn f() {", "... ", "> ");
+  t.type("\x03");
+  await t.until("> ", "(to leave, type :quit or press Ctrl+D)", "> ");
+  t.type("abc + 1\r");
+  await t.until("> abc + 1", "2 : integer", "> ");
+  assert.equal(await t.close(), 0);
+});
+
+test("terminal: a background process's output goes above the prompt, which is drawn again with the typed text", async () => {
+  let release = () => {};
+  const gate = new Promise<null>((r) => (release = () => r(null)));
+  const t = onTerminal((raft) => raft.defineNative("gate", [], "null", () => gate));
+  await t.until("> ");
+  const input = 'fn bg() { vm.gate(); vm.println("from the background"); } vm.spawn(bg);';
+  t.type(input + "\r");
+  await t.until("> " + input, "<0.2> : process", "> ");
+  t.type("4");
+  await t.until("<0.2> : process", "> 4");
+  release();
+  await t.until("<0.2> : process", "from the background", "> 4");
+  // What was typed is still the line being edited.
+  t.type(" + 1\r");
+  await t.until("from the background", "> 4 + 1", "5 : integer", "> ");
+  assert.equal(await t.close(), 0);
 });

@@ -10,7 +10,8 @@
 
 import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
 import { FunctionBuilder, ModuleBuilder } from "./builder.js";
-import type { Module, Const } from "./module.js";
+import { ModuleError, type Module, type Const } from "./module.js";
+import { verifyModule } from "./verifier.js";
 import { parseTypeKey, typeKey } from "./types.js";
 import { error as diagError, type Diagnostic, type Span } from "../diag/index.js";
 
@@ -124,6 +125,8 @@ interface PendingFn {
   maxLocal: number;
   implicit: boolean;
   span: Span;
+  /** The text each instruction came from, in the order emitted. */
+  spans: Span[];
 }
 
 export function assemble(source: string, file: string): AssembleResult {
@@ -140,7 +143,7 @@ export function assemble(source: string, file: string): AssembleResult {
   const startFn = (name: string, params: number, locals: number | null, span: Span, implicit: boolean): PendingFn => {
     if (mb.hasFunction(name) && mb.functions[mb.declare(name)] !== null) err(span, `function ${name} is defined twice`, "defined again here");
     const fb = new FunctionBuilder(name, params, locals ?? params);
-    const f: PendingFn = { fb, labels: new Map(), localsGiven: locals !== null, maxLocal: params - 1, implicit, span };
+    const f: PendingFn = { fb, labels: new Map(), localsGiven: locals !== null, maxLocal: params - 1, implicit, span, spans: [] };
     mb.define(fb);
     fns.push(f);
     return f;
@@ -161,14 +164,19 @@ export function assemble(source: string, file: string): AssembleResult {
 
   const lines = source.split("\n");
   let offset = 0;
+  /** The line being read (1-based) and its offset in the source. */
+  let lineNo = 0;
+  let lineStart = 0;
   for (let ln = 0; ln < lines.length; ln++) {
     const line = lines[ln];
-    const lineStart = offset;
+    lineNo = ln + 1;
+    lineStart = offset;
     offset += line.length + 1;
+    // A first line starting with `#!` is the script's interpreter line.
+    if (ln === 0 && line.startsWith("#!")) continue;
     let toks = tokenize(line, lineStart);
     if (!toks.length) continue;
     const first = toks[0];
-    const pos = explicitLine ?? { line: ln + 1, col: first.start - lineStart + 1 };
 
     if (first.text.startsWith(".")) {
       const arg = toks[1];
@@ -250,58 +258,66 @@ export function assemble(source: string, file: string): AssembleResult {
     if (!toks.length) continue;
 
     const f = target();
-    f.fb.at(pos.line, pos.col);
-    let wide = false;
-    if (toks[0].text === "Wide" && toks.length > 1) {
-      wide = true;
-      toks = toks.slice(1);
-    }
-    const rows = BY_MNEMONIC.get(toks[0].text);
-    if (!rows) {
-      // The seed's shorthand: integers and operators.
-      for (const t of toks) {
+    // The rest of the line is a sequence of items: an integer (pushed), one of the seed's
+    // shorthand operators, or an instruction with its operands — `5 Call @sq` and
+    // `1 2 Swap -` are three and four items.
+    for (let k = 0; k < toks.length; ) {
+      const t = toks[k];
+      const wide = isWide(t.text) && k + 1 < toks.length && rowsOf(toks[k + 1].text) !== undefined;
+      const name = wide ? toks[k + 1] : t;
+      const rows = rowsOf(name.text);
+      if (!rows) {
         const n = parseIntLiteral(t.text);
         if (n !== null) {
           if ((n | 0) !== n) err(t, "integer out of range", "does not fit in an i32");
-          else f.fb.emit(Op.PushConst, mb.int(n));
-        } else if (SHORTHAND.has(t.text)) f.fb.emit(opNumber(SHORTHAND.get(t.text)!));
+          else emitAt(f, t, Op.PushConst, [mb.int(n)], false);
+        } else if (SHORTHAND.has(t.text)) emitAt(f, t, opNumber(SHORTHAND.get(t.text)!), [], false);
         else {
           err(t, `unknown instruction ${t.text}`, "not an instruction", suggest(t.text));
           break;
         }
+        k++;
+        continue;
       }
-      continue;
-    }
-    const operands = toks.slice(1);
-    const row = rows.find((r) => matches(r, operands)) ?? null;
-    if (!row) {
-      const forms = rows.map((r) => `${r.mnemonic} ${r.asm.map(patternExample).join(" ")}`.trim()).join(", ");
-      err({ start: toks[0].start, end: toks[toks.length - 1].end }, `bad operands for ${toks[0].text}`, "these operands do not fit", `expected ${forms}`);
-      continue;
-    }
-    const values: number[] = [];
-    let ok = true;
-    row.asm.forEach((pat, k) => {
-      const t = operands[k];
-      const kinds = row.operands.slice(values.length, values.length + patternWidth(pat));
-      const vs = operandValues(t, pat, kinds[0]);
-      if (!vs) {
-        ok = false;
-        return;
+      // The operands: as many of the following tokens as the best-fitting row takes.
+      const from = k + (wide ? 2 : 1);
+      let row: OpInfo | null = null;
+      for (const r of rows) if (matches(r, toks, from) && (row === null || r.asm.length > row.asm.length)) row = r;
+      if (!row) {
+        let last = from;
+        while (last < toks.length && shapeOf(toks[last].text) !== null) last++;
+        const forms = rows.map((r) => `${r.mnemonic} ${r.asm.map(patternExample).join(" ")}`.trim()).join(", ");
+        err({ start: t.start, end: toks[Math.max(last, from) - 1].end }, `bad operands for ${name.text}`, "these operands do not fit", `expected ${forms}`);
+        break;
       }
-      values.push(...vs);
-    });
-    if (!ok) continue;
-    if (row.name === "Halt" || row.name === "Return" || row.flow) {
-      /* nothing special: control rows are handled by the verifier */
+      k = from + row.asm.length;
+      const values: number[] = [];
+      let ok = true;
+      row.asm.forEach((pat, j) => {
+        const kinds = row.operands.slice(values.length, values.length + patternWidth(pat));
+        const vs = operandValues(toks[from + j], pat, kinds[0]);
+        if (!vs) ok = false;
+        else values.push(...vs);
+      });
+      if (!ok) continue;
+      // Track locals for an inferred `locals=`.
+      row.operands.forEach((kind, i) => {
+        if (kind === "local" && values[i] > f.maxLocal) f.maxLocal = values[i];
+      });
+      emitAt(f, { start: t.start, end: toks[k - 1].end }, Op[row.name], values, wide);
     }
-    const info = row;
-    // Track locals for an inferred `locals=`.
-    info.operands.forEach((k, i) => {
-      if (k === "local" && values[i] > f.maxLocal) f.maxLocal = values[i];
-    });
-    if (wide) f.fb.emitWide(Op[info.name], ...values);
-    else f.fb.emit(Op[info.name], ...values);
+  }
+
+  /**
+   * Emits one instruction at the position of its text (unless a `.line` says otherwise) and
+   * notes that text, for the verifier's refusals.
+   */
+  function emitAt(f: PendingFn, span: Span, op: number, values: number[], wide: boolean): void {
+    const pos = explicitLine ?? { line: lineNo, col: span.start - lineStart + 1 };
+    f.fb.at(pos.line, pos.col);
+    if (wide) f.fb.emitWide(op, ...values);
+    else f.fb.emit(op, ...values);
+    f.spans.push({ start: span.start, end: span.end });
   }
 
   function operandValues(t: Token, pat: AsmPattern, kind: string): number[] | null {
@@ -361,7 +377,10 @@ export function assemble(source: string, file: string): AssembleResult {
     if (f.implicit) {
       const last = f.fb.lastOp();
       const flow = last >= 0 ? OPCODES[last].flow : undefined;
-      if (flow !== "end" && flow !== "jump") f.fb.emit(Op.Halt);
+      if (flow !== "end" && flow !== "jump") {
+        f.fb.emit(Op.Halt);
+        f.spans.push(f.spans[f.spans.length - 1] ?? f.span);
+      }
     }
     if (!f.localsGiven) f.fb.locals = Math.max(f.fb.params, f.maxLocal + 1);
   }
@@ -379,12 +398,48 @@ export function assemble(source: string, file: string): AssembleResult {
     mb.entry = mb.hasFunction("main") ? mb.declare("main") : mb.declare(fns[0].fb.name);
   }
   if (diags.length) return { module: null, diagnostics: diags };
+  let module: Module;
   try {
-    return { module: mb.finish(), diagnostics: [] };
+    module = mb.finish();
   } catch (e) {
     err({ start: 0, end: 0 }, "cannot assemble", e instanceof Error ? e.message : String(e));
     return { module: null, diagnostics: diags };
   }
+  // What the verifier would refuse when the module is loaded is refused here, at the line of
+  // the instruction it names (a module's line table may say otherwise: `.line`).
+  try {
+    verifyModule(module);
+  } catch (e) {
+    if (!(e instanceof ModuleError)) throw e;
+    const at = e.at;
+    const pf = at ? fns.find((p) => p.fb === mb.functions[at.fn]) : undefined;
+    const spanAt = (offset: number): Span | undefined => (pf ? pf.spans[pf.fb.offsets.indexOf(offset)] : undefined);
+    const span = at ? spanAt(at.offset) : undefined;
+    if (!at || !pf || !span) {
+      const entry = fns.find((p) => p.fb === mb.functions[module.entry]);
+      err(entry?.span ?? { start: 0, end: 0 }, e.message.replace(/^bad module: /, ""), "the verifier refuses this module");
+    } else {
+      const ins = module.functions[at.fn].code;
+      const op = ins[at.offset] === Op.Wide ? ins[at.offset + 1] : ins[at.offset];
+      const d = diagError(file, `${OPCODES[op].mnemonic}: ${at.why}`, span, "the verifier refuses this instruction");
+      const meet = at.target !== undefined ? spanAt(at.target) : undefined;
+      if (meet) d.labels.push({ span: meet, message: "where the paths meet", primary: false });
+      diags.push(d);
+    }
+    return { module: null, diagnostics: diags };
+  }
+  return { module, diagnostics: [] };
+}
+
+/** The rows of a mnemonic, matched without regard to case (`COPY` is `Copy`). */
+function rowsOf(word: string): readonly OpInfo[] | undefined {
+  return BY_MNEMONIC.get(word) ?? BY_LOWER_MNEMONIC.get(word.toLowerCase());
+}
+
+const BY_LOWER_MNEMONIC: ReadonlyMap<string, readonly OpInfo[]> = new Map([...BY_MNEMONIC].map(([m, rows]) => [m.toLowerCase(), rows]));
+
+function isWide(word: string): boolean {
+  return word.toLowerCase() === "wide";
 }
 
 function parseConstValue(text: string): Const | null {
@@ -412,8 +467,9 @@ function shapeOf(text: string): AsmPattern | null {
   return null;
 }
 
-function matches(row: OpInfo, operands: Token[]): boolean {
-  return row.asm.length === operands.length && row.asm.every((p, i) => shapeOf(operands[i].text) === p);
+/** Do the tokens from `from` on begin with operands of the shapes `row` takes? */
+function matches(row: OpInfo, toks: Token[], from: number): boolean {
+  return from + row.asm.length <= toks.length && row.asm.every((p, i) => shapeOf(toks[from + i].text) === p);
 }
 
 function patternExample(p: AsmPattern): string {

@@ -48,6 +48,8 @@ export class FunctionBuilder {
   private line = 0;
   private col = 0;
   locals: number;
+  /** After `finish`: the byte offset of each instruction, in the order they were emitted (and fused). */
+  offsets: readonly number[] = [];
 
   constructor(
     readonly name: string,
@@ -183,6 +185,7 @@ export class FunctionBuilder {
       if (!last || last.line !== ins.line || last.col !== ins.col) lines.push({ offset: offsets[i], line: ins.line, col: ins.col });
       bytes.push(...encodeInstr(ins.op, resolved(ins), wide[i]));
     }
+    this.offsets = offsets.slice(0, n);
     return { name: this.name, params: this.params, locals: this.locals, code: Uint8Array.from(bytes), lines };
   }
 }

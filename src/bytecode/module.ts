@@ -44,11 +44,14 @@ export interface Module {
   entry: number;
 }
 
-/** A module that cannot be loaded or run; `at` names the instruction when there is one. */
+/**
+ * A module that cannot be loaded or run; `at` names the instruction when there is one (and
+ * `at.target`, for a stack depth that disagrees where paths meet, the byte where they meet).
+ */
 export class ModuleError extends Error {
   constructor(
     message: string,
-    readonly at: { fn: number; offset: number; why: string } | null = null,
+    readonly at: { fn: number; offset: number; why: string; target?: number } | null = null,
   ) {
     super(message);
   }

@@ -55,8 +55,10 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
   const indexAt = new Int32Array(f.code.length + 1).fill(-1);
   instrs.forEach((ins, i) => (indexAt[ins.offset] = i));
 
-  const fail = (ins: Instr, why: string): never => {
-    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}`, { fn: fi, offset: ins.offset, why });
+  /** `target`: where paths meet, for a disagreement there (the message names its byte). */
+  const fail = (ins: Instr, why: string, target?: number): never => {
+    const at = target === undefined ? "" : ` at byte ${target}`;
+    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}${at}`, { fn: fi, offset: ins.offset, why, target });
   };
   // Operands.
   for (const ins of instrs) {
@@ -116,7 +118,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
       kinds[ti] = k;
       work.push(ti);
     } else if (depth[ti] !== d) {
-      fail(from, `stack depth ${d} disagrees with ${depth[ti]} where paths meet at byte ${target}`);
+      fail(from, `stack depth ${d} disagrees with ${depth[ti]} where paths meet`, target);
     } else if ((kinds[ti] & k) !== kinds[ti]) {
       kinds[ti] &= k;
       work.push(ti);
@@ -157,7 +159,7 @@ const FLOAT_TOP = 1;
 const FLOAT_SECOND = 2;
 
 /** Instructions whose result is a float (for a well-typed program). */
-const FLOAT_RESULTS = new Set<number>(
+export const FLOAT_RESULTS = new Set<number>(
   ["AddFloat", "SubFloat", "MulFloat", "DivFloat", "ModFloat", "NegFloat", "ExpFloat", "SqrtFloat", "AddFloatLocal", "SubFloatLocal", "MulFloatLocal", "DivFloatLocal", "AddFloatLocals", "SubFloatLocals", "MulFloatLocals", "DivFloatLocals", "AddFloatConst", "SubFloatConst", "MulFloatConst", "DivFloatConst"].map((n) => Op[n as keyof typeof Op]),
 );
 

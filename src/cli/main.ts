@@ -3,6 +3,8 @@
 // cause ends in a one-line message or a diagnostic with exit code 2 — never a JS trace.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
 import { Raft, formatLeftover, formatPanic, kindOf } from "../raft.js";
 import { ModuleError } from "../bytecode/module.js";
 import { parseCli, UsageError, type CliFlags, type ParsedArgs } from "./args.js";
@@ -24,6 +26,8 @@ export const HELP = `raft ${VERSION} — a VM for concurrent, fault-tolerant pro
 
 Usage:
   raft run [flags] FILE [ARGS...]   compile (.kl), assemble (.raft) or load (.rbc) and run
+                                    (FILE - reads the program from stdin; a first line
+                                    starting with #! is skipped, for scripts)
   raft build FILE [-o OUT.rbc]      compile or assemble to a bytecode module
   raft check FILE                   parse and type-check only
   raft disasm FILE                  print Raft assembly for a .kl, .raft or .rbc
@@ -80,11 +84,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return cmdDisasm(a, io);
     case "repl": {
       // Loaded only for the REPL, so that `raft run` starts without it.
-      const raft = makeRaft(a.flags, io, []);
+      const { ReplScreen, startRepl } = await import("./repl.js");
+      const screen = new ReplScreen(io);
+      const raft = makeRaft(a.flags, screen.io, []);
       const stop = await observe(raft, a.flags, io);
       if (typeof stop === "number") return stop;
       try {
-        return await (await import("./repl.js")).startRepl(raft, io, a.flags.asm === true);
+        return await startRepl(raft, screen, a.flags.asm === true);
       } finally {
         await stop();
       }
@@ -129,26 +135,44 @@ function grant(v: string | boolean | undefined): boolean | string[] | undefined 
   return typeof v === "string" ? v.split(",") : v;
 }
 
+/** All of a stream's bytes (the program of `raft run -`). */
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
 interface Loaded {
+  /** The file's name for messages (`<stdin>` for `-`). */
+  file: string;
   raft: Raft;
   source: string;
   module: import("../bytecode/module.js").Module | null;
 }
 
+/** The name a program read from stdin (`raft run -`) goes by in diagnostics and traces. */
+const STDIN_FILE = "<stdin>";
+
 async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | number> {
   if (!a.file) return usage(io, `${what} needs a FILE`);
-  const file = a.file;
-  if (!/\.(kl|raft|rbc)$/.test(file)) return usage(io, `${file}: unknown file type (expected .kl, .raft or .rbc)`);
+  const fromStdin = a.file === "-";
+  const file = fromStdin ? STDIN_FILE : a.file;
+  // A file without a known extension runs as Kaylee if it is a script: its first line is `#!...`.
+  const known = fromStdin || /\.(kl|raft|rbc)$/.test(file);
+  const unknownType = () => usage(io, `${file}: unknown file type (expected .kl, .raft or .rbc, or a script whose first line starts with #!)`);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = fromStdin ? await readAll(io.stdin) : readFileSync(file);
   } catch (e) {
+    if (!known) return unknownType();
     const code = (e as { code?: string }).code;
     io.stderr(`error: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
     return 2;
   }
-  const raft = makeRaft(a.flags, io, a.args, what === "run");
-  const kind = kindOf(file, bytes);
+  if (!known && !(bytes[0] === 0x23 && bytes[1] === 0x21)) return unknownType();
+  // The program came on stdin, so its own stdin is at its end (vm.get_user_input: "eof").
+  const raft = makeRaft(a.flags, fromStdin ? { ...io, stdin: Readable.from([]) } : io, a.args, what === "run");
+  const kind = known ? kindOf(file, bytes) : "kaylee";
   const source = kind === "module" ? "" : new TextDecoder().decode(bytes);
   try {
     const r = raft.toModule(kind === "module" ? bytes : source, { file, kind });
@@ -156,7 +180,7 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
       io.stderr(raft.render(r.diagnostics, source, io.color));
       return 2;
     }
-    return { raft, source, module: r.module };
+    return { file, raft, source, module: r.module };
   } catch (e) {
     if (e instanceof ModuleError) {
       io.stderr(`error: ${file}: ${e.message}\n`);
@@ -187,27 +211,43 @@ async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
   if (typeof l === "number") return l;
   const stop = await observe(l.raft, a.flags, io);
   if (typeof stop === "number") return stop;
-  const r = await l.raft.run(l.module!, { file: a.file! }).finally(stop);
+  const r = await l.raft.run(l.module!, { file: l.file }).finally(stop);
   if (r.diagnostics.length) {
-    io.stderr(r.diagnostics.map((d) => `error: ${a.file}: ${d.title}\n`).join(""));
+    io.stderr(r.diagnostics.map((d) => `error: ${l.file}: ${d.title}\n`).join(""));
     return 2;
   }
-  if (r.leftover.length) io.stdout(formatLeftover(r.leftover));
+  if (r.leftover.length) io.stdout(formatLeftover(r.leftover, r.leftoverTypes));
   if (r.panic) io.stderr(formatPanic(r.panic, l.module!.file));
   return r.exitCode;
 }
 
 async function cmdBuild(a: ParsedArgs, io: CliIO): Promise<number> {
+  if (a.file === "-" && !a.flags.out) return usage(io, "build - (a program on stdin) needs -o OUT.rbc");
   const l = await load(a, io, "build");
   if (typeof l === "number") return l;
   const out = a.flags.out ?? a.file!.replace(/\.(kl|raft|rbc)$/, "") + ".rbc";
+  const module = l.module!;
+  // The module names its source (for stack traces) without this machine's folders.
+  if (module.file === a.file) module.file = sourceName(a.file);
+  let bytes: Uint8Array;
   try {
-    writeFileSync(out, l.raft.save(l.module!));
+    bytes = l.raft.save(module);
+    writeFileSync(out, bytes);
   } catch (e) {
     io.stderr(`error: cannot write ${out}: ${(e as Error).message}\n`);
     return 2;
   }
+  io.stderr(`wrote ${out} (${bytes.length} bytes)\n`);
   return 0;
+}
+
+/**
+ * How a built module names its source file: the path from the current folder when the file is
+ * inside it (`src/app.kl`), else the file's name alone — never an absolute path.
+ */
+function sourceName(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : basename(file);
 }
 
 async function cmdCheck(a: ParsedArgs, io: CliIO): Promise<number> {
@@ -222,7 +262,7 @@ async function cmdDisasm(a: ParsedArgs, io: CliIO): Promise<number> {
     io.stdout(l.raft.disassemble(l.module!));
   } catch (e) {
     if (e instanceof ModuleError) {
-      io.stderr(`error: ${a.file}: ${e.message}\n`);
+      io.stderr(`error: ${l.file}: ${e.message}\n`);
       return 2;
     }
     throw e;

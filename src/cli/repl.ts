@@ -6,18 +6,19 @@
 // while the session goes on. Read the header of session.ts for how.
 //
 // Input comes from readline on stdin — a terminal (prompts, history in ~/.raft_history or
-// $RAFT_HISTORY, tab completion of names, vm calls and methods) or a pipe (no prompts, no
-// history: a piped session behaves exactly as if typed). The program's own
-// `vm.get_user_input()` reads from the same line queue, so a typed line goes to whichever
-// asks first. An input goes on over several lines while a brace, paren or bracket is open
-// (or a `/* */` comment or a string is). In --asm mode a line starting with `fn` opens a
-// function block that ends at a blank line.
+// $RAFT_HISTORY, tab completion of names, vm calls and methods; Ctrl+C ends the running input
+// or drops the typed line; output that arrives while the prompt waits goes above it: see
+// ReplScreen) or a pipe (no prompts, no history: a piped session behaves exactly as if
+// typed). The program's own `vm.get_user_input()` reads from the same line queue, so a typed
+// line goes to whichever asks first. An input goes on over several lines while a brace, paren
+// or bracket is open (or a `/* */` comment or a string is). In --asm mode a line starting with
+// `fn` opens a function block that ends at a blank line.
 
 import { infoText, psText, treeText } from "./inspect.js";
 import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createInterface, type Interface } from "node:readline";
+import { clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
 import type { Raft } from "../raft.js";
 import type { CliIO } from "./main.js";
 import { Session, type EvalResult } from "../session.js";
@@ -26,7 +27,8 @@ import { KEYWORDS } from "../lang/token.js";
 import { VERSION } from "../version.js";
 
 export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declarations; definitions persist.
-  EXPR;           show the value and type of an expression (the ';' may be left out)
+  EXPR;           show the value and type of an expression (the ';' may be left out);
+                  name.upper(); v.push(1); show the variable's new value
   let x = ...;    variables persist across inputs; fn declarations too
   :type EXPR      show the type of an expression without running it
   :asm STMT       show the bytecode of a statement (Raft assembly)
@@ -35,6 +37,7 @@ export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declara
   :info PID       one process (PID is <0.N>, N or a registered name)
   :help           this text
   :quit           leave (or end of input / Ctrl+D)
+  Ctrl+C          end the input that is running, or drop the line being typed
 The REPL is a process: vm.self(), vm.spawn(f) and vm.receive() work, and spawned
 processes keep running between inputs. Input continues while a brace or paren is open.
 `;
@@ -42,6 +45,7 @@ processes keep running between inputs. Input continues while a brace or paren is
 export const ASM_HELP = `Raft stack REPL — each line runs as assembly against a persistent stack.
   1 2 +           shorthand: integers push; + - * / % ^ are Add Sub Mul Div Mod Exp
   PushConst #1.5  any instruction (see \`raft disasm\` output for the forms)
+  5 Call @sq      a line may mix numbers, operators and instructions
   fn NAME ...     a function block, ended by a blank line; call it with Call @NAME
   :ps  :tree  :info PID  :help  :quit
 `;
@@ -56,6 +60,10 @@ class Lines {
     if (w) w(l);
     else this.queue.push(l);
   }
+  /** A line is waiting to be taken. */
+  get typedAhead(): boolean {
+    return this.queue.length > 0;
+  }
   close(): void {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w(null);
@@ -67,9 +75,66 @@ class Lines {
   }
 }
 
-export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<number> {
-  const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
-  const tty = stdin.isTTY === true && process.stdout.isTTY === true;
+/**
+ * The REPL's output. On a terminal, text printed while the prompt waits for typing (by a
+ * spawned process, or a panic between inputs) goes above the prompt: the prompt line is
+ * cleared, the text written, and the prompt drawn again with what had been typed so far.
+ * Create it before the Raft, whose output must go through `io`.
+ */
+export class ReplScreen {
+  /** The CLI's I/O with stdout and stderr passing through this screen. */
+  readonly io: CliIO;
+  /** The terminal readline draws on, or null when input or output is not a terminal. */
+  readonly terminal: NodeJS.WritableStream | null;
+  private rl: Interface | null = null;
+  /** A prompt is on screen, waiting for the user's typing. */
+  private waiting = false;
+
+  constructor(io: CliIO, terminal?: NodeJS.WritableStream | null) {
+    const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
+    this.terminal = terminal !== undefined ? terminal : stdin.isTTY === true && process.stdout.isTTY === true ? process.stdout : null;
+    // Not directIO: scheduler threads must not write past the prompt on their own.
+    this.io = { ...io, stdout: (t) => this.write(io.stdout, t), stderr: (t) => this.write(io.stderr, t), directIO: false };
+  }
+
+  attach(rl: Interface): void {
+    this.rl = rl;
+  }
+
+  /** Shows prompt `p` and waits for typing (on a terminal; piped input has no prompts). */
+  prompt(p: string): void {
+    if (!this.rl || !this.terminal) return;
+    this.rl.setPrompt(p);
+    this.rl.prompt();
+    this.waiting = true;
+  }
+
+  /** A line was entered: output goes straight on until the next prompt. */
+  entered(): void {
+    this.waiting = false;
+  }
+
+  private write(to: (t: string) => void, text: string): void {
+    const rl = this.rl;
+    const out = this.terminal;
+    if (!this.waiting || !rl || !out || text === "") return to(text);
+    // Back to the prompt's first row, clear it and what the typed line wrapped onto, write
+    // the text on whole lines, then draw the prompt and the typed text again.
+    const rows = rl.getCursorPos().rows;
+    if (rows > 0) moveCursor(out, 0, -rows);
+    cursorTo(out, 0);
+    clearScreenDown(out);
+    to(text.endsWith("\n") ? text : text + "\n");
+    // readline climbs back over the rows it last drew before it redraws; they were cleared.
+    (rl as Interface & { prevRows?: number }).prevRows = 0;
+    rl.prompt(true);
+  }
+}
+
+export async function startRepl(raft: Raft, screen: ReplScreen, asm: boolean): Promise<number> {
+  const io = screen.io;
+  const stdin = io.stdin;
+  const tty = screen.terminal !== null;
   const lines = new Lines();
   const session = await raft.session({ readLine: () => lines.next() });
   session.onBackground = (text) => io.stderr(text);
@@ -85,14 +150,16 @@ export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<nu
   }
   const rl: Interface = createInterface({
     input: stdin,
-    output: tty ? process.stdout : undefined,
+    output: screen.terminal ?? undefined,
     terminal: tty,
     history,
     historySize: 1000,
     completer: tty ? (line: string) => complete(session, line, asm) : undefined,
     crlfDelay: Infinity,
   } as Parameters<typeof createInterface>[0]);
+  screen.attach(rl);
   rl.on("line", (l) => {
+    screen.entered();
     if (tty && l.trim()) {
       try {
         appendFileSync(historyFile, l + "\n");
@@ -104,25 +171,26 @@ export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<nu
   });
   rl.on("close", () => lines.close());
   let busy = false;
+  // Ctrl+C: ends the input that is running; else, as in node's REPL, drops what was typed
+  // (the line, and any open multi-line input) and starts a fresh prompt.
   rl.on("SIGINT", () => {
     const main = session.vm.main;
-    if (busy && main && main.alive) session.vm.exit(main, "interrupted");
-    else if (pendingInput) {
-      pendingInput = "";
-      io.stdout("\n");
-      rl.setPrompt(prompt);
-      rl.prompt();
-    } else io.stdout("\n(to leave, type :quit or press Ctrl+D)\n"), rl.prompt();
+    if (busy && main && main.alive) return void session.vm.exit(main, "interrupted");
+    const typed = rl.line !== "" || pendingInput !== "";
+    screen.entered();
+    // Leaves the typed text on screen, moves to a new line and empties readline's line.
+    (rl as Interface & { clearLine(): void }).clearLine();
+    pendingInput = "";
+    if (!typed) io.stdout("(to leave, type :quit or press Ctrl+D)\n");
+    ask(prompt);
   });
 
   const prompt = asm ? "raft> " : "> ";
   const more = "... ";
   let pendingInput = "";
+  // No prompt for a line typed ahead (while the previous input ran): it is taken at once.
   const ask = (p: string) => {
-    if (tty) {
-      rl.setPrompt(p);
-      rl.prompt();
-    }
+    if (!lines.typedAhead) screen.prompt(p);
   };
   const show = (r: EvalResult): number | null => {
     switch (r.kind) {
@@ -148,6 +216,7 @@ export async function startRepl(raft: Raft, io: CliIO, asm: boolean): Promise<nu
   ask(prompt);
   for (;;) {
     const line = await lines.next();
+    screen.entered();
     if (line === null) {
       if (pendingInput.trim()) {
         busy = true;

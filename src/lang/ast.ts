@@ -318,11 +318,12 @@ export interface ForStmt {
   /** checker: the item variable. */
   itemBinding: LocalBinding | null;
   /** checker */
-  iterKind: "vector" | "array" | "string";
+  iterKind: "vector" | "array" | "string" | "slice";
   /**
    * checker: the body writes to the item (assignment, `++`, compound assignment, element or
-   * field store, in-place method) and the iterable is a place: after each pass store the item
-   * back into `iterable[index]` (for a string, replace that character).
+   * field store, in-place method) and the iterable is a place or a slice (a view of linear
+   * memory): after each pass store the item back into `iterable[index]` (for a string,
+   * replace that character; for a slice, write the byte).
    */
   writesBack: boolean;
   /** checker: hidden locals for the loop: a copy of the collection (or the place itself) and the index. */

@@ -389,14 +389,14 @@ export class Checker {
   private forStmt(s: ForStmt): void {
     const it = this.expr(s.iterable, null);
     let item: Type = UNKNOWN;
-    if (it.kind === "vector" || it.kind === "array") {
+    if (it.kind === "vector" || it.kind === "array" || it.kind === "slice") {
       item = it.elem;
       s.iterKind = it.kind;
     } else if (it.kind === "string") {
       item = T.char;
       s.iterKind = "string";
     } else if (!hasUnknown(it)) {
-      this.err(s.iterable.span, `cannot loop over ${describe(it)}`, `this is ${describe(it)}`, "`for` walks a vector, an array or a string");
+      this.err(s.iterable.span, `cannot loop over ${describe(it)}`, `this is ${describe(it)}`, "`for` walks a vector, an array, a string or a byte slice");
     }
     const before = this.da && new Set(this.da);
     this.pushScope();
@@ -408,8 +408,9 @@ export class Checker {
     this.stmts(s.body.stmts);
     this.ctx.loops.pop();
     this.popScope();
-    // Writing back only means something when the collection is itself a place.
-    s.writesBack = s.writesBack && this.isPlace(s.iterable);
+    // Writing back only means something when the collection is itself a place — or a slice,
+    // a view of linear memory: its bytes are written wherever the slice came from.
+    s.writesBack = s.writesBack && (this.isPlace(s.iterable) || it.kind === "slice");
     // A loop that writes back into its collection writes into that place: when the
     // collection is itself an outer loop's item (nested loops), the outer loop writes back too.
     if (s.writesBack) this.markWrite(s.iterable);

@@ -416,6 +416,8 @@ class FnGen {
     }
     this.emit(Op.Load, coll);
     this.emit(Op.Load, idx);
+    // A slice's bytes are read from linear memory, which may have been freed: that fault is at the slice.
+    if (s.iterKind === "slice") this.at(s.iterable.span.start);
     this.emit(isString ? Op.IndexString : Op.Index);
     if (!isString && isAggregate(s.itemBinding!.type) && s.writesBack === false) this.emit(Op.CopyValue);
     this.emit(Op.Store, item);

@@ -1,6 +1,7 @@
 // The Kaylee lexer: source text -> tokens with `{start, end}` offsets (SPEC §2 "Lexical").
 // Comments `//` and `/* */` (nesting allowed), integers `42 0x2A 0b101010 1_000`, floats
 // `3.14 1e-3`, chars `'a' '\n' '\u{1F600}'`, strings with `\n \t \r \0 \\ \" \' \u{...}`.
+// A first line starting with `#!` (a script's interpreter line) is skipped.
 // A lexical error never throws: it becomes a diagnostic and lexing carries on, so the parser
 // always gets a token stream ending in `eof`.
 
@@ -37,6 +38,11 @@ export function lex(source: string, file: string): LexResult {
   let swallowedFrom: number | null = null;
   const n = source.length;
   let i = 0;
+  // A first line starting with `#!` is a script's interpreter line (`#!/usr/bin/env -S raft run`).
+  if (source.startsWith("#!")) {
+    const nl = source.indexOf("\n");
+    i = nl < 0 ? n : nl;
+  }
   const err = (start: number, end: number, title: string, msg: string, hint?: string) =>
     diagnostics.push(error(file, title, { start, end: Math.max(end, start) }, msg, hint));
   const push = (kind: TokenKind, start: number, end: number, value?: number | string) => {

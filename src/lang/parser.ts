@@ -68,6 +68,9 @@ const SIGNAL = new SyntaxErrorSignal();
 
 const STATEMENT_START = new Set<TokenKind>(["let", "fn", "if", "loop", "for", "return", "break", "continue"]);
 
+/** Tokens that can follow a `while` written without parentheses (`while x < 3 {`, `while true {`). */
+const WHILE_FOLLOWERS = new Set<TokenKind>(["ident", "int", "float", "true", "false", "!", "{", "vm"]);
+
 const ASSIGN_OPS = new Set<TokenKind>(["=", "+=", "-=", "*=", "/=", "%=", "**=", "<<=", ">>=", "|=", "&=", "^="]);
 
 function sp(start: number, end: number): Span {
@@ -200,8 +203,18 @@ const index: InfixFn = (p, left, _tok) => {
   return { kind: "index", object: left, index: idx, ...exprBase(sp(left.span.start, p.prevEnd())) };
 };
 
-const dot: InfixFn = (p, left, _tok) => {
+const dot: InfixFn = (p, left, tok) => {
   const t = p.peek();
+  if (t.kind === ".") {
+    // `a..b`: written out with its own bounds where they are plain numbers or names.
+    const bound = (span: Span, fallback: string) => {
+      const text = p.spanText(span);
+      return /^[A-Za-z_0-9]{1,20}$/.test(text) ? text : fallback;
+    };
+    const whole = ["{", ";", ")", "]", ",", "eof"].includes(p.peek(2).kind);
+    const [from, to] = [bound(left.span, "0"), whole ? bound(p.peek(1), "n") : "n"];
+    p.failAt(sp(tok.start, t.end), "Kaylee has no ranges: count with a variable in a `loop`", "`..` is not an operator", `let i = ${from}; loop { if (i == ${to}) { break; } ... i++; }`);
+  }
   if (t.kind === "int") {
     p.next();
     const text = p.text(t);
@@ -321,6 +334,9 @@ export class Parser {
   }
   text(t: Token): string {
     return this.source.slice(t.start, t.end);
+  }
+  spanText(s: Span): string {
+    return this.source.slice(s.start, s.end);
   }
   expect(k: TokenKind, what: string): Token {
     if (this.check(k)) return this.next();
@@ -487,8 +503,37 @@ export class Parser {
       case "else":
         return this.fail(t, "`else` without `if`", "this `else` follows no `if` block", undefined);
       default:
+        if (t.kind === "ident" && this.text(t) === "while") this.noWhile(t);
         return this.simpleStmt();
     }
+  }
+
+  /**
+   * `while (cond) { }` (or `while cond { }`) where a statement starts: Kaylee has no `while`
+   * ("work out the iterations yourself"), and says so. A statement `while(x);` calling a
+   * function named `while` is left alone.
+   */
+  private noWhile(t: Token): void {
+    const after = this.peek(1);
+    if (after.kind !== "(" && !WHILE_FOLLOWERS.has(after.kind)) return;
+    // The condition runs to the body's `{` (after the parentheses, when it has them).
+    let depth = 0;
+    let k = 1;
+    for (; ; k++) {
+      const kind = this.peek(k).kind;
+      if (kind === "eof" || kind === ";" || (kind === "{" && depth === 0)) break;
+      if (kind === "(") depth++;
+      else if (kind === ")" && --depth === 0 && after.kind === "(") {
+        k++;
+        break;
+      }
+    }
+    if (after.kind === "(" && this.peek(k).kind !== "{") return;
+    let cond = this.source.slice(after.start, this.peek(k).start).trim();
+    if (after.kind === "(") cond = cond.slice(1, -1).trim();
+    const hint =
+      cond === "true" ? "write: loop { ... }" : `write: loop { if (!(${cond.length > 0 && cond.length <= 40 && !cond.includes("\n") ? cond : "condition"})) { break; } ... }`;
+    this.fail(t, "Kaylee has no `while`; use `loop` with `break`", "`while` is not a keyword", hint);
   }
 
   private letStmt(): Stmt {
