@@ -11,8 +11,8 @@
 // Operand kinds, with their assembly marks:
 //   const  `#v`    index into the constant pool (assembly writes the value: #300, #"hi", #1.5)
 //   type   `#T`    constant-pool index of a type key (assembly: #vector[integer])
-//   typeset `#{T, U}` constant-pool index of a type set: an ordered list of distinct type
-//                  keys (assembly: #{(process, string), exit}), what ReceiveSelect matches
+//   typeset `#{T}` constant-pool index of a type set: distinct type keys in order (assembly:
+//                  #{(process, string), exit}), what ReceiveSelect matches
 //   native `#name` constant-pool index of a native's name (assembly: #vm.println)
 //   local  `$n`    a local slot of the current frame (parameters first)
 //   label  `@l`    a program point inside the current function (encoded as a byte offset)
