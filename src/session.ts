@@ -413,7 +413,7 @@ export function extendProgram(base: Program, next: Program): Program {
     info.operands.forEach((kind, k) => {
       let v = c[i + 1 + k];
       if (kind === "label") v += codeOff;
-      else if (kind === "const" || kind === "type") v += constOff;
+      else if (kind === "const" || kind === "type" || kind === "typeset") v += constOff;
       else if (kind === "native") v += nativeOff;
       else if (kind === "fn") v += fnOff;
       code[codeOff + i + 1 + k] = v;

@@ -88,10 +88,24 @@ for s in v { s = s.upper(); }
 let t: (integer, float) = (1, 2.5);
 vm.println(f(10) + t.0);
 let x: integer = "12".into(){default: 0};
-vm.println(v);`;
+vm.println(v);
+loop {
+    receive {
+        job: (process, integer) => { vm.send(job.0, job.1 * 2); }
+        down: exit => { break; }
+        after x * 10 => { continue; }
+    }
+}
+receive { n: integer => { } s: string => { } }
+receive { only: float => { } }`;
   const r = raft.compile(src, "k.kl");
   assert.ok(r.module, JSON.stringify(r.diagnostics));
   roundTrip(r.module!);
+  const text = disassemble(r.module!);
+  assert.match(text, /ReceiveSelectTimeout #\{\(process, integer\), exit\}\n/);
+  assert.match(text, /ReceiveSelect #\{integer, string\}\n/);
+  // One arm and no `after` is the one-type receive.
+  assert.match(text, /ReceiveMessage #float\n/);
 });
 
 // A generator of random valid functions: straight-line stack code with forward and
@@ -213,6 +227,45 @@ test("the verifier refuses out-of-range operands in hand-made modules", () => {
   bad((c) => (c.functions[0].code = Uint8Array.from([Op.PushConst, 9, Op.Halt])), /constant #9 does not exist/);
   bad((c) => (c.functions[0].code = Uint8Array.from([Op.PushConst])), /truncated/);
   bad((c) => (c.entry = 5), /entry function 5 does not exist/);
+});
+
+test("the verifier refuses a malformed select", () => {
+  // Paths that leave the select's two results in different states meet with different depths.
+  refused("fn main locals=0\n  PushInt 0\n  JumpIfFalse @a\n  ReceiveSelect #{integer, string}\n  Pop\n a:\n  Halt\n", /disagrees/);
+  refused("fn main locals=0\n  ReceiveSelectTimeout #{integer}\n  Halt\n", /^ReceiveSelectTimeout: needs 1 values on the stack but has 0$/);
+  const m = asm("fn main locals=0\n  PushInt 5\n  ReceiveSelectTimeout #{integer, (process, string)}\n  Pop\n  Pop\n  Halt\n");
+  const k = m.consts.findIndex((c) => c.tag === "typeset");
+  assert.deepEqual(m.consts[k], { tag: "typeset", value: "{integer, (process, string)}" });
+  verifyModule(m);
+  const bad = (patch: (c: Module) => void, why: RegExp) => {
+    const copy = readModule(writeModule(m));
+    patch(copy);
+    assert.throws(() => verifyModule(copy), (e: unknown) => e instanceof ModuleError && why.test(e.message), String(why));
+  };
+  // The operand must name a type set: not a type, not a missing constant; and a set is not a value.
+  bad((c) => (c.consts[k] = { tag: "type", value: "integer" }), /ReceiveSelectTimeout at byte 2: constant #\d+ is not a type set/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([Op.ReceiveSelect, 40, Op.Pop, Op.Pop, Op.Halt])), /constant #40 is not a type set/);
+  bad((c) => (c.functions[0].code = Uint8Array.from([Op.PushConst, k, Op.Halt])), /is a type set, not a value/);
+  // The set itself: well-formed keys, each type once.
+  bad((c) => (c.consts[k] = { tag: "typeset", value: "{integer, integer}" }), /a type set lists this type twice: "integer"/);
+  bad((c) => (c.consts[k] = { tag: "typeset", value: "{integer, nope}" }), /bad type descriptor/);
+  bad((c) => (c.consts[k] = { tag: "typeset", value: "integer" }), /bad type descriptor/);
+  // The assembler refuses what is not a set where one is expected.
+  for (const src of ["ReceiveSelect #integer\n", "ReceiveSelect #{integer, integer}\n", ".typeset integer\n"]) {
+    assert.ok(assemble(src, "t.raft").diagnostics.length > 0, src);
+  }
+});
+
+test("type sets: any spacing in, one canonical text out, positions kept", () => {
+  const m = asm("fn main locals=0\n  ReceiveSelect #{ exit,(process,string) , vector[ integer ] }\n  Pop\n  Pop\n  Halt\n");
+  assert.deepEqual(m.consts.find((c) => c.tag === "typeset"), { tag: "typeset", value: "{exit, (process, string), vector[integer]}" });
+  const text = disassemble(m);
+  assert.match(text, /^\.typeset \{exit, \(process, string\), vector\[integer\]\}$/m);
+  assert.match(text, /^ {4}ReceiveSelect #\{exit, \(process, string\), vector\[integer\]\}$/m);
+  roundTrip(m);
+  // The same set written twice is one constant; the empty set is one too.
+  const two = asm("ReceiveSelect #{integer,string}\nPop\nPop\nReceiveSelect #{integer, string}\nPop\nPop\nPushInt 0\nReceiveSelectTimeout #{}\n");
+  assert.deepEqual(two.consts.filter((c) => c.tag === "typeset").map((c) => c.value), ["{integer, string}", "{}"]);
 });
 
 test("the module reader refuses every truncation of a valid module", () => {

@@ -227,6 +227,64 @@ let ch: process = vm.start_child(sup, "transient", worker, vm.self(), 1);`);
   assert.equal((init(p, 5) as Extract<Expr, { kind: "vmcall" }>).spawnFn, p.functions[0]);
 });
 
+test("receive { }: arm types and variables, definite assignment, returns, break in arms", () => {
+  const p = ok(`let x: integer;
+receive {
+    job: (process, integer) => { x = job.1; }
+    s: string => { x = s.length(); }
+    after 10 => { x = 0; }
+}
+vm.println(x);
+fn serve() -> integer {
+    receive {
+        n: integer => { return n; }
+        down: exit => { return -1; }
+    }
+}
+fn drain() -> integer {
+    let k: integer = 0;
+    loop {
+        receive {
+            n: integer => { k += n; }
+            stop: bool => { break; }
+            after 0 => { continue; }
+        }
+    }
+    return k;
+}`);
+  const r = main(p, 1) as Extract<Stmt, { kind: "receive" }>;
+  assert.deepEqual(r.arms.map((a) => typeKey(a.type)), ["(process, integer)", "string"]);
+  assert.deepEqual(r.arms.map((a) => [a.binding!.name, typeKey(a.binding!.type), a.binding!.mayError]), [["job", "(process, integer)", false], ["s", "string", false]]);
+  assert.notEqual(r.arms[0]!.binding!.id, r.arms[1]!.binding!.id);
+  assert.equal(r.after!.ms.ty.kind, "integer");
+  // Definite assignment: every arm and the after clause must assign.
+  assert.deepEqual(errs("let x: integer;\nreceive {\n    n: integer => { x = n; }\n    after 5 => { }\n}\nvm.println(x);").map((e) => e.at), ["6:12"]);
+  // Returns: without `after` every arm must return; with it, `after` too.
+  assert.equal(errs("fn f() -> integer { receive { n: integer => { return n; } s: string => { } } }").length, 1);
+  assert.equal(errs("fn f() -> integer { receive { n: integer => { return n; } after 5 => { } } }").length, 1);
+  // A `break` in an arm leaves the loop around it, so that loop may end.
+  assert.equal(errs("fn f() -> integer { loop { receive { n: integer => { break; } after 5 => { } } } }").length, 1);
+  ok("fn f() -> integer { loop { receive { n: integer => { return n; } after 5 => { } } } }");
+  // `break` outside a loop, in an arm, is the usual error.
+  assert.deepEqual(errs("receive { n: integer => { break; } }").map((e) => e.at), ["1:27"]);
+  // An arm's variable is scoped to its arm; the same name in two arms is two variables.
+  ok("receive { m: integer => { vm.println(m); } m: string => { vm.println(m); } }");
+  assert.deepEqual(errs("receive { m: integer => { } after 0 => { vm.println(m); } }").map((e) => e.at), ["1:53"]);
+});
+
+test("receive { }: diagnostics at their exact places", () => {
+  assert.deepEqual(errs("receive {\n  a: integer => { }\n  b: string => { }\n  c: integer => { }\n}"), [{ title: "two arms receive integer", at: "4:3" }]);
+  assert.deepEqual(errs("receive { a: (integer, string) => { } b: (integer,string) => { } }").map((e) => e.at), ["1:39"]);
+  assert.deepEqual(errs("let a: integer = 1;\nreceive { a: string => { } }"), [{ title: "the arm's name `a` shadows a variable", at: "2:11" }]);
+  assert.deepEqual(errs("fn f(p: process) { receive { p: string => { } } }").map((e) => e.at), ["1:30"]);
+  assert.deepEqual(errs("receive { m: integer => { receive { m: string => { } } } }").map((e) => e.at), ["1:37"]);
+  assert.deepEqual(errs("receive { e: error => { } }"), [{ title: "cannot receive an error", at: "1:14" }]);
+  assert.deepEqual(errs("receive { n: integr => { } }").map((e) => e.at), ["1:14"]);
+  assert.deepEqual(errs('receive { n: integer => { } after "5" => { } }').map((e) => e.at), ["1:35"]);
+  // A body's own mistakes are reported along with the receive's.
+  assert.deepEqual(errs("receive { a: integer => { a = \"x\"; } b: integer => { } }").map((e) => e.at), ["1:31", "1:38"]);
+});
+
 test("into conversions", () => {
   ok(`let a: float = 3.into();
 let b: string = 3.into();

@@ -35,9 +35,20 @@ let c: string = vm.read_file("/x"){message: "no"}.trim();
 let p: pointer = vm.alloc(16);
 p.offset(4).write_byte(7);
 let s: slice[byte; 4] = p.slice(4);`,
+  `fn serve(boss: process) -> integer {
+    let n: integer = 0;
+    loop {
+        receive {
+            req: (process, string) => { vm.send(req.0, "pong"); n++; }
+            down: exit => { break; }
+            after n * 10 => { continue; }
+        }
+    }
+    receive { k: integer => { return k; } after 0 => { return n; } }
+}`,
 ];
 
-const TOKENS = ["let", "fn", "if", "else", "loop", "for", "in", "return", "break", "continue", "vm", ".", "(", ")", "{", "}", "[", "]", ";", ",", ":", "=", "+", "-", "*", "**", "!", "==", "<", "&&", "||", "is", "error", "x", "y", "f", "integer", "string", "vector", "1", "2.5", '"s"', "'c'", "->", "{panic}", "{default: 1}", "println", "into", "push", "\n"];
+const TOKENS = ["let", "fn", "if", "else", "loop", "for", "in", "return", "break", "continue", "vm", ".", "(", ")", "{", "}", "[", "]", ";", ",", ":", "=", "+", "-", "*", "**", "!", "==", "<", "&&", "||", "is", "error", "x", "y", "f", "integer", "string", "vector", "1", "2.5", '"s"', "'c'", "->", "{panic}", "{default: 1}", "println", "into", "push", "receive", "after", "=>", "\n"];
 
 function checkTotal(src: string): void {
   let r;

@@ -31,9 +31,12 @@ test("keywords, operators and offsets", () => {
   assert.deepEqual(kinds("let fn if else loop break continue for in return true false null is vm"), [
     "let", "fn", "if", "else", "loop", "break", "continue", "for", "in", "return", "true", "false", "null", "is", "vm", "eof",
   ]);
-  assert.deepEqual(kinds("** << >> += -= *= /= %= ++ -- && || ! == != <= >= < > = -> & | ^"), [
-    "**", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "++", "--", "&&", "||", "!", "==", "!=", "<=", ">=", "<", ">", "=", "->", "&", "|", "^", "eof",
+  assert.deepEqual(kinds("** << >> += -= *= /= %= ++ -- && || ! == != <= >= < > = -> => & | ^"), [
+    "**", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "++", "--", "&&", "||", "!", "==", "!=", "<=", ">=", "<", ">", "=", "->", "=>", "&", "|", "^", "eof",
   ]);
+  // `receive` and `after` are names, not keywords (the receive statement reads them in place).
+  assert.deepEqual(kinds("receive { x: T => { } after 5 => { } }"), ["ident", "{", "ident", ":", "ident", "=>", "{", "}", "ident", "int", "=>", "{", "}", "}", "eof"]);
+  assert.deepEqual(kinds("a==>b"), ["ident", "==", ">", "ident", "eof"]);
   const t = lex("  let x", "t.kl").tokens;
   assert.deepEqual([t[0]!.start, t[0]!.end, t[1]!.start, t[1]!.end], [2, 5, 6, 7]);
 });

@@ -125,6 +125,48 @@ vm.println(a);`;
   assert.equal(r.program.items.length, 19);
 });
 
+test("receive { }: arms, after, and `receive` and `after` as ordinary names elsewhere", () => {
+  const src = `receive {
+    req: (process, string) => { vm.send(req.0, "pong"); }
+    down: exit => { }
+    after 50 * n => { break; }
+}
+let receive = vm.receive();
+let after: integer = receive + 1;
+receive { after: integer => { } }`;
+  const r = parse(src, "t.kl");
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.program.main.body.map((s) => s.kind), ["receive", "let", "let", "receive"]);
+  const rs = r.program.main.body[0] as Extract<Stmt, { kind: "receive" }>;
+  assert.deepEqual(rs.arms.map((a) => [a.name, a.annot.kind]), [["req", "tuple"], ["down", "named"]]);
+  assert.deepEqual(rs.kwSpan, { start: 0, end: 7 });
+  assert.deepEqual(rs.arms[0]!.nameSpan, { start: 14, end: 17 });
+  assert.equal(rs.arms[0]!.body.stmts.length, 1);
+  assert.equal(show(rs.after!.ms), "(50 * n)");
+  assert.equal(rs.after!.body.stmts[0]!.kind, "break");
+  assert.equal(rs.span.end, src.indexOf("}\nlet") + 1);
+  // An arm may be named `after` (a name followed by `:`).
+  const last = r.program.main.body[3] as Extract<Stmt, { kind: "receive" }>;
+  assert.deepEqual([last.arms.map((a) => a.name), last.after], [["after"], null]);
+});
+
+test("receive { }: structural mistakes are reported where they are, and parsing goes on", () => {
+  const at = (src: string) => parse(src, "t.kl").diagnostics.map((d) => [d.title, d.labels[0]!.span.start]);
+  assert.deepEqual(at("receive { }"), [["a receive with no arms", 0]]);
+  assert.deepEqual(at("receive { after 1 => { } n: integer => { } }"), [["an arm after the `after` clause", 25]]);
+  assert.deepEqual(at("receive { after 1 => { } after 2 => { } }"), [["a second `after` in one receive", 25]]);
+  assert.deepEqual(at("receive { n: integer { } }"), [["expected `=>`, found `{`", 21]]);
+  assert.deepEqual(at("receive { n integer => { } }"), [["a receive arm needs a type", 12]]);
+  assert.deepEqual(at("receive { 5: integer => { } }"), [["expected an arm of the receive, found an integer", 10]]);
+  assert.deepEqual(at("receive { after 5 { } }"), [["expected `=>`, found `{`", 18]]);
+  assert.deepEqual(at("receive { n: integer => { }"), [["unclosed receive", 8]]);
+  // Each broken arm once, the good ones kept, and the statements after the receive too.
+  const r = parse("receive {\n  a integer => { }\n  b: bool => { }\n  c: => { }\n}\nvm.println(1);", "t.kl");
+  assert.equal(r.diagnostics.length, 2);
+  assert.deepEqual(r.program.main.body.map((s) => s.kind), ["receive", "expr"]);
+  assert.deepEqual((r.program.main.body[0] as Extract<Stmt, { kind: "receive" }>).arms.map((a) => a.name), ["b"]);
+});
+
 test("every node has a span", () => {
   const r = parse("let x: integer = (1 + f(2))[0];", "t.kl");
   const s = r.program.main.body[0] as Extract<Stmt, { kind: "let" }>;

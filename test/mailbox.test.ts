@@ -1,6 +1,7 @@
 // Mailboxes: per-type queues in arrival order, the oldest of several types, and the cost of
 // a receive, counted in queue heads examined (mailboxStats), not in wall-clock time: taking
-// a message of one type costs the same however many messages of other types are queued.
+// a message of one type (or of any of a receive { }'s types) costs the same however many
+// messages of other types are queued.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -49,16 +50,25 @@ test("a queue that grew to a burst wraps around and gives its room back", () => 
   assert.equal(expect, next);
 });
 
-test("receiving a type costs the same with 1,000,000 messages of another type queued ahead", async () => {
-  // Main queues 1,000,000 integers to itself, then 2,000 times sends itself a string and
-  // receives it, then takes the integers back in order.
+/**
+ * Runs `body` after main has queued 1,000,000 integers to itself; what it printed, its exit
+ * code, and how many queue heads the mailboxes examined meanwhile.
+ */
+async function withMillionQueued(body: string): Promise<{ out: string; exitCode: number; examined: number }> {
   let out = "";
-  const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s) });
+  const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), schedulers: 1 });
   const before = mailboxStats.examined;
   const r = await raft.run(`
 let me: process = vm.self();
 let i: integer = 0;
 loop { if (i == 1000000) { break; } me.send(i); i++; }
+${body}`);
+  return { out, exitCode: r.exitCode, examined: mailboxStats.examined - before };
+}
+
+test("receiving a type costs the same with 1,000,000 messages of another type queued ahead", async () => {
+  // 2,000 times main sends itself a string and receives it, then takes the integers back in order.
+  const { out, exitCode, examined } = await withMillionQueued(`
 let k: integer = 0;
 loop {
     if (k == 2000) { break; }
@@ -76,10 +86,33 @@ loop {
 }
 vm.println(j);
 `);
-  const examined = mailboxStats.examined - before;
-  assert.equal(r.exitCode, 0, out);
+  assert.equal(exitCode, 0, out);
   assert.equal(out, "1000000\n");
   // One queue head per receive (2,000 strings + 1,000,000 integers), never a scan of the
   // integers queued ahead of each string.
   assert.ok(examined <= 1_002_000 + 10, `examined ${examined} queue entries`);
+});
+
+test("a receive { } costs one queue head per arm with 1,000,000 messages of another type queued ahead", async () => {
+  const { out, exitCode, examined } = await withMillionQueued(`
+let k: integer = 0;
+let wrong: integer = 0;
+loop {
+    if (k == 2000) { break; }
+    if (k % 2 == 0) { me.send("s" + k.into()); } else { me.send(k % 3 == 0); }
+    receive {
+        s: string => { if (s != "s" + k.into()) { wrong++; } }
+        b: bool => { if (b != (k % 3 == 0)) { wrong++; } }
+        f: float => { wrong++; }
+    }
+    k++;
+}
+vm.println(wrong);
+let first: integer = vm.receive();
+vm.println(first);
+`);
+  assert.equal(exitCode, 0, out);
+  assert.equal(out, "0\n0\n");
+  // Three heads per receive (one per arm) and a take: never a look at the integers.
+  assert.ok(examined <= 2000 * 4 + 10, `examined ${examined} queue entries`);
 });

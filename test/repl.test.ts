@@ -82,6 +82,24 @@ test("piped: the REPL is a process: spawn in one input, receive in a later one",
   assert.equal(r.stdout, "true : bool\n42 : integer\nfalse : bool\n");
 });
 
+test("piped: receive { } in later inputs (their type sets join the session's program)", async () => {
+  const r = await repl(
+    [
+      "vm.send(vm.self(), 5);",
+      "receive { n: integer => { vm.println(n); } after 0 => { vm.println(\"none\"); } }",
+      "receive {",
+      "  n: integer => { vm.println(n); }",
+      "  s: string => { vm.println(s); }",
+      "  after 0 => { vm.println(\"none\"); }",
+      "}",
+      "vm.send(vm.self(), \"hi\");",
+      "receive { b: bool => { } s: string => { vm.println(s); } }",
+    ].join("\n") + "\n",
+  );
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "5\nnone\nhi\n");
+});
+
 test("piped: a panic prints message and trace, and the session goes on; each statement runs once", async () => {
   const r = await repl('let n = 1;\nvm.println("side effect");\nlet z = 0;\nn / z;\nn + 1;\n');
   assert.equal(r.stdout, "side effect\n2 : integer\n");

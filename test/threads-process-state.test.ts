@@ -57,6 +57,7 @@ const processPlan = fc.record({
     }),
   ),
   waitType: fc.constantFrom("", ...TYPES),
+  waitSet: fc.integer({ min: -1, max: 1000 }),
   timedOut: fc.boolean(),
   links: fc.option(fc.uniqueArray(fc.nat(1000), { maxLength: 6 })),
   monitors: fc.option(fc.array(fc.tuple(fc.nat(1e9), fc.nat(1000)), { maxLength: 5 })),
@@ -154,6 +155,7 @@ function build(plan: PlanOf): Built {
     for (const t of plan.mail.taken) p.mailbox.take(t);
   }
   p.waitType = plan.waitType;
+  p.waitSet = plan.waitSet;
   p.timedOut = plan.timedOut;
   if (plan.links) p.links = new Set(plan.links);
   if (plan.monitors) p.monitors = new Map(plan.monitors);
@@ -238,7 +240,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -459,7 +461,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

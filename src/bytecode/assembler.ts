@@ -1,9 +1,10 @@
 // The assembler: Raft assembly text (`.raft`, SPEC §5) to a bytecode module.
 //
-// Line-oriented. A line holds a directive (`.const`, `.type`, `.native`, `.entry`, `.file`,
-// `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), an
+// Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.entry`,
+// `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), an
 // instruction (a mnemonic from the opcode table, optionally after `Wide`, with operands
-// written `#const $local @label &addr &addr..n &$local &$local..n` or plain integers), or
+// written `#const $local @label &addr &addr..n &$local &$local..n` or plain integers; a type
+// set is `#{T, U}`), or
 // the seed's shorthand (`1 2 +`: integers push, `+ - * / % ^` are Add Sub Mul Div Mod Exp).
 // `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
 // `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
@@ -12,7 +13,7 @@ import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type
 import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
-import { parseTypeKey, typeKey } from "./types.js";
+import { parseTypeKey, parseTypeSet, typeKey } from "./types.js";
 import { error as diagError, type Diagnostic, type Span } from "../diag/index.js";
 
 interface Token {
@@ -65,8 +66,8 @@ function tokenize(line: string, lineStart: number): Token[] {
         i++;
         continue;
       }
-      if (d === "[" || d === "(") depth++;
-      else if (d === "]" || d === ")") depth--;
+      if (d === "[" || d === "(" || d === "{") depth++;
+      else if (d === "]" || d === ")" || d === "}") depth--;
       else if ((d === " " || d === "\t") && depth <= 0) break;
       i++;
     }
@@ -195,6 +196,13 @@ export function assemble(source: string, file: string): AssembleResult {
             err(arg ?? first, "bad type", "not a type");
           }
           break;
+        case ".typeset":
+          try {
+            mb.typeSet(parseTypeSet(rest));
+          } catch {
+            err(arg ?? first, "bad type set", "not a type set", "write the types in braces: .typeset {integer, (process, string)}");
+          }
+          break;
         case ".native":
           if (!arg || toks.length !== 2) err(first, "bad native", "expected a native's name");
           else mb.native(arg.text);
@@ -216,7 +224,7 @@ export function assemble(source: string, file: string): AssembleResult {
           break;
         }
         default:
-          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .native .entry .file .line");
+          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .typeset .native .entry .file .line");
       }
       continue;
     }
@@ -334,6 +342,13 @@ export function assemble(source: string, file: string): AssembleResult {
             return [mb.type(typeKey(parseTypeKey(body)))];
           } catch {
             return bad("not a type");
+          }
+        }
+        if (kind === "typeset") {
+          try {
+            return [mb.typeSet(parseTypeSet(body))];
+          } catch {
+            return bad("not a type set: write #{integer, (process, string)}");
           }
         }
         if (kind === "native") return /^[A-Za-z_][\w.]*$/.test(body) ? [mb.native(body)] : bad("not a native name");

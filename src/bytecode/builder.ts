@@ -7,6 +7,7 @@
 import { OPCODES, Op, type OpInfo } from "./opcodes.js";
 import { encodeInstr, fitsNarrow, instrSize } from "./encoding.js";
 import { type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
+import { typeSetText } from "./types.js";
 
 /** One rewrite rule per superinstruction row: its parts as opcode numbers, longest rules first. */
 interface FuseRule {
@@ -224,6 +225,10 @@ export class ModuleBuilder {
   native(name: string): number {
     return this.constant({ tag: "native", value: name });
   }
+  /** A type set from canonical type keys, in order (ReceiveSelect's operand). */
+  typeSet(keys: readonly string[]): number {
+    return this.constant({ tag: "typeset", value: typeSetText(keys) });
+  }
 
   /** Reserves a function index by name (so calls can be emitted before its body). */
   declare(name: string): number {
@@ -265,5 +270,5 @@ function constKey(c: Const): string {
     f32[0] = c.value;
     return `f:${u32[0]}`;
   }
-  return `${c.tag[0]}:${c.value}`;
+  return `${c.tag}:${c.value}`;
 }

@@ -1,5 +1,5 @@
 // The disassembler: a module back to Raft assembly that the assembler turns into the same
-// bytes. The constant pool is written out first (`.const`, `.type`, `.native`) so operands
+// bytes. The constant pool is written out first (`.const`, `.type`, `.typeset`, `.native`) so operands
 // resolve to the same indices; positions become `.line` directives wherever they change;
 // jump targets become labels `L<offset>`; an instruction that was wide is written `Wide ...`.
 
@@ -27,6 +27,7 @@ export function disassemble(m: Module): string {
   out.push(`.file ${quote(m.file)}`);
   for (const c of m.consts) {
     if (c.tag === "type") out.push(`.type ${c.value}`);
+    else if (c.tag === "typeset") out.push(`.typeset ${c.value}`);
     else if (c.tag === "native") out.push(`.native ${c.value}`);
     else out.push(`.const ${constText(c)}`);
   }

@@ -4,7 +4,8 @@
 //   magic "RAFT", u16 format version, u16 reserved
 //   str  source file name
 //   u32  constant count, then each: u8 tag (1 int i32, 2 float f32, 3 string, 4 type key,
-//        5 native name) and its payload (i32 / f32 / str)
+//        5 native name, 6 type set) and its payload (i32 / f32 / str); a type set's str is
+//        its text, `{K1, K2, ...}`: distinct type keys in order (types.ts, parseTypeSet)
 //   u32  function count, then each: str name, u16 params, u16 locals, u32 code length,
 //        the code bytes, u32 line-entry count, each entry u32 offset, u32 line, u32 col
 //   u32  entry function index
@@ -21,7 +22,8 @@ export type Const =
   | { tag: "float"; value: number }
   | { tag: "string"; value: string }
   | { tag: "type"; value: string }
-  | { tag: "native"; value: string };
+  | { tag: "native"; value: string }
+  | { tag: "typeset"; value: string };
 
 export interface LineEntry {
   offset: number;
@@ -57,7 +59,7 @@ export class ModuleError extends Error {
   }
 }
 
-const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native"];
+const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native", "typeset"];
 
 export function constEquals(a: Const, b: Const): boolean {
   return a.tag === b.tag && (a.value === b.value || (Number.isNaN(a.value) && Number.isNaN(b.value)));

@@ -330,4 +330,8 @@ export const enum Op {
   ModIntStore = 162,
   /** $d := a % #k (integer constant, checked) */
   ModConstStore = 163,
+  /** take the oldest message whose type is in the set #S, waiting for one; pushes it, then its type's position in #S */
+  ReceiveSelect = 164,
+  /** as ReceiveSelect, waiting at most the popped ms (negative: a range fault); on a timeout pushes null, then -1 */
+  ReceiveSelectTimeout = 165,
 }

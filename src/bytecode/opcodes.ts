@@ -11,6 +11,8 @@
 // Operand kinds, with their assembly marks:
 //   const  `#v`    index into the constant pool (assembly writes the value: #300, #"hi", #1.5)
 //   type   `#T`    constant-pool index of a type key (assembly: #vector[integer])
+//   typeset `#{T}` constant-pool index of a type set: distinct type keys in order (assembly:
+//                  #{(process, string), exit}), what ReceiveSelect matches
 //   native `#name` constant-pool index of a native's name (assembly: #vm.println)
 //   local  `$n`    a local slot of the current frame (parameters first)
 //   label  `@l`    a program point inside the current function (encoded as a byte offset)
@@ -30,7 +32,7 @@
 // generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
 // from these lists; assembly is taken as written and never fused.
 
-export type OperandKind = "const" | "type" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
+export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
 
 /** Context a variable stack effect is computed in. */
 export interface EffectCtx {
@@ -80,6 +82,7 @@ function defaultAsm(kinds: OperandKind[]): AsmPattern[] {
     switch (k) {
       case "const":
       case "type":
+      case "typeset":
       case "native":
         return "#";
       case "local":
@@ -312,6 +315,9 @@ export const OPCODES: readonly OpInfo[] = [
   // ── a remainder stored into a local: `x = ... % k` ─────────────────────────────────
   fused("ModIntStore", ["imm", "local"], 1, 0, ["PushInt", "Mod", "Store"], "$d := a % n (integer, checked)"),
   fused("ModConstStore", ["const", "local"], 1, 0, ["PushConst", "Mod", "Store"], "$d := a % #k (integer constant, checked)", { constTag: "int" }),
+  // ── the receive { } statement: the oldest message of any of several types ───────────
+  row("ReceiveSelect", ["typeset"], 0, 2, "take the oldest message whose type is in the set #S, waiting for one; pushes it, then its type's position in #S"),
+  row("ReceiveSelectTimeout", ["typeset"], 1, 2, "as ReceiveSelect, waiting at most the popped ms (negative: a range fault); on a timeout pushes null, then -1"),
 ];
 
 /** The compare-and-branch rows by comparison, for the code generator and the second tier. */

@@ -193,7 +193,44 @@ export function typeDepth(t: Type): number {
 }
 
 export class TypeKeyError extends Error {
-  constructor(key: string) {
-    super(`bad type descriptor ${JSON.stringify(key.length > 60 ? key.slice(0, 60) + "..." : key)}`);
+  constructor(key: string, why = "bad type descriptor") {
+    super(`${why} ${JSON.stringify(key.length > 60 ? key.slice(0, 60) + "..." : key)}`);
   }
+}
+
+/**
+ * The text of a type set (the operand of ReceiveSelect): its type keys in order, as
+ * `{K1, K2, ...}` (`{}` when empty). Each key's position is what the receive reports.
+ */
+export function typeSetText(keys: readonly string[]): string {
+  return `{${keys.join(", ")}}`;
+}
+
+/**
+ * The canonical keys of a type set written as `typeSetText` writes it (any spacing). Throws
+ * `TypeKeyError` on anything else, and on a set that lists a type twice.
+ */
+export function parseTypeSet(text: string): string[] {
+  const t = text.trim();
+  if (t.length < 2 || t[0] !== "{" || t[t.length - 1] !== "}") throw new TypeKeyError(text);
+  const body = t.slice(1, -1);
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  if (body.trim() === "") return keys;
+  // Split at the commas outside brackets: a key's own commas are inside `(...)`.
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i <= body.length; i++) {
+    const c = body[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (i === body.length || (c === "," && depth === 0)) {
+      const key = typeKey(parseTypeKey(body.slice(from, i)));
+      if (seen.has(key)) throw new TypeKeyError(key, "a type set lists this type twice:");
+      seen.add(key);
+      keys.push(key);
+      from = i + 1;
+    }
+  }
+  return keys;
 }

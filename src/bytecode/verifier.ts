@@ -13,7 +13,7 @@
 import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
 import { decodeFunction, type Instr } from "./encoding.js";
 import { ModuleError, type Module } from "./module.js";
-import { parseTypeKey, TypeKeyError } from "./types.js";
+import { parseTypeKey, parseTypeSet, TypeKeyError } from "./types.js";
 
 /** Most values one frame may hold on its operand stack (locals excluded). */
 export const MAX_FRAME_STACK = 4096;
@@ -33,9 +33,10 @@ export function verifyModule(m: Module): VerifiedFunction[] {
   if (m.entry >= m.functions.length) throw new ModuleError(`bad module: entry function ${m.entry} does not exist`);
   if (m.functions[m.entry].params !== 0) throw new ModuleError(`bad module: entry function ${m.functions[m.entry].name} takes parameters`);
   m.consts.forEach((c, i) => {
-    if (c.tag === "type") {
+    if (c.tag === "type" || c.tag === "typeset") {
       try {
-        parseTypeKey(c.value);
+        if (c.tag === "type") parseTypeKey(c.value);
+        else parseTypeSet(c.value);
       } catch (e) {
         if (e instanceof TypeKeyError) throw new ModuleError(`bad module: constant #${i}: ${e.message}`);
         throw e;
@@ -70,12 +71,15 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
         case "const": {
           const c = m.consts[v];
           if (!c) fail(ins, `constant #${v} does not exist`);
-          if (c.tag === "type" || c.tag === "native") fail(ins, `constant #${v} is a ${c.tag}, not a value`);
+          if (c.tag === "type" || c.tag === "native" || c.tag === "typeset") fail(ins, `constant #${v} is a ${c.tag === "typeset" ? "type set" : c.tag}, not a value`);
           if (info.constTag && c.tag !== info.constTag) fail(ins, `constant #${v} is not ${info.constTag === "int" ? "an integer" : `a ${info.constTag}`}`);
           break;
         }
         case "type":
           if (m.consts[v]?.tag !== "type") fail(ins, `constant #${v} is not a type`);
+          break;
+        case "typeset":
+          if (m.consts[v]?.tag !== "typeset") fail(ins, `constant #${v} is not a type set`);
           break;
         case "native":
           if (m.consts[v]?.tag !== "native") fail(ins, `constant #${v} is not a native name`);

@@ -15,6 +15,7 @@
 //                     inPlace (write the result / mutated value back to the receiver place)
 //   LetStmt / Param   binding
 //   ForStmt           itemBinding, iterKind, writesBack, collectionBinding, indexBinding
+//   ReceiveArm        type, binding
 //   FnDecl / Program.main: locals (declaration order, params first), ret, mayReturnError
 //
 // Errors as values (docs/architecture.md): an operand, argument, condition, index, message,
@@ -348,8 +349,40 @@ export interface BlockStmt {
   span: Span;
   body: Block;
 }
+/** `name: T => { ... }` in a receive { }: takes a message of type T into `name` (scoped to the arm). */
+export interface ReceiveArm {
+  span: Span;
+  name: string;
+  nameSpan: Span;
+  annot: TypeNode;
+  body: Block;
+  /** checker: the message type. */
+  type: Type;
+  /** checker: the arm's variable. */
+  binding: LocalBinding | null;
+}
+/** `after ms => { ... }`: runs when no message of the arms' types came within ms. */
+export interface AfterClause {
+  span: Span;
+  /** The `after` word. */
+  kwSpan: Span;
+  ms: Expr;
+  body: Block;
+}
+/**
+ * `receive { arm... [after ms => { }] }`: the oldest message whose type matches any arm, into
+ * that arm's variable, then that arm's body; without `after` it waits for ever.
+ */
+export interface ReceiveStmt {
+  kind: "receive";
+  span: Span;
+  /** The `receive` word. */
+  kwSpan: Span;
+  arms: ReceiveArm[];
+  after: AfterClause | null;
+}
 
-export type Stmt = LetStmt | AssignStmt | IncDecStmt | ExprStmt | IfStmt | LoopStmt | ForStmt | BreakStmt | ContinueStmt | ReturnStmt | BlockStmt;
+export type Stmt = LetStmt | AssignStmt | IncDecStmt | ExprStmt | IfStmt | LoopStmt | ForStmt | BreakStmt | ContinueStmt | ReturnStmt | BlockStmt | ReceiveStmt;
 
 // ---------------------------------------------------------------- functions and program
 

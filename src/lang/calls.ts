@@ -110,7 +110,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
         c.err(e.span, "cannot tell which type of message to receive", "the expected type is unknown here", "annotate the variable: let m: integer = vm.receive();");
         return UNKNOWN;
       }
-      if (expected.kind === "fn" || expected.kind === "error") c.err(e.span, `cannot receive ${describe(expected)}`, "not a message type");
+      if (notReceivable(expected)) c.err(e.span, `cannot receive ${describe(expected)}`, "not a message type");
       e.targetType = expected;
       return expected;
     }
@@ -152,6 +152,11 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       plainArgs(c, e, sig);
       return sig.ret as Type;
   }
+}
+
+/** A type no message has: what `vm.receive()` and a receive { } arm cannot wait for. */
+export function notReceivable(t: Type): boolean {
+  return t.kind === "fn" || t.kind === "error";
 }
 
 /** A message: any value type but a function name. Returns its type. */

@@ -4,7 +4,8 @@
 // named `main`), gives every expression its static type, resolves every call (user function,
 // vm builtin, embedder native, method), checks operators, definite assignment of `let x: T;`,
 // that non-null functions return on every path, `break`/`continue` placement, literal ranges,
-// and the `is error` rules; then errorflow.ts decides which values may be errors.
+// the `is error` rules and the arms of `receive { }` (one arm per type, names that shadow
+// nothing); then errorflow.ts decides which values may be errors.
 // Call typing (vm.*, methods, into, receive, spawn) lives in calls.ts.
 //
 // One mistake, one diagnostic: an expression whose error was reported gets the UNKNOWN type,
@@ -21,11 +22,12 @@ import type {
   IdentExpr,
   LocalBinding,
   Program,
+  ReceiveStmt,
   Stmt,
   TypeNode,
 } from "./ast.js";
 import { ifChain } from "./ast.js";
-import { checkCall, checkMethod, checkVmCall } from "./calls.js";
+import { checkCall, checkMethod, checkVmCall, notReceivable } from "./calls.js";
 import { STRING_IN_PLACE } from "./builtins.js";
 import { analyzeErrors } from "./errorflow.js";
 import { parse } from "./parser.js";
@@ -229,6 +231,12 @@ export class Checker {
       } else if (s.kind === "loop" || s.kind === "for" || s.kind === "block") {
         this.collectMainNames(s.kind === "block" ? s.body.stmts : s.body.stmts);
         if (s.kind === "for") this.mainNames.add(s.item);
+      } else if (s.kind === "receive") {
+        for (const a of s.arms) {
+          this.mainNames.add(a.name);
+          this.collectMainNames(a.body.stmts);
+        }
+        if (s.after) this.collectMainNames(s.after.body.stmts);
       }
     }
   }
@@ -326,7 +334,54 @@ export class Checker {
         return this.returnStmt(s);
       case "block":
         return this.block(s.body);
+      case "receive":
+        return this.receiveStmt(s);
     }
+  }
+
+  /**
+   * receive { }: each arm is a branch with its own scope holding the arm's variable; the
+   * statement goes on from the end of any arm (or of `after`). Arms must differ in type (the
+   * second of a pair could never run), and an arm's name may not shadow a variable in scope.
+   */
+  private receiveStmt(s: ReceiveStmt): void {
+    if (s.after) {
+      this.expr(s.after.ms, T.integer);
+      this.expectType(s.after.ms, T.integer);
+    }
+    const before = this.da && new Set(this.da);
+    const ends: (Set<number> | null)[] = [];
+    const byType = new Map<string, Span>();
+    for (const a of s.arms) {
+      a.type = this.type(a.annot);
+      if (!hasUnknown(a.type)) {
+        const key = show(a.type);
+        const first = byType.get(key);
+        if (notReceivable(a.type)) this.err(a.annot.span, `cannot receive ${describe(a.type)}`, "not a message type", "messages are values of any type but error");
+        else if (first) withLabel(this.err(a.nameSpan, `two arms receive ${key}`, "this arm could never run", "merge the two arms into one"), first, "the first arm of this type");
+        else byType.set(key, a.nameSpan);
+      }
+      const outer = this.lookup(a.name);
+      if (outer) {
+        withLabel(
+          this.err(a.nameSpan, `the arm's name \`${a.name}\` shadows a variable`, "this name is already a variable here", "give the arm a new name: it is a new variable holding the message"),
+          outer.span,
+          "the variable it would hide",
+        );
+      }
+      this.da = before && new Set(before);
+      this.pushScope();
+      a.binding = this.declare(a.name, a.type, "let", a.nameSpan);
+      this.stmts(a.body.stmts);
+      this.popScope();
+      ends.push(this.da);
+    }
+    if (s.after) {
+      this.da = before && new Set(before);
+      this.block(s.after.body);
+      ends.push(this.da);
+    }
+    this.da = intersectAll(ends);
   }
 
   private letStmt(s: Extract<Stmt, { kind: "let" }>): void {

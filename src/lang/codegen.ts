@@ -33,6 +33,7 @@ import type {
   LocalBinding,
   MethodExpr,
   Program,
+  ReceiveStmt,
   Stmt,
   VmCallExpr,
   BinaryExpr,
@@ -244,7 +245,51 @@ class FnGen {
       case "block":
         this.body(s.body);
         break;
+      case "receive":
+        this.receiveStmt(s);
+        break;
     }
+  }
+
+  /**
+   * receive { }: ReceiveSelect (ReceiveSelectTimeout with `after`) over the arms' types, in
+   * arm order, pushes the message and its arm's number (-1: the time is up); a
+   * compare-and-branch per arm on that number, kept in a temporary, goes to the arm, which
+   * stores the message into its variable. One arm and no `after` is a plain typed receive,
+   * as `let name: T = vm.receive();` compiles.
+   */
+  private receiveStmt(s: ReceiveStmt): void {
+    const arms = s.arms;
+    if (arms.length === 1 && !s.after) {
+      this.at(s.kwSpan.start);
+      this.emit(Op.ReceiveMessage, this.mb.type(typeKey(arms[0].type)));
+      this.emit(Op.Store, arms[0].binding!.id);
+      this.body(arms[0].body);
+      return;
+    }
+    if (s.after) this.use(s.after.ms);
+    this.at(s.kwSpan.start);
+    this.emit(s.after ? Op.ReceiveSelectTimeout : Op.ReceiveSelect, this.mb.typeSet(arms.map((a) => typeKey(a.type))));
+    const end = this.fb.newLabel();
+    const labels = arms.map(() => this.fb.newLabel());
+    const arm = this.temp();
+    this.emit(Op.Store, arm);
+    // Without `after`, the first arm is what is left when no other matched.
+    for (let i = s.after ? 0 : 1; i < arms.length; i++) this.emit(Op.NotEqIntJumpIfFalse, arm, i, labels[i]);
+    this.release(1);
+    if (s.after) {
+      this.emit(Op.Pop);
+      this.body(s.after.body);
+      if (arms.length) this.emit(Op.Jump, end);
+    }
+    arms.forEach((a, i) => {
+      this.fb.place(labels[i]);
+      this.at(a.span.start);
+      this.emit(Op.Store, a.binding!.id);
+      this.body(a.body);
+      if (i < arms.length - 1) this.emit(Op.Jump, end);
+    });
+    this.fb.place(end);
   }
 
   /** An expression statement: its value is dropped; an error it yields panics in place. */

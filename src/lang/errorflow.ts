@@ -128,6 +128,14 @@ export function analyzeErrors(program: Program): void {
       case "block":
         stmts(s.body.stmts);
         break;
+      case "receive":
+        // An arm's variable holds a message, never an error (sending one is a use).
+        if (s.after) {
+          expr(s.after.ms);
+          stmts(s.after.body.stmts);
+        }
+        for (const a of s.arms) stmts(a.body.stmts);
+        break;
       case "break":
       case "continue":
         break;

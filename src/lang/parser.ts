@@ -4,6 +4,10 @@
 // (`;`, a statement keyword, a block's `}`) and carries on, so every broken statement is
 // reported once and the rest of the file is still parsed.
 //
+// `receive { name: T => { } ... after ms => { } }` is a statement when `receive` (an
+// ordinary name elsewhere: `vm.receive()`) starts a statement and a `{` follows it; inside
+// it, `after` not followed by `:` starts the timeout clause.
+//
 // Precedence (SPEC §2, low to high): `||`; `&&`; `!`; `== != < > <= >= is`; `|`; `^`; `&`;
 // `<< >>`; `+ -`; `* / %`; `**` (right-assoc); unary `-`; postfix call/index/method/`.0`/handler.
 // Nesting is limited (MAX_DEPTH) so that hostile input gets a diagnostic, not a RangeError.
@@ -11,6 +15,7 @@
 import { T } from "../bytecode/types.js";
 import { error, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import type {
+  AfterClause,
   AssignOp,
   BinaryOp,
   Block,
@@ -21,6 +26,8 @@ import type {
   Item,
   Param,
   Program,
+  ReceiveArm,
+  ReceiveStmt,
   Stmt,
   TypeNode,
 } from "./ast.js";
@@ -352,8 +359,12 @@ export class Parser {
     return this.failAt(sp(t.start, t.end), title, msg, hint);
   }
   failAt(span: Span, title: string, msg: string, hint?: string): never {
-    this.diagnostics.push(error(this.file, title, span, msg, hint));
+    this.report(span, title, msg, hint);
     throw SIGNAL;
+  }
+  /** A syntax error that needs no recovery: parsing goes on where it is. */
+  report(span: Span, title: string, msg: string, hint?: string): void {
+    this.diagnostics.push(error(this.file, title, span, msg, hint));
   }
   private enter(t: Token): void {
     if (++this.depth > MAX_DEPTH) {
@@ -504,6 +515,7 @@ export class Parser {
         return this.fail(t, "`else` without `if`", "this `else` follows no `if` block", undefined);
       default:
         if (t.kind === "ident" && this.text(t) === "while") this.noWhile(t);
+        if (t.kind === "ident" && this.peek(1).kind === "{" && this.text(t) === "receive") return this.receiveStmt();
         return this.simpleStmt();
     }
   }
@@ -534,6 +546,80 @@ export class Parser {
     const hint =
       cond === "true" ? "write: loop { ... }" : `write: loop { if (!(${cond.length > 0 && cond.length <= 40 && !cond.includes("\n") ? cond : "condition"})) { break; } ... }`;
     this.fail(t, "Kaylee has no `while`; use `loop` with `break`", "`while` is not a keyword", hint);
+  }
+
+  /** `receive { name: T => { } ... [after ms => { }] }`, with recovery arm by arm. */
+  private receiveStmt(): ReceiveStmt {
+    const kw = this.next();
+    const kwSpan = sp(kw.start, kw.end);
+    const open = this.next();
+    this.enter(open);
+    const arms: ReceiveArm[] = [];
+    let after: AfterClause | null = null;
+    let clauses = 0;
+    while (!this.check("}") && !this.check("eof")) {
+      const depth = this.depth;
+      clauses++;
+      try {
+        const t = this.peek();
+        if (t.kind === "ident" && this.text(t) === "after" && this.peek(1).kind !== ":") {
+          const clause = this.afterClause();
+          if (after) this.report(clause.kwSpan, "a second `after` in one receive", "a receive has at most one `after` clause", "keep one timeout");
+          else after = clause;
+          continue;
+        }
+        const arm = this.receiveArm();
+        if (after) this.report(arm.nameSpan, "an arm after the `after` clause", "`after` must be the last clause of a receive", "move the `after` clause to the end");
+        arms.push(arm);
+      } catch (e) {
+        if (e !== SIGNAL) throw e;
+        this.depth = depth;
+        this.skipArm();
+      }
+    }
+    this.depth--;
+    if (!this.check("}")) this.failAt(sp(open.start, open.end), "unclosed receive", "this `{` is never closed", "add a `}`");
+    this.next();
+    if (clauses === 0) {
+      this.report(kwSpan, "a receive with no arms", "this receive would wait forever for nothing", "add an arm, e.g. msg: string => { ... }, or `after ms => { ... }`");
+    }
+    return { kind: "receive", span: sp(kw.start, this.prevEnd()), kwSpan, arms, after };
+  }
+
+  private receiveArm(): ReceiveArm {
+    const nameTok = this.peek();
+    if (nameTok.kind !== "ident") {
+      this.fail(nameTok, `expected an arm of the receive, found ${describeKind(nameTok.kind)}`, "expected `name: type => { ... }` or `after ms => { ... }`", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
+    }
+    this.next();
+    const name = this.text(nameTok);
+    if (!this.check(":")) this.fail(this.peek(), "a receive arm needs a type", "expected `:` and the message type", `write ${name}: integer => { ... }`);
+    this.next();
+    const annot = this.type();
+    this.expect("=>", "`=>`");
+    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the arm's block");
+    const body = this.block();
+    return { span: sp(nameTok.start, body.span.end), name, nameSpan: sp(nameTok.start, nameTok.end), annot, body, type: T.null, binding: null };
+  }
+
+  private afterClause(): AfterClause {
+    const kw = this.next();
+    const ms = this.expression();
+    this.expect("=>", "`=>`");
+    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the `after` clause's block");
+    const body = this.block();
+    return { span: sp(kw.start, body.span.end), kwSpan: sp(kw.start, kw.end), ms, body };
+  }
+
+  /** After a broken arm: on to the end of its block (or of the receive). */
+  private skipArm(): void {
+    while (!this.check("eof") && !this.check("}")) {
+      if (this.check("{")) {
+        this.skipBalanced();
+        return;
+      }
+      this.next();
+    }
   }
 
   private letStmt(): Stmt {

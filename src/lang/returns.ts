@@ -1,7 +1,8 @@
 // Control-flow facts that need no types: does a statement list always end in `return`
 // (SPEC §2: a missing `return` on a path of a non-null function is a compile error)?
 // Structural and conservative: `if` needs an `else` with both sides returning; a `loop`
-// with no `break` of its own never falls through.
+// with no `break` of its own never falls through; a `receive { }` returns when every arm and
+// its `after` (if any) does.
 
 import { ifChain, type Block, type Stmt } from "./ast.js";
 
@@ -21,6 +22,8 @@ function stmtReturns(s: Stmt): boolean {
       return alwaysReturns(s.body.stmts);
     case "loop":
       return !breaksOut(s.body);
+    case "receive":
+      return s.arms.every((a) => alwaysReturns(a.body.stmts)) && (s.after === null || alwaysReturns(s.after.body.stmts));
     default:
       return false;
   }
@@ -38,6 +41,8 @@ function breaksOut(b: Block): boolean {
       }
       case "block":
         return s.body.stmts.some(walk);
+      case "receive":
+        return s.arms.some((a) => a.body.stmts.some(walk)) || (s.after !== null && s.after.body.stmts.some(walk));
       default:
         return false; // nested loop/for: their breaks are their own
     }

@@ -36,6 +36,7 @@ export type TokenKind =
   | ":"
   | "."
   | "->"
+  | "=>"
   // operators
   | "+"
   | "-"

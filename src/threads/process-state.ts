@@ -22,7 +22,10 @@
 //                              (an untouched mailbox stays the shared empty one). Queue by
 //                              queue rather than merged into one arrival order: it is O(n),
 //                              and the arrival numbers carry that order anyway;
-//   waitType, timedOut         (a runnable process may still carry a fired receive timeout);
+//   waitType, waitSet, timedOut
+//                              (a runnable process may still carry a fired receive timeout;
+//                              waitSet, the type set constant a receive { } waits for, is -1
+//                              once it is runnable, but moves all the same);
 //   links, monitors, monitoredBy, trapExits, name, exitReason
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
@@ -145,6 +148,7 @@ export function writeProcess(w: Writer, p: Process): void {
     w.value(p.resumeValue);
     w.value(p.resumeFault);
     w.str(p.waitType);
+    w.i32(p.waitSet);
 
     writeMailbox(w, p.mailbox);
 
@@ -228,6 +232,7 @@ export function readProcess(r: Reader): Process {
     if (fault !== null && !(fault instanceof KError)) throw new RangeError("bad process bytes: resume fault is not an error");
     p.resumeFault = fault;
     p.waitType = r.str();
+    p.waitSet = r.i32();
 
     p.mailbox = readMailbox(r);
 

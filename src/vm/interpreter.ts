@@ -922,6 +922,20 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 2;
             break;
           }
+          case Op.ReceiveSelect:
+          case Op.ReceiveSelectTimeout: {
+            // receive { }: the message, then its arm (its type's place in the set; -1: timed out).
+            // Blocked, it runs again when a message of one of its types arrives or time is up.
+            const timed = code[pc] === Op.ReceiveSelectTimeout;
+            const arm = vm.receiveSelect(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
+            if (arm === SELECT_WAIT) return suspend(p, pc, sp, base, fp, Exec.Blocked);
+            if (timed) sp--;
+            stack[sp++] = vm.selected;
+            stack[sp++] = arm;
+            vm.selected = null;
+            pc += 2;
+            break;
+          }
           case Op.Self:
             stack[sp++] = p.pid;
             pc += 1;
@@ -1383,6 +1397,8 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
 
 /** Sentinel from `vm.receive` meaning "nothing matched: block". */
 export const NO_MESSAGE: unique symbol = Symbol("no message");
+/** What `vm.receiveSelect` returns when nothing matched: block. */
+export const SELECT_WAIT = -2;
 
 /** Saves where the process is and leaves the slice with `r`. */
 function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r: Exec): Exec {

@@ -84,7 +84,7 @@ export const MAX_JIT_DEPTH = 1000;
 /** Calls or loop back-edges before a function is compiled. */
 export const JIT_THRESHOLD = 1000;
 
-const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.Wide]);
+const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
 
 /**
  * `RAFT_JIT_DUMP=1` prints the JS source of every function the second tier compiles to

@@ -11,7 +11,7 @@ import { NO_MAIL, type Mailbox } from "./mailbox.js";
 export const enum Status {
   Runnable = 0,
   Running = 1,
-  /** Waiting in ReceiveMessage / ReceiveTimeout. */
+  /** Waiting in ReceiveMessage / ReceiveTimeout / ReceiveSelect / ReceiveSelectTimeout. */
   Receiving = 2,
   /** Waiting for a host promise (read_file, sleep, get_user_input, an async native). */
   Parked = 3,
@@ -44,8 +44,10 @@ export class Process {
 
   /** Messages not yet received (the shared empty NO_MAIL until the first one: mailbox.ts). */
   mailbox: Mailbox = NO_MAIL;
-  /** Type key a receiving process waits for. */
+  /** Type key a receiving process waits for ("" while it waits in a receive { }). */
   waitType = "";
+  /** The type set (its constant index) a process waiting in a receive { } waits for; -1 otherwise. */
+  waitSet = -1;
   /** The timer this process waits on — a receive timeout or a sleep — (0 = none); a receive timeout fired. */
   timerSeq = 0;
   timedOut = false;

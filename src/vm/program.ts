@@ -1,14 +1,15 @@
 // Linking: turns a verified module into the form the interpreter runs. All functions' code
 // is laid out in one Int32Array, each instruction as its opcode followed by its operands
 // (Wide prefixes gone, jump targets rewritten to absolute indices, native names resolved to
-// the VM's native table), and constants become run-time values (type keys parsed once).
+// the VM's native table), and constants become run-time values (type keys parsed once, type
+// sets made `TypeSet`s).
 // It also keeps what panics need to name places: each code index's function and source
 // position.
 
 import { OPCODES } from "../bytecode/opcodes.js";
 import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
-import { parseTypeKey, type Type } from "../bytecode/types.js";
+import { parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
 import type { NativeFn } from "./native-api.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,6 +18,14 @@ export type JitEntry = (vm: unknown, p: unknown, blk: number, locals: unknown[])
 
 export interface NativeTable {
   lookup(name: string): NativeFn | undefined;
+}
+
+/** A linked type set (ReceiveSelect's operand): its keys in order, and each key's position. */
+export class TypeSet {
+  readonly pos: ReadonlyMap<string, number>;
+  constructor(readonly keys: readonly string[]) {
+    this.pos = new Map(keys.map((k, i) => [k, i]));
+  }
 }
 
 export class Program {
@@ -94,6 +103,8 @@ export function link(m: Module, natives: NativeTable): Program {
         return c.value;
       case "type":
         return parseTypeKey(c.value);
+      case "typeset":
+        return new TypeSet(parseTypeSet(c.value));
       case "native": {
         let i = nativeIndex.get(c.value);
         if (i === undefined) {

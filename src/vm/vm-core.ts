@@ -7,9 +7,9 @@
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
 
-import type { Program } from "./program.js";
+import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
-import { NO_MESSAGE, usedError } from "./interpreter.js";
+import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
 import { Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
@@ -168,6 +168,8 @@ export class VMCore {
   unwound: unknown = null;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
   jitArgs = 0;
+  /** The message `receiveSelect` just took, until the instruction that called it pushes it (same instruction). */
+  selected: unknown = null;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
   jitThreshold: number;
   main: Process | null = null;
@@ -346,7 +348,7 @@ export class VMCore {
   deadlock(): void {
     const main = this.main;
     if (main && main.alive && !this.resting) {
-      const waiting = main.status === Status.Receiving ? `a message of type ${main.waitType}` : "something";
+      const waiting = main.status !== Status.Receiving ? "something" : main.waitSet >= 0 ? `a message of type ${oneOf((this.program.consts[main.waitSet] as TypeSet).keys)}` : `a message of type ${main.waitType}`;
       this.lastPanic = { pid: main.pid, message: `deadlock: every process is waiting and nothing can wake the main process (it waits for ${waiting})`, trace: this.traceOf(main, main.pc) };
       main.exitReason = this.lastPanic.message;
       this.exit(main, main.exitReason);
@@ -538,6 +540,14 @@ export class VMCore {
     if (!admitMessage(this, q, value)) return; // heap charge (heap.ts)
     if (box === NO_MAIL) q.mailbox = box = new Mailbox();
     box.push(type, value);
+    // A receive { } waiting for this type runs again and takes it: it had nothing of its
+    // types queued, so this message is now the oldest it matches.
+    if (q.waitSet >= 0 && q.status === Status.Receiving && (this.program.consts[q.waitSet] as TypeSet).pos.has(type)) {
+      if (q.timerSeq !== 0) this.sched.cancelTimer(q);
+      q.timedOut = false;
+      q.waitSet = -1;
+      this.sched.makeRunnable(q);
+    }
   }
 
   /** A delivery past --max-mailbox ends the receiver (the sender never fails). */
@@ -563,7 +573,7 @@ export class VMCore {
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
     const want = this.program.constKeys[typeConst];
-    if (timed && (typeof ms !== "number" || !(ms >= 0))) return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
+    if (timed && (typeof ms !== "number" || !(ms >= 0))) return badTimeout(ms);
     const box = p.mailbox;
     if (box.length !== 0) {
       const m = box.take(want);
@@ -581,8 +591,48 @@ export class VMCore {
       if (p.timerSeq === 0) this.sched.armReceiveTimeout(p, ms);
     }
     p.waitType = want;
+    p.waitSet = -1;
     p.status = Status.Receiving;
     return NO_MESSAGE;
+  }
+
+  /**
+   * The receive { } statement (ReceiveSelect): takes the oldest message whose type is in the
+   * type set at constant `setConst` — one look at the head of each of those types' queues —
+   * leaves it in `selected` and returns its type's position in the set; returns -1 when a
+   * timed wait is over (`selected` null), or SELECT_WAIT after arranging to wait (with a
+   * timeout when timed). A delivery of any of the set's types makes the process run the
+   * instruction again (deliver). A negative timeout is the fault `vm.receive(ms)` returns as
+   * an error value (code "range"): the statement has no value to carry it.
+   */
+  receiveSelect(p: Process, setConst: number, timed: boolean, ms: number): number {
+    if (timed && (typeof ms !== "number" || !(ms >= 0))) throw new Fault(badTimeout(ms));
+    const keys = (this.program.consts[setConst] as TypeSet).keys;
+    if (keys.length > 16) this.chargeWork(keys.length >> 4); // one queue head looked at per arm
+    const box = p.mailbox;
+    if (box.length !== 0) {
+      const i = box.oldestOf(keys);
+      if (i >= 0) {
+        this.selected = box.take(keys[i]);
+        if (p.timerSeq !== 0) this.sched.cancelTimer(p);
+        p.timedOut = false;
+        p.waitSet = -1;
+        return i;
+      }
+    }
+    if (timed) {
+      if (p.timedOut || ms === 0) {
+        p.timedOut = false;
+        p.waitSet = -1;
+        this.selected = null;
+        return -1;
+      }
+      if (p.timerSeq === 0) this.sched.armReceiveTimeout(p, ms);
+    }
+    p.waitType = "";
+    p.waitSet = setConst;
+    p.status = Status.Receiving;
+    return SELECT_WAIT;
   }
 
   // ── natives ─────────────────────────────────────────────────────────────────────────
@@ -702,6 +752,7 @@ export class VMCore {
     p.hasResume = false;
     p.resumeReceive = false;
     p.waitType = "";
+    p.waitSet = -1;
     this.resting = false;
     this.sched.makeRunnable(p);
     return p;
@@ -711,6 +762,7 @@ export class VMCore {
   rest(p: Process): void {
     p.status = Status.Receiving;
     p.waitType = "\u0000resting";
+    p.waitSet = -1;
     this.resting = true;
     this.resident!.done(p);
   }
@@ -744,6 +796,16 @@ export class VMCore {
 export { pidString };
 
 /** Reductions for copying a message: one per 16 slots or characters it holds (bounded walk). */
+/** A negative (or, from hand-written bytecode, non-numeric) receive timeout: code "range". */
+function badTimeout(ms: unknown): KError {
+  return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
+}
+
+/** "a", "a or b", "a, b or c": the types a receive { } waits for, for a deadlock's message. */
+function oneOf(keys: readonly string[]): string {
+  return keys.length < 2 ? (keys[0] ?? "(none)") : `${keys.slice(0, -1).join(", ")} or ${keys[keys.length - 1]}`;
+}
+
 function copySize(v: unknown): number {
   let n = 0;
   const stack: unknown[] = [v];
