@@ -9,10 +9,12 @@
 // A few calls have typing rules no row can state; `special` names the rule the checker applies:
 //   "print"      any argument type (println also with none)
 //   "error"      vm.error(msg[, code]): its type is assignable to every type (always an error)
-//   "spawn"      vm.spawn(f, args...) / vm.spawn_link: f names a top-level function, args checked against it
+//   "spawn"      vm.spawn(f, args...) / vm.spawn_link / vm.spawn_monitor: f names a top-level function, args checked against it
 //   "start_child" vm.start_child(sup, restart, f, args...)
 //   "send"       any message type (recorded on the call)
 //   "receive"    target-typed from the expected type; it can fail only with a timeout
+//   "message"    the "any" parameter is a message of any sendable type (recorded on the call): send_after, reply
+//   "call"       vm.call(p, request, ms): a "message" call whose result is target-typed, as receive's
 //   "into"       target-typed conversion (see INTO_TARGETS)
 //   "slice"      pointer.slice(n): slice[byte; n] with n a literal or from the expected type
 //   "push_str"   string.push(c) takes a char or a string
@@ -27,7 +29,7 @@ export type SigType =
   | "elem" // the receiver collection's element type
   | "target"; // the expected type at the call site (into, receive)
 
-export type Special = "print" | "error" | "spawn" | "start_child" | "send" | "receive" | "into" | "slice" | "push_str";
+export type Special = "print" | "error" | "spawn" | "start_child" | "send" | "receive" | "message" | "call" | "into" | "slice" | "push_str";
 
 export interface BuiltinSig {
   /** `"vm.read_file"` or a method key `"string.trim"` (receiver kind, then name). */
@@ -54,7 +56,7 @@ const row = (
   extra: Partial<Pick<BuiltinSig, "optional" | "fallible" | "special" | "literals">> = {},
 ): BuiltinSig => ({ name, params, optional: extra.optional ?? 0, ret, fallible: extra.fallible ?? false, doc, ...extra });
 
-const { integer, float, byte, char, bool, string, pointer, process } = T;
+const { integer, float, byte, char, bool, string, pointer, process, ref, from } = T;
 const nul = T.null;
 
 const VM_ROWS: BuiltinSig[] = [
@@ -78,7 +80,14 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.link", [process], nul, "link to a process"),
   row("vm.unlink", [process], nul, "remove a link"),
   row("vm.trap_exits", [bool], nul, "receive linked exits as exit messages"),
-  row("vm.monitor", [process], nul, "an exit message arrives when the process ends"),
+  row("vm.monitor", [process], ref, "an exit message arrives when the process ends; the monitor's ref"),
+  row("vm.demonitor", [ref], bool, "remove a monitor and drop its notice if queued; true if it had not fired"),
+  row("vm.spawn_monitor", [], T.tuple([process, ref]), "start f(args...) in a new process monitored by this one: (pid, ref)", { special: "spawn", fallible: true }),
+  row("vm.make_ref", [], ref, "a new unique reference"),
+  row("vm.send_after", [process, "any", integer], ref, "send a message after ms milliseconds (negative is an error \"range\"); the timer's ref", { special: "message", fallible: true }),
+  row("vm.cancel_timer", [ref], bool, "stop a send_after of this process; true if the message was still pending (it never arrives)"),
+  row("vm.call", [process, "any", integer], "target", "send (from, request) and wait up to ms for the reply (errors \"timeout\", \"noproc\", \"down\", \"bad_reply\")", { special: "call", fallible: true }),
+  row("vm.reply", [from, "any"], nul, "answer a call (dropped when no call waits for it)", { special: "message" }),
   row("vm.kill", [process, string], nul, "send an exit signal (default: untrappable kill)", { optional: 1 }),
   row("vm.register", [string, process], nul, "register a process under a name", { fallible: true }),
   row("vm.whereis", [string], process, "the process registered under a name", { fallible: true }),
@@ -143,6 +152,10 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("process.alive", [], bool, "is the process running"),
   row("exit.process", [], process, "the process that ended"),
   row("exit.reason", [], string, "why it ended"),
+  row("exit.ref", [], ref, "the monitor's ref (error \"not_monitor\" for an exit over a link or from vm.kill)", { fallible: true }),
+  row("ref.into", [], "target", "convert to string", { special: "into" }),
+  row("from.process", [], process, "the calling process"),
+  row("from.into", [], "target", "convert to string", { special: "into" }),
   // pointer
   row("pointer.free", [], nul, "free the allocation (double free is an error)", { fallible: true }),
   row("pointer.claim", [integer], nul, "grow the allocation to hold bytes", { fallible: true }),
@@ -178,6 +191,8 @@ export const INTO_TARGETS: ReadonlyMap<string, readonly string[]> = new Map(Obje
   char: ["integer", "string", "char"],
   byte: ["integer", "string", "byte"],
   bool: ["string", "bool"],
+  ref: ["string", "ref"],
+  from: ["string", "from"],
 }));
 
 /** Conversions that can fail (an error value): parsing, and narrowing to a smaller range. */

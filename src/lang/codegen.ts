@@ -643,7 +643,7 @@ class FnGen {
       case "==":
       case "!=": {
         // By content (EqValue charges its work in proportion: long strings and vectors).
-        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
+        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "from" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
         if (e.op === "==") this.emit(deep ? Op.EqValue : Op.Eq);
         else this.emit(deep ? Op.NotEqValue : Op.NotEq);
         return;
@@ -753,10 +753,23 @@ class FnGen {
         return;
       case "spawn":
       case "spawn_link":
+      case "spawn_monitor":
         for (const a of args.slice(1)) this.pass(a);
         this.at(e.span.start);
-        this.emit(Op.SpawnActor, fnIndex(), name === "spawn_link" ? 1 : 0);
+        this.emit(Op.SpawnActor, fnIndex(), name === "spawn_link" ? 1 : name === "spawn_monitor" ? 2 : 0);
         return;
+      case "call":
+      case "send_after":
+      case "reply": {
+        // The native learns the message's static type (a call's request travels as (from, R)),
+        // and a call the reply type it waits for, from the call's type tuple (servers.ts).
+        const msg = e.msgType ?? args[1].ty;
+        const types = name === "call" ? [T.tuple([T.from, msg]), e.targetType ?? e.ty] : [msg];
+        for (const a of args) this.pass(a);
+        this.at(e.span.start);
+        this.emit(Op.CallNativeTyped, this.mb.native(`vm.${name}`), args.length, this.mb.type(typeKey(T.tuple(types))));
+        return;
+      }
       case "send":
         this.use(args[0]);
         this.use(args[1]);

@@ -13,6 +13,7 @@
 //   ASK       a question about a process here from a process elsewhere, which is parked until
 //             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it)
 //   ANSWER    the answer to an ASK
+//   REPLY     vm.reply's answer to a vm.call of a process here (taken only by the call that waits for it)
 //   MOVE      a runnable process handed over by a busier scheduler (process-state.ts)
 //   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
 //   WAKE      nothing but a nudge (deadlock checks re-run when it is handled)
@@ -32,6 +33,7 @@ export const enum Rec {
   Wake = 11,
   Stop = 12,
   Move = 13,
+  Reply = 14,
 }
 
 /** What an ASK asks. */
