@@ -20,7 +20,7 @@ import { Process } from "../src/vm/process.js";
  */
 async function withProbe(src: string, jit: "off" | "eager" = "off"): Promise<string> {
   let out = "";
-  const raft = new Raft({ jit, stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
+  const raft = new Raft({ jit, schedulers: 1, stdout: (s) => void (out += s), stderr: (s) => void (out += s) });
   let vm: VMCore | null = null;
   raft.defineNative("probe", ["process"], "string", (pid: number) => {
     const p = vm!.procs.get(pid);
@@ -144,8 +144,7 @@ fn starter(to: process) {
     vm.send_after(to, "b", 100000);
     vm.send(to, vm.probe(vm.self()));
 }
-let p: process = vm.spawn(starter, vm.self());
-let r: ref = vm.monitor(p);
+let p: (process, ref) = vm.spawn_monitor(starter, vm.self());
 let s: string = vm.receive();
 vm.println(s);
 let e: exit = vm.receive();

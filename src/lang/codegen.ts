@@ -765,7 +765,8 @@ class FnGen {
         // and a call the reply type it waits for, from the call's type tuple (servers.ts).
         const msg = e.msgType ?? args[1].ty;
         const types = name === "call" ? [T.tuple([T.from, msg]), e.targetType ?? e.ty] : [msg];
-        for (const a of args) this.pass(a);
+        // The message (argument 1) is copied by the native, as SendMessage copies its own.
+        args.forEach((a, i) => (i === 1 ? this.use(a) : this.pass(a)));
         this.at(e.span.start);
         this.emit(Op.CallNativeTyped, this.mb.native(`vm.${name}`), args.length, this.mb.type(typeKey(T.tuple(types))));
         return;
