@@ -1,8 +1,9 @@
 // Typing of calls for the checker: user functions, `vm.*` builtins and embedder natives,
 // and methods on types (tables in builtins.ts), including the rules no table row can state:
 // target-typed `into()`, `vm.receive()` and `vm.call()`, `vm.error` (fits any type),
-// `vm.spawn(f, args...)` checked against f, any-typed `print`/`send`/messages, compile-time checked strategy and restart
-// names, `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
+// `vm.spawn(f, args...)` checked against f, any-typed `print`/`send` and messages
+// (`send_after`, `call`, `reply`), compile-time checked strategy and restart names,
+// `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
 
 import { T, type Type } from "../bytecode/types.js";
 import { withLabel, type Span } from "../diag/diagnostic.js";

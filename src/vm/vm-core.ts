@@ -1,8 +1,8 @@
 // The VM: the owner that wires the process table, the scheduler (scheduler.ts), mailboxes
-// (mailbox.ts), links, monitors and exit signals (signals.ts), calls and timers (servers.ts)
-// and the name registry (registry.ts), and the door to natives. It keeps the hot entry points that compiled and
-// interpreted code call — send, receive, spawn — and the end of a process, where all of
-// those meet. Also the resident main of the REPL, and panics.
+// (mailbox.ts), links, monitors and exit signals (signals.ts), calls, refs and timers
+// (servers.ts) and the name registry (registry.ts), and the door to natives. It keeps the hot
+// entry points that compiled and interpreted code call — send, receive, spawn — and the end
+// of a process, where all of those meet. Also the resident main of the REPL, and panics.
 //
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
@@ -373,7 +373,8 @@ export class VMCore {
     this.procs.set(pid, p);
     this.spawned++;
     if (placed) {
-      if (link) (p.links ??= new Set()).add(parent); // the spawner linked (or monitored: spawn_monitor) its own end
+      // The spawner linked (or, spawn_monitor, monitored) its own end already.
+      if (link) (p.links ??= new Set()).add(parent);
       if (monitorRef !== 0) (p.monitoredBy ??= new Map()).set(monitorRef, parent);
     } else if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
