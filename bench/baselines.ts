@@ -313,3 +313,46 @@ export function skynet(size: number): string {
   s.run();
   return `${total}\n`;
 }
+
+/**
+ * n request/reply round trips to a server, as a JS programmer writes them with async/await:
+ * the server awaits its next request, each call carries a reply callback and arms a timeout
+ * (vm.call's ms) that the reply clears. Prints the sum of (reply - request): n.
+ */
+export async function call(n: number): Promise<string> {
+  interface Request {
+    value: number;
+    reply: (v: number) => void;
+  }
+  const inbox: Request[] = [];
+  let wake: (() => void) | null = null;
+  let running = true;
+  const server = (async () => {
+    while (running) {
+      const req = inbox.shift();
+      if (req === undefined) await new Promise<void>((r) => (wake = r));
+      else req.reply(req.value + 1);
+    }
+  })();
+  const callServer = (value: number, ms: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timeout")), ms);
+      inbox.push({
+        value,
+        reply: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+      });
+      const w = wake;
+      wake = null;
+      w?.();
+    });
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += (await callServer(i, 5000)) - i;
+  running = false;
+  const w = wake as (() => void) | null;
+  w?.();
+  await server;
+  return `${sum}\n`;
+}

@@ -145,7 +145,7 @@ test("Session API: definitions, redefinition, in-place methods, error values", a
   assert.match(pick(await s.eval('vm.read_file("/nope");')), /permission_denied.* : string$/);
   assert.deepEqual(s.typeOf("name.length()"), { type: "integer" });
   const [names] = complete(s, "vm.spa");
-  assert.deepEqual(names, ["spawn", "spawn_link"]);
+  assert.deepEqual(names, ["spawn", "spawn_link", "spawn_monitor"]);
   assert.ok(complete(s, "name.up")[0].includes("upper"));
   assert.ok(complete(s, "na")[0].includes("name"));
   // Completion reads the standard library's table: a vector has its own methods and into().

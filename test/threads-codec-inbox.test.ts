@@ -1,6 +1,7 @@
-// What crosses threads: the value codec (any value back exactly, no host recursion, cycles
-// refused) and the scheduler inbox (nothing lost, nothing duplicated, per-producer order,
-// fragments, a full ring, two threads filling each other's rings).
+// What crosses threads: the value codec (any value back exactly, refs, reply addresses and
+// notices included; no host recursion, cycles refused) and the scheduler inbox (nothing lost,
+// nothing duplicated, per-producer order, fragments, a full ring, two threads filling each
+// other's rings).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -8,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import { Reader, Writer } from "../src/threads/codec.js";
 import { Inbox, inboxBuffer } from "../src/threads/inbox.js";
 import { valueArbitrary } from "./helpers/value-arbitrary.js";
+import { ExitNotice, ReplyTo } from "../src/vm/values.js";
 
 const value = valueArbitrary();
 
@@ -35,6 +37,16 @@ test("codec: -0, NaN, astral strings and long strings", () => {
   const s = "x\u{1F600}é".repeat(1000);
   assert.equal(roundTrip(s), s);
   assert.deepEqual(roundTrip([s, [s, "ab"]]), [s, [s, "ab"]]);
+});
+
+test("codec: refs past 32 bits, reply addresses and monitor notices come back exactly", () => {
+  const from = new ReplyTo(7, 2 ** 40 + 3);
+  const back = roundTrip([2 ** 40 + 3, from, new ExitNotice(7, "normal", 2 ** 33), new ExitNotice(8, "killed")]) as unknown[];
+  assert.equal(back[0], 2 ** 40 + 3);
+  assert.ok(back[1] instanceof ReplyTo && back[1] !== from);
+  assert.deepEqual(back[1], from);
+  assert.deepEqual(back[2], new ExitNotice(7, "normal", 2 ** 33));
+  assert.equal((back[3] as ExitNotice).ref, 0);
 });
 
 test("codec: a 200,000-deep value crosses without host recursion; a cycle is refused", () => {

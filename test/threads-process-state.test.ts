@@ -13,7 +13,7 @@ import { NO_TRIES, Process, Status } from "../src/vm/process.js";
 import { Mailbox, NO_MAIL } from "../src/vm/mailbox.js";
 import { Block, LinearMemory, Pointer, Slice, ptrReadByte, ptrWriteByte, sliceGet } from "../src/vm/memory.js";
 import { MEMORY_NATIVES } from "../src/vm/natives-memory.js";
-import { ExitNotice, Fault, KError } from "../src/vm/values.js";
+import { ExitNotice, Fault, KError, ReplyTo } from "../src/vm/values.js";
 import { Raft } from "../src/raft.js";
 import { valueArbitrary } from "./helpers/value-arbitrary.js";
 import type { SysCtx } from "../src/vm/vm-core.js";
@@ -62,6 +62,13 @@ const processPlan = fc.record({
   links: fc.option(fc.uniqueArray(fc.nat(1000), { maxLength: 6 })),
   monitors: fc.option(fc.array(fc.tuple(fc.nat(1e9), fc.nat(1000)), { maxLength: 5 })),
   monitoredBy: fc.option(fc.array(fc.tuple(fc.nat(1e9), fc.nat(1000)), { maxLength: 5 })),
+  call: fc.option(fc.record({ ref: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), type: fc.constantFrom(...TYPES) })),
+  timers: fc.option(
+    fc.uniqueArray(fc.record({ ref: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), to: fc.nat(), type: fc.constantFrom(...TYPES), value: plainValue, at: fc.integer({ min: -5, max: 2 ** 31 }) }), {
+      maxLength: 5,
+      selector: (t) => t.ref,
+    }),
+  ),
   trapExits: fc.boolean(),
   name: fc.option(fc.string()),
   exitReason: fc.string(),
@@ -110,7 +117,7 @@ function build(plan: PlanOf): Built {
         todo.push(a);
         return a;
       }
-      if (x !== null && typeof x === "object" && !(x instanceof KError) && !(x instanceof ExitNotice)) {
+      if (x !== null && typeof x === "object" && !(x instanceof KError) && !(x instanceof ExitNotice) && !(x instanceof ReplyTo)) {
         const o = x as Record<string, number>;
         if ("foreign" in o) return new Pointer(foreignBlocks[o.foreign], o.off);
         if (blocks.length === 0) return null;
@@ -160,6 +167,11 @@ function build(plan: PlanOf): Built {
   if (plan.links) p.links = new Set(plan.links);
   if (plan.monitors) p.monitors = new Map(plan.monitors);
   if (plan.monitoredBy) p.monitoredBy = new Map(plan.monitoredBy);
+  if (plan.call) {
+    p.callRef = plan.call.ref;
+    p.callType = plan.call.type;
+  }
+  if (plan.timers) p.sendTimers = new Map(plan.timers.map((t) => [t.ref, { ref: t.ref, to: t.to, type: t.type, value: resolve(t.value), at: t.at, seq: 0 }]));
   p.trapExits = plan.trapExits;
   p.name = plan.name;
   p.exitReason = plan.exitReason;
@@ -211,7 +223,9 @@ class Same {
       } else if (x instanceof KError) {
         assert.ok(y instanceof KError && y.message === x.message && y.code === x.code, `${at}: error`);
       } else if (x instanceof ExitNotice) {
-        assert.ok(y instanceof ExitNotice && y.process === x.process && y.reason === x.reason, `${at}: exit`);
+        assert.ok(y instanceof ExitNotice && y.process === x.process && y.reason === x.reason && y.ref === x.ref, `${at}: exit`);
+      } else if (x instanceof ReplyTo) {
+        assert.ok(y instanceof ReplyTo && y !== x && y.pid === x.pid && y.ref === x.ref, `${at}: from`);
       } else assert.ok(Object.is(x, y), `${at}: ${String(x)} came back as ${String(y)}`);
     }
   }
@@ -240,7 +254,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor", "callRef", "callType"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -254,6 +268,12 @@ function assertSame(p: Process, q: Process): Same {
   assert.deepEqual(q.links, p.links);
   assert.deepEqual(q.monitors, p.monitors);
   assert.deepEqual(q.monitoredBy, p.monitoredBy);
+  if (p.sendTimers === null) assert.equal(q.sendTimers, null);
+  else {
+    // Due times come back as they left (roundTrip moves between two clocks at 0), unarmed.
+    const strip = (m: Map<number, { ref: number; to: number; type: string; at: number; seq: number }>) => [...m].map(([k, t]) => [k, t.ref, t.to, t.type, t.at, t.seq]);
+    assert.deepEqual(strip(q.sendTimers!), strip(p.sendTimers));
+  }
   const pm = p.memory as LinearMemory | null;
   const qm = q.memory as LinearMemory | null;
   if (pm === null) assert.equal(qm, null);
@@ -266,6 +286,7 @@ function assertSame(p: Process, q: Process): Same {
   same.value(p.stack.slice(0, p.sp), q.stack.slice(0, q.sp), "stack");
   same.value(p.resumeValue, q.resumeValue, "resume value");
   same.value(p.resumeFault, q.resumeFault, "resume fault");
+  if (p.sendTimers !== null) same.value([...p.sendTimers.values()].map((t) => t.value), [...q.sendTimers!.values()].map((t) => t.value), "timers");
   if (p.mailbox === NO_MAIL) assert.equal(q.mailbox, NO_MAIL);
   else {
     assert.equal(q.mailbox.length, p.mailbox.length);
@@ -354,6 +375,23 @@ test("a random process comes back with every field equal, its pointers on the re
     { numRuns: 300, seed: 14 },
   );
   assert.ok(blocks > 200, `pointers to blocks were moved (${blocks})`);
+});
+
+test("send_after timers move as what is left of their delays, on the reader's clock", () => {
+  const p = new Process(5, "f", 1);
+  p.sendTimers = new Map([
+    [2 ** 40, { ref: 2 ** 40, to: 7, type: "(from, string)", value: [new ReplyTo(5, 2 ** 41), "x"], at: 1250, seq: 3 }],
+    [9, { ref: 9, to: 5, type: "integer", value: 1, at: 990, seq: 4 }],
+  ]);
+  const w = new Writer();
+  writeProcess(w, p, 1000); // left: 250 ms and -10 ms (due already)
+  const q = readProcess(new Reader().on(w.bytes, 0, w.len), 40_000);
+  assert.deepEqual([...q.sendTimers!.values()].map((t) => [t.ref, t.to, t.type, t.at, t.seq]), [
+    [2 ** 40, 7, "(from, string)", 40_250, 0],
+    [9, 5, "integer", 39_990, 0],
+  ]);
+  const v = q.sendTimers!.get(2 ** 40)!.value as unknown[];
+  assert.ok(v[0] instanceof ReplyTo && v[0].pid === 5 && v[0].ref === 2 ** 41 && v[1] === "x");
 });
 
 test("pointers to one block share one Block after the move; a free through one is seen through all", () => {
@@ -461,7 +499,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 
@@ -484,6 +522,8 @@ vm.monitor(w);
 vm.send(me, "hello");
 vm.send(me, "world");
 vm.send(me, 2.5);
+let t1: ref = vm.send_after(me, (77, true), 20);
+let t2: ref = vm.send_after(me, (88, true), 100000);
 let p: pointer = vm.alloc(16);
 let q: pointer = vm.alloc(8);
 let r: pointer = p.offset(4);
@@ -522,9 +562,15 @@ vm.println(big.read_integer());
 vm.kill(w);
 let e: exit = vm.receive();
 vm.println(e.reason());
+vm.println(vm.cancel_timer(t2));
+let tv: (integer, bool) = vm.receive();
+vm.println(tv);
+let none: (integer, bool) = vm.receive(50){default: (-1, false)};
+vm.println(none);
+vm.println(vm.cancel_timer(t1));
 `;
 
-type Moves = { count: number; maxFp: number; maxMail: number; withMemory: number; withResume: number; bytes: number };
+type Moves = { count: number; maxFp: number; maxMail: number; withMemory: number; withResume: number; withTimers: number; bytes: number };
 
 /** Runs PROGRAM; with `move`, main's state goes through bytes into a fresh Process whenever it sits runnable between slices. */
 async function runMoving(move: boolean, jit: "off" | "eager"): Promise<{ out: string; moves: Moves }> {
@@ -533,7 +579,7 @@ async function runMoving(move: boolean, jit: "off" | "eager"): Promise<{ out: st
   const c = raft.compile(PROGRAM);
   assert.ok(c.module, JSON.stringify(c.diagnostics));
   const vm = await raft.createVM();
-  const moves: Moves = { count: 0, maxFp: 0, maxMail: 0, withMemory: 0, withResume: 0, bytes: 0 };
+  const moves: Moves = { count: 0, maxFp: 0, maxMail: 0, withMemory: 0, withResume: 0, withTimers: 0, bytes: 0 };
   const w = new Writer();
   const r = new Reader();
   // After every slice (as a scheduler with peers would, between slices): if main is runnable,
@@ -544,17 +590,20 @@ async function runMoving(move: boolean, jit: "off" | "eager"): Promise<{ out: st
     runSlice.call(this, p);
     const m = vm.main;
     if (!move || vm.isStopped || m === null || !canMigrate(m)) return;
-    writeProcess(w.reset(), m);
+    writeProcess(w.reset(), m, vm.now());
     const bytes = w.bytes.slice(0, w.len);
-    const q = readProcess(r.on(bytes, 0, bytes.length));
+    const q = readProcess(r.on(bytes, 0, bytes.length), vm.now());
     moves.count++;
     moves.bytes = Math.max(moves.bytes, bytes.length);
     moves.maxFp = Math.max(moves.maxFp, m.fp);
     moves.maxMail = Math.max(moves.maxMail, m.mailbox.length);
     if (m.memory !== null) moves.withMemory++;
     if (m.hasResume) moves.withResume++;
+    if (m.sendTimers !== null && m.sendTimers.size !== 0) moves.withTimers++;
+    vm.servers.dropTimers(m); // as a scheduler that moves a process away does (threads/remote.ts)
     m.status = Status.Dead;
     vm.procs.set(q.pid, q);
+    vm.servers.adoptTimers(q);
     vm.main = q;
     vm.sched.makeRunnable(q);
   };
@@ -569,12 +618,12 @@ for (const jit of ["off", "eager"] as const) {
     const plain = await runMoving(false, jit);
     const moved = await runMoving(true, jit);
     assert.equal(moved.out, plain.out);
-    assert.equal(plain.out, "66981\n291\n123456\nhello world 2.5\na39\n255\n0\nkilled\n");
+    assert.equal(plain.out, "66981\n291\n123456\nhello world 2.5\na39\n255\n0\nkilled\ntrue\n(77, true)\n(-1, false)\nfalse\n");
     const m = moved.moves;
     assert.ok(m.count >= 10, `main moved ${m.count} times`);
     assert.ok(m.maxFp >= 10, `moved with frames (fp up to ${m.maxFp})`);
     assert.ok(m.maxMail >= 3, `moved with messages (${m.maxMail})`);
-    assert.ok(m.withMemory >= 1 && m.withResume >= 1, JSON.stringify(m));
+    assert.ok(m.withMemory >= 1 && m.withResume >= 1 && m.withTimers >= 10, JSON.stringify(m));
   });
 }
 

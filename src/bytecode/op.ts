@@ -146,7 +146,7 @@ export const enum Op {
   SetErrorMessage = 70,
   /** panic with the string on top of the stack */
   Panic = 71,
-  /** start @f in a new process (linked if n=1); pushes its pid */
+  /** start @f in a new process (linked if n=1, monitored if n=2); pushes its pid (n=2: the tuple (pid, ref)) */
   SpawnActor = 72,
   /** pops pid, message: copy the message (of type #T) into the mailbox; pushes null */
   SendMessage = 73,

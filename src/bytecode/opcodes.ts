@@ -208,7 +208,7 @@ export const OPCODES: readonly OpInfo[] = [
   row("Panic", [], 1, 0, "panic with the string on top of the stack", { flow: "end" }),
 
   // ── processes (seed 000) ───────────────────────────────────────────────────────────
-  row("SpawnActor", ["fn", "count"], calleeParams, 1, "start @f in a new process (linked if n=1); pushes its pid"),
+  row("SpawnActor", ["fn", "count"], calleeParams, 1, "start @f in a new process (linked if n=1, monitored if n=2); pushes its pid (n=2: the tuple (pid, ref))"),
   row("SendMessage", ["type"], 2, 1, "pops pid, message: copy the message (of type #T) into the mailbox; pushes null"),
   row("ReceiveMessage", ["type"], 0, 1, "take the oldest message of type #T, waiting for one"),
   row("ReceiveTimeout", ["type"], 1, 1, "as ReceiveMessage, waiting at most the popped ms; a timeout error otherwise"),

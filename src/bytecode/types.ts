@@ -17,13 +17,15 @@ export type Type =
   | { kind: "pointer" }
   | { kind: "process" }
   | { kind: "exit" }
+  | { kind: "ref" }
+  | { kind: "from" }
   | { kind: "slice"; elem: Type; length: number }
   | { kind: "array"; elem: Type; length: number }
   | { kind: "vector"; elem: Type }
   | { kind: "tuple"; elems: Type[] }
   | { kind: "fn"; params: Type[]; ret: Type };
 
-export type ScalarKind = "null" | "integer" | "float" | "byte" | "char" | "bool" | "string" | "error" | "pointer" | "process" | "exit";
+export type ScalarKind = "null" | "integer" | "float" | "byte" | "char" | "bool" | "string" | "error" | "pointer" | "process" | "exit" | "ref" | "from";
 
 const scalarCache = new Map<string, Type>();
 export function scalar(kind: ScalarKind): Type {
@@ -47,6 +49,8 @@ export const T = {
   pointer: scalar("pointer"),
   process: scalar("process"),
   exit: scalar("exit"),
+  ref: scalar("ref"),
+  from: scalar("from"),
   vector: (elem: Type): Type => ({ kind: "vector", elem }),
   array: (elem: Type, length: number): Type => ({ kind: "array", elem, length }),
   slice: (elem: Type, length: number): Type => ({ kind: "slice", elem, length }),
@@ -81,7 +85,7 @@ export function isAggregate(t: Type): boolean {
   return t.kind === "vector" || t.kind === "array" || t.kind === "tuple";
 }
 
-const SCALARS = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit"]);
+const SCALARS = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit", "ref", "from"]);
 
 /** Parses a key made by `typeKey`. Throws `TypeKeyError` on anything else (e.g. from a bad module). */
 export function parseTypeKey(key: string): Type {

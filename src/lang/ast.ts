@@ -9,7 +9,7 @@
 //   IdentExpr         binding (a local) | fn (a top-level function, only as vm.spawn's f)
 //   BinaryExpr        operandTy (type of both operands: picks int/float/byte/string opcodes)
 //   CallExpr          fn (the user function called)
-//   VmCallExpr        target (builtin | native), argTypes, targetType (receive), msgType (send),
+//   VmCallExpr        target (builtin | native), argTypes, targetType (receive, call), msgType (send, send_after, call, reply),
 //                     spawnFn (spawn / spawn_link / start_child)
 //   MethodExpr        key ("string.trim"), receiverTy, targetType (into), msgType (p.send),
 //                     inPlace (write the result / mutated value back to the receiver place)

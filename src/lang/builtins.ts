@@ -16,10 +16,12 @@
 // A few calls have typing rules no row can state; `special` names the rule the checker applies:
 //   "print"      any argument type (println also with none)
 //   "error"      vm.error(msg[, code]): its type is assignable to every type (always an error)
-//   "spawn"      vm.spawn(f, args...) / vm.spawn_link: f names a top-level function, args checked against it
+//   "spawn"      vm.spawn(f, args...) / vm.spawn_link / vm.spawn_monitor: f names a top-level function, args checked against it
 //   "start_child" vm.start_child(sup, restart, f, args...)
 //   "send"       any message type (recorded on the call)
 //   "receive"    target-typed from the expected type; it can fail only with a timeout
+//   "message"    the "any" parameter is a message of any sendable type (recorded on the call): send_after, reply
+//   "call"       vm.call(p, request, ms): a "message" call whose result is target-typed, as receive's
 //   "into"       target-typed conversion (see INTO_TARGETS)
 //   "slice"      pointer.slice(n): slice[byte; n] with n a literal or from the expected type
 //   "push_str"   string.push(c) takes a char or a string
@@ -36,7 +38,7 @@ export type SigType =
   | "self" // the receiver's own type (vector.slice)
   | "target"; // the expected type at the call site (into, receive)
 
-export type Special = "print" | "error" | "spawn" | "start_child" | "send" | "receive" | "into" | "slice" | "push_str";
+export type Special = "print" | "error" | "spawn" | "start_child" | "send" | "receive" | "message" | "call" | "into" | "slice" | "push_str";
 
 /**
  * How a call is carried out, which is how the code generator lowers it:
@@ -113,7 +115,7 @@ const row = (signature: string, params: SigType[], ret: SigType, doc: string, ex
   return { name, paramNames, params, optional, ret, errors, impl, doc, ...rest, fallible: extra.fallible ?? errors.length > 0 };
 };
 
-const { integer, float, byte, char, bool, string, pointer, process } = T;
+const { integer, float, byte, char, bool, string, pointer, process, ref, from } = T;
 const nul = T.null;
 
 const SUP = [C.noproc, C.not_supervisor] as const;
@@ -140,7 +142,14 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.link(p)", [process], nul, "link to a process"),
   row("vm.unlink(p)", [process], nul, "remove a link"),
   row("vm.trap_exits(on)", [bool], nul, "receive linked exits as exit messages"),
-  row("vm.monitor(p)", [process], nul, "an exit message arrives when the process ends"),
+  row("vm.monitor(p)", [process], ref, "an exit message arrives when the process ends; the monitor's ref"),
+  row("vm.demonitor(r)", [ref], bool, "remove a monitor and drop its notice if queued; true if it had not fired"),
+  row("vm.spawn_monitor(f, args...)", [], T.tuple([process, ref]), "start f(args...) in a new process monitored by this one: (pid, ref)", { special: "spawn", errors: [C.system_limit], opcode: "SpawnActor", flag: 2 }),
+  row("vm.make_ref", [], ref, "a new unique reference"),
+  row("vm.send_after(to, message, ms)", [process, "any", integer], ref, "send a message after ms milliseconds (negative: \"range\"); the timer's ref", { special: "message", errors: [C.range], typed: true }),
+  row("vm.cancel_timer(r)", [ref], bool, "stop a send_after of this process; true if the message was still pending (it never arrives)"),
+  row("vm.call(to, request, ms)", [process, "any", integer], "target", "send (from, request) and wait up to ms for the reply", { special: "call", errors: [C.timeout, C.noproc, C.down, C.bad_reply, C.calling_self, C.range], typed: true }),
+  row("vm.reply(to, value)", [from, "any"], nul, "answer a call (dropped when no call waits for it)", { special: "message", typed: true }),
   row("vm.kill(p, reason)", [process, string], nul, "send an exit signal (default: untrappable kill)", { optional: 1 }),
   row("vm.register(name, p)", [string, process], nul, "register a process under a name", { errors: [C.noproc, C.already_registered, C.range, C.system_limit] }),
   row("vm.whereis(name)", [string], process, "the process registered under a name", { errors: [C.not_found] }),
@@ -225,6 +234,8 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("process.alive", [], bool, "is the process running"),
   row("exit.process", [], process, "the process that ended"),
   row("exit.reason", [], string, "why it ended"),
+  row("exit.ref", [], ref, "the monitor's ref (\"not_monitor\" for an exit over a link or from vm.kill)", { errors: [C.not_monitor] }),
+  row("from.process", [], process, "the calling process"),
   // pointer
   row("pointer.free", [], nul, "free the allocation", { errors: [C.double_free, C.bad_pointer] }),
   row("pointer.claim(bytes)", [integer], nul, "grow the allocation to hold bytes", { errors: [...POINTER, C.range, C.heap_limit] }),
@@ -282,6 +293,8 @@ export const INTO_TARGETS: ReadonlyMap<string, readonly string[]> = new Map(Obje
   char: ["integer", "string", "char"],
   byte: ["integer", "string", "byte"],
   bool: ["string", "bool"],
+  ref: ["string", "ref"],
+  from: ["string", "from"],
 }));
 
 /** The kinds a value of kind `from` converts to with into(). */

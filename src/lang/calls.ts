@@ -1,8 +1,9 @@
 // Typing of calls for the checker: user functions, `vm.*` builtins and embedder natives,
 // and methods on types (tables in builtins.ts), including the rules no table row can state:
-// target-typed `into()` and `vm.receive()`, `vm.error` (fits any type), `vm.spawn(f, args...)`
-// checked against f, any-typed `print`/`send`, compile-time checked strategy and restart
-// names, `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
+// target-typed `into()`, `vm.receive()` and `vm.call()`, `vm.error` (fits any type),
+// `vm.spawn(f, args...)` checked against f, any-typed `print`/`send` and messages
+// (`send_after`, `call`, `reply`), compile-time checked strategy and restart names,
+// `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
 
 import { T, type Type } from "../bytecode/types.js";
 import { withLabel, type Span } from "../diag/diagnostic.js";
@@ -114,6 +115,29 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       e.targetType = expected;
       return expected;
     }
+    case "message":
+    case "call": {
+      // Ordinary parameters, except the message ("any"), which may be of any sendable type.
+      const max = sig.params.length;
+      if (n !== max) argCountError(c, e.span, `vm.${e.name}`, max, max, n);
+      e.args.forEach((a, i) => {
+        const p = sig.params[i];
+        if (p === "any") e.msgType = sendable(c, a);
+        else if (p === undefined || typeof p === "string") c.expr(a, null);
+        else {
+          c.expr(a, p);
+          c.expectType(a, p);
+        }
+      });
+      if (sig.special === "message") return sig.ret as Type;
+      if (!expected) {
+        c.err(e.span, "cannot tell which type of reply to wait for", "the expected type is unknown here", "annotate the variable: let answer: string = vm.call(server, request, 1000);");
+        return UNKNOWN;
+      }
+      if (expected.kind === "fn" || expected.kind === "error") c.err(e.span, `cannot wait for ${describe(expected)}`, "not a reply type");
+      e.targetType = expected;
+      return expected;
+    }
     case "spawn":
     case "start_child": {
       const lead: Type[] = sig.special === "start_child" ? [T.process, T.string] : [];
@@ -121,7 +145,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       if (n <= fIndex) {
         argCountError(c, e.span, `vm.${e.name}`, fIndex + 1, Infinity, n);
         checkArgs(c, e.args, lead);
-        return T.process;
+        return sig.ret as Type;
       }
       checkArgs(c, e.args.slice(0, fIndex), lead);
       checkLiterals(c, e.args, sig);
@@ -130,7 +154,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
         c.expr(fArg, null);
         if (!hasUnknown(fArg.ty)) c.err(fArg.span, `vm.${e.name} needs a function name`, "not a function name", `write vm.${e.name}(${sig.special === "start_child" ? "sup, \"permanent\", " : ""}worker, args...)`);
         checkArgs(c, e.args.slice(fIndex + 1), []);
-        return T.process;
+        return sig.ret as Type;
       }
       const ft = c.identExpr(fArg, true);
       const f = fArg.fn;
@@ -138,7 +162,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       if (!f) {
         if (!hasUnknown(ft)) c.err(fArg.span, `vm.${e.name} needs a function name`, `this is ${describe(ft)}`, "pass a top-level function by name");
         checkArgs(c, rest, []);
-        return T.process;
+        return sig.ret as Type;
       }
       e.spawnFn = f;
       if (rest.length !== f.params.length) {
@@ -146,7 +170,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
         withLabel(d, f.nameSpan, "defined here");
       }
       checkArgs(c, rest, f.paramTypes);
-      return T.process;
+      return sig.ret as Type;
     }
     default:
       plainArgs(c, e, sig);

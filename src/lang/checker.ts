@@ -137,7 +137,7 @@ export class Checker {
     const wrapped = e.kind === "ident" || e.kind === "string" || e.kind === "char" || e.kind === "bool" || (e.kind === "int" && e.value >= 0) || e.kind === "call" || e.kind === "method" || e.kind === "vmcall" || e.kind === "index" ? shown : `(${shown})`;
     if (actual.kind === "string" && (expected.kind === "integer" || expected.kind === "float")) return `to parse a string, use .into(): ${wrapped}.into()`;
     if (e.kind === "int" && expected.kind === "float") return `write a float literal: ${e.value}.0`;
-    if (expected.kind === "string" && ["integer", "float", "char", "byte", "bool"].includes(actual.kind)) return `to make a string, use .into(): ${wrapped}.into()`;
+    if (expected.kind === "string" && ["integer", "float", "char", "byte", "bool", "ref", "from"].includes(actual.kind)) return `to make a string, use .into(): ${wrapped}.into()`;
     if (NUMERIC.has(expected.kind) && (NUMERIC.has(actual.kind) || actual.kind === "char")) return `Kaylee never converts implicitly; use .into(): ${wrapped}.into()`;
     if (expected.kind === "array" && actual.kind === "vector") return `a list literal is an array only when its length matches: ${show(expected)}`;
     return undefined;
@@ -814,9 +814,9 @@ export class Checker {
   }
 }
 
-/** An expression whose type comes from where it is used: `vm.receive()`, `x.into()`. */
+/** An expression whose type comes from where it is used: `vm.receive()`, `vm.call()`, `x.into()`. */
 function targetTyped(e: Expr): boolean {
-  return (e.kind === "vmcall" && e.name === "receive") || (e.kind === "method" && e.name === "into");
+  return (e.kind === "vmcall" && (e.name === "receive" || e.name === "call")) || (e.kind === "method" && e.name === "into");
 }
 
 function intersect(a: Set<number> | null, b: Set<number> | null): Set<number> | null {

@@ -692,7 +692,7 @@ class FnGen {
       case "==":
       case "!=": {
         // By content (EqValue charges its work in proportion: long strings and vectors).
-        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
+        const deep = isAggregate(t) || t.kind === "string" || t.kind === "exit" || t.kind === "from" || t.kind === "error" || t.kind === "pointer" || t.kind === "slice";
         if (e.op === "==") this.emit(deep ? Op.EqValue : Op.Eq);
         else this.emit(deep ? Op.NotEqValue : Op.NotEq);
         return;
@@ -820,6 +820,18 @@ class FnGen {
     const args = e.args;
     const impl = sig.impl;
     if (impl.kind === "native") {
+      if (sig.special === "call" || sig.special === "message") {
+        // vm.call, vm.send_after, vm.reply: the native learns the message's static type (a
+        // call's request travels as (from, R)), and a call the reply type it waits for
+        // (servers.ts). The message (argument 1) is copied by the native, as SendMessage
+        // copies its own.
+        const msg = e.msgType ?? args[1].ty;
+        const types = sig.special === "call" ? [T.tuple([T.from, msg]), e.targetType ?? e.ty] : [msg];
+        args.forEach((a, i) => (i === 1 ? this.use(a) : this.pass(a)));
+        this.at(e.span.start);
+        this.emit(Op.CallNativeTyped, this.mb.native(impl.native), args.length, this.mb.type(typeKey(T.tuple(types))));
+        return;
+      }
       if (impl.typed && args.length + receiver > 0) {
         // A typed native only reads its arguments (print, sum): used, not copied.
         for (const a of args) this.use(a);

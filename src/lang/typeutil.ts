@@ -50,7 +50,7 @@ export const NUMERIC = new Set(["integer", "float", "byte"]);
 export const ORDERED = new Set(["integer", "float", "byte", "char", "string"]);
 export const BITWISE = new Set(["integer", "byte"]);
 
-const SCALAR_NAMES = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit"]);
+const SCALAR_NAMES = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit", "ref", "from"]);
 
 /** Type names from other languages, for a hint (a Map: the key is the program's text). */
 const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
@@ -98,7 +98,7 @@ export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): T
         message: "not a Kaylee type",
         hint: alias
           ? `did you mean \`${alias}\`?`
-          : "the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, vector[T], array[T; N], slice[T; N] and tuples (T1, T2)",
+          : "the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, ref, from, vector[T], array[T; N], slice[T; N] and tuples (T1, T2)",
       });
       return UNKNOWN;
     }

@@ -3,7 +3,8 @@
 //
 // Values carry no tags in the VM (docs/architecture.md), so this encoding adds one byte of
 // tag to each value it writes: what a JS value is (a number, a string, an array, an error, an
-// exit notice ...) is all it needs, whatever its Kaylee type. Numbers that are int32 travel
+// exit notice, a reply address ...) is all it needs, whatever its Kaylee type (a pid or a ref
+// is a number). Numbers that are int32 travel
 // as 4 bytes, others (floats) as 8, so every value comes back exactly. Strings travel as
 // UTF-16 code units. Arrays nest; a value is walked with an explicit stack (no host
 // recursion), and a cyclic value (only hand-written bytecode can make one) is refused.
@@ -18,7 +19,7 @@
 // back exactly, where a message would cross as a printable handle. None of this touches the
 // paths of plain values: it sits where a value is an object of no plain kind.
 
-import { ExitNotice, KError } from "../vm/values.js";
+import { ExitNotice, KError, ReplyTo } from "../vm/values.js";
 import { Block, ForeignHandle, LinearMemory, Pointer, Slice } from "../vm/memory.js";
 
 export { ForeignHandle };
@@ -38,6 +39,8 @@ const enum Tag {
   Ptr = 10,
   /** A slice of the memory of the process being moved. */
   Slc = 11,
+  /** A reply address (`from`): the caller's pid and the call's ref. */
+  From = 12,
 }
 
 /** While a process is written or read: its memory and the blocks met so far. */
@@ -184,7 +187,12 @@ export class Writer {
     } else if (x instanceof ExitNotice) {
       this.u8(Tag.Exit);
       this.i32(x.process);
+      this.f64(x.ref);
       this.str(x.reason);
+    } else if (x instanceof ReplyTo) {
+      this.u8(Tag.From);
+      this.i32(x.pid);
+      this.f64(x.ref);
     } else if (this.own !== null) this.handle(x, this.own);
     else {
       this.u8(Tag.Foreign);
@@ -394,7 +402,12 @@ export class Reader {
       }
       case Tag.Exit: {
         const pid = this.i32();
-        return new ExitNotice(pid, this.str());
+        const ref = this.f64();
+        return new ExitNotice(pid, this.str(), ref);
+      }
+      case Tag.From: {
+        const pid = this.i32();
+        return new ReplyTo(pid, this.f64());
       }
       case Tag.Foreign:
         return new ForeignHandle(this.str());

@@ -30,6 +30,14 @@
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
 //                              and keep naming this pid;
+//   callRef, callType          the vm.call it waits in (vm/servers.ts): always none for a
+//                              runnable process (a call that ends clears them), written so
+//                              that the record says everything a process is;
+//   sendTimers                 its pending vm.send_after timers (vm/servers.ts), each with its
+//                              ref, destination, message type and value, and what is left of
+//                              its delay (`now` is the writer's clock; the reader adds its
+//                              own): the scheduler it leaves cancels them in its timer heap,
+//                              the one it reaches arms them again (VMCore.servers);
 //   reductions, hungry         what it has used so far (introspection's count goes on), and
 //                              whether its last slice used the whole budget;
 //   key0, key1, spawns, rng    its random stream under a seed (random.ts): the numbers it
@@ -66,7 +74,7 @@
 //     `writeProcess` refuses them as it meets them (the writer is then to be reset).
 // Nothing of the scheduler (run queue, timers, reductions of the run) is part of a process.
 //
-// The receiving thread needs nothing but the bytes: `readProcess` returns a new Process,
+// The receiving thread needs nothing but the bytes (and its clock): `readProcess` returns a new Process,
 // Runnable, that the scheduler puts in its table and run queue; the sender forgets its copy.
 // Figures (one core of the development machine): a process with a small stack and a few
 // messages is about 400 bytes and takes about 2 µs to write and 3 µs to read; with linear
@@ -74,7 +82,7 @@
 // a megabyte of values takes 1.5–6 ms to write and 3–12 ms to read, depending on its shape.
 
 import { Reader, Writer } from "./codec.js";
-import { NO_TRIES, Process, Status, pidString } from "../vm/process.js";
+import { NO_TRIES, Process, Status, pidString, type SendTimer } from "../vm/process.js";
 import { Mailbox, NO_MAIL } from "../vm/mailbox.js";
 import { LinearMemory } from "../vm/memory.js";
 import { KError } from "../vm/values.js";
@@ -118,8 +126,11 @@ const STATUS_NAMES: Record<number, string> = {
   [Status.Dead]: "dead",
 };
 
-/** Appends process `p` to `w`. Throws `MigrationRefused` when it cannot move (see the header). */
-export function writeProcess(w: Writer, p: Process): void {
+/**
+ * Appends process `p` to `w`, its timers' due times as delays from `now` (the VM's clock).
+ * Throws `MigrationRefused` when it cannot move (see the header).
+ */
+export function writeProcess(w: Writer, p: Process, now = 0): void {
   const refusal = migrationRefusal(p);
   if (refusal !== null) throw new MigrationRefused(p.pid, refusal);
   const mem = p.memory as LinearMemory | null;
@@ -160,6 +171,9 @@ export function writeProcess(w: Writer, p: Process): void {
     }
     writeRefs(w, p.monitors);
     writeRefs(w, p.monitoredBy);
+    w.f64(p.callRef);
+    w.str(p.callType);
+    writeTimers(w, p.sendTimers, now);
     if (p.name === null) w.u8(0);
     else {
       w.u8(1);
@@ -187,10 +201,11 @@ export function writeProcess(w: Writer, p: Process): void {
 
 /**
  * The process `writeProcess` wrote, read from `r` (positioned on its record): a new Process,
- * Runnable, not yet in any table or run queue. Throws a RangeError on bytes that are not such
+ * Runnable, not yet in any table or run queue, its timers due at `now` (the VM's clock) plus
+ * what was left of their delays, and not armed. Throws a RangeError on bytes that are not such
  * a record.
  */
-export function readProcess(r: Reader): Process {
+export function readProcess(r: Reader, now = 0): Process {
   if (r.u32() !== MAGIC) throw new RangeError("bad process bytes: not a process record");
   const pid = r.i32();
   const parent = r.i32();
@@ -244,6 +259,9 @@ export function readProcess(r: Reader): Process {
     }
     p.monitors = readRefs(r);
     p.monitoredBy = readRefs(r);
+    p.callRef = r.f64();
+    p.callType = r.str();
+    p.sendTimers = readTimers(r, now);
     p.name = r.u8() === 1 ? r.str() : null;
     p.exitReason = r.str();
     p.heapBytes = r.f64();
@@ -361,6 +379,32 @@ function writeRefs(w: Writer, m: Map<number, number> | null): void {
     w.f64(ref);
     w.i32(pid);
   }
+}
+
+function writeTimers(w: Writer, m: Map<number, SendTimer> | null, now: number): void {
+  if (m === null) return w.u32(NONE);
+  w.u32(m.size);
+  for (const t of m.values()) {
+    w.f64(t.ref);
+    w.i32(t.to);
+    w.str(t.type);
+    w.f64(t.at - now);
+    w.value(t.value);
+  }
+}
+
+function readTimers(r: Reader, now: number): Map<number, SendTimer> | null {
+  const n = r.u32();
+  if (n === NONE) return null;
+  const m = new Map<number, SendTimer>();
+  for (let i = 0; i < n; i++) {
+    const ref = r.f64();
+    const to = r.i32();
+    const type = r.str();
+    const at = now + r.f64();
+    m.set(ref, { ref, to, type, value: r.value(), at, seq: 0 });
+  }
+  return m;
 }
 
 function readRefs(r: Reader): Map<number, number> | null {

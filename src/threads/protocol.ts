@@ -14,6 +14,7 @@
 //   ASK       a question about a process here from a process elsewhere, which is parked until
 //             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it)
 //   ANSWER    the answer to an ASK
+//   REPLY     vm.reply's answer to a vm.call of a process here (taken only by the call that waits for it)
 //   MOVE      a runnable process handed over by a busier scheduler (process-state.ts)
 //   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
 //   WAKE      nothing but a nudge (deadlock checks re-run when it is handled)
@@ -43,6 +44,7 @@ export const enum Rec {
   Return = 15,
   Out = 16,
   Event = 17,
+  Reply = 18,
 }
 
 /** Where OUT text goes on scheduler 0. */

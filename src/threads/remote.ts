@@ -7,7 +7,8 @@
 //     shared location table (locations.ts); a new process may be placed on another
 //     scheduler (SPAWN);
 //   - a message to a process elsewhere (MSG), an exit signal or monitor notice (SIGNAL), the
-//     other end of a link or a monitor (LINK, UNLINK, MONITOR, DEMONITOR);
+//     other end of a link or a monitor (LINK, UNLINK, MONITOR, DEMONITOR), a reply to a call
+//     (REPLY: vm/servers.ts);
 //   - names: the run's registry is the shared one (names.ts);
 //   - quiescence: each scheduler says when it has nothing left for the run, and the records
 //     in flight are counted, so that a main process waiting for ever is found deadlocked
@@ -85,8 +86,12 @@ export class Remote implements RunEnd {
     return this.self;
   }
 
-  /** Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there). */
-  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number]): void {
+  /**
+   * Starts `fn(args)` as `pid` on scheduler `s` (the pid is taken and recorded there), linked
+   * to `parent` or monitored by it with `monitorRef` (not 0) as the spawner asked; `key` is its
+   * random stream's key under a seed.
+   */
+  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean, monitorRef: number, key: [number, number]): void {
     const w = this.begin(Rec.Spawn);
     w.i32(pid);
     w.i32(parent);
@@ -94,6 +99,7 @@ export class Remote implements RunEnd {
     w.u8(link ? 1 : 0);
     w.u32(key[0]);
     w.u32(key[1]);
+    w.f64(monitorRef);
     w.value(args);
     this.push(s);
   }
@@ -134,7 +140,7 @@ export class Remote implements RunEnd {
       w.i32(to);
       w.str(reason);
       w.u8((linked ? SIG_LINKED : 0) | (notice ? SIG_NOTICE : 0));
-      w.i32(ref);
+      w.f64(ref);
       writePanic(w, origin);
     });
   }
@@ -161,7 +167,17 @@ export class Remote implements RunEnd {
     return this.toOwner(to, kind, (w) => {
       w.i32(from);
       w.i32(to);
-      w.i32(ref);
+      w.f64(ref);
+    });
+  }
+
+  /** vm.reply's answer to the call `ref` of process `to`, which is not here (dropped if it has ended). */
+  reply(to: number, ref: number, type: string, value: unknown): void {
+    this.toOwner(to, Rec.Reply, (w) => {
+      w.i32(to);
+      w.f64(ref);
+      w.str(type);
+      w.value(value);
     });
   }
 
@@ -424,20 +440,20 @@ export class Remote implements RunEnd {
   /** Hands runnable `p` to scheduler `to` (false: it cannot move, and stays). */
   private moveOut(p: Process, to: number): boolean {
     // A value that cannot cross (a cycle, from hand-written bytecode) keeps it here.
+    const vm = this.vm;
     try {
-      writeProcess(this.probe.reset(), p);
+      writeProcess(this.probe.reset(), p, vm.now());
     } catch (e) {
       if (e instanceof MigrationRefused || e instanceof RangeError) return false;
       throw e;
     }
-    const vm = this.vm;
     return this.shared.loc.move(p.pid, to, this.holdIdle, () => {
       // No one can send to p now, and what was sent before is in our inbox: deliver it.
       this.hub.poll();
       if (vm.isStopped || p.status !== Status.Runnable) return false;
       const w = this.begin(Rec.Move);
       try {
-        writeProcess(w, p);
+        writeProcess(w, p, vm.now());
       } catch (e) {
         if (e instanceof MigrationRefused || e instanceof RangeError) return false;
         throw e;
@@ -445,6 +461,7 @@ export class Remote implements RunEnd {
       this.push(to);
       vm.procs.delete(p.pid);
       heapExit(vm, p);
+      vm.servers.dropTimers(p); // its send_after timers went with it
       p.status = Status.Dead; // the husk left here: no queue or table holds it
       return true;
     });
@@ -497,7 +514,8 @@ export class Remote implements RunEnd {
           const fn = r.i32();
           const link = r.u8() !== 0;
           const key: [number, number] = [r.u32(), r.u32()];
-          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link, key);
+          const monitorRef = r.f64();
+          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link, monitorRef, key);
           break;
         }
         case Rec.Msg: {
@@ -511,7 +529,7 @@ export class Remote implements RunEnd {
           const to = r.i32();
           const reason = r.str();
           const flags = r.u8();
-          const ref = r.i32();
+          const ref = r.f64();
           const origin = readPanic(r);
           vm.signals.arrived(from, to, reason, (flags & SIG_LINKED) !== 0, (flags & SIG_NOTICE) !== 0, ref, origin);
           break;
@@ -522,7 +540,7 @@ export class Remote implements RunEnd {
         case Rec.Demonitor: {
           const from = r.i32();
           const to = r.i32();
-          const ref = r.i32();
+          const ref = r.f64();
           if (kind === Rec.Link) vm.signals.linkedFrom(from, to);
           else if (kind === Rec.Unlink) vm.procs.get(to)?.links?.delete(from);
           else if (kind === Rec.Monitor) vm.signals.monitoredFrom(ref, from, to);
@@ -549,10 +567,18 @@ export class Remote implements RunEnd {
           break;
         }
         case Rec.Move: {
-          const p = readProcess(r);
+          const p = readProcess(r, vm.now());
           vm.procs.set(p.pid, p);
           heapArrive(vm, p); // what it is charged moves with it (its old thread let go: heapExit)
+          vm.servers.adoptTimers(p);
           vm.sched.makeRunnable(p);
+          break;
+        }
+        case Rec.Reply: {
+          const to = r.i32();
+          const ref = r.f64();
+          const type = r.str();
+          vm.servers.replied(to, ref, type, r.value());
           break;
         }
         case Rec.Exit:

@@ -17,8 +17,6 @@ const IN_FLIGHT = 0;
 const EPOCH = 1;
 /** Set once the run has stopped. */
 const STOPPED = 2;
-/** The next monitor/timer reference. */
-const REF = 3;
 /** One word a scheduler: 1 while it has anything to do for this run (runnable, timers, parked). */
 const ACTIVE = 8;
 /** One word a scheduler: its runnable processes, published once a tick (for placement). */
@@ -31,7 +29,10 @@ export const STAT_MESSAGES = 1;
 export const STAT_SPAWNED = 2;
 /** The sum of every scheduler's own peak of heap charged (heap.ts): a run's `stats.memory`. */
 export const STAT_MEMORY = 3;
-const STAT_WORDS = 4;
+/** Not a statistic: the last ref handed out (refs of monitors, calls, timers, vm.make_ref),
+ *  64 bits wide so that refs never wrap: a ref is unique for the VM's life. */
+const REF = 4;
+const STAT_WORDS = 5;
 
 export interface SharedRunBuffers {
   locations: SharedArrayBuffer;
@@ -108,11 +109,11 @@ export class SharedRun {
   }
 
   nextRef(): number {
-    return Atomics.add(this.c, REF, 1) + 1;
+    return Number(Atomics.add(this.stats, REF, 1n)) + 1;
   }
 
   setRef(next: number): void {
-    Atomics.store(this.c, REF, next - 1);
+    Atomics.store(this.stats, REF, BigInt(next - 1));
   }
 
   publishLoad(s: number, runnable: number): void {

@@ -2,11 +2,11 @@
 //
 // Kaylee's vectors, arrays and tuples are JS arrays with value semantics: assignment, passing
 // and sending copy them (`deepCopy`). Everything else is immutable (numbers, booleans, strings,
-// `KError`, `ExitNotice`) and shared. Memory handles (pointers, slices) are references into a
+// `KError`, `ExitNotice`, `ReplyTo`) and shared. Memory handles (pointers, slices) are references into a
 // process's linear memory and are shared too. `valuesEqual` is Kaylee's `==` on any type (what a
 // value costs in memory is heap.ts's business).
 
-import { ExitNotice, KError } from "./values.js";
+import { ExitNotice, KError, ReplyTo } from "./values.js";
 
 /** A copy that shares nothing mutable with `v`: arrays are copied recursively. */
 export function deepCopy<V>(v: V): V {
@@ -29,15 +29,16 @@ export function deepCopyCounted<V>(v: V, work: EqualityWork): V {
   return out as V;
 }
 
-/** Structural equality: arrays by content, numbers by `===` (so NaN != NaN), errors and
- *  exit notices by their fields, anything else by identity. */
+/** Structural equality: arrays by content, numbers by `===` (so NaN != NaN), errors, exit
+ *  notices and reply addresses by their fields, anything else by identity. */
 export function valuesEqual(a: unknown, b: unknown, work: EqualityWork = NO_COUNT): boolean {
   // Strings of one length compare unit by unit; slots of arrays one by one: the work is counted.
   if (typeof a === "string") work.n += typeof b === "string" && a.length === b.length ? a.length : 1;
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b, work);
   if (a instanceof KError) return b instanceof KError && a.message === b.message && a.code === b.code;
-  if (a instanceof ExitNotice) return b instanceof ExitNotice && a.process === b.process && a.reason === b.reason;
+  if (a instanceof ExitNotice) return b instanceof ExitNotice && a.process === b.process && a.reason === b.reason && a.ref === b.ref;
+  if (a instanceof ReplyTo) return b instanceof ReplyTo && a.pid === b.pid && a.ref === b.ref;
   return false;
 }
 

@@ -3,7 +3,8 @@
 //
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox, a message or read
-// result handed to it and not yet taken, its pending timer and its linear memory. Counting
+// result handed to it and not yet taken, its pending timer, the messages of the
+// `vm.send_after` timers it started (servers.ts) and its linear memory. Counting
 // every allocation exactly would cost the hot loop dearly and never learn about garbage, so
 // the accounting works like a collector's trigger:
 //
@@ -86,7 +87,7 @@ const PROCESS = 512;
 /** A queued message: its slot in its type's ring of values and in the ring of arrival
  *  numbers (mailbox.ts), each 8 bytes and up to twice that in a ring that doubled. */
 const MESSAGE = 4 * WORD;
-/** A pending timer (a receive timeout or a sleep): its heap entry and closure. */
+/** A pending timer (a receive timeout, a sleep, a call's timeout, a send_after): its heap entry and closure. */
 const TIMER = 96;
 /** A pointer or slice and its block record. */
 const HANDLE = OBJECT + 56;
@@ -365,6 +366,13 @@ export function measure(p: Process, sp: number, clear: boolean, cap: number): nu
   });
   if (p.hasResume) n += slotCost(p.resumeValue, todo, cap - n);
   if (p.timerSeq !== 0 || p.status === Status.Parked /* a sleep or a host promise */) n += TIMER;
+  if (p.sendTimers !== null) {
+    for (const t of p.sendTimers.values()) {
+      n += TIMER + 2 * STRING;
+      if (n > cap) break;
+      n += slotCost(t.value, todo, cap - n);
+    }
+  }
   if (p.memory instanceof LinearMemory) n += p.memory.bytes.length + ARRAY + WORD * p.memory.free.length;
   return n + walk(todo, cap - n);
 }
@@ -404,6 +412,17 @@ function walk(todo: unknown[], cap: number): number {
     else n += OBJECT;
   }
   return n;
+}
+
+/**
+ * The running process `p` starts holding `value` in a pending timer (`vm.send_after`): the
+ * timer and the message count toward its heap until the timer fires or is cancelled. Throws
+ * HardExit("heap_limit") when that takes it past its limit.
+ */
+export function chargeHeld(vm: VMCore, p: Process, value: unknown): void {
+  const n = TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
+  // Its saved sp may be stale (a native of compiled code): count every slot.
+  if ((p.heapBytes += n) > 0) heapCheck(vm, p, p.stack.length, true, false);
 }
 
 /**

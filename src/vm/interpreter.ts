@@ -903,7 +903,7 @@ export function execute(vm: VMCore, p: Process): Exec {
             sp -= n;
             p.pc = pc;
             p.sp = sp;
-            stack[sp++] = vm.spawnFromCode(p, f, args, code[pc + 2] !== 0);
+            stack[sp++] = vm.spawnFromCode(p, f, args, code[pc + 2]);
             pc += 3;
             break;
           }

@@ -85,6 +85,11 @@ export const MAX_JIT_DEPTH = 1000;
 export const JIT_THRESHOLD = 1000;
 
 const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
+/**
+ * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
+ * receive, since compiled code would unwind its frames at every one (5x slower a call).
+ */
+const WAITING_NATIVES = new Set<string>(["vm.call"]);
 
 /**
  * `RAFT_JIT_DUMP=1` prints the JS source of every function the second tier compiles to
@@ -441,6 +446,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     const op = code[pc];
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
     if (UNSUPPORTED.has(op) && inRegion) return null;
+    if (op === Op.CallNativeTyped && inRegion && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) return null;
     if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     const info = OPCODES[op];
@@ -892,7 +898,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const n = prog.fnParams[a1];
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         emit(`${at} vm.budget = bud;`);
-        def(d - n, `vm.spawnFromCode(p, ${a1}, [${args.join(", ")}], ${a2 !== 0})`);
+        def(d - n, `vm.spawnFromCode(p, ${a1}, [${args.join(", ")}], ${a2})`);
         emit(`bud = vm.budget;`);
         break;
       }

@@ -56,6 +56,23 @@ class TypeQueue {
     return this.seqs[this.head];
   }
 
+  /** Removes the oldest value `match` accepts, keeping the others in order; false if none. O(count). */
+  removeFirst(match: (v: unknown) => boolean): boolean {
+    const mask = this.vals.length - 1;
+    let k = 0;
+    while (k < this.count && !match(this.vals[(this.head + k) & mask])) k++;
+    if (k === this.count) return false;
+    for (; k + 1 < this.count; k++) {
+      const to = (this.head + k) & mask;
+      const from = (this.head + k + 1) & mask;
+      this.vals[to] = this.vals[from];
+      this.seqs[to] = this.seqs[from];
+    }
+    this.vals[(this.head + this.count - 1) & mask] = null;
+    this.count--;
+    return true;
+  }
+
   forEach(f: (v: unknown) => void): void {
     const mask = this.vals.length - 1;
     for (let k = 0; k < this.count; k++) f(this.vals[(this.head + k) & mask]);
@@ -110,6 +127,24 @@ export class Mailbox {
     if (q === null || q === undefined || q.count === 0) return NONE;
     this.length--;
     return q.shift();
+  }
+
+  /** How many messages of `type` are queued. */
+  countOf(type: string): number {
+    const q = type === this.firstType ? this.first : this.others === null ? undefined : this.others.get(type);
+    return q === null || q === undefined ? 0 : q.count;
+  }
+
+  /**
+   * Removes the oldest queued message of `type` that `match` accepts (the others keep their
+   * order and arrival numbers); false when there is none. O(messages of that type): for
+   * `vm.demonitor`'s flush of a notice already queued, whose caller charges the work.
+   */
+  removeFirst(type: string, match: (v: unknown) => boolean): boolean {
+    const q = type === this.firstType ? this.first : this.others === null ? undefined : this.others.get(type);
+    if (q === null || q === undefined || !q.removeFirst(match)) return false;
+    this.length--;
+    return true;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The process natives of SPEC §3 that are not opcodes of their own: links, monitors,
-// trapping exits, kill, the name registry, liveness, sleep and `vm.memory`. They reach the
+// trapping exits, kill, the name registry, liveness, sleep and `vm.memory` (calls, refs and
+// timers: servers.ts). They reach the
 // VM through the system context (`SysCtx`) every native call receives.
 
 import type { NativeFn } from "./native-api.js";
@@ -21,7 +22,7 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
   ["vm.link", sys((c, a) => (c.vm.signals.link(c.proc.pid, pidArg(a[0])), null))],
   ["vm.unlink", sys((c, a) => (c.vm.signals.unlink(c.proc.pid, pidArg(a[0])), null))],
   ["vm.trap_exits", sys((c, a) => ((c.proc.trapExits = a[0] === true), null))],
-  ["vm.monitor", sys((c, a) => (c.vm.signals.monitor(c.proc.pid, pidArg(a[0])), null))],
+  ["vm.monitor", sys((c, a) => c.vm.signals.monitor(c.proc.pid, pidArg(a[0])))],
   [
     "vm.kill",
     sys((c, a) => {

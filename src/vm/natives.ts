@@ -6,6 +6,7 @@ import type { NativeFn } from "./native-api.js";
 import { METHODS, convert } from "./methods.js";
 import { BASIC_NATIVES } from "./natives-basic.js";
 import { PROCESS_NATIVES } from "./natives-process.js";
+import { SERVER_NATIVES } from "./servers.js";
 import { SUPERVISOR_NATIVES } from "./supervisor.js";
 import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
@@ -20,7 +21,7 @@ export class Natives implements NativeTable {
 
   constructor() {
     // A fallible call's failure is the value it returns (fallible.ts); the others fault.
-    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, FALLIBLE_NATIVES.has(k) ? returningFailures(v) : v);
+    for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SERVER_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, FALLIBLE_NATIVES.has(k) ? returningFailures(v) : v);
     // `x.into()`: the call passes (source type, target type) as its static types. A
     // conversion that can fail (parsing, narrowing: see intoIsFallible) returns its failure;
     // any other failure is one the checker should have refused, a fault.

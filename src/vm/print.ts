@@ -18,7 +18,7 @@
 // cut off at MAX_PRINT_DEPTH, and the work at MAX_PRINT_WORK.
 
 import type { Type } from "../bytecode/types.js";
-import { ExitNotice, KError } from "./values.js";
+import { ExitNotice, KError, ReplyTo } from "./values.js";
 
 /** Prints `v` as `vm.print` shows a value of static type `t`. */
 export function formatValue(v: unknown, t: Type): string {
@@ -175,6 +175,12 @@ function leaf(v: unknown, t: Type | null, nested: boolean): string {
       case "exit":
         if (v instanceof ExitNotice) return formatExit(v);
         break;
+      case "ref":
+        if (typeof v === "number") return formatRef(v);
+        break;
+      case "from":
+        if (v instanceof ReplyTo) return formatFrom(v);
+        break;
       case "fn":
         return "<fn>";
     }
@@ -184,6 +190,7 @@ function leaf(v: unknown, t: Type | null, nested: boolean): string {
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : formatFloat(v);
   if (typeof v === "boolean") return String(v);
   if (v instanceof ExitNotice) return formatExit(v);
+  if (v instanceof ReplyTo) return formatFrom(v);
   return formatObject(v);
 }
 
@@ -193,6 +200,16 @@ function isList(v: unknown): v is ArrayLike<unknown> {
 
 export function formatPid(pid: number): string {
   return `<0.${pid}>`;
+}
+
+/** A ref as Erlang shows one: `#Ref<0.N>`, N unique for the VM's life. */
+export function formatRef(ref: number): string {
+  return `#Ref<0.${ref}>`;
+}
+
+/** A reply address: the caller and the call's ref, in the form of an exit notice or an error value. */
+function formatFrom(f: ReplyTo): string {
+  return `from(${formatPid(f.pid)}, ${formatRef(f.ref)})`;
 }
 
 function formatExit(e: ExitNotice): string {

@@ -58,6 +58,11 @@ export class Process {
   monitors: Map<number, number> | null = null;
   /** Monitors on this process: ref -> watcher pid (null until used). */
   monitoredBy: Map<number, number> | null = null;
+  /** The ref of the `vm.call` this process waits in (0 = none), and the reply type it expects (servers.ts). */
+  callRef = 0;
+  callType = "";
+  /** Its pending `vm.send_after` timers by ref (null until the first): servers.ts. */
+  sendTimers: Map<number, SendTimer> | null = null;
   trapExits = false;
   name: string | null = null;
   exitReason = "";
@@ -104,6 +109,20 @@ export class Process {
   get alive(): boolean {
     return this.status !== Status.Dead;
   }
+}
+
+/**
+ * A pending `vm.send_after` (servers.ts): the message `value` of static type `type` for
+ * process `to`, due at `at` (the VM's clock); `seq` is its entry in the scheduler's timer heap.
+ * The process that started it holds it (and is charged for it) until it fires or is cancelled.
+ */
+export interface SendTimer {
+  readonly ref: number;
+  readonly to: number;
+  readonly type: string;
+  readonly value: unknown;
+  at: number;
+  seq: number;
 }
 
 const NO_FRAMES = new Int32Array(0);

@@ -45,12 +45,6 @@ export class Signals {
   private queue: (Signal | null)[] = [];
   private head = 0;
   private draining = false;
-  private nextRef = 1;
-
-  /** References handed out on this scheduler so far (a run going parallel continues after them). */
-  get refsUsed(): number {
-    return this.nextRef - 1;
-  }
 
   constructor(private readonly vm: VMCore) {}
 
@@ -101,24 +95,46 @@ export class Signals {
     this.drain();
   }
 
-  /** A new monitor of `target` held by `watcher`; its ref. */
+  /** A new monitor of `target` held by `watcher`; its ref. A noproc notice at once if `target` has ended. */
   monitor(watcher: number, target: number): number {
+    const ref = this.vm.newRef();
+    if (!this.watch(watcher, target, ref)) this.vm.deliver(watcher, "exit", new ExitNotice(target, "noproc", ref));
+    return ref;
+  }
+
+  /**
+   * Sets up monitor `ref` of `target` held by `watcher` (which lives here). False, with nothing
+   * set up, when `target` is known to have ended; a target elsewhere that has ended answers
+   * with a noproc notice (monitoredFrom).
+   */
+  watch(watcher: number, target: number, ref: number): boolean {
     const remote = this.vm.remote;
-    const ref = remote !== null ? remote.newRef() : this.nextRef++;
     const t = this.vm.procs.get(target);
     const w = this.vm.procs.get(watcher);
-    if (!w) return ref;
+    if (!w) return true;
     if (!t && remote !== null && remote.monitor(ref, watcher, target)) {
       (w.monitors ??= new Map()).set(ref, target);
-      return ref;
+      return true;
     }
-    if (!t) {
-      this.vm.deliver(watcher, "exit", new ExitNotice(target, "noproc"));
-      return ref;
-    }
+    if (!t) return false;
     (w.monitors ??= new Map()).set(ref, target);
     (t.monitoredBy ??= new Map()).set(ref, watcher);
-    return ref;
+    return true;
+  }
+
+  /**
+   * Removes monitor `ref` held by `w`, at both ends (the other end by a DEMONITOR record when
+   * the target lives elsewhere). False when `w` holds no such monitor: it never did, or it
+   * fired already (its notice reached `w`, or reaches it and is dropped for lack of it).
+   */
+  demonitor(w: Process, ref: number): boolean {
+    const target = w.monitors?.get(ref);
+    if (target === undefined) return false;
+    w.monitors!.delete(ref);
+    const t = this.vm.procs.get(target);
+    if (t) t.monitoredBy?.delete(ref);
+    else this.vm.remote?.demonitor(ref, w.pid, target);
+    return true;
   }
 
   /**
@@ -185,7 +201,9 @@ export class Signals {
     if (s.notice) {
       // Only for a monitor the watcher still holds (once, however the notice came).
       if (s.ref !== 0 && !q.monitors?.delete(s.ref)) return;
-      vm.deliver(s.to, "exit", new ExitNotice(s.from, s.reason));
+      // The monitor of a vm.call the watcher waits in: the call ends with an error instead.
+      if (s.ref !== 0 && s.ref === q.callRef) return vm.servers.down(q, s.from, s.reason);
+      vm.deliver(s.to, "exit", new ExitNotice(s.from, s.reason, s.ref));
       return;
     }
     // An exit signal over a link counts only while the link is there (not after an unlink).

@@ -2,8 +2,8 @@
 // signals that travel by `throw` out of natives and helpers (never out of the VM).
 //
 // Kaylee values carry no tags (see docs/architecture.md): integers, floats, chars, bytes and
-// process ids are JS numbers, strings are JS strings, collections are JS arrays. Only errors,
-// exit notices and memory handles are objects.
+// process ids and refs are JS numbers, strings are JS strings, collections are JS arrays. Only
+// errors, exit notices, reply addresses and memory handles are objects.
 
 import { C, type ErrorCode } from "./error-codes.js";
 
@@ -18,11 +18,26 @@ export class KError {
   ) {}
 }
 
-/** A down/exit notice (`exit` type): which process ended and why. */
+/**
+ * A down/exit notice (`exit` type): which process ended and why, and for a monitor's notice
+ * the monitor's ref (0: it came over a link or from vm.kill).
+ */
 export class ExitNotice {
   constructor(
     readonly process: number,
     readonly reason: string,
+    readonly ref: number = 0,
+  ) {}
+}
+
+/**
+ * A reply address (`from` type, servers.ts): the calling process and the ref of the call that
+ * waits for the reply. Immutable, so copies share it. Only `vm.call` makes one.
+ */
+export class ReplyTo {
+  constructor(
+    readonly pid: number,
+    readonly ref: number,
   ) {}
 }
 

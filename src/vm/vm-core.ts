@@ -1,8 +1,8 @@
 // The VM: the owner that wires the process table, the scheduler (scheduler.ts), mailboxes
-// (mailbox.ts), links, monitors and exit signals (signals.ts) and the name registry
-// (registry.ts), and the door to natives. It keeps the hot entry points that compiled and
-// interpreted code call — send, receive, spawn — and the end of a process, where all of
-// those meet. Also the resident main of the REPL, and panics.
+// (mailbox.ts), links, monitors and exit signals (signals.ts), calls, refs and timers
+// (servers.ts) and the name registry (registry.ts), and the door to natives. It keeps the hot
+// entry points that compiled and interpreted code call — send, receive, spawn — and the end
+// of a process, where all of those meet. Also the resident main of the REPL, and panics.
 //
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
@@ -10,7 +10,7 @@
 import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
 import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
-import { Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault } from "./values.js";
+import { ExitNotice, Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
@@ -23,6 +23,7 @@ import { ProcessTable } from "./proc-table.js";
 import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
 import { Scheduler, monotonicMs } from "./scheduler.js";
 import { Signals, type ExitCause } from "./signals.js";
+import { Servers } from "./servers.js";
 import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
@@ -152,6 +153,7 @@ export class VMCore {
   readonly registry = new Registry();
   readonly sched: Scheduler;
   readonly signals: Signals;
+  readonly servers: Servers;
   /** The scheduler's timers (supervisors arm their grace times here). */
   readonly timers: TimerHeap;
   readonly maxStringLength = MAX_STRING_LENGTH;
@@ -180,6 +182,8 @@ export class VMCore {
   /** Under `--seed`: the seed's stream key (random.ts), and how many root processes have started. */
   private readonly rootKey: [number, number] | null;
   private roots = 0;
+  /** The next ref while the run is on one scheduler (then the run's shared counter: newRef). */
+  private nextRef = 1;
   private stopped = false;
   private cancelled: CancelReason | null = null;
   private finish: ((o: RunOutcome) => void) | null = null;
@@ -201,6 +205,7 @@ export class VMCore {
     this.sched = new Scheduler(this);
     this.timers = this.sched.timers;
     this.signals = new Signals(this);
+    this.servers = new Servers(this);
     const vm = this;
     this.rootKey = opts.seed === undefined ? null : seedKey(opts.seed);
     this.ctx = {
@@ -383,11 +388,11 @@ export class VMCore {
    * this scheduler's accounting refuses (the host's memory ceiling, arguments past --max-heap)
    * ends at once with that fault's code as its exit reason, which its link hears.
    */
-  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number]): void {
-    this.start(pid, fn, args, parent, link, key, true);
+  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean, monitorRef: number, key: [number, number]): void {
+    this.start(pid, fn, args, parent, link, key, true, monitorRef);
   }
 
-  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false): Process {
+  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false, monitorRef = 0): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     p.key0 = key[0];
@@ -405,7 +410,9 @@ export class VMCore {
     this.procs.set(pid, p);
     this.spawned++;
     if (placed) {
-      if (link) (p.links ??= new Set()).add(parent); // the spawner linked its own end
+      // The spawner linked (or, spawn_monitor, monitored) its own end already.
+      if (link) (p.links ??= new Set()).add(parent);
+      if (monitorRef !== 0) (p.monitoredBy ??= new Map()).set(monitorRef, parent);
     } else if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
@@ -433,24 +440,37 @@ export class VMCore {
     return this.procs.size;
   }
 
-  /** `args` is the caller's own fresh array: the copies replace its elements. */
-  spawnFromCode(p: Process, fn: number, args: unknown[], link: boolean): number | KError {
+  /**
+   * SpawnActor: `mode` 0 spawn, 1 spawn_link, 2 spawn_monitor (then the result is the tuple
+   * (pid, ref), the monitor set up before the new process can run). `args` is the caller's own
+   * fresh array: the copies replace its elements.
+   */
+  spawnFromCode(p: Process, fn: number, args: unknown[], mode: number): number | unknown[] | KError {
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
+    const link = mode === 1;
     try {
       const remote = this.remote;
-      if (remote !== null) {
-        const at = remote.place();
-        if (at !== remote.self) {
-          const pid = this.takePid(at);
-          if (link) (p.links ??= new Set()).add(pid);
-          remote.spawnAt(at, pid, fn, args, p.pid, link, this.childKey(p.pid)); // counted where it starts
-          return pid;
-        }
+      const ref = mode === 2 ? this.newRef() : 0;
+      let pid: number;
+      const at = remote !== null ? remote.place() : 0;
+      if (remote !== null && at !== remote.self) {
+        pid = this.takePid(at);
+        if (link) (p.links ??= new Set()).add(pid);
+        if (ref !== 0) (p.monitors ??= new Map()).set(ref, pid);
+        remote.spawnAt(at, pid, fn, args, p.pid, link, ref, this.childKey(p.pid)); // counted where it starts
+      } else {
+        pid = this.spawn(fn, args, p.pid, link).pid;
+        if (ref !== 0 && !this.signals.watch(p.pid, pid, ref)) this.deliver(p.pid, "exit", new ExitNotice(pid, "noproc", ref));
       }
-      return this.spawn(fn, args, p.pid, link).pid;
+      return ref !== 0 ? [pid, ref] : pid;
     } catch (e) {
       return failureValue(e); // vm.spawn is fallible: too many processes is its error value
     }
+  }
+
+  /** A new ref, unique for the VM's life on every scheduler (servers.ts). */
+  newRef(): number {
+    return this.remote !== null ? this.remote.newRef() : this.nextRef++;
   }
 
   isAlive(pid: number): boolean {
@@ -485,7 +505,7 @@ export class VMCore {
     const shared = remote.shared;
     shared.loc.startAt(this.nextPid);
     this.procs.forEach((p) => shared.loc.add(p.pid, remote.self, Infinity));
-    shared.setRef(this.signals.refsUsed + 1);
+    shared.setRef(this.nextRef);
     this.registry.share(shared.names, (pid) => this.isAlive(pid));
     this.remote = remote;
   }
@@ -509,12 +529,27 @@ export class VMCore {
 
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
-    if (value instanceof KError) throw usedError(value);
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
+    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value));
+  }
+
+  /** A message's private copy, its work charged (what the receiver gets: messages are copied). */
+  copyMessage(value: unknown): unknown {
+    if (value instanceof KError) throw usedError(value);
     const copy = deepCopy(value);
     if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
-    if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.isAlive(to) ? "" : " (dropped: no such process)"}`);
-    this.deliver(to, this.program.constKeys[typeConst], copy);
+    return copy;
+  }
+
+  /** `p` sends `copy` (its own copy: copyMessage), of static type `type`, to `to`. */
+  sendValue(p: Process, to: number, type: string, copy: unknown): void {
+    if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${type}${this.isAlive(to) ? "" : " (dropped: no such process)"}`);
+    this.deliver(to, type, copy);
+  }
+
+  /** A message that reached its process by another way than `deliver` (a call's reply). */
+  countMessage(): void {
+    this.messages++;
   }
 
   /**
@@ -677,6 +712,7 @@ export class VMCore {
     p.status = Status.Dead;
     p.exitReason = reason;
     this.sched.cancelTimer(p);
+    this.servers.dropTimers(p);
     this.procs.delete(p.pid);
     this.registry.release(p);
     this.remote?.removed(p.pid);
