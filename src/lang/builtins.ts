@@ -88,6 +88,12 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.start_supervisor", [process, string, integer, integer], process, "start a supervisor under a supervisor", { literals: { 1: STRATEGIES }, fallible: true }),
   row("vm.restart_child", [process, process], process, "restart one child now", { fallible: true }),
   row("vm.which_children", [process], T.vector(process), "a supervisor's running children in start order", { fallible: true }),
+  row("vm.terminate_child", [process, process], nul, "stop a child without restarting it (a temporary child is forgotten)", { fallible: true }),
+  row("vm.delete_child", [process, process], nul, "forget a stopped child (error \"running\" while it runs)", { fallible: true }),
+  row("vm.count_children", [process], integer, "how many children of a supervisor are running", { fallible: true }),
+  row("vm.processes", [], T.vector(process), "every live process, in pid order"),
+  row("vm.registered", [], T.vector(string), "every registered name, sorted"),
+  row("vm.unregister", [string], nul, "free a registered name (error \"not_found\" if no one holds it)", { fallible: true }),
   row("vm.alloc", [integer], pointer, "allocate bytes of linear memory", { fallible: true }),
   row("vm.memory", [], integer, "this process's heap bytes"),
 ];
@@ -141,6 +147,14 @@ const METHOD_ROWS: BuiltinSig[] = [
   // process / exit
   row("process.send", ["any"], nul, "copy a message into this process's mailbox", { special: "send" }),
   row("process.alive", [], bool, "is the process running"),
+  row("process.status", [], string, "\"running\" (the caller), \"runnable\", \"waiting\" (in a receive), \"sleeping\" or \"parked\" (in a host call)", { fallible: true }),
+  row("process.mailbox_length", [], integer, "messages queued", { fallible: true }),
+  row("process.memory", [], integer, "heap bytes, as vm.memory() counts them", { fallible: true }),
+  row("process.reductions", [], integer, "reductions used since it started", { fallible: true }),
+  row("process.links", [], T.vector(process), "the processes it is linked to", { fallible: true }),
+  row("process.monitors", [], T.vector(process), "the processes it monitors (one entry a monitor)", { fallible: true }),
+  row("process.name", [], string, "its registered name (error \"not_found\" if none)", { fallible: true }),
+  row("process.current_function", [], string, "the function it is in now", { fallible: true }),
   row("exit.process", [], process, "the process that ended"),
   row("exit.reason", [], string, "why it ended"),
   // pointer

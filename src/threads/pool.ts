@@ -19,7 +19,6 @@ import { MAX_SCHEDULERS, SharedRun, type SharedRunBuffers } from "./shared-run.j
 import { writeModule } from "../bytecode/module.js";
 import type { VMCore } from "../vm/vm-core.js";
 import { OPCODES } from "../bytecode/opcodes.js";
-import { Op } from "../bytecode/op.js";
 import type { Permissions } from "../vm/native-api.js";
 
 /** What a worker needs to take part in a run (sent once, by postMessage). */
@@ -161,22 +160,20 @@ export class Pool {
   }
 }
 
-/** Supervisor operations: they act on the supervisor's own state, on its scheduler. */
-const SUPERVISOR_OPS = new Set<number>([Op.SpawnSupervisor, Op.SetStrategy, Op.StartChild, Op.RestartChild]);
-
 /**
- * Can this run use other threads? Its natives must be ones every scheduler has, and (so
- * far) it must not use supervisors: a supervisor's operations run on its own scheduler, and
- * a process elsewhere cannot call them yet.
+ * Can this run use other threads? Its natives must be ones every scheduler has, and its
+ * opcodes the built-in ones. (Supervisors work across threads: a supervisor stays on the
+ * scheduler it was started on, its children may live anywhere, and a call from a process
+ * elsewhere is a question its scheduler answers: supervisor.ts.)
  */
 export function canGoParallel(vm: VMCore): boolean {
   if (vm.opts.clock !== undefined || vm.resident !== null || !vm.opts.directIO) return false;
   const prog = vm.program;
-  for (const name of prog.nativeNames) if (HOME_NATIVES.has(name) || !vm.builtinNative(name) || name === "vm.which_children") return false;
+  for (const name of prog.nativeNames) if (HOME_NATIVES.has(name) || !vm.builtinNative(name)) return false;
   const code = prog.code;
   for (let pc = 0; pc < code.length; ) {
     const info = OPCODES[code[pc]];
-    if (info === undefined || SUPERVISOR_OPS.has(code[pc])) return false;
+    if (info === undefined) return false;
     pc += 1 + info.operands.length;
   }
   return true;

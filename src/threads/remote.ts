@@ -23,6 +23,9 @@ import { GONE } from "./locations.js";
 import { Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
 import type { PanicInfo, RunOutcome, VMCore } from "../vm/vm-core.js";
+import { answerAbout } from "../vm/introspect.js";
+import { KError } from "../vm/values.js";
+import { C } from "../vm/error-codes.js";
 
 export class Remote implements RunEnd {
   /** Statistics not yet added to the shared counters. */
@@ -163,16 +166,18 @@ export class Remote implements RunEnd {
   private readonly asked = new Map<number, (answer: unknown) => void>();
 
   /**
-   * Asks `pid`'s scheduler `q` about it: the answer comes after everything this scheduler sent
-   * that process before (the asking process parks on the promise). Undefined if it has ended.
+   * Asks `pid`'s scheduler `q` about it (with `payload`, a value): the answer comes after
+   * everything this scheduler sent that process before (the asking process parks on the
+   * promise). Undefined if it has ended.
    */
-  ask(pid: number, q: Question): Promise<unknown> | undefined {
+  ask(pid: number, q: Question, payload: unknown = null): Promise<unknown> | undefined {
     const id = this.nextAsk;
     const sent = this.toOwner(pid, Rec.Ask, (w) => {
       w.i32(id);
       w.u8(this.self);
       w.u8(q);
       w.i32(pid);
+      w.value(payload);
     });
     if (!sent) return undefined;
     this.nextAsk++;
@@ -372,7 +377,7 @@ export class Remote implements RunEnd {
           const to = r.i32();
           const ref = r.i32();
           if (kind === Rec.Link) vm.signals.linkedFrom(from, to);
-          else if (kind === Rec.Unlink) vm.procs.get(to)?.links?.delete(from);
+          else if (kind === Rec.Unlink) vm.signals.unlinkedFrom(from, to);
           else if (kind === Rec.Monitor) vm.signals.monitoredFrom(ref, from, to);
           else vm.procs.get(to)?.monitoredBy?.delete(ref);
           break;
@@ -382,11 +387,19 @@ export class Remote implements RunEnd {
           const from = r.u8();
           const q = r.u8() as Question;
           const pid = r.i32();
-          const answer = q === Question.Alive ? vm.procs.has(pid) : null;
-          const w = this.begin(Rec.Answer);
-          w.i32(id);
-          w.value(answer);
-          this.push(from);
+          const payload = r.value();
+          const reply = (answer: unknown): void => {
+            if (vm.isStopped) return;
+            const w = this.begin(Rec.Answer);
+            w.i32(id);
+            w.value(answer);
+            this.push(from);
+          };
+          if (q === Question.Alive) reply(vm.procs.has(pid));
+          else if (q === Question.Supervisor) {
+            if (vm.supervisors) vm.supervisors.answer(vm, pid, payload, reply);
+            else reply(new KError("supervisors are not available in this VM", C.unsupported));
+          } else reply(answerAbout(vm, pid, q));
           break;
         }
         case Rec.Answer: {
