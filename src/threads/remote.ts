@@ -269,7 +269,9 @@ export class Remote implements RunEnd {
     let moved = 0;
     for (const p of give) {
       if (this.moveOut(p, to)) moved++;
-      else vm.sched.makeRunnable(p);
+      // It stays, runnable — unless what arrived while others moved (moveOut polls the inbox)
+      // ended it: a process that has ended never runs (or moves) again.
+      else if (p.status === Status.Runnable) vm.sched.makeRunnable(p);
     }
     if (moved !== 0) this.shared.publishLoad(to, moved); // until it publishes its own
     if (vm.log.debug) vm.log.log("debug", `scheduler ${this.self}: ${moved} of ${waiting} runnable processes moved to scheduler ${to}`);
