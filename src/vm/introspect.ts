@@ -364,7 +364,7 @@ export function supervisionTrees(vm: VMCore, maxNodes = TREE_NODES_MAX, sups?: P
         const child = supNode(vm, q.supervisor, c.restart);
         node.children.push(child);
         todo.push([q.supervisor, child]);
-      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined, restart: c.restart, sup: null, children: [], omitted: 0 });
+      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined || vm.isAlive(c.pid), restart: c.restart, sup: null, children: [], omitted: 0 });
     }
   }
   return roots;
