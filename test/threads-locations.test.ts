@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import { GONE, Locations, locationsBuffer } from "../src/threads/locations.js";
 
-test("locations: pids in order; owners; ended pids say GONE, also after many laps of the table", () => {
+test("locations: pids in order; owners; the live pids; ended pids say GONE, also after many laps of the table", () => {
   const loc = new Locations(locationsBuffer(64));
   const alive = new Map<number, number>();
   // A few long-lived processes stay while thousands come and go around them.
@@ -20,7 +20,10 @@ test("locations: pids in order; owners; ended pids say GONE, also after many lap
       alive.delete(p);
       assert.equal(loc.owner(p), GONE);
     }
-    if (i % 500 === 0) for (const [p, s] of alive) assert.equal(loc.owner(p), s, `owner of <0.${p}>`);
+    if (i % 500 === 0) {
+      for (const [p, s] of alive) assert.equal(loc.owner(p), s, `owner of <0.${p}>`);
+      assert.deepEqual(loc.livePids().pids, [...alive.keys()].sort((a, b) => a - b));
+    }
     assert.equal(loc.live, alive.size);
   }
   assert.equal(loc.owner(999_999), GONE);

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { Worker } from "node:worker_threads";
 import { MAX_NAME, Names, namesBuffer } from "../src/threads/names.js";
 
-test("names: register, whereis, unregister and list agree with a Map, through compactions", () => {
+test("names: register, whereis, unregister, list and nameOf agree with a Map, through compactions", () => {
   const name = fc.oneof(fc.constantFrom("kv", "db", "ä", "\u{1F600}", "toString", "__proto__"), fc.string({ maxLength: 40 }));
   const op = fc.tuple(fc.integer({ min: 0, max: 3 }), name, fc.integer({ min: 1, max: 50 }));
   fc.assert(
@@ -22,7 +22,14 @@ test("names: register, whereis, unregister and list agree with a Map, through co
             assert.equal(r, "ok");
             model.set(n, pid);
           }
-        } else if (kind === 1) assert.equal(reg.whereis(n), model.get(n) ?? 0);
+        } else if (kind === 1) {
+          assert.equal(reg.whereis(n), model.get(n) ?? 0);
+          // nameOf: a name that pid holds (this table lets a pid hold several), or null
+          const held = [...model].filter(([, p]) => p === pid).map(([k]) => k);
+          const got = reg.nameOf(pid);
+          if (held.length === 0) assert.equal(got, null);
+          else assert.ok(got !== null && held.includes(got), `nameOf(${pid}) = ${JSON.stringify(got)}`);
+        }
         else if (kind === 2) assert.equal(reg.unregister(n), model.delete(n));
         else assert.deepEqual(reg.list().sort(), [...model.keys()].sort());
       }

@@ -121,3 +121,34 @@ test("the standard library's methods cost reductions in proportion to the data t
     }
   }
 });
+
+test("vm.processes() on many processes costs reductions and heap in proportion", async () => {
+  // 20,000 idle processes, then vm.processes() 20 times; the baseline calls it with none.
+  const prog = (n: number) =>
+    `fn idle() { let never: string = vm.receive(); }\nlet i: integer = 0;\nloop { if (i == ${n}) { break; } vm.spawn(idle); i++; }\nlet k: integer = 0;\nlet total: integer = 0;\nloop { if (k == 20) { break; } total = total + vm.processes().length(); k++; }\nvm.println(total);\nvm.exit(0);`;
+  const n = 20_000;
+  for (const jit of TIERS) {
+    const many = await reductions(prog(n), jit);
+    const none = await reductions(prog(0), jit);
+    assert.equal(many.out, `${20 * (n + 1)}\n`);
+    assert.equal(none.out, "20\n");
+    // Spawning costs its own; each listing of n processes costs at least n / 16 more.
+    const spawning = await reductions(prog(n).replace("k == 20", "k == 0"), jit);
+    assert.ok(many.reductions - spawning.reductions >= 20 * (n / 16), `${jit}: ${many.reductions} vs ${spawning.reductions} reductions without listing`);
+  }
+  // The list is the caller's: kept, it counts toward the caller's heap (a heap too small for
+  // it ends the caller with "heap_limit", and the VM goes on).
+  let err = "";
+  const keep = `fn idle() { let never: string = vm.receive(); }
+let i: integer = 0;
+loop { if (i == ${n}) { break; } vm.spawn(idle); i++; }
+let all: vector[process] = vm.processes();
+let again: vector[process] = vm.processes();
+vm.println(all.length() + again.length());`;
+  const ok = await new Raft({ stdout: (s) => (err += s), stderr: () => {}, maxHeap: 1 << 20 }).run(keep, { file: "work.kl" });
+  assert.equal(ok.exitCode, 0, err);
+  err = "";
+  const small = await new Raft({ stdout: () => {}, stderr: (s) => (err += s), maxHeap: 96 * 1024 }).run(keep, { file: "work.kl" });
+  assert.equal(small.exitCode, 1);
+  assert.match(err, /heap_limit/);
+});

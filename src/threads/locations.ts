@@ -176,6 +176,20 @@ export class Locations {
     return moved;
   }
 
+  /**
+   * Every live pid, in order, and how many slots were read to find them: those that can hold
+   * a pid handed out so far (pid p sits at most `maxProbe` slots after p & mask).
+   */
+  livePids(): { pids: number[]; scanned: number } {
+    const pids: number[] = [];
+    const n = Math.min(this.capacity, Atomics.load(this.h, PID_COUNTER) + Atomics.load(this.h, MAX_PROBE) + 1);
+    for (let i = 0; i < n; i++) {
+      const pid = Atomics.load(this.t, i << 1);
+      if (pid > 0) pids.push(pid);
+    }
+    return { pids: pids.sort((a, b) => a - b), scanned: n };
+  }
+
   /** `pid` has ended: lookups from now on say GONE. */
   remove(pid: number): void {
     const at = this.slotOf(pid);

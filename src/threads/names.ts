@@ -117,6 +117,17 @@ export class Names {
     return out;
   }
 
+  /** The name `pid` holds, or null (a walk of the table). */
+  nameOf(pid: number): string | null {
+    lock(this.h, LOCK, this.idle);
+    try {
+      for (let at = 0; at < this.t.length; at += SLOT_INTS) if (this.t[at] !== 0 && this.t[at + 3] >= 0 && this.t[at + 1] === pid) return this.text(at);
+      return null;
+    } finally {
+      unlock(this.h, LOCK);
+    }
+  }
+
   private text(at: number): string {
     const off = this.t[at + 2];
     return String.fromCharCode(...this.a.subarray(off, off + this.t[at + 3]));

@@ -19,7 +19,6 @@ import { MAX_SCHEDULERS, SharedRun, type SharedRunBuffers } from "./shared-run.j
 import { writeModule } from "../bytecode/module.js";
 import type { VMCore } from "../vm/vm-core.js";
 import { OPCODES } from "../bytecode/opcodes.js";
-import { Op } from "../bytecode/op.js";
 import type { Permissions } from "../vm/native-api.js";
 import { shareHostTotal } from "../vm/heap.js";
 
@@ -183,24 +182,21 @@ export class Pool {
   }
 }
 
-/** Supervisor operations: they act on the supervisor's own state, on its scheduler. */
-const SUPERVISOR_OPS = new Set<number>([Op.SpawnSupervisor, Op.SetStrategy, Op.StartChild, Op.RestartChild]);
-
 /**
- * Can this run use other threads? Not (so far) if it uses supervisors: a supervisor's
- * operations run on its own scheduler, and a process elsewhere cannot call them yet; nor with
- * an embedder's own file system or clock, which other threads do not have; nor for a session
- * (the REPL), whose VM lives on between evaluations. The embedder's natives are no obstacle:
- * other schedulers call them on its thread (remote.ts CALL).
+ * Can this run use other threads? Not with an embedder's own file system or clock, which
+ * other threads do not have, nor for a session (the REPL), whose VM lives on between
+ * evaluations. The embedder's natives are no obstacle: other schedulers call them on its
+ * thread (remote.ts CALL). Supervisors work across threads: a supervisor stays on the
+ * scheduler it was started on, its children may live anywhere, and a call from a process
+ * elsewhere is a question its scheduler answers (supervisor.ts).
  */
 export function canGoParallel(vm: VMCore): boolean {
   if (vm.opts.clock !== undefined || vm.resident !== null || vm.opts.customFs === true) return false;
   const prog = vm.program;
-  for (const name of prog.nativeNames) if (name === "vm.which_children") return false;
   const code = prog.code;
   for (let pc = 0; pc < code.length; ) {
     const info = OPCODES[code[pc]];
-    if (info === undefined || SUPERVISOR_OPS.has(code[pc])) return false;
+    if (info === undefined) return false;
     pc += 1 + info.operands.length;
   }
   return true;

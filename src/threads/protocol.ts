@@ -12,8 +12,9 @@
 //   MONITOR   a monitor of a process here, held elsewhere (or a noproc notice back)
 //   DEMONITOR a monitor of a process here was dropped (its holder ended)
 //   ASK       a question about a process here from a process elsewhere, which is parked until
-//             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it)
-//   ANSWER    the answer to an ASK
+//             the ANSWER comes (e.g. is it alive: asked after every signal the asker sent it;
+//             its status, mailbox length ...; a supervisor call, answered when it is done)
+//   ANSWER    the answer to an ASK (a value; an error value when the process has ended)
 //   REPLY     vm.reply's answer to a vm.call of a process here (taken only by the call that waits for it)
 //   MOVE      a runnable process handed over by a busier scheduler (process-state.ts)
 //   EXIT      vm.exit(n) elsewhere: the run ends with this code (to scheduler 0)
@@ -59,6 +60,20 @@ export const enum OutTo {
 export const enum Question {
   /** Is the process alive (Erlang's is_process_alive: after the asker's earlier signals)? */
   Alive = 1,
+  /**
+   * A supervisor call (start_child, restart_child, which_children ...) for a supervisor here;
+   * the ASK carries [name, args, function index]. Answered when the supervisor has done it,
+   * which may be after other records (a restart waits for the old child to end).
+   */
+  Supervisor = 2,
+  // The introspection methods of `process` (vm/introspect.ts answers them).
+  Status = 3,
+  MailboxLength = 4,
+  Memory = 5,
+  Reductions = 6,
+  Links = 7,
+  Monitors = 8,
+  CurrentFunction = 9,
 }
 
 /** Flags of a SIGNAL record. */

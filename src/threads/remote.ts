@@ -24,6 +24,7 @@ import { GONE } from "./locations.js";
 import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
 import type { PanicInfo, RunOutcome, VMCore, VMEvent } from "../vm/vm-core.js";
+import { answerAbout } from "../vm/introspect.js";
 import { Fault, KError, fault } from "../vm/values.js";
 import { C } from "../vm/error-codes.js";
 import { nextFloat, streamState } from "../vm/random.js";
@@ -185,16 +186,18 @@ export class Remote implements RunEnd {
   private readonly asked = new Map<number, (answer: unknown) => void>();
 
   /**
-   * Asks `pid`'s scheduler `q` about it: the answer comes after everything this scheduler sent
-   * that process before (the asking process parks on the promise). Undefined if it has ended.
+   * Asks `pid`'s scheduler `q` about it (with `payload`, a value): the answer comes after
+   * everything this scheduler sent that process before (the asking process parks on the
+   * promise). Undefined if it has ended.
    */
-  ask(pid: number, q: Question): Promise<unknown> | undefined {
+  ask(pid: number, q: Question, payload: unknown = null): Promise<unknown> | undefined {
     const id = this.nextAsk;
     const sent = this.toOwner(pid, Rec.Ask, (w) => {
       w.i32(id);
       w.u8(this.self);
       w.u8(q);
       w.i32(pid);
+      w.value(payload);
     });
     if (!sent) return undefined;
     this.nextAsk++;
@@ -431,7 +434,9 @@ export class Remote implements RunEnd {
     let moved = 0;
     for (const p of give) {
       if (this.moveOut(p, to)) moved++;
-      else vm.sched.makeRunnable(p);
+      // It stays, runnable — unless what arrived while others moved (moveOut polls the inbox)
+      // ended it: a process that has ended never runs (or moves) again.
+      else if (p.status === Status.Runnable) vm.sched.makeRunnable(p);
     }
     if (moved !== 0) this.shared.publishLoad(to, moved); // until it publishes its own
     if (vm.log.debug) vm.log.log("debug", `scheduler ${this.self}: ${moved} of ${waiting} runnable processes moved to scheduler ${to}`);
@@ -542,7 +547,7 @@ export class Remote implements RunEnd {
           const to = r.i32();
           const ref = r.f64();
           if (kind === Rec.Link) vm.signals.linkedFrom(from, to);
-          else if (kind === Rec.Unlink) vm.procs.get(to)?.links?.delete(from);
+          else if (kind === Rec.Unlink) vm.signals.unlinkedFrom(from, to);
           else if (kind === Rec.Monitor) vm.signals.monitoredFrom(ref, from, to);
           else vm.procs.get(to)?.monitoredBy?.delete(ref);
           break;
@@ -552,11 +557,19 @@ export class Remote implements RunEnd {
           const from = r.u8();
           const q = r.u8() as Question;
           const pid = r.i32();
-          const answer = q === Question.Alive ? vm.procs.has(pid) : null;
-          const w = this.begin(Rec.Answer);
-          w.i32(id);
-          w.value(answer);
-          this.push(from);
+          const payload = r.value();
+          const reply = (answer: unknown): void => {
+            if (vm.isStopped) return;
+            const w = this.begin(Rec.Answer);
+            w.i32(id);
+            w.value(answer);
+            this.push(from);
+          };
+          if (q === Question.Alive) reply(vm.procs.has(pid));
+          else if (q === Question.Supervisor) {
+            if (vm.supervisors) vm.supervisors.answer(vm, pid, payload, reply);
+            else reply(new KError("supervisors are not available in this VM", C.unsupported));
+          } else reply(answerAbout(vm, pid, q));
           break;
         }
         case Rec.Answer: {

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   already_registered: "the name, or the process, is already registered",
   not_supervisor: "a supervisor call on a process that is not a supervisor",
   shutdown: "the supervisor is shutting down",
+  running: "a supervisor child is still running: `vm.delete_child` of a running child, `vm.restart_child` of a running temporary child",
   system_limit: "too many processes (`--max-processes`), or a spawn past the host's memory ceiling",
   unsupported: "this VM was started without the feature the call needs",
   use_after_free: "linear memory used through a pointer or slice whose block was freed",

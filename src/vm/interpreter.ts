@@ -948,16 +948,22 @@ export function execute(vm: VMCore, p: Process): Exec {
             sp -= k;
             p.pc = pc;
             p.sp = sp;
-            stack[sp++] = vm.supervisorOp(p, nested ? "start_supervisor" : "supervisor", args, -1);
+            const r = vm.supervisorOp(p, nested ? "start_supervisor" : "supervisor", args, -1);
             pc += 2;
+            if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
+            stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
           case Op.SetStrategy: {
             const args = stack.slice(sp - 2, sp);
             sp -= 2;
-            stack[sp++] = vm.supervisorOp(p, "set_strategy", args, -1);
+            p.pc = pc;
+            p.sp = sp;
+            const r = vm.supervisorOp(p, "set_strategy", args, -1);
             pc += 1;
+            if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
+            stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
@@ -968,16 +974,22 @@ export function execute(vm: VMCore, p: Process): Exec {
             sp -= k;
             p.pc = pc;
             p.sp = sp;
-            stack[sp++] = vm.supervisorOp(p, "start_child", args, f);
+            const r = vm.supervisorOp(p, "start_child", args, f);
             pc += 2;
+            if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
+            stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
           case Op.RestartChild: {
             const args = stack.slice(sp - 2, sp);
             sp -= 2;
-            stack[sp++] = vm.supervisorOp(p, "restart_child", args, -1);
+            p.pc = pc;
+            p.sp = sp;
+            const r = vm.supervisorOp(p, "restart_child", args, -1);
             pc += 1;
+            if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
+            stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
             break;
           }
@@ -1407,6 +1419,13 @@ function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r
   p.base = base;
   p.fp = fp;
   return r;
+}
+
+/** A supervisor call answers later (supervisor.ts): the process parks until it does; the answer is pushed then. */
+function parkOn(vm: VMCore, p: Process, promise: Promise<unknown>, pc: number, sp: number, base: number, fp: number): Exec {
+  suspend(p, pc, sp, base, fp, Exec.Blocked);
+  vm.park(p, promise);
+  return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
 }
 
 /** The process ended or blocked inside a call: save where it was and leave the slice. */

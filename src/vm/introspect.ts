@@ -2,23 +2,30 @@
 // length, memory, reductions, current function, links, monitors, first messages and stack
 // trace; each supervisor's strategy, restart counts and children; the system's totals. One
 // implementation for every reader: the observer (src/observe/), and the language's
-// `p.status()`, `p.mailbox_length()` ... and the REPL's `:ps`, `:tree`, `:info`.
+// `p.status()`, `p.mailbox_length()` ... (`askAbout`; for a process on another scheduler,
+// that scheduler answers with `answerAbout`), `vm.processes()`, and the REPL's `:ps`,
+// `:tree`, `:info`.
 //
 // Every read is bounded: a row is O(1); the detail of one process reads at most a few
 // messages, links and monitors; walking the supervision trees is iterative and stops after a
-// node budget. Nothing here recurses on the host stack or changes the VM.
+// node budget. The language's reads that grow with the data (a process's links, every live
+// process, its memory's measure) charge the caller reductions in proportion. Nothing here
+// recurses on the host stack or changes the VM.
 //
 // The VM's internals are read only through the small accessors in the first section
 // (mailbox, counters, the process table), so that a change of the VM's data structures is
 // adapted here in one place.
 
 import type { Process } from "./process.js";
-import { Status } from "./process.js";
+import { Status, pidString } from "./process.js";
 import type { TraceFrame, VMCore } from "./vm-core.js";
 import { SupState } from "./supervisor.js";
 import { formatNested } from "./print.js";
 import { parseTypeKey, type Type } from "../bytecode/types.js";
-import { hostCeiling } from "./heap.js";
+import { hostCeiling, memoryReport } from "./heap.js";
+import { Question } from "../threads/protocol.js";
+import { KError } from "./values.js";
+import { C } from "./error-codes.js";
 
 // ── accessors: the only places that know the VM's data structures ─────────────────────
 
@@ -184,6 +191,92 @@ export function printMessage(m: { type: string; value: unknown }): string {
   return s;
 }
 
+// ── the language's questions: p.status(), p.links(), vm.processes() ... ───────────────
+
+/**
+ * Question `q` (threads/protocol.ts: Status .. CurrentFunction) about process `pid`, asked by
+ * the running process: the answer, a promise of it when `pid` lives on another scheduler (the
+ * caller parks; the answer comes after every signal the caller sent it before), or the error
+ * value for a process that has ended.
+ */
+export function askAbout(vm: VMCore, pid: number, q: Question): unknown {
+  const p = processOf(vm, pid);
+  if (p) return answerOf(vm, p, q);
+  return vm.remote?.ask(pid, q) ?? notAlive(pid);
+}
+
+/** The answer to question `q` about process `pid` of this scheduler (for another scheduler's ASK). */
+export function answerAbout(vm: VMCore, pid: number, q: Question): unknown {
+  const p = processOf(vm, pid);
+  return p ? answerOf(vm, p, q) : notAlive(pid);
+}
+
+function notAlive(pid: number): KError {
+  return new KError(`${pidString(pid)} is not alive`, C.noproc);
+}
+
+/** Live process `p`'s answer to `q`; work that grows with `p`'s data is charged to the running process. */
+function answerOf(vm: VMCore, p: Process, q: Question): unknown {
+  switch (q) {
+    case Question.Status:
+      return statusOf(p);
+    case Question.MailboxLength:
+      return mailboxLength(p);
+    case Question.Memory: {
+      const n = memoryReport(p); // a measure: O(what p holds)
+      vm.chargeWork(n >>> 10);
+      return n;
+    }
+    case Question.Reductions:
+      return reductionsOf(vm, p);
+    case Question.Links:
+      return charged(vm, p.links ? [...p.links] : []);
+    case Question.Monitors:
+      return charged(vm, p.monitors ? [...p.monitors.values()] : []);
+    case Question.CurrentFunction:
+      return currentFunction(vm, p);
+    default:
+      return new KError(`unknown question ${q as number}`, C.bad_code);
+  }
+}
+
+function charged<T>(vm: VMCore, list: T[]): T[] {
+  vm.chargeWork(list.length >>> 4);
+  return list;
+}
+
+/** Reductions `p` has used since it started; for the running process, its current slice's too. */
+export function reductionsOf(vm: VMCore, p: Process): number {
+  return p === vm.current ? p.reductions + vm.sched.sliceReductions() : p.reductions;
+}
+
+/** `p.name()`: the name process `pid` is registered under, or an error value (none; not alive). */
+export function nameOfProcess(vm: VMCore, pid: number): string | KError {
+  if (!vm.isAlive(pid)) return notAlive(pid);
+  const name = vm.registry.nameOf(pid, processOf(vm, pid));
+  return name ?? new KError(`${pidString(pid)} is not registered`, C.not_found);
+}
+
+/** `vm.processes()`: every live process of the run, on every scheduler, in pid order. */
+export function allProcesses(vm: VMCore): number[] {
+  const remote = vm.remote;
+  if (remote !== null) {
+    const { pids, scanned } = remote.shared.loc.livePids();
+    vm.chargeWork(scanned >>> 6);
+    return charged(vm, pids);
+  }
+  const out: number[] = [];
+  forEachProcess(vm, (p) => void out.push(p.pid));
+  return charged(vm, out);
+}
+
+/** `vm.registered()`: every name held by a live process, sorted. */
+export function registeredNames(vm: VMCore): string[] {
+  const names = vm.registry.list();
+  vm.chargeWork((names.length * Math.log2(names.length + 2)) >>> 4);
+  return names;
+}
+
 // ── supervisors ─────────────────────────────────────────────────────────────────────────
 
 export interface SupervisorChild {
@@ -271,7 +364,7 @@ export function supervisionTrees(vm: VMCore, maxNodes = TREE_NODES_MAX, sups?: P
         const child = supNode(vm, q.supervisor, c.restart);
         node.children.push(child);
         todo.push([q.supervisor, child]);
-      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined, restart: c.restart, sup: null, children: [], omitted: 0 });
+      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined || vm.isAlive(c.pid), restart: c.restart, sup: null, children: [], omitted: 0 });
     }
   }
   return roots;

@@ -814,6 +814,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const typed = op === Op.CallNativeTyped ? a3 : -1;
         const after = pc + (op === Op.CallNativeTyped ? 4 : 3);
         const t = tmp();
+        // p.current_function() of the process itself reads where it is (the interpreter saves p.pc at every native call).
+        if (prog.nativeNames[a1] === "process.current_function") emit(`p.pc = ${pc};`);
         emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
         names[d - n] = t;
         break;
@@ -919,7 +921,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const t = tmp();
-        emit(`${at} vm.budget = bud; ${t} = vm.supervisorOp(p, "${name}", [${args.join(", ")}], ${op === Op.StartChild ? a1 : -1}); bud = vm.budget; if (p.status !== 1) { at = ${after}; throw H.park(null); }`);
+        emit(`${at} vm.budget = bud; ${t} = vm.supervisorOp(p, "${name}", [${args.join(", ")}], ${op === Op.StartChild ? a1 : -1}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
         names[d - n] = t;
         break;
       }

@@ -1,13 +1,16 @@
 // The process natives of SPEC §3 that are not opcodes of their own: links, monitors,
-// trapping exits, kill, the name registry, liveness, sleep and `vm.memory` (calls, refs and
-// timers: servers.ts). They reach the
-// VM through the system context (`SysCtx`) every native call receives.
+// trapping exits, kill, the name registry, liveness, sleep, `vm.memory`, and introspection
+// (`p.status()` ..., `vm.processes()`, `vm.registered()`: read through introspect.ts); calls,
+// refs and timers are servers.ts's. They reach the VM through the system context (`SysCtx`)
+// every native call receives.
 
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { KError, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { pidString } from "./process.js";
+import { Question } from "../threads/protocol.js";
+import { allProcesses, askAbout, nameOfProcess, registeredNames } from "./introspect.js";
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
@@ -51,5 +54,24 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       return pid === undefined ? new KError(`no process is registered as ${JSON.stringify(a[0])}`, C.not_found) : pid;
     }),
   ],
+  [
+    "vm.unregister",
+    sys((c, a) => c.vm.registry.unregister(String(a[0]), (pid) => c.vm.procs.get(pid))),
+  ],
+  ["vm.registered", sys((c) => registeredNames(c.vm))],
+  ["vm.processes", sys((c) => allProcesses(c.vm))],
   ["vm.sleep", sys((c, a) => c.vm.sched.sleep(c.proc, a[0] as number))],
+  // Introspection: answered here, or by the scheduler the process lives on (the caller parks).
+  ["process.status", question(Question.Status)],
+  ["process.mailbox_length", question(Question.MailboxLength)],
+  ["process.memory", question(Question.Memory)],
+  ["process.reductions", question(Question.Reductions)],
+  ["process.links", question(Question.Links)],
+  ["process.monitors", question(Question.Monitors)],
+  ["process.current_function", question(Question.CurrentFunction)],
+  ["process.name", sys((c, a) => nameOfProcess(c.vm, pidArg(a[0])))],
 ]);
+
+function question(q: Question): NativeFn {
+  return sys((c, a) => askAbout(c.vm, pidArg(a[0]), q));
+}

@@ -1,6 +1,7 @@
-// The name registry (vm.register, vm.whereis): one table of names to live processes. A
-// process holds at most one name (kept on the process as `Process.name`), and its name is
-// released when it ends, before any monitor notice of that end is delivered (VMCore.exit).
+// The name registry (vm.register, vm.whereis, vm.unregister, vm.registered, p.name()): one
+// table of names to live processes. A process holds at most one name (kept on the process as
+// `Process.name`), and its name is released when it ends, before any monitor notice of that
+// end is delivered (VMCore.exit).
 //
 // While a run has one scheduler the table is a Map here. Once it has several, the table is
 // the run's shared one (threads/names.ts), so register and whereis stay atomic across
@@ -30,7 +31,11 @@ export class Registry {
   register(name: string, p: Process): KError | null {
     const held = this.heldBy(name);
     if (held) return held;
-    if (p.name !== null) return new KError(`${pidString(p.pid)} is already registered as ${JSON.stringify(p.name)}`, C.already_registered);
+    if (p.name !== null) {
+      // (A name unregistered on another scheduler stays on the process until it looks.)
+      if (this.shared === null || this.shared.whereis(p.name) === p.pid) return new KError(`${pidString(p.pid)} is already registered as ${JSON.stringify(p.name)}`, C.already_registered);
+      p.name = null;
+    }
     const refused = this.claim(name, p.pid);
     if (refused) return refused;
     p.name = name;
@@ -76,6 +81,36 @@ export class Registry {
     if (shared === null) return this.names.get(name);
     const pid = shared.whereis(name);
     return pid !== 0 && this.alive(pid) ? pid : undefined;
+  }
+
+  /**
+   * vm.unregister(name): the name is free again; an error value when no live process holds
+   * it. `local` finds the holder if it lives on this scheduler.
+   */
+  unregister(name: string, local: (pid: number) => Process | undefined): KError | null {
+    const pid = this.whereis(name);
+    if (pid === undefined) return new KError(`no process is registered as ${JSON.stringify(name)}`, C.not_found);
+    if (this.shared !== null) this.shared.unregister(name, pid);
+    else this.names.delete(name);
+    const p = local(pid);
+    if (p !== undefined && p.name === name) p.name = null;
+    return null;
+  }
+
+  /** The name `pid` holds (`p`: the process, if it lives on this scheduler), or undefined. */
+  nameOf(pid: number, p: Process | undefined): string | undefined {
+    const shared = this.shared;
+    if (shared === null) return p?.name ?? undefined;
+    if (p !== undefined && p.name !== null && shared.whereis(p.name) === pid) return p.name;
+    // Registered from another scheduler (its process does not know), or not at all.
+    return shared.nameOf(pid) ?? undefined;
+  }
+
+  /** Every name a live process holds, sorted (the same order on any number of schedulers). */
+  list(): string[] {
+    const shared = this.shared;
+    const names = shared === null ? [...this.names.keys()] : shared.list().filter((n) => this.whereis(n) !== undefined);
+    return names.sort();
   }
 
   /** `p` has ended: its name is free again. */

@@ -56,6 +56,9 @@ export class Scheduler {
   /** Processes that used a whole slice in this tick (counted when one differs from the last). */
   private hungry = 0;
   private lastHungry = 0;
+  /** The running slice: the run's reductions and the budget when it began (sliceReductions). */
+  private sliceR0 = 0;
+  private sliceBudget = 0;
 
   constructor(private readonly vm: VMCore) {}
 
@@ -149,6 +152,8 @@ export class Scheduler {
       if (left < budget) budget = left;
     }
     let r: Exec;
+    this.sliceR0 = r0;
+    this.sliceBudget = budget;
     try {
       vm.budget = budget;
       r = execute(vm, p);
@@ -187,6 +192,11 @@ export class Scheduler {
         if ((p.status as Status) !== Status.Dead) vm.exit(p, p.exitReason);
         break;
     }
+  }
+
+  /** Reductions the running slice has used so far (its process's count grows by them when it ends). */
+  sliceReductions(): number {
+    return this.reductions - this.sliceR0 + this.sliceBudget - this.vm.budget;
   }
 
   /**

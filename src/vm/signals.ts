@@ -70,9 +70,15 @@ export class Signals {
   unlink(a: number, b: number): void {
     const procs = this.vm.procs;
     procs.get(a)?.links?.delete(b);
-    const pb = procs.get(b);
-    if (pb) pb.links?.delete(a);
+    if (procs.has(b)) this.unlinkedFrom(a, b);
     else this.vm.remote?.unlink(a, b);
+  }
+
+  /** `to`'s end of a link `from` removed (here, or on another scheduler). */
+  unlinkedFrom(from: number, to: number): void {
+    const q = this.vm.procs.get(to);
+    if (!q?.links?.delete(from)) return;
+    if (q.supervisor !== null) this.vm.supervisors?.unlinked(this.vm, q, from);
   }
 
   /** The other end of a link `from` made on another scheduler; noproc back if `to` has ended. */

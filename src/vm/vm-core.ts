@@ -125,9 +125,16 @@ export interface ResidentHooks {
 
 /** What a supervisor implementation provides to the VM. */
 export interface SupervisorHooks {
+  /** A supervisor call by `caller`: its value, or a promise of it (the caller parks). */
   op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex: number): unknown;
   /** An exit signal reached supervisor `sup` (supervisors trap exits). */
   signal(vm: VMCore, sup: Process, from: number, reason: string): void;
+  /** Process `from` removed its link to supervisor `sup` (which keeps its children linked). */
+  unlinked(vm: VMCore, sup: Process, from: number): void;
+  /** Supervisor `sup` has ended (calls still waiting for it are answered). */
+  ended(vm: VMCore, sup: Process): void;
+  /** A supervisor call from another scheduler for supervisor `pid` here; `reply` answers it, once. */
+  answer(vm: VMCore, pid: number, payload: unknown, reply: (value: unknown) => void): void;
 }
 
 /** The context natives receive; system natives also see the VM and the calling process. */
@@ -720,6 +727,7 @@ export class VMCore {
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
     if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
     heapExit(this, p); // heap accounting (heap.ts)
+    if (p.supervisor !== null) this.supervisors?.ended(this, p);
     const origin = cause ? cause.origin : this.lastPanic !== null && this.lastPanic.pid === p.pid ? this.lastPanic : null;
     this.signals.ended(p, reason, origin);
     if (p === this.main) this.mainEnded(p, reason, cause);
