@@ -20,12 +20,14 @@ export interface ChildReport {
   charged: number;
   peak: number;
   ceiling: number;
+  /** A run went parallel (on several scheduler threads: RAFT_SCHEDULERS). */
+  parallel: boolean;
 }
 
 /** Runs a scenario in a fresh Node (`nodeFlags` first) and returns its report. */
-export function child(args: string[], nodeFlags: string[] = []): ChildReport {
+export function child(args: string[], nodeFlags: string[] = [], env: Record<string, string> = {}): ChildReport {
   const file = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, file, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, file, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 24, env: { ...process.env, ...env } });
   return JSON.parse(out.trim().split("\n").pop()!) as ChildReport;
 }
 
@@ -103,9 +105,10 @@ async function main(): Promise<void> {
   const outs: string[] = [];
   const reasons: string[] = [];
   let measured = { rss: 0, charged: 0 };
+  let parallel = false;
   const raft = () => {
     let out = "";
-    const r = new Raft({ stdout: (s) => (out += s), stderr: () => {}, log: "error", maxHeap: mode === "value" ? 1 << 30 : undefined, onEvent: (e) => void (e.kind === "exit" && e.reason !== "normal" && reasons.push(e.reason)) });
+    const r = new Raft({ stdout: (s) => (out += s), stderr: (s) => void (parallel ||= s.includes("goes parallel")), log: process.env.RAFT_SCHEDULERS ? "debug" : "error", maxHeap: mode === "value" ? 1 << 30 : undefined, onEvent: (e) => void (e.kind === "exit" && e.reason !== "normal" && reasons.push(e.reason)) });
     r.defineNative("probe", [], "null", () => {
       measured = { rss: rss(), charged: hostMemory().charged };
       return null;
@@ -137,7 +140,7 @@ async function main(): Promise<void> {
   }
   const m = hostMemory();
   const maxRss = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(JSON.stringify({ outs, reasons: [...new Set(reasons)], rss0, rss: measured.rss, charged: measured.charged, maxRss, peak: m.peak, ceiling: m.ceiling }) + "\n");
+  process.stdout.write(JSON.stringify({ outs, reasons: [...new Set(reasons)], rss0, rss: measured.rss, charged: measured.charged, maxRss, peak: m.peak, ceiling: m.ceiling, parallel }) + "\n");
 }
 
 if (process.argv[1]?.endsWith("mem-child.js")) await main();

@@ -38,6 +38,15 @@ test("8 processes pushing empty vectors under a small JS heap: heap_limit, never
   bounded(r, "8 processes");
 });
 
+test("8 processes pushing on two scheduler threads: one ceiling for both threads, heap_limit, never an abort", () => {
+  // Not spread (RAFT_SPREAD would move the growing hogs on every tick): the run goes parallel
+  // by itself, busy with eight processes, and hands half of them to the second thread.
+  const r = child(["runs", "1", "push-empty-8"], SMALL_HEAP, { RAFT_SCHEDULERS: "2", RAFT_SPREAD: "" });
+  assert.ok(r.parallel, "the run went parallel");
+  assert.equal(r.outs[0], "heap_limit\n".repeat(8));
+  bounded(r, "8 processes on 2 threads");
+});
+
 test("40 processes x vm.alloc(60 MB): linear memory growth is charged and bounded", () => {
   const r = child(["runs", "1", "alloc-40"], SMALL_HEAP);
   assert.ok(r.reasons.some((x) => /heap_limit|out of linear memory/.test(x)), r.reasons.join("; "));

@@ -21,6 +21,7 @@ import type { VMCore } from "../vm/vm-core.js";
 import { OPCODES } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
 import type { Permissions } from "../vm/native-api.js";
+import { shareHostTotal } from "../vm/heap.js";
 
 /** What a worker needs to take part in a run (sent once, by postMessage). */
 export interface RunSetup {
@@ -91,9 +92,13 @@ export class Pool {
   private nextRun = 1;
   private live = 0;
 
+  /** What each thread's processes are charged, in KiB: one host-wide memory ceiling (heap.ts). */
+  private readonly hostTotals = new SharedArrayBuffer(MAX_SCHEDULERS * 4);
+
   private constructor() {
     for (let i = 0; i < MAX_SCHEDULERS; i++) this.inboxes.push(i === 0 ? inboxBuffer() : (null as unknown as SharedArrayBuffer));
     this.hub = new Hub(0, [this.inboxes[0]]);
+    shareHostTotal(this.hostTotals, 0);
   }
 
   /** Starts worker threads until there are `n` schedulers in all. */
@@ -102,7 +107,7 @@ export class Pool {
       this.inboxes[id] = inboxBuffer();
       this.hub.addPeer(id, this.inboxes[id]);
       const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
-      const w = new Worker(workerUrl(), { workerData: { id, inboxes: this.inboxes.slice(0, id + 1) } });
+      const w = new Worker(workerUrl(), { workerData: { id, inboxes: this.inboxes.slice(0, id + 1), hostTotals: this.hostTotals } });
       w.unref();
       w.on("message", (m: { kind: "joined"; run: number }) => {
         const key = `${m.run}:${id}`;

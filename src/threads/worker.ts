@@ -19,7 +19,7 @@ import { readModule } from "../bytecode/module.js";
 import { link } from "../vm/program.js";
 import { Natives } from "../vm/natives.js";
 import { VMCore, type SysCtx } from "../vm/vm-core.js";
-import { heapRoom } from "../vm/heap.js";
+import { heapRoom, shareHostTotal } from "../vm/heap.js";
 import { OutTo } from "./protocol.js";
 import type { NativeTable } from "../vm/program.js";
 import { Logger } from "../vm/log.js";
@@ -28,7 +28,8 @@ import { installSupervisors } from "../vm/supervisor.js";
 import type { Host, NativeFn } from "../vm/native-api.js";
 import { nodeFs } from "../vm/node-fs.js";
 
-const { id, inboxes } = workerData as { id: number; inboxes: SharedArrayBuffer[] };
+const { id, inboxes, hostTotals } = workerData as { id: number; inboxes: SharedArrayBuffer[]; hostTotals: SharedArrayBuffer };
+shareHostTotal(hostTotals, id); // one memory ceiling for every thread (heap.ts)
 const hub = new Hub(id, inboxes);
 const natives = new Natives();
 

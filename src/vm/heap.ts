@@ -29,9 +29,11 @@
 //
 // The ceiling is one per host process: every VM (every `Raft.run`, every REPL session) adds
 // to the same total, so no number of concurrent runs can take the host past it. See
-// SECURITY.md. The total is this module's state, so a scheduler thread (src/threads) keeps
-// its own: a run spread over N threads is bounded by N such totals, each under the ceiling,
-// until the total moves to memory the threads share.
+// SECURITY.md. Each thread keeps its own total (this module's state); once the host process
+// has scheduler threads (src/threads/pool.ts), each also publishes its total, in KiB, into a
+// slot of shared memory (`shareHostTotal`), and the ceiling is checked against the sum of
+// every thread's: however many threads a run spreads over, all of them together stay under
+// one ceiling.
 
 import { createRequire } from "node:module";
 import { Status, type Process } from "./process.js";
@@ -109,8 +111,31 @@ interface Ledger {
   total: number;
   peak: number;
 }
-/** Every process of this host process (every VM). */
+/** Every process of this thread (every VM on it). */
 const host: Ledger = { total: 0, peak: 0 };
+/** Once there are scheduler threads: every thread's total in KiB, one slot a thread, and ours. */
+let threadTotals: Int32Array | null = null;
+let threadSlot = 0;
+
+/** This thread publishes its total in slot `slot` of `buf` and counts every other slot (pool.ts). */
+export function shareHostTotal(buf: SharedArrayBuffer, slot: number): void {
+  threadTotals = new Int32Array(buf);
+  threadSlot = slot;
+  publish();
+}
+
+function publish(): void {
+  if (threadTotals !== null) Atomics.store(threadTotals, threadSlot, Math.ceil(Math.max(0, host.total) / 1024));
+}
+
+/** What the processes of every thread of the host process are charged now, in bytes. */
+function hostTotal(): number {
+  const t = threadTotals;
+  if (t === null) return host.total;
+  let others = 0;
+  for (let i = 0; i < t.length; i++) if (i !== threadSlot) others += Atomics.load(t, i);
+  return host.total + others * 1024;
+}
 /** Each VM's own share; a stopped VM's share leaves the host total (heapClose). */
 const vmLedgers = new WeakMap<VMCore, Ledger & { closed: boolean }>();
 
@@ -128,18 +153,19 @@ function book(vm: VMCore, n: number): void {
   if (l.total > l.peak) l.peak = l.total;
   host.total += n;
   if (host.total > host.peak) host.peak = host.total;
+  if (threadTotals !== null) publish();
 }
 
 /** The host total would pass the ceiling with `n` more bytes. */
 function overCeiling(n: number): boolean {
-  const t = host.total + n;
+  const t = hostTotal() + n;
   return t > MIN_HOST_CEILING && t > hostCeiling();
 }
 
 /** What every process of this host process is charged now (`charged`), the most it has been
  *  charged at once (`peak`), and the host-wide ceiling, in bytes. */
 export function hostMemory(): { charged: number; peak: number; ceiling: number } {
-  return { charged: host.total, peak: host.peak, ceiling: hostCeiling() };
+  return { charged: hostTotal(), peak: host.peak, ceiling: hostCeiling() };
 }
 
 /** The most `vm`'s processes were charged at once (a run's `stats.memory`). */
@@ -154,6 +180,7 @@ export function heapClose(vm: VMCore): void {
   host.total -= l.total;
   l.total = 0;
   l.closed = true;
+  publish();
 }
 
 export function heapLimit(vm: VMCore): number {
@@ -186,7 +213,7 @@ export function heapRoom(vm: VMCore, p: Process): number {
   // p.heapLast + p.heapBytes: its last measurement plus what it allocated since. The unused
   // rest of its allowance is already in the host's total, so it is room for p.
   const own = heapLimit(vm) - (p.heapLast + p.heapBytes) - p.heapReserved;
-  const ceiling = Math.max(MIN_HOST_CEILING, hostCeiling()) - host.total + Math.max(0, -p.heapBytes);
+  const ceiling = Math.max(MIN_HOST_CEILING, hostCeiling()) - hostTotal() + Math.max(0, -p.heapBytes);
   return Math.max(0, Math.min(own, ceiling));
 }
 
@@ -226,7 +253,7 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
   const limit = heapLimit(vm);
   const live = measure(p, sp, clear, limit * 2 + MIN_ALLOWANCE);
   let allowance = Math.max(MIN_ALLOWANCE, Math.min(live >>> 1, limit + (limit >>> 3) - live));
-  const others = host.total - p.heapLast;
+  const others = hostTotal() - p.heapLast;
   if (others + live + allowance > MIN_HOST_CEILING) {
     // Near the ceiling the allowance shrinks, but not below 1/16 of what the process holds
     // (a smaller one would have it measured too often to be worth running).
@@ -237,7 +264,7 @@ export function heapCheck(vm: VMCore, p: Process, sp: number, running: boolean, 
     book(vm, live - p.heapLast);
     p.heapLast = live;
     p.heapBytes = -MIN_ALLOWANCE;
-    const why = allowance >= 0 ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(host.total)}, the ceiling is ${fmt(hostCeiling())}`;
+    const why = allowance >= 0 ? `${fmt(live)} live, limit ${fmt(limit)} (--max-heap)` : `all processes of the host hold ${fmt(hostTotal())}, the ceiling is ${fmt(hostCeiling())}`;
     if (vm.log.enabled("warn")) vm.log.log("warn", `heap_limit <0.${p.pid}>: ${why}`);
     if (running) throw new HardExit(C.heap_limit);
     vm.exit(p, "heap_limit");
