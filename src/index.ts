@@ -5,6 +5,7 @@ export { Session, extendProgram, formatStack } from "./session.js";
 export type { EvalResult } from "./session.js";
 export type { Type } from "./bytecode/types.js";
 export type { Module } from "./bytecode/module.js";
+export { ModuleError } from "./bytecode/module.js";
 export type { Diagnostic } from "./diag/index.js";
 export type { NativeFn, NativeCtx, NativeSpec, Host, HostFs, Permissions, PathGrant } from "./vm/native-api.js";
 export type { VMEvent, PanicInfo, TraceFrame } from "./vm/vm-core.js";

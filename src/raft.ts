@@ -6,7 +6,7 @@ import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
 import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
 import { parseTypeKey, type Type } from "./bytecode/types.js";
-import { renderDiagnostics, type Diagnostic } from "./diag/index.js";
+import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
 import { Logger } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant, ReadBudget } from "./vm/native-api.js";
@@ -140,12 +140,16 @@ export class Raft {
     this.linked = new WeakMap();
   }
 
+  /** Kaylee source to a module; diagnostics carry `line` and `column` as well as spans. */
   compile(source: string, file = "main.kl"): CompileResult {
-    return compileKaylee(source, file, { natives: this.specs });
+    const r = compileKaylee(source, file, { natives: this.specs });
+    return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
   }
 
+  /** Raft assembly to a module; diagnostics carry `line` and `column` as well as spans. */
   assemble(source: string, file = "main.raft"): CompileResult {
-    return assemble(source, file);
+    const r = assemble(source, file);
+    return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
   }
 
   /** Reads a `.rbc` module. Throws `ModuleError` for a bad one. */

@@ -33,7 +33,7 @@ import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
 import { ModuleError, type Module } from "./bytecode/module.js";
 import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
-import { renderDiagnostics, type Diagnostic } from "./diag/index.js";
+import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileFrontEnd } from "./lang/checker.js";
 import { generate } from "./lang/codegen.js";
 import { parse } from "./lang/parser.js";
@@ -288,12 +288,13 @@ export class Session {
 
   /** Diagnostics inside the input are shown against the input alone. */
   private diagError(diags: Diagnostic[], source: string, start = 0, input = source): Extract<EvalResult, { kind: "error" }> {
+    // The diagnostics returned are those shown: spans, lines and columns in the text rendered.
     const inInput = diags.every((d) => d.labels.every((l) => l.span.start >= start));
-    let text: string;
     if (inInput && start > 0) {
-      text = renderDiagnostics(shiftDiagnostics(diags, start), input, { color: false });
-    } else text = renderDiagnostics(diags, source, { color: false });
-    return { kind: "error", text, diagnostics: diags };
+      const shifted = shiftDiagnostics(diags, start);
+      return { kind: "error", text: renderDiagnostics(shifted, input, { color: false }), diagnostics: withPositions(shifted, input) };
+    }
+    return { kind: "error", text: renderDiagnostics(diags, source, { color: false }), diagnostics: withPositions(diags, source) };
   }
 
   /** A panic's trace with main's lines counted from the start of the input. */
@@ -327,7 +328,9 @@ export class Session {
     const src = pre + line + "\n" + this.asmFns.join("\n");
     const r = assemble(src, REPL_FILE);
     if (!r.module) {
-      return { kind: "error", text: renderDiagnostics(shiftDiagnostics(r.diagnostics, pre.length), line + "\n" + this.asmFns.join("\n"), { color: false }), diagnostics: r.diagnostics };
+      const shifted = shiftDiagnostics(r.diagnostics, pre.length);
+      const shown = line + "\n" + this.asmFns.join("\n");
+      return { kind: "error", text: renderDiagnostics(shifted, shown, { color: false }), diagnostics: withPositions(shifted, shown) };
     }
     let prog: Program;
     try {

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Raft, hostMemory, type RaftEvent } from "../src/index.js";
+import { ModuleError, Raft, hostMemory, type Diagnostic, type RaftEvent } from "../src/index.js";
+import { lineCol, renderDiagnostics, withPositions } from "../src/diag/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -170,6 +171,70 @@ test("compile errors come back as diagnostics (exit code 2), not exceptions", as
   assert.equal(r.exitCode, 2);
   assert.ok(r.diagnostics.length > 0);
   assert.match(raft.render(r.diagnostics, `let x: integer = "five";`), /type mismatch/);
+});
+
+/** Each diagnostic's line:col, and the --> positions the renderer shows for the same ones. */
+function positions(ds: Diagnostic[], source: string): { given: string[]; shown: string[] } {
+  const shown = [...renderDiagnostics(ds, source).matchAll(/--> [^\n]*?:(\d+:\d+)\n/g)].map((m) => m[1]);
+  return { given: ds.map((d) => `${d.line}:${d.column}`), shown };
+}
+
+test("diagnostics carry line and column (1-based, in characters, as the CLI shows them)", async () => {
+  const { raft } = capture();
+  // A non-BMP char before the error on its line: the column counts it once, as the renderer does.
+  const src = `vm.println("ok");\nlet s = "\u{1F600}"; let x: integer = "five";\nlet y: integer = true;\n`;
+  const c = raft.compile(src, "pos.kl");
+  assert.equal(c.module, null);
+  assert.deepEqual(positions(c.diagnostics, src).given, ["2:31", "3:18"]);
+  assert.deepEqual(positions(c.diagnostics, src).shown, ["2:31", "3:18"]);
+  const r = await raft.run(src, { file: "pos.kl" });
+  assert.equal(r.exitCode, 2);
+  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.column]), [[2, 31], [3, 18]]);
+  const asm = "1 2 +\n  Bogus $1\n";
+  const a = raft.assemble(asm, "pos.raft");
+  assert.deepEqual(positions(a.diagnostics, asm), { given: ["2:3"], shown: ["2:3"] });
+  // A session's diagnostics are placed in the input, as its rendered text shows them.
+  const s = await raft.session();
+  assert.equal((await s.eval("fn f() -> integer { return 1; }")).kind, "ok");
+  assert.equal((await s.eval("let k = 1;")).kind, "ok");
+  const e = await s.eval("k + 1;\n  let z: string = f();");
+  assert.equal(e.kind, "error");
+  if (e.kind === "error") {
+    assert.deepEqual(e.diagnostics.map((d) => [d.line, d.column]), [[2, 19]]);
+    assert.match(e.text, /--> <repl>:2:19/);
+  }
+  const ea = await s.evalAsm("1 Bogus");
+  assert.ok(ea.kind === "error" && ea.diagnostics[0].line === 1 && ea.diagnostics[0].column === 3, JSON.stringify(ea));
+  s.close();
+});
+
+test("withPositions agrees with lineCol on any text and any offsets", () => {
+  const pieces = ["a", "\n", "\u{1F600}", "\uD800", "\uDC00", "\t", "\r\n", "é", " "];
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  for (let round = 0; round < 300; round++) {
+    let src = "";
+    for (let i = rnd(40); i > 0; i--) src += pieces[rnd(pieces.length)];
+    const ds: Diagnostic[] = [];
+    for (let i = rnd(6); i > 0; i--) {
+      // Offsets on code point starts (where spans begin), now and then past the end.
+      let off = rnd(src.length + 3);
+      if (off > 0 && off < src.length && /[\uDC00-\uDFFF]/.test(src[off]) && /[\uD800-\uDBFF]/.test(src[off - 1])) off--;
+      ds.push({ severity: "error", title: "t", file: "f", labels: [{ span: { start: off, end: off }, message: "", primary: true }] });
+    }
+    ds.push({ severity: "error", title: "no position", file: "f", labels: [] });
+    const got = withPositions(ds, src);
+    for (let i = 0; i < ds.length - 1; i++) {
+      const want = lineCol(src, ds[i].labels[0].span.start);
+      assert.deepEqual([got[i].line, got[i].column], [want.line, want.col], JSON.stringify({ src, off: ds[i].labels[0].span.start }));
+    }
+    assert.equal(got[ds.length - 1].line, undefined);
+  }
+});
+
+test("ModuleError is exported: load() throws it for bad bytes", () => {
+  const { raft } = capture();
+  assert.throws(() => raft.load(new Uint8Array([1, 2, 3])), (e) => e instanceof ModuleError);
 });
 
 test("limits: maxProcesses", async () => {

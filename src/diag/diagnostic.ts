@@ -1,7 +1,8 @@
 // Diagnostics as data (Gleam's shape): a severity, a one-line title, labelled spans and an
-// optional hint. Spans are integer offsets into the file's source; line and column are only
-// worked out when a diagnostic is rendered (see render.ts). Used by the Kaylee front end, the
-// assembler and runtime messages alike, so nothing here knows about any one of them.
+// optional hint. Spans are integer offsets into the file's source; line and column are worked
+// out by render.ts, when a diagnostic is rendered and when the library hands diagnostics to an
+// embedder (`withPositions`). Used by the Kaylee front end, the assembler and runtime messages
+// alike, so nothing here knows about any one of them.
 
 export interface Span {
   start: number;
@@ -23,6 +24,14 @@ export interface Diagnostic {
   file: string;
   labels: Label[];
   hint?: string;
+  /**
+   * Where the primary label starts: 1-based line and column, the column counted in characters
+   * (Unicode code points) as the rendered `--> file:line:col` shows it. Set on the diagnostics
+   * the library returns (`compile`, `assemble`, `run`, a session's `eval`); absent on one that
+   * points at no source text (a bad module).
+   */
+  line?: number;
+  column?: number;
 }
 
 /** An error with one primary label. */

@@ -146,3 +146,33 @@ export function renderDiagnostics(ds: readonly Diagnostic[], source: string, opt
   if (ds.length === 0) return "";
   return ds.map((d) => renderDiagnostic(d, source, opts)).join("\n\n") + "\n";
 }
+
+/**
+ * The diagnostics with `line` and `column` set from each one's primary label (the position
+ * the renderer shows). One pass over the source, however many diagnostics there are.
+ */
+export function withPositions(ds: readonly Diagnostic[], source: string): Diagnostic[] {
+  const out = ds.slice();
+  const at: { i: number; off: number }[] = [];
+  ds.forEach((d, i) => {
+    const l = d.labels.find((x) => x.primary) ?? d.labels[0];
+    if (l) at.push({ i, off: Math.max(0, Math.min(l.span.start, source.length)) });
+  });
+  at.sort((a, b) => a.off - b.off);
+  let line = 1;
+  let nextNl = source.indexOf("\n");
+  let counted = 0; // columns are counted up to here, on the current line
+  let col = 1;
+  for (const { i, off } of at) {
+    while (nextNl !== -1 && nextNl < off) {
+      line++;
+      counted = nextNl + 1;
+      col = 1;
+      nextNl = source.indexOf("\n", counted);
+    }
+    col += countChars(source, counted, off);
+    counted = off;
+    out[i] = { ...ds[i], line, column: col };
+  }
+  return out;
+}
