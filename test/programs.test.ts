@@ -5,7 +5,8 @@
 //   // expect: LINE          stdout, line by line (when any are given, stdout must be exactly these)
 //   // expect contains: T    // expect not: T       // expect stderr: T
 //   // expect panic: T       exit code 1 and stderr contains T
-//   // expect error: L:C     a compile diagnostic at L:C (exit code 2)
+//   // expect error: L:C     a compile diagnostic at L:C (exit code 2); one directive per error,
+//                            and the errors reported must be exactly those (positions exact)
 //   // expect exit: N        // stdin: LINE   // flags: ...   // args: ...   // timeout: S
 //   // one scheduler: WHY     the program synchronises by sleeping (its output depends on
 //                            timing), so it runs on one scheduler also when the suite runs
@@ -21,6 +22,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { errorPositions } from "./helpers/diag-positions.js";
 
 interface Expectations {
   lines: string[];
@@ -165,7 +167,17 @@ export function problems(t: Expectations, r: Outcome): string[] {
   for (const c of t.not) if (r.stdout.includes(c)) why.push(`stdout has ${JSON.stringify(c)}`);
   for (const c of t.panic) if (!r.stderr.includes(c)) why.push(`stderr lacks panic text ${JSON.stringify(c)}`);
   for (const c of t.stderr) if (!r.stderr.includes(c)) why.push(`stderr lacks ${JSON.stringify(c)}`);
-  for (const pos of t.errors) if (!r.stderr.includes(`:${pos}`)) why.push(`no diagnostic at ${pos}`);
+  if (t.errors.length) {
+    // One directive per diagnostic: the errors reported must be exactly those expected.
+    const got = errorPositions(r.stderr);
+    const left = [...got];
+    for (const pos of t.errors) {
+      const i = left.indexOf(pos);
+      if (i < 0) why.push(`no diagnostic at ${pos} (errors at: ${got.join(" ") || "none"})`);
+      else left.splice(i, 1);
+    }
+    for (const pos of left) why.push(`an unexpected diagnostic at ${pos}`);
+  }
   if (/\n\s+at .*\.(js|ts|mjs|cjs):\d+/.test(r.stderr)) why.push("stderr shows a host (JavaScript) stack trace");
   return why;
 }
