@@ -27,7 +27,7 @@ import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
 import { Question } from "../threads/protocol.js";
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWork, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
 
 export interface VMOptions {
   host: Host;
@@ -474,7 +474,7 @@ export class VMCore {
     if (value instanceof KError) throw usedError(value);
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
     const copy = deepCopy(value);
-    if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
+    if (typeof copy === "object" && copy !== null) this.chargeWork(copyWork(copy));
     if (this.log.debug) this.log.log("debug", `send ${pidString(p.pid)} -> ${pidString(to)} ${this.program.constKeys[typeConst]}${this.procs.has(to) ? "" : " (dropped: no such process)"}`);
     this.deliver(to, this.program.constKeys[typeConst], copy);
   }
@@ -706,21 +706,6 @@ export class VMCore {
 }
 
 export { pidString };
-
-/** Reductions for copying a message: one per 16 slots or characters it holds (bounded walk). */
-function copySize(v: unknown): number {
-  let n = 0;
-  const stack: unknown[] = [v];
-  while (stack.length && n < 1 << 24) {
-    const x = stack.pop();
-    if (Array.isArray(x)) {
-      n += x.length + 1;
-      for (const y of x) if (typeof y === "object" && y !== null) stack.push(y);
-      else if (typeof y === "string") n += y.length >>> 2;
-    } else if (typeof x === "string") n += x.length >>> 2;
-  }
-  return n >>> 4;
-}
 
 /**
  * How a panic is shown: the message, the process, and the Kaylee stack trace. A process
