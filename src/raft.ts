@@ -8,7 +8,7 @@ import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from
 import { parseTypeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
-import { Logger } from "./vm/log.js";
+import { Logger, parseLogSetting } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant, ReadBudget } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
 import { Pool, autoSchedulers, canGoParallel } from "./threads/pool.js";
@@ -19,7 +19,7 @@ import { link, type Program } from "./vm/program.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
-import { formatAny } from "./vm/print.js";
+import { formatAny, formatValue } from "./vm/print.js";
 import { KError } from "./vm/values.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
@@ -46,7 +46,7 @@ export interface RaftOptions {
   maxMailbox?: number;
   /** Makes vm.random_number deterministic. */
   seed?: number;
-  /** RAFT_LOG level: error, warn, info, debug, trace. */
+  /** Log level (RAFT_LOG): error, warn (the default), info, debug, trace, or trace:<0.N> (vm/log.ts); an unknown one is a warning. */
   log?: string;
   /** Virtual clock for tests (milliseconds). */
   clock?: () => number;
@@ -85,6 +85,11 @@ export interface RunResult {
    * bytecode can make cyclic or very deep; `formatLeftover` prints any of them.
    */
   leftover: unknown[];
+  /**
+   * The leftover values' static types, where the code says them (a float constant, a pid from
+   * `Self`, ...; null where it does not): pass both to `formatLeftover` to print them as Kaylee does.
+   */
+  leftoverTypes: (Type | null)[];
   stats: RunOutcome["stats"];
   /** Why the run was ended from outside (`signal` aborted, `timeoutMs` passed), with exit code 1; else null. */
   cancelled: CancelReason | null;
@@ -110,6 +115,13 @@ export class Raft {
     for (const key of ["allowRead", "allowWrite"] as const) {
       const problem = grantProblem(key, options[key], "true");
       if (problem) throw new TypeError(problem);
+    }
+    // An unknown log level is said once, now, as a warning (one line on stderr and a log
+    // event): never silence, and never an error that stops the program.
+    const log = parseLogSetting(options.log);
+    if (log.problem !== null) {
+      options.onEvent?.({ kind: "log", level: "warn", message: log.problem });
+      (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`WARN ${log.problem}\n`);
     }
   }
 
@@ -184,6 +196,7 @@ export class Raft {
       panic: null,
       diagnostics,
       leftover: [],
+      leftoverTypes: [],
       stats: { processes: 0, reductions: 0, messages: 0, memory: 0 },
       cancelled,
     });
@@ -210,7 +223,7 @@ export class Raft {
     const outcome = await running;
     disarm();
     vm.release();
-    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, stats: outcome.stats, cancelled: outcome.cancelled };
+    return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, leftoverTypes: outcome.leftoverTypes, stats: outcome.stats, cancelled: outcome.cancelled };
   }
 
   /**
@@ -331,9 +344,12 @@ export function formatPanic(p: PanicInfo, file: string): string {
   return formatTrace(p, file);
 }
 
-/** Values left on an assembly program's stack, one a line. */
-export function formatLeftover(values: unknown[]): string {
-  return values.map((v) => formatAny(v) + "\n").join("");
+/**
+ * Values left on an assembly program's stack, one a line, bottom first, as Kaylee prints them:
+ * by their static type where `types` (RunResult.leftoverTypes) knows it, else by their shape.
+ */
+export function formatLeftover(values: unknown[], types: readonly (Type | null)[] = []): string {
+  return values.map((v, i) => (types[i] ? formatValue(v, types[i]!) : formatAny(v)) + "\n").join("");
 }
 
 /** A log line as an event: `RAFT_LOG` output, also delivered to `onEvent`. */

@@ -330,4 +330,10 @@ export const enum Op {
   ModIntStore = 162,
   /** $d := a % #k (integer constant, checked) */
   ModConstStore = 163,
+  /** DEST := SRC, for the pairs of places without a row of their own (#k $n &a &a..n &$n &$n..m >A B<); between memory places a byte copy */
+  CopyPlaces = 164,
+  /** push the integer in the region >A B< (1 to 4 bytes, little-endian) */
+  LoadPlace = 165,
+  /** pop an integer into the region >A B< (1 to 4 bytes, little-endian) */
+  StorePlace = 166,
 }

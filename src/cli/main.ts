@@ -46,7 +46,7 @@ Flags of run and repl:
   --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
-Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
+Logging: RAFT_LOG=error|warn|info|debug|trace|trace:<0.N> (stderr; RUST_LOG when RAFT_LOG is unset).
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -118,7 +118,8 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxReductions: f.maxReductions,
     maxMailbox: f.maxMailbox,
     schedulers: f.schedulers === undefined ? undefined : f.schedulers === 0 ? "auto" : f.schedulers,
-    log: io.env.RAFT_LOG,
+    // The seed's RUST_LOG when RAFT_LOG is unset.
+    log: io.env.RAFT_LOG ?? io.env.RUST_LOG,
     exclusive,
     directIO: io.directIO === true,
   });
@@ -192,7 +193,7 @@ async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
     io.stderr(r.diagnostics.map((d) => `error: ${a.file}: ${d.title}\n`).join(""));
     return 2;
   }
-  if (r.leftover.length) io.stdout(formatLeftover(r.leftover));
+  if (r.leftover.length) io.stdout(formatLeftover(r.leftover, r.leftoverTypes));
   if (r.panic) io.stderr(formatPanic(r.panic, l.module!.file));
   return r.exitCode;
 }
