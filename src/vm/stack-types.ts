@@ -6,7 +6,8 @@
 // it — constants, integer, float and comparison results, pids from Self and the spawns,
 // natives by their row in the standard library table, locals stored and loaded — and forgets
 // it (null: printed by its shape) where paths disagree or an instruction does not say.
-// It runs once, when a program halts with values left, never while it runs.
+// It runs once, when a program halts with values left, never while it runs, and its work is
+// bounded (past the bound the values print by their shapes).
 
 import { OPCODES, Op, effect, type EffectCtx } from "../bytecode/opcodes.js";
 import { decodeFunction, type Instr } from "../bytecode/encoding.js";
@@ -17,6 +18,9 @@ import type { Module } from "../bytecode/module.js";
 import { METHODS, VM_FUNCTIONS } from "../lang/builtins.js";
 
 type Slot = Type | null;
+
+/** Slots the pass may copy in all (some 4 million: well under a second, some 32 MB at most). */
+const MAX_WORK = 1 << 22;
 
 interface State {
   stack: Slot[];
@@ -73,8 +77,13 @@ export function stackTypesAt(m: Module, fn: number, offset: number, depth: numbe
     meet(old.locals, s.locals);
     if (changed) work.push(to);
   };
+  // The pass is bounded: a hand-written function with tens of thousands of locals and
+  // instructions would cost its product; past the bound the values print by their shapes.
+  let cost = 0;
   while (work.length) {
     const i = work.pop()!;
+    cost += states[i]!.stack.length + states[i]!.locals.length + 1;
+    if (cost > MAX_WORK) return unknown();
     const ins = instrs[i];
     const info = OPCODES[ins.op];
     const s: State = { stack: states[i]!.stack.slice(), locals: states[i]!.locals.slice() };
@@ -84,10 +93,12 @@ export function stackTypesAt(m: Module, fn: number, offset: number, depth: numbe
     if (info.flow === "try") flow(index.get(ins.operands[0]), { stack: [...s.stack, null], locals: s.locals.slice() });
     if (info.flow !== "jump" && info.flow !== "end") flow(next, s);
   }
-  const at = states[index.get(offset) ?? -1];
+  const i = index.get(offset) ?? -1;
+  const at = states[i];
   if (!at) return unknown();
   // The values left are the frame's operand stack (main's ReturnLocal adds its local's value on top).
-  const out = at.stack.slice(Math.max(0, at.stack.length - depth));
+  const stack = instrs[i].op === Op.ReturnLocal ? [...at.stack, at.locals[instrs[i].operands[0]] ?? null] : at.stack;
+  const out = stack.slice(Math.max(0, stack.length - depth));
   while (out.length < depth) out.push(null);
   return out;
 }
