@@ -8,7 +8,7 @@ import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from
 import { parseTypeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
-import { Logger } from "./vm/log.js";
+import { Logger, parseLogSetting } from "./vm/log.js";
 import type { Host, NativeFn, NativeSpec, PathGrant, ReadBudget } from "./vm/native-api.js";
 import { Natives } from "./vm/natives.js";
 import { Pool, autoSchedulers, canGoParallel } from "./threads/pool.js";
@@ -48,7 +48,7 @@ export interface RaftOptions {
   maxMailbox?: number;
   /** Makes vm.random_number deterministic. */
   seed?: number;
-  /** RAFT_LOG level: error, warn, info, debug, trace. */
+  /** Log level (RAFT_LOG): error, warn (the default), info, debug, trace, or trace:<0.N> (vm/log.ts); an unknown one is a warning. */
   log?: string;
   /** Virtual clock for tests (milliseconds). */
   clock?: () => number;
@@ -114,6 +114,13 @@ export class Raft {
     for (const key of ["allowRead", "allowWrite"] as const) {
       const problem = grantProblem(key, options[key], "true");
       if (problem) throw new TypeError(problem);
+    }
+    // An unknown log level is said once, now, as a warning (one line on stderr and a log
+    // event): never silence, and never an error that stops the program.
+    const log = parseLogSetting(options.log);
+    if (log.problem !== null) {
+      options.onEvent?.({ kind: "log", level: "warn", message: log.problem });
+      (options.stderr ?? ((t: string) => void process.stderr.write(t)))(`WARN ${log.problem}\n`);
     }
   }
 

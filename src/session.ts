@@ -29,6 +29,7 @@
 // runs the line; what main leaves on its stack is kept and shown.
 
 import { OPCODES } from "./bytecode/opcodes.js";
+import { placeShapes, shiftPlaceConsts } from "./bytecode/places.js";
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
 import { ModuleError, type Module } from "./bytecode/module.js";
@@ -416,7 +417,11 @@ export function extendProgram(base: Program, next: Program): Program {
     info.operands.forEach((kind, k) => {
       let v = c[i + 1 + k];
       if (kind === "label") v += codeOff;
-      else if (kind === "const" || kind === "type" || kind === "typeset") v += constOff;
+      else if (kind === "place") {
+        const moved = shiftPlaceConsts(placeShapes(info.name, c[i + 1])[k - 1], v, constOff);
+        if (moved === null) throw new ModuleError("too many constants in this session for a region's bounds (start a new session)");
+        v = moved;
+      } else if (kind === "const" || kind === "type" || kind === "typeset") v += constOff;
       else if (kind === "native") v += nativeOff;
       else if (kind === "fn") v += fnOff;
       code[codeOff + i + 1 + k] = v;

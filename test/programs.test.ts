@@ -5,12 +5,15 @@
 //   // expect: LINE          stdout, line by line (when any are given, stdout must be exactly these)
 //   // expect contains: T    // expect not: T       // expect stderr: T
 //   // expect panic: T       exit code 1 and stderr contains T
-//   // expect error: L:C     a compile diagnostic at L:C (exit code 2)
+//   // expect error: L:C     a compile diagnostic at L:C (exit code 2); one directive per error,
+//                            and the errors reported must be exactly those (positions exact)
 //   // expect exit: N        // stdin: LINE   // flags: ...   // args: ...   // timeout: S
 //   // one scheduler: WHY     the program synchronises by sleeping (its output depends on
 //                            timing), so it runs on one scheduler also when the suite runs
 //                            with RAFT_SCHEDULERS=2 RAFT_SPREAD=1 (processes spread over
 //                            threads from the first spawn, to test the cross-thread paths)
+//
+// `RAFT_PROGRAMS=SUBSTR` runs only the programs whose path contains SUBSTR.
 //
 // Each program runs in both tiers: as the VM chooses (interpreter, compiling what gets hot)
 // and with RAFT_JIT=eager (every eligible function compiled at its first call), and must
@@ -21,6 +24,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { errorPositions } from "./helpers/diag-positions.js";
 
 interface Expectations {
   lines: string[];
@@ -165,12 +169,25 @@ export function problems(t: Expectations, r: Outcome): string[] {
   for (const c of t.not) if (r.stdout.includes(c)) why.push(`stdout has ${JSON.stringify(c)}`);
   for (const c of t.panic) if (!r.stderr.includes(c)) why.push(`stderr lacks panic text ${JSON.stringify(c)}`);
   for (const c of t.stderr) if (!r.stderr.includes(c)) why.push(`stderr lacks ${JSON.stringify(c)}`);
-  for (const pos of t.errors) if (!r.stderr.includes(`:${pos}`)) why.push(`no diagnostic at ${pos}`);
+  if (t.errors.length) {
+    // One directive per diagnostic: the errors reported must be exactly those expected.
+    const got = errorPositions(r.stderr);
+    const left = [...got];
+    for (const pos of t.errors) {
+      const i = left.indexOf(pos);
+      if (i < 0) why.push(`no diagnostic at ${pos} (errors at: ${got.join(" ") || "none"})`);
+      else left.splice(i, 1);
+    }
+    for (const pos of left) why.push(`an unexpected diagnostic at ${pos}`);
+  }
   if (/\n\s+at .*\.(js|ts|mjs|cjs):\d+/.test(r.stderr)) why.push("stderr shows a host (JavaScript) stack trace");
   return why;
 }
 
-const files = [...collect("test/programs"), ...collect("examples"), ...collect("../shared/conformance")];
+const all = [...collect("test/programs"), ...collect("examples"), ...collect("../shared/conformance")];
+/** `RAFT_PROGRAMS=SUBSTR` runs only the programs whose path contains SUBSTR (while working on them). */
+const only = process.env.RAFT_PROGRAMS ?? "";
+const files = only ? all.filter((f) => f.includes(only)) : all;
 
 // Both tiers on one scheduler (the deterministic mode), then on two schedulers with every
 // spawn spread over both threads, so that messages, signals, links, monitors and names cross
@@ -183,7 +200,7 @@ const passes: Pass[] = [
 
 for (const pass of passes) {
   test(`test programs (RAFT_JIT=${pass.jit} RAFT_SCHEDULERS=${pass.schedulers}${pass.spread ? " RAFT_SPREAD=1" : ""})`, { concurrency: 3 }, async (t) => {
-    assert.ok(files.length >= 150, `only ${files.length} programs found`);
+    assert.ok(only ? files.length > 0 : files.length >= 150, `only ${files.length} programs found`);
     const runs: Promise<void>[] = [];
     for (const file of files) {
       const name = relative(process.cwd(), file);

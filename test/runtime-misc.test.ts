@@ -5,7 +5,11 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { deepCopy, valuesEqual } from "../src/vm/copy.js";
-import { sizeOfValue } from "../src/vm/heap.js";
+import { copyWork, sizeOfValue } from "../src/vm/heap.js";
+import { pidArg, pidString } from "../src/vm/process.js";
+import { formatPid } from "../src/vm/print.js";
+import { Fault } from "../src/vm/values.js";
+import { Raft } from "../src/raft.js";
 import { allowed, grantProblem, makePermissions, parseGrant } from "../src/vm/permissions.js";
 import { makeRandom } from "../src/vm/random.js";
 import { LineReader, makeNodeHost } from "../src/vm/node-host.js";
@@ -57,6 +61,32 @@ test("sizeOfValue: V8's layout (a slot, a JSArray with its store, a boxed float,
   assert.equal(sizeOfValue([1, 2, 3]), 8 + 48 + 3 * 12);
   assert.equal(sizeOfValue(["ab"]), 8 + 48 + 12 + 36);
   assert.equal(sizeOfValue([[1]]), 8 + 2 * (48 + 12));
+});
+
+test("a message's copy costs reductions by the one size estimate: 1 per 128 bytes, bounded", async () => {
+  const v = Array.from({ length: 10_000 }, (_, i) => i);
+  assert.equal(copyWork(v), sizeOfValue(v) >>> 7);
+  assert.equal(copyWork(["x".repeat(4096), [1.5, 2.5]]), sizeOfValue(["x".repeat(4096), [1.5, 2.5]]) >>> 7);
+  // One long string shared by a million slots: the estimate's walk and the charge stop at a cap.
+  assert.ok(copyWork(new Array(1_000_000).fill("y".repeat(1 << 20))) <= (1 << 28) >>> 7);
+  // Sending a big message charges its sender in proportion (seen in the run's reductions).
+  const run = async (n: number) => {
+    const src = `let v: vector[integer] = [];\nlet i: integer = 0;\nloop { if (i == ${n}) { break; } v.push(i); i += 1; }\nlet k: integer = 0;\nloop { if (k == 50) { break; } vm.send(vm.self(), v); let w: vector[integer] = vm.receive(); k += 1; }\n`;
+    const r = await new Raft({ stdout: () => {} }).run(src, { file: "send.kl" });
+    assert.equal(r.exitCode, 0, JSON.stringify(r.panic));
+    return r.stats.reductions;
+  };
+  const small = await run(10);
+  const big = await run(20_000);
+  // 50 copies of ~240 kB: about 50 * 1900 reductions more than the loop that builds it needs.
+  assert.ok(big - small > 50 * 1500, `small ${small}, big ${big}`);
+});
+
+test("pids: one printer, one argument check", () => {
+  assert.equal(pidString(5), formatPid(5));
+  assert.equal(pidArg(7), 7);
+  assert.throws(() => pidArg(new KError("gone", "noproc")), (e: unknown) => e instanceof Fault && /used an error value/.test(e.error.message));
+  assert.throws(() => pidArg("x"), (e: unknown) => e instanceof Fault && e.error.code === "bad_code");
 });
 
 test("permissions", () => {

@@ -1,15 +1,17 @@
 // The assembler: Raft assembly text (`.raft`, SPEC §5) to a bytecode module.
 //
 // Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.entry`,
-// `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), an
-// instruction (a mnemonic from the opcode table, optionally after `Wide`, with operands
-// written `#const $local @label &addr &addr..n &$local &$local..n` or plain integers; a type
-// set is `#{T, U}`), or
-// the seed's shorthand (`1 2 +`: integers push, `+ - * / % ^` are Add Sub Mul Div Mod Exp).
+// `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), or
+// a sequence of items: integers (pushed), the seed's shorthand operators (`+ - * / % ^` are
+// Add Sub Mul Div Mod Exp) and instructions (a mnemonic from the opcode table, in any case,
+// optionally after `Wide`, with operands written `#const $local @label &addr &addr..n &$local
+// &$local..n >A B<` or plain integers; a type set is `#{T, U}`; `Copy DEST SRC` between any two
+// places, see places.ts).
 // `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
 // `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
 
 import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
+import { MAX_LINEAR_MEMORY, SHAPES, checkPair, checkValuePlace, copyMode, isLoadStoreShape, isMemory, ownCopyRow, packRegion, parsePlace, shapeOfWritten, type Bound, type WrittenPlace } from "./places.js";
 import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
@@ -57,6 +59,13 @@ function tokenize(line: string, lineStart: number): Token[] {
     if (c === "/" && line[i + 1] === "/") break;
     if (c === "#" && (i + 1 >= line.length || line[i + 1] === " " || line[i + 1] === "\t")) break;
     const start = i;
+    // A memory region `>A B<` is one operand, spaces and all.
+    const close = c === ">" ? line.indexOf("<", i + 1) : -1;
+    if (close > 0) {
+      i = close + 1;
+      out.push({ text: line.slice(start, i), start: lineStart + start, end: lineStart + i });
+      continue;
+    }
     let depth = 0;
     while (i < line.length) {
       const d = line[i];
@@ -291,6 +300,17 @@ export function assemble(source: string, file: string): AssembleResult {
       const from = k + (wide ? 2 : 1);
       let row: OpInfo | null = null;
       for (const r of rows) if (matches(r, toks, from) && (row === null || r.asm.length > row.asm.length)) row = r;
+      // No row of its own for these operands: the generic form of the mnemonic (places.ts).
+      const generic = row ? undefined : rows.find((r) => r.operands[0] === "mode" && from + r.asm.length <= toks.length);
+      if (generic) {
+        k = from + generic.asm.length;
+        const before = f.fb.length;
+        const pos = explicitLine ?? { line: lineNo, col: t.start - lineStart + 1 };
+        f.fb.at(pos.line, pos.col);
+        emitPlaces(f, generic, name, toks.slice(from, k), wide);
+        if (f.fb.length !== before) f.spans.push({ start: t.start, end: toks[k - 1].end });
+        continue;
+      }
       if (!row) {
         let last = from;
         while (last < toks.length && shapeOf(toks[last].text) !== null) last++;
@@ -326,6 +346,81 @@ export function assemble(source: string, file: string): AssembleResult {
     if (wide) f.fb.emitWide(op, ...values);
     else f.fb.emit(op, ...values);
     f.spans.push({ start: span.start, end: span.end });
+  }
+
+  /** `Copy DEST SRC`, `Load P`, `Store P` with places that have no row of their own. */
+  function emitPlaces(f: PendingFn, row: OpInfo, mnemonic: Token, toks: Token[], wide: boolean): void {
+    const written: WrittenPlace[] = [];
+    for (const t of toks) {
+      const w = parsePlace(t.text);
+      if (typeof w === "string") err(t, "bad operand", w);
+      else written.push(w);
+    }
+    if (written.length !== toks.length) return;
+    const shapes = written.map(shapeOfWritten);
+    const values: number[] = [];
+    for (let k = 0; k < written.length; k++) {
+      const v = placeOperand(written[k], toks[k], row.name === "CopyPlaces" && k === 1 && isMemory(SHAPES[shapes[0]]));
+      if (v === null) return;
+      values.push(v);
+    }
+    const whole = { start: mnemonic.start, end: toks[toks.length - 1].end };
+    let op: number;
+    let operands: number[];
+    let why: string | null;
+    if (row.name === "CopyPlaces") {
+      const [d, s] = shapes.map((i) => SHAPES[i]);
+      if (d.kind === "const") return void err(toks[0], "bad operand", "a constant is not a place to copy to", "the destination is a local ($n) or a memory place (&a, &$n, >A B<)");
+      why = checkPair(d, values[0], s, values[1], mb.consts);
+      const own = ownCopyRow(d, s);
+      // Only `Copy &$l..4 $s` gets here with a pair of its own: it is `Copy &$l $s`.
+      op = own !== null ? Op[own] : Op.CopyPlaces;
+      operands = own !== null ? [values[0], values[1]] : [copyMode(shapes[0], shapes[1]), values[0], values[1]];
+    } else {
+      if (!isLoadStoreShape(SHAPES[shapes[0]])) {
+        const push = row.name === "LoadPlace" ? "; push a constant with PushConst" : "";
+        return void err(toks[0], "bad operand", `${mnemonic.text} takes $local, &addr, &addr..n, &$local, &$local..n or >A B<${push}`);
+      }
+      why = checkValuePlace(SHAPES[shapes[0]], values[0], mb.consts);
+      op = Op[row.name];
+      operands = [shapes[0], values[0]];
+    }
+    if (why !== null) return void err(whole, `bad operands for ${mnemonic.text}`, why);
+    for (const w of written) {
+      const locals = w.kind === "local" || w.kind === "ind" ? [w.n] : w.kind === "region" ? [w.a, w.b].flatMap((b) => (b.local ? [b.n] : [])) : [];
+      for (const n of locals) if (n > f.maxLocal) f.maxLocal = n;
+    }
+    if (wide) f.fb.emitWide(op, ...operands);
+    else f.fb.emit(op, ...operands);
+  }
+
+  function badPlace(t: Token, why: string): null {
+    err(t, "bad operand", why);
+    return null;
+  }
+
+  /** The one encoded operand of a written place (constants pooled), or null after a diagnostic. */
+  function placeOperand(w: WrittenPlace, t: Token, intoMemory: boolean): number | null {
+    switch (w.kind) {
+      case "const": {
+        const c = parseConstValue(w.text);
+        if (!c) return badPlace(t, "expected #integer, #float or #\"string\"");
+        if (intoMemory && c.tag !== "int") return badPlace(t, "memory holds integers: the constant must be one");
+        return mb.constant(c);
+      }
+      case "local":
+      case "ind":
+        return w.n;
+      case "mem":
+        return w.addr;
+      case "region": {
+        const bound = (b: Bound) => (b.local ? b.n : mb.int(b.value));
+        const a = bound(w.a);
+        const b = bound(w.b);
+        if (a > 0xffff || b > 0xffff) return badPlace(t, "too many constants before this region's bounds (a bound's pool index must be below 65536)");
+        return packRegion(a, b);
+      }
+    }
   }
 
   function operandValues(t: Token, pat: AsmPattern, kind: string): number[] | null {
@@ -378,7 +473,7 @@ export function assemble(source: string, file: string): AssembleResult {
         if (!m) return bad("expected a memory operand like &100, &100..3, &$0 or &$0..2");
         const v = Number(m[2]);
         if (m[1] && v > 65535) return bad("local out of range");
-        if (!m[1] && v > 0x7fffffff) return bad("address out of range");
+        if (!m[1] && v + (m[3] === undefined ? 4 : Number(m[3])) > MAX_LINEAR_MEMORY) return bad(`address out of range (linear memory is at most ${MAX_LINEAR_MEMORY} bytes)`);
         return m[3] !== undefined ? [v, Number(m[3])] : [v];
       }
     }
@@ -448,10 +543,9 @@ export function assemble(source: string, file: string): AssembleResult {
 
 /** The rows of a mnemonic, matched without regard to case (`COPY` is `Copy`). */
 function rowsOf(word: string): readonly OpInfo[] | undefined {
-  return BY_MNEMONIC.get(word) ?? BY_LOWER_MNEMONIC.get(word.toLowerCase());
+  return BY_MNEMONIC.get(word.toLowerCase());
 }
 
-const BY_LOWER_MNEMONIC: ReadonlyMap<string, readonly OpInfo[]> = new Map([...BY_MNEMONIC].map(([m, rows]) => [m.toLowerCase(), rows]));
 
 function isWide(word: string): boolean {
   return word.toLowerCase() === "wide";
@@ -488,11 +582,11 @@ function matches(row: OpInfo, toks: Token[], from: number): boolean {
 }
 
 function patternExample(p: AsmPattern): string {
-  return { "#": "#const", $: "$local", "@": "@label", n: "N", "&": "&addr", "&..": "&addr..n", "&$": "&$local", "&$..": "&$local..n" }[p];
+  return { "#": "#const", $: "$local", "@": "@label", n: "N", "&": "&addr", "&..": "&addr..n", "&$": "&$local", "&$..": "&$local..n", P: "PLACE" }[p];
 }
 
 function suggest(word: string): string | undefined {
-  const lower = word.toLowerCase();
-  for (const name of BY_MNEMONIC.keys()) if (name.toLowerCase() === lower) return `did you mean ${name}?`;
+  const rows = BY_MNEMONIC.get(word.toLowerCase().replace(/_/g, ""));
+  if (rows) return `did you mean ${rows[0].mnemonic}?`;
   return "instructions use full names, e.g. PushConst, JumpIfFalse; `1 2 +` is shorthand";
 }

@@ -8,6 +8,7 @@ import { decodeFunction } from "./encoding.js";
 import type { Const, Module } from "./module.js";
 import { quote } from "./assembler.js";
 import { formatFloatConst } from "./float-text.js";
+import { SHAPES, copyShapes, formatPlace } from "./places.js";
 
 export function constText(c: Const): string {
   switch (c.tag) {
@@ -20,6 +21,57 @@ export function constText(c: Const): string {
     default:
       return c.value;
   }
+}
+
+/** The places of a CopyPlaces, LoadPlace or StorePlace as written (a bad mode as a comment-free marker). */
+function placesText(m: Module, name: string, ops: readonly number[]): string[] {
+  const shapes = name === "CopyPlaces" ? copyShapes(ops[0]) : SHAPES[ops[0]] ? [ops[0]] : null;
+  if (shapes === null) return [`<mode ${ops[0]}>`];
+  return shapes.map((s, i) => formatPlace(SHAPES[s], ops[i + 1], m.consts, (c) => (c ? constText(c) : "?")));
+}
+
+/**
+ * The operands of one instruction as assembly writes them. `label` and `native` name a jump
+ * target and a native as the operands encode them (byte offsets and pool indices in a
+ * module; the linked program's own in a trace: vm/trace.ts).
+ */
+export function operandTexts(m: Module, op: number, operands: readonly number[], label: (v: number) => string, native: (v: number) => string): string[] {
+  const info = OPCODES[op];
+  if (info.operands[0] === "mode") return placesText(m, info.name, operands);
+  const parts: string[] = [];
+  let k = 0;
+  for (const pat of info.asm) {
+    const v = operands[k];
+    const kind = info.operands[k];
+    switch (pat) {
+      case "#":
+        parts.push("#" + (kind === "native" ? native(v) : m.consts[v] ? constText(m.consts[v]) : "?"));
+        break;
+      case "$":
+        parts.push(`$${v}`);
+        break;
+      case "@":
+        parts.push(kind === "fn" ? `@${m.functions[v]?.name ?? v}` : label(v));
+        break;
+      case "n":
+        parts.push(String(v));
+        break;
+      case "&":
+        parts.push(`&${v}`);
+        break;
+      case "&..":
+        parts.push(`&${v}..${operands[k + 1]}`);
+        break;
+      case "&$":
+        parts.push(`&$${v}`);
+        break;
+      case "&$..":
+        parts.push(`&$${v}..${operands[k + 1]}`);
+        break;
+    }
+    k += patternWidth(pat);
+  }
+  return parts;
 }
 
 export function disassemble(m: Module): string {
@@ -53,39 +105,7 @@ export function disassemble(m: Module): string {
       }
       const info = OPCODES[ins.op];
       const narrow = ins.size === 1 + info.operands.length;
-      const parts: string[] = [];
-      let k = 0;
-      for (const pat of info.asm) {
-        const v = ins.operands[k];
-        const kind = info.operands[k];
-        switch (pat) {
-          case "#":
-            parts.push("#" + constText(m.consts[v]));
-            break;
-          case "$":
-            parts.push(`$${v}`);
-            break;
-          case "@":
-            parts.push(kind === "fn" ? `@${m.functions[v].name}` : `@L${v}`);
-            break;
-          case "n":
-            parts.push(String(v));
-            break;
-          case "&":
-            parts.push(`&${v}`);
-            break;
-          case "&..":
-            parts.push(`&${v}..${ins.operands[k + 1]}`);
-            break;
-          case "&$":
-            parts.push(`&$${v}`);
-            break;
-          case "&$..":
-            parts.push(`&$${v}..${ins.operands[k + 1]}`);
-            break;
-        }
-        k += patternWidth(pat);
-      }
+      const parts = operandTexts(m, ins.op, ins.operands, (v) => `@L${v}`, (v) => constText(m.consts[v]));
       out.push(`    ${narrow ? "" : "Wide "}${info.mnemonic}${parts.length ? " " + parts.join(" ") : ""}`);
     }
   });

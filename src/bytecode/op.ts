@@ -334,4 +334,10 @@ export const enum Op {
   ReceiveSelect = 164,
   /** as ReceiveSelect, waiting at most the popped ms (negative: a range fault); on a timeout pushes null, then -1 */
   ReceiveSelectTimeout = 165,
+  /** DEST := SRC, for the pairs of places without a row of their own (#k $n &a &a..n &$n &$n..m >A B<); between memory places a byte copy */
+  CopyPlaces = 166,
+  /** push the integer in the region >A B< (1 to 4 bytes, little-endian) */
+  LoadPlace = 167,
+  /** pop an integer into the region >A B< (1 to 4 bytes, little-endian) */
+  StorePlace = 168,
 }

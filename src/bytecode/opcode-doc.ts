@@ -7,7 +7,7 @@ const BEGIN = "<!-- opcode table: generated from src/bytecode/opcodes.ts -->";
 const END = "<!-- end of opcode table -->";
 
 function form(o: OpInfo): string {
-  const ex: Record<string, string> = { "#": "#k", $: "$n", "@": "@l", n: "n", "&": "&a", "&..": "&a..n", "&$": "&$n", "&$..": "&$n..m" };
+  const ex: Record<string, string> = { "#": "#k", $: "$n", "@": "@l", n: "n", "&": "&a", "&..": "&a..n", "&$": "&$n", "&$..": "&$n..m", P: "PLACE" };
   return [o.mnemonic, ...o.asm.map((p) => ex[p])].join(" ");
 }
 

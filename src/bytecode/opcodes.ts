@@ -21,6 +21,8 @@
 //   len    `..n`   a byte count (1 to 4) following an address: `&100..3`, `&$0..2`
 //   imm    `n`     a small signed integer
 //   count  `n`     a small unsigned count (arguments, elements)
+//   mode           the shapes of the places that follow (not written: the places say it)
+//   place  `P`     any operand place, `>A B<` regions included (see places.ts)
 //
 // Numbers are the row index below; reordering rows changes the module format version.
 // Several rows may share one assembly mnemonic when their operand shapes differ (seed 003's
@@ -32,7 +34,7 @@
 // generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
 // from these lists; assembly is taken as written and never fused.
 
-export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count";
+export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count" | "mode" | "place";
 
 /** Context a variable stack effect is computed in. */
 export interface EffectCtx {
@@ -56,7 +58,8 @@ export interface OpInfo {
    * How the operands are written in assembly, one pattern per written operand:
    * "#" constant, "$" local, "@" label or function, "n" plain integer, and the memory forms
    * "&" (&100), "&.." (&100..3), "&$" (&$0), "&$.." (&$0..2). A memory form may stand for two
-   * encoded operands (address or local, then byte count). Derived from `operands` if absent.
+   * encoded operands (address or local, then byte count). "P" is any place (places.ts): the
+   * rows that take places encode a mode before them. Derived from `operands` if absent.
    */
   asm: readonly AsmPattern[];
   /** A superinstruction: the rows (by name) whose sequence it stands for, operands concatenated. */
@@ -70,7 +73,7 @@ export interface OpInfo {
   constTag?: "int" | "float" | "string";
 }
 
-export type AsmPattern = "#" | "$" | "@" | "n" | "&" | "&.." | "&$" | "&$..";
+export type AsmPattern = "#" | "$" | "@" | "n" | "&" | "&.." | "&$" | "&$.." | "P";
 
 /** How many encoded operands one written pattern stands for. */
 export function patternWidth(p: AsmPattern): number {
@@ -318,6 +321,10 @@ export const OPCODES: readonly OpInfo[] = [
   // ── the receive { } statement: the oldest message of any of several types ───────────
   row("ReceiveSelect", ["typeset"], 0, 2, "take the oldest message whose type is in the set #S, waiting for one; pushes it, then its type's position in #S"),
   row("ReceiveSelectTimeout", ["typeset"], 1, 2, "as ReceiveSelect, waiting at most the popped ms (negative: a range fault); on a timeout pushes null, then -1"),
+  // ── seed 003's operand places: Copy between any two, a region as Load's or Store's operand ──
+  variant("Copy", "CopyPlaces", ["mode", "place", "place"], 0, 0, "DEST := SRC, for the pairs of places without a row of their own (#k $n &a &a..n &$n &$n..m >A B<); between memory places a byte copy", ["P", "P"]),
+  variant("Load", "LoadPlace", ["mode", "place"], 0, 1, "push the integer in the region >A B< (1 to 4 bytes, little-endian)", ["P"]),
+  variant("Store", "StorePlace", ["mode", "place"], 1, 0, "pop an integer into the region >A B< (1 to 4 bytes, little-endian)", ["P"]),
 ];
 
 /** The compare-and-branch rows by comparison, for the code generator and the second tier. */
@@ -335,13 +342,14 @@ export const Op: Readonly<Record<string, number>> = Object.freeze(Object.assign(
 
 export const OP_COUNT = OPCODES.length;
 
-/** Rows by mnemonic, for the assembler. */
+/** Rows by mnemonic in lower case, for the assembler (mnemonics are matched without regard to case). */
 export const BY_MNEMONIC: ReadonlyMap<string, readonly OpInfo[]> = (() => {
   const m = new Map<string, OpInfo[]>();
   for (const o of OPCODES) {
-    const list = m.get(o.mnemonic) ?? [];
+    const key = o.mnemonic.toLowerCase();
+    const list = m.get(key) ?? [];
     list.push(o);
-    m.set(o.mnemonic, list);
+    m.set(key, list);
   }
   return m;
 })();

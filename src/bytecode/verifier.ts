@@ -1,9 +1,10 @@
 // The verifier: every module is checked before it runs, in one pass per function in the
 // manner of wasm validation. It decodes the code (valid opcodes, no truncated operands),
 // checks every operand against what it names (constants of the right kind, locals, functions,
-// jump targets on instruction starts, byte counts), and follows every path with the stack
-// depth, which must agree wherever paths meet, never go negative or past a bound, and never
-// run off the end of a function. A bad module is refused with a one-line `ModuleError`.
+// jump targets on instruction starts, byte counts, addresses within the largest linear
+// memory, operand places and, where they are constant, their lengths: places.ts), and
+// follows every path with the stack depth, which must agree wherever paths meet, never go
+// negative or past a bound, and never run off the end of a function. A bad module is refused with a one-line `ModuleError`.
 //
 // Along with the depth it follows what it can tell of the two top values' types: whether one
 // is certainly a float (a float constant or a float operation's result). An index that is
@@ -14,6 +15,7 @@ import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
 import { decodeFunction, type Instr } from "./encoding.js";
 import { ModuleError, type Module } from "./module.js";
 import { parseTypeKey, parseTypeSet, TypeKeyError } from "./types.js";
+import { MAX_LINEAR_MEMORY, checkPlaceOperands } from "./places.js";
 
 /** Most values one frame may hold on its operand stack (locals excluded). */
 export const MAX_FRAME_STACK = 4096;
@@ -99,7 +101,17 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
         case "count":
           if (v > 0xffff) fail(ins, `count ${v} is too large`);
           break;
-        case "addr":
+        case "addr": {
+          const len = info.operands[k + 1] === "len" ? ins.operands[k + 1] : 4;
+          if (v + len > MAX_LINEAR_MEMORY) fail(ins, `${len} bytes at address ${v} are past the largest linear memory (${MAX_LINEAR_MEMORY} bytes)`);
+          break;
+        }
+        case "mode": {
+          const why = checkPlaceOperands(info.name, ins.operands, { consts: m.consts, locals: f.locals });
+          if (why !== null) fail(ins, why);
+          break;
+        }
+        case "place":
         case "imm":
           break;
       }

@@ -50,7 +50,7 @@ Flags of run and repl:
   --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
-Logging: RAFT_LOG=error|warn|info|debug|trace (stderr).
+Logging: RAFT_LOG=error|warn|info|debug|trace|trace:<0.N> (stderr; RUST_LOG when RAFT_LOG is unset).
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -124,7 +124,8 @@ export function makeRaft(f: CliFlags, io: CliIO, args: string[], exclusive = fal
     maxReductions: f.maxReductions,
     maxMailbox: f.maxMailbox,
     schedulers: f.schedulers === undefined ? undefined : f.schedulers === 0 ? "auto" : f.schedulers,
-    log: io.env.RAFT_LOG,
+    // The seed's RUST_LOG when RAFT_LOG is unset.
+    log: io.env.RAFT_LOG ?? io.env.RUST_LOG,
     exclusive,
     directIO: io.directIO === true,
   });

@@ -8,46 +8,16 @@
 //      |                          ^^^^^^ this is a string
 //      = hint: to parse a string, use .into(): "five".into()
 //
-// Line and column are 1-based and computed here from offsets; a column counts characters
-// (Unicode code points), not UTF-16 units. ANSI colour only when asked for.
+// Line and column are 1-based, computed from offsets by position.ts (a column counts
+// characters, not UTF-16 units). ANSI colour only when asked for.
 
 import type { Diagnostic, Label } from "./diagnostic.js";
+import { countChars, lineCol } from "./position.js";
+
+export { lineCol, type LineCol } from "./position.js";
 
 export interface RenderOptions {
   color?: boolean;
-}
-
-export interface LineCol {
-  line: number;
-  col: number;
-}
-
-/** 1-based line and column (in code points) of a UTF-16 offset into `source`. */
-export function lineCol(source: string, offset: number): LineCol {
-  const off = Math.max(0, Math.min(offset, source.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < off; i++) {
-    if (source.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, col: countChars(source, lineStart, off) + 1 };
-}
-
-function countChars(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    // Count a surrogate pair once: skip the low half.
-    if (c >= 0xdc00 && c <= 0xdfff && i > from) {
-      const p = s.charCodeAt(i - 1);
-      if (p >= 0xd800 && p <= 0xdbff) continue;
-    }
-    n++;
-  }
-  return n;
 }
 
 interface LineInfo {

@@ -17,6 +17,7 @@ import type { Module } from "../bytecode/module.js";
 import { isAggregate, typeKey, T, type Type } from "../bytecode/types.js";
 import { FUSED_COMPARE, OPCODES, opNumber } from "../bytecode/opcodes.js";
 import { METHODS, type BuiltinSig } from "./builtins.js";
+import { LineIndex } from "../diag/position.js";
 
 /** Operand types the compare-and-branch instructions handle (plain JS numbers). */
 const NUMBERS = new Set(["integer", "float", "byte", "char"]);
@@ -43,29 +44,6 @@ import { ifChain } from "./ast.js";
 interface LoopLabels {
   brk: number;
   cont: number;
-}
-
-class LineIndex {
-  private starts: number[] = [0];
-  constructor(private source: string) {
-    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  at(offset: number): { line: number; col: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const s = this.starts[lo];
-    let col = 1;
-    for (let i = s; i < offset && i < this.source.length; i++) {
-      const c = this.source.charCodeAt(i);
-      if (c < 0xdc00 || c > 0xdfff) col++;
-    }
-    return { line: lo + 1, col };
-  }
 }
 
 export function generate(program: Program, source: string): Module {

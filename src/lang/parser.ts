@@ -14,6 +14,7 @@
 
 import { T } from "../bytecode/types.js";
 import { error, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import { LineIndex } from "../diag/position.js";
 import type {
   AfterClause,
   AssignOp,
@@ -819,6 +820,13 @@ export function parse(source: string, file: string): ParseResult {
   const p = new Parser(tokens, source, file);
   const program = p.parseProgram();
   // After an unterminated string or comment, the rest of the file is noise: say nothing more.
-  const syntax = swallowedFrom === null ? p.diagnostics : p.diagnostics.filter((d) => (d.labels[0]?.span.start ?? 0) < swallowedFrom);
+  // A syntax error on a line with a lexical error is that error's echo (the bad characters
+  // were dropped, or a char literal took the rest of the line): only the lexical one is said.
+  const lines = new LineIndex(source);
+  const lexLines = new Set(diagnostics.map((d) => lines.lineOf(d.labels[0]?.span.start ?? 0)));
+  const syntax = p.diagnostics.filter((d) => {
+    const at = d.labels[0]?.span.start ?? 0;
+    return (swallowedFrom === null || at < swallowedFrom) && !lexLines.has(lines.lineOf(at));
+  });
   return { program, diagnostics: [...diagnostics, ...syntax], complete: swallowedFrom === null && p.diagnostics.length === 0 };
 }

@@ -392,6 +392,17 @@ export function sizeOfValue(v: unknown, cap = 0x7fffffff): number {
   return n + walk(todo, cap - n);
 }
 
+/** The most bytes of a message `copyWork` counts (its walk stops past them). */
+const COPY_WORK_CAP = 1 << 28;
+
+/**
+ * Reductions for copying a message of value `v`: one per 128 bytes it takes (sizeOfValue),
+ * the rate CopyValue is charged at (copyCharged).
+ */
+export function copyWork(v: unknown): number {
+  return Math.min(sizeOfValue(v, COPY_WORK_CAP), COPY_WORK_CAP) >>> 7;
+}
+
 function walk(todo: unknown[], cap: number): number {
   let n = 0;
   while (todo.length > 0) {

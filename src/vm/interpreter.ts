@@ -26,6 +26,7 @@ import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (h
 import { ForeignHandle, Slice, ownSlice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, UNWIND, compileFunction, compileRegion } from "./jit.js";
 import { indexString } from "./strings.js";
+import { copyPlaces, loadPlace, storePlace } from "./places.js";
 
 export const enum Exec {
   /** The budget ran out; the process can run again. */
@@ -38,7 +39,16 @@ export const enum Exec {
   Panicked = 3,
   /** The process was ended from outside while it ran (e.g. it killed itself). */
   Dead = 4,
+  /** A traced process did one instruction (trace.ts; never seen by the scheduler). */
+  Step = 5,
 }
+
+/**
+ * Not an opcode: what a traced process's copy of the code holds at every instruction start
+ * but the one it is to run (trace.ts), so that the loop stops after one instruction without
+ * a check of its own on every instruction.
+ */
+export const TRACE_STEP = -1;
 
 /** The deepest call chain a process may build: past it, a stack-overflow error. */
 export const MAX_FRAMES = 10_000;
@@ -58,9 +68,9 @@ const MAX_REFILLS = 16;
 /**
  * Runs `p` until the budget in `vm.budget` is spent (at a call or backward jump), it blocks,
  * or it ends. What is left of the budget stays in `vm.budget`, shared with compiled code.
+ * `prog` is the VM's program, or a traced process's copy of it (trace.ts).
  */
-export function execute(vm: VMCore, p: Process): Exec {
-  const prog: Program = vm.program;
+export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exec {
   const code = prog.code;
   const consts = prog.consts;
   let stack = p.stack;
@@ -1054,6 +1064,18 @@ export function execute(vm: VMCore, p: Process): Exec {
             memWrite(p, stack[base + code[pc + 1]] as number, 4, stack[base + code[pc + 2]] as number);
             pc += 3;
             break;
+          case Op.CopyPlaces:
+            copyPlaces(p, stack, base, consts, code[pc + 1], code[pc + 2], code[pc + 3], vm.chargeWork);
+            pc += 4;
+            break;
+          case Op.LoadPlace:
+            stack[sp++] = loadPlace(p, stack, base, consts, code[pc + 1], code[pc + 2]);
+            pc += 3;
+            break;
+          case Op.StorePlace:
+            storePlace(p, stack, base, consts, code[pc + 1], code[pc + 2], stack[--sp]);
+            pc += 3;
+            break;
 
           // ── superinstructions (see `fuses` in the opcode table) ──
           case Op.AddLocal: {
@@ -1259,6 +1281,8 @@ export function execute(vm: VMCore, p: Process): Exec {
             pc += 1;
             break;
 
+          case TRACE_STEP:
+            return suspend(p, pc, sp, base, fp, Exec.Step);
           default:
             throw fault(`invalid opcode ${code[pc]}`, C.bad_code);
         }

@@ -37,7 +37,8 @@ import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
 import { absMinError } from "./methods.js";
 import { indexString } from "./strings.js";
-import { memRead, memWrite } from "./memory.js";
+import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
+import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
 
@@ -108,6 +109,9 @@ const H = {
   valuesEqualCharged,
   memRead,
   memWrite,
+  placeRead,
+  placeWrite,
+  placeCopy,
   intPow,
   lengthOf,
   indexSlow,
@@ -288,6 +292,12 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
     else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
     else if (op === Op.CopyLocalLocal) copies.push([code[pc + 1], code[pc + 2]]);
     else if (op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], "i");
+    else if (op === Op.CopyPlaces) {
+      const [dS, sS] = copyShapes(code[pc + 1])!.map((i) => SHAPES[i]);
+      if (dS.kind !== "local") continue;
+      if (sS.kind === "local") copies.push([code[pc + 2], code[pc + 3]]);
+      else note(code[pc + 2], sS.kind === "const" ? kindOfConst(code[pc + 3]) : "i");
+    }
   }
   for (let k = 0; k < np; k++) kinds[k] = "o";
   // Copies between locals: merge until nothing changes (kinds only move toward "o").
@@ -299,6 +309,14 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
     if (kinds.every((k, i) => k === prev[i])) break;
   }
   return kinds.map((k) => (k === "" ? "o" : k));
+}
+
+/** A memory place as the arguments `a, b, n` of memory.ts's place functions (see vm/places.ts). */
+function placeArgs(s: Shape, operand: number, L: (i: number) => string): string {
+  if (s.kind === "mem") return `${operand}, 0, ${s.len}`;
+  if (s.kind === "ind") return `${L(operand)}, 0, ${s.len}`;
+  const [a, b] = regionBounds(operand);
+  return `${s.aLocal ? L(a) : `K[${a}]`}, ${s.bLocal ? L(b) : `K[${b}]`}, 0`;
 }
 
 /** Tries to compile function `f` (and, lazily, what it calls). Returns whether it is compiled. */
@@ -977,6 +995,27 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       case Op.CopyMemIndLocal:
         emit(`${at} H.memWrite(p, ${L(a1)}, 4, ${L(a2)});`);
+        break;
+      case Op.CopyPlaces: {
+        // The places resolved now (vm/places.ts does the same in the interpreter).
+        const [dS, sS] = copyShapes(a1)!.map((i) => SHAPES[i]);
+        if (isMemory(dS) && isMemory(sS)) {
+          emit(`${at} vm.budget = bud; H.placeCopy(p, ${placeArgs(dS, a2, L)}, ${placeArgs(sS, a3, L)}, vm.chargeWork); bud = vm.budget;`);
+          break;
+        }
+        const value = isMemory(sS) ? `H.placeRead(p, ${placeArgs(sS, a3, L)})` : sS.kind === "const" ? `K[${a3}]` : L(a3);
+        if (dS.kind === "local") {
+          written(a2, d);
+          emit(`${at} ${L(a2)} = ${value};`);
+        } else emit(`${at} H.placeWrite(p, ${placeArgs(dS, a2, L)}, ${value});`);
+        break;
+      }
+      case Op.LoadPlace:
+        emit(at);
+        def(d, `H.placeRead(p, ${placeArgs(SHAPES[a1], a2, L)})`);
+        break;
+      case Op.StorePlace:
+        emit(`${at} H.placeWrite(p, ${placeArgs(SHAPES[a1], a2, L)}, ${top});`);
         break;
       case Op.IncEqJumpIfFalse:
       case Op.IncNotEqJumpIfFalse:

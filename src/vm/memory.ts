@@ -14,12 +14,13 @@
 // `Fault` with code "out_of_bounds", "use_after_free", "double_free" or "heap_limit".
 
 import type { Process } from "./process.js";
-import { fault, outOfRange } from "./values.js";
+import { Fault, fault, outOfRange } from "./values.js";
 import { C } from "./error-codes.js";
+import { MAX_LINEAR_MEMORY } from "../bytecode/places.js";
 
 export const INITIAL_MEMORY = 64 * 1024;
-/** The most linear memory one process may grow to. */
-export const MAX_MEMORY = 64 * 1024 * 1024;
+/** The most linear memory one process may grow to (the verifier refuses addresses past it). */
+export const MAX_MEMORY = MAX_LINEAR_MEMORY;
 /** Blocks start on 8-byte boundaries. */
 const ALIGN = 8;
 
@@ -250,8 +251,65 @@ export function memoryOf(p: Process): LinearMemory {
 
 function check(m: LinearMemory, addr: number, n: number): void {
   if (!Number.isInteger(addr) || addr < 0 || addr + n > m.bytes.length) {
+    if (!Number.isInteger(addr)) throw notAddress(addr);
     throw fault(`memory access out of bounds: ${n} bytes at address ${addr} (memory is ${m.bytes.length} bytes)`, C.out_of_bounds);
   }
+}
+
+function notAddress(a: unknown): Fault {
+  return fault(`not an address: ${typeof a === "number" ? String(a) : typeof a === "string" ? JSON.stringify(a) : a === null ? "null" : "a " + typeof a}`, C.bad_pointer);
+}
+
+/**
+ * The start of a memory place of p's memory, checked as a whole: `n` bytes at `a` (n > 0) or
+ * the region from `a` up to `b` (n = 0). Its length is `n || b - a`.
+ */
+export function memSpan(p: Process, a: unknown, b: unknown, n: number): number {
+  const m = memoryOf(p);
+  if (typeof a !== "number" || !Number.isInteger(a)) throw notAddress(a);
+  if (n > 0) {
+    check(m, a, n);
+    return a;
+  }
+  if (typeof b !== "number" || !Number.isInteger(b)) throw notAddress(b);
+  if (b < a) throw fault(`the region >${a} ${b}< ends before it starts`, C.out_of_bounds);
+  if (a < 0 || b > m.bytes.length) throw fault(`memory region >${a} ${b}< is out of bounds (memory is ${m.bytes.length} bytes)`, C.out_of_bounds);
+  return a;
+}
+
+/** The bytes a value occupies in a memory place: 1 to 4, or a fault. */
+function valueBytes(a: number, b: number, n: number): number {
+  if (n > 0) return n;
+  const len = b - a;
+  if (len < 1 || len > 4) throw fault(`the region >${a} ${b}< is ${len} bytes; a value takes 1 to 4`, C.range);
+  return len;
+}
+
+/** The integer in a memory place (see memSpan): little-endian, 4 bytes signed, fewer unsigned. */
+export function placeRead(p: Process, a: unknown, b: unknown, n: number): number {
+  const at = memSpan(p, a, b, n);
+  return memRead(p, at, valueBytes(at, b as number, n), false);
+}
+
+/** Writes the low bytes of `v` into a memory place (see memSpan). */
+export function placeWrite(p: Process, a: unknown, b: unknown, n: number, v: unknown): void {
+  const at = memSpan(p, a, b, n);
+  memWrite(p, at, valueBytes(at, b as number, n), v as number);
+}
+
+/**
+ * Copies the bytes of one memory place to another of the same length (right when they
+ * overlap), both checked whole before a byte moves; charges a reduction per 256 bytes.
+ */
+export function placeCopy(p: Process, da: unknown, db: unknown, dn: number, sa: unknown, sb: unknown, sn: number, charge: (units: number) => void): void {
+  const d = memSpan(p, da, db, dn);
+  const s = memSpan(p, sa, sb, sn);
+  const dLen = dn || (db as number) - d;
+  const sLen = sn || (sb as number) - s;
+  if (dLen !== sLen) throw fault(`a copy between memory places of ${sLen} and ${dLen} bytes (they must be one length)`, C.range);
+  if (sLen >= 256) charge(sLen >>> 8);
+  const bytes = memoryOf(p).bytes;
+  bytes.copyWithin(d, s, s + sLen);
 }
 
 /** Reads n (1..4) bytes little-endian at addr; 4 bytes read as a signed i32. */

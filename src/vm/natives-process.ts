@@ -6,18 +6,13 @@
 
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
-import { KError, fault } from "./values.js";
+import { KError } from "./values.js";
 import { C } from "./error-codes.js";
-import { pidString } from "./process.js";
+import { pidArg, pidString } from "./process.js";
 import { Question } from "../threads/protocol.js";
 import { allProcesses, askAbout, nameOfProcess, registeredNames } from "./introspect.js";
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
-
-function pidArg(v: unknown): number {
-  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
-  return v;
-}
 
 export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.self", sys((c) => c.proc.pid)],

@@ -38,8 +38,8 @@ export function formatNested(v: unknown, t: Type, maxWork = MAX_PRINT_WORK): str
  * one), or one without a static type (what an assembly program leaves on its stack): printed
  * by its JS shape so that printing never throws.
  */
-export function formatAny(v: unknown, nested = false): string {
-  return print(v, null, nested);
+export function formatAny(v: unknown, nested = false, maxWork = MAX_PRINT_WORK): string {
+  return print(v, null, nested, maxWork);
 }
 
 /**

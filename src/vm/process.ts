@@ -5,8 +5,10 @@
 // Frames live in three parallel Int32Arrays (return pc, caller's base, caller's fn) that
 // grow by doubling up to the frame cap; a call never allocates once they are big enough.
 
-import type { KError } from "./values.js";
+import { KError, fault, usedError } from "./values.js";
+import { C } from "./error-codes.js";
 import { NO_MAIL, type Mailbox } from "./mailbox.js";
+import { formatPid } from "./print.js";
 
 export const enum Status {
   Runnable = 0,
@@ -129,6 +131,14 @@ const NO_FRAMES = new Int32Array(0);
 /** Shared by every process without try regions; TryBegin replaces it before pushing. */
 export const NO_TRIES: number[] = [];
 
+/** A pid as Kaylee prints it, `<0.N>` (print.ts). */
 export function pidString(pid: number): string {
-  return `<0.${pid}>`;
+  return formatPid(pid);
+}
+
+/** A process argument of a native: its pid, or the fault of a used error or a non-process. */
+export function pidArg(v: unknown): number {
+  if (v instanceof KError) throw usedError(v);
+  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
+  return v;
 }

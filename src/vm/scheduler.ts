@@ -9,8 +9,9 @@
 // progress. Timers (receive timeouts, sleeps, supervisor grace times) live in one heap, and a
 // timer a process waits on is its own: it goes when the process ends (VMCore.exit).
 
-import { Status, type Process } from "./process.js";
+import { Status, pidString, type Process } from "./process.js";
 import { Exec, execute } from "./interpreter.js";
+import { executeTraced } from "./trace.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { setRunning } from "./memory.js";
@@ -156,7 +157,9 @@ export class Scheduler {
     this.sliceBudget = budget;
     try {
       vm.budget = budget;
-      r = execute(vm, p);
+      // A traced process (RAFT_LOG=trace, trace:<0.N>) runs one instruction at a time: asked
+      // here, once a slice, so that the interpreter's loop pays nothing for tracing.
+      r = vm.log.tracePid !== 0 && vm.log.traces(p.pid) ? executeTraced(vm, p) : execute(vm, p);
     } catch (e) {
       if (e instanceof ProgramExit) return vm.stop(e.code);
       const msg = e instanceof Error ? e.message : String(e);
@@ -169,6 +172,7 @@ export class Scheduler {
     this.reductions += Math.max(1, budget - vm.budget);
     p.reductions += this.reductions - r0; // per process, refills included (introspect.ts)
     p.hungry = false;
+    if (vm.log.debug) vm.log.log("debug", `slice ${pidString(p.pid)} ${this.reductions - r0} reductions: ${sliceEnd(r, p)}`);
     switch (r) {
       case Exec.Yield:
         if (p.status === Status.Running) {
@@ -344,5 +348,21 @@ export class Scheduler {
       this.timers.cancel(p.timerSeq);
       p.timerSeq = 0;
     }
+  }
+}
+
+/** Why a slice ended, for the debug log. */
+function sliceEnd(r: Exec, p: Process): string {
+  switch (r) {
+    case Exec.Yield:
+      return "budget spent, back in the run queue";
+    case Exec.Blocked:
+      return p.status === Status.Receiving ? `waits for a message of type ${p.waitType}` : "waits (a timer or the host)";
+    case Exec.Done:
+      return "done";
+    case Exec.Panicked:
+      return "panicked";
+    default:
+      return "ended";
   }
 }

@@ -35,16 +35,15 @@
 // questions (threads/remote.ts) answered through the same inbox.
 
 import type { SupervisorHooks, SysCtx, VMCore } from "./vm-core.js";
-import { Status, pidString, type Process } from "./process.js";
+import { Status, pidArg, pidString, type Process } from "./process.js";
 import type { NativeFn } from "./native-api.js";
-import { Fault, KError, fault, usedError } from "./values.js";
+import { Fault, KError, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import { deepCopy } from "./copy.js";
 import { Question } from "../threads/protocol.js";
+import { STRATEGIES, RESTARTS as RESTART_TYPES } from "../lang/builtins.js";
 
-export const STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const;
-export const RESTART_TYPES = ["permanent", "transient", "temporary"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export type RestartType = (typeof RESTART_TYPES)[number];
 
@@ -122,24 +121,24 @@ export class SupState {
 
 function strategyArg(v: unknown): Strategy {
   if (typeof v === "string" && (STRATEGIES as readonly string[]).includes(v)) return v as Strategy;
-  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use "one_for_one", "one_for_all" or "rest_for_one"`, C.range);
+  throw fault(`unknown supervisor strategy ${JSON.stringify(v)}: use ${oneOf(STRATEGIES)}`, C.range);
 }
 
 function restartArg(v: unknown): RestartType {
   if (typeof v === "string" && (RESTART_TYPES as readonly string[]).includes(v)) return v as RestartType;
-  throw fault(`unknown restart type ${JSON.stringify(v)}: use "permanent", "transient" or "temporary"`, C.range);
+  throw fault(`unknown restart type ${JSON.stringify(v)}: use ${oneOf(RESTART_TYPES)}`, C.range);
+}
+
+/** `"a", "b" or "c"` */
+function oneOf(names: readonly string[]): string {
+  const q = names.map((n) => JSON.stringify(n));
+  return `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
 }
 
 function limitsArg(max: unknown, period: unknown): [number, number] {
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw fault(`supervisor max_restarts must be 0 or more, got ${String(max)}`, C.range);
   if (typeof period !== "number" || !Number.isInteger(period) || period < 1) throw fault(`supervisor period_ms must be 1 or more, got ${String(period)}`, C.range);
   return [max, period];
-}
-
-function pidArg(v: unknown): number {
-  if (v instanceof KError) throw usedError(v);
-  if (typeof v !== "number") throw fault("expected a process", C.bad_code);
-  return v;
 }
 
 function notAlive(pid: number): Fault {

@@ -15,6 +15,7 @@ import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
+import { stackTypesAt } from "./stack-types.js";
 import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
@@ -29,7 +30,7 @@ import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
 import { Question } from "../threads/protocol.js";
 import { childKey, nextFloat, seedKey, streamState } from "./random.js";
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWork, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
 
 /** The stream key of every process when there is no seed (it draws from the VM's generator). */
 const NO_KEY: [number, number] = [0, 0];
@@ -107,6 +108,8 @@ export interface RunOutcome {
   panic: PanicInfo | null;
   /** Values left on the main process's stack when it halted (for assembly programs). */
   leftover: unknown[];
+  /** Their static types where the code says them (stack-types.ts), for printing them; null: by shape. */
+  leftoverTypes: (Type | null)[];
   /** `memory`: the most bytes the run's processes were charged at once (heap.ts). */
   stats: { processes: number; reductions: number; messages: number; memory: number };
   /** Set when the embedder ended the run (`cancel`): exit code 1, no panic. */
@@ -279,7 +282,7 @@ export class VMCore {
   }
 
   /** Stops everything: the program is over. */
-  stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
+  stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = [], leftoverTypes: (Type | null)[] = []): void {
     if (this.stopped) return;
     const remote = this.remote;
     if (remote !== null && remote.self !== 0) {
@@ -297,7 +300,7 @@ export class VMCore {
       remote.hub.detach(remote.run);
       stats = remote.totals();
     }
-    this.outcome = { exitCode, panic, leftover, stats, cancelled: this.cancelled };
+    this.outcome = { exitCode, panic, leftover, leftoverTypes, stats, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
   }
@@ -544,7 +547,7 @@ export class VMCore {
   copyMessage(value: unknown): unknown {
     if (value instanceof KError) throw usedError(value);
     const copy = deepCopy(value);
-    if (typeof copy === "object" && copy !== null) this.chargeWork(copySize(copy));
+    if (typeof copy === "object" && copy !== null) this.chargeWork(copyWork(copy));
     return copy;
   }
 
@@ -743,7 +746,8 @@ export class VMCore {
       const prog = this.program;
       const fn = prog.pcFn[p.pc] ?? 0;
       const bottom = p.fp === 0 ? prog.fnLocals[fn] : p.base + prog.fnLocals[fn];
-      this.stop(0, null, p.stack.slice(bottom, p.sp));
+      const left = p.stack.slice(bottom, p.sp);
+      this.stop(0, null, left, left.length ? stackTypesAt(prog.module, fn, prog.pcOffset[p.pc], left.length) : []);
       return;
     }
     this.stop(1, this.endInfo(p, reason, cause));
@@ -839,7 +843,6 @@ export class VMCore {
 
 export { pidString };
 
-/** Reductions for copying a message: one per 16 slots or characters it holds (bounded walk). */
 /** A negative (or, from hand-written bytecode, non-numeric) receive timeout: code "range". */
 function badTimeout(ms: unknown): KError {
   return new KError(`receive: bad timeout ${ms} (it must be 0 or more)`, C.range);
@@ -848,20 +851,6 @@ function badTimeout(ms: unknown): KError {
 /** "a", "a or b", "a, b or c": the types a receive { } waits for, for a deadlock's message. */
 function oneOf(keys: readonly string[]): string {
   return keys.length < 2 ? (keys[0] ?? "(none)") : `${keys.slice(0, -1).join(", ")} or ${keys[keys.length - 1]}`;
-}
-
-function copySize(v: unknown): number {
-  let n = 0;
-  const stack: unknown[] = [v];
-  while (stack.length && n < 1 << 24) {
-    const x = stack.pop();
-    if (Array.isArray(x)) {
-      n += x.length + 1;
-      for (const y of x) if (typeof y === "object" && y !== null) stack.push(y);
-      else if (typeof y === "string") n += y.length >>> 2;
-    } else if (typeof x === "string") n += x.length >>> 2;
-  }
-  return n >>> 4;
 }
 
 /**

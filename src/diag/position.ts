@@ -1,0 +1,57 @@
+// Positions in source text: the one routine that turns a UTF-16 offset into a 1-based line and
+// column, where a column counts characters (Unicode code points: a surrogate pair once), not
+// UTF-16 units. The diagnostic renderer, the code generator's line table, the assembler and
+// the parser all place things with it.
+
+export interface LineCol {
+  line: number;
+  col: number;
+}
+
+/** The line starts of a text, found once, for many look-ups (each a binary search). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly source: string) {
+    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+
+  /** The 1-based line of an offset (clamped to the text). */
+  lineOf(offset: number): number {
+    const off = Math.max(0, Math.min(offset, this.source.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** 1-based line and column (in code points) of an offset (clamped to the text). */
+  at(offset: number): LineCol {
+    const off = Math.max(0, Math.min(offset, this.source.length));
+    const line = this.lineOf(off);
+    return { line, col: countChars(this.source, this.starts[line - 1], off) + 1 };
+  }
+}
+
+/** 1-based line and column (in code points) of a UTF-16 offset into `source`. */
+export function lineCol(source: string, offset: number): LineCol {
+  return new LineIndex(source).at(offset);
+}
+
+/** Characters (code points) in `s` from `from` to `to`, a surrogate pair counted once. */
+export function countChars(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    // Count a surrogate pair once: skip the low half.
+    if (c >= 0xdc00 && c <= 0xdfff && i > from) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) continue;
+    }
+    n++;
+  }
+  return n;
+}
