@@ -320,10 +320,13 @@ vm.spawn(ticker);
 let n = vm.later();
 vm.println("got " + n.into());
 `, { signal: ac.signal });
-  await new Promise((ok) => setTimeout(ok, 100));
-  assert.match(text(), /t/, "the ticker ran before the abort");
+  // Wait (up to 10 s, however busy the machine) for the ticker; abort whatever happens, so
+  // that a failed check never leaves the run ticking and the test process hanging.
+  for (let waited = 0; !/t/.test(text()) && waited < 10_000; waited += 20) await new Promise((ok) => setTimeout(ok, 20));
+  const ticked = /t/.test(text());
   ac.abort();
   const r = await running;
+  assert.ok(ticked, "the ticker ran before the abort");
   assert.equal(r.exitCode, 1);
   assert.equal(r.cancelled, "aborted");
   const after = text();

@@ -27,7 +27,9 @@ export interface ChildReport {
 /** Runs a scenario in a fresh Node (`nodeFlags` first) and returns its report. */
 export function child(args: string[], nodeFlags: string[] = [], env: Record<string, string> = {}): ChildReport {
   const file = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, file, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 24, env: { ...process.env, ...env } });
+  // One scheduler unless a scenario asks for more: a scheduler thread is a V8 isolate of its
+  // own, whose baseline the single-thread bounds do not include.
+  const out = execFileSync(process.execPath, ["--expose-gc", ...nodeFlags, file, ...args], { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 24, env: { ...process.env, RAFT_SCHEDULERS: "1", RAFT_SPREAD: "", ...env } });
   return JSON.parse(out.trim().split("\n").pop()!) as ChildReport;
 }
 
