@@ -19,6 +19,7 @@
 //                        exactly. ```text stderr: these lines appear in its stderr, in this
 //                        order (other lines — warnings, log lines — may come between).
 //   ```text              anything else shown (diagnostics, tables): not checked.
+//   ```erlang            an Erlang twin shown for comparison: not checked either.
 //   ```ts  ```js         type-checked under strict TypeScript (checkJs for JS) against the
 //                        shipped dist/src/index.d.ts, imported as "raft-vm" (a node_modules
 //                        link in a scratch folder), in one tsc run. Each snippet is a module;

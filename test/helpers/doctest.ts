@@ -31,6 +31,8 @@ export const LANGS: ReadonlyMap<string, Lang> = new Map([
   ["console", "console"],
   ["text", "text"],
   ["txt", "text"],
+  // Erlang shown beside Kaylee for comparison (docs/language.md): not checked, like text.
+  ["erlang", "text"],
 ]);
 
 export interface Block {
