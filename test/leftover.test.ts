@@ -1,5 +1,5 @@
 // What an assembly program leaves on its stack prints as Kaylee prints it: the types are read
-// off the code (vm/stack-types.ts), as far as it says them, and by the values' shapes past that.
+// off the code (bytecode/stack-types.ts), as far as it says them, and by the values' shapes past that.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

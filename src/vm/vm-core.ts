@@ -15,7 +15,6 @@ import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
-import { stackTypesAt } from "./stack-types.js";
 import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
@@ -108,8 +107,6 @@ export interface RunOutcome {
   panic: PanicInfo | null;
   /** Values left on the main process's stack when it halted (for assembly programs). */
   leftover: unknown[];
-  /** Their static types where the code says them (stack-types.ts), for printing them; null: by shape. */
-  leftoverTypes: (Type | null)[];
   /** `memory`: the most bytes the run's processes were charged at once (heap.ts). */
   stats: { processes: number; reductions: number; messages: number; memory: number };
   /** Set when the embedder ended the run (`cancel`): exit code 1, no panic. */
@@ -282,7 +279,7 @@ export class VMCore {
   }
 
   /** Stops everything: the program is over. */
-  stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = [], leftoverTypes: (Type | null)[] = []): void {
+  stop(exitCode: number, panic: PanicInfo | null = null, leftover: unknown[] = []): void {
     if (this.stopped) return;
     const remote = this.remote;
     if (remote !== null && remote.self !== 0) {
@@ -300,7 +297,7 @@ export class VMCore {
       remote.hub.detach(remote.run);
       stats = remote.totals();
     }
-    this.outcome = { exitCode, panic, leftover, leftoverTypes, stats, cancelled: this.cancelled };
+    this.outcome = { exitCode, panic, leftover, stats, cancelled: this.cancelled };
     lastStopped = this;
     this.finish?.(this.outcome);
   }
@@ -747,7 +744,7 @@ export class VMCore {
       const fn = prog.pcFn[p.pc] ?? 0;
       const bottom = p.fp === 0 ? prog.fnLocals[fn] : p.base + prog.fnLocals[fn];
       const left = p.stack.slice(bottom, p.sp);
-      this.stop(0, null, left, left.length ? stackTypesAt(prog.module, fn, prog.pcOffset[p.pc], left.length) : []);
+      this.stop(0, null, left);
       return;
     }
     this.stop(1, this.endInfo(p, reason, cause));
