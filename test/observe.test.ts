@@ -73,29 +73,34 @@ function fetchStatus(url: string, method = "GET", body?: string): Promise<{ stat
   });
 }
 
+/** Calls `on` with each Server-Sent Event of the stream `res`: its name and its JSON data. */
+function onEvents(res: IncomingMessage, on: (event: string | undefined, data: any) => void): void {
+  let buf = "";
+  res.setEncoding("utf8");
+  res.on("data", (d: string) => {
+    buf += d;
+    let k;
+    while ((k = buf.indexOf("\n\n")) >= 0) {
+      const msg = buf.slice(0, k);
+      buf = buf.slice(k + 2);
+      on(/^event: (\w+)/.exec(msg)?.[1], JSON.parse(msg.slice(msg.indexOf("data: ") + 6)));
+    }
+  });
+}
+
 /** Reads frames from the stream for `ms`, then closes it. */
 function readFrames(url: string, ms: number): Promise<{ frames: Frame[]; at: number[]; client: number }> {
   return new Promise((resolve, reject) => {
     const frames: Frame[] = [];
     const at: number[] = [];
     let client = 0;
-    let buf = "";
     get(url, (res: IncomingMessage) => {
       if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`));
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        buf += d;
-        let k;
-        while ((k = buf.indexOf("\n\n")) >= 0) {
-          const msg = buf.slice(0, k);
-          buf = buf.slice(k + 2);
-          const ev = /^event: (\w+)/.exec(msg)?.[1];
-          const data = JSON.parse(msg.slice(msg.indexOf("data: ") + 6));
-          if (ev === "hello") client = data.client;
-          else if (ev === "frame") {
-            frames.push(data);
-            at.push(performance.now());
-          }
+      onEvents(res, (ev, data) => {
+        if (ev === "hello") client = data.client;
+        else if (ev === "frame") {
+          frames.push(data);
+          at.push(performance.now());
         }
       });
       setTimeout(() => {
@@ -301,21 +306,12 @@ loop { vm.sleep(60000); }
     // The stream's first frame gives the client id; then select <0.4> (the holder).
     const frames: Frame[] = [];
     let client = 0;
-    const req = get(`http://127.0.0.1:${obs.port}/stream?${tok(obs)}`, (res) => {
-      let buf = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        buf += d;
-        let k;
-        while ((k = buf.indexOf("\n\n")) >= 0) {
-          const msg = buf.slice(0, k);
-          buf = buf.slice(k + 2);
-          const data = JSON.parse(msg.slice(msg.indexOf("data: ") + 6));
-          if (msg.startsWith("event: hello")) client = data.client;
-          else frames.push(data);
-        }
-      });
-    });
+    const req = get(`http://127.0.0.1:${obs.port}/stream?${tok(obs)}`, (res) =>
+      onEvents(res, (ev, data) => {
+        if (ev === "hello") client = data.client;
+        else frames.push(data);
+      }),
+    );
     const until = async (f: () => boolean) => {
       for (let i = 0; i < 50 && !f(); i++) await new Promise((res) => setTimeout(res, 100));
       assert.ok(f());
