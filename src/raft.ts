@@ -16,6 +16,7 @@ import { MAX_SCHEDULERS } from "./threads/shared-run.js";
 import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type Program } from "./vm/program.js";
+import { DiskStore, attachStore, cacheFolder } from "./vm/jit-cache.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
@@ -67,6 +68,13 @@ export interface RaftOptions {
   schedulers?: number | "auto";
   /** stdout and stderr are file descriptors 1 and 2 (the CLI): other threads may write them. */
   directIO?: boolean;
+  /**
+   * The second tier's cache across runs (what it compiled for a module, kept in a file so
+   * that the next process running the module skips generating it; vm/jit-cache.ts): `false`
+   * turns it off, `{ dir }` keeps it in that folder. Default: on, in $RAFT_CACHE_DIR or the
+   * user's cache folder (~/.cache/raft on Linux); RAFT_CACHE=off turns it off everywhere.
+   */
+  cache?: boolean | { dir: string };
 }
 
 export type SourceKind = "kaylee" | "assembly" | "module";
@@ -215,17 +223,24 @@ export class Raft {
     if (!module) return notRun(2, diagnostics);
     let program = this.linked.get(module);
     try {
-      if (!program) this.linked.set(module, (program = link(module, this.natives)));
+      if (!program) {
+        this.linked.set(module, (program = link(module, this.natives)));
+        attachStore(program, cacheFolder(this.options.cache));
+      }
     } catch (e) {
       if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
       throw e;
     }
     const vm = await this.createVM();
+    const store = program.jitStore instanceof DiskStore ? program.jitStore : null;
+    if (store) store.log = vm.log.debug ? (text) => vm.log.log("debug", text) : null;
     const running = vm.run(program);
     const disarm = armCancel(opts, (reason) => vm.cancel(reason));
     const outcome = await running;
     disarm();
     vm.release();
+    // What the second tier compiled in this run, for the next process that runs the module.
+    store?.save();
     const leftoverTypes = this.leftoverTypes(module, outcome.leftover.length);
     return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, leftoverTypes, stats: outcome.stats, cancelled: outcome.cancelled };
   }

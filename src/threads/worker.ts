@@ -17,6 +17,7 @@ import { SharedRun } from "./shared-run.js";
 import type { RunSetup } from "./pool.js";
 import { readModule } from "../bytecode/module.js";
 import { link } from "../vm/program.js";
+import { attachStore } from "../vm/jit-cache.js";
 import { Natives } from "../vm/natives.js";
 import { VMCore, type SysCtx } from "../vm/vm-core.js";
 import { heapRoom, shareHostTotal } from "../vm/heap.js";
@@ -44,6 +45,8 @@ function join(setup: RunSetup): void {
   const home = new Set(o.homeNatives);
   const table: NativeTable = { lookup: (name) => (home.has(name) ? callHome(name) : natives.lookup(name)) };
   const program = link(readModule(setup.module), table);
+  // The cache across runs, read only: what scheduler 0 compiled before, this thread need not generate again.
+  const store = attachStore(program, o.jitCache, false);
   // Output goes to the file descriptors, or to scheduler 0 for an embedder that takes it.
   let remote: Remote | null = null;
   const out = (to: OutTo) => (o.directIO ? (s: string) => writeFd(to === OutTo.Stdout ? 1 : 2, s) : (s: string) => remote?.output(to, s));
@@ -70,6 +73,7 @@ function join(setup: RunSetup): void {
     onEvent: o.events ? (e) => remote?.event(e) : undefined,
   });
   installSupervisors(vm);
+  if (store && vm.log.debug) store.log = (text) => vm.log.log("debug", text);
   vm.program = program;
   const shared = new SharedRun(setup.buffers, () => hub.poll());
   remote = new Remote(vm, hub, setup.run, shared, setup.schedulers, o.spread);

@@ -31,7 +31,7 @@
 
 import { OPCODES } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
-import type { Program, JitFn, JitEntry } from "./program.js";
+import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
@@ -328,8 +328,10 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
-  const callees: number[] = [];
-  const src = generate(prog, f, callees);
+  const { src, callees } = unit(prog, `f${f}`, () => {
+    const callees: number[] = [];
+    return { src: generate(prog, f, callees), callees };
+  });
   if (src === null) {
     prog.jitState[f] = 2;
     return false;
@@ -353,6 +355,20 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
+}
+
+/**
+ * A unit's source and callees: from the program's cache across runs when it has them
+ * (jit-cache.ts), else generated now and recorded there. Either way the unit is compiled
+ * at the same moment, so the cache changes what compiling costs, never when it happens.
+ */
+function unit(prog: Program, key: string, make: () => JitUnit): JitUnit {
+  const store = prog.jitStore;
+  const kept = store?.get(key);
+  if (kept !== undefined) return kept;
+  const made = make();
+  store?.put(key, made);
+  return made;
 }
 
 /** Turns generated source into its functions, bound to the helpers and this program's tables. */
@@ -394,8 +410,10 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       prog.jitRegions.set(target, shared);
       return shared;
     }
-    const callees: number[] = [];
-    const src = generate(prog, f, callees, region);
+    const { src, callees } = unit(prog, `r${f}:${region.lo}:${region.hi}`, () => {
+      const callees: number[] = [];
+      return { src: generate(prog, f, callees, region), callees };
+    });
     if (src === null) continue;
     if (!callees.every((g) => compileFunction(prog, g))) return null;
     if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);
