@@ -5,7 +5,7 @@
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
 import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
-import { parseTypeKey, type Type } from "./bytecode/types.js";
+import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
 import { Logger, parseLogSetting } from "./vm/log.js";
@@ -16,7 +16,8 @@ import { MAX_SCHEDULERS } from "./threads/shared-run.js";
 import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type Program } from "./vm/program.js";
-import { DiskStore, attachStore, cacheFolder } from "./vm/jit-cache.js";
+import { DiskStore, ModuleCache, attachStore, cacheFolder } from "./vm/jit-cache.js";
+import { BUILD_ID } from "./build-id.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
@@ -155,10 +156,48 @@ export class Raft {
     this.linked = new WeakMap();
   }
 
-  /** Kaylee source to a module; diagnostics carry `line` and `column` as well as spans. */
+  /**
+   * Kaylee source to a module; diagnostics carry `line` and `column` as well as spans. With
+   * the cache across runs on (the `cache` option), a source compiled before without any
+   * diagnostic comes back from it, as the same module.
+   */
   compile(source: string, file = "main.kl"): CompileResult {
+    const cache = this.moduleCache();
+    const natives = cache ? JSON.stringify(this.specs.map((s) => [s.name, s.params.map(typeKey), typeKey(s.ret), s.fallible])) : "";
+    const kept = cache?.get(source, file, natives);
+    if (kept) return { module: kept, diagnostics: [] };
     const r = compileKaylee(source, file, { natives: this.specs });
+    if (cache && r.module && r.diagnostics.length === 0) cache.put(source, file, natives, r.module);
     return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
+  }
+
+  /** The folder of the cache across runs (vm/jit-cache.ts), or null when it is off; asked once. */
+  private cacheDir(): string | null {
+    if (this.cacheFolderKnown === undefined) this.cacheFolderKnown = cacheFolder(this.options.cache);
+    return this.cacheFolderKnown;
+  }
+  private cacheFolderKnown: string | null | undefined = undefined;
+
+  private moduleCache(): ModuleCache | null {
+    const dir = this.cacheDir();
+    if (dir === null || BUILD_ID === "") return null;
+    return (this.modules ??= new ModuleCache(dir, this.logLevel().debug ? (text) => this.logLine(`DEBUG ${text}\n`) : null));
+  }
+  private modules: ModuleCache | null = null;
+
+  /** This Raft's log level (the `log` option), read once. */
+  private logLevel(): Logger {
+    return (this.logger ??= new Logger(this.options.log, (line) => this.logLine(line)));
+  }
+  private logger: Logger | null = null;
+
+  /** A log line: to stderr and, as a `log` event, to onEvent (options `o`, this Raft's by default). */
+  private logLine(line: string, o: RaftOptions = this.options, onEvent = o.onEvent): void {
+    if (onEvent) {
+      const sp = line.indexOf(" ");
+      onEvent({ kind: "log", level: line.slice(0, sp).toLowerCase(), message: line.slice(sp + 1).replace(/\n$/, "") });
+    }
+    (o.stderr ?? ((s: string) => void process.stderr.write(s)))(line);
   }
 
   /** Raft assembly to a module; diagnostics carry `line` and `column` as well as spans. */
@@ -225,7 +264,7 @@ export class Raft {
     try {
       if (!program) {
         this.linked.set(module, (program = link(module, this.natives)));
-        attachStore(program, cacheFolder(this.options.cache));
+        attachStore(program, this.cacheDir());
       }
     } catch (e) {
       if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
@@ -268,13 +307,7 @@ export class Raft {
       fs,
     };
     // Log lines go to stderr and, as `log` events, to onEvent.
-    const writeLog = (line: string) => {
-      if (onEvent) {
-        const sp = line.indexOf(" ");
-        onEvent({ kind: "log", level: line.slice(0, sp).toLowerCase(), message: line.slice(sp + 1).replace(/\n$/, "") });
-      }
-      stderr(line);
-    };
+    const writeLog = (line: string) => this.logLine(line, o, onEvent);
     const vm = new VMCore({
       host,
       logger: new Logger(o.log, writeLog),

@@ -317,3 +317,61 @@ test("a folder that cannot be written is a cache that misses, never a failed run
   assert.match(r.log[0], /miss/);
   assert.match(r.log[1], /cannot write/);
 });
+
+/** Compiles `source` in a fresh Raft with the cache in `dir`; the module cache's debug lines. */
+function compileWith(source: string, dir: string, file = progFile(), define?: (r: Raft) => void) {
+  const log: string[] = [];
+  const raft = new Raft({ stderr: (s) => void log.push(...s.split("\n").filter((l) => l.includes("module cache:"))), log: "debug", cache: { dir } });
+  define?.(raft);
+  const r = raft.compile(source, file);
+  return { ...r, log, raft };
+}
+
+test("the module cache: an unchanged source skips the front end and gives the same module", async () => {
+  const dir = freshFolder();
+  const cold = compileWith(PROGRAM, dir);
+  assert.match(cold.log[0], /module cache: miss /);
+  assert.match(cold.log[1], /module cache: wrote /);
+  const warm = compileWith(PROGRAM, dir);
+  assert.deepEqual(warm.log, [cold.log[1].replace("wrote", "hit")]);
+  assert.deepEqual(warm.module, cold.module);
+  assert.deepEqual(warm.diagnostics, []);
+  // Another source, another file name, other natives: other entries.
+  assert.match(compileWith(PROGRAM + "\nvm.println(0);", dir).log[0], /miss/);
+  assert.match(compileWith(PROGRAM, dir, join(root, "elsewhere.kl")).log[0], /miss/);
+  const withNative = compileWith(PROGRAM, dir, progFile(), (r) => r.defineNative("answer", [], "integer", () => 42));
+  assert.match(withNative.log[0], /miss/);
+  assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineNative("answer", [], "integer", () => 7)).log[0], /hit/, "the signature is the key, not the implementation");
+  assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineNative("answer", [], "float", () => 7)).log[0], /miss/);
+});
+
+test("the module cache keeps no compile with diagnostics, and refuses entries that do not hold", async () => {
+  const dir = freshFolder();
+  const bad = "let x: integer = \"no\";\n";
+  for (let i = 0; i < 2; i++) {
+    const r = compileWith(bad, dir);
+    assert.equal(r.module, null);
+    assert.equal(r.diagnostics.length, 1, "the error, every time");
+    assert.deepEqual(r.log.map((l) => l.split(" ")[3]), ["miss"]);
+  }
+  const cold = compileWith(PROGRAM, dir);
+  const path = /wrote (\S+)/.exec(cold.log[1])![1];
+  const good = readFileSync(path, "utf8");
+  const edits: [string, (d: Record<string, string>) => void, RegExp][] = [
+    ["another source", (d) => (d.source += " "), /another source/],
+    ["another file", (d) => (d.file = "x.kl"), /another source/],
+    ["a damaged module", (d) => (d.module = Buffer.from("RAFT\x01\x00\x00\x00garbage").toString("base64")), /a bad module/],
+  ];
+  for (const [what, edit, why] of edits) {
+    const text = good.slice(good.indexOf("\n") + 1);
+    const d = JSON.parse(text);
+    edit(d);
+    writeFileSync(path, sealEntry(JSON.stringify(d)));
+    const r = compileWith(PROGRAM, dir);
+    assert.match(r.log[0], why, what);
+    assert.deepEqual(r.module, cold.module, `${what}: compiled afresh`);
+    assert.match(r.log[1] ?? "", /wrote/, `${what}: written anew`);
+  }
+  writeFileSync(path, good.slice(0, 100));
+  assert.match(compileWith(PROGRAM, dir).log[0], /ignored .*truncated/);
+});

@@ -34,8 +34,8 @@
 
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join } from "node:path";
-import { writeModule } from "../bytecode/module.js";
+import { dirname, isAbsolute, join } from "node:path";
+import { ModuleError, readModule, writeModule, type Module } from "../bytecode/module.js";
 import { BUILD_ID } from "../build-id.js";
 import { VERSION } from "../version.js";
 import type { JitStore, JitUnit, Program } from "./program.js";
@@ -122,18 +122,76 @@ export function sealEntry(body: string): string {
   return `${MAGIC} ${CACHE_FORMAT} ${digest(body)} ${body.length}\n${body}`;
 }
 
+/** An entry read and checked: its body's data (key checked), why it cannot be used, or null when there is none. */
+type ReadEntry = { data: Record<string, unknown> } | { why: string } | null;
+
+/** Reads the entry at `path` and checks its header, checksum and key. */
+function readEntry(path: string): ReadEntry {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+  const nl = text.indexOf("\n");
+  const head = (nl < 0 ? text : text.slice(0, nl)).split(" ");
+  if (head.length !== 4 || head[0] !== MAGIC) return { why: "not a cache entry" };
+  if (head[1] !== String(CACHE_FORMAT)) return { why: `format ${head[1]}, not ${CACHE_FORMAT}` };
+  const body = text.slice(nl + 1);
+  if (String(body.length) !== head[3]) return { why: "truncated" };
+  if (digest(body) !== head[2]) return { why: "checksum mismatch" };
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return { why: "not JSON" };
+  }
+  if (typeof data !== "object" || data === null) return { why: "not an object" };
+  const key = (data as { key?: unknown }).key;
+  if (key !== keyText()) return { why: `made by ${typeof key === "string" ? key : "?"}` };
+  // Used now: the last to go when the folder is pruned.
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // A read-only folder is still a cache.
+  }
+  return { data: data as Record<string, unknown> };
+}
+
+/** Writes an entry (temporary file, then rename) and prunes its folder; returns why it could not, or null. */
+function writeEntry(path: string, data: Record<string, unknown>): string | null {
+  const body = JSON.stringify({ key: keyText(), ...data });
+  if (body.length > MAX_ENTRY_CHARS) return "too large";
+  const folder = dirname(path);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(tmp, sealEntry(body), { flag: "wx", mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // It was never made.
+    }
+    return (e as Error).message;
+  }
+  prune(folder);
+  return null;
+}
+
 /** Where a store is in its life: not opened yet, or what opening its entry found. */
 export type StoreState = "closed" | "hit" | "miss" | "ignored";
 
 /**
- * A module's cache entry, opened when the second tier first compiles something of it (a
- * program that never gets hot costs nothing) and written at the end of a run that compiled
- * something new. `writable` false: it is only read (another scheduler thread's copy).
+ * A module's entry of second-tier units, opened when the second tier first compiles
+ * something of it (a program that never gets hot costs nothing) and written at the end of a
+ * run that compiled something new. `writable` false: it is only read (another scheduler
+ * thread's copy).
  */
 export class DiskStore implements JitStore {
   state: StoreState = "closed";
-  /** Why the entry was ignored (state "ignored"). */
-  why = "";
   /** Where debug lines go (set for each run: RAFT_LOG=debug), or null. */
   log: ((text: string) => void) | null = null;
   private units = new Map<string, JitUnit>();
@@ -159,59 +217,23 @@ export class DiskStore implements JitStore {
     this.added++;
   }
 
-  /** The entry's file (known once opened). */
-  get path(): string {
-    return this.file;
-  }
-
   private open(): void {
-    const key = keyText();
     this.moduleText = Buffer.from(writeModule(this.prog.module)).toString("base64");
-    this.file = join(this.dir, "jit", `${digest(`${key}\n${this.moduleText}`)}.json`);
-    let text: string;
-    try {
-      text = readFileSync(this.file, "utf8");
-    } catch {
-      this.state = "miss";
-      this.log?.(`jit cache: miss ${this.file}`);
-      return;
-    }
-    const why = this.read(text, key);
-    if (why !== null) {
+    this.file = join(this.dir, "jit", `${digest(`${keyText()}\n${this.moduleText}`)}.json`);
+    const e = readEntry(this.file);
+    const why = e === null ? null : "why" in e ? e.why : this.read(e.data);
+    if (e === null || why !== null) {
       this.units.clear();
-      this.state = "ignored";
-      this.why = why;
-      this.log?.(`jit cache: ignored ${this.file}: ${why}`);
+      this.state = e === null ? "miss" : "ignored";
+      this.log?.(e === null ? `jit cache: miss ${this.file}` : `jit cache: ignored ${this.file}: ${why}`);
       return;
     }
     this.state = "hit";
     this.log?.(`jit cache: hit ${this.file} (${this.units.size} units)`);
-    // Used now: the last to go when the folder is pruned.
-    try {
-      const now = new Date();
-      utimesSync(this.file, now, now);
-    } catch {
-      // A read-only folder is still a cache.
-    }
   }
 
-  /** Fills `units` from an entry's text; returns why it cannot be used, or null. */
-  private read(text: string, key: string): string | null {
-    const nl = text.indexOf("\n");
-    const head = (nl < 0 ? text : text.slice(0, nl)).split(" ");
-    if (head.length !== 4 || head[0] !== MAGIC) return "not a cache entry";
-    if (head[1] !== String(CACHE_FORMAT)) return `format ${head[1]}, not ${CACHE_FORMAT}`;
-    const body = text.slice(nl + 1);
-    if (String(body.length) !== head[3]) return "truncated";
-    if (digest(body) !== head[2]) return "checksum mismatch";
-    let data: unknown;
-    try {
-      data = JSON.parse(body);
-    } catch {
-      return "not JSON";
-    }
-    const d = data as { key?: unknown; module?: unknown; units?: unknown };
-    if (d.key !== key) return `made by ${typeof d.key === "string" ? d.key : "?"}`;
+  /** Fills `units` from an entry's data; returns why it cannot be used, or null. */
+  private read(d: Record<string, unknown>): string | null {
     if (d.module !== this.moduleText) return "another module";
     if (!Array.isArray(d.units)) return "no units";
     for (const u of d.units as unknown[]) {
@@ -243,31 +265,62 @@ export class DiskStore implements JitStore {
     return [key, { src: src as string | null, callees: callees as number[] }];
   }
 
-  /** Writes the entry if this run compiled something it did not hold (temporary file, then rename). */
+  /** Writes the entry if this run compiled something it did not hold. */
   save(): void {
     if (!this.writable || this.added === 0 || this.state === "closed") return;
     const units = [...this.units].map(([k, u]) => [k, u.src, u.callees]);
-    const body = JSON.stringify({ key: keyText(), module: this.moduleText, units });
-    if (body.length > MAX_ENTRY_CHARS) return;
-    const text = sealEntry(body);
-    const folder = join(this.dir, "jit");
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-    try {
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(tmp, text, { flag: "wx", mode: 0o600 });
-      renameSync(tmp, this.file);
-      this.added = 0;
-      this.log?.(`jit cache: wrote ${this.file} (${units.length} units)`);
-    } catch (e) {
-      this.log?.(`jit cache: cannot write ${this.file}: ${(e as Error).message}`);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // It was never made.
+    const failed = writeEntry(this.file, { module: this.moduleText, units });
+    if (failed === null) this.added = 0;
+    this.log?.(failed === null ? `jit cache: wrote ${this.file} (${units.length} units)` : `jit cache: cannot write ${this.file}: ${failed}`);
+  }
+}
+
+/**
+ * The modules Kaylee sources compiled to, so that a run of an unchanged file skips the front
+ * end. An entry is the source, the file name and the embedder's native signatures it was
+ * checked against (each compared exactly), and the module's bytes, which are read as any
+ * module file is (readModule) and verified when linked, as every module is. Only a compile
+ * without any diagnostic is kept, so a warning is never lost.
+ */
+export class ModuleCache {
+  constructor(
+    readonly dir: string,
+    /** Where debug lines go, or null. */
+    private readonly log: ((text: string) => void) | null,
+  ) {}
+
+  private path(source: string, file: string, natives: string): string {
+    return join(this.dir, "module", `${digest(`${keyText()}\n${file}\n${natives}\n${source}`)}.json`);
+  }
+
+  /** The module this source compiled to before, or null (a miss, or an entry that does not hold). */
+  get(source: string, file: string, natives: string): Module | null {
+    const path = this.path(source, file, natives);
+    const e = readEntry(path);
+    let why: string | null = null;
+    let module: Module | null = null;
+    if (e !== null && "why" in e) why = e.why;
+    else if (e !== null) {
+      const d = e.data;
+      if (d.source !== source || d.file !== file || d.natives !== natives) why = "another source";
+      else if (typeof d.module !== "string") why = "no module";
+      else {
+        try {
+          module = readModule(Uint8Array.from(Buffer.from(d.module, "base64")));
+        } catch (err) {
+          if (!(err instanceof ModuleError)) throw err;
+          why = `a bad module: ${err.message}`;
+        }
       }
-      return;
     }
-    prune(folder);
+    this.log?.(e === null ? `module cache: miss ${path}` : why !== null ? `module cache: ignored ${path}: ${why}` : `module cache: hit ${path}`);
+    return module;
+  }
+
+  put(source: string, file: string, natives: string, module: Module): void {
+    const path = this.path(source, file, natives);
+    const failed = writeEntry(path, { file, natives, source, module: Buffer.from(writeModule(module)).toString("base64") });
+    this.log?.(failed === null ? `module cache: wrote ${path}` : `module cache: cannot write ${path}: ${failed}`);
   }
 }
 
