@@ -82,8 +82,16 @@ const MORE = "@@MORE@@";
 
 /** Compiled JS frames allowed on the host stack before unwinding into the interpreter. */
 export const MAX_JIT_DEPTH = 1000;
-/** Calls or loop back-edges before a function is compiled. */
-export const JIT_THRESHOLD = 1000;
+/**
+ * Calls or loop back-edges before a function (or the loop nest around a hot loop head) is
+ * compiled. Low, because most runs are a process's first: while the interpreter runs, V8
+ * soon deems its one big loop hot (each turn of it weighs the whole `switch`) and compiles
+ * `execute` with TurboFan — tens of milliseconds of a core, wasted when the program's hot
+ * code moves to compiled JS right after, and in the way of compiling that JS. At 1,000 this
+ * happened in every benchmark; at 30 in none, and a suite of ~300 short programs used no
+ * more CPU (docs/performance.md).
+ */
+export const JIT_THRESHOLD = 30;
 
 const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
 /**
