@@ -461,8 +461,12 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[]
   let work = 0;
   const a0 = args.length > 0 ? args[0] : null;
   if (typeof r === "string") {
-    work = r.length;
-    n = STRING + 2 * (typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length);
+    // What the result adds to a string receiver: `s.push(c)` on a long string makes a V8
+    // cons string, O(1), and is charged for c, not again for all of s (which made a loop of
+    // appends quadratic in reductions). Natives that build a whole new string charge that
+    // themselves (methods.ts `building`).
+    work = typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length;
+    n = STRING + 2 * work;
   } else if (Array.isArray(r)) n = ARRAY + (work = r.length) * SLOT;
   else if (Array.isArray(a0)) for (let k = 1; k < args.length; k++) n += sizeOfValue(args[k], heapLimit(vm) * 2);
   // Work proportional to the result's size (split, upper, sort's copy ...). The receiver's size
