@@ -42,9 +42,13 @@ const bundle = (entry, outfile) =>
     format: "cjs",
     target: "node20",
     minifyWhitespace: true,
-    // import.meta.url (createRequire for lazily loaded built-ins) as the bundle's own URL.
-    define: { "import.meta.url": "__raftBundleUrl" },
-    banner: { js: 'const __raftBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // ASCII only (other characters escaped), so that bin/raft.js can read the file as latin1,
+    // which V8 takes without decoding UTF-8.
+    charset: "ascii",
+    // import.meta.url (createRequire for lazily loaded built-ins) as the bundle's own URL,
+    // computed when first asked for: start-up need not load node:url for it.
+    define: { "import.meta.url": "__raftBundle.url" },
+    banner: { js: 'const __raftBundle = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
     logLevel: "warning",
   });
 await bundle("cli/node.js", out);
