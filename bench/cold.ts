@@ -35,8 +35,8 @@ export const COLD_ROWS: ColdRow[] = [
   { name: "fib", what: (n) => `fib(${n})`, full: [30], quick: [25] },
   { name: "loop", what: (n) => `${n / 1e6}M iterations`, full: [30_000_000], quick: [3_000_000] },
   { name: "nbody", what: (n) => `${n / 1e3}k steps`, full: [50_000], quick: [10_000] },
-  { name: "sort", what: (n) => `${n / 1e3}k integers`, full: [1_000_000], quick: [100_000] },
-  { name: "strings", what: (n) => `${n / 1e3}k appends`, full: [1_000_000], quick: [100_000] },
+  { name: "sort", what: (n) => (n >= 1e6 ? `${n / 1e6}M integers` : `${n / 1e3}k integers`), full: [1_000_000], quick: [100_000] },
+  { name: "strings", what: (n) => (n >= 1e6 ? `${n / 1e6}M appends` : `${n / 1e3}k appends`), full: [1_000_000], quick: [100_000] },
 ];
 
 export interface ColdResult {
