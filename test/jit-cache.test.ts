@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Raft, type RaftOptions } from "../src/raft.js";
@@ -306,6 +306,21 @@ test("the folder keeps at most MAX_ENTRIES files, least recently used first; cra
   const after = readdirSync(jit);
   assert.ok(after.length <= Math.floor((MAX_ENTRIES * 3) / 4) + 1, `${after.length} files left`);
   assert.equal(after.filter((n) => /^[0-9a-f]{28}\.json$/.test(n)).length, 1, "the entry just written stays");
+});
+
+test("entries in a folder other users may write to are not trusted (POSIX)", { skip: typeof process.getuid !== "function" }, async () => {
+  const dir = freshFolder();
+  const cold = await run(PROGRAM, dir);
+  const jit = join(dir, "jit");
+  assert.equal(statSync(jit).mode & 0o777, 0o700, "the folder made is its user's alone");
+  assert.equal(statSync(entryPath(dir)).mode & 0o777, 0o600);
+  chmodSync(jit, 0o777);
+  const r = await run(PROGRAM, dir);
+  assert.match(r.log[0], /ignored .*other users may write to the folder/);
+  assert.match(r.log[1], /cannot write .*other users may write/);
+  assert.equal(r.out, cold.out);
+  chmodSync(jit, 0o700);
+  assert.match((await run(PROGRAM, dir)).log[0], /hit/);
 });
 
 test("a folder that cannot be written is a cache that misses, never a failed run", async () => {

@@ -19,7 +19,9 @@
 //     is part of Raft's code, so of the build;
 //   - the module: the entry holds the module's bytes, compared byte for byte (the file name
 //     is only a hash of key and module, to find it);
-//   - every unit's function index, loop bounds and callees lie within this module's code.
+//   - every unit's function index, loop bounds and callees lie within this module's code;
+//   - on POSIX, the entry's folder belongs to the user running and no one else may write
+//     to it (the folders this code makes are theirs alone).
 //
 // Where: $RAFT_CACHE_DIR, else the platform's cache folder: $XDG_CACHE_HOME/raft or
 // ~/.cache/raft on Linux and other Unixes, ~/Library/Caches/raft on macOS,
@@ -125,7 +127,23 @@ export function sealEntry(body: string): string {
 /** An entry read and checked: its body's data (key checked), why it cannot be used, or null when there is none. */
 type ReadEntry = { data: Record<string, unknown> } | { why: string } | null;
 
-/** Reads the entry at `path` and checks its header, checksum and key. */
+/**
+ * Why entries in `folder` must not be trusted, or null: on a system with users (POSIX), a
+ * folder another user owns or may write to could hold entries someone else put there.
+ */
+function untrusted(folder: string): string | null {
+  if (typeof process.getuid !== "function") return null;
+  try {
+    const st = statSync(folder);
+    if (st.uid !== process.getuid()) return "the folder belongs to another user";
+    if ((st.mode & 0o022) !== 0) return "other users may write to the folder";
+  } catch {
+    // No folder: no entry either.
+  }
+  return null;
+}
+
+/** Reads the entry at `path` and checks its folder, header, checksum and key. */
 function readEntry(path: string): ReadEntry {
   let text: string;
   try {
@@ -133,6 +151,8 @@ function readEntry(path: string): ReadEntry {
   } catch {
     return null;
   }
+  const why = untrusted(dirname(path));
+  if (why !== null) return { why };
   const nl = text.indexOf("\n");
   const head = (nl < 0 ? text : text.slice(0, nl)).split(" ");
   if (head.length !== 4 || head[0] !== MAGIC) return { why: "not a cache entry" };
@@ -166,7 +186,10 @@ function writeEntry(path: string, data: Record<string, unknown>): string | null 
   const folder = dirname(path);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
-    mkdirSync(folder, { recursive: true });
+    // Folders it makes, only their user may enter; entries, only their user may read.
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const why = untrusted(folder);
+    if (why !== null) return why;
     writeFileSync(tmp, sealEntry(body), { flag: "wx", mode: 0o600 });
     renameSync(tmp, path);
   } catch (e) {
