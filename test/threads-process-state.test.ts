@@ -77,6 +77,7 @@ const processPlan = fc.record({
   heapReserved: fc.nat(1 << 20),
   reductions: fc.nat(1 << 30),
   hungry: fc.boolean(),
+  unwoundDepth: fc.nat({ max: 100000 }),
   memory: fc.option(
     fc.record({
       sizes: fc.array(fc.nat(300), { maxLength: 20 }),
@@ -180,6 +181,7 @@ function build(plan: PlanOf): Built {
   p.heapReserved = plan.heapReserved;
   p.reductions = plan.reductions;
   p.hungry = plan.hungry;
+  p.unwoundDepth = plan.unwoundDepth;
   return { p, foreign };
 }
 
@@ -254,7 +256,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor", "callRef", "callType"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "supervisor", "callRef", "callType"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -499,7 +501,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

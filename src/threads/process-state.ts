@@ -38,8 +38,10 @@
 //                              its delay (`now` is the writer's clock; the reader adds its
 //                              own): the scheduler it leaves cancels them in its timer heap,
 //                              the one it reaches arms them again (VMCore.servers);
-//   reductions, hungry         what it has used so far (introspection's count goes on), and
-//                              whether its last slice used the whole budget;
+//   reductions, hungry, unwoundDepth
+//                              what it has used so far (introspection's count goes on),
+//                              whether its last slice used the whole budget, and how deep in
+//                              compiled code it ended (the next slice's length);
 //   key0, key1, spawns, rng    its random stream under a seed (random.ts): the numbers it
 //                              draws next are the ones it would have drawn where it was;
 //   heapBytes, heapLast, heapReserved
@@ -185,6 +187,7 @@ export function writeProcess(w: Writer, p: Process, now = 0): void {
     w.f64(p.heapReserved);
     w.f64(p.reductions);
     w.u8(p.hungry ? 1 : 0);
+    w.u32(p.unwoundDepth);
     w.u32(p.key0);
     w.u32(p.key1);
     w.f64(p.spawns);
@@ -269,6 +272,7 @@ export function readProcess(r: Reader, now = 0): Process {
     p.heapReserved = r.f64();
     p.reductions = r.f64();
     p.hungry = r.u8() !== 0;
+    p.unwoundDepth = r.u32();
     p.key0 = r.u32();
     p.key1 = r.u32();
     p.spawns = r.f64();

@@ -1420,6 +1420,7 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
   }
   switch (u.kind) {
     case "yield":
+      p.unwoundDepth = frames.length;
       return Exec.Yield;
     case "park":
       vm.park(p, u.promise!);

@@ -87,6 +87,13 @@ export class Process {
   /** Its last slice used the whole budget (CPU-bound work another scheduler could take). */
   hungry = false;
   /**
+   * How many compiled frames its last slice left when the budget ran out inside the second
+   * tier (0 otherwise): the scheduler lengthens the next slice in proportion (see
+   * Scheduler.sliceFor), so that the switch, which rebuilds those frames, stays a small part
+   * of the work.
+   */
+  unwoundDepth = 0;
+  /**
    * Under `--seed`, its random stream (random.ts): the key it was given at spawn, how many
    * processes it has spawned (the index of the next child's key), and the generator's state,
    * made at its first draw.
