@@ -283,6 +283,10 @@ export class Raft {
         const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
         return n > 1 && canGoParallel(vm) ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
       },
+      prepareParallel: (vm) => {
+        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
+        if (n > 1 && canGoParallel(vm)) Pool.get().warm(n);
+      },
     });
     installSupervisors(vm);
     if (obs) obs.attach((self = vm));

@@ -100,6 +100,11 @@ export class Pool {
     shareHostTotal(this.hostTotals, 0);
   }
 
+  /** Starts worker threads until there are `n` schedulers in all (ahead of a run going parallel). */
+  warm(n: number): void {
+    this.ensure(n);
+  }
+
   /** Starts worker threads until there are `n` schedulers in all. */
   private ensure(n: number): void {
     for (let id = this.workers.length; id < n; id++) {
@@ -204,12 +209,15 @@ export function canGoParallel(vm: VMCore): boolean {
 
 /**
  * A scheduler thread's code: the bundle beside the CLI's (dist/raft-worker.cjs, one file that
- * loads in a fraction of the time of the modules it holds), else the module worker.js.
+ * loads in a fraction of the time of the modules it holds), loaded by bin/raft-worker.js from
+ * its V8 code cache; else the module worker.js.
  */
 function workerUrl(): URL {
   const here = import.meta.url;
   // In the bundled CLI this module is part of dist/raft-cli.cjs; otherwise it is dist/src/threads/pool.js.
-  const bundled = here.endsWith(".cjs") ? new URL("./raft-worker.cjs", here) : new URL("../../raft-worker.cjs", here);
-  if (nodeModule<typeof import("node:fs")>("node:fs").existsSync(bundled)) return bundled;
+  const dist = here.endsWith(".cjs") ? new URL("./", here) : new URL("../../", here);
+  const fs = nodeModule<typeof import("node:fs")>("node:fs");
+  const boot = new URL("../bin/raft-worker.js", dist);
+  if (fs.existsSync(new URL("./raft-worker.cjs", dist)) && fs.existsSync(boot)) return boot;
   return here.endsWith(".cjs") ? new URL("./src/threads/worker.js", here) : new URL("./worker.js", here);
 }

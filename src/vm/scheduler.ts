@@ -155,6 +155,7 @@ export class Scheduler {
     this.busyTicks = busy ? this.busyTicks + 1 : 0;
     if (remote !== null) remote.ticked(this.busyTicks >= BUSY_TICKS);
     else if (this.busyTicks >= BUSY_TICKS) vm.goParallel();
+    else if (this.busyTicks === 1) vm.prepareParallel();
     if (this.runQueue.length !== 0) this.schedule();
     else this.idle();
   };

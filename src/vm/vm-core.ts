@@ -74,6 +74,8 @@ export interface VMOptions {
   builtinNatives?: { has(name: string): boolean };
   /** Makes this run use `schedulers` threads (threads/pool.ts, wired in by the library API). */
   parallel?: (vm: VMCore) => Promise<void> | undefined;
+  /** Starts the threads a later `parallel` would use (see VMCore.prepareParallel). */
+  prepareParallel?: (vm: VMCore) => void;
 }
 
 export type VMEvent =
@@ -503,6 +505,17 @@ export class VMCore {
     if (n === 1 || parallel === undefined || this.remote !== null || this.wentParallel) return undefined;
     this.wentParallel = true;
     return parallel(this);
+  }
+
+  /**
+   * The run looks like it may soon go parallel (one busy tick): the other schedulers' threads
+   * start now, so that a thread's start-up (Node's own, then loading Raft) overlaps the ticks
+   * that decide, instead of following them. Nothing happens if the run could not go parallel.
+   */
+  prepareParallel(): void {
+    const n = this.opts.schedulers ?? 1;
+    if (n === 1 || this.remote !== null || this.wentParallel) return;
+    this.opts.prepareParallel?.(this);
   }
 
   private wentParallel = false;
