@@ -112,13 +112,16 @@ export class Pool {
       this.hub.addPeer(id, this.inboxes[id]);
       const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
       const w = new Worker(workerUrl(), { workerData: { id, inboxes: this.inboxes.slice(0, id + 1), hostTotals: this.hostTotals } });
-      w.unref();
       w.on("message", (m: { kind: "joined"; run: number }) => {
         const key = `${m.run}:${id}`;
         this.joins.get(key)?.();
         this.joins.delete(key);
       });
       w.on("error", (e) => process.stderr.write(`error: internal error in raft: scheduler ${id}: ${e instanceof Error ? e.message : String(e)}\n`));
+      // After the listeners: adding a "message" listener refs the worker's port again. An
+      // idle worker (started ahead of a run that then did not go parallel) never holds the
+      // host process open.
+      w.unref();
       // Every earlier worker learns of the new one.
       for (let j = 1; j < id; j++) this.workers[j]!.postMessage({ kind: "peer", id, inbox: this.inboxes[id] });
       this.workers.push(w);

@@ -461,8 +461,11 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[]
   let work = 0;
   const a0 = args.length > 0 ? args[0] : null;
   if (typeof r === "string") {
-    work = r.length;
-    n = STRING + 2 * (typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length);
+    // A string longer than the string it was called on (push) is that string extended: V8
+    // joins the two without copying, so the work and the bytes are what was added. (Natives
+    // that copy their receiver, such as repeat or pad_start, charge their own work.)
+    work = typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length;
+    n = STRING + 2 * work;
   } else if (Array.isArray(r)) n = ARRAY + (work = r.length) * SLOT;
   else if (Array.isArray(a0)) for (let k = 1; k < args.length; k++) n += sizeOfValue(args[k], heapLimit(vm) * 2);
   // Work proportional to the result's size (split, upper, sort's copy ...). The receiver's size
