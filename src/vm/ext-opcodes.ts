@@ -52,7 +52,8 @@ export interface OpcodeSpec {
    * the local's value). Returns the value to push: a number, string, boolean, null (also for
    * undefined), an array of such values, or `raft.error(...)`.
    */
-  exec(args: unknown[], operands: unknown[], ctx: ExtCtx): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  exec(args: any[], operands: any[], ctx: ExtCtx): unknown;
 }
 
 /** A defined extension opcode: its signature and what runs it. */
