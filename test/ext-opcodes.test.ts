@@ -291,3 +291,18 @@ fn mark
     else process.env.RAFT_SPREAD = prev;
   }
 });
+
+test("a session's assembly lines use extension opcodes, their constants kept as the lines grow", async () => {
+  const { raft } = tiered("off");
+  const s = await raft.session();
+  try {
+    const texts: string[] = [];
+    for (const line of ["1 2 SatAdd", 'Probe #"c" $0', "PushInt 3\nDrop 0"]) {
+      const r = await s.evalAsm(line);
+      texts.push(r.kind === "value" ? r.text : r.kind);
+    }
+    assert.deepEqual(texts, ["[3]", '[[3, "c", null]]', '[[3, "c", null]]']);
+  } finally {
+    s.close();
+  }
+});

@@ -16,7 +16,7 @@ import type { AsmPattern, OperandKind } from "./opcodes.js";
 
 /**
  * The operand kinds an extension opcode may take, with their assembly marks: `int` a signed
- * integer (`5`), `count` an unsigned one (`5`), `const` a constant (`#300`, `#"hi"`, `#1.5`),
+ * integer (`5`), `count` an unsigned one up to 65535 (`5`), `const` a constant (`#300`, `#"hi"`, `#1.5`),
  * `local` a local slot (`$0`; the opcode gets the local's value), `addr` an address in the
  * process's linear memory (`&100`).
  */

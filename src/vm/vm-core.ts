@@ -590,7 +590,7 @@ export class VMCore {
     }
     this.messages++;
     if (q.supervisor !== null) return;
-    this.hostArrived(q, type, value);
+    if (this.opts.hostTypes) this.hostArrived(q, type, value);
     if (q.status === Status.Receiving && q.waitType === type) {
       this.handOff(q, value);
       admitMessage(this, q, value); // charged in q's hands, where a measurement sees it (heap.ts)
