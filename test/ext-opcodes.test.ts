@@ -211,6 +211,7 @@ test("defineOpcode refuses what cannot be meant", () => {
     [{ ...base, name: "Add" }, /Add is an instruction of the opcode table/],
     [{ ...base, name: "wide" }, /is an instruction of the opcode table/],
     [{ ...base, name: "1up" }, /bad extension opcode name/],
+    [{ ...base, name: "FN" }, /fn starts a function in assembly/],
     [{ ...base, operands: ["int", "int", "int"] }, /at most 2 operands/],
     [{ ...base, operands: ["label"] }, /unknown operand kind "label"/],
     [{ ...base, pushes: 2 }, /pushes must be 0 or 1/],

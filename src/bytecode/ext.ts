@@ -43,6 +43,7 @@ export const EXT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** What is wrong with an extension opcode's signature, or null. */
 export function extProblem(d: ExtDecl): string | null {
   if (typeof d.name !== "string" || !EXT_NAME.test(d.name) || d.name.length > 64) return `bad extension opcode name ${JSON.stringify(String(d.name)).slice(0, 70)} (letters, digits and _, at most 64)`;
+  if (d.name.toLowerCase() === "fn") return "fn starts a function in assembly: it cannot name an extension opcode";
   if (!Array.isArray(d.operands) || d.operands.length > MAX_EXT_OPERANDS) return `extension opcode ${d.name}: at most ${MAX_EXT_OPERANDS} operands`;
   for (const k of d.operands) if (!EXT_OPERAND_KINDS.includes(k)) return `extension opcode ${d.name}: unknown operand kind ${JSON.stringify(String(k))} (kinds: ${EXT_OPERAND_KINDS.join(", ")})`;
   if (!Number.isInteger(d.pops) || d.pops < 0 || d.pops > MAX_EXT_POPS) return `extension opcode ${d.name}: pops must be 0 to ${MAX_EXT_POPS}`;
