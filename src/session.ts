@@ -243,7 +243,7 @@ export class Session {
     const start = prelude.length;
     const source = prelude + input + "\n";
     const inputLine = prelude.split("\n").length;
-    const fe = compileFrontEnd(source, REPL_FILE, { natives: specs });
+    const fe = compileFrontEnd(source, REPL_FILE, { natives: specs, hostTypes: this.raft.definedTypes });
     if (!fe.program) return { error: this.diagError(fe.diagnostics, source, start, input) };
     const ast: Ast = fe.program;
     const body = ast.main.body;
@@ -314,7 +314,7 @@ export class Session {
     // Assembled after an empty main and the blocks before it, as the lines that call it are;
     // diagnostics are shown against the block.
     const pre = ["Halt", ...this.asmFns, ""].join("\n");
-    const r = assemble(pre + block, REPL_FILE);
+    const r = assemble(pre + block, REPL_FILE, this.raft.assembleOptions);
     if (!r.module) return { error: renderDiagnostics(shiftDiagnostics(r.diagnostics, pre.length), block, { color: false }) };
     this.asmFns.push(block);
     return { ok: true };
@@ -327,7 +327,7 @@ export class Session {
     let pre = "";
     for (let i = 0; i < this.stack.length; i++) pre += `PushInt ${i}\nCallNative #vm.__repl_stack 1\n`;
     const src = pre + line + "\n" + this.asmFns.join("\n");
-    const r = assemble(src, REPL_FILE);
+    const r = assemble(src, REPL_FILE, this.raft.assembleOptions);
     if (!r.module) {
       const shifted = shiftDiagnostics(r.diagnostics, pre.length);
       const shown = line + "\n" + this.asmFns.join("\n");
@@ -378,7 +378,7 @@ export class Session {
     const table: NativeTable = {
       lookup: (name) => this.loaderFns.get(name) ?? this.raft.natives.lookup(name),
     };
-    const np = link(m, table);
+    const np = link(m, table, this.raft.linkExtensions);
     this.program = this.program ? extendProgram(this.program, np) : np;
     return this.program;
   }
@@ -424,6 +424,7 @@ export function extendProgram(base: Program, next: Program): Program {
       } else if (kind === "const" || kind === "type" || kind === "typeset") v += constOff;
       else if (kind === "native") v += nativeOff;
       else if (kind === "fn") v += fnOff;
+      else if (kind === "ext") v += base.extSites.length;
       code[codeOff + i + 1 + k] = v;
     });
     i += 1 + info.operands.length;
@@ -441,7 +442,12 @@ export function extendProgram(base: Program, next: Program): Program {
     functions: [...base.module.functions, ...next.module.functions],
     entry: fnOff + next.module.entry,
   };
-  return new Program(
+  // Extension opcodes: next's table entries follow base's, and its sites' constants move too.
+  const extOff = base.module.exts?.length ?? 0;
+  const exts = [...(base.module.exts ?? []), ...(next.module.exts ?? [])];
+  if (exts.length !== 0) module.exts = exts;
+  const sites = next.extSites.map((s) => ({ op: s.op, encoded: s.encoded.map((v, i) => (i === 0 ? v + extOff : s.op.operands[i - 1] === "const" ? v + constOff : v)) }));
+  const out = new Program(
     module,
     code,
     cat(base.fnEntry, next.fnEntry, codeOff),
@@ -455,4 +461,7 @@ export function extendProgram(base: Program, next: Program): Program {
     cat(base.pcFn, next.pcFn, fnOff),
     cat(base.pcDepth, next.pcDepth),
   );
+  out.extSites = [...base.extSites, ...sites];
+  out.home = Uint8Array.from([...base.home, ...next.home]);
+  return out;
 }

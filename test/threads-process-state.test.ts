@@ -13,7 +13,7 @@ import { NO_TRIES, Process, Status } from "../src/vm/process.js";
 import { Mailbox, NO_MAIL } from "../src/vm/mailbox.js";
 import { Block, LinearMemory, Pointer, Slice, ptrReadByte, ptrWriteByte, sliceGet } from "../src/vm/memory.js";
 import { MEMORY_NATIVES } from "../src/vm/natives-memory.js";
-import { ExitNotice, Fault, KError, ReplyTo } from "../src/vm/values.js";
+import { ExitNotice, Fault, HostValue, KError, ReplyTo } from "../src/vm/values.js";
 import { Raft } from "../src/raft.js";
 import { valueArbitrary } from "./helpers/value-arbitrary.js";
 import type { SysCtx } from "../src/vm/vm-core.js";
@@ -461,6 +461,9 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
   const timed = new Process(4, "f", 1);
   timed.timerSeq = 7;
   refused(timed, /timer/);
+  const home = new Process(5, "f", 1);
+  home.home = true;
+  refused(home, /stays on the embedder's scheduler/);
   const cyclic: unknown[] = [1];
   cyclic.push([cyclic]);
   for (const [bad, why] of [
@@ -469,6 +472,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
     [new Map(), /Map/],
     [undefined, /undefined/],
     [Symbol("s"), /symbol/],
+    [new HostValue({ name: "counter", send: "copy", print: () => "", size: () => 0, close: () => {} }, { n: 1 }), /a counter \(a value of a host type\) cannot cross threads/],
   ] as const) {
     for (const where of ["stack", "mailbox", "resume"]) {
       const p = new Process(6, "f", 1);
@@ -502,6 +506,9 @@ test("every field of a Process is one that process-state.ts moves or refuses on"
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
   const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  // A process that stays on the embedder's thread is refused (home), and only such a process
+  // owns host values: these never move.
+  moved.push("home", "owned", "hostBytes");
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

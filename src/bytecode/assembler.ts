@@ -1,7 +1,7 @@
 // The assembler: Raft assembly text (`.raft`, SPEC §5) to a bytecode module.
 //
-// Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.entry`,
-// `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), or
+// Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.ext`,
+// `.entry`, `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), or
 // a sequence of items: integers (pushed), the seed's shorthand operators (`+ - * / % ^` are
 // Add Sub Mul Div Mod Exp) and instructions (a mnemonic from the opcode table, in any case,
 // optionally after `Wide`, with operands written `#const $local @label &addr &addr..n &$local
@@ -9,6 +9,12 @@
 // places, see places.ts).
 // `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
 // `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
+//
+// Extension opcodes (ext.ts) are written by their names, like any instruction: those the
+// embedder defined (`AssembleOptions.opcodes`) and those a `.ext NAME operands=... pops=N
+// pushes=N` line declares (what the disassembler writes, so that a module's text assembles
+// anywhere; only running it needs the definitions). Host type names (`#counter`) are types
+// where `AssembleOptions.hostType` says so.
 
 import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
 import { MAX_LINEAR_MEMORY, SHAPES, checkPair, checkValuePlace, copyMode, isLoadStoreShape, isMemory, ownCopyRow, packRegion, parsePlace, shapeOfWritten, type Bound, type WrittenPlace } from "./places.js";
@@ -17,6 +23,8 @@ import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
 import { parseTypeKey, parseTypeSet, typeKey } from "./types.js";
 import { error as diagError, type Diagnostic, type Span } from "../diag/index.js";
+import { extDirective, extOperandKind, extPattern, parseExtDirective, sameExt, type ExtDecl } from "./ext.js";
+import { decodeFunction, mnemonicOf } from "./encoding.js";
 
 interface Token {
   text: string;
@@ -32,6 +40,13 @@ const FLOAT_RE = /^[+-]?([0-9][0-9_]*\.[0-9_]*([eE][+-]?[0-9]+)?|[0-9][0-9_]*[eE
 export interface AssembleResult {
   module: Module | null;
   diagnostics: Diagnostic[];
+}
+
+export interface AssembleOptions {
+  /** Extension opcodes usable by name (the embedder's: vm.defineOpcode). */
+  opcodes?: Iterable<ExtDecl>;
+  /** Is `name` a host type (vm.defineType), so that type operands may name it? */
+  hostType?: (name: string) => boolean;
 }
 
 export function parseIntLiteral(text: string): number | null {
@@ -139,8 +154,12 @@ interface PendingFn {
   spans: Span[];
 }
 
-export function assemble(source: string, file: string): AssembleResult {
+export function assemble(source: string, file: string, opts: AssembleOptions = {}): AssembleResult {
   const diags: Diagnostic[] = [];
+  const hostOk = opts.hostType ?? (() => false);
+  /** Extension opcodes by name in lower case: the embedder's, then `.ext` declarations. */
+  const extByName = new Map<string, ExtDecl>();
+  for (const d of opts.opcodes ?? []) extByName.set(d.name.toLowerCase(), { name: d.name, operands: [...d.operands], pops: d.pops, pushes: d.pushes });
   const err = (span: Span, title: string, label: string, hint?: string) => diags.push(diagError(file, title, span, label, hint));
   const mb = new ModuleBuilder(file);
   const fns: PendingFn[] = [];
@@ -200,14 +219,14 @@ export function assemble(source: string, file: string): AssembleResult {
         }
         case ".type":
           try {
-            mb.type(typeKey(parseTypeKey(rest)));
+            mb.type(typeKey(parseTypeKey(rest, hostOk)));
           } catch {
             err(arg ?? first, "bad type", "not a type");
           }
           break;
         case ".typeset":
           try {
-            mb.typeSet(parseTypeSet(rest));
+            mb.typeSet(parseTypeSet(rest, hostOk));
           } catch {
             err(arg ?? first, "bad type set", "not a type set", "write the types in braces: .typeset {integer, (process, string)}");
           }
@@ -216,6 +235,22 @@ export function assemble(source: string, file: string): AssembleResult {
           if (!arg || toks.length !== 2) err(first, "bad native", "expected a native's name");
           else mb.native(arg.text);
           break;
+        case ".ext": {
+          if (!arg) {
+            err(first, "bad extension opcode", "expected a name", "write: .ext NAME operands=KIND,KIND pops=N pushes=N");
+            break;
+          }
+          const d = parseExtDirective(arg.text, toks.slice(2).map((t) => t.text));
+          const known = extByName.get(arg.text.toLowerCase());
+          if (typeof d === "string") err({ start: arg.start, end: toks[toks.length - 1].end }, "bad extension opcode", d);
+          else if (rowsOf(d.name) !== undefined || isWide(d.name)) err(arg, "bad extension opcode", `${arg.text} is an instruction of the opcode table`);
+          else if (known !== undefined && !sameExt(known, d)) err({ start: arg.start, end: toks[toks.length - 1].end }, `extension opcode ${arg.text} is declared otherwise`, `this says ${extDirective(d)}`, `it is ${extDirective(known)}`);
+          else {
+            extByName.set(d.name.toLowerCase(), known ?? d);
+            mb.ext(known ?? d);
+          }
+          break;
+        }
         case ".entry":
           if (!arg || toks.length !== 2) err(first, "bad entry", "expected a function name");
           else entryName = { name: arg.text, span: arg };
@@ -233,7 +268,7 @@ export function assemble(source: string, file: string): AssembleResult {
           break;
         }
         default:
-          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .typeset .native .entry .file .line");
+          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .typeset .native .ext .entry .file .line");
       }
       continue;
     }
@@ -280,9 +315,19 @@ export function assemble(source: string, file: string): AssembleResult {
     // `1 2 Swap -` are three and four items.
     for (let k = 0; k < toks.length; ) {
       const t = toks[k];
-      const wide = isWide(t.text) && k + 1 < toks.length && rowsOf(toks[k + 1].text) !== undefined;
+      const wide = isWide(t.text) && k + 1 < toks.length && (rowsOf(toks[k + 1].text) !== undefined || extByName.has(toks[k + 1].text.toLowerCase()));
       const name = wide ? toks[k + 1] : t;
       const rows = rowsOf(name.text);
+      const ext = rows ? undefined : extByName.get(name.text.toLowerCase());
+      if (ext !== undefined) {
+        k = emitExt(f, t, name, ext, toks, k + (wide ? 2 : 1), wide);
+        if (k < 0) break;
+        continue;
+      }
+      if (rows?.[0].name === "Ext") {
+        err(name, `${name.text} is written by the extension opcode's name`, "not an instruction of its own", "define the opcode (vm.defineOpcode) or declare it: .ext NAME operands=KIND,KIND pops=N pushes=N; then write NAME with its operands");
+        break;
+      }
       if (!rows) {
         const n = parseIntLiteral(t.text);
         if (n !== null) {
@@ -334,6 +379,34 @@ export function assemble(source: string, file: string): AssembleResult {
       });
       emitAt(f, { start: t.start, end: toks[k - 1].end }, Op[row.name], values, wide);
     }
+  }
+
+  /**
+   * A use of extension opcode `d` whose name is token `name` (after `Wide` when `t` is that):
+   * its operands are the tokens from `from` on, as many as it takes, of the shapes its kinds
+   * are written in. Returns the index of the next item, or -1 after a diagnostic.
+   */
+  function emitExt(f: PendingFn, t: Token, name: Token, d: ExtDecl, toks: Token[], from: number, wide: boolean): number {
+    const pats = d.operands.map(extPattern);
+    if (from + pats.length > toks.length || !pats.every((p, j) => shapeOf(toks[from + j].text) === p)) {
+      let last = from;
+      while (last < toks.length && shapeOf(toks[last].text) !== null) last++;
+      err({ start: t.start, end: toks[Math.max(last, from) - 1].end }, `bad operands for ${name.text}`, "these operands do not fit", `expected ${[d.name, ...pats.map(patternExample)].join(" ")}`);
+      return -1;
+    }
+    const values: number[] = [];
+    for (let j = 0; j < pats.length; j++) {
+      const vs = operandValues(toks[from + j], pats[j], extOperandKind(d.operands[j]));
+      if (!vs) return -1;
+      values.push(...vs);
+      if (d.operands[j] === "local" && vs[0] > f.maxLocal) f.maxLocal = vs[0];
+    }
+    const end = from + pats.length;
+    const pos = explicitLine ?? { line: lineNo, col: t.start - lineStart + 1 };
+    f.fb.at(pos.line, pos.col);
+    f.fb.emitExt(mb.ext(d), d, values, wide);
+    f.spans.push({ start: t.start, end: toks[end - 1].end });
+    return end;
   }
 
   /**
@@ -434,14 +507,14 @@ export function assemble(source: string, file: string): AssembleResult {
         const body = text.slice(1);
         if (kind === "type") {
           try {
-            return [mb.type(typeKey(parseTypeKey(body)))];
+            return [mb.type(typeKey(parseTypeKey(body, hostOk)))];
           } catch {
             return bad("not a type");
           }
         }
         if (kind === "typeset") {
           try {
-            return [mb.typeSet(parseTypeSet(body))];
+            return [mb.typeSet(parseTypeSet(body, hostOk))];
           } catch {
             return bad("not a type set: write #{integer, (process, string)}");
           }
@@ -529,9 +602,8 @@ export function assemble(source: string, file: string): AssembleResult {
       const entry = fns.find((p) => p.fb === mb.functions[module.entry]);
       err(entry?.span ?? { start: 0, end: 0 }, e.message.replace(/^bad module: /, ""), "the verifier refuses this module");
     } else {
-      const ins = module.functions[at.fn].code;
-      const op = ins[at.offset] === Op.Wide ? ins[at.offset + 1] : ins[at.offset];
-      const d = diagError(file, `${OPCODES[op].mnemonic}: ${at.why}`, span, "the verifier refuses this instruction");
+      const ins = decodeFunction(module.functions[at.fn].code, "", module.exts).find((i) => i.offset === at.offset)!;
+      const d = diagError(file, `${mnemonicOf(module, ins.op, ins.operands)}: ${at.why}`, span, "the verifier refuses this instruction");
       const meet = at.target !== undefined ? spanAt(at.target) : undefined;
       if (meet) d.labels.push({ span: meet, message: "where the paths meet", primary: false });
       diags.push(d);

@@ -170,6 +170,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
         withLabel(d, f.nameSpan, "defined here");
       }
       checkArgs(c, rest, f.paramTypes);
+      rest.forEach((a, i) => i < f.paramTypes.length && !hasUnknown(a.ty) && notDenied(c, a, a.ty));
       return sig.ret as Type;
     }
     default:
@@ -188,7 +189,14 @@ function sendable(c: Checker, a: Expr): Type {
   const t = c.expr(a, null);
   if (t.kind === "fn") c.err(a.span, "cannot send a function", "a function name", "send a value; start functions with vm.spawn");
   if (t.kind === "pointer" || t.kind === "slice") c.err(a.span, `cannot send ${describe(t)}`, "linear memory belongs to one process", "send the bytes' values instead");
+  else notDenied(c, a, t);
   return t;
+}
+
+/** A value that goes to another process (a message, a spawn's argument) may not hold a host type declared `send: "deny"`. */
+function notDenied(c: Checker, a: Expr, t: Type): void {
+  const denied = c.deniedHost(t);
+  if (denied !== undefined) c.err(a.span, `cannot send ${describe(t)}`, `a ${denied} stays with the process that owns it`, `its type is declared send: "deny"; send what the receiver needs instead`);
 }
 
 /** Arity, parameter types and literal checks for an ordinary row. */

@@ -11,7 +11,7 @@
 // One mistake, one diagnostic: an expression whose error was reported gets the UNKNOWN type,
 // which every later check accepts silently.
 
-import { MAX_TYPE_DEPTH, T, typeDepth, type Type } from "../bytecode/types.js";
+import { MAX_TYPE_DEPTH, T, hostNames, typeDepth, type Type } from "../bytecode/types.js";
 import { error, hasErrors, withLabel, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import type { NativeSpec } from "../vm/native-api.js";
 import type {
@@ -37,6 +37,8 @@ import { assignable, BITWISE, closest, describe, hasUnknown, NUMERIC, ORDERED, r
 export interface FrontEndOptions {
   /** Embedder natives; each named `vm.NAME` becomes callable as `vm.NAME(...)`. */
   natives?: readonly NativeSpec[];
+  /** Embedder host types by name (vm.defineType), with what sending one does. */
+  hostTypes?: ReadonlyMap<string, { send: "copy" | "share" | "deny" }>;
 }
 
 export interface FrontEndResult {
@@ -95,6 +97,7 @@ export class Checker {
   readonly file: string;
   readonly functions = new Map<string, FnDecl>();
   readonly natives = new Map<string, NativeSpec>();
+  readonly hostTypes: ReadonlyMap<string, { send: "copy" | "share" | "deny" }>;
   private readonly mainNames = new Set<string>();
   private ctx!: FnCtx;
   private scopes: Map<string, LocalBinding>[] = [];
@@ -111,6 +114,7 @@ export class Checker {
     opts: FrontEndOptions,
   ) {
     this.file = program.file;
+    this.hostTypes = opts.hostTypes ?? new Map();
     for (const n of opts.natives ?? []) {
       if (n.name.startsWith("vm.")) this.natives.set(n.name.slice(3), n);
     }
@@ -242,7 +246,12 @@ export class Checker {
   }
 
   type(node: TypeNode): Type {
-    return this.shallow(resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint)), node.span);
+    return this.shallow(resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint), this.hostTypes), node.span);
+  }
+
+  /** A host type held in `t` whose values may not be sent (`send: "deny"`), if any. */
+  deniedHost(t: Type): string | undefined {
+    return hostNames(t).find((n) => this.hostTypes.get(n)?.send === "deny");
   }
 
   /**

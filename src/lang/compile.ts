@@ -4,15 +4,14 @@
 
 import type { Module } from "../bytecode/module.js";
 import type { Diagnostic } from "../diag/index.js";
-import type { NativeSpec } from "../vm/native-api.js";
 import { ModuleError } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
 import { error } from "../diag/diagnostic.js";
-import { compileFrontEnd } from "./checker.js";
+import { compileFrontEnd, type FrontEndOptions } from "./checker.js";
 import { generate } from "./codegen.js";
 
-export function compileKaylee(source: string, file: string, opts: { natives?: NativeSpec[] } = {}): { module: Module | null; diagnostics: Diagnostic[] } {
-  const fe = compileFrontEnd(source, file, { natives: opts.natives });
+export function compileKaylee(source: string, file: string, opts: FrontEndOptions = {}): { module: Module | null; diagnostics: Diagnostic[] } {
+  const fe = compileFrontEnd(source, file, opts);
   if (!fe.program) return { module: null, diagnostics: fe.diagnostics };
   try {
     const module = generate(fe.program, source);

@@ -70,6 +70,8 @@ const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   void: "null",
 }));
 
+const NO_HOST_TYPES: ReadonlyMap<string, unknown> = new Map();
+
 export interface TypeProblem {
   span: Span;
   title: string;
@@ -77,11 +79,15 @@ export interface TypeProblem {
   hint?: string;
 }
 
-/** Resolves a written type; problems are reported through `report` and give UNKNOWN. */
-export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): Type {
+/**
+ * Resolves a written type; problems are reported through `report` and give UNKNOWN. A name in
+ * `hostTypes` is that host type (the embedder's: vm.defineType).
+ */
+export function resolveType(node: TypeNode, report: (p: TypeProblem) => void, hostTypes: ReadonlyMap<string, unknown> = NO_HOST_TYPES): Type {
   switch (node.kind) {
     case "named": {
       if (SCALAR_NAMES.has(node.name)) return T[node.name as ScalarKind];
+      if (hostTypes.has(node.name)) return T.host(node.name);
       if (node.name === "vector" || node.name === "array" || node.name === "slice") {
         report({
           span: node.span,
@@ -98,22 +104,22 @@ export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): T
         message: "not a Kaylee type",
         hint: alias
           ? `did you mean \`${alias}\`?`
-          : "the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, ref, from, vector[T], array[T; N], slice[T; N] and tuples (T1, T2)",
+          : `the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, ref, from, vector[T], array[T; N], slice[T; N]${[...hostTypes.keys()].map((n) => `, ${n}`).join("")} and tuples (T1, T2)`,
       });
       return UNKNOWN;
     }
     case "vector":
-      return T.vector(resolveType(node.elem, report));
+      return T.vector(resolveType(node.elem, report, hostTypes));
     case "array":
-      return T.array(resolveType(node.elem, report), node.length);
+      return T.array(resolveType(node.elem, report, hostTypes), node.length);
     case "slice":
-      return T.slice(resolveType(node.elem, report), node.length);
+      return T.slice(resolveType(node.elem, report, hostTypes), node.length);
     case "tuple":
       if (node.elems.length < 2) {
         report({ span: node.span, title: "a tuple type needs at least two parts", message: "not a tuple", hint: "write (string, integer)" });
         return UNKNOWN;
       }
-      return T.tuple(node.elems.map((e) => resolveType(e, report)));
+      return T.tuple(node.elems.map((e) => resolveType(e, report, hostTypes)));
   }
 }
 

@@ -30,6 +30,8 @@ export interface RunSetup {
   module: Uint8Array;
   buffers: SharedRunBuffers;
   options: WorkerRunOptions;
+  /** The functions whose processes live on scheduler 0 (Program.home): a spawn of one from here goes there. */
+  home: number[];
 }
 
 /** The options of a run that a worker's VM needs: plain data only. */
@@ -149,6 +151,7 @@ export class Pool {
       schedulers: n,
       module: writeModule(vm.program.module),
       buffers,
+      home: Array.from(vm.program.home).flatMap((h, f) => (h ? [f] : [])),
       options: {
         log: vm.log.level,
         maxProcesses: o.maxProcesses,

@@ -70,6 +70,9 @@
 //     refused too, since timers belong to the scheduler's timer heap;
 //   - a supervisor: it runs natively, its state (child specs, restart history, grace timers)
 //     is host objects, not bytecode state;
+//   - a process that stays on the embedder's thread (`home`: its code can run an extension
+//     opcode or touch a host type, or it has held a host value; so `owned` and `hostBytes`,
+//     which only such a process has, never need to move);
 //   - a process holding a value the codec cannot bring back exactly: a cyclic array, a
 //     function, a symbol or an object of a host type anywhere on its stack, in its resume value
 //     or in its mailbox. Only a walk finds these, so `migrationRefusal` does not look for them:
@@ -110,6 +113,7 @@ const NONE = 0xffffffff;
  */
 export function migrationRefusal(p: Process): string | null {
   if (p.supervisor !== null) return "it is a supervisor";
+  if (p.home) return "it stays on the embedder's scheduler (extension opcodes or host values)";
   if (p.status !== Status.Runnable) return `it is ${STATUS_NAMES[p.status] ?? `in state ${p.status}`}, not runnable`;
   if (p.timerSeq !== 0) return "it has an armed timer";
   if (p.memory !== null && !(p.memory instanceof LinearMemory)) return "its memory is not a linear memory";

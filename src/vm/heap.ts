@@ -4,7 +4,8 @@
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox, a message or read
 // result handed to it and not yet taken, its pending timer, the messages of the
-// `vm.send_after` timers it started (servers.ts) and its linear memory. Counting
+// `vm.send_after` timers it started (servers.ts) and its linear memory — and what the host
+// values it owns say they hold (their type's `size`: host-types.ts). Counting
 // every allocation exactly would cost the hot loop dearly and never learn about garbage, so
 // the accounting works like a collector's trigger:
 //
@@ -374,6 +375,7 @@ export function measure(p: Process, sp: number, clear: boolean, cap: number): nu
     }
   }
   if (p.memory instanceof LinearMemory) n += p.memory.bytes.length + ARRAY + WORD * p.memory.free.length;
+  n += p.hostBytes; // what its host values' types say they hold (host-types.ts)
   return n + walk(todo, cap - n);
 }
 
