@@ -4,7 +4,7 @@
 
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
-import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
+import { ModuleError, isModuleBytes, moduleDiagnostic, readModule, writeModule, type Module } from "./bytecode/module.js";
 import { parseTypeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
@@ -209,7 +209,7 @@ export class Raft {
     try {
       ({ module, diagnostics } = this.toModule(input, opts));
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? "module", e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? "module", e)]);
       throw e;
     }
     if (!module) return notRun(2, diagnostics);
@@ -217,7 +217,7 @@ export class Raft {
     try {
       if (!program) this.linked.set(module, (program = link(module, this.natives)));
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? module.file, e)]);
       throw e;
     }
     const vm = await this.createVM();
@@ -354,10 +354,6 @@ export function kindOf(file: string, input?: string | Uint8Array): SourceKind {
   if (file.endsWith(".rbc")) return "module";
   if (file.endsWith(".raft")) return "assembly";
   return "kaylee";
-}
-
-function moduleDiag(file: string, message: string): Diagnostic {
-  return { severity: "error", title: message, file, labels: [] };
 }
 
 /** How a panic is shown: the message, the process, and a Kaylee stack trace. */

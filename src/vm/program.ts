@@ -11,6 +11,7 @@ import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
 import { parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
 import type { NativeFn } from "./native-api.js";
+import { A } from "../diag/codes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JitFn = (...args: any[]) => unknown;
@@ -109,7 +110,10 @@ export function link(m: Module, natives: NativeTable): Program {
         let i = nativeIndex.get(c.value);
         if (i === undefined) {
           const fn = natives.lookup(c.value);
-          if (!fn) throw new ModuleError(`bad module: unknown native ${JSON.stringify(c.value)}`);
+          if (!fn) {
+            const t = A.unknownNative({ NAME: JSON.stringify(c.value) });
+            throw new ModuleError(t.title, null, t);
+          }
           i = nativeFns.length;
           nativeFns.push(fn);
           nativeNames.push(c.value);
