@@ -97,6 +97,14 @@ hint says what to do where one helps. Colour is used only when stderr is a termi
 \`... and N more errors\`, and exits with code 2. \`raft explain CODE\` prints an entry of
 this page; \`raft explain\` lists the codes. In the library, each diagnostic is data with its
 \`code\` (see [embedding.md](embedding.md)).
+
+To add a diagnostic: add an entry to \`src/diag/codes.ts\` with the next free code of its
+range, a title (its \`{HOLES}\` are filled where it is raised, and TypeScript checks them), an
+explanation and both examples; raise it with the entry (\`K.name({ NAME: ... })\`); add a
+program that produces it under \`test/diagnostics/\`; then \`UPDATE_GOLDEN=1 npm test\`
+writes that program's \`.stderr\` and this page, and fails until you have reviewed and
+committed them (\`npm run docs:diagnostics\` writes this page alone). The tests check that
+the failing example fails with exactly its code and that the fixed one runs.
 `;
 
 /** docs/diagnostics.md: every entry of the catalogue. */

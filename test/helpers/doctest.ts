@@ -432,11 +432,17 @@ function shellChecks(rs: DocResult[], dir: string, o: CheckOptions): (() => Prom
   for (const r of rs) {
     const b = r.block;
     if ((b.lang !== "sh" && b.lang !== "console") || r.problems.length || b.ignore !== null) continue;
+    // A block's commands run one after another, as a shell runs them (a later one may use a
+    // file an earlier one wrote); blocks run side by side.
+    const steps: (() => Promise<void>)[] = [];
+    runs.push(async () => {
+      for (const step of steps) await step();
+    });
     for (const c of commands(b, r)) {
       const [cmd, ...args] = c.argv;
       const where = at(b, c.k);
       if (cmd === "raft") {
-        runs.push(async () => {
+        steps.push(async () => {
           const out = await run(o, dir, args, { env: c.env, input: c.input.map((l) => l + "\n").join(""), merged: b.lang === "console" });
           if (b.lang === "console") {
             r.problems.push(...outcomeProblems({ ...b, line: b.line + c.k - 1 }, out, b.exit, "the command"));
