@@ -4,7 +4,7 @@
 
 import { assemble, type AssembleOptions } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
-import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
+import { ModuleError, isModuleBytes, moduleDiagnostic, readModule, writeModule, type Module } from "./bytecode/module.js";
 import { TypeKeyError, hostNames, parseTypeKey, type Type } from "./bytecode/types.js";
 import { BY_MNEMONIC } from "./bytecode/opcodes.js";
 import { extProblem } from "./bytecode/ext.js";
@@ -283,7 +283,7 @@ export class Raft {
     try {
       ({ module, diagnostics } = this.toModule(input, opts));
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? "module", e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? "module", e)]);
       throw e;
     }
     if (!module) return notRun(2, diagnostics);
@@ -291,7 +291,7 @@ export class Raft {
     try {
       if (!program) this.linked.set(module, (program = this.link(module)));
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? module.file, e)]);
       throw e;
     }
     const vm = await this.createVM();
@@ -438,10 +438,6 @@ export function kindOf(file: string, input?: string | Uint8Array): SourceKind {
   if (file.endsWith(".rbc")) return "module";
   if (file.endsWith(".raft")) return "assembly";
   return "kaylee";
-}
-
-function moduleDiag(file: string, message: string): Diagnostic {
-  return { severity: "error", title: message, file, labels: [] };
 }
 
 /** How a panic is shown: the message, the process, and a Kaylee stack trace. */

@@ -32,11 +32,12 @@ import { OPCODES } from "./bytecode/opcodes.js";
 import { placeShapes, shiftPlaceConsts } from "./bytecode/places.js";
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
-import { ModuleError, type Module } from "./bytecode/module.js";
+import { ModuleError, moduleDiagnostic, type Module } from "./bytecode/module.js";
 import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileFrontEnd } from "./lang/checker.js";
 import { generate } from "./lang/codegen.js";
+import { internalError } from "./lang/compile.js";
 import { parse } from "./lang/parser.js";
 import type { ExprStmt, LetStmt, LocalBinding, Program as Ast } from "./lang/ast.js";
 import { deepCopy } from "./vm/copy.js";
@@ -268,8 +269,8 @@ export class Session {
     try {
       module = generate(ast, source);
     } catch (e) {
-      const text = `error: internal compiler error: ${e instanceof Error ? e.message : String(e)}\n`;
-      return { error: { kind: "error", text, diagnostics: [] } };
+      const d = internalError(REPL_FILE, e);
+      return { error: { kind: "error", text: renderDiagnostics([d], source, { color: false }), diagnostics: [d] } };
     }
     return { module, newFns, lets, result, hasCode, inputLine };
   }
@@ -337,7 +338,10 @@ export class Session {
     try {
       prog = this.linkAndExtend(r.module);
     } catch (e) {
-      if (e instanceof ModuleError) return { kind: "error", text: `error: ${e.message}\n`, diagnostics: [] };
+      if (e instanceof ModuleError) {
+        const d = moduleDiagnostic(REPL_FILE, e);
+        return { kind: "error", text: renderDiagnostics([d], "", { color: false }), diagnostics: [d] };
+      }
       throw e;
     }
     const fn = prog.module.entry;

@@ -23,6 +23,9 @@
 
 import { EXT_OPERAND_KINDS, extProblem, type ExtDecl, type ExtOperandKind } from "./ext.js";
 
+import { A, type Titled } from "../diag/codes.js";
+import { fileDiagnostic, type Diagnostic } from "../diag/diagnostic.js";
+
 export const MAGIC = [0x52, 0x41, 0x46, 0x54]; // "RAFT"
 /** The newest format version, written for a module that uses extension opcodes. */
 export const FORMAT_VERSION = 2;
@@ -63,14 +66,22 @@ export interface Module {
 /**
  * A module that cannot be loaded or run; `at` names the instruction when there is one (and
  * `at.target`, for a stack depth that disagrees where paths meet, the byte where they meet).
+ * `titled` is its diagnostic's code and title when it has one of its own (an unknown
+ * native); otherwise it is a bad module (A0101) and the message is the title.
  */
 export class ModuleError extends Error {
   constructor(
     message: string,
     readonly at: { fn: number; offset: number; why: string; target?: number } | null = null,
+    readonly titled: Titled | null = null,
   ) {
     super(message);
   }
+}
+
+/** A module that cannot be loaded or linked, as the diagnostic the CLI and the library report. */
+export function moduleDiagnostic(file: string, e: ModuleError): Diagnostic {
+  return fileDiagnostic(file, e.titled ?? A.badModule({ WHY: e.message }));
 }
 
 const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native", "typeset"];

@@ -20,6 +20,7 @@ import { hostNames, parseTypeKey, parseTypeSet, type Type } from "../bytecode/ty
 import { extDirective, sameExt } from "../bytecode/ext.js";
 import type { NativeFn } from "./native-api.js";
 import type { ExtOpcode, ExtSite } from "./ext-opcodes.js";
+import { A } from "../diag/codes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JitFn = (...args: any[]) => unknown;
@@ -148,7 +149,10 @@ export function link(m: Module, natives: NativeTable, ext: LinkExtensions = NO_E
         let i = nativeIndex.get(c.value);
         if (i === undefined) {
           const fn = natives.lookup(c.value);
-          if (!fn) throw new ModuleError(`bad module: unknown native ${JSON.stringify(c.value)}`);
+          if (!fn) {
+            const t = A.unknownNative({ NAME: JSON.stringify(c.value) });
+            throw new ModuleError(t.title, null, t);
+          }
           i = nativeFns.length;
           nativeFns.push(fn);
           nativeNames.push(c.value);
