@@ -1,9 +1,10 @@
 // Build step after `tsc`: stamps the build's id into dist/src/build-id.js (see below), bundles
 // the CLI into one CommonJS file, dist/raft-cli.cjs, and
 // records a V8 code cache for it (dist/raft-cli.cjs.cache); and bundles a scheduler thread's
-// code (src/threads/worker.ts) into dist/raft-worker.cjs, which threads/pool.ts starts when
-// it is there, for the same reason: a thread that joins a run should not spend its first
-// hundred milliseconds loading modules one by one.
+// code (src/threads/worker.ts) into dist/raft-worker.cjs with its own code cache, which
+// threads/pool.ts starts (through bin/raft-worker.js) when it is there, for the same reason:
+// a thread that joins a run should not spend its first hundred milliseconds loading modules
+// one by one and parsing them.
 //
 // Why: `raft run hello.kl` should start about as fast as `node -e 0`. Loading the CLI as ~60
 // ES modules spends most of its start-up resolving, reading and compiling modules one by one;
@@ -15,7 +16,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -65,5 +66,17 @@ const r = spawnSync(process.execPath, [`${root}bin/raft.js`, "run", `${root}exam
 });
 if (r.status !== 0) {
   console.error("bundle-cli: the bundled CLI did not run examples/hello.kl");
+  process.exit(1);
+}
+// The scheduler thread's cache (bin/raft-worker.js records it once the thread has joined a
+// run): a run spread over two schedulers from its first spawn.
+rmSync(`${root}dist/raft-worker.cjs.cache`, { force: true });
+const w = spawnSync(process.execPath, [`${root}bin/raft.js`, "run", "-"], {
+  input: "fn w(p: process) { vm.send(p, 1); }\nvm.spawn(w, vm.self());\nlet x: integer = vm.receive();\n",
+  env: { ...process.env, RAFT_CODE_CACHE: "write", RAFT_SCHEDULERS: "2", RAFT_SPREAD: "1", RAFT_CACHE: "off", RAFT_LOG: "" },
+  stdio: ["pipe", "ignore", "inherit"],
+});
+if (w.status !== 0 || !existsSync(`${root}dist/raft-worker.cjs.cache`)) {
+  console.error("bundle-cli: a run on two schedulers did not record the scheduler thread's code cache");
   process.exit(1);
 }

@@ -14,3 +14,6 @@ export { KError } from "./vm/values.js";
 export { hostMemory } from "./vm/heap.js";
 export { OPCODES } from "./bytecode/opcodes.js";
 export type { OpInfo, OperandKind } from "./bytecode/opcodes.js";
+export type { OpcodeSpec, ExtCtx } from "./vm/ext-opcodes.js";
+export type { ExtOperandKind, ExtDecl } from "./bytecode/ext.js";
+export type { HostTypeSpec } from "./vm/host-types.js";

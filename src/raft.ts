@@ -2,10 +2,16 @@
 // compile, assemble, load, disassemble and run. The CLI is a thin layer over this class, so
 // whatever the CLI does, an embedder can do too.
 
-import { assemble } from "./bytecode/assembler.js";
+import { assemble, type AssembleOptions } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
-import { ModuleError, isModuleBytes, readModule, writeModule, type Module } from "./bytecode/module.js";
-import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
+import { ModuleError, isModuleBytes, moduleDiagnostic, readModule, writeModule, type Module } from "./bytecode/module.js";
+import { TypeKeyError, hostNames, parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
+import { BY_MNEMONIC } from "./bytecode/opcodes.js";
+import { extProblem } from "./bytecode/ext.js";
+import type { ExtOpcode, OpcodeSpec } from "./vm/ext-opcodes.js";
+import { hostCalls, makeHostType, type HostTypeSpec } from "./vm/host-types.js";
+import { returningFailures } from "./vm/fallible.js";
+import type { HostType } from "./vm/values.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileKaylee } from "./lang/compile.js";
 import { Logger, parseLogSetting } from "./vm/log.js";
@@ -15,7 +21,7 @@ import { Pool, autoSchedulers, canGoParallel } from "./threads/pool.js";
 import { MAX_SCHEDULERS } from "./threads/shared-run.js";
 import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
-import { link, type Program } from "./vm/program.js";
+import { link, type LinkExtensions, type Program } from "./vm/program.js";
 import { DiskStore, ModuleCache, attachStore, cacheFolder } from "./vm/jit-cache.js";
 import { BUILD_ID } from "./build-id.js";
 import { makeRandom } from "./vm/random.js";
@@ -70,10 +76,11 @@ export interface RaftOptions {
   /** stdout and stderr are file descriptors 1 and 2 (the CLI): other threads may write them. */
   directIO?: boolean;
   /**
-   * The second tier's cache across runs (what it compiled for a module, kept in a file so
-   * that the next process running the module skips generating it; vm/jit-cache.ts): `false`
-   * turns it off, `{ dir }` keeps it in that folder. Default: on, in $RAFT_CACHE_DIR or the
-   * user's cache folder (~/.cache/raft on Linux); RAFT_CACHE=off turns it off everywhere.
+   * The cache across runs (what a run compiled — the module of a Kaylee source, the second
+   * tier's JavaScript — kept in files, so that the next process running the program skips
+   * that work; vm/jit-cache.ts): `false` turns it off, `{ dir }` keeps it in that folder.
+   * Default: on, in $RAFT_CACHE_DIR or the user's cache folder (~/.cache/raft on Linux);
+   * RAFT_CACHE=off turns it off everywhere.
    */
   cache?: boolean | { dir: string };
 }
@@ -111,6 +118,10 @@ export interface CompileResult {
 export class Raft {
   readonly natives = new Natives();
   private specs: NativeSpec[] = [];
+  /** Extension opcodes (defineOpcode) by name in lower case. */
+  private readonly opcodes = new Map<string, ExtOpcode>();
+  /** Host types (defineType) by name. */
+  private readonly hostTypes = new Map<string, HostType>();
   /**
    * Each module run before, linked: running it again reuses the Program, and with it the
    * second tier's compiled code (already warm in V8) and its call counts. Emptied when a
@@ -139,10 +150,74 @@ export class Raft {
    */
   defineNative(name: string, params: string[], ret: string, fn: (...args: any[]) => unknown, opts: { fallible?: boolean } = {}): void {
     const full = name.startsWith("vm.") ? name : `vm.${name}`;
-    const native: NativeFn = (_ctx, args) => fn(...args);
-    this.specs.push({ name: full, params: params.map(parseTypeKey), ret: parseTypeKey(ret), fallible: opts.fallible ?? false, fn: native });
+    const type = (key: string): Type => {
+      try {
+        return parseTypeKey(key, (n) => this.hostTypes.has(n));
+      } catch (e) {
+        if (!(e instanceof TypeKeyError)) throw e;
+        throw new TypeError(`defineNative ${full}: ${JSON.stringify(key)} is not a type (a host type is defined with defineType first)`);
+      }
+    };
+    const paramTypes = params.map(type);
+    const retType = type(ret);
+    // Values of host types cross as the embedder's own values, boxed and owned (host-types.ts).
+    const host = hostCalls(paramTypes, retType, (n) => this.hostTypes.get(n));
+    // A fallible native returns what the VM refuses (a closed host value) as its error value.
+    const native: NativeFn = host === null ? (_ctx, args) => fn(...args) : opts.fallible ? returningFailures((ctx, args) => host(ctx, fn, args)) : (ctx, args) => host(ctx, fn, args);
+    this.specs = this.specs.filter((s) => s.name !== full);
+    this.specs.push({ name: full, params: paramTypes, ret: retType, fallible: opts.fallible ?? false, fn: native });
     this.natives.register(full, native);
     this.linked = new WeakMap();
+  }
+
+  /**
+   * Adds an instruction (docs/embedding.md): usable by name in assembly and in modules, checked
+   * by the verifier by its declared stack effect, run by both tiers as `exec(args, operands,
+   * ctx)`. Throws TypeError for a definition that cannot be meant.
+   */
+  defineOpcode(spec: OpcodeSpec): void {
+    if (typeof spec !== "object" || spec === null) throw new TypeError("defineOpcode: expected { name, operands, pops, pushes, doc, exec }");
+    const op: ExtOpcode = { name: spec.name, operands: Array.isArray(spec.operands) ? [...spec.operands] : spec.operands, pops: spec.pops, pushes: spec.pushes, doc: typeof spec.doc === "string" ? spec.doc : "", exec: spec.exec };
+    const why = extProblem(op);
+    if (why !== null) throw new TypeError(`defineOpcode: ${why}`);
+    if (BY_MNEMONIC.has(op.name.toLowerCase()) || op.name.toLowerCase() === "wide") throw new TypeError(`defineOpcode: ${op.name} is an instruction of the opcode table`);
+    if (typeof op.exec !== "function") throw new TypeError(`defineOpcode ${op.name}: exec must be a function`);
+    this.opcodes.set(op.name.toLowerCase(), op);
+    this.linked = new WeakMap();
+  }
+
+  /**
+   * Adds a host type (docs/embedding.md): natives' signatures may name it, Kaylee variables
+   * hold its values; `print`, `size`, `send` and `close` say how its values print, what they
+   * count toward their owner's heap, how they cross to another process and what ends them.
+   * A name is defined once; throws TypeError otherwise, or for a definition that cannot be meant.
+   */
+  defineType(name: string, spec: HostTypeSpec = {}): void {
+    if (this.hostTypes.has(name)) throw new TypeError(`defineType: ${name} is already defined`);
+    this.hostTypes.set(name, makeHostType(name, spec));
+    this.linked = new WeakMap();
+  }
+
+  /** The host types defined (defineType), by name: what the type checker sees. */
+  get definedTypes(): ReadonlyMap<string, HostType> {
+    return this.hostTypes;
+  }
+
+  /** What the assembler needs of this Raft's extension opcodes and host types. */
+  get assembleOptions(): AssembleOptions {
+    return { opcodes: [...this.opcodes.values()], hostType: (n) => this.hostTypes.has(n) };
+  }
+
+  /** What linking a module needs of this Raft's extension opcodes and host types. */
+  get linkExtensions(): LinkExtensions {
+    return {
+      opcode: (name) => this.opcodes.get(name.toLowerCase()),
+      hostType: (name) => this.hostTypes.has(name),
+      hostNative: (name) => {
+        const spec = this.specs.find((s) => s.name === name);
+        return spec !== undefined && [...spec.params, spec.ret].some((t) => hostNames(t).length !== 0);
+      },
+    };
   }
 
   /** An error value for a native to return (Kaylee's `vm.error(message, code)`). */
@@ -163,11 +238,14 @@ export class Raft {
    */
   compile(source: string, file = "main.kl"): CompileResult {
     const cache = this.moduleCache();
-    const natives = cache ? JSON.stringify(this.specs.map((s) => [s.name, s.params.map(typeKey), typeKey(s.ret), s.fallible])) : "";
-    const kept = cache?.get(source, file, natives);
+    // What the checker sees besides the source: the natives' signatures and the host types.
+    const seen = cache
+      ? JSON.stringify([this.specs.map((s) => [s.name, s.params.map(typeKey), typeKey(s.ret), s.fallible]), [...this.hostTypes].map(([n, t]) => [n, t.send])])
+      : "";
+    const kept = cache?.get(source, file, seen);
     if (kept) return { module: kept, diagnostics: [] };
-    const r = compileKaylee(source, file, { natives: this.specs });
-    if (cache && r.module && r.diagnostics.length === 0) cache.put(source, file, natives, r.module);
+    const r = compileKaylee(source, file, { natives: this.specs, hostTypes: this.definedTypes });
+    if (cache && r.module && r.diagnostics.length === 0) cache.put(source, file, seen, r.module);
     return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
   }
 
@@ -202,7 +280,7 @@ export class Raft {
 
   /** Raft assembly to a module; diagnostics carry `line` and `column` as well as spans. */
   assemble(source: string, file = "main.raft"): CompileResult {
-    const r = assemble(source, file);
+    const r = assemble(source, file, this.assembleOptions);
     return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
   }
 
@@ -256,18 +334,18 @@ export class Raft {
     try {
       ({ module, diagnostics } = this.toModule(input, opts));
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? "module", e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? "module", e)]);
       throw e;
     }
     if (!module) return notRun(2, diagnostics);
     let program = this.linked.get(module);
     try {
       if (!program) {
-        this.linked.set(module, (program = link(module, this.natives)));
+        this.linked.set(module, (program = this.link(module)));
         attachStore(program, this.cacheDir());
       }
     } catch (e) {
-      if (e instanceof ModuleError) return notRun(2, [moduleDiag(opts.file ?? module.file, e.message)]);
+      if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? module.file, e)]);
       throw e;
     }
     const vm = await this.createVM();
@@ -282,6 +360,11 @@ export class Raft {
     store?.save();
     const leftoverTypes = this.leftoverTypes(module, outcome.leftover.length);
     return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, leftoverTypes, stats: outcome.stats, cancelled: outcome.cancelled };
+  }
+
+  /** Verifies and links `module` with this Raft's natives, extension opcodes and host types. Throws `ModuleError`. */
+  link(module: Module): Program {
+    return link(module, this.natives, this.linkExtensions);
   }
 
   /**
@@ -327,9 +410,14 @@ export class Raft {
       directIO: o.directIO === true,
       customFs: o.fs !== undefined,
       builtinNatives: builtinNatives(),
+      hostTypes: this.hostTypes.size !== 0,
       parallel: (vm) => {
         const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
         return n > 1 && canGoParallel(vm) ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
+      },
+      prepareParallel: (vm) => {
+        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
+        if (n > 1 && canGoParallel(vm)) Pool.get().warm(n);
       },
     });
     installSupervisors(vm);
@@ -402,10 +490,6 @@ export function kindOf(file: string, input?: string | Uint8Array): SourceKind {
   if (file.endsWith(".rbc")) return "module";
   if (file.endsWith(".raft")) return "assembly";
   return "kaylee";
-}
-
-function moduleDiag(file: string, message: string): Diagnostic {
-  return { severity: "error", title: message, file, labels: [] };
 }
 
 /** How a panic is shown: the message, the process, and a Kaylee stack trace. */

@@ -32,11 +32,12 @@ import { OPCODES } from "./bytecode/opcodes.js";
 import { placeShapes, shiftPlaceConsts } from "./bytecode/places.js";
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
-import { ModuleError, type Module } from "./bytecode/module.js";
+import { ModuleError, moduleDiagnostic, type Module } from "./bytecode/module.js";
 import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
 import { compileFrontEnd } from "./lang/checker.js";
 import { generate } from "./lang/codegen.js";
+import { internalError } from "./lang/compile.js";
 import { parse } from "./lang/parser.js";
 import type { ExprStmt, LetStmt, LocalBinding, Program as Ast } from "./lang/ast.js";
 import { deepCopy } from "./vm/copy.js";
@@ -243,7 +244,7 @@ export class Session {
     const start = prelude.length;
     const source = prelude + input + "\n";
     const inputLine = prelude.split("\n").length;
-    const fe = compileFrontEnd(source, REPL_FILE, { natives: specs });
+    const fe = compileFrontEnd(source, REPL_FILE, { natives: specs, hostTypes: this.raft.definedTypes });
     if (!fe.program) return { error: this.diagError(fe.diagnostics, source, start, input) };
     const ast: Ast = fe.program;
     const body = ast.main.body;
@@ -268,8 +269,8 @@ export class Session {
     try {
       module = generate(ast, source);
     } catch (e) {
-      const text = `error: internal compiler error: ${e instanceof Error ? e.message : String(e)}\n`;
-      return { error: { kind: "error", text, diagnostics: [] } };
+      const d = internalError(REPL_FILE, e);
+      return { error: { kind: "error", text: renderDiagnostics([d], source, { color: false }), diagnostics: [d] } };
     }
     return { module, newFns, lets, result, hasCode, inputLine };
   }
@@ -314,7 +315,7 @@ export class Session {
     // Assembled after an empty main and the blocks before it, as the lines that call it are;
     // diagnostics are shown against the block.
     const pre = ["Halt", ...this.asmFns, ""].join("\n");
-    const r = assemble(pre + block, REPL_FILE);
+    const r = assemble(pre + block, REPL_FILE, this.raft.assembleOptions);
     if (!r.module) return { error: renderDiagnostics(shiftDiagnostics(r.diagnostics, pre.length), block, { color: false }) };
     this.asmFns.push(block);
     return { ok: true };
@@ -327,7 +328,7 @@ export class Session {
     let pre = "";
     for (let i = 0; i < this.stack.length; i++) pre += `PushInt ${i}\nCallNative #vm.__repl_stack 1\n`;
     const src = pre + line + "\n" + this.asmFns.join("\n");
-    const r = assemble(src, REPL_FILE);
+    const r = assemble(src, REPL_FILE, this.raft.assembleOptions);
     if (!r.module) {
       const shifted = shiftDiagnostics(r.diagnostics, pre.length);
       const shown = line + "\n" + this.asmFns.join("\n");
@@ -337,7 +338,10 @@ export class Session {
     try {
       prog = this.linkAndExtend(r.module);
     } catch (e) {
-      if (e instanceof ModuleError) return { kind: "error", text: `error: ${e.message}\n`, diagnostics: [] };
+      if (e instanceof ModuleError) {
+        const d = moduleDiagnostic(REPL_FILE, e);
+        return { kind: "error", text: renderDiagnostics([d], "", { color: false }), diagnostics: [d] };
+      }
       throw e;
     }
     const fn = prog.module.entry;
@@ -378,7 +382,7 @@ export class Session {
     const table: NativeTable = {
       lookup: (name) => this.loaderFns.get(name) ?? this.raft.natives.lookup(name),
     };
-    const np = link(m, table);
+    const np = link(m, table, this.raft.linkExtensions);
     this.program = this.program ? extendProgram(this.program, np) : np;
     return this.program;
   }
@@ -424,6 +428,7 @@ export function extendProgram(base: Program, next: Program): Program {
       } else if (kind === "const" || kind === "type" || kind === "typeset") v += constOff;
       else if (kind === "native") v += nativeOff;
       else if (kind === "fn") v += fnOff;
+      else if (kind === "ext") v += base.extSites.length;
       code[codeOff + i + 1 + k] = v;
     });
     i += 1 + info.operands.length;
@@ -441,7 +446,12 @@ export function extendProgram(base: Program, next: Program): Program {
     functions: [...base.module.functions, ...next.module.functions],
     entry: fnOff + next.module.entry,
   };
-  return new Program(
+  // Extension opcodes: next's table entries follow base's, and its sites' constants move too.
+  const extOff = base.module.exts?.length ?? 0;
+  const exts = [...(base.module.exts ?? []), ...(next.module.exts ?? [])];
+  if (exts.length !== 0) module.exts = exts;
+  const sites = next.extSites.map((s) => ({ op: s.op, encoded: s.encoded.map((v, i) => (i === 0 ? v + extOff : s.op.operands[i - 1] === "const" ? v + constOff : v)) }));
+  const out = new Program(
     module,
     code,
     cat(base.fnEntry, next.fnEntry, codeOff),
@@ -455,4 +465,7 @@ export function extendProgram(base: Program, next: Program): Program {
     cat(base.pcFn, next.pcFn, fnOff),
     cat(base.pcDepth, next.pcDepth),
   );
+  out.extSites = [...base.extSites, ...sites];
+  out.home = Uint8Array.from([...base.home, ...next.home]);
+  return out;
 }

@@ -220,9 +220,9 @@ test("withPositions agrees with lineCol on any text and any offsets", () => {
       // Offsets on code point starts (where spans begin), now and then past the end.
       let off = rnd(src.length + 3);
       if (off > 0 && off < src.length && /[\uDC00-\uDFFF]/.test(src[off]) && /[\uD800-\uDBFF]/.test(src[off - 1])) off--;
-      ds.push({ severity: "error", title: "t", file: "f", labels: [{ span: { start: off, end: off }, message: "", primary: true }] });
+      ds.push({ code: "E0001", severity: "error", title: "t", file: "f", labels: [{ span: { start: off, end: off }, message: "", primary: true }] });
     }
-    ds.push({ severity: "error", title: "no position", file: "f", labels: [] });
+    ds.push({ code: "A0101", severity: "error", title: "no position", file: "f", labels: [] });
     const got = withPositions(ds, src);
     for (let i = 0; i < ds.length - 1; i++) {
       const want = lineCol(src, ds[i].labels[0].span.start);

@@ -173,6 +173,69 @@ test("an empty --allow-read= / --allow-write= value is a usage error, not every 
   assert.equal((await cli(["run", "--allow-read", prog])).code, 0);
 });
 
+// ── diagnostic codes: raft explain ─────────────────────────────────────────────────────
+
+test("explain CODE prints the entry (any case); explain alone lists the codes; an unknown code is a usage error", async () => {
+  const r = await cli(["explain", "e0052"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.err, "");
+  assert.ok(r.out.startsWith("E0052: type mismatch: expected T, found U\n\nA value of one type stands where another is expected"), r.out);
+  assert.match(r.out, /\nThis fails:\n\n {4}let guess: integer = "five";\n\nThis works:\n\n {4}let guess: integer = /);
+  const asm = await cli(["explain", "A0014"]);
+  assert.match(asm.out, /^A0014: the verifier refuses an instruction \(the title: OP: WHY\)\n/);
+  const list = await cli(["explain"]);
+  assert.equal(list.code, 0);
+  assert.match(list.out, /^Kaylee:\n {2}E0001 {2}unexpected character\n/);
+  assert.match(list.out, /\n {2}E0052 {2}type mismatch: expected T, found U\n/);
+  assert.match(list.out, /\nAssembly and modules:\n {2}A0001 {2}unknown instruction NAME\n/);
+  assert.match(list.out, /\n {2}A0101 {2}the module cannot be loaded\n/);
+  const bad = await cli(["explain", "E9999"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.out, "");
+  assert.match(bad.err, /^error: unknown diagnostic code "E9999" \(`raft explain` lists them\)\n/);
+  assert.equal((await cli(["explain", "E0001", "E0002"])).code, 2);
+  assert.match((await cli(["--help"])).out, /raft explain \[CODE\]/);
+});
+
+test("every diagnostic the CLI prints ends with the command that explains its code", async () => {
+  const r = await cli(["check", file("codes.kl", 'let x: integer = "five";\nvm.println(nope);\n')]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^error: type mismatch: expected integer, found string\n(?:.*\n)*? {2}= explain: raft explain E0052\n\nerror: cannot find `nope` in this scope\n(?:.*\n)*? {2}= explain: raft explain E0044\n$/);
+  // A module that cannot be loaded: the same shape, no source line to show.
+  const m = await cli(["run", file("junk.rbc", "RAFT but not really")]);
+  assert.equal(m.code, 2);
+  assert.match(m.err, /^error: .*\n {2}--> .*junk\.rbc\n {2}= explain: raft explain A0101\n$/);
+  const n = await cli(["run", file("native.raft", "CallNative #vm.no_such_native 0\n")]);
+  assert.equal(n.code, 2);
+  assert.match(n.err, /^error: bad module: unknown native "vm\.no_such_native"\n {2}--> .*native\.raft\n {2}= explain: raft explain A0102\n$/);
+});
+
+// ── host safety: a file of 100,000 bad lines ──────────────────────────────────────────
+
+test("check of 100,000 bad lines (Kaylee and assembly) is quick: the first 100 diagnostics, then a count, exit 2", { timeout: 300_000 }, async () => {
+  const n = 100_000;
+  const lines = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join("\n") + "\n";
+  const cases: [string, string, string][] = [
+    // type errors, and unknown names among as many declared ones ("did you mean" on each)
+    ["types.kl", lines((i) => (i % 2 ? `let v${i}: integer = "s";` : `let w${i}: integer = w${i}x;`)), "E0052"],
+    ["syntax.kl", lines(() => "let = ;"), "E0011"],
+    ["junk.raft", lines((i) => `Frob${i % 7} 1`), "A0001"],
+  ];
+  for (const [name, text, code] of cases) {
+    const p = file(name, text);
+    const t0 = Date.now();
+    const r = await cli(["check", p]);
+    const ms = Date.now() - t0;
+    assert.equal(r.code, 2, name);
+    assert.equal(r.err.match(/^error: /gm)?.length, 100, name);
+    assert.ok(r.err.endsWith(`\n\n... and ${n - 100} more errors\n`), `${name}: ${r.err.slice(-60)}`);
+    assert.match(r.err, new RegExp(`--> .*${name.replace(".", "\\.")}:1:\\d+\\n`), name);
+    assert.ok(r.err.includes(`= explain: raft explain ${code}\n`), name);
+    // Rendering used to be quadratic (hours for this file); linear, it takes seconds.
+    assert.ok(ms < 90_000, `${name}: ${ms} ms`);
+  }
+});
+
 // ── assembly checked at its source positions ──────────────────────────────────────────
 
 test("assembly the verifier refuses: a diagnostic at the instruction's line and column (check, run, build)", async () => {

@@ -15,6 +15,9 @@
 //                        verified and linked, never run.
 //     flags of a program: file=NAME (also saved as NAME, for the doc's shell blocks to use),
 //     exit=N (the exit code it must end with), env=NAME=VALUE (run with that variable).
+//   ```kaylee error=CODE a failing example (docs/diagnostics.md): compiled (and linked), never
+//                        run; it must fail, and every error it reports must have that code
+//                        (E0052, A0001). ```raft error=CODE likewise.
 //   ```text stdout       output of the nearest program above it in the same doc: stdout,
 //                        exactly. ```text stderr: these lines appear in its stderr, in this
 //                        order (other lines — warnings, log lines — may come between).
@@ -92,6 +95,11 @@ const SELF: [string, RegExp | null][] = [
   [`${F}sh ignore\nraft run x.kl\n${F}`, /needs a reason/],
   [`${F}\nno label\n${F}`, /must say what it is/],
   [`${F}kaylee fragmnet\nvm.println(1);\n${F}`, /"fragmnet" is not a flag/],
+  [`${F}kaylee error=E0052\nlet x: integer = "five";\nlet y: bool = 1;\n${F}`, null],
+  [`${F}kaylee error=E0044\nlet x: integer = "five";\nvm.println(nope);\n${F}`, /selftest\.md:\d+:18: type mismatch.*: E0052, not the E0044 it is shown failing with/],
+  [`${F}kaylee error=E0052\nlet x: integer = 5;\n${F}`, /compiles, but is shown failing with E0052/],
+  [`${F}raft error=A0102\nCallNative #vm.no_such_native 0\n${F}`, null],
+  [`${F}kaylee error=E0052 exit=2\nlet x: integer = "five";\n${F}`, /a failing example \(error=\) does not run/],
   [`${F}kaylee\nvm.println(1);\n\n${F} not a closing fence\n`, /never closed/],
 ];
 

@@ -5,7 +5,8 @@
 //   - source: a corpus Kaylee program with random edits (deletions, duplications, inserted
 //     tokens and bytes) through the compiler, which must never throw; what compiles is run;
 //   - prefix: every prefix of a valid module's bytes through readModule + link + run;
-//   - bytes: a valid module with random byte changes through the same.
+//   - bytes: a valid module with random byte changes through the same; also modules that use
+//     extension opcodes and a host type (EXTENSION_ASM), run by a Raft that defines them.
 // A run has a small reduction budget, a heap and process cap, no permissions, no stdin and a
 // fast virtual clock; it must resolve (exit code 0, 1 or 2, or vm.exit's) within TIME_BOUND
 // ms and never reject: any exception escaping `Raft.run` is a bug.
@@ -120,6 +121,73 @@ const EMBEDDED_ASM: string[] = [
 `,
 ];
 
+/**
+ * Programs that use extension opcodes and a host type (defineFuzzExtensions): their modules
+ * carry an extension table and type keys that name the host type.
+ */
+const EXTENSION_ASM: string[] = [
+  `fn main locals=2
+    PushInt 40
+    Store $0
+  top:
+    Load $0
+    PushConst #2147483600
+    SatAdd
+    Store $1
+    Peek &100 16
+    Pop
+    IncLocal $0 -1
+    Load $0
+    JumpIfTrue @top
+    CallNative #vm.cell_new 0
+    Dup
+    CallNative #vm.cell_get 1
+    PushInt 9
+    Probe #3 $1
+    Call @f
+    Halt
+
+fn f params=1 locals=1
+    Load $0
+    Self
+    Swap
+    SendMessage #(integer, cell)
+    Pop
+    PushInt 0
+    ReceiveTimeout #(integer, cell)
+    Return
+`,
+  `.ext Probe operands=const,local pops=1 pushes=1
+fn main locals=1
+    Self
+    SpawnActor @g 0
+    Pop
+    ReceiveMessage #cell
+    CallNative #vm.cell_get 1
+    Wide Probe #"x" $0
+    Halt
+
+fn g params=1
+    Load $0
+    CallNative #vm.cell_new 0
+    SendMessage #cell
+    Return
+`,
+];
+
+/**
+ * The extension opcodes and host type the fuzz corpus's extension programs use: a saturating
+ * add, a memory read, an operand probe, and a `cell` with natives that make and read one.
+ */
+export function defineFuzzExtensions(raft: Raft): void {
+  raft.defineOpcode({ name: "SatAdd", operands: [], pops: 2, pushes: 1, exec: ([a, b]) => Math.max(-2147483648, Math.min(2147483647, Number(a) + Number(b))) });
+  raft.defineOpcode({ name: "Peek", operands: ["addr", "count"], pops: 0, pushes: 1, exec: (_a, [at, n], ctx) => ctx.memory(at as number, n as number).length });
+  raft.defineOpcode({ name: "Probe", operands: ["const", "local"], pops: 1, pushes: 1, exec: (args, ops) => [args[0], ...ops] as unknown[] });
+  raft.defineType("cell", { print: (c: { v: number }) => `cell(${c.v})`, size: () => 32, send: "copy", close: () => {} });
+  raft.defineNative("cell_new", [], "cell", () => ({ v: 1 }));
+  raft.defineNative("cell_get", ["cell"], "integer", (c: { v: number }) => c.v);
+}
+
 function walkFiles(dir: string, ext: string, out: string[]): void {
   let names: string[];
   try {
@@ -141,6 +209,8 @@ function walkFiles(dir: string, ext: string, out: string[]): void {
 export interface Corpus {
   sources: string[];
   modules: Uint8Array[];
+  /** Modules with extension opcodes and host types (run by a Raft that defines them). */
+  extModules: Uint8Array[];
 }
 
 /** Embedded programs plus the suite's own test programs (which compile). */
@@ -165,7 +235,13 @@ export function loadCorpus(): Corpus {
     const c = raft.assemble(s, "corpus.raft");
     if (c.module) modules.push(writeModule(c.module));
   }
-  return { sources, modules };
+  defineFuzzExtensions(raft);
+  const extModules = EXTENSION_ASM.map((s) => {
+    const c = raft.assemble(s, "corpus.raft");
+    if (!c.module) throw new Error(`fuzz corpus: ${c.diagnostics.map((d) => d.title).join("; ")}`);
+    return writeModule(c.module);
+  });
+  return { sources, modules, extModules };
 }
 
 let runs = 0;
@@ -188,6 +264,7 @@ export async function guardedRun(input: string | Uint8Array): Promise<number> {
     clock: () => (performance.now() - t0) * 1000,
     seed: 1,
   });
+  defineFuzzExtensions(raft);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const overstay = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`run did not end within ${TIME_BOUND} ms`)), TIME_BOUND);
@@ -259,9 +336,9 @@ export function mutateBytes(bytes: Uint8Array, edits: ByteEdit[]): Uint8Array {
   return b;
 }
 
-export function bytesProperty(corpus: Corpus) {
-  return fc.asyncProperty(fc.nat(corpus.modules.length - 1), fc.array(byteEdit, { minLength: 1, maxLength: 3 }), async (i, edits) => {
-    await guardedRun(mutateBytes(corpus.modules[i], edits));
+export function bytesProperty(corpus: Corpus, modules: Uint8Array[] = corpus.modules) {
+  return fc.asyncProperty(fc.nat(modules.length - 1), fc.array(byteEdit, { minLength: 1, maxLength: 3 }), async (i, edits) => {
+    await guardedRun(mutateBytes(modules[i], edits));
   });
 }
 
@@ -284,7 +361,7 @@ async function main(): Promise<void> {
   let failures = 0;
   const t0 = Date.now();
   // Prefixes of every module first.
-  for (const m of corpus.modules) {
+  for (const m of [...corpus.modules, ...corpus.extModules]) {
     if (done >= total) break;
     done += await prefixCases(m);
   }
@@ -296,7 +373,8 @@ async function main(): Promise<void> {
     const kinds: [string, fc.IAsyncProperty<any>, number][] = [
       ["compile", sourceProperty(corpus, false), Math.ceil(n * 0.4)],
       ["source+run", sourceProperty(corpus, true), Math.ceil(n * 0.2)],
-      ["bytes+run", bytesProperty(corpus), n - Math.ceil(n * 0.4) - Math.ceil(n * 0.2)],
+      ["bytes+run", bytesProperty(corpus), n - Math.ceil(n * 0.4) - Math.ceil(n * 0.2) - Math.ceil(n * 0.05)],
+      ["extensions", bytesProperty(corpus, corpus.extModules), Math.ceil(n * 0.05)],
     ];
     for (const [name, prop, runs] of kinds) {
       if (runs <= 0) continue;

@@ -36,6 +36,16 @@ test("byte-mutated modules: refused or run within their budget (1500 cases)", as
   cases += 1500;
 });
 
+test("modules with extension opcodes and host types: every prefix, and byte-mutated (600 cases)", async () => {
+  assert.ok(corpus.extModules.length >= 2);
+  for (const m of corpus.extModules) {
+    assert.equal(await guardedRun(m), 0, "the unmutated module runs");
+    cases += await prefixCases(m, 2);
+  }
+  await fc.assert(bytesProperty(corpus, corpus.extModules), { seed: SEED + 3, numRuns: 600 });
+  cases += 600;
+});
+
 test("garbage and empty inputs are refused cleanly", async () => {
   for (const b of [new Uint8Array(0), new Uint8Array(3), Uint8Array.from([0x52, 0x41, 0x46, 0x54, 255, 255, 255, 255])]) {
     assert.equal(await guardedRun(b), 2);

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { error } from "../src/diag/diagnostic.js";
+import { K } from "../src/diag/codes.js";
+import { diagnostic } from "../src/diag/diagnostic.js";
 import { renderDiagnostics } from "../src/diag/render.js";
 import { errorPositions } from "./helpers/diag-positions.js";
 import { assertGenerated } from "./helpers/generated.js";
@@ -18,9 +19,9 @@ test("the test programs' `expect error: L:C` matches positions exactly, errors o
   const line13 = src.indexOf("a");
   const out = renderDiagnostics(
     [
-      error("t.kl", "first", { start: at12, end: at12 + 1 }, "here"),
-      error("t.kl", "second", { start: line13 + 54, end: line13 + 55 }, "there"),
-      { ...error("t.kl", "third", { start: 0, end: 0 }, "a warning"), severity: "warning" as const },
+      diagnostic("t.kl", K.unknownName({ NAME: "x" }), { start: at12, end: at12 + 1 }, "here"),
+      diagnostic("t.kl", K.unknownName({ NAME: "a" }), { start: line13 + 54, end: line13 + 55 }, "there"),
+      { ...diagnostic("t.kl", K.badNumber(), { start: 0, end: 0 }, "a warning"), severity: "warning" as const },
     ],
     src,
   );

@@ -358,6 +358,10 @@ test("the module cache: an unchanged source skips the front end and gives the sa
   assert.match(withNative.log[0], /miss/);
   assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineNative("answer", [], "integer", () => 7)).log[0], /hit/, "the signature is the key, not the implementation");
   assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineNative("answer", [], "float", () => 7)).log[0], /miss/);
+  // Host types are part of what the checker sees: their names and how they are sent.
+  assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineType("counter", { send: "share" })).log[0], /miss/);
+  assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineType("counter", { send: "share" })).log[0], /hit/);
+  assert.match(compileWith(PROGRAM, dir, progFile(), (r) => r.defineType("counter", { send: "deny" })).log[0], /miss/);
 });
 
 test("the module cache keeps no compile with diagnostics, and refuses entries that do not hold", async () => {

@@ -1,6 +1,7 @@
-// The test programs: every `.kl` and `.raft` under test/programs and examples (and the
-// shared conformance programs when they are beside the project) run through the real CLI,
-// as a user would run them, and must do what their comments say:
+// The test programs: every `.kl` and `.raft` under test/programs and examples (but for a
+// folder with its own run.mjs) and the shared conformance programs when they are beside the
+// project run through the real CLI, as a user would run them, and must do what their
+// comments say:
 //
 //   // expect: LINE          stdout, line by line (when any are given, stdout must be exactly these)
 //   // expect contains: T    // expect not: T       // expect stderr: T
@@ -98,7 +99,9 @@ export function parseExpectations(src: string): Expectations {
 }
 
 function collect(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  // A folder with a run.mjs holds programs for that embedding script, which defines what they
+  // use (examples/ext-opcodes, examples/ext-types): their own tests run them through it.
+  if (!existsSync(dir) || existsSync(join(dir, "run.mjs"))) return [];
   const out: string[] = [];
   for (const e of readdirSync(dir).sort()) {
     const p = join(dir, e);

@@ -57,11 +57,13 @@ test("piped --asm: a line mixes numbers and instructions; values print as Kaylee
       "  |",
       "1 | Pop Pop Pop",
       "  |         ^^^ the verifier refuses this instruction",
+      "  = explain: raft explain A0014",
       "error: Pop: needs 1 values on the stack but has 0",
       " --> <repl>:2:3",
       "  |",
       "2 |   Pop",
       "  |   ^^^ the verifier refuses this instruction",
+      "  = explain: raft explain A0014",
       "",
     ].join("\n"),
   );

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Raft } from "../src/raft.js";
+import { SLICE } from "../src/vm/scheduler.js";
 
 type Step = { op: "send"; to: number } | { op: "kill"; who: number } | { op: "link"; who: number } | { op: "spin"; n: number };
 
@@ -144,3 +145,39 @@ vm.println(ok);`;
   assert.equal(r.out, "true\n");
 });
 
+
+test("a slice that ends deep in compiled code earns a longer next slice; a shallow loop keeps the BEAM's 4,000", async () => {
+  // Two deep recursions and a flat loop share one scheduler. Rebuilding compiled frames costs
+  // about a microsecond each, so a process stopped d frames deep gets SLICE * d / 2 reductions
+  // next time (at most 16 SLICEs): the debug log's slice lines show both rules at work.
+  const src = `fn fib(n: integer) -> integer { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+fn deep(parent: process) { vm.send(parent, fib(27)); }
+fn flat(parent: process) { let i: integer = 0; let s: integer = 0; loop { if (i == 3000000) { break; } s = (s + i) % 7; i++; } vm.send(parent, s); }
+vm.spawn(deep, vm.self());
+vm.spawn(deep, vm.self());
+vm.spawn(flat, vm.self());
+let a: integer = vm.receive();
+let b: integer = vm.receive();
+let c: integer = vm.receive();
+vm.println(a + b + c);`;
+  let err = "";
+  let out = "";
+  const raft = new Raft({ log: "debug", schedulers: 1, stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const r = await raft.run(src, { file: "slices.kl" });
+  assert.equal(r.exitCode, 0, err.slice(-2000));
+  assert.equal(out, `${2 * 196418 + ((((3000000 - 1) * 3000000) / 2) % 7)}\n`);
+  // Slice lines in order, as [pid, reductions]; refills (nobody else waiting) lengthen a slice
+  // too, so only the slices made while all three compete count.
+  const all = err
+    .split("\n")
+    .filter((l) => l.startsWith("DEBUG slice ") && l.endsWith("reductions: budget spent, back in the run queue"))
+    .map((l) => [l.split(" ")[2], Number(l.split(" ")[3])] as const);
+  const lastDeep = Math.min(...["<0.2>", "<0.3>"].map((pid) => all.map(([q]) => q).lastIndexOf(pid)));
+  const contended = all.slice(0, lastDeep);
+  const deep = contended.filter(([q]) => q !== "<0.4>").map(([, n]) => n);
+  const flat = contended.filter(([q]) => q === "<0.4>").map(([, n]) => n);
+  assert.ok(deep.length > 4 && flat.length > 4, `premise: all three were preempted (${deep.length}, ${flat.length})`);
+  assert.ok(deep.some((n) => n > SLICE), `some deep slice is longer than ${SLICE}: ${deep.join(" ")}`);
+  assert.ok(deep.every((n) => n <= 16 * SLICE), deep.join(" "));
+  assert.ok(flat.every((n) => n === SLICE), flat.join(" "));
+});

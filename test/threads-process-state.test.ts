@@ -13,7 +13,7 @@ import { NO_TRIES, Process, Status } from "../src/vm/process.js";
 import { Mailbox, NO_MAIL } from "../src/vm/mailbox.js";
 import { Block, LinearMemory, Pointer, Slice, ptrReadByte, ptrWriteByte, sliceGet } from "../src/vm/memory.js";
 import { MEMORY_NATIVES } from "../src/vm/natives-memory.js";
-import { ExitNotice, Fault, KError, ReplyTo } from "../src/vm/values.js";
+import { ExitNotice, Fault, HostValue, KError, ReplyTo } from "../src/vm/values.js";
 import { Raft } from "../src/raft.js";
 import { valueArbitrary } from "./helpers/value-arbitrary.js";
 import type { SysCtx } from "../src/vm/vm-core.js";
@@ -77,6 +77,7 @@ const processPlan = fc.record({
   heapReserved: fc.nat(1 << 20),
   reductions: fc.nat(1 << 30),
   hungry: fc.boolean(),
+  unwoundDepth: fc.nat({ max: 100000 }),
   memory: fc.option(
     fc.record({
       sizes: fc.array(fc.nat(300), { maxLength: 20 }),
@@ -180,6 +181,7 @@ function build(plan: PlanOf): Built {
   p.heapReserved = plan.heapReserved;
   p.reductions = plan.reductions;
   p.hungry = plan.hungry;
+  p.unwoundDepth = plan.unwoundDepth;
   return { p, foreign };
 }
 
@@ -254,7 +256,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "supervisor", "callRef", "callType"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "supervisor", "callRef", "callType"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -459,6 +461,9 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
   const timed = new Process(4, "f", 1);
   timed.timerSeq = 7;
   refused(timed, /timer/);
+  const home = new Process(5, "f", 1);
+  home.home = true;
+  refused(home, /stays on the embedder's scheduler/);
   const cyclic: unknown[] = [1];
   cyclic.push([cyclic]);
   for (const [bad, why] of [
@@ -467,6 +472,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
     [new Map(), /Map/],
     [undefined, /undefined/],
     [Symbol("s"), /symbol/],
+    [new HostValue({ name: "counter", send: "copy", print: () => "", size: () => 0, close: () => {} }, { n: 1 }), /a counter \(a value of a host type\) cannot cross threads/],
   ] as const) {
     for (const where of ["stack", "mailbox", "resume"]) {
       const p = new Process(6, "f", 1);
@@ -499,7 +505,10 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  // A process that stays on the embedder's thread is refused (home), and only such a process
+  // owns host values: these never move.
+  moved.push("home", "owned", "hostBytes");
   assert.deepEqual(Object.keys(new Process(1, "f", 0)).sort(), moved.sort());
 });
 

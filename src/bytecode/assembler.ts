@@ -1,7 +1,7 @@
 // The assembler: Raft assembly text (`.raft`, SPEC §5) to a bytecode module.
 //
-// Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.entry`,
-// `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), or
+// Line-oriented. A line holds a directive (`.const`, `.type`, `.typeset`, `.native`, `.ext`,
+// `.entry`, `.file`, `.line`), a function header (`fn NAME [params=N] [locals=N]`), a label (`name:`), or
 // a sequence of items: integers (pushed), the seed's shorthand operators (`+ - * / % ^` are
 // Add Sub Mul Div Mod Exp) and instructions (a mnemonic from the opcode table, in any case,
 // optionally after `Wide`, with operands written `#const $local @label &addr &addr..n &$local
@@ -9,6 +9,12 @@
 // places, see places.ts).
 // `# ` (hash and space) and `//` start comments. Code outside any `fn` forms an implicit
 // `main` that ends with Halt. Every error is a diagnostic with a span; all are reported.
+//
+// Extension opcodes (ext.ts) are written by their names, like any instruction: those the
+// embedder defined (`AssembleOptions.opcodes`) and those a `.ext NAME operands=... pops=N
+// pushes=N` line declares (what the disassembler writes, so that a module's text assembles
+// anywhere; only running it needs the definitions). Host type names (`#counter`) are types
+// where `AssembleOptions.hostType` says so.
 
 import { BY_MNEMONIC, OPCODES, Op, opNumber, patternWidth, type AsmPattern, type OpInfo } from "./opcodes.js";
 import { MAX_LINEAR_MEMORY, SHAPES, checkPair, checkValuePlace, copyMode, isLoadStoreShape, isMemory, ownCopyRow, packRegion, parsePlace, shapeOfWritten, type Bound, type WrittenPlace } from "./places.js";
@@ -16,7 +22,10 @@ import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
 import { parseTypeKey, parseTypeSet, typeKey } from "./types.js";
-import { error as diagError, type Diagnostic, type Span } from "../diag/index.js";
+import { A, type Titled } from "../diag/codes.js";
+import { diagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import { extDirective, extOperandKind, extPattern, parseExtDirective, sameExt, type ExtDecl } from "./ext.js";
+import { decodeFunction, mnemonicOf } from "./encoding.js";
 
 interface Token {
   text: string;
@@ -32,6 +41,13 @@ const FLOAT_RE = /^[+-]?([0-9][0-9_]*\.[0-9_]*([eE][+-]?[0-9]+)?|[0-9][0-9_]*[eE
 export interface AssembleResult {
   module: Module | null;
   diagnostics: Diagnostic[];
+}
+
+export interface AssembleOptions {
+  /** Extension opcodes usable by name (the embedder's: vm.defineOpcode). */
+  opcodes?: Iterable<ExtDecl>;
+  /** Is `name` a host type (vm.defineType), so that type operands may name it? */
+  hostType?: (name: string) => boolean;
 }
 
 export function parseIntLiteral(text: string): number | null {
@@ -139,9 +155,13 @@ interface PendingFn {
   spans: Span[];
 }
 
-export function assemble(source: string, file: string): AssembleResult {
+export function assemble(source: string, file: string, opts: AssembleOptions = {}): AssembleResult {
   const diags: Diagnostic[] = [];
-  const err = (span: Span, title: string, label: string, hint?: string) => diags.push(diagError(file, title, span, label, hint));
+  const hostOk = opts.hostType ?? (() => false);
+  /** Extension opcodes by name in lower case: the embedder's, then `.ext` declarations. */
+  const extByName = new Map<string, ExtDecl>();
+  for (const d of opts.opcodes ?? []) extByName.set(d.name.toLowerCase(), { name: d.name, operands: [...d.operands], pops: d.pops, pushes: d.pushes });
+  const err = (span: Span, title: Titled, label: string, hint?: string) => diags.push(diagnostic(file, title, span, label, hint));
   const mb = new ModuleBuilder(file);
   const fns: PendingFn[] = [];
   const fnRefs: { name: string; span: Span }[] = [];
@@ -151,7 +171,8 @@ export function assemble(source: string, file: string): AssembleResult {
   let explicitLine: { line: number; col: number } | null = null;
 
   const startFn = (name: string, params: number, locals: number | null, span: Span, implicit: boolean): PendingFn => {
-    if (mb.hasFunction(name) && mb.functions[mb.declare(name)] !== null) err(span, `function ${name} is defined twice`, "defined again here");
+    if (implicitMain && !cur && name === "main" && !implicit) err(span, A.duplicateFunction({ NAME: name }), "code outside any fn already forms main");
+    else if (mb.hasFunction(name) && mb.functions[mb.declare(name)] !== null) err(span, A.duplicateFunction({ NAME: name }), "defined again here");
     const fb = new FunctionBuilder(name, params, locals ?? params);
     const f: PendingFn = { fb, labels: new Map(), localsGiven: locals !== null, maxLocal: params - 1, implicit, span, spans: [] };
     mb.define(fb);
@@ -177,6 +198,7 @@ export function assemble(source: string, file: string): AssembleResult {
   /** The line being read (1-based) and its offset in the source. */
   let lineNo = 0;
   let lineStart = 0;
+  let skippingBody = false;
   for (let ln = 0; ln < lines.length; ln++) {
     const line = lines[ln];
     lineNo = ln + 1;
@@ -187,6 +209,10 @@ export function assemble(source: string, file: string): AssembleResult {
     let toks = tokenize(line, lineStart);
     if (!toks.length) continue;
     const first = toks[0];
+    // After a function header too broken to start the function, its body is skipped (not
+    // taken for code of an implicit main) up to the next `fn`.
+    if (skippingBody && first.text !== "fn") continue;
+    skippingBody = false;
 
     if (first.text.startsWith(".")) {
       const arg = toks[1];
@@ -194,46 +220,62 @@ export function assemble(source: string, file: string): AssembleResult {
       switch (first.text) {
         case ".const": {
           const c = arg && parseConstValue(arg.text);
-          if (!c || toks.length !== 2) err(arg ?? first, "bad constant", "expected an integer, a float or a quoted string");
+          if (!c || toks.length !== 2) err(arg ?? first, A.badDirective({ WHAT: "constant" }), "expected an integer, a float or a quoted string");
           else mb.constant(c);
           break;
         }
         case ".type":
           try {
-            mb.type(typeKey(parseTypeKey(rest)));
+            mb.type(typeKey(parseTypeKey(rest, hostOk)));
           } catch {
-            err(arg ?? first, "bad type", "not a type");
+            err(arg ?? first, A.badDirective({ WHAT: "type" }), "not a type");
           }
           break;
         case ".typeset":
           try {
-            mb.typeSet(parseTypeSet(rest));
+            mb.typeSet(parseTypeSet(rest, hostOk));
           } catch {
-            err(arg ?? first, "bad type set", "not a type set", "write the types in braces: .typeset {integer, (process, string)}");
+            err(arg ?? first, A.badDirective({ WHAT: "type set" }), "not a type set", "write the types in braces: .typeset {integer, (process, string)}");
           }
           break;
         case ".native":
-          if (!arg || toks.length !== 2) err(first, "bad native", "expected a native's name");
+          if (!arg || toks.length !== 2) err(first, A.badDirective({ WHAT: "native" }), "expected a native's name");
           else mb.native(arg.text);
           break;
+        case ".ext": {
+          if (!arg) {
+            err(first, A.badDirective({ WHAT: "extension opcode" }), "expected a name", "write: .ext NAME operands=KIND,KIND pops=N pushes=N");
+            break;
+          }
+          const d = parseExtDirective(arg.text, toks.slice(2).map((t) => t.text));
+          const known = extByName.get(arg.text.toLowerCase());
+          if (typeof d === "string") err({ start: arg.start, end: toks[toks.length - 1].end }, A.badDirective({ WHAT: "extension opcode" }), d);
+          else if (rowsOf(d.name) !== undefined || isWide(d.name)) err(arg, A.badDirective({ WHAT: "extension opcode" }), `${arg.text} is an instruction of the opcode table`);
+          else if (known !== undefined && !sameExt(known, d)) err({ start: arg.start, end: toks[toks.length - 1].end }, A.extDeclaredOtherwise({ NAME: arg.text }), `this says ${extDirective(d)}`, `it is ${extDirective(known)}`);
+          else {
+            extByName.set(d.name.toLowerCase(), known ?? d);
+            mb.ext(known ?? d);
+          }
+          break;
+        }
         case ".entry":
-          if (!arg || toks.length !== 2) err(first, "bad entry", "expected a function name");
+          if (!arg || toks.length !== 2) err(first, A.badDirective({ WHAT: "entry" }), "expected a function name");
           else entryName = { name: arg.text, span: arg };
           break;
         case ".file": {
           const s = arg && unquote(arg.text);
-          if (s === null || s === undefined) err(arg ?? first, "bad file name", "expected a quoted string");
+          if (s === null || s === undefined) err(arg ?? first, A.badDirective({ WHAT: "file name" }), "expected a quoted string");
           else (mb as { file: string }).file = s;
           break;
         }
         case ".line": {
           const m = arg && /^(\d+):(\d+)$/.exec(arg.text);
-          if (!m) err(arg ?? first, "bad position", "expected LINE:COL");
+          if (!m) err(arg ?? first, A.badDirective({ WHAT: "position" }), "expected LINE:COL");
           else explicitLine = { line: Number(m[1]), col: Number(m[2]) };
           break;
         }
         default:
-          err(first, `unknown directive ${first.text}`, "not a directive", "directives are .const .type .typeset .native .entry .file .line");
+          err(first, A.unknownDirective({ NAME: first.text }), "not a directive", "directives are .const .type .typeset .native .ext .entry .file .line");
       }
       continue;
     }
@@ -241,8 +283,9 @@ export function assemble(source: string, file: string): AssembleResult {
     if (first.text === "fn") {
       const name = toks[1];
       if (!name || !/^[A-Za-z_][\w.]*$/.test(name.text)) {
-        err(name ?? first, "bad function header", "expected a function name", "write: fn NAME params=N locals=N");
+        err(name ?? first, A.badFunctionHeader(), "expected a function name", "write: fn NAME params=N locals=N");
         cur = null;
+        skippingBody = true;
         continue;
       }
       let params = 0;
@@ -250,14 +293,13 @@ export function assemble(source: string, file: string): AssembleResult {
       for (const t of toks.slice(2)) {
         const m = /^(params|locals)=(\d+)$/.exec(t.text);
         if (!m || Number(m[2]) > 65535) {
-          err(t, "bad function header", "expected params=N or locals=N");
+          err(t, A.badFunctionHeader(), "expected params=N or locals=N");
           continue;
         }
         if (m[1] === "params") params = Number(m[2]);
         else locals = Number(m[2]);
       }
-      if (locals !== null && locals < params) err(toks[1], "bad function header", `locals (${locals}) must be at least params (${params})`);
-      if (implicitMain && !cur && name.text === "main") err(name, "function main is defined twice", "code outside any fn already forms main");
+      if (locals !== null && locals < params) err(toks[1], A.badFunctionHeader(), `locals (${locals}) must be at least params (${params})`);
       cur = startFn(name.text, params, locals, { start: first.start, end: name.end }, false);
       explicitLine = null;
       continue;
@@ -267,7 +309,7 @@ export function assemble(source: string, file: string): AssembleResult {
     while (toks.length && /^[A-Za-z_][\w.]*:$/.test(toks[0].text)) {
       const f = target();
       const l = label(f, toks[0].text.slice(0, -1));
-      if (l.placed) err(toks[0], `label ${toks[0].text.slice(0, -1)} is defined twice`, "defined again here");
+      if (l.placed) err(toks[0], A.duplicateLabel({ NAME: toks[0].text.slice(0, -1) }), "defined again here");
       l.placed = true;
       f.fb.place(l.id);
       toks = toks.slice(1);
@@ -280,17 +322,27 @@ export function assemble(source: string, file: string): AssembleResult {
     // `1 2 Swap -` are three and four items.
     for (let k = 0; k < toks.length; ) {
       const t = toks[k];
-      const wide = isWide(t.text) && k + 1 < toks.length && rowsOf(toks[k + 1].text) !== undefined;
+      const wide = isWide(t.text) && k + 1 < toks.length && (rowsOf(toks[k + 1].text) !== undefined || extByName.has(toks[k + 1].text.toLowerCase()));
       const name = wide ? toks[k + 1] : t;
       const rows = rowsOf(name.text);
+      const ext = rows ? undefined : extByName.get(name.text.toLowerCase());
+      if (ext !== undefined) {
+        k = emitExt(f, t, name, ext, toks, k + (wide ? 2 : 1), wide);
+        if (k < 0) break;
+        continue;
+      }
+      if (rows?.[0].name === "Ext") {
+        err(name, A.extWrittenByName({ NAME: name.text }), "not an instruction of its own", "define the opcode (vm.defineOpcode) or declare it: .ext NAME operands=KIND,KIND pops=N pushes=N; then write NAME with its operands");
+        break;
+      }
       if (!rows) {
         const n = parseIntLiteral(t.text);
         if (n !== null) {
-          if ((n | 0) !== n) err(t, "integer out of range", "does not fit in an i32");
+          if ((n | 0) !== n) err(t, A.integerRange(), "does not fit in an i32");
           else emitAt(f, t, Op.PushConst, [mb.int(n)], false);
         } else if (SHORTHAND.has(t.text)) emitAt(f, t, opNumber(SHORTHAND.get(t.text)!), [], false);
         else {
-          err(t, `unknown instruction ${t.text}`, "not an instruction", suggest(t.text));
+          err(t, A.unknownInstruction({ NAME: t.text }), "not an instruction", suggest(t.text));
           break;
         }
         k++;
@@ -315,7 +367,7 @@ export function assemble(source: string, file: string): AssembleResult {
         let last = from;
         while (last < toks.length && shapeOf(toks[last].text) !== null) last++;
         const forms = rows.map((r) => `${r.mnemonic} ${r.asm.map(patternExample).join(" ")}`.trim()).join(", ");
-        err({ start: t.start, end: toks[Math.max(last, from) - 1].end }, `bad operands for ${name.text}`, "these operands do not fit", `expected ${forms}`);
+        err({ start: t.start, end: toks[Math.max(last, from) - 1].end }, A.badOperands({ NAME: name.text }), "these operands do not fit", `expected ${forms}`);
         break;
       }
       k = from + row.asm.length;
@@ -337,6 +389,34 @@ export function assemble(source: string, file: string): AssembleResult {
   }
 
   /**
+   * A use of extension opcode `d` whose name is token `name` (after `Wide` when `t` is that):
+   * its operands are the tokens from `from` on, as many as it takes, of the shapes its kinds
+   * are written in. Returns the index of the next item, or -1 after a diagnostic.
+   */
+  function emitExt(f: PendingFn, t: Token, name: Token, d: ExtDecl, toks: Token[], from: number, wide: boolean): number {
+    const pats = d.operands.map(extPattern);
+    if (from + pats.length > toks.length || !pats.every((p, j) => shapeOf(toks[from + j].text) === p)) {
+      let last = from;
+      while (last < toks.length && shapeOf(toks[last].text) !== null) last++;
+      err({ start: t.start, end: toks[Math.max(last, from) - 1].end }, A.badOperands({ NAME: name.text }), "these operands do not fit", `expected ${[d.name, ...pats.map(patternExample)].join(" ")}`);
+      return -1;
+    }
+    const values: number[] = [];
+    for (let j = 0; j < pats.length; j++) {
+      const vs = operandValues(toks[from + j], pats[j], extOperandKind(d.operands[j]));
+      if (!vs) return -1;
+      values.push(...vs);
+      if (d.operands[j] === "local" && vs[0] > f.maxLocal) f.maxLocal = vs[0];
+    }
+    const end = from + pats.length;
+    const pos = explicitLine ?? { line: lineNo, col: t.start - lineStart + 1 };
+    f.fb.at(pos.line, pos.col);
+    f.fb.emitExt(mb.ext(d), d, values, wide);
+    f.spans.push({ start: t.start, end: toks[end - 1].end });
+    return end;
+  }
+
+  /**
    * Emits one instruction at the position of its text (unless a `.line` says otherwise) and
    * notes that text, for the verifier's refusals.
    */
@@ -353,7 +433,7 @@ export function assemble(source: string, file: string): AssembleResult {
     const written: WrittenPlace[] = [];
     for (const t of toks) {
       const w = parsePlace(t.text);
-      if (typeof w === "string") err(t, "bad operand", w);
+      if (typeof w === "string") err(t, A.badOperand(), w);
       else written.push(w);
     }
     if (written.length !== toks.length) return;
@@ -370,7 +450,7 @@ export function assemble(source: string, file: string): AssembleResult {
     let why: string | null;
     if (row.name === "CopyPlaces") {
       const [d, s] = shapes.map((i) => SHAPES[i]);
-      if (d.kind === "const") return void err(toks[0], "bad operand", "a constant is not a place to copy to", "the destination is a local ($n) or a memory place (&a, &$n, >A B<)");
+      if (d.kind === "const") return void err(toks[0], A.badOperand(), "a constant is not a place to copy to", "the destination is a local ($n) or a memory place (&a, &$n, >A B<)");
       why = checkPair(d, values[0], s, values[1], mb.consts);
       const own = ownCopyRow(d, s);
       // Only `Copy &$l..4 $s` gets here with a pair of its own: it is `Copy &$l $s`.
@@ -379,13 +459,13 @@ export function assemble(source: string, file: string): AssembleResult {
     } else {
       if (!isLoadStoreShape(SHAPES[shapes[0]])) {
         const push = row.name === "LoadPlace" ? "; push a constant with PushConst" : "";
-        return void err(toks[0], "bad operand", `${mnemonic.text} takes $local, &addr, &addr..n, &$local, &$local..n or >A B<${push}`);
+        return void err(toks[0], A.badOperand(), `${mnemonic.text} takes $local, &addr, &addr..n, &$local, &$local..n or >A B<${push}`);
       }
       why = checkValuePlace(SHAPES[shapes[0]], values[0], mb.consts);
       op = Op[row.name];
       operands = [shapes[0], values[0]];
     }
-    if (why !== null) return void err(whole, `bad operands for ${mnemonic.text}`, why);
+    if (why !== null) return void err(whole, A.badOperands({ NAME: mnemonic.text }), why);
     for (const w of written) {
       const locals = w.kind === "local" || w.kind === "ind" ? [w.n] : w.kind === "region" ? [w.a, w.b].flatMap((b) => (b.local ? [b.n] : [])) : [];
       for (const n of locals) if (n > f.maxLocal) f.maxLocal = n;
@@ -395,7 +475,7 @@ export function assemble(source: string, file: string): AssembleResult {
   }
 
   function badPlace(t: Token, why: string): null {
-    err(t, "bad operand", why);
+    err(t, A.badOperand(), why);
     return null;
   }
 
@@ -426,7 +506,7 @@ export function assemble(source: string, file: string): AssembleResult {
   function operandValues(t: Token, pat: AsmPattern, kind: string): number[] | null {
     const text = t.text;
     const bad = (why: string) => {
-      err(t, "bad operand", why);
+      err(t, A.badOperand(), why);
       return null;
     };
     switch (pat) {
@@ -434,14 +514,14 @@ export function assemble(source: string, file: string): AssembleResult {
         const body = text.slice(1);
         if (kind === "type") {
           try {
-            return [mb.type(typeKey(parseTypeKey(body)))];
+            return [mb.type(typeKey(parseTypeKey(body, hostOk)))];
           } catch {
             return bad("not a type");
           }
         }
         if (kind === "typeset") {
           try {
-            return [mb.typeSet(parseTypeSet(body))];
+            return [mb.typeSet(parseTypeSet(body, hostOk))];
           } catch {
             return bad("not a type set: write #{integer, (process, string)}");
           }
@@ -482,7 +562,7 @@ export function assemble(source: string, file: string): AssembleResult {
   // Finish functions: labels, implicit Halt, inferred locals.
   for (const f of fns) {
     for (const [name, l] of f.labels) {
-      if (!l.placed) err(l.ref ?? f.span, `unknown label ${name}`, "no such label in this function");
+      if (!l.placed) err(l.ref ?? f.span, A.unknownLabel({ NAME: name }), "no such label in this function");
     }
     if (f.implicit) {
       const last = f.fb.lastOp();
@@ -496,13 +576,13 @@ export function assemble(source: string, file: string): AssembleResult {
   }
   for (const r of fnRefs) {
     const i = mb.declare(r.name);
-    if (mb.functions[i] === null) err(r.span, `unknown function ${r.name}`, "no function of that name");
+    if (mb.functions[i] === null) err(r.span, A.unknownFunction({ NAME: r.name }), "no function of that name");
   }
-  if (!fns.length) err({ start: 0, end: 0 }, "empty program", "no instructions", "write some code, e.g. `1 2 +`");
+  if (!fns.length) err({ start: 0, end: 0 }, A.emptyProgram(), "no instructions", "write some code, e.g. `1 2 +`");
   if (entryName) {
     const en: { name: string; span: Span } = entryName;
     const i = fns.findIndex((f) => f.fb.name === en.name);
-    if (i < 0) err(en.span, `unknown entry function ${en.name}`, "no function of that name");
+    if (i < 0) err(en.span, A.unknownEntry({ NAME: en.name }), "no function of that name");
     else mb.entry = mb.declare(en.name);
   } else if (fns.length) {
     mb.entry = mb.hasFunction("main") ? mb.declare("main") : mb.declare(fns[0].fb.name);
@@ -512,7 +592,7 @@ export function assemble(source: string, file: string): AssembleResult {
   try {
     module = mb.finish();
   } catch (e) {
-    err({ start: 0, end: 0 }, "cannot assemble", e instanceof Error ? e.message : String(e));
+    err({ start: 0, end: 0 }, A.internal({ WHY: e instanceof Error ? e.message : String(e) }), "while assembling this file");
     return { module: null, diagnostics: diags };
   }
   // What the verifier would refuse when the module is loaded is refused here, at the line of
@@ -527,11 +607,10 @@ export function assemble(source: string, file: string): AssembleResult {
     const span = at ? spanAt(at.offset) : undefined;
     if (!at || !pf || !span) {
       const entry = fns.find((p) => p.fb === mb.functions[module.entry]);
-      err(entry?.span ?? { start: 0, end: 0 }, e.message.replace(/^bad module: /, ""), "the verifier refuses this module");
+      err(entry?.span ?? { start: 0, end: 0 }, A.refusedModule({ WHY: e.message.replace(/^bad module: /, "") }), "the verifier refuses this module");
     } else {
-      const ins = module.functions[at.fn].code;
-      const op = ins[at.offset] === Op.Wide ? ins[at.offset + 1] : ins[at.offset];
-      const d = diagError(file, `${OPCODES[op].mnemonic}: ${at.why}`, span, "the verifier refuses this instruction");
+      const ins = decodeFunction(module.functions[at.fn].code, "", module.exts).find((i) => i.offset === at.offset)!;
+      const d = diagnostic(file, A.refusedInstruction({ OP: mnemonicOf(module, ins.op, ins.operands), WHY: at.why }), span, "the verifier refuses this instruction");
       const meet = at.target !== undefined ? spanAt(at.target) : undefined;
       if (meet) d.labels.push({ span: meet, message: "where the paths meet", primary: false });
       diags.push(d);

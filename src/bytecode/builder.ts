@@ -4,10 +4,11 @@
 // `fuse` is the code generator's peephole pass: it replaces runs of instructions by the
 // superinstructions the opcode table declares for them (rows with `fuses`).
 
-import { OPCODES, Op, type OpInfo } from "./opcodes.js";
+import { OPCODES, Op, type OperandKind, type OpInfo } from "./opcodes.js";
 import { encodeInstr, fitsNarrow, instrSize } from "./encoding.js";
 import { type Const, type FunctionInfo, type LineEntry, type Module } from "./module.js";
 import { typeSetText } from "./types.js";
+import { extOperandKind, type ExtDecl } from "./ext.js";
 
 /** One rewrite rule per superinstruction row: its parts as opcode numbers, longest rules first. */
 interface FuseRule {
@@ -38,6 +39,8 @@ interface PendingInstr {
   operands: number[];
   /** Indices into `operands` that hold label ids, to be resolved to byte offsets. */
   labelSlots: number[];
+  /** The operands' kinds (the row's; for an extension opcode, its own after the table index). */
+  kinds: readonly OperandKind[];
   line: number;
   col: number;
   forceWide: boolean;
@@ -86,7 +89,14 @@ export class FunctionBuilder {
     if (operands.length !== info.operands.length) throw new Error(`emit ${info.name}: expected ${info.operands.length} operands, got ${operands.length}`);
     const labelSlots: number[] = [];
     info.operands.forEach((k, i) => k === "label" && labelSlots.push(i));
-    this.instrs.push({ op, operands, labelSlots, line: this.line, col: this.col, forceWide: false });
+    this.instrs.push({ op, operands, labelSlots, kinds: info.operands, line: this.line, col: this.col, forceWide: false });
+  }
+
+  /** Emits a use of extension opcode `d`, entry `index` of the module's extension table (ModuleBuilder.ext). */
+  emitExt(index: number, d: ExtDecl, operands: readonly number[], wide = false): void {
+    if (operands.length !== d.operands.length) throw new Error(`emit ${d.name}: expected ${d.operands.length} operands, got ${operands.length}`);
+    const kinds = [...OPCODES[Op.Ext].operands, ...d.operands.map(extOperandKind)];
+    this.instrs.push({ op: Op.Ext, operands: [index, ...operands], labelSlots: [], kinds, line: this.line, col: this.col, forceWide: wide });
   }
 
   /** Emits with the Wide prefix even if the operands fit (assembly written with `Wide`). */
@@ -138,7 +148,7 @@ export class FunctionBuilder {
           const pos = this.instrs.slice(i, i + k).find((x) => !NEVER_FAULTS.has(x.op)) ?? ins;
           const labelSlots: number[] = [];
           rule.info.operands.forEach((kind, j) => kind === "label" && labelSlots.push(j));
-          out.push({ op: rule.op, operands, labelSlots, line: pos.line, col: pos.col, forceWide: false });
+          out.push({ op: rule.op, operands, labelSlots, kinds: rule.info.operands, line: pos.line, col: pos.col, forceWide: false });
           for (let j = 1; j < k; j++) moved[i + j] = out.length - 1;
           i += k;
           done = true;
@@ -157,7 +167,7 @@ export class FunctionBuilder {
   finish(): FunctionInfo {
     for (let i = 0; i < this.labelAt.length; i++) if (this.labelAt[i] < 0) throw new Error(`${this.name}: label ${i} never placed`);
     const n = this.instrs.length;
-    const wide = this.instrs.map((ins) => ins.forceWide || !fitsNarrow(OPCODES[ins.op], ins.labelSlots.length ? ins.operands.map((v, i) => (ins.labelSlots.includes(i) ? 0 : v)) : ins.operands));
+    const wide = this.instrs.map((ins) => ins.forceWide || !fitsNarrow(ins.kinds, ins.labelSlots.length ? ins.operands.map((v, i) => (ins.labelSlots.includes(i) ? 0 : v)) : ins.operands));
     const offsets = new Array<number>(n + 1);
     const resolved = (ins: PendingInstr): number[] =>
       ins.labelSlots.length ? ins.operands.map((v, i) => (ins.labelSlots.includes(i) ? offsets[this.labelAt[v]] : v)) : ins.operands;
@@ -167,12 +177,12 @@ export class FunctionBuilder {
       let pos = 0;
       for (let i = 0; i < n; i++) {
         offsets[i] = pos;
-        pos += instrSize(this.instrs[i].op, this.instrs[i].operands, wide[i]);
+        pos += instrSize(this.instrs[i].operands, wide[i]);
       }
       offsets[n] = pos;
       for (let i = 0; i < n; i++) {
         const ins = this.instrs[i];
-        if (!wide[i] && ins.labelSlots.length && !fitsNarrow(OPCODES[ins.op], resolved(ins))) {
+        if (!wide[i] && ins.labelSlots.length && !fitsNarrow(ins.kinds, resolved(ins))) {
           wide[i] = true;
           changed = true;
         }
@@ -184,7 +194,7 @@ export class FunctionBuilder {
       const ins = this.instrs[i];
       const last = lines[lines.length - 1];
       if (!last || last.line !== ins.line || last.col !== ins.col) lines.push({ offset: offsets[i], line: ins.line, col: ins.col });
-      bytes.push(...encodeInstr(ins.op, resolved(ins), wide[i]));
+      bytes.push(...encodeInstr(ins.op, resolved(ins), wide[i], ins.kinds));
     }
     this.offsets = offsets.slice(0, n);
     return { name: this.name, params: this.params, locals: this.locals, code: Uint8Array.from(bytes), lines };
@@ -194,6 +204,8 @@ export class FunctionBuilder {
 export class ModuleBuilder {
   readonly consts: Const[] = [];
   readonly functions: (FunctionBuilder | null)[] = [];
+  /** The extension table: each extension opcode the code uses, in order of first use. */
+  readonly exts: ExtDecl[] = [];
   private fnIndex = new Map<string, number>();
   entry = 0;
 
@@ -230,6 +242,14 @@ export class ModuleBuilder {
     return this.constant({ tag: "typeset", value: typeSetText(keys) });
   }
 
+  /** The index of extension opcode `d` in the extension table (added at its first use; names without regard to case). */
+  ext(d: ExtDecl): number {
+    const i = this.exts.findIndex((e) => e.name.toLowerCase() === d.name.toLowerCase());
+    if (i >= 0) return i;
+    this.exts.push(d);
+    return this.exts.length - 1;
+  }
+
   /** Reserves a function index by name (so calls can be emitted before its body). */
   declare(name: string): number {
     let i = this.fnIndex.get(name);
@@ -256,7 +276,9 @@ export class ModuleBuilder {
       if (!f) throw new Error(`function ${[...this.fnIndex].find(([, j]) => j === i)?.[0]} declared but never defined`);
       return f.finish();
     });
-    return { file: this.file, consts: this.consts, functions, entry: this.entry };
+    const m: Module = { file: this.file, consts: this.consts, functions, entry: this.entry };
+    if (this.exts.length !== 0) m.exts = this.exts;
+    return m;
   }
 }
 

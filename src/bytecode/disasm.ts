@@ -2,9 +2,12 @@
 // bytes. The constant pool is written out first (`.const`, `.type`, `.typeset`, `.native`) so operands
 // resolve to the same indices; positions become `.line` directives wherever they change;
 // jump targets become labels `L<offset>`; an instruction that was wide is written `Wide ...`.
+// The extension table becomes `.ext` directives, in order, and each use of an extension
+// opcode is written by its name.
 
-import { OPCODES, patternWidth } from "./opcodes.js";
-import { decodeFunction } from "./encoding.js";
+import { OPCODES, Op, patternWidth, type AsmPattern, type OperandKind } from "./opcodes.js";
+import { extDirective, extOperandKind, extPattern } from "./ext.js";
+import { decodeFunction, mnemonicOf } from "./encoding.js";
 import type { Const, Module } from "./module.js";
 import { quote } from "./assembler.js";
 import { formatFloatConst } from "./float-text.js";
@@ -38,11 +41,21 @@ function placesText(m: Module, name: string, ops: readonly number[]): string[] {
 export function operandTexts(m: Module, op: number, operands: readonly number[], label: (v: number) => string, native: (v: number) => string): string[] {
   const info = OPCODES[op];
   if (info.operands[0] === "mode") return placesText(m, info.name, operands);
+  let asm: readonly AsmPattern[] = info.asm;
+  let kinds: readonly OperandKind[] = info.operands;
+  let from = 0;
+  const ext = op === Op.Ext ? m.exts?.[operands[0]] : undefined;
+  if (ext !== undefined) {
+    // Written by its name (mnemonicOf), its own operands as its kinds are written.
+    asm = ext.operands.map(extPattern);
+    kinds = [info.operands[0], ...ext.operands.map(extOperandKind)];
+    from = 1;
+  }
   const parts: string[] = [];
-  let k = 0;
-  for (const pat of info.asm) {
+  let k = from;
+  for (const pat of asm) {
     const v = operands[k];
-    const kind = info.operands[k];
+    const kind = kinds[k];
     switch (pat) {
       case "#":
         parts.push("#" + (kind === "native" ? native(v) : m.consts[v] ? constText(m.consts[v]) : "?"));
@@ -83,11 +96,12 @@ export function disassemble(m: Module): string {
     else if (c.tag === "native") out.push(`.native ${c.value}`);
     else out.push(`.const ${constText(c)}`);
   }
+  for (const d of m.exts ?? []) out.push(`.ext ${extDirective(d)}`);
   out.push(`.entry ${m.functions[m.entry]?.name ?? "main"}`);
   m.functions.forEach((f) => {
     out.push("");
     out.push(`fn ${f.name} params=${f.params} locals=${f.locals}`);
-    const instrs = decodeFunction(f.code, `function ${f.name}`);
+    const instrs = decodeFunction(f.code, `function ${f.name}`, m.exts);
     const targets = new Set<number>();
     for (const ins of instrs) OPCODES[ins.op].operands.forEach((k, i) => k === "label" && targets.add(ins.operands[i]));
     let li = 0;
@@ -103,10 +117,9 @@ export function disassemble(m: Module): string {
           lastLine = pos;
         }
       }
-      const info = OPCODES[ins.op];
-      const narrow = ins.size === 1 + info.operands.length;
+      const narrow = ins.size === 1 + ins.operands.length;
       const parts = operandTexts(m, ins.op, ins.operands, (v) => `@L${v}`, (v) => constText(m.consts[v]));
-      out.push(`    ${narrow ? "" : "Wide "}${info.mnemonic}${parts.length ? " " + parts.join(" ") : ""}`);
+      out.push(`    ${narrow ? "" : "Wide "}${mnemonicOf(m, ins.op, ins.operands)}${parts.length ? " " + parts.join(" ") : ""}`);
     }
   });
   return out.join("\n") + "\n";

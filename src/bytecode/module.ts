@@ -6,6 +6,9 @@
 //   u32  constant count, then each: u8 tag (1 int i32, 2 float f32, 3 string, 4 type key,
 //        5 native name, 6 type set) and its payload (i32 / f32 / str); a type set's str is
 //        its text, `{K1, K2, ...}`: distinct type keys in order (types.ts, parseTypeSet)
+//   (version 2 only) u32 extension count, then each: str name, u8 operand count, a u8 per
+//        operand (its kind: 0 int, 1 count, 2 const, 3 local, 4 addr), u8 pops, u8 pushes:
+//        the extension opcodes the code uses (ext.ts), which its `Ext` instructions index
 //   u32  function count, then each: str name, u16 params, u16 locals, u32 code length,
 //        the code bytes, u32 line-entry count, each entry u32 offset, u32 line, u32 col
 //   u32  entry function index
@@ -13,9 +16,21 @@
 // holds for every instruction from its offset up to the next entry, so every instruction
 // maps to file:line:col. Reading checks every length against the bytes present and fails
 // with a `ModuleError`, never a host exception.
+//
+// Versions: a module with an extension table is written as version 2; one without is
+// written as version 1, byte for byte as before version 2 existed, so that a VM that reads
+// only version 1 still reads it. This VM reads both.
+
+import { EXT_OPERAND_KINDS, extProblem, type ExtDecl, type ExtOperandKind } from "./ext.js";
+
+import { A, type Titled } from "../diag/codes.js";
+import { fileDiagnostic, type Diagnostic } from "../diag/diagnostic.js";
 
 export const MAGIC = [0x52, 0x41, 0x46, 0x54]; // "RAFT"
-export const FORMAT_VERSION = 1;
+/** The newest format version, written for a module that uses extension opcodes. */
+export const FORMAT_VERSION = 2;
+/** The format of a module without extension opcodes (version 2 less the extension table). */
+export const BASE_FORMAT_VERSION = 1;
 
 export type Const =
   | { tag: "int"; value: number }
@@ -44,19 +59,29 @@ export interface Module {
   consts: Const[];
   functions: FunctionInfo[];
   entry: number;
+  /** The extension opcodes the code uses (ext.ts), indexed by its `Ext` instructions; absent: none. */
+  exts?: ExtDecl[];
 }
 
 /**
  * A module that cannot be loaded or run; `at` names the instruction when there is one (and
  * `at.target`, for a stack depth that disagrees where paths meet, the byte where they meet).
+ * `titled` is its diagnostic's code and title when it has one of its own (an unknown
+ * native); otherwise it is a bad module (A0101) and the message is the title.
  */
 export class ModuleError extends Error {
   constructor(
     message: string,
     readonly at: { fn: number; offset: number; why: string; target?: number } | null = null,
+    readonly titled: Titled | null = null,
   ) {
     super(message);
   }
+}
+
+/** A module that cannot be loaded or linked, as the diagnostic the CLI and the library report. */
+export function moduleDiagnostic(file: string, e: ModuleError): Diagnostic {
+  return fileDiagnostic(file, e.titled ?? A.badModule({ WHY: e.message }));
 }
 
 const TAGS: Const["tag"][] = ["int", "float", "string", "type", "native", "typeset"];
@@ -114,8 +139,9 @@ class Writer {
 
 export function writeModule(m: Module): Uint8Array {
   const w = new Writer();
+  const exts = m.exts ?? [];
   for (const b of MAGIC) w.u8(b);
-  w.u16(FORMAT_VERSION);
+  w.u16(exts.length !== 0 ? FORMAT_VERSION : BASE_FORMAT_VERSION);
   w.u16(0);
   w.str(m.file);
   w.u32(m.consts.length);
@@ -124,6 +150,16 @@ export function writeModule(m: Module): Uint8Array {
     if (c.tag === "int") w.i32(c.value);
     else if (c.tag === "float") w.f32(c.value);
     else w.str(c.value);
+  }
+  if (exts.length !== 0) {
+    w.u32(exts.length);
+    for (const d of exts) {
+      w.str(d.name);
+      w.u8(d.operands.length);
+      for (const k of d.operands) w.u8(EXT_OPERAND_KINDS.indexOf(k));
+      w.u8(d.pops);
+      w.u8(d.pushes);
+    }
   }
   w.u32(m.functions.length);
   for (const f of m.functions) {
@@ -212,7 +248,7 @@ export function readModule(buf: Uint8Array): Module {
   const r = new Reader(buf);
   for (let i = 0; i < 4; i++) if (r.u8("magic") !== MAGIC[i]) throw new ModuleError("not a Raft module (bad magic number)");
   const version = r.u16("format version");
-  if (version !== FORMAT_VERSION) throw new ModuleError(`unsupported module format version ${version} (this VM reads version ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION && version !== BASE_FORMAT_VERSION) throw new ModuleError(`unsupported module format version ${version} (this VM reads versions ${BASE_FORMAT_VERSION} and ${FORMAT_VERSION})`);
   r.u16("reserved");
   const file = r.str("file name");
   const nconst = r.count("constant count", 5);
@@ -223,6 +259,28 @@ export function readModule(buf: Uint8Array): Module {
     if (tag === "int") consts.push({ tag, value: r.i32("integer constant") });
     else if (tag === "float") consts.push({ tag, value: r.f32("float constant") });
     else consts.push({ tag, value: r.str("constant") });
+  }
+  const exts: ExtDecl[] = [];
+  if (version === FORMAT_VERSION) {
+    const next = r.count("extension count", 7);
+    if (next === 0) throw new ModuleError("bad module: a version 2 module with an empty extension table (it is written as version 1)");
+    const seen = new Set<string>();
+    for (let i = 0; i < next; i++) {
+      const name = r.str("extension name");
+      const n = r.u8("extension operand count");
+      const operands: ExtOperandKind[] = [];
+      for (let k = 0; k < n; k++) {
+        const kind = EXT_OPERAND_KINDS[r.u8("extension operand kind")];
+        if (kind === undefined) throw new ModuleError(`bad module: extension opcode #${i} has an unknown operand kind`);
+        operands.push(kind);
+      }
+      const d: ExtDecl = { name, operands, pops: r.u8("extension pops"), pushes: r.u8("extension pushes") };
+      const why = extProblem(d);
+      if (why !== null) throw new ModuleError(`bad module: ${why}`);
+      if (seen.has(name.toLowerCase())) throw new ModuleError(`bad module: extension opcode ${name} is listed twice`);
+      seen.add(name.toLowerCase());
+      exts.push(d);
+    }
   }
   const nfn = r.count("function count", 16);
   const functions: FunctionInfo[] = [];
@@ -238,7 +296,7 @@ export function readModule(buf: Uint8Array): Module {
   }
   const entry = r.u32("entry function");
   if (!r.atEnd()) throw new ModuleError("bad module: trailing bytes after the entry function");
-  return { file, consts, functions, entry };
+  return exts.length !== 0 ? { file, consts, functions, entry, exts } : { file, consts, functions, entry };
 }
 
 /** The source position of the instruction at `offset` in function `f`, if known. */

@@ -340,4 +340,6 @@ export const enum Op {
   LoadPlace = 167,
   /** pop an integer into the region >A B< (1 to 4 bytes, little-endian) */
   StorePlace = 168,
+  /** extension opcode #e of the module's extension table, then its own operands; written by its name (Crc32 &100 16) */
+  Ext = 169,
 }

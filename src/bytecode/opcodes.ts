@@ -23,6 +23,8 @@
 //   count  `n`     a small unsigned count (arguments, elements)
 //   mode           the shapes of the places that follow (not written: the places say it)
 //   place  `P`     any operand place, `>A B<` regions included (see places.ts)
+//   ext            an entry of the module's extension table (ext.ts): the irregular `Ext`
+//                  row, written by the extension opcode's own name, its operands after
 //
 // Numbers are the row index below; reordering rows changes the module format version.
 // Several rows may share one assembly mnemonic when their operand shapes differ (seed 003's
@@ -34,11 +36,13 @@
 // generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
 // from these lists; assembly is taken as written and never fused.
 
-export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count" | "mode" | "place";
+export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count" | "mode" | "place" | "ext";
 
 /** Context a variable stack effect is computed in. */
 export interface EffectCtx {
   fnParams(index: number): number;
+  /** The stack effect of entry `index` of the module's extension table (ext.ts). */
+  ext(index: number): { pops: number; pushes: number };
 }
 
 export type Effect = number | ((operands: readonly number[], ctx: EffectCtx) => number);
@@ -325,6 +329,8 @@ export const OPCODES: readonly OpInfo[] = [
   variant("Copy", "CopyPlaces", ["mode", "place", "place"], 0, 0, "DEST := SRC, for the pairs of places without a row of their own (#k $n &a &a..n &$n &$n..m >A B<); between memory places a byte copy", ["P", "P"]),
   variant("Load", "LoadPlace", ["mode", "place"], 0, 1, "push the integer in the region >A B< (1 to 4 bytes, little-endian)", ["P"]),
   variant("Store", "StorePlace", ["mode", "place"], 1, 0, "pop an integer into the region >A B< (1 to 4 bytes, little-endian)", ["P"]),
+  // ── an opcode the embedder defined (vm.defineOpcode; ext.ts): irregular, its own operands follow ──
+  row("Ext", ["ext"], (ops, ctx) => ctx.ext(ops[0]).pops, (ops, ctx) => ctx.ext(ops[0]).pushes, "extension opcode #e of the module's extension table, then its own operands; written by its name (Crc32 &100 16)", { asm: [] }),
 ];
 
 /** The compare-and-branch rows by comparison, for the code generator and the second tier. */

@@ -17,7 +17,7 @@ import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
 import { decodeFunction, type Instr } from "./encoding.js";
 import type { Module } from "./module.js";
 import { T, typeKey, type Type } from "./types.js";
-import { FLOAT_RESULTS } from "./verifier.js";
+import { FLOAT_RESULTS, moduleEffects } from "./verifier.js";
 
 /** A stack slot or local: its type if known, and its value when it is a known integer. */
 export interface Cell {
@@ -71,7 +71,7 @@ export function leftoverTypes(m: Module, n: number, native: NativeResult): (Type
   const ends: Cell[][] = [];
   try {
     for (let fi = 0; fi < m.functions.length; fi++) {
-      const instrs = decodeFunction(m.functions[fi].code, m.functions[fi].name);
+      const instrs = decodeFunction(m.functions[fi].code, m.functions[fi].name, m.exts);
       if (fi !== m.entry && !instrs.some((i) => i.op === Op.Halt)) continue;
       for (const s of endStates(m, fi, instrs, native, budget)) if (s.length === n) ends.push(s);
     }
@@ -88,7 +88,7 @@ const OVER_BUDGET = new Error("stack types: over budget");
 /** The stack at each point where function `fi` can end the run, on every path that reaches one. */
 function endStates(m: Module, fi: number, instrs: Instr[], native: NativeResult, budget: { work: number }): Cell[][] {
   const f = m.functions[fi];
-  const ctx: EffectCtx = { fnParams: (i) => m.functions[i].params };
+  const ctx: EffectCtx = moduleEffects(m);
   const index = new Map<number, number>();
   instrs.forEach((ins, i) => index.set(ins.offset, i));
   const states: (State | null)[] = new Array(instrs.length).fill(null);

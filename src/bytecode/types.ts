@@ -4,6 +4,10 @@
 // ("vector[integer]", "(process, string)", "array[float; 3]") in the constant pool, so a
 // module stays readable in `raft disasm` and the VM can parse each key once at load time.
 // `typeKey` and `parseTypeKey` are inverses; keys are what typed receive matches on.
+//
+// A host type (`vm.defineType`: an embedder's opaque values, a socket or a file handle) is
+// written and keyed by its name, `counter`; `parseTypeKey` accepts such a name only where it
+// is told it names a host type (by default none does, so a module's stray name is refused).
 
 export type Type =
   | { kind: "null" }
@@ -23,7 +27,8 @@ export type Type =
   | { kind: "array"; elem: Type; length: number }
   | { kind: "vector"; elem: Type }
   | { kind: "tuple"; elems: Type[] }
-  | { kind: "fn"; params: Type[]; ret: Type };
+  | { kind: "fn"; params: Type[]; ret: Type }
+  | { kind: "host"; name: string };
 
 export type ScalarKind = "null" | "integer" | "float" | "byte" | "char" | "bool" | "string" | "error" | "pointer" | "process" | "exit" | "ref" | "from";
 
@@ -56,6 +61,7 @@ export const T = {
   slice: (elem: Type, length: number): Type => ({ kind: "slice", elem, length }),
   tuple: (elems: Type[]): Type => ({ kind: "tuple", elems }),
   fn: (params: Type[], ret: Type): Type => ({ kind: "fn", params, ret }),
+  host: (name: string): Type => ({ kind: "host", name }),
 };
 
 /** The canonical text of a type: what diagnostics show and what bytecode stores. */
@@ -71,10 +77,36 @@ export function typeKey(t: Type): string {
       return `(${t.elems.map(typeKey).join(", ")})`;
     case "fn":
       return `fn(${t.params.map(typeKey).join(", ")}) -> ${typeKey(t.ret)}`;
+    case "host":
+      return t.name;
     default:
       return t.kind;
   }
 }
+
+/** The host types `t` holds values of (`vector[(counter, integer)]` holds counters), in order, once each. */
+export function hostNames(t: Type, out: string[] = []): string[] {
+  switch (t.kind) {
+    case "vector":
+    case "array":
+    case "slice":
+      return hostNames(t.elem, out);
+    case "tuple":
+      for (const e of t.elems) hostNames(e, out);
+      return out;
+    case "host":
+      if (!out.includes(t.name)) out.push(t.name);
+      return out;
+    default:
+      return out;
+  }
+}
+
+/** What a host type's name may be: a word of lower-case letters, digits and `_`. */
+export const HOST_TYPE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Names a host type may not take: Kaylee's own type words. */
+export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit", "ref", "from", "vector", "array", "slice", "fn"]);
 
 export function typeEquals(a: Type, b: Type): boolean {
   return a === b || typeKey(a) === typeKey(b);
@@ -87,15 +119,21 @@ export function isAggregate(t: Type): boolean {
 
 const SCALARS = new Set<string>(["null", "integer", "float", "byte", "char", "bool", "string", "error", "pointer", "process", "exit", "ref", "from"]);
 
-/** Parses a key made by `typeKey`. Throws `TypeKeyError` on anything else (e.g. from a bad module). */
-export function parseTypeKey(key: string): Type {
+/** No name is a host type (the default of `parseTypeKey`). */
+export const NO_HOST_TYPES = (_name: string): boolean => false;
+
+/**
+ * Parses a key made by `typeKey`. Throws `TypeKeyError` on anything else (e.g. from a bad
+ * module); a word that is not a Kaylee type is a host type if `hostType` says so.
+ */
+export function parseTypeKey(key: string, hostType: (name: string) => boolean = NO_HOST_TYPES): Type {
   let i = 0;
   const ws = () => {
     while (key[i] === " ") i++;
   };
   const word = (): string => {
     ws();
-    const m = /^[a-z_]+/.exec(key.slice(i));
+    const m = /^[a-z_][a-z0-9_]*/.exec(key.slice(i));
     if (!m) throw new TypeKeyError(key);
     i += m[0].length;
     return m[0];
@@ -166,6 +204,8 @@ export function parseTypeKey(key: string): Type {
         out = T.fn(ps, ty());
       } else if (SCALARS.has(w)) {
         out = scalar(w as ScalarKind);
+      } else if (!RESERVED_TYPE_NAMES.has(w) && hostType(w)) {
+        out = T.host(w);
       } else throw new TypeKeyError(key);
     }
     depth--;
@@ -214,7 +254,7 @@ export function typeSetText(keys: readonly string[]): string {
  * The canonical keys of a type set written as `typeSetText` writes it (any spacing). Throws
  * `TypeKeyError` on anything else, and on a set that lists a type twice.
  */
-export function parseTypeSet(text: string): string[] {
+export function parseTypeSet(text: string, hostType: (name: string) => boolean = NO_HOST_TYPES): string[] {
   const t = text.trim();
   if (t.length < 2 || t[0] !== "{" || t[t.length - 1] !== "}") throw new TypeKeyError(text);
   const body = t.slice(1, -1);
@@ -229,7 +269,7 @@ export function parseTypeSet(text: string): string[] {
     if (c === "(" || c === "[") depth++;
     else if (c === ")" || c === "]") depth--;
     else if (i === body.length || (c === "," && depth === 0)) {
-      const key = typeKey(parseTypeKey(body.slice(from, i)));
+      const key = typeKey(parseTypeKey(body.slice(from, i), hostType));
       if (seen.has(key)) throw new TypeKeyError(key, "a type set lists this type twice:");
       seen.add(key);
       keys.push(key);

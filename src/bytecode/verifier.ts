@@ -12,8 +12,9 @@
 // the second tier also refuse any index that is not an integer when it runs.
 
 import { OPCODES, Op, effect, type EffectCtx } from "./opcodes.js";
-import { decodeFunction, type Instr } from "./encoding.js";
+import { decodeFunction, operandKinds, type Instr } from "./encoding.js";
 import { ModuleError, type Module } from "./module.js";
+import { extProblem } from "./ext.js";
 import { parseTypeKey, parseTypeSet, TypeKeyError } from "./types.js";
 import { MAX_LINEAR_MEMORY, checkPlaceOperands } from "./places.js";
 
@@ -37,16 +38,28 @@ export function verifyModule(m: Module): VerifiedFunction[] {
   m.consts.forEach((c, i) => {
     if (c.tag === "type" || c.tag === "typeset") {
       try {
-        if (c.tag === "type") parseTypeKey(c.value);
-        else parseTypeSet(c.value);
+        // A word that is no Kaylee type names a host type: linking checks the VM defines it.
+        if (c.tag === "type") parseTypeKey(c.value, () => true);
+        else parseTypeSet(c.value, () => true);
       } catch (e) {
         if (e instanceof TypeKeyError) throw new ModuleError(`bad module: constant #${i}: ${e.message}`);
         throw e;
       }
     }
   });
-  const ctx: EffectCtx = { fnParams: (i) => m.functions[i].params };
-  return m.functions.map((f, fi) => verifyFunction(m, fi, ctx));
+  const seen = new Set<string>();
+  for (const d of m.exts ?? []) {
+    const why = extProblem(d);
+    if (why !== null) throw new ModuleError(`bad module: ${why}`);
+    if (seen.has(d.name.toLowerCase())) throw new ModuleError(`bad module: extension opcode ${d.name} is listed twice`);
+    seen.add(d.name.toLowerCase());
+  }
+  return m.functions.map((f, fi) => verifyFunction(m, fi, moduleEffects(m)));
+}
+
+/** The context the stack effects of module `m`'s instructions are computed in. */
+export function moduleEffects(m: Module): EffectCtx {
+  return { fnParams: (i) => m.functions[i].params, ext: (i) => m.exts![i] };
 }
 
 function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction {
@@ -54,20 +67,22 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
   const where = `function ${JSON.stringify(f.name)}`;
   if (f.params > f.locals) throw new ModuleError(`${where}: ${f.params} parameters but only ${f.locals} locals`);
   if (f.code.length === 0) throw new ModuleError(`${where}: empty code`);
-  const instrs = decodeFunction(f.code, where);
+  const instrs = decodeFunction(f.code, where, m.exts);
   const indexAt = new Int32Array(f.code.length + 1).fill(-1);
   instrs.forEach((ins, i) => (indexAt[ins.offset] = i));
 
   /** `target`: where paths meet, for a disagreement there (the message names its byte). */
   const fail = (ins: Instr, why: string, target?: number): never => {
     const at = target === undefined ? "" : ` at byte ${target}`;
-    throw new ModuleError(`${where}: ${OPCODES[ins.op].name} at byte ${ins.offset}: ${why}${at}`, { fn: fi, offset: ins.offset, why, target });
+    const name = ins.op === Op.Ext ? m.exts![ins.operands[0]].name : OPCODES[ins.op].name;
+    throw new ModuleError(`${where}: ${name} at byte ${ins.offset}: ${why}${at}`, { fn: fi, offset: ins.offset, why, target });
   };
-  // Operands.
+  // Operands (an extension opcode's own, too: checked by the kinds its table entry declares).
   for (const ins of instrs) {
     const info = OPCODES[ins.op];
     if (ins.op === Op.Wide) fail(ins, "stray Wide prefix");
-    info.operands.forEach((kind, k) => {
+    const kinds = operandKinds(ins.op, m.exts ?? [], ins.operands[0]);
+    kinds.forEach((kind, k) => {
       const v = ins.operands[k];
       switch (kind) {
         case "const": {
@@ -102,7 +117,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
           if (v > 0xffff) fail(ins, `count ${v} is too large`);
           break;
         case "addr": {
-          const len = info.operands[k + 1] === "len" ? ins.operands[k + 1] : 4;
+          const len = kinds[k + 1] === "len" ? ins.operands[k + 1] : ins.op === Op.Ext ? 1 : 4;
           if (v + len > MAX_LINEAR_MEMORY) fail(ins, `${len} bytes at address ${v} are past the largest linear memory (${MAX_LINEAR_MEMORY} bytes)`);
           break;
         }
@@ -113,6 +128,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
         }
         case "place":
         case "imm":
+        case "ext": // decodeFunction found the entry
           break;
       }
     });

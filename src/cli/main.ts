@@ -1,4 +1,4 @@
-// The `raft` command (SPEC §1): run, build, check, disasm, repl. A thin layer over the
+// The `raft` command (SPEC §1): run, build, check, disasm, repl, explain. A thin layer over the
 // library API with injected I/O, so tests can run it in-process. Every failure the user can
 // cause ends in a one-line message or a diagnostic with exit code 2 — never a JS trace.
 
@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { Raft, formatLeftover, formatPanic, kindOf } from "../raft.js";
-import { ModuleError } from "../bytecode/module.js";
+import { ModuleError, moduleDiagnostic } from "../bytecode/module.js";
+import { codeList, explainText } from "./explain.js";
 import { parseCli, UsageError, type CliFlags, type ParsedArgs } from "./args.js";
 import { LineReader } from "../vm/node-host.js";
 import { VERSION } from "../version.js";
@@ -32,6 +33,8 @@ Usage:
   raft check FILE                   parse and type-check only
   raft disasm FILE                  print Raft assembly for a .kl, .raft or .rbc
   raft repl [--asm]                 interactive Kaylee (or, with --asm, the stack language)
+  raft explain [CODE]               explain a diagnostic code (E0052, A0001), with a failing
+                                    and a fixed example; without CODE, list the codes
   raft --version | --help
 
 Flags of run and repl:
@@ -49,6 +52,7 @@ Flags of run and repl:
                            there is more work than one can do; RAFT_SCHEDULERS sets it)
   --observe[=HOST:PORT]    watch the running system in a browser (address printed on stderr)
 
+Diagnostics: the first 100 are printed, then a count of the rest; each ends with its code.
 Exit codes: 0 success, 1 the main process panicked, 2 usage or compile error, n from vm.exit(n) (0-255).
 Logging: RAFT_LOG=error|warn|info|debug|trace|trace:<0.N> (stderr; RUST_LOG when RAFT_LOG is unset).
 `;
@@ -82,6 +86,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return cmdCheck(a, io);
     case "disasm":
       return cmdDisasm(a, io);
+    case "explain":
+      return cmdExplain(a, io);
     case "repl": {
       // Loaded only for the REPL, so that `raft run` starts without it.
       const { ReplScreen, startRepl } = await import("./repl.js");
@@ -184,7 +190,7 @@ async function load(a: ParsedArgs, io: CliIO, what: string): Promise<Loaded | nu
     return { file, raft, source, module: r.module };
   } catch (e) {
     if (e instanceof ModuleError) {
-      io.stderr(`error: ${file}: ${e.message}\n`);
+      io.stderr(raft.render([moduleDiagnostic(file, e)], source, io.color));
       return 2;
     }
     throw e;
@@ -214,7 +220,7 @@ async function cmdRun(a: ParsedArgs, io: CliIO): Promise<number> {
   if (typeof stop === "number") return stop;
   const r = await l.raft.run(l.module!, { file: l.file }).finally(stop);
   if (r.diagnostics.length) {
-    io.stderr(r.diagnostics.map((d) => `error: ${l.file}: ${d.title}\n`).join(""));
+    io.stderr(l.raft.render(r.diagnostics, l.source, io.color));
     return 2;
   }
   if (r.leftover.length) io.stdout(formatLeftover(r.leftover, r.leftoverTypes));
@@ -263,10 +269,22 @@ async function cmdDisasm(a: ParsedArgs, io: CliIO): Promise<number> {
     io.stdout(l.raft.disassemble(l.module!));
   } catch (e) {
     if (e instanceof ModuleError) {
-      io.stderr(`error: ${l.file}: ${e.message}\n`);
+      io.stderr(l.raft.render([moduleDiagnostic(l.file, e)], l.source, io.color));
       return 2;
     }
     throw e;
   }
+  return 0;
+}
+
+/** `raft explain CODE`: a diagnostic code's explanation; `raft explain`: the list of codes. */
+function cmdExplain(a: ParsedArgs, io: CliIO): number {
+  if (a.file === null) {
+    io.stdout(codeList());
+    return 0;
+  }
+  const text = explainText(a.file);
+  if (text === null) return usage(io, `unknown diagnostic code ${JSON.stringify(a.file)} (\`raft explain\` lists them)`);
+  io.stdout(text);
   return 0;
 }

@@ -1,5 +1,6 @@
-// Diagnostics as data (Gleam's shape): a severity, a one-line title, labelled spans and an
-// optional hint. Spans are integer offsets into the file's source; line and column are worked
+// Diagnostics as data (Gleam's shape): a code and severity, a one-line title, labelled spans
+// and an optional hint. The code, severity and title come from an entry of the catalogue
+// (codes.ts): a diagnostic is made from the `Titled` an entry returns, never from free text. Spans are integer offsets into the file's source; line and column are worked
 // out by render.ts, when a diagnostic is rendered and when the library hands diagnostics to an
 // embedder (`withPositions`). Used by the Kaylee front end, the assembler and runtime messages
 // alike, so nothing here knows about any one of them.
@@ -16,9 +17,13 @@ export interface Label {
   primary: boolean;
 }
 
-export type Severity = "error" | "warning";
+import type { Severity, Titled } from "./codes.js";
+
+export type { Severity } from "./codes.js";
 
 export interface Diagnostic {
+  /** The catalogue's code (`E0052`, `A0001`): `raft explain CODE` explains it. */
+  code: string;
   severity: Severity;
   title: string;
   file: string;
@@ -34,17 +39,16 @@ export interface Diagnostic {
   column?: number;
 }
 
-/** An error with one primary label. */
-export function error(file: string, title: string, span: Span, message: string, hint?: string): Diagnostic {
-  const d: Diagnostic = { severity: "error", title, file, labels: [{ span, message, primary: true }] };
+/** A diagnostic with one primary label; its code, severity and title are the entry's. */
+export function diagnostic(file: string, t: Titled, span: Span, message: string, hint?: string): Diagnostic {
+  const d: Diagnostic = { code: t.code, severity: t.severity, title: t.title, file, labels: [{ span, message, primary: true }] };
   if (hint !== undefined) d.hint = hint;
   return d;
 }
 
-export function warning(file: string, title: string, span: Span, message: string, hint?: string): Diagnostic {
-  const d: Diagnostic = { severity: "warning", title, file, labels: [{ span, message, primary: true }] };
-  if (hint !== undefined) d.hint = hint;
-  return d;
+/** A diagnostic about a whole file, pointing at no text in it (a module that cannot be loaded). */
+export function fileDiagnostic(file: string, t: Titled): Diagnostic {
+  return { code: t.code, severity: t.severity, title: t.title, file, labels: [] };
 }
 
 /** Adds a secondary label (context) to a diagnostic and returns it. */

@@ -28,6 +28,19 @@ export class LineIndex {
     return lo + 1;
   }
 
+  /** The number of lines (a text ending in a newline has an empty last line). */
+  get lines(): number {
+    return this.starts.length;
+  }
+
+  /** Where a 1-based line starts, and where it ends (before its `\n`, or `\r\n`). */
+  lineSpan(line: number): { start: number; end: number } {
+    const start = this.starts[line - 1];
+    let end = line < this.starts.length ? this.starts[line] - 1 : this.source.length;
+    if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
+    return { start, end };
+  }
+
   /** 1-based line and column (in code points) of an offset (clamped to the text). */
   at(offset: number): LineCol {
     const off = Math.max(0, Math.min(offset, this.source.length));
@@ -39,6 +52,32 @@ export class LineIndex {
 /** 1-based line and column (in code points) of a UTF-16 offset into `source`. */
 export function lineCol(source: string, offset: number): LineCol {
   return new LineIndex(source).at(offset);
+}
+
+/**
+ * The line and column of many offsets at once, in one pass over the text however many there
+ * are and however long its lines (`LineIndex.at` counts a column from its line's start, which
+ * for thousands of offsets on one long line would be quadratic). Offsets are clamped.
+ */
+export function positions(source: string, offsets: readonly number[]): LineCol[] {
+  const out = new Array<LineCol>(offsets.length);
+  const order = offsets.map((o, i) => ({ i, off: Math.max(0, Math.min(o, source.length)) })).sort((a, b) => a.off - b.off);
+  let line = 1;
+  let nextNl = source.indexOf("\n");
+  let counted = 0; // columns are counted up to here, on the current line
+  let col = 1;
+  for (const { i, off } of order) {
+    while (nextNl !== -1 && nextNl < off) {
+      line++;
+      counted = nextNl + 1;
+      col = 1;
+      nextNl = source.indexOf("\n", counted);
+    }
+    col += countChars(source, counted, off);
+    counted = off;
+    out[i] = { line, col };
+  }
+  return out;
 }
 
 /** Characters (code points) in `s` from `from` to `to`, a surrogate pair counted once. */

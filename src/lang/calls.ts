@@ -6,6 +6,7 @@
 // `pointer.slice(n)`, and `x.message()`/`x.code()` only on a known error.
 
 import { T, type Type } from "../bytecode/types.js";
+import { K } from "../diag/codes.js";
 import { withLabel, type Span } from "../diag/diagnostic.js";
 import type { CallExpr, Expr, MethodExpr, VmCallExpr } from "./ast.js";
 import { METHODS, VECTOR_MUTATORS, VM_FUNCTIONS, intoTargets, methodNames, methodSig, type BuiltinSig, type SigType } from "./builtins.js";
@@ -18,7 +19,7 @@ function plural(n: number, word: string): string {
 
 function argCountError(c: Checker, span: Span, what: string, min: number, max: number, got: number): void {
   const takes = min === max ? plural(min, "argument") : max === Infinity ? `at least ${plural(min, "argument")}` : `${min} to ${max} arguments`;
-  c.err(span, `wrong number of arguments: ${what} takes ${takes}, found ${got}`, `called with ${plural(got, "argument")}`);
+  c.err(span, K.argumentCount({ WHAT: what, N: takes, M: got }), `called with ${plural(got, "argument")}`);
 }
 
 /** Checks each argument against its parameter type (args beyond `params` are typed loosely). */
@@ -37,10 +38,10 @@ export function checkCall(c: Checker, e: CallExpr): Type {
   if (!f) {
     checkArgs(c, e.args, []);
     const local = c.lookup(e.name);
-    if (local) c.err(e.nameSpan, `\`${e.name}\` is not a function`, `this is ${describe(local.type)}`, "only top-level functions can be called");
+    if (local) c.err(e.nameSpan, K.notAFunction({ NAME: e.name }), `this is ${describe(local.type)}`, "only top-level functions can be called");
     else {
-      const near = closest(e.name, c.functions.keys());
-      c.err(e.nameSpan, `cannot find function \`${e.name}\``, "not found", near ? `did you mean \`${near}\`?` : VM_FUNCTIONS.has(e.name) ? `did you mean vm.${e.name}(...)?` : undefined);
+      const near = closest(e.name, c.functions.keys(), c.suggestBudget);
+      c.err(e.nameSpan, K.unknownFunction({ NAME: e.name }), "not found", near ? `did you mean \`${near}\`?` : VM_FUNCTIONS.has(e.name) ? `did you mean vm.${e.name}(...)?` : undefined);
     }
     return UNKNOWN;
   }
@@ -69,8 +70,8 @@ export function checkVmCall(c: Checker, e: VmCallExpr, expected: Type | null): T
       return native.ret;
     }
     checkArgs(c, e.args, []);
-    const near = closest(e.name, [...VM_FUNCTIONS.keys(), ...c.natives.keys()]);
-    c.err(e.nameSpan, `\`vm\` has no function \`${e.name}\``, "unknown vm function", near ? `did you mean vm.${near}(...)?` : "the `vm` calls are listed in docs/reference.md");
+    const near = closest(e.name, [...VM_FUNCTIONS.keys(), ...c.natives.keys()], c.suggestBudget);
+    c.err(e.nameSpan, K.unknownVmFunction({ NAME: e.name }), "unknown vm function", near ? `did you mean vm.${near}(...)?` : "the `vm` calls are listed in docs/reference.md");
     return UNKNOWN;
   }
   e.target = { kind: "builtin", sig };
@@ -85,10 +86,8 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
     case "print": {
       const min = sig.params.length - sig.optional;
       if (n < min || n > 1) argCountError(c, e.span, `vm.${e.name}`, min, 1, n);
-      e.args.forEach((a) => {
-        const t = c.expr(a, null);
-        if (t.kind === "fn") c.err(a.span, "cannot print a function", "a function name", `call it: ${(a as { name?: string }).name ?? "f"}(...)`);
-      });
+      // A function's name is no value: the checker has said so (E0046), whatever it is passed to.
+      e.args.forEach((a) => c.expr(a, null));
       return T.null;
     }
     case "error":
@@ -108,10 +107,10 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
     case "receive": {
       plainArgs(c, e, sig);
       if (!expected) {
-        c.err(e.span, "cannot tell which type of message to receive", "the expected type is unknown here", "annotate the variable: let m: integer = vm.receive();");
+        c.err(e.span, K.receiveTypeUnknown(), "the expected type is unknown here", "annotate the variable: let m: integer = vm.receive();");
         return UNKNOWN;
       }
-      if (notReceivable(expected)) c.err(e.span, `cannot receive ${describe(expected)}`, "not a message type");
+      if (notReceivable(expected)) c.err(e.span, K.cannotReceive({ T: describe(expected) }), "not a message type");
       e.targetType = expected;
       return expected;
     }
@@ -131,10 +130,10 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       });
       if (sig.special === "message") return sig.ret as Type;
       if (!expected) {
-        c.err(e.span, "cannot tell which type of reply to wait for", "the expected type is unknown here", "annotate the variable: let answer: string = vm.call(server, request, 1000);");
+        c.err(e.span, K.replyTypeUnknown(), "the expected type is unknown here", "annotate the variable: let answer: string = vm.call(server, request, 1000);");
         return UNKNOWN;
       }
-      if (expected.kind === "fn" || expected.kind === "error") c.err(e.span, `cannot wait for ${describe(expected)}`, "not a reply type");
+      if (expected.kind === "fn" || expected.kind === "error") c.err(e.span, K.cannotWaitFor({ T: describe(expected) }), "not a reply type");
       e.targetType = expected;
       return expected;
     }
@@ -152,7 +151,7 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       const fArg = e.args[fIndex]!;
       if (fArg.kind !== "ident") {
         c.expr(fArg, null);
-        if (!hasUnknown(fArg.ty)) c.err(fArg.span, `vm.${e.name} needs a function name`, "not a function name", `write vm.${e.name}(${sig.special === "start_child" ? "sup, \"permanent\", " : ""}worker, args...)`);
+        if (!hasUnknown(fArg.ty)) c.err(fArg.span, K.needsFunctionName({ NAME: e.name }), "not a function name", `write vm.${e.name}(${sig.special === "start_child" ? "sup, \"permanent\", " : ""}worker, args...)`);
         checkArgs(c, e.args.slice(fIndex + 1), []);
         return sig.ret as Type;
       }
@@ -160,16 +159,17 @@ function vmSpecial(c: Checker, e: VmCallExpr, sig: BuiltinSig, expected: Type | 
       const f = fArg.fn;
       const rest = e.args.slice(fIndex + 1);
       if (!f) {
-        if (!hasUnknown(ft)) c.err(fArg.span, `vm.${e.name} needs a function name`, `this is ${describe(ft)}`, "pass a top-level function by name");
+        if (!hasUnknown(ft)) c.err(fArg.span, K.needsFunctionName({ NAME: e.name }), `this is ${describe(ft)}`, "pass a top-level function by name");
         checkArgs(c, rest, []);
         return sig.ret as Type;
       }
       e.spawnFn = f;
       if (rest.length !== f.params.length) {
-        const d = c.err(e.span, `wrong number of arguments for \`${f.name}\`: it takes ${plural(f.params.length, "argument")}, found ${rest.length}`, `starts ${f.name} with ${plural(rest.length, "argument")}`);
+        const d = c.err(e.span, K.spawnArgumentCount({ NAME: f.name, N: plural(f.params.length, "argument"), M: rest.length }), `starts ${f.name} with ${plural(rest.length, "argument")}`);
         withLabel(d, f.nameSpan, "defined here");
       }
       checkArgs(c, rest, f.paramTypes);
+      rest.forEach((a, i) => i < f.paramTypes.length && !hasUnknown(a.ty) && notDenied(c, a, a.ty));
       return sig.ret as Type;
     }
     default:
@@ -183,12 +183,18 @@ export function notReceivable(t: Type): boolean {
   return t.kind === "fn" || t.kind === "error";
 }
 
-/** A message: any value type but a function name. Returns its type. */
+/** A message: any value type but linear memory (a function's name is no value at all). Returns its type. */
 function sendable(c: Checker, a: Expr): Type {
   const t = c.expr(a, null);
-  if (t.kind === "fn") c.err(a.span, "cannot send a function", "a function name", "send a value; start functions with vm.spawn");
-  if (t.kind === "pointer" || t.kind === "slice") c.err(a.span, `cannot send ${describe(t)}`, "linear memory belongs to one process", "send the bytes' values instead");
+  if (t.kind === "pointer" || t.kind === "slice") c.err(a.span, K.cannotSend({ T: describe(t) }), "linear memory belongs to one process", "send the bytes' values instead");
+  else notDenied(c, a, t);
   return t;
+}
+
+/** A value that goes to another process (a message, a spawn's argument) may not hold a host type declared `send: "deny"`. */
+function notDenied(c: Checker, a: Expr, t: Type): void {
+  const denied = c.deniedHost(t);
+  if (denied !== undefined) c.err(a.span, K.cannotSend({ T: describe(t) }), `a ${denied} stays with the process that owns it`, `its type is declared send: "deny"; send what the receiver needs instead`);
 }
 
 /** Arity, parameter types and literal checks for an ordinary row. */
@@ -207,7 +213,7 @@ function checkLiterals(c: Checker, args: Expr[], sig: BuiltinSig): void {
     const a = args[Number(k)];
     if (a && a.kind === "string" && !allowed.includes(a.value)) {
       const near = closest(a.value, allowed);
-      c.err(a.span, `unknown ${allowed.includes("permanent") ? "restart type" : "strategy"} "${a.value}"`, "not one of the allowed names", `use one of ${allowed.map((x) => `"${x}"`).join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+      c.err(a.span, K.unknownSupervisorName({ WHAT: allowed.includes("permanent") ? "restart type" : "strategy", NAME: a.value }), "not one of the allowed names", `use one of ${allowed.map((x) => `"${x}"`).join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
     }
   }
 }
@@ -240,7 +246,7 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     if (!known) {
       e.args.forEach((a) => c.expr(a, null));
       const name = e.receiver.kind === "ident" ? e.receiver.name : "x";
-      c.err(e.nameSpan, `\`${e.name}()\` is only allowed on a known error`, `${e.receiver.kind === "ident" ? `\`${name}\`` : "this"} is not known to be an error here`, `check first: if (${name} is error) { vm.println(${name}.${e.name}()); }`);
+      c.err(e.nameSpan, K.errorMethodOutsideCheck({ NAME: e.name }), `${e.receiver.kind === "ident" ? `\`${name}\`` : "this"} is not known to be an error here`, `check first: if (${name} is error) { vm.println(${name}.${e.name}()); }`);
       return UNKNOWN;
     }
     e.key = `error.${e.name}`;
@@ -260,7 +266,7 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     const near = closest(e.name, names);
     c.err(
       e.nameSpan,
-      `no method \`${e.name}\` on ${show(recv)}`,
+      K.unknownMethod({ NAME: e.name, T: show(recv) }),
       `${describe(recv)} has no \`${e.name}\``,
       near ? `did you mean \`${near}()\`?` : names.length ? `${show(recv)} has: ${names.map((x) => x + "()").join(" ")}` : `${show(recv)} has no methods`,
     );
@@ -272,13 +278,13 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
     case "into": {
       plainArgs(c, e, sig, recv, label);
       if (!expected) {
-        c.err(e.span, "cannot tell what `into()` converts to", "the target type is unknown here", `annotate the variable: let x: ${recv.kind === "string" ? "integer" : "string"} = ${snippet(c, e.receiver)}.into();`);
+        c.err(e.span, K.intoTargetUnknown(), "the target type is unknown here", `annotate the variable: let x: ${recv.kind === "string" ? "integer" : "string"} = ${snippet(c, e.receiver)}.into();`);
         return UNKNOWN;
       }
       if (hasUnknown(expected)) return UNKNOWN;
       const targets = intoTargets(recv.kind);
       if (!targets.includes(expected.kind)) {
-        c.err(e.span, `cannot convert ${show(recv)} to ${show(expected)} with into()`, `no conversion from ${show(recv)} to ${show(expected)}`, targets.length ? `${show(recv)} converts to ${targets.filter((t) => t !== recv.kind).join(", ")}` : undefined);
+        c.err(e.span, K.noConversion({ T: show(recv), U: show(expected) }), `no conversion from ${show(recv)} to ${show(expected)}`, targets.length ? `${show(recv)} converts to ${targets.filter((t) => t !== recv.kind).join(", ")}` : undefined);
         return UNKNOWN;
       }
       e.targetType = expected;
@@ -296,14 +302,14 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
       const a = e.args[0];
       if (a && a.kind === "int" && a.value >= 0) return T.slice(T.byte, a.value);
       if (expected && expected.kind === "slice") return expected;
-      c.err(e.span, "cannot tell the length of this slice", "the length is not a literal", "give the length as a number, p.slice(4), or annotate: let s: slice[byte; 4] = p.slice(n);");
+      c.err(e.span, K.sliceLengthUnknown(), "the length is not a literal", "give the length as a number, p.slice(4), or annotate: let s: slice[byte; 4] = p.slice(n);");
       return UNKNOWN;
     }
     case "push_str": {
       if (e.args.length !== 1) argCountError(c, e.span, label, 1, 1, e.args.length);
       e.args.forEach((a, i) => {
         const t = c.expr(a, null);
-        if (i === 0 && !hasUnknown(t) && t.kind !== "char" && t.kind !== "string") c.err(a.span, `type mismatch: expected char or string, found ${show(t)}`, `this is ${describe(t)}`);
+        if (i === 0 && !hasUnknown(t) && t.kind !== "char" && t.kind !== "string") c.err(a.span, K.typeMismatch({ T: "char or string", U: show(t) }), `this is ${describe(t)}`);
       });
       return T.string;
     }
@@ -313,7 +319,7 @@ export function checkMethod(c: Checker, e: MethodExpr, expected: Type | null): T
   plainArgs(c, e, sig, recv, label);
   if (recv.kind === "vector") {
     const rule = sig.elems;
-    if (rule && !rule.kinds.includes(recv.elem.kind) && !hasUnknown(recv.elem)) c.err(e.nameSpan, `cannot ${rule.verb} ${describe(recv)}`, rule.label, rule.hint);
+    if (rule && !rule.kinds.includes(recv.elem.kind) && !hasUnknown(recv.elem)) c.err(e.nameSpan, K.elementKind({ VERB: rule.verb, T: describe(recv) }), rule.label, rule.hint);
     if (VECTOR_MUTATORS.has(e.name) && c.isPlace(e.receiver)) {
       e.inPlace = true;
       c.markWrite(e.receiver);

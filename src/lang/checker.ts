@@ -11,8 +11,9 @@
 // One mistake, one diagnostic: an expression whose error was reported gets the UNKNOWN type,
 // which every later check accepts silently.
 
-import { MAX_TYPE_DEPTH, T, typeDepth, type Type } from "../bytecode/types.js";
-import { error, hasErrors, withLabel, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import { MAX_TYPE_DEPTH, T, hostNames, typeDepth, type Type } from "../bytecode/types.js";
+import { K, type Titled } from "../diag/codes.js";
+import { diagnostic, hasErrors, withLabel, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import type { NativeSpec } from "../vm/native-api.js";
 import type {
   Block,
@@ -37,6 +38,8 @@ import { assignable, BITWISE, closest, describe, hasUnknown, NUMERIC, ORDERED, r
 export interface FrontEndOptions {
   /** Embedder natives; each named `vm.NAME` becomes callable as `vm.NAME(...)`. */
   natives?: readonly NativeSpec[];
+  /** Embedder host types by name (vm.defineType), with what sending one does. */
+  hostTypes?: ReadonlyMap<string, { send: "copy" | "share" | "deny" }>;
 }
 
 export interface FrontEndResult {
@@ -44,8 +47,6 @@ export interface FrontEndResult {
   program: Program | null;
   diagnostics: Diagnostic[];
 }
-
-const MAX_DIAGNOSTICS = 200;
 
 /** Lex, parse and check a Kaylee file. Never throws on any input. */
 export function compileFrontEnd(source: string, file: string, opts: FrontEndOptions = {}): FrontEndResult {
@@ -55,14 +56,13 @@ export function compileFrontEnd(source: string, file: string, opts: FrontEndOpti
   return { program: hasErrors(diagnostics) ? null : parsed.program, diagnostics };
 }
 
-/** Diagnostics sorted by where they point (stable), capped so that junk input stays readable. */
+/** Diagnostics sorted by where they point (stable). All are kept: the renderer shows the first ones and counts the rest. */
 function inSourceOrder(ds: Diagnostic[]): Diagnostic[] {
   const at = (d: Diagnostic) => (d.labels.find((l) => l.primary) ?? d.labels[0])?.span.start ?? 0;
   return ds
     .map((d, i) => ({ d, i }))
     .sort((a, b) => at(a.d) - at(b.d) || a.i - b.i)
-    .map((x) => x.d)
-    .slice(0, MAX_DIAGNOSTICS);
+    .map((x) => x.d);
 }
 
 /** `check(source, file, {natives})`: the same as compileFrontEnd. */
@@ -95,6 +95,7 @@ export class Checker {
   readonly file: string;
   readonly functions = new Map<string, FnDecl>();
   readonly natives = new Map<string, NativeSpec>();
+  readonly hostTypes: ReadonlyMap<string, { send: "copy" | "share" | "deny" }>;
   private readonly mainNames = new Set<string>();
   private ctx!: FnCtx;
   private scopes: Map<string, LocalBinding>[] = [];
@@ -111,6 +112,7 @@ export class Checker {
     opts: FrontEndOptions,
   ) {
     this.file = program.file;
+    this.hostTypes = opts.hostTypes ?? new Map();
     for (const n of opts.natives ?? []) {
       if (n.name.startsWith("vm.")) this.natives.set(n.name.slice(3), n);
     }
@@ -118,8 +120,8 @@ export class Checker {
 
   // ------------------------------------------------------------------ reporting
 
-  err(span: Span, title: string, message: string, hint?: string): Diagnostic {
-    const d = error(this.file, title, span, message, hint);
+  err(span: Span, title: Titled, message: string, hint?: string): Diagnostic {
+    const d = diagnostic(this.file, title, span, message, hint);
     this.diagnostics.push(d);
     return d;
   }
@@ -127,7 +129,7 @@ export class Checker {
   /** Reports `expected` vs `actual` at `e` unless assignable; returns whether it was. */
   expectType(e: Expr, expected: Type, actual: Type = e.ty): boolean {
     if (assignable(expected, actual)) return true;
-    this.err(e.span, `type mismatch: expected ${show(expected)}, found ${show(actual)}`, `this is ${describe(actual)}`, this.conversionHint(e, expected, actual));
+    this.err(e.span, K.typeMismatch({ T: show(expected), U: show(actual) }), `this is ${describe(actual)}`, this.conversionHint(e, expected, actual));
     return false;
   }
 
@@ -164,6 +166,17 @@ export class Checker {
     }
     return undefined;
   }
+  /** Work left for "did you mean" searches in this file (see `closest`). */
+  readonly suggestBudget = { left: 20_000_000 };
+
+  /** The visible name nearest to `name`, while the budget for suggestions lasts. */
+  private nearestVisible(name: string): string | undefined {
+    let count = this.functions.size;
+    for (const sc of this.scopes) count += sc.size;
+    this.suggestBudget.left -= count;
+    return this.suggestBudget.left < 0 ? undefined : closest(name, this.visibleNames(), this.suggestBudget);
+  }
+
   private visibleNames(): Set<string> {
     const s = new Set<string>();
     for (const sc of this.scopes) for (const k of sc.keys()) s.add(k);
@@ -179,7 +192,7 @@ export class Checker {
     for (const f of p.functions) {
       const prev = this.functions.get(f.name);
       if (prev) {
-        withLabel(this.err(f.nameSpan, `the function \`${f.name}\` is defined twice`, "redefined here", "rename one of them"), prev.nameSpan, "first defined here");
+        withLabel(this.err(f.nameSpan, K.duplicateFunction({ NAME: f.name }), "redefined here", "rename one of them"), prev.nameSpan, "first defined here");
         continue;
       }
       this.functions.set(f.name, f);
@@ -201,7 +214,7 @@ export class Checker {
       const seen = new Map<string, Span>();
       f.params.forEach((pr, i) => {
         const first = seen.get(pr.name);
-        if (first) withLabel(this.err(pr.span, `the parameter \`${pr.name}\` is declared twice`, "declared again here"), first, "first declared here");
+        if (first) withLabel(this.err(pr.span, K.duplicateParameter({ NAME: pr.name }), "declared again here"), first, "first declared here");
         seen.set(pr.name, pr.span);
         pr.binding = this.declare(pr.name, f.paramTypes[i]!, "param", pr.span);
       });
@@ -212,7 +225,7 @@ export class Checker {
         const sigEnd = f.retAnnot ? f.retAnnot.span.end : f.nameSpan.end;
         const d = this.err(
           { start: f.fnSpan.start, end: sigEnd },
-          `missing return: \`${f.name}\` may end without returning ${describe(f.ret)}`,
+          K.missingReturn({ NAME: f.name, T: describe(f.ret) }),
           `this function returns ${show(f.ret)}`,
           "add a `return` at the end of the function, or on every path through it",
         );
@@ -242,7 +255,12 @@ export class Checker {
   }
 
   type(node: TypeNode): Type {
-    return this.shallow(resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint)), node.span);
+    return this.shallow(resolveType(node, (p) => this.err(p.span, p.title, p.message, p.hint), this.hostTypes), node.span);
+  }
+
+  /** A host type held in `t` whose values may not be sent (`send: "deny"`), if any. */
+  deniedHost(t: Type): string | undefined {
+    return hostNames(t).find((n) => this.hostTypes.get(n)?.send === "deny");
   }
 
   /**
@@ -252,7 +270,7 @@ export class Checker {
    */
   private shallow(t: Type, span: Span): Type {
     if (typeDepth(t) < MAX_TYPE_DEPTH) return t;
-    this.err(span, "type nested too deep", `more than ${MAX_TYPE_DEPTH - 1} levels of vector, array, slice or tuple`, "name the inner values with fewer levels, or split the data");
+    this.err(span, K.typeTooDeep(), `more than ${MAX_TYPE_DEPTH - 1} levels of vector, array, slice or tuple`, "name the inner values with fewer levels, or split the data");
     return UNKNOWN;
   }
 
@@ -287,14 +305,14 @@ export class Checker {
               : ["|", "&", "^", "<<", ">>"].includes(opName)
                 ? BITWISE.has(targetTy.kind)
                 : NUMERIC.has(targetTy.kind);
-          if (!hasUnknown(targetTy) && !ok) this.err(s.target.span, `\`${s.op}\` does not work on ${show(targetTy)}`, `this is ${describe(targetTy)}`);
+          if (!hasUnknown(targetTy) && !ok) this.err(s.target.span, K.operatorType({ OP: s.op, T: show(targetTy) }), `this is ${describe(targetTy)}`);
           else this.expectType(s.value, targetTy);
         }
         return;
       }
       case "incdec": {
         const t = this.place(s.target, true);
-        if (!hasUnknown(t) && !NUMERIC.has(t.kind)) this.err(s.target.span, `\`${s.op}\` does not work on ${show(t)}`, `this is ${describe(t)}`, "`++` and `--` work on integer, float and byte");
+        if (!hasUnknown(t) && !NUMERIC.has(t.kind)) this.err(s.target.span, K.operatorType({ OP: s.op, T: show(t) }), `this is ${describe(t)}`, "`++` and `--` work on integer, float and byte");
         return;
       }
       case "expr": {
@@ -323,7 +341,7 @@ export class Checker {
       case "continue": {
         const frame = this.ctx.loops[this.ctx.loops.length - 1];
         if (!frame) {
-          this.err(s.span, `\`${s.kind}\` outside a loop`, `there is no loop to ${s.kind === "break" ? "leave" : "continue"}`, "`break` and `continue` work inside `loop { }` and `for x in xs { }`");
+          this.err(s.span, K.outsideLoop({ KW: s.kind }), `there is no loop to ${s.kind === "break" ? "leave" : "continue"}`, "`break` and `continue` work inside `loop { }` and `for x in xs { }`");
           return;
         }
         if (s.kind === "break") frame.breakStates.push(this.da && new Set(this.da));
@@ -357,14 +375,14 @@ export class Checker {
       if (!hasUnknown(a.type)) {
         const key = show(a.type);
         const first = byType.get(key);
-        if (notReceivable(a.type)) this.err(a.annot.span, `cannot receive ${describe(a.type)}`, "not a message type", "messages are values of any type but error");
-        else if (first) withLabel(this.err(a.nameSpan, `two arms receive ${key}`, "this arm could never run", "merge the two arms into one"), first, "the first arm of this type");
+        if (notReceivable(a.type)) this.err(a.annot.span, K.cannotReceive({ T: describe(a.type) }), "not a message type", "messages are values of any type but error");
+        else if (first) withLabel(this.err(a.nameSpan, K.duplicateArmType({ T: key }), "this arm could never run", "merge the two arms into one"), first, "the first arm of this type");
         else byType.set(key, a.nameSpan);
       }
       const outer = this.lookup(a.name);
       if (outer) {
         withLabel(
-          this.err(a.nameSpan, `the arm's name \`${a.name}\` shadows a variable`, "this name is already a variable here", "give the arm a new name: it is a new variable holding the message"),
+          this.err(a.nameSpan, K.armShadows({ NAME: a.name }), "this name is already a variable here", "give the arm a new name: it is a new variable holding the message"),
           outer.span,
           "the variable it would hide",
         );
@@ -395,14 +413,14 @@ export class Checker {
       } else ty = s.init.ty;
     } else if (annot) ty = annot;
     else {
-      this.err(s.nameSpan, `\`${s.name}\` needs a type`, "no type and no value", `write let ${s.name}: integer; or give it a value`);
+      this.err(s.nameSpan, K.letNeedsType({ NAME: s.name }), "no type and no value", `write let ${s.name}: integer; or give it a value`);
       ty = UNKNOWN;
     }
     const scope = this.scopes[this.scopes.length - 1]!;
     const prev = scope.get(s.name);
     if (prev && prev.kind !== "param") {
       withLabel(
-        this.err(s.nameSpan, `\`${s.name}\` is already declared in this block`, "declared again here", `assign to it with ${s.name} = ...; or declare it in an inner block`),
+        this.err(s.nameSpan, K.redeclared({ NAME: s.name }), "declared again here", `assign to it with ${s.name} = ...; or declare it in an inner block`),
         prev.span,
         "first declared here",
       );
@@ -437,7 +455,7 @@ export class Checker {
   private condition(e: Expr): void {
     this.expr(e, T.bool);
     if (!hasUnknown(e.ty) && e.ty.kind !== "bool") {
-      this.err(e.span, `a condition must be a bool, found ${show(e.ty)}`, `this is ${describe(e.ty)}`, NUMERIC.has(e.ty.kind) ? "compare it: x != 0" : undefined);
+      this.err(e.span, K.conditionNotBool({ T: show(e.ty) }), `this is ${describe(e.ty)}`, NUMERIC.has(e.ty.kind) ? "compare it: x != 0" : undefined);
     }
   }
 
@@ -451,7 +469,7 @@ export class Checker {
       item = T.char;
       s.iterKind = "string";
     } else if (!hasUnknown(it)) {
-      this.err(s.iterable.span, `cannot loop over ${describe(it)}`, `this is ${describe(it)}`, "`for` walks a vector, an array, a string or a byte slice");
+      this.err(s.iterable.span, K.cannotLoopOver({ T: describe(it) }), `this is ${describe(it)}`, "`for` walks a vector, an array, a string or a byte slice");
     }
     const before = this.da && new Set(this.da);
     this.pushScope();
@@ -477,13 +495,13 @@ export class Checker {
     if (s.value) {
       this.expr(s.value, ret);
       if (!this.ctx.decl) {
-        this.err(s.value.span, "the main program cannot return a value", "remove this value", "use vm.exit(code) to end with an exit code");
+        this.err(s.value.span, K.mainReturnsValue(), "remove this value", "use vm.exit(code) to end with an exit code");
       } else if (ret.kind === "null" && s.value.ty.kind !== "null" && !hasUnknown(s.value.ty)) {
-        const d = this.err(s.value.span, `\`${this.ctx.name}\` returns nothing`, `this is ${describe(s.value.ty)}`, `declare a return type: fn ${this.ctx.name}(...) -> ${show(s.value.ty)}`);
+        const d = this.err(s.value.span, K.returnsNothing({ NAME: this.ctx.name }), `this is ${describe(s.value.ty)}`, `declare a return type: fn ${this.ctx.name}(...) -> ${show(s.value.ty)}`);
         withLabel(d, this.ctx.decl.nameSpan, "declared without a return type");
       } else this.expectType(s.value, ret);
     } else if (ret.kind !== "null" && !hasUnknown(ret)) {
-      this.err(s.span, `missing return value: \`${this.ctx.name}\` returns ${show(ret)}`, `expected ${describe(ret)} here`);
+      this.err(s.span, K.missingReturnValue({ NAME: this.ctx.name, T: show(ret) }), `expected ${describe(ret)} here`);
     }
     this.da = null;
   }
@@ -526,18 +544,18 @@ export class Checker {
       const t = this.expr(e, null);
       if (hasUnknown(t)) return t;
       if (e.kind === "index" && e.object.ty.kind === "string") {
-        this.err(e.span, "cannot assign to a character of a string", "strings are changed as a whole", "build a new string, e.g. with push()");
+        this.err(e.span, K.assignToStringChar(), "strings are changed as a whole", "build a new string, e.g. with push()");
         return UNKNOWN;
       }
       if (!this.isPlace(e)) {
-        this.err(e.span, "cannot assign to this", "not a variable, element or field of a variable");
+        this.err(e.span, K.notAssignable({ WHAT: "this" }), "not a variable, element or field of a variable");
         return UNKNOWN;
       }
       this.markWrite(e);
       return t;
     }
     this.expr(e, null);
-    if (!hasUnknown(e.ty)) this.err(e.span, "cannot assign to this expression", "not a variable", "assign to a variable, v[i] or t.0");
+    if (!hasUnknown(e.ty)) this.err(e.span, K.notAssignable({ WHAT: "this expression" }), "not a variable", "assign to a variable, v[i] or t.0");
     return UNKNOWN;
   }
 
@@ -545,7 +563,7 @@ export class Checker {
     if (this.ctx.deferred.has(b.id) && this.da !== null && !this.da.has(b.id) && !this.reportedUnassigned.has(b)) {
       this.reportedUnassigned.add(b);
       withLabel(
-        this.err(e.span, `\`${b.name}\` is used before it is assigned`, "used here before it has a value", `give it a value first: ${b.name} = ...;`),
+        this.err(e.span, K.useBeforeAssign({ NAME: b.name }), "used here before it has a value", `give it a value first: ${b.name} = ...;`),
         b.span,
         "declared without a value here",
       );
@@ -568,7 +586,7 @@ export class Checker {
         return this.intLiteral(e.value, e.span, expected);
       case "float":
         if (!Number.isFinite(e.value) || Math.abs(e.value) > 3.4028234663852886e38) {
-          this.err(e.span, "float literal out of range", "does not fit in a float (f32)");
+          this.err(e.span, K.floatRange(), "does not fit in a float (f32)");
         }
         return T.float;
       case "char":
@@ -588,7 +606,7 @@ export class Checker {
       case "is": {
         this.expr(e.operand, null);
         if (!(e.typeNode.kind === "named" && e.typeNode.name === "error")) {
-          this.err(e.typeNode.span, "`is` only tests for `error`", "not `error`", "write x is error");
+          this.err(e.typeNode.span, K.isOnlyError(), "not `error`", "write x is error");
         }
         return T.bool;
       }
@@ -604,12 +622,12 @@ export class Checker {
         const t = this.expr(e.object, null);
         if (hasUnknown(t)) return UNKNOWN;
         if (t.kind !== "tuple") {
-          this.err(e.span, `${describe(t)} has no fields`, `this is ${describe(t)}`, "only tuples have fields: t.0, t.1, ...");
+          this.err(e.span, K.noFields({ T: describe(t) }), `this is ${describe(t)}`, "only tuples have fields: t.0, t.1, ...");
           return UNKNOWN;
         }
         const el = t.elems[e.index];
         if (!el) {
-          this.err(e.span, `no field ${e.index} on ${show(t)}`, `the tuple has ${t.elems.length} fields`, `fields are numbered 0 to ${t.elems.length - 1}`);
+          this.err(e.span, K.noSuchField({ N: e.index, T: show(t) }), `the tuple has ${t.elems.length} fields`, `fields are numbered 0 to ${t.elems.length - 1}`);
           return UNKNOWN;
         }
         return el;
@@ -650,13 +668,13 @@ export class Checker {
   intLiteral(value: number, span: Span, expected: Type | null): Type {
     if (expected && expected.kind === "byte") {
       if (!Number.isInteger(value) || value < 0 || value > 255) {
-        this.err(span, "byte literal out of range", "a byte is 0 to 255");
+        this.err(span, K.byteRange(), "a byte is 0 to 255");
         return UNKNOWN;
       }
       return T.byte;
     }
     if (value > 2147483647 || value < -2147483648) {
-      this.err(span, "integer literal out of range", "does not fit in an integer (i32)", "integers are -2147483648 to 2147483647; use a float for larger numbers");
+      this.err(span, K.integerRange(), "does not fit in an integer (i32)", "integers are -2147483648 to 2147483647; use a float for larger numbers");
       return UNKNOWN;
     }
     return T.integer;
@@ -676,20 +694,20 @@ export class Checker {
         e.fn = f;
         return (e.ty = T.fn(f.paramTypes, f.ret));
       }
-      this.err(e.span, `\`${e.name}\` is a function, not a value`, "a function name", `call it: ${e.name}(...)`);
+      this.err(e.span, K.functionAsValue({ NAME: e.name }), "a function name", `call it: ${e.name}(...)`);
       return (e.ty = UNKNOWN);
     }
     if (this.ctx.decl && this.mainNames.has(e.name)) {
       this.err(
         e.span,
-        `cannot find \`${e.name}\` in \`${this.ctx.name}\``,
+        K.mainNameInFunction({ NAME: e.name, FN: this.ctx.name }),
         "not a parameter or variable of this function",
         `\`${e.name}\` belongs to the main program, which functions cannot see; pass it in as a parameter: fn ${this.ctx.name}(..., ${e.name}: T)`,
       );
       return (e.ty = UNKNOWN);
     }
-    const near = closest(e.name, this.visibleNames());
-    this.err(e.span, `cannot find \`${e.name}\` in this scope`, "not found", near ? `did you mean \`${near}\`?` : `declare it first: let ${e.name}: T = ...;`);
+    const near = this.nearestVisible(e.name);
+    this.err(e.span, K.unknownName({ NAME: e.name }), "not found", near ? `did you mean \`${near}\`?` : `declare it first: let ${e.name}: T = ...;`);
     return (e.ty = UNKNOWN);
   }
 
@@ -697,13 +715,13 @@ export class Checker {
     if (e.op === "!") {
       const t = this.expr(e.operand, T.bool);
       if (hasUnknown(t)) return T.bool;
-      if (t.kind !== "bool") this.err(e.operand.span, `\`!\` needs a bool, found ${show(t)}`, `this is ${describe(t)}`);
+      if (t.kind !== "bool") this.err(e.operand.span, K.notNeedsBool({ T: show(t) }), `this is ${describe(t)}`);
       return T.bool;
     }
     const t = this.expr(e.operand, expected && NUMERIC.has(expected.kind) ? expected : null);
     if (hasUnknown(t)) return UNKNOWN;
     if (t.kind !== "integer" && t.kind !== "float") {
-      this.err(e.operand.span, `cannot negate ${describe(t)}`, `this is ${describe(t)}`, "unary `-` works on integer and float");
+      this.err(e.operand.span, K.cannotNegate({ T: describe(t) }), `this is ${describe(t)}`, "unary `-` works on integer and float");
       return UNKNOWN;
     }
     return t;
@@ -714,7 +732,7 @@ export class Checker {
     if (op === "&&" || op === "||") {
       for (const side of [e.left, e.right]) {
         const t = this.expr(side, T.bool);
-        if (!hasUnknown(t) && t.kind !== "bool") this.err(side.span, `\`${op}\` needs bool operands, found ${show(t)}`, `this is ${describe(t)}`);
+        if (!hasUnknown(t) && t.kind !== "bool") this.err(side.span, K.logicNeedsBool({ OP: op, T: show(t) }), `this is ${describe(t)}`);
       }
       e.operandTy = T.bool;
       return T.bool;
@@ -747,13 +765,13 @@ export class Checker {
       return BITWISE.has(t.kind);
     };
     if (!allowed(lt)) {
-      this.err(e.left.span, `\`${op}\` does not work on ${show(lt)}`, `this is ${describe(lt)}`, this.opHint(op, lt));
+      this.err(e.left.span, K.operatorType({ OP: op, T: show(lt) }), `this is ${describe(lt)}`, this.opHint(op, lt));
       return comparison ? T.bool : UNKNOWN;
     }
     if (!assignable(lt, rt)) {
       const d = this.err(
         e.right.span,
-        `mismatched types: ${show(lt)} ${op} ${show(rt)}`,
+        K.mismatchedOperands({ T: show(lt), OP: op, U: show(rt) }),
         `this is ${describe(rt)}`,
         lt.kind === "string" && op === "+" ? `to join them, make it a string: ${this.source.slice(e.right.span.start, e.right.span.end).slice(0, 30)}.into()` : "both sides must have the same type; Kaylee never converts implicitly (use .into())",
       );
@@ -774,17 +792,17 @@ export class Checker {
   private index(e: Extract<Expr, { kind: "index" }>): Type {
     const t = this.expr(e.object, null);
     const it = this.expr(e.index, T.integer);
-    if (!hasUnknown(it) && it.kind !== "integer") this.err(e.index.span, `an index must be an integer, found ${show(it)}`, `this is ${describe(it)}`);
+    if (!hasUnknown(it) && it.kind !== "integer") this.err(e.index.span, K.indexNotInteger({ T: show(it) }), `this is ${describe(it)}`);
     if (hasUnknown(t)) return UNKNOWN;
     let out: Type;
     if (t.kind === "vector" || t.kind === "array" || t.kind === "slice") out = t.elem;
     else if (t.kind === "string") out = T.char;
     else {
-      this.err(e.object.span, `cannot index ${describe(t)}`, `this is ${describe(t)}`, t.kind === "tuple" ? "read a tuple's parts with t.0, t.1, ..." : "indexing works on vectors, arrays, slices and strings");
+      this.err(e.object.span, K.cannotIndex({ T: describe(t) }), `this is ${describe(t)}`, t.kind === "tuple" ? "read a tuple's parts with t.0, t.1, ..." : "indexing works on vectors, arrays, slices and strings");
       return UNKNOWN;
     }
     if ((t.kind === "array" || t.kind === "slice") && e.index.kind === "int" && (e.index.value < 0 || e.index.value >= t.length)) {
-      this.err(e.index.span, "index out of range", `${show(t)} has indexes 0 to ${t.length - 1}`);
+      this.err(e.index.span, K.indexOutOfRange(), `${show(t)} has indexes 0 to ${t.length - 1}`);
     }
     return out;
   }
@@ -796,13 +814,13 @@ export class Checker {
         this.expectType(el, expected.elem);
       }
       if (expected.kind === "array" && e.elements.length !== expected.length) {
-        this.err(e.span, `wrong array length: expected ${expected.length} elements, found ${e.elements.length}`, `this has ${e.elements.length} element${e.elements.length === 1 ? "" : "s"}`, `an ${show(expected)} has exactly ${expected.length}`);
+        this.err(e.span, K.arrayLength({ N: expected.length, M: e.elements.length }), `this has ${e.elements.length} element${e.elements.length === 1 ? "" : "s"}`, `an ${show(expected)} has exactly ${expected.length}`);
       }
       return expected;
     }
     if (e.elements.length === 0) {
       if (expected && hasUnknown(expected)) return UNKNOWN; // the annotation's own error says enough
-      this.err(e.span, "cannot tell the type of an empty list", "empty list", "annotate the variable: let v: vector[integer] = [];");
+      this.err(e.span, K.emptyListType(), "empty list", "annotate the variable: let v: vector[integer] = [];");
       return UNKNOWN;
     }
     const first = this.expr(e.elements[0]!, null);

@@ -4,15 +4,15 @@
 
 import type { Module } from "../bytecode/module.js";
 import type { Diagnostic } from "../diag/index.js";
-import type { NativeSpec } from "../vm/native-api.js";
 import { ModuleError } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
-import { error } from "../diag/diagnostic.js";
-import { compileFrontEnd } from "./checker.js";
+import { K } from "../diag/codes.js";
+import { diagnostic, fileDiagnostic } from "../diag/diagnostic.js";
+import { compileFrontEnd, type FrontEndOptions } from "./checker.js";
 import { generate } from "./codegen.js";
 
-export function compileKaylee(source: string, file: string, opts: { natives?: NativeSpec[] } = {}): { module: Module | null; diagnostics: Diagnostic[] } {
-  const fe = compileFrontEnd(source, file, { natives: opts.natives });
+export function compileKaylee(source: string, file: string, opts: FrontEndOptions = {}): { module: Module | null; diagnostics: Diagnostic[] } {
+  const fe = compileFrontEnd(source, file, opts);
   if (!fe.program) return { module: null, diagnostics: fe.diagnostics };
   try {
     const module = generate(fe.program, source);
@@ -22,9 +22,13 @@ export function compileKaylee(source: string, file: string, opts: { natives?: Na
     if (refused) return { module: null, diagnostics: [...fe.diagnostics, refused] };
     return { module, diagnostics: fe.diagnostics };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    return { module: null, diagnostics: [...fe.diagnostics, { severity: "error", title: `internal compiler error: ${message}`, file, labels: [{ span: { start: 0, end: 0 }, message: "while generating code for this file", primary: true }] }] };
+    return { module: null, diagnostics: [...fe.diagnostics, internalError(file, e)] };
   }
+}
+
+/** The code generator failed on a program the checker accepted: a bug, said as a diagnostic. */
+export function internalError(file: string, e: unknown): Diagnostic {
+  return fileDiagnostic(file, K.internal({ WHY: e instanceof Error ? e.message : String(e) }));
 }
 
 /** The verifier's refusal of a compiled module as a diagnostic at the instruction's source position. */
@@ -38,7 +42,7 @@ function verifierRefusal(module: Module, source: string, file: string): Diagnost
     const lines = at ? module.functions[at.fn].lines.filter((l) => l.offset <= at.offset) : [];
     const pos = lines.length ? lines[lines.length - 1] : { line: 1, col: 1 };
     const start = sourceOffset(source, pos.line, pos.col);
-    return error(file, `this program is too large for the VM here: ${at ? at.why : e.message}`, { start, end: start + 1 }, "the compiled code passes a limit of the module format", "split this into smaller expressions or functions");
+    return diagnostic(file, K.tooLarge({ WHY: at ? at.why : e.message }), { start, end: start + 1 }, "the compiled code passes a limit of the module format", "split this into smaller expressions or functions");
   }
 }
 

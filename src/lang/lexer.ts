@@ -5,7 +5,8 @@
 // A lexical error never throws: it becomes a diagnostic and lexing carries on, so the parser
 // always gets a token stream ending in `eof`.
 
-import { error, type Diagnostic } from "../diag/diagnostic.js";
+import { K, type Titled } from "../diag/codes.js";
+import { diagnostic, type Diagnostic } from "../diag/diagnostic.js";
 import { KEYWORDS, type Token, type TokenKind } from "./token.js";
 
 export interface LexResult {
@@ -43,8 +44,8 @@ export function lex(source: string, file: string): LexResult {
     const nl = source.indexOf("\n");
     i = nl < 0 ? n : nl;
   }
-  const err = (start: number, end: number, title: string, msg: string, hint?: string) =>
-    diagnostics.push(error(file, title, { start, end: Math.max(end, start) }, msg, hint));
+  const err = (start: number, end: number, title: Titled, msg: string, hint?: string) =>
+    diagnostics.push(diagnostic(file, title, { start, end: Math.max(end, start) }, msg, hint));
   const push = (kind: TokenKind, start: number, end: number, value?: number | string) => {
     const t: Token = { kind, start, end };
     if (value !== undefined) t.value = value;
@@ -74,7 +75,7 @@ export function lex(source: string, file: string): LexResult {
         return 39;
       case "u": {
         if (source[i] !== "{") {
-          err(start, i, "bad unicode escape", "expected `{` after `\\u`", "write a code point in braces: \\u{1F600}");
+          err(start, i, K.badUnicodeEscape(), "expected `{` after `\\u`", "write a code point in braces: \\u{1F600}");
           return -1;
         }
         i++;
@@ -84,23 +85,21 @@ export function lex(source: string, file: string): LexResult {
         if (source[i] !== "}" || digits.length === 0 || digits.length > 6) {
           while (i < n && source[i] !== "}" && source[i] !== quote && source[i] !== "\n") i++;
           if (source[i] === "}") i++;
-          err(start, i, "bad unicode escape", "not a valid `\\u{...}` escape", "write 1 to 6 hex digits in braces: \\u{1F600}");
+          err(start, i, K.badUnicodeEscape(), "not a valid `\\u{...}` escape", "write 1 to 6 hex digits in braces: \\u{1F600}");
           return -1;
         }
         i++;
         const cp = parseInt(digits, 16);
         if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-          err(start, i, "bad unicode escape", "not a Unicode scalar value");
+          err(start, i, K.badUnicodeEscape(), "not a Unicode scalar value");
           return -1;
         }
         return cp;
       }
       default:
-        if (c === undefined) {
-          err(start, i, "unterminated literal", "the file ends inside this literal");
-          return -1;
-        }
-        err(start, i, "unknown escape", `\`\\${c}\` is not an escape`, "escapes are \\n \\t \\r \\0 \\\\ \\\" \\' and \\u{...}");
+        // The file ends inside the literal: its own "unterminated" diagnostic says so.
+        if (c === undefined) return -1;
+        err(start, i, K.unknownEscape(), `\`\\${c}\` is not an escape`, "escapes are \\n \\t \\r \\0 \\\\ \\\" \\' and \\u{...}");
         return -1;
     }
   };
@@ -131,7 +130,7 @@ export function lex(source: string, file: string): LexResult {
         } else i++;
       }
       if (depth > 0) swallowedFrom ??= start;
-      if (depth > 0) err(start, start + 2, "unterminated comment", "this comment is never closed", "close it with */");
+      if (depth > 0) err(start, start + 2, K.unterminatedComment(), "this comment is never closed", "close it with */");
       continue;
     }
     const start = i;
@@ -167,7 +166,7 @@ export function lex(source: string, file: string): LexResult {
         i++;
       }
       if (!closed) swallowedFrom ??= start;
-      if (!closed) err(start, start + 1, "unterminated string", "this string is never closed", 'end it with a `"`');
+      if (!closed) err(start, start + 1, K.unterminatedString(), "this string is never closed", 'end it with a `"`');
       push("string", start, i, text);
       continue;
     }
@@ -194,13 +193,13 @@ export function lex(source: string, file: string): LexResult {
         i += cp > 0xffff ? 2 : 1;
       }
       if (!closed) {
-        err(start, start + 1, "unterminated char literal", "this char literal is never closed", "a char is one character in single quotes: 'a'");
+        err(start, start + 1, K.unterminatedChar(), "this char literal is never closed", "a char is one character in single quotes: 'a'");
         push("char", start, i, cps[0] ?? 0);
       } else if (!bad && cps.length !== 1) {
         err(
           start,
           i,
-          cps.length === 0 ? "empty char literal" : "char literal holds more than one character",
+          cps.length === 0 ? K.emptyChar() : K.charTooLong(),
           "a char is exactly one character",
           cps.length === 0 ? "write a character between the quotes: 'a'" : "use double quotes for a string: \"" + source.slice(start + 1, i - 1) + '"',
         );
@@ -235,7 +234,7 @@ export function lex(source: string, file: string): LexResult {
       i += source.codePointAt(i)! > 0xffff ? 2 : 1;
     }
     const shown = source.slice(start, i);
-    err(start, i, "unexpected character", `\`${shown.length > 20 ? shown.slice(0, 20) + "..." : shown}\` is not part of Kaylee`);
+    err(start, i, K.unexpectedCharacter(), `\`${shown.length > 20 ? shown.slice(0, 20) + "..." : shown}\` is not part of Kaylee`);
   }
   push("eof", n, n);
   return { tokens, diagnostics, swallowedFrom };
@@ -253,7 +252,7 @@ export function lex(source: string, file: string): LexResult {
       const digits = source.slice(ds, i).replace(/_/g, "");
       const valid = radix === 16 ? /^[0-9a-fA-F]+$/ : /^[01]+$/;
       if (!valid.test(digits)) {
-        err(start, i, "bad number literal", `\`${source.slice(start, i)}\` is not a valid ${radix === 16 ? "hexadecimal" : "binary"} integer`);
+        err(start, i, K.badNumber(), `\`${source.slice(start, i)}\` is not a valid ${radix === 16 ? "hexadecimal" : "binary"} integer`);
         push("int", start, i, 0);
         return;
       }
@@ -278,7 +277,7 @@ export function lex(source: string, file: string): LexResult {
     // a name glued to a number (`12abc`) is one bad literal, one diagnostic
     if (i < n && isIdentStart(source[i]!)) {
       while (i < n && isIdentPart(source[i]!)) i++;
-      err(start, i, "bad number literal", `\`${source.slice(start, i)}\` is not a number`);
+      err(start, i, K.badNumber(), `\`${source.slice(start, i)}\` is not a number`);
       push(isFloat ? "float" : "int", start, i, 0);
       return;
     }

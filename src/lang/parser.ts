@@ -13,7 +13,8 @@
 // Nesting is limited (MAX_DEPTH) so that hostile input gets a diagnostic, not a RangeError.
 
 import { T } from "../bytecode/types.js";
-import { error, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import { K, type Titled } from "../diag/codes.js";
+import { diagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import { LineIndex } from "../diag/position.js";
 import type {
   AfterClause,
@@ -135,10 +136,10 @@ const identifier: PrefixFn = (p, tok) => {
 };
 
 const vmCall: PrefixFn = (p, tok) => {
-  if (!p.check(".")) p.fail(tok, "`vm` is not a value", "`vm` is only used to call its functions", "call one, e.g. vm.println(x)");
+  if (!p.check(".")) p.fail(tok, K.vmNotValue(), "`vm` is only used to call its functions", "call one, e.g. vm.println(x)");
   p.next();
   const nameTok = p.expect("ident", "a vm function name");
-  if (!p.check("(")) p.fail(nameTok, "`vm` functions must be called", "this needs arguments in parentheses", `write vm.${p.text(nameTok)}(...)`);
+  if (!p.check("(")) p.fail(nameTok, K.vmNotCalled(), "this needs arguments in parentheses", `write vm.${p.text(nameTok)}(...)`);
   const args = p.args();
   return {
     kind: "vmcall",
@@ -155,7 +156,7 @@ const vmCall: PrefixFn = (p, tok) => {
 };
 
 const grouping: PrefixFn = (p, tok) => {
-  if (p.check(")")) p.fail(p.peek(), "empty parentheses", "expected an expression here", "`()` is not a value; use null for nothing");
+  if (p.check(")")) p.fail(p.peek(), K.emptyParens(), "expected an expression here", "`()` is not a value; use null for nothing");
   const first = p.expression();
   if (p.match(",")) {
     const elements = [first];
@@ -202,7 +203,7 @@ const isTest: InfixFn = (p, left, _tok) => {
 };
 
 const badCall: InfixFn = (p, left, tok) => {
-  return p.fail(tok, "only named functions can be called", "this is not a function name", "call a top-level function by its name: f(x)");
+  return p.fail(tok, K.callNotNamed(), "this is not a function name", "call a top-level function by its name: f(x)");
 };
 
 const index: InfixFn = (p, left, _tok) => {
@@ -221,17 +222,17 @@ const dot: InfixFn = (p, left, tok) => {
     };
     const whole = ["{", ";", ")", "]", ",", "eof"].includes(p.peek(2).kind);
     const [from, to] = [bound(left.span, "0"), whole ? bound(p.peek(1), "n") : "n"];
-    p.failAt(sp(tok.start, t.end), "Kaylee has no ranges: count with a variable in a `loop`", "`..` is not an operator", `let i = ${from}; loop { if (i == ${to}) { break; } ... i++; }`);
+    p.failAt(sp(tok.start, t.end), K.noRanges(), "`..` is not an operator", `let i = ${from}; loop { if (i == ${to}) { break; } ... i++; }`);
   }
   if (t.kind === "int") {
     p.next();
     const text = p.text(t);
-    if (!/^[0-9]+$/.test(text)) p.fail(t, "bad tuple field", "a tuple field is a plain number", "write t.0, t.1, ...");
+    if (!/^[0-9]+$/.test(text)) p.fail(t, K.badTupleField(), "a tuple field is a plain number", "write t.0, t.1, ...");
     return { kind: "field", object: left, index: Number(text), ...exprBase(sp(left.span.start, t.end)) };
   }
   const nameTok = p.expect("ident", "a method name or tuple field number");
   if (!p.check("(")) {
-    p.fail(nameTok, "methods must be called", `\`${p.text(nameTok)}\` is not a field`, `call it: .${p.text(nameTok)}()`);
+    p.fail(nameTok, K.methodNotCalled(), `\`${p.text(nameTok)}\` is not a field`, `call it: .${p.text(nameTok)}()`);
   }
   const args = p.args();
   return {
@@ -258,7 +259,11 @@ const handler: InfixFn = (p, left, open) => {
     p.expect("}", "`}` to close the handler");
     h = { kind: "panic", message, span: sp(open.start, p.prevEnd()) };
   } else {
-    if (!p.check(":")) p.fail(p.peek(), `\`${word}\` needs a value`, "expected `:` here", `write {${word}: ${word === "message" ? '"text"' : "value"}}`);
+    if (!p.check(":")) {
+      const at = p.peek();
+      p.skipPast("}"); // the handler's own `}`: recovery goes on after it, not at it
+      p.fail(at, K.handlerNeedsValue({ WORD: word }), "expected `:` here", `write {${word}: ${word === "message" ? '"text"' : "value"}}`);
+    }
     p.next();
     const e = p.expression();
     p.expect("}", "`}` to close the handler");
@@ -352,24 +357,30 @@ export class Parser {
     if (k === ";" || k === ")" || k === "]") {
       // Point just after the previous token: that is where the missing `;` belongs.
       const at = this.pos > 0 ? this.prevEnd() : t.start;
-      return this.failAt(sp(at, at), `expected ${what}`, `expected ${what} here`, k === ";" ? "statements end with `;`" : undefined);
+      return this.failAt(sp(at, at), K.missingToken({ WHAT: what }), `expected ${what} here`, k === ";" ? "statements end with `;`" : undefined);
     }
-    return this.fail(t, `expected ${what}, found ${describeKind(t.kind)}`, `expected ${what}`);
+    return this.fail(t, K.unexpectedToken({ WHAT: what, FOUND: describeKind(t.kind) }), `expected ${what}`);
   }
-  fail(t: Token, title: string, msg: string, hint?: string): never {
+  /** Skips to just past the next `close` on the way (stopping at a `;` or `{` first, or the end). */
+  skipPast(close: "}" | "]"): void {
+    while (!this.check("eof") && !this.check(";") && !this.check("{")) {
+      if (this.next().kind === close) return;
+    }
+  }
+  fail(t: Token, title: Titled, msg: string, hint?: string): never {
     return this.failAt(sp(t.start, t.end), title, msg, hint);
   }
-  failAt(span: Span, title: string, msg: string, hint?: string): never {
+  failAt(span: Span, title: Titled, msg: string, hint?: string): never {
     this.report(span, title, msg, hint);
     throw SIGNAL;
   }
   /** A syntax error that needs no recovery: parsing goes on where it is. */
-  report(span: Span, title: string, msg: string, hint?: string): void {
-    this.diagnostics.push(error(this.file, title, span, msg, hint));
+  report(span: Span, title: Titled, msg: string, hint?: string): void {
+    this.diagnostics.push(diagnostic(this.file, title, span, msg, hint));
   }
   private enter(t: Token): void {
     if (++this.depth > MAX_DEPTH) {
-      this.fail(t, "nesting too deep", `more than ${MAX_DEPTH} levels of nesting`, "split this into smaller expressions or functions");
+      this.fail(t, K.nestingTooDeep(), `more than ${MAX_DEPTH} levels of nesting`, "split this into smaller expressions or functions");
     }
   }
 
@@ -387,7 +398,7 @@ export class Parser {
           items.push(f);
           functions.push(f);
         } else if (this.check("}")) {
-          this.fail(this.peek(), "unexpected `}`", "this `}` closes nothing", "check that the braces match");
+          this.fail(this.peek(), K.unexpectedCloseBrace(), "this `}` closes nothing", "check that the braces match");
         } else {
           const s = this.statement();
           items.push(s);
@@ -433,7 +444,7 @@ export class Parser {
     const params: Param[] = [];
     while (!this.check(")") && !this.check("eof")) {
       const pTok = this.expect("ident", "a parameter name");
-      if (!this.check(":")) this.fail(this.peek(), "parameter needs a type", "expected `:` and a type", `write ${this.text(pTok)}: integer`);
+      if (!this.check(":")) this.fail(this.peek(), K.paramNeedsType(), "expected `:` and a type", `write ${this.text(pTok)}: integer`);
       this.next();
       const annot = this.type();
       params.push({ name: this.text(pTok), span: sp(pTok.start, pTok.end), annot, binding: null });
@@ -441,7 +452,7 @@ export class Parser {
     }
     this.expect(")", "`)` to close the parameters");
     const retAnnot = this.match("->") ? this.type() : null;
-    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the function body", undefined);
+    if (!this.check("{")) this.fail(this.peek(), K.unexpectedToken({ WHAT: "`{`", FOUND: describeKind(this.peek().kind) }), "expected the function body");
     const body = this.block();
     return {
       kind: "fn",
@@ -468,7 +479,7 @@ export class Parser {
       const start = this.pos;
       const depth = this.depth;
       try {
-        if (this.check("fn")) this.fail(this.peek(), "functions are declared at top level", "a function cannot be declared inside a block", "move this function to the top level of the file");
+        if (this.check("fn")) this.fail(this.peek(), K.nestedFunction(), "a function cannot be declared inside a block", "move this function to the top level of the file");
         stmts.push(this.statement());
       } catch (e) {
         if (e !== SIGNAL) throw e;
@@ -477,7 +488,7 @@ export class Parser {
       }
     }
     this.depth--;
-    if (!this.check("}")) this.failAt(sp(open.start, open.end), "unclosed block", "this `{` is never closed", "add a `}`");
+    if (!this.check("}")) this.failAt(sp(open.start, open.end), K.unclosed({ WHAT: "block" }), "this `{` is never closed", "add a `}`");
     this.next();
     return { span: sp(open.start, this.prevEnd()), stmts };
   }
@@ -513,7 +524,7 @@ export class Parser {
         return { kind: "block", span: body.span, body };
       }
       case "else":
-        return this.fail(t, "`else` without `if`", "this `else` follows no `if` block", undefined);
+        return this.fail(t, K.elseWithoutIf(), "this `else` follows no `if` block");
       default:
         if (t.kind === "ident" && this.text(t) === "while") this.noWhile(t);
         if (t.kind === "ident" && this.peek(1).kind === "{" && this.text(t) === "receive") return this.receiveStmt();
@@ -546,7 +557,7 @@ export class Parser {
     if (after.kind === "(") cond = cond.slice(1, -1).trim();
     const hint =
       cond === "true" ? "write: loop { ... }" : `write: loop { if (!(${cond.length > 0 && cond.length <= 40 && !cond.includes("\n") ? cond : "condition"})) { break; } ... }`;
-    this.fail(t, "Kaylee has no `while`; use `loop` with `break`", "`while` is not a keyword", hint);
+    this.fail(t, K.noWhile(), "`while` is not a keyword", hint);
   }
 
   /** `receive { name: T => { } ... [after ms => { }] }`, with recovery arm by arm. */
@@ -565,12 +576,12 @@ export class Parser {
         const t = this.peek();
         if (t.kind === "ident" && this.text(t) === "after" && this.peek(1).kind !== ":") {
           const clause = this.afterClause();
-          if (after) this.report(clause.kwSpan, "a second `after` in one receive", "a receive has at most one `after` clause", "keep one timeout");
+          if (after) this.report(clause.kwSpan, K.secondAfter(), "a receive has at most one `after` clause", "keep one timeout");
           else after = clause;
           continue;
         }
         const arm = this.receiveArm();
-        if (after) this.report(arm.nameSpan, "an arm after the `after` clause", "`after` must be the last clause of a receive", "move the `after` clause to the end");
+        if (after) this.report(arm.nameSpan, K.armAfterAfter(), "`after` must be the last clause of a receive", "move the `after` clause to the end");
         arms.push(arm);
       } catch (e) {
         if (e !== SIGNAL) throw e;
@@ -579,10 +590,10 @@ export class Parser {
       }
     }
     this.depth--;
-    if (!this.check("}")) this.failAt(sp(open.start, open.end), "unclosed receive", "this `{` is never closed", "add a `}`");
+    if (!this.check("}")) this.failAt(sp(open.start, open.end), K.unclosed({ WHAT: "receive" }), "this `{` is never closed", "add a `}`");
     this.next();
     if (clauses === 0) {
-      this.report(kwSpan, "a receive with no arms", "this receive would wait forever for nothing", "add an arm, e.g. msg: string => { ... }, or `after ms => { ... }`");
+      this.report(kwSpan, K.emptyReceive(), "this receive would wait forever for nothing", "add an arm, e.g. msg: string => { ... }, or `after ms => { ... }`");
     }
     return { kind: "receive", span: sp(kw.start, this.prevEnd()), kwSpan, arms, after };
   }
@@ -590,15 +601,15 @@ export class Parser {
   private receiveArm(): ReceiveArm {
     const nameTok = this.peek();
     if (nameTok.kind !== "ident") {
-      this.fail(nameTok, `expected an arm of the receive, found ${describeKind(nameTok.kind)}`, "expected `name: type => { ... }` or `after ms => { ... }`", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
+      this.fail(nameTok, K.unexpectedToken({ WHAT: "an arm of the receive", FOUND: describeKind(nameTok.kind) }), "expected `name: type => { ... }` or `after ms => { ... }`", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
     }
     this.next();
     const name = this.text(nameTok);
-    if (!this.check(":")) this.fail(this.peek(), "a receive arm needs a type", "expected `:` and the message type", `write ${name}: integer => { ... }`);
+    if (!this.check(":")) this.fail(this.peek(), K.armNeedsType(), "expected `:` and the message type", `write ${name}: integer => { ... }`);
     this.next();
     const annot = this.type();
     this.expect("=>", "`=>`");
-    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the arm's block");
+    if (!this.check("{")) this.fail(this.peek(), K.unexpectedToken({ WHAT: "`{`", FOUND: describeKind(this.peek().kind) }), "expected the arm's block");
     const body = this.block();
     return { span: sp(nameTok.start, body.span.end), name, nameSpan: sp(nameTok.start, nameTok.end), annot, body, type: T.null, binding: null };
   }
@@ -607,7 +618,7 @@ export class Parser {
     const kw = this.next();
     const ms = this.expression();
     this.expect("=>", "`=>`");
-    if (!this.check("{")) this.fail(this.peek(), `expected \`{\`, found ${describeKind(this.peek().kind)}`, "expected the `after` clause's block");
+    if (!this.check("{")) this.fail(this.peek(), K.unexpectedToken({ WHAT: "`{`", FOUND: describeKind(this.peek().kind) }), "expected the `after` clause's block");
     const body = this.block();
     return { span: sp(kw.start, body.span.end), kwSpan: sp(kw.start, kw.end), ms, body };
   }
@@ -627,13 +638,13 @@ export class Parser {
     const letTok = this.next();
     const nameTok = this.peek();
     if (nameTok.kind !== "ident") {
-      this.fail(nameTok, `expected a variable name, found ${describeKind(nameTok.kind)}`, "expected a name", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
+      this.fail(nameTok, K.unexpectedToken({ WHAT: "a variable name", FOUND: describeKind(nameTok.kind) }), "expected a name", nameTok.kind === "vm" ? "`vm` is reserved" : undefined);
     }
     this.next();
     const annot = this.match(":") ? this.type() : null;
     let init: Expr | null = null;
     if (this.match("=")) init = this.expression();
-    else if (!this.check(";")) this.fail(this.peek(), `expected \`=\` or \`;\`, found ${describeKind(this.peek().kind)}`, "expected `=` or `;`");
+    else if (!this.check(";")) this.fail(this.peek(), K.unexpectedToken({ WHAT: "`=` or `;`", FOUND: describeKind(this.peek().kind) }), "expected `=` or `;`");
     this.expect(";", "`;`");
     return {
       kind: "let",
@@ -654,7 +665,7 @@ export class Parser {
     for (;;) {
       const ifTok = this.next();
       if (!this.check("(")) {
-        this.fail(this.peek(), "missing parentheses around the condition", "expected `(` here", "Kaylee writes conditions in parentheses: if (x > 0) { }");
+        this.fail(this.peek(), K.conditionParens(), "expected `(` here", "Kaylee writes conditions in parentheses: if (x > 0) { }");
       }
       this.next();
       const cond = this.expression();
@@ -730,14 +741,14 @@ export class Parser {
     if (!rule?.prefix) {
       this.depth--;
       const hint = tok.kind === "++" || tok.kind === "--" ? `write x${tok.kind}; as a statement` : undefined;
-      if (tok.kind === "eof") return this.failAt(sp(tok.start, tok.end), "unexpected end of file", "expected an expression", hint);
-      return this.fail(tok, `expected an expression, found ${describeKind(tok.kind)}`, "expected an expression", hint);
+      if (tok.kind === "eof") return this.failAt(sp(tok.start, tok.end), K.unexpectedEof(), "expected an expression", hint);
+      return this.fail(tok, K.unexpectedToken({ WHAT: "an expression", FOUND: describeKind(tok.kind) }), "expected an expression", hint);
     }
     let left = rule.prefix(this, tok);
     let chain = 0;
     while (prec <= this.infixPrec()) {
       if (this.depth + ++chain > MAX_DEPTH) {
-        this.fail(this.peek(), "expression too long", `more than ${MAX_DEPTH} operations in one expression`, "split it with variables");
+        this.fail(this.peek(), K.expressionTooLong(), `more than ${MAX_DEPTH} operations in one expression`, "split it with variables");
       }
       const t = this.next();
       left = RULES[t.kind]!.infix!(this, left, t);
@@ -797,17 +808,20 @@ export class Parser {
           this.expect("]", "`]`");
           out = { kind: "vector", elem, span: sp(t.start, this.prevEnd()) };
         } else {
-          if (!this.check(";")) this.fail(this.peek(), `${name} type needs a length`, "expected `;` and a length", `write ${name}[integer; 3]`);
+          if (!this.check(";")) this.fail(this.peek(), K.typeNeedsLength({ NAME: name }), "expected `;` and a length", `write ${name}[integer; 3]`);
           this.next();
           const n = this.peek();
-          if (n.kind !== "int" || !/^[0-9_]+$/.test(this.text(n))) this.fail(n, "expected a length", "the length must be a whole number", `write ${name}[integer; 3]`);
+          if (n.kind !== "int" || !/^[0-9_]+$/.test(this.text(n))) {
+            this.skipPast("]"); // the type's own `]`: its `;` is no statement's end to recover at
+            this.fail(n, K.expectedLength(), "the length must be a whole number", `write ${name}[integer; 3]`);
+          }
           this.next();
           this.expect("]", "`]`");
           out = { kind: name, elem, length: n.value as number, span: sp(t.start, this.prevEnd()) };
         }
       } else out = { kind: "named", name, span: sp(t.start, t.end) };
     } else {
-      return this.fail(t, `expected a type, found ${describeKind(t.kind)}`, "expected a type", "types are integer, float, byte, char, bool, string, vector[T], array[T; N], (T1, T2), ...");
+      return this.fail(t, K.unexpectedToken({ WHAT: "a type", FOUND: describeKind(t.kind) }), "expected a type", "types are integer, float, byte, char, bool, string, vector[T], array[T; N], (T1, T2), ...");
     }
     this.depth--;
     return out;

@@ -3,6 +3,7 @@
 // of types in diagnostics ("an integer", "a vector[string]").
 
 import { T, typeEquals, typeKey, type ScalarKind, type Type } from "../bytecode/types.js";
+import { K, type Titled } from "../diag/codes.js";
 import type { Span } from "../diag/diagnostic.js";
 import type { TypeNode } from "./ast.js";
 
@@ -70,22 +71,28 @@ const ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   void: "null",
 }));
 
+const NO_HOST_TYPES: ReadonlyMap<string, unknown> = new Map();
+
 export interface TypeProblem {
   span: Span;
-  title: string;
+  title: Titled;
   message: string;
   hint?: string;
 }
 
-/** Resolves a written type; problems are reported through `report` and give UNKNOWN. */
-export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): Type {
+/**
+ * Resolves a written type; problems are reported through `report` and give UNKNOWN. A name in
+ * `hostTypes` is that host type (the embedder's: vm.defineType).
+ */
+export function resolveType(node: TypeNode, report: (p: TypeProblem) => void, hostTypes: ReadonlyMap<string, unknown> = NO_HOST_TYPES): Type {
   switch (node.kind) {
     case "named": {
       if (SCALAR_NAMES.has(node.name)) return T[node.name as ScalarKind];
+      if (hostTypes.has(node.name)) return T.host(node.name);
       if (node.name === "vector" || node.name === "array" || node.name === "slice") {
         report({
           span: node.span,
-          title: `\`${node.name}\` needs an element type`,
+          title: K.needsElementType({ NAME: node.name }),
           message: "missing `[...]`",
           hint: node.name === "vector" ? "write vector[integer]" : `write ${node.name}[integer; 4]`,
         });
@@ -94,26 +101,26 @@ export function resolveType(node: TypeNode, report: (p: TypeProblem) => void): T
       const alias = ALIASES.get(node.name);
       report({
         span: node.span,
-        title: `unknown type \`${node.name}\``,
+        title: K.unknownType({ NAME: node.name }),
         message: "not a Kaylee type",
         hint: alias
           ? `did you mean \`${alias}\`?`
-          : "the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, ref, from, vector[T], array[T; N], slice[T; N] and tuples (T1, T2)",
+          : `the types are null, integer, float, byte, char, bool, string, error, pointer, process, exit, ref, from, vector[T], array[T; N], slice[T; N]${[...hostTypes.keys()].map((n) => `, ${n}`).join("")} and tuples (T1, T2)`,
       });
       return UNKNOWN;
     }
     case "vector":
-      return T.vector(resolveType(node.elem, report));
+      return T.vector(resolveType(node.elem, report, hostTypes));
     case "array":
-      return T.array(resolveType(node.elem, report), node.length);
+      return T.array(resolveType(node.elem, report, hostTypes), node.length);
     case "slice":
-      return T.slice(resolveType(node.elem, report), node.length);
+      return T.slice(resolveType(node.elem, report, hostTypes), node.length);
     case "tuple":
       if (node.elems.length < 2) {
-        report({ span: node.span, title: "a tuple type needs at least two parts", message: "not a tuple", hint: "write (string, integer)" });
+        report({ span: node.span, title: K.tupleTypeTooShort(), message: "not a tuple", hint: "write (string, integer)" });
         return UNKNOWN;
       }
-      return T.tuple(node.elems.map((e) => resolveType(e, report)));
+      return T.tuple(node.elems.map((e) => resolveType(e, report, hostTypes)));
   }
 }
 
@@ -133,10 +140,20 @@ export function distance(a: string, b: string): number {
   return d[b.length]!;
 }
 
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The candidate nearest to `name` (for "did you mean"), if one is near enough. With a budget,
+ * each candidate costs the work of comparing it, and the search gives up (no suggestion) when
+ * the budget runs out: one budget for a whole file keeps thousands of misspelt names among
+ * thousands of declared ones linear.
+ */
+export function closest(name: string, candidates: Iterable<string>, budget?: { left: number }): string | undefined {
   let best: string | undefined;
   let bestD = name.length <= 3 ? 1 : 2;
   for (const c of candidates) {
+    if (budget) {
+      budget.left -= Math.abs(name.length - c.length) > 3 ? 1 : 1 + name.length * c.length;
+      if (budget.left < 0) return undefined;
+    }
     const dd = distance(name, c);
     if (dd <= bestD && c !== name) {
       best = c;

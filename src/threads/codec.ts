@@ -17,9 +17,10 @@
 // size and liveness, later ones its id only — and come back referring to one `Block` per id
 // of the rebuilt memory. That mode also refuses (RangeError) any value it could not bring
 // back exactly, where a message would cross as a printable handle. None of this touches the
-// paths of plain values: it sits where a value is an object of no plain kind.
+// paths of plain values: it sits where a value is an object of no plain kind. A value of a
+// host type (vm/host-types.ts) is refused in either mode: it stays on the embedder's thread.
 
-import { ExitNotice, KError, ReplyTo } from "../vm/values.js";
+import { ExitNotice, HostValue, KError, ReplyTo } from "../vm/values.js";
 import { Block, ForeignHandle, LinearMemory, Pointer, Slice } from "../vm/memory.js";
 
 export { ForeignHandle };
@@ -193,6 +194,9 @@ export class Writer {
       this.u8(Tag.From);
       this.i32(x.pid);
       this.f64(x.ref);
+    } else if (x instanceof HostValue) {
+      // The embedder's own value lives on its thread (vm/host-types.ts): it never crosses.
+      throw new RangeError(`a ${x.type.name} (a value of a host type) cannot cross threads`);
     } else if (this.own !== null) this.handle(x, this.own);
     else {
       this.u8(Tag.Foreign);

@@ -31,6 +31,8 @@ export interface RunSetup {
   module: Uint8Array;
   buffers: SharedRunBuffers;
   options: WorkerRunOptions;
+  /** The functions whose processes live on scheduler 0 (Program.home): a spawn of one from here goes there. */
+  home: number[];
 }
 
 /** The options of a run that a worker's VM needs: plain data only. */
@@ -103,6 +105,11 @@ export class Pool {
     shareHostTotal(this.hostTotals, 0);
   }
 
+  /** Starts worker threads until there are `n` schedulers in all (ahead of a run going parallel). */
+  warm(n: number): void {
+    this.ensure(n);
+  }
+
   /** Starts worker threads until there are `n` schedulers in all. */
   private ensure(n: number): void {
     for (let id = this.workers.length; id < n; id++) {
@@ -110,13 +117,16 @@ export class Pool {
       this.hub.addPeer(id, this.inboxes[id]);
       const { Worker } = nodeModule<typeof import("node:worker_threads")>("node:worker_threads");
       const w = new Worker(workerUrl(), { workerData: { id, inboxes: this.inboxes.slice(0, id + 1), hostTotals: this.hostTotals } });
-      w.unref();
       w.on("message", (m: { kind: "joined"; run: number }) => {
         const key = `${m.run}:${id}`;
         this.joins.get(key)?.();
         this.joins.delete(key);
       });
       w.on("error", (e) => process.stderr.write(`error: internal error in raft: scheduler ${id}: ${e instanceof Error ? e.message : String(e)}\n`));
+      // After the listeners: adding a "message" listener refs the worker's port again. An
+      // idle worker (started ahead of a run that then did not go parallel) never holds the
+      // host process open.
+      w.unref();
       // Every earlier worker learns of the new one.
       for (let j = 1; j < id; j++) this.workers[j]!.postMessage({ kind: "peer", id, inbox: this.inboxes[id] });
       this.workers.push(w);
@@ -144,6 +154,7 @@ export class Pool {
       schedulers: n,
       module: writeModule(vm.program.module),
       buffers,
+      home: Array.from(vm.program.home).flatMap((h, f) => (h ? [f] : [])),
       options: {
         log: vm.log.level,
         maxProcesses: o.maxProcesses,
@@ -208,12 +219,15 @@ export function canGoParallel(vm: VMCore): boolean {
 
 /**
  * A scheduler thread's code: the bundle beside the CLI's (dist/raft-worker.cjs, one file that
- * loads in a fraction of the time of the modules it holds), else the module worker.js.
+ * loads in a fraction of the time of the modules it holds), loaded by bin/raft-worker.js from
+ * its V8 code cache; else the module worker.js.
  */
 function workerUrl(): URL {
   const here = import.meta.url;
   // In the bundled CLI this module is part of dist/raft-cli.cjs; otherwise it is dist/src/threads/pool.js.
-  const bundled = here.endsWith(".cjs") ? new URL("./raft-worker.cjs", here) : new URL("../../raft-worker.cjs", here);
-  if (nodeModule<typeof import("node:fs")>("node:fs").existsSync(bundled)) return bundled;
+  const dist = here.endsWith(".cjs") ? new URL("./", here) : new URL("../../", here);
+  const fs = nodeModule<typeof import("node:fs")>("node:fs");
+  const boot = new URL("../bin/raft-worker.js", dist);
+  if (fs.existsSync(new URL("./raft-worker.cjs", dist)) && fs.existsSync(boot)) return boot;
   return here.endsWith(".cjs") ? new URL("./src/threads/worker.js", here) : new URL("./worker.js", here);
 }

@@ -38,8 +38,10 @@
 //                              its delay (`now` is the writer's clock; the reader adds its
 //                              own): the scheduler it leaves cancels them in its timer heap,
 //                              the one it reaches arms them again (VMCore.servers);
-//   reductions, hungry         what it has used so far (introspection's count goes on), and
-//                              whether its last slice used the whole budget;
+//   reductions, hungry, unwoundDepth
+//                              what it has used so far (introspection's count goes on),
+//                              whether its last slice used the whole budget, and how deep in
+//                              compiled code it ended (the next slice's length);
 //   key0, key1, spawns, rng    its random stream under a seed (random.ts): the numbers it
 //                              draws next are the ones it would have drawn where it was;
 //   heapBytes, heapLast, heapReserved
@@ -68,6 +70,9 @@
 //     refused too, since timers belong to the scheduler's timer heap;
 //   - a supervisor: it runs natively, its state (child specs, restart history, grace timers)
 //     is host objects, not bytecode state;
+//   - a process that stays on the embedder's thread (`home`: its code can run an extension
+//     opcode or touch a host type, or it has held a host value; so `owned` and `hostBytes`,
+//     which only such a process has, never need to move);
 //   - a process holding a value the codec cannot bring back exactly: a cyclic array, a
 //     function, a symbol or an object of a host type anywhere on its stack, in its resume value
 //     or in its mailbox. Only a walk finds these, so `migrationRefusal` does not look for them:
@@ -108,6 +113,7 @@ const NONE = 0xffffffff;
  */
 export function migrationRefusal(p: Process): string | null {
   if (p.supervisor !== null) return "it is a supervisor";
+  if (p.home) return "it stays on the embedder's scheduler (extension opcodes or host values)";
   if (p.status !== Status.Runnable) return `it is ${STATUS_NAMES[p.status] ?? `in state ${p.status}`}, not runnable`;
   if (p.timerSeq !== 0) return "it has an armed timer";
   if (p.memory !== null && !(p.memory instanceof LinearMemory)) return "its memory is not a linear memory";
@@ -185,6 +191,7 @@ export function writeProcess(w: Writer, p: Process, now = 0): void {
     w.f64(p.heapReserved);
     w.f64(p.reductions);
     w.u8(p.hungry ? 1 : 0);
+    w.u32(p.unwoundDepth);
     w.u32(p.key0);
     w.u32(p.key1);
     w.f64(p.spawns);
@@ -269,6 +276,7 @@ export function readProcess(r: Reader, now = 0): Process {
     p.heapReserved = r.f64();
     p.reductions = r.f64();
     p.hungry = r.u8() !== 0;
+    p.unwoundDepth = r.u32();
     p.key0 = r.u32();
     p.key1 = r.u32();
     p.spawns = r.f64();

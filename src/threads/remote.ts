@@ -80,9 +80,12 @@ export class Remote implements RunEnd {
   /**
    * The scheduler a new process starts on: the spawner's, as the BEAM does (what it is sent
    * first is local, and a tree of processes stays together); a scheduler with more than it
-   * can do hands work to idle ones after its ticks (`ticked`).
+   * can do hands work to idle ones after its ticks (`ticked`). A process that must live on
+   * the embedder's thread (`home`: it can run an extension opcode or touch a host value) starts
+   * on scheduler 0.
    */
-  place(): number {
+  place(home: boolean): number {
+    if (home) return 0;
     if (this.spread) return (this.turn = (this.turn + 1) % this.schedulers);
     return this.self;
   }

@@ -18,6 +18,7 @@ import type { RunSetup } from "./pool.js";
 import { readModule } from "../bytecode/module.js";
 import { link } from "../vm/program.js";
 import { attachStore } from "../vm/jit-cache.js";
+import { remoteOpcode } from "../vm/ext-opcodes.js";
 import { Natives } from "../vm/natives.js";
 import { VMCore, type SysCtx } from "../vm/vm-core.js";
 import { heapRoom, shareHostTotal } from "../vm/heap.js";
@@ -44,7 +45,13 @@ function join(setup: RunSetup): void {
   // The embedder's natives (and standard input) live on its thread: a call goes there.
   const home = new Set(o.homeNatives);
   const table: NativeTable = { lookup: (name) => (home.has(name) ? callHome(name) : natives.lookup(name)) };
-  const program = link(readModule(setup.module), table);
+  // Extension opcodes and host types are the embedder's, on its thread: processes that use
+  // them stay there (setup.home), so here they are stand-ins that are never run.
+  const module = readModule(setup.module);
+  const stand = new Map((module.exts ?? []).map((d) => [d.name.toLowerCase(), remoteOpcode(d)]));
+  const program = link(module, table, { opcode: (name) => stand.get(name.toLowerCase()), hostType: () => true, hostNative: () => false });
+  program.home = new Uint8Array(program.home.length);
+  for (const f of setup.home) program.home[f] = 1;
   // The cache across runs, read only: what scheduler 0 compiled before, this thread need not generate again.
   const store = attachStore(program, o.jitCache, false);
   // Output goes to the file descriptors, or to scheduler 0 for an embedder that takes it.

@@ -6,14 +6,19 @@
 // process's linear memory and are shared too. `valuesEqual` is Kaylee's `==` on any type (what a
 // value costs in memory is heap.ts's business).
 
-import { ExitNotice, KError, ReplyTo } from "./values.js";
+import { ExitNotice, HostValue, KError, ReplyTo } from "./values.js";
 
-/** A copy that shares nothing mutable with `v`: arrays are copied recursively. */
-export function deepCopy<V>(v: V): V {
-  if (!Array.isArray(v)) return v;
+/**
+ * A copy that shares nothing mutable with `v`: arrays are copied recursively. A message's
+ * copy passes `host`, which says what goes in place of each value of a host type
+ * (host-types.ts); Kaylee's own copies (assignment) keep them as they are.
+ */
+export function deepCopy<V>(v: V, host?: (h: HostValue) => HostValue): V {
+  if (!Array.isArray(v)) return host !== undefined && v instanceof HostValue ? (host(v) as V) : v;
   const out = v.slice();
   for (let i = 0; i < out.length; i++) {
-    if (Array.isArray(out[i])) out[i] = deepCopy(out[i]);
+    const x = out[i];
+    if (Array.isArray(x) || (host !== undefined && x instanceof HostValue)) out[i] = deepCopy(x, host);
   }
   return out as V;
 }

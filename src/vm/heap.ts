@@ -4,7 +4,8 @@
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox, a message or read
 // result handed to it and not yet taken, its pending timer, the messages of the
-// `vm.send_after` timers it started (servers.ts) and its linear memory. Counting
+// `vm.send_after` timers it started (servers.ts) and its linear memory — and what the host
+// values it owns say they hold (their type's `size`: host-types.ts). Counting
 // every allocation exactly would cost the hot loop dearly and never learn about garbage, so
 // the accounting works like a collector's trigger:
 //
@@ -374,6 +375,7 @@ export function measure(p: Process, sp: number, clear: boolean, cap: number): nu
     }
   }
   if (p.memory instanceof LinearMemory) n += p.memory.bytes.length + ARRAY + WORD * p.memory.free.length;
+  n += p.hostBytes; // what its host values' types say they hold (host-types.ts)
   return n + walk(todo, cap - n);
 }
 
@@ -461,10 +463,9 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[]
   let work = 0;
   const a0 = args.length > 0 ? args[0] : null;
   if (typeof r === "string") {
-    // What the result adds to a string receiver: `s.push(c)` on a long string makes a V8
-    // cons string, O(1), and is charged for c, not again for all of s (which made a loop of
-    // appends quadratic in reductions). Natives that build a whole new string charge that
-    // themselves (methods.ts `building`).
+    // A string longer than the string it was called on (push) is that string extended: V8
+    // joins the two without copying, so the work and the bytes are what was added. (Natives
+    // that copy their receiver, such as repeat or pad_start, charge their own work.)
     work = typeof a0 === "string" && r.length > a0.length ? r.length - a0.length : r.length;
     n = STRING + 2 * work;
   } else if (Array.isArray(r)) n = ARRAY + (work = r.length) * SLOT;

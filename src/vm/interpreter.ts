@@ -790,6 +790,17 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             stack[sp++] = r;
             break;
           }
+          case Op.Ext: {
+            // An extension opcode the embedder defined (ext-opcodes.ts): pops, exec, pushes.
+            const site = prog.extSites[code[pc + 1]];
+            const n = site.op.pops;
+            const args = stack.slice(sp - n, sp);
+            p.sp = sp -= n; // exact for the heap check of its result
+            const r = vm.execExt(p, site, args, stack, base);
+            if (site.op.pushes !== 0) stack[sp++] = r;
+            pc += 2;
+            break;
+          }
 
           case Op.Concat: {
             const a = stack[sp - 2] as string;
@@ -1420,6 +1431,7 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
   }
   switch (u.kind) {
     case "yield":
+      p.unwoundDepth = frames.length;
       return Exec.Yield;
     case "park":
       vm.park(p, u.promise!);

@@ -300,9 +300,9 @@ export class DiskStore implements JitStore {
 
 /**
  * The modules Kaylee sources compiled to, so that a run of an unchanged file skips the front
- * end. An entry is the source, the file name and the embedder's native signatures it was
- * checked against (each compared exactly), and the module's bytes, which are read as any
- * module file is (readModule) and verified when linked, as every module is. Only a compile
+ * end. An entry is the source, the file name and what the embedder added that the checker
+ * sees (native signatures, host types), each compared exactly, and the module's bytes, which
+ * are read as any module file is (readModule) and verified when linked, as every module is. Only a compile
  * without any diagnostic is kept, so a warning is never lost.
  */
 export class ModuleCache {
@@ -312,20 +312,20 @@ export class ModuleCache {
     private readonly log: ((text: string) => void) | null,
   ) {}
 
-  private path(source: string, file: string, natives: string): string {
-    return join(this.dir, "module", `${digest(`${keyText()}\n${file}\n${natives}\n${source}`)}.json`);
+  private path(source: string, file: string, seen: string): string {
+    return join(this.dir, "module", `${digest(`${keyText()}\n${file}\n${seen}\n${source}`)}.json`);
   }
 
-  /** The module this source compiled to before, or null (a miss, or an entry that does not hold). */
-  get(source: string, file: string, natives: string): Module | null {
-    const path = this.path(source, file, natives);
+  /** The module this source compiled to before, or null (a miss, or an entry that does not hold); `seen`: what else the checker saw. */
+  get(source: string, file: string, seen: string): Module | null {
+    const path = this.path(source, file, seen);
     const e = readEntry(path);
     let why: string | null = null;
     let module: Module | null = null;
     if (e !== null && "why" in e) why = e.why;
     else if (e !== null) {
       const d = e.data;
-      if (d.source !== source || d.file !== file || d.natives !== natives) why = "another source";
+      if (d.source !== source || d.file !== file || d.seen !== seen) why = "another source";
       else if (typeof d.module !== "string") why = "no module";
       else {
         try {
@@ -340,9 +340,9 @@ export class ModuleCache {
     return module;
   }
 
-  put(source: string, file: string, natives: string, module: Module): void {
-    const path = this.path(source, file, natives);
-    const failed = writeEntry(path, { file, natives, source, module: Buffer.from(writeModule(module)).toString("base64") });
+  put(source: string, file: string, seen: string, module: Module): void {
+    const path = this.path(source, file, seen);
+    const failed = writeEntry(path, { file, seen, source, module: Buffer.from(writeModule(module)).toString("base64") });
     this.log?.(failed === null ? `module cache: wrote ${path}` : `module cache: cannot write ${path}: ${failed}`);
   }
 }

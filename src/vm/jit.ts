@@ -864,6 +864,20 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         names[d - n] = t;
         break;
       }
+      case Op.Ext: {
+        // An extension opcode the embedder defined (ext-opcodes.ts): its local operands' values
+        // go along by slot, the rest the site holds.
+        const site = prog.extSites[a1];
+        const n = site.op.pops;
+        const args = Array.from({ length: n }, (_, i) => get(d - n + i));
+        flush(d - n);
+        const frame: string[] = [];
+        site.op.operands.forEach((k, i) => k === "local" && (frame[site.encoded[i + 1]] = L(site.encoded[i + 1])));
+        const t = tmp();
+        emit(`${at} vm.budget = bud; ${t} = vm.execExt(p, vm.program.extSites[${a1}], [${args.join(", ")}], [${Array.from(frame, (x) => x ?? "null").join(", ")}], 0); bud = vm.budget;`);
+        if (site.op.pushes !== 0) names[d - n] = t;
+        break;
+      }
       case Op.Concat: {
         const t = tmp();
         emit(`${t} = ${sec} + ${top}; if (${t}.length > vm.maxStringLength || 2 * ${t}.length > vm.heapLimit) { ${at} throw H.hard("${C.heap_limit}"); } if ((p.heapBytes += 32 + 2 * (${sec}.length < ${top}.length ? ${sec}.length : ${top}.length)) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
@@ -959,7 +973,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.SetStrategy:
       case Op.StartChild:
       case Op.RestartChild: {
-        const n = typeof info.pops === "number" ? info.pops : info.pops([a1, a2, a3], { fnParams: (i) => prog.fnParams[i] });
+        const n = typeof info.pops === "number" ? info.pops : info.pops([a1, a2, a3], { fnParams: (i) => prog.fnParams[i], ext: (i) => prog.module.exts![i] });
         const name = op === Op.SpawnSupervisor ? (a1 ? "start_supervisor" : "supervisor") : op === Op.SetStrategy ? "set_strategy" : op === Op.StartChild ? "start_child" : "restart_child";
         const after = pc + 1 + info.operands.length;
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
@@ -1177,7 +1191,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         return null;
     }
     if (INT_OPS.has(op) && op !== Op.PushInt) intTemps.add(names[d - (info.pops as number)]);
-    if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS.has(prog.nativeNames[a1])) || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
+    if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS.has(prog.nativeNames[a1])) || op === Op.Ext || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
   }
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;

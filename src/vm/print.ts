@@ -18,7 +18,7 @@
 // cut off at MAX_PRINT_DEPTH, and the work at MAX_PRINT_WORK.
 
 import type { Type } from "../bytecode/types.js";
-import { ExitNotice, KError, ReplyTo } from "./values.js";
+import { ExitNotice, HostValue, KError, ReplyTo } from "./values.js";
 
 /** Prints `v` as `vm.print` shows a value of static type `t`. */
 export function formatValue(v: unknown, t: Type): string {
@@ -183,6 +183,9 @@ function leaf(v: unknown, t: Type | null, nested: boolean): string {
         break;
       case "fn":
         return "<fn>";
+      case "host":
+        if (v instanceof HostValue) return formatHost(v);
+        break;
     }
   }
   if (v === null || v === undefined) return "null";
@@ -191,7 +194,22 @@ function leaf(v: unknown, t: Type | null, nested: boolean): string {
   if (typeof v === "boolean") return String(v);
   if (v instanceof ExitNotice) return formatExit(v);
   if (v instanceof ReplyTo) return formatFrom(v);
+  if (v instanceof HostValue) return formatHost(v);
   return formatObject(v);
+}
+
+/**
+ * A value of a host type, as its type's `print` shows it; `<name>` when the type has none, or
+ * when it throws or returns something other than a string (printing never fails).
+ */
+function formatHost(h: HostValue): string {
+  try {
+    const s = h.type.print(h.value);
+    if (typeof s === "string") return s;
+  } catch {
+    // shown by its type's name
+  }
+  return `<${h.type.name}>`;
 }
 
 function isList(v: unknown): v is ArrayLike<unknown> {

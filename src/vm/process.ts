@@ -5,7 +5,7 @@
 // Frames live in three parallel Int32Arrays (return pc, caller's base, caller's fn) that
 // grow by doubling up to the frame cap; a call never allocates once they are big enough.
 
-import { KError, fault, usedError } from "./values.js";
+import { KError, fault, usedError, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { NO_MAIL, type Mailbox } from "./mailbox.js";
 import { formatPid } from "./print.js";
@@ -87,6 +87,13 @@ export class Process {
   /** Its last slice used the whole budget (CPU-bound work another scheduler could take). */
   hungry = false;
   /**
+   * How many compiled frames its last slice left when the budget ran out inside the second
+   * tier (0 otherwise): the scheduler lengthens the next slice in proportion (see
+   * Scheduler.sliceFor), so that the switch, which rebuilds those frames, stays a small part
+   * of the work.
+   */
+  unwoundDepth = 0;
+  /**
    * Under `--seed`, its random stream (random.ts): the key it was given at spawn, how many
    * processes it has spawned (the index of the next child's key), and the generator's state,
    * made at its first draw.
@@ -95,6 +102,15 @@ export class Process {
   key1 = 0;
   spawns = 0;
   rng: Int32Array | null = null;
+  /**
+   * It stays on scheduler 0, the embedder's thread: its code can reach an extension opcode or
+   * a host type (Program.home), or it has held a host value (host-types.ts). Never moves.
+   */
+  home = false;
+  /** The host values it owns, closed when it ends (host-types.ts; null until the first). */
+  owned: Set<HostValue> | null = null;
+  /** What its owned host values say they hold (their `size`), counted toward its heap (heap.ts). */
+  hostBytes = 0;
   /** Function this process was started with, for logs and supervisors. */
   readonly fnName: string;
 

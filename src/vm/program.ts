@@ -5,12 +5,22 @@
 // sets made `TypeSet`s).
 // It also keeps what panics need to name places: each code index's function and source
 // position.
+//
+// Extensions (ext-opcodes.ts, host-types.ts): each extension opcode the module names must be
+// defined by the VM with the same signature, and each host type its types name must be
+// defined; a use of an extension opcode becomes `Ext SITE` (Program.extSites). Linking also
+// finds which functions must run on the embedder's thread (`home`): those that reach (through
+// calls) an extension opcode, a type that holds a host type, or a native whose signature
+// does. A process started in one of them stays on scheduler 0.
 
-import { OPCODES } from "../bytecode/opcodes.js";
+import { OPCODES, Op } from "../bytecode/opcodes.js";
 import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
-import { parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
+import { hostNames, parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
+import { extDirective, sameExt } from "../bytecode/ext.js";
 import type { NativeFn } from "./native-api.js";
+import type { ExtOpcode, ExtSite } from "./ext-opcodes.js";
+import { A } from "../diag/codes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JitFn = (...args: any[]) => unknown;
@@ -35,6 +45,19 @@ export interface JitStore {
 export interface NativeTable {
   lookup(name: string): NativeFn | undefined;
 }
+
+/** What a VM adds to the language, as linking needs it. */
+export interface LinkExtensions {
+  /** The definition of extension opcode `name` (matched without regard to case), if any. */
+  opcode(name: string): ExtOpcode | undefined;
+  /** Is `name` a host type of this VM? */
+  hostType(name: string): boolean;
+  /** Does native `name`'s signature hold a host type (so its callers run on scheduler 0)? */
+  hostNative(name: string): boolean;
+}
+
+/** A VM with no extension opcodes or host types. */
+export const NO_EXTENSIONS: LinkExtensions = { opcode: () => undefined, hostType: () => false, hostNative: () => false };
 
 /** A linked type set (ReceiveSelect's operand): its keys in order, and each key's position. */
 export class TypeSet {
@@ -89,6 +112,10 @@ export class Program {
   readonly jitRegions: Map<number, JitEntry | null>;
   /** The second tier's cache across runs for this module (jit-cache.ts), or null. */
   jitStore: JitStore | null = null;
+  /** The uses of extension opcodes, which `Ext` instructions index (ext-opcodes.ts). */
+  extSites: readonly ExtSite[] = [];
+  /** 1 for each function a process must run on scheduler 0 when it starts there (see the header). */
+  home: Uint8Array = new Uint8Array(0);
 
   fnName(i: number): string {
     return this.module.functions[i].name;
@@ -108,8 +135,21 @@ export class Program {
 }
 
 /** Verifies and links a module. Throws `ModuleError` for anything wrong with it. */
-export function link(m: Module, natives: NativeTable): Program {
+export function link(m: Module, natives: NativeTable, ext: LinkExtensions = NO_EXTENSIONS): Program {
   const verified = verifyModule(m);
+  const extOps: ExtOpcode[] = (m.exts ?? []).map((d) => {
+    const op = ext.opcode(d.name);
+    if (op === undefined) throw new ModuleError(`this module uses the extension opcode ${d.name}, which this VM does not define (vm.defineOpcode)`);
+    if (!sameExt(op, d)) throw new ModuleError(`extension opcode ${d.name}: the module uses it as ${extDirective(d)}, but this VM defines ${extDirective(op)}`);
+    return op;
+  });
+  /** Does constant #k hold a host type (a type, or a type set with one)? */
+  const hostConst = m.consts.map((c) => {
+    if (c.tag !== "type" && c.tag !== "typeset") return false;
+    const names = (c.tag === "type" ? [c.value] : parseTypeSet(c.value, () => true)).flatMap((k) => hostNames(parseTypeKey(k, () => true)));
+    for (const n of names) if (!ext.hostType(n)) throw new ModuleError(`this module uses the host type ${n}, which this VM does not define (vm.defineType)`);
+    return names.length !== 0;
+  });
   const nativeIndex = new Map<string, number>();
   const nativeFns: NativeFn[] = [];
   const nativeNames: string[] = [];
@@ -120,14 +160,17 @@ export function link(m: Module, natives: NativeTable): Program {
       case "string":
         return c.value;
       case "type":
-        return parseTypeKey(c.value);
+        return parseTypeKey(c.value, ext.hostType);
       case "typeset":
-        return new TypeSet(parseTypeSet(c.value));
+        return new TypeSet(parseTypeSet(c.value, ext.hostType));
       case "native": {
         let i = nativeIndex.get(c.value);
         if (i === undefined) {
           const fn = natives.lookup(c.value);
-          if (!fn) throw new ModuleError(`bad module: unknown native ${JSON.stringify(c.value)}`);
+          if (!fn) {
+            const t = A.unknownNative({ NAME: JSON.stringify(c.value) });
+            throw new ModuleError(t.title, null, t);
+          }
           i = nativeFns.length;
           nativeFns.push(fn);
           nativeNames.push(c.value);
@@ -152,6 +195,9 @@ export function link(m: Module, natives: NativeTable): Program {
   const pcFn = new Int32Array(total);
   const pcDepth = new Int32Array(total).fill(-1);
   const fnEntry = new Int32Array(m.functions.length);
+  const extSites: ExtSite[] = [];
+  const home = new Uint8Array(m.functions.length);
+  const callers: number[][] = m.functions.map(() => []);
   verified.forEach((v, fi) => {
     fnEntry[fi] = starts[fi][0];
     v.instrs.forEach((ins, i) => {
@@ -162,7 +208,15 @@ export function link(m: Module, natives: NativeTable): Program {
       info.operands.forEach((kind, k) => {
         let val = ins.operands[k];
         if (kind === "label") val = starts[fi][v.indexAt[val]];
-        else if (kind === "native") val = consts[val] as number;
+        else if (kind === "native") {
+          if (ext.hostNative(m.consts[val].value as string)) home[fi] = 1;
+          val = consts[val] as number;
+        } else if (kind === "ext") {
+          extSites.push({ op: extOps[val], encoded: ins.operands });
+          val = extSites.length - 1;
+          home[fi] = 1;
+        } else if ((kind === "type" || kind === "typeset") && hostConst[val]) home[fi] = 1;
+        else if (kind === "fn" && ins.op === Op.Call) callers[val].push(fi);
         code[at + 1 + k] = val;
       });
       for (let j = 0; j <= info.operands.length; j++) {
@@ -171,7 +225,11 @@ export function link(m: Module, natives: NativeTable): Program {
       }
     });
   });
-  return new Program(
+  // A caller of a function that must run on scheduler 0 must too (its process runs the callee).
+  const todo: number[] = [];
+  home.forEach((h, fi) => h && todo.push(fi));
+  while (todo.length) for (const c of callers[todo.pop()!]) if (!home[c]) (home[c] = 1), todo.push(c);
+  const prog = new Program(
     m,
     code,
     fnEntry,
@@ -185,4 +243,7 @@ export function link(m: Module, natives: NativeTable): Program {
     pcFn,
     pcDepth,
   );
+  prog.extSites = extSites;
+  prog.home = home;
+  return prog;
 }

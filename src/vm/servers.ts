@@ -86,7 +86,7 @@ export class Servers {
     const vm = this.vm;
     const q = vm.procs.get(to);
     if (q === undefined) {
-      if (vm.remote !== null) vm.remote.reply(to, ref, type, value);
+      if (vm.remote !== null && !vm.staysHere(to, type, value)) vm.remote.reply(to, ref, type, value);
       return;
     }
     if (q.callRef !== ref || q.status !== Status.Receiving) return; // no call waits for it: dropped
@@ -94,6 +94,7 @@ export class Servers {
     vm.sched.cancelTimer(q);
     vm.signals.demonitor(q, ref);
     const v = type === q.callType ? value : new KError(`call: the reply is ${type}, but the call waits for ${q.callType}`, C.bad_reply);
+    if (v === value) vm.hostArrived(q, type, v);
     this.wake(q, v);
     admitMessage(vm, q, v); // charged in q's hands, as a delivered message is (heap.ts)
   }

@@ -494,7 +494,7 @@ function call(vm: VMCore, st: SupState, ev: CallEvent): void {
         break;
       case "start_child": {
         const restart = restartArg(a[1]);
-        const c: Child = { restart, fn: ev.fnIndex, args: a.slice(2).map(deepCopy), sub: null, pid: 0, running: false };
+        const c: Child = { restart, fn: ev.fnIndex, args: a.slice(2).map((x) => deepCopy(x)), sub: null, pid: 0, running: false };
         startChild(vm, st, c);
         st.children.push(c);
         value = c.pid;

@@ -10,7 +10,8 @@
 // (the frame's operand stack before it, its top values).
 // The copy never compiles (it has no second tier), so the trace sees every instruction.
 
-import { OPCODES } from "../bytecode/opcodes.js";
+import { OPCODES, Op } from "../bytecode/opcodes.js";
+import { mnemonicOf } from "../bytecode/encoding.js";
 import { operandTexts } from "../bytecode/disasm.js";
 import { Exec, TRACE_STEP, execute } from "./interpreter.js";
 import { formatAny } from "./print.js";
@@ -28,6 +29,8 @@ function tracedCopy(prog: Program): Program {
   for (let pc = 0; pc < code.length; pc += 1 + OPCODES[prog.code[pc]].operands.length) code[pc] = TRACE_STEP;
   // No depths: the second tier stays off for the copy (Program.pcDepth).
   t = new Program(prog.module, code, prog.fnEntry, prog.fnParams, prog.fnLocals, prog.fnMaxStack, prog.consts, prog.natives, prog.nativeNames, prog.pcOffset, prog.pcFn);
+  t.extSites = prog.extSites;
+  t.home = prog.home;
   t.jitState.fill(2);
   copies.set(prog, t);
   return t;
@@ -40,14 +43,15 @@ const SHOWN = 4;
 function describe(prog: Program, p: Process, pc: number): string {
   const op = prog.code[pc];
   const info = OPCODES[op];
-  const operands = Array.from(prog.code.subarray(pc + 1, pc + 1 + info.operands.length));
+  // An extension opcode's use is written as the module has it (its site keeps that).
+  const operands = op === Op.Ext ? prog.extSites[prog.code[pc + 1]].encoded : Array.from(prog.code.subarray(pc + 1, pc + 1 + info.operands.length));
   const parts = operandTexts(prog.module, op, operands, (v) => `@L${prog.pcOffset[v]}`, (v) => prog.nativeNames[v] ?? "?");
   const w = prog.where(pc);
   const bottom = p.base + prog.fnLocals[prog.pcFn[pc]];
   const values: string[] = [];
   for (let i = Math.max(bottom, p.sp - SHOWN); i < p.sp; i++) values.push(formatAny(p.stack[i], true, 64));
   if (p.sp - bottom > SHOWN) values.unshift("...");
-  return `${pidString(p.pid)} ${w.fn} ${w.line}:${w.col} ${[info.mnemonic, ...parts].join(" ")} | stack [${values.join(", ")}]`;
+  return `${pidString(p.pid)} ${w.fn} ${w.line}:${w.col} ${[mnemonicOf(prog.module, op, operands), ...parts].join(" ")} | stack [${values.join(", ")}]`;
 }
 
 /** Instructions a traced process runs before it yields (a slice; its reductions may not end it). */

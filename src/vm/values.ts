@@ -3,7 +3,7 @@
 //
 // Kaylee values carry no tags (see docs/architecture.md): integers, floats, chars, bytes and
 // process ids and refs are JS numbers, strings are JS strings, collections are JS arrays. Only
-// errors, exit notices, reply addresses and memory handles are objects.
+// errors, exit notices, reply addresses, memory handles and values of host types are objects.
 
 import { C, type ErrorCode } from "./error-codes.js";
 
@@ -38,6 +38,34 @@ export class ReplyTo {
   constructor(
     readonly pid: number,
     readonly ref: number,
+  ) {}
+}
+
+/** What an embedder defined for a host type (`vm.defineType`; host-types.ts). */
+export interface HostType {
+  readonly name: string;
+  /** How a message (or a spawn's argument) holding one crosses to another process. */
+  readonly send: "copy" | "share" | "deny";
+  print(v: unknown): unknown;
+  size(v: unknown): unknown;
+  close(v: unknown): unknown;
+}
+
+/**
+ * A value of a host type: the embedder's JS value `value` (what its natives get and return),
+ * boxed so that the VM can tell it apart, print it, count it and close it. `owner` is the
+ * process whose end closes it (host-types.ts); `bytes` is what its `size` said last, counted
+ * toward the owner's heap; `transit`: a copy made for a message, owned by the sender until it
+ * is delivered.
+ */
+export class HostValue {
+  owner = 0;
+  bytes = 0;
+  closed = false;
+  transit = false;
+  constructor(
+    readonly type: HostType,
+    readonly value: unknown,
   ) {}
 }
 

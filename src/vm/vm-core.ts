@@ -10,7 +10,7 @@
 import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
 import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
-import { ExitNotice, Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault } from "./values.js";
+import { ExitNotice, Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
 import type { Host, NativeCtx, NativeFn } from "./native-api.js";
@@ -18,6 +18,8 @@ import type { Type } from "../bytecode/types.js";
 import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
 import { deepCopy } from "./copy.js";
+import { runExt, type ExtSite } from "./ext-opcodes.js";
+import { arrive, closeOwned, holdsHost, keyHoldsHost, sendHost } from "./host-types.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
 import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
@@ -74,6 +76,10 @@ export interface VMOptions {
   builtinNatives?: { has(name: string): boolean };
   /** Makes this run use `schedulers` threads (threads/pool.ts, wired in by the library API). */
   parallel?: (vm: VMCore) => Promise<void> | undefined;
+  /** Starts the threads a later `parallel` would use (see VMCore.prepareParallel). */
+  prepareParallel?: (vm: VMCore) => void;
+  /** The embedder defined host types (host-types.ts): messages and spawns look for their values. */
+  hostTypes?: boolean;
 }
 
 export type VMEvent =
@@ -291,6 +297,7 @@ export class VMCore {
     this.budget = 0; // a slice still running (stop called from a native) yields at its next check
     this.sched.stop();
     heapClose(this); // what the processes left hold leaves the host's total (heap.ts)
+    if (this.opts.hostTypes) this.procs.forEach((p) => closeOwned(this, p)); // their host values are closed (host-types.ts)
     let stats = this.stats();
     if (remote !== null) {
       remote.stopAll();
@@ -404,6 +411,8 @@ export class VMCore {
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
     p.key0 = key[0];
     p.key1 = key[1];
+    p.home = prog.home[fn] === 1; // it stays on scheduler 0 (program.ts)
+    if (this.opts.hostTypes && args.length !== 0) arrive(this, p, args); // copies of host values become its own
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
     p.sp = prog.fnLocals[fn];
     p.pc = prog.fnEntry[fn];
@@ -453,13 +462,15 @@ export class VMCore {
    * fresh array: the copies replace its elements.
    */
   spawnFromCode(p: Process, fn: number, args: unknown[], mode: number): number | unknown[] | KError {
-    for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i]);
+    const host = this.hostCopier(p);
+    for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i], host);
     const link = mode === 1;
     try {
       const remote = this.remote;
       const ref = mode === 2 ? this.newRef() : 0;
       let pid: number;
-      const at = remote !== null ? remote.place() : 0;
+      // A process that must live on the embedder's thread starts there (program.ts, host-types.ts).
+      const at = remote !== null ? remote.place(this.program.home[fn] === 1 || (host !== undefined && holdsHost(args))) : 0;
       if (remote !== null && at !== remote.self) {
         pid = this.takePid(at);
         if (link) (p.links ??= new Set()).add(pid);
@@ -505,6 +516,17 @@ export class VMCore {
     return parallel(this);
   }
 
+  /**
+   * The run looks like it may soon go parallel (one busy tick): the other schedulers' threads
+   * start now, so that a thread's start-up (Node's own, then loading Raft) overlaps the ticks
+   * that decide, instead of following them. Nothing happens if the run could not go parallel.
+   */
+  prepareParallel(): void {
+    const n = this.opts.schedulers ?? 1;
+    if (n === 1 || this.remote !== null || this.wentParallel) return;
+    this.opts.prepareParallel?.(this);
+  }
+
   private wentParallel = false;
 
   /** From now on the run has other schedulers, reached through `remote` (threads/pool.ts). */
@@ -537,13 +559,21 @@ export class VMCore {
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
   sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
-    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value));
+    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value, p));
   }
 
-  /** A message's private copy, its work charged (what the receiver gets: messages are copied). */
-  copyMessage(value: unknown): unknown {
+  /**
+   * What a message's copy puts in place of each host value, sent by `from` (host-types.ts);
+   * undefined when the embedder defined no host types.
+   */
+  private hostCopier(from: Process | null): ((h: HostValue) => HostValue) | undefined {
+    return this.opts.hostTypes ? (h) => sendHost(this, from, h) : undefined;
+  }
+
+  /** A message's private copy, its work charged (what the receiver gets: messages are copied); `from` sends it. */
+  copyMessage(value: unknown, from: Process | null = this.current): unknown {
     if (value instanceof KError) throw usedError(value);
-    const copy = deepCopy(value);
+    const copy = deepCopy(value, this.hostCopier(from));
     if (typeof copy === "object" && copy !== null) this.chargeWork(copyWork(copy));
     return copy;
   }
@@ -567,11 +597,13 @@ export class VMCore {
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
     if (!q) {
+      if (this.remote !== null && this.staysHere(to, type, value)) return;
       if (this.remote !== null) this.remote.send(to, type, value); // counted where it arrives
       return;
     }
     this.messages++;
     if (q.supervisor !== null) return;
+    if (this.opts.hostTypes) this.hostArrived(q, type, value);
     if (q.status === Status.Receiving && q.waitType === type) {
       this.handOff(q, value);
       admitMessage(this, q, value); // charged in q's hands, where a measurement sees it (heap.ts)
@@ -590,6 +622,23 @@ export class VMCore {
       q.waitSet = -1;
       this.sched.makeRunnable(q);
     }
+  }
+
+  /** Message `value` of type `type` reached `q` here: copies of host values in it become q's (host-types.ts). */
+  hostArrived(q: Process, type: string, value: unknown): void {
+    if (this.opts.hostTypes && keyHoldsHost(type)) arrive(this, q, value);
+  }
+
+  /**
+   * Host values never cross threads (host-types.ts): a message holding one for process `to` on
+   * another scheduler is dropped, with a warning. (A process that can receive a message of a
+   * type that holds a host type lives on scheduler 0, so only one that could never take it
+   * from its mailbox is elsewhere.) True when it was dropped.
+   */
+  staysHere(to: number, type: string, value: unknown): boolean {
+    if (!this.opts.hostTypes || !keyHoldsHost(type) || !holdsHost(value)) return false;
+    if (this.log.enabled("warn")) this.log.log("warn", `a message of type ${type} for ${pidString(to)} was dropped: it holds host values, which stay on the embedder's scheduler, and ${pidString(to)} runs on another`);
+    return true;
   }
 
   /** A delivery past --max-mailbox ends the receiver (the sender never fails). */
@@ -696,6 +745,16 @@ export class VMCore {
     }
   }
 
+  /**
+   * Ext: runs `site`, a use of an extension opcode (ext-opcodes.ts), for `p`, whose local
+   * slot s is `frame[base + s]`; its result is charged as a native's.
+   */
+  execExt(p: Process, site: ExtSite, args: unknown[], frame: readonly unknown[], base: number): unknown {
+    const r = runExt(p, site, args, frame, base, this.program.consts, this.chargeWork);
+    chargeNative(this, p, r, args, this.chargeWork); // heap accounting (heap.ts)
+    return r;
+  }
+
   /** Parks `p` until `promise` settles (Scheduler.park). */
   park(p: Process, promise: Promise<unknown>): void {
     this.sched.park(p, promise);
@@ -727,6 +786,7 @@ export class VMCore {
     this.opts.onEvent?.({ kind: "exit", pid: p.pid, reason });
     if (p.mailbox.length !== 0) p.mailbox = NO_MAIL;
     heapExit(this, p); // heap accounting (heap.ts)
+    if (p.owned !== null) closeOwned(this, p); // its host values are closed (host-types.ts)
     if (p.supervisor !== null) this.supervisors?.ended(this, p);
     const origin = cause ? cause.origin : this.lastPanic !== null && this.lastPanic.pid === p.pid ? this.lastPanic : null;
     this.signals.ended(p, reason, origin);

@@ -10,6 +10,7 @@ import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, symli
 import { join } from "node:path";
 import { Raft, type Diagnostic } from "../../src/index.js";
 import { link } from "../../src/vm/program.js";
+import { exampleDiagnostics } from "../../src/cli/explain.js";
 
 // ── blocks ──────────────────────────────────────────────────────────────────────────────
 
@@ -55,6 +56,8 @@ export interface Block {
   stream: "stdout" | "stderr" | null;
   /** `js run`: the snippet is also run with node. */
   run: boolean;
+  /** `error=CODE`: a failing example; it must fail to compile (or link) with that code, and only that code. */
+  error: string | null;
   /** What is wrong with the block itself (its fence or info string). */
   problems: string[];
 }
@@ -94,7 +97,7 @@ export function parseBlocks(doc: string, markdown: string): Block[] {
 }
 
 function blockOf(doc: string, line: number, info: string, text: string): Block {
-  const b: Block = { doc, line, lang: "text", info, text, fragment: false, ignore: null, file: null, exit: 0, env: {}, stream: null, run: false, problems: [] };
+  const b: Block = { doc, line, lang: "text", info, text, fragment: false, ignore: null, file: null, exit: 0, env: {}, stream: null, run: false, error: null, problems: [] };
   const ig = /(?:^|\s)ignore\b:?\s*(.*)$/.exec(info);
   if (ig) b.ignore = ig[1].trim();
   const words = (ig ? info.slice(0, ig.index) : info).split(/\s+/).filter(Boolean);
@@ -121,9 +124,11 @@ function blockOf(doc: string, line: number, info: string, text: string): Block {
     else if (key === "env" && program && /^[A-Z_][A-Z0-9_]*=/.test(value)) b.env[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
     else if ((key === "stdout" || key === "stderr") && lang === "text" && eq < 0) b.stream = key;
     else if (key === "run" && lang === "js" && eq < 0) b.run = true;
+    else if (key === "error" && program && /^[EA]\d{4}$/.test(value)) b.error = value;
     else b.problems.push(`"${w}" is not a flag of a ${first} block`);
   }
   if (b.fragment && (b.exit !== 0 || Object.keys(b.env).length)) b.problems.push("a fragment does not run: exit= and env= mean nothing on it");
+  if (b.error !== null && (b.fragment || b.file !== null || b.exit !== 0 || Object.keys(b.env).length)) b.problems.push("a failing example (error=) does not run: fragment, file=, exit= and env= mean nothing on it");
   return b;
 }
 
@@ -206,7 +211,7 @@ function programChecks(rs: DocResult[], dir: string, o: CheckOptions): (() => Pr
     const b = r.block;
     if (b.lang === "text" && b.stream) {
       if (!last) r.problems.push(`\`text ${b.stream}\` is the output of a program above it, and there is none`);
-      else if (last.block.fragment || last.block.ignore !== null) r.problems.push(`\`text ${b.stream}\` belongs to the block at ${last.block.doc}:${last.block.line}, which does not run`);
+      else if (last.block.fragment || last.block.error !== null || last.block.ignore !== null) r.problems.push(`\`text ${b.stream}\` belongs to the block at ${last.block.doc}:${last.block.line}, which does not run`);
       else outputs.set(last, [...(outputs.get(last) ?? []), r]);
       continue;
     }
@@ -214,6 +219,13 @@ function programChecks(rs: DocResult[], dir: string, o: CheckOptions): (() => Pr
     last = r;
     if (r.problems.length || b.ignore !== null) continue;
     const name = b.file ?? `L${b.line}.${b.lang === "kaylee" ? "kl" : "raft"}`;
+    if (b.error !== null) {
+      // A failing example: every error it reports (compiling, then linking) has its code.
+      const errors = exampleDiagnostics(raft, b.lang, b.text, name).filter((d) => d.severity === "error");
+      if (!errors.length) r.problems.push(`${at(b)}: compiles, but is shown failing with ${b.error}`);
+      r.problems.push(...errors.filter((d) => d.code !== b.error).map((d) => `${describe(b, d)}: ${d.code}, not the ${b.error} it is shown failing with`));
+      continue;
+    }
     const c = b.lang === "kaylee" ? raft.compile(b.text, name) : raft.assemble(b.text, name);
     const errors = c.diagnostics.filter((d) => d.severity === "error" && !(b.fragment && b.lang === "kaylee" && UNDECLARED.test(d.title) && !d.hint?.startsWith("did you mean")));
     r.problems.push(...errors.map((d) => describe(b, d)));
@@ -420,11 +432,17 @@ function shellChecks(rs: DocResult[], dir: string, o: CheckOptions): (() => Prom
   for (const r of rs) {
     const b = r.block;
     if ((b.lang !== "sh" && b.lang !== "console") || r.problems.length || b.ignore !== null) continue;
+    // A block's commands run one after another, as a shell runs them (a later one may use a
+    // file an earlier one wrote); blocks run side by side.
+    const steps: (() => Promise<void>)[] = [];
+    runs.push(async () => {
+      for (const step of steps) await step();
+    });
     for (const c of commands(b, r)) {
       const [cmd, ...args] = c.argv;
       const where = at(b, c.k);
       if (cmd === "raft") {
-        runs.push(async () => {
+        steps.push(async () => {
           const out = await run(o, dir, args, { env: c.env, input: c.input.map((l) => l + "\n").join(""), merged: b.lang === "console" });
           if (b.lang === "console") {
             r.problems.push(...outcomeProblems({ ...b, line: b.line + c.k - 1 }, out, b.exit, "the command"));

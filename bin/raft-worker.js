@@ -1,0 +1,31 @@
+// A scheduler thread's entry point (threads/pool.ts starts it as a worker thread).
+//
+// It loads dist/raft-worker.cjs, a scheduler thread's whole code bundled into one file at
+// build time (scripts/bundle-cli.mjs), compiled from the V8 code cache beside it when the
+// cache fits this Node, as bin/raft.js does for the CLI: a thread that joins a run should
+// spend its start-up running, not parsing. With RAFT_CODE_CACHE=write (the build), the cache
+// is recorded when the thread has joined its first run, so that it holds what joining compiles.
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { Script } = require("node:vm");
+const { parentPort } = require("node:worker_threads");
+
+const dist = join(__dirname, "..", "dist");
+const file = join(dist, "raft-worker.cjs");
+let cachedData;
+try {
+  cachedData = readFileSync(`${file}.cache`);
+} catch {
+  cachedData = undefined;
+}
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "latin1")}\n})`, {
+  filename: file,
+  cachedData,
+});
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, file, dist);
+if (process.env.RAFT_CODE_CACHE === "write") {
+  // Listeners run in the order they were added: the bundle's joins the run first.
+  parentPort.once("message", () => writeFileSync(`${file}.cache`, script.createCachedData()));
+}
