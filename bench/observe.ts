@@ -41,7 +41,8 @@ interface One {
 function runOnce(args: number[], observe: boolean): Promise<One> {
   return new Promise((resolve, reject) => {
     const flags = observe ? ["--observe"] : [];
-    const child = spawn(process.execPath, [join(ROOT, "bin", "raft.js"), "run", ...flags, join(ROOT, "bench", "storm.kl"), ...args.map(String)], { stdio: ["ignore", "pipe", "pipe"] });
+    // The cache across runs off: the bench writes nothing into the user's cache.
+    const child = spawn(process.execPath, [join(ROOT, "bin", "raft.js"), "run", ...flags, join(ROOT, "bench", "storm.kl"), ...args.map(String)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RAFT_CACHE: "off" } });
     let out = "";
     let err = "";
     const at: number[] = [];

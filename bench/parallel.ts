@@ -40,7 +40,8 @@ function timeRun(root: string, row: ParRow, schedulers: number): number | string
   const r = spawnSync(process.execPath, [join(root, "bin/raft.js"), "run", "--max-processes=5000000", join(root, "bench", row.file), ...row.args], {
     encoding: "utf8",
     timeout: 300_000,
-    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "" },
+    // The second tier's cache across runs off: every launch starts alike (the first-run rows measure the cache).
+    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off" },
   });
   const ms = performance.now() - t0;
   if (r.status !== 0) return `exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;

@@ -12,7 +12,8 @@
 //   raft.run(module) (VM set-up and the run: the set-up is microseconds). The first
 //   repetition also links the module and compiles its hot code to JS; later ones reuse both,
 //   as a JS baseline's later repetitions reuse V8's compiled code. The table's median is
-//   mostly of such warm runs, and "Raft 1st" / "JS 1st" show the first, cold, repetition.
+//   mostly of such warm runs, and "Raft 1st" / "JS 1st" show the first, cold, repetition
+//   (the second tier's cache across runs is off here, so it is cold every time).
 //   Compile time is reported separately in --json.
 // - spawn: the program calls vm.bench_mark(k), a native the harness defines, which records
 //   the time and the heap (heapUsed + external, after a full GC) at that point; the time and
@@ -30,7 +31,12 @@
 // The parallel rows (bench/parallel.ts) run whole `raft run` processes on 1 scheduler and on
 // one a core, alternating, with the speedup.
 //
-// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe", "parallel"),
+// The first-run rows (bench/cold.ts) run fib, loop, nbody, sort and strings whole, as fresh
+// processes: `raft run` with an empty and with a warm second-tier cache, beside fresh `node`
+// (and lua5.4, erl) processes.
+//
+// Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe", "parallel",
+//        "cold": the first-run rows, all of them or those of the benchmarks named beside it),
 //        --reps N, --json, --no-peers.
 
 import { spawn as spawnChild, spawnSync } from "node:child_process";
@@ -43,6 +49,7 @@ import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
 import { observeLoad, type ObserveLoad } from "./observe.js";
 import { parallelRows, parallelTable, type ParResult } from "./parallel.js";
+import { COLD_ROWS, coldRows, coldTable, type ColdResult } from "./cold.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH_DIR = join(ROOT, "bench");
@@ -169,7 +176,7 @@ async function child(name: string, impl: Impl, reps: number, args: number[]): Pr
     let out = "";
     // maxProcesses: the default (262,144, as Erlang's) is too few for skynet's 1,111,111; Erlang runs with +P 5000000.
     const src = BENCHES.find((x) => x.name === name)?.source;
-    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000, jit: src?.jit ?? "on", exclusive: true });
+    const raft = new Raft({ stdout: (s) => (out += s), stderr: (s) => (out += s), args: args.map(String), seed: 1, maxProcesses: 5_000_000, jit: src?.jit ?? "on", exclusive: true, cache: false });
     raft.defineNative("bench_mark", ["integer"], "null", (k: number) => {
       mark(k);
       return null;
@@ -314,7 +321,9 @@ function sameOutput(check: Bench["check"], a: string, b: string): boolean {
 /** Wall time of one launch of `cmd argv`, or an error. */
 function launch(cmd: string, argv: string[]): number | string {
   const t0 = performance.now();
-  const r = spawnSync(cmd, argv, { encoding: "utf8" });
+  // The cache across runs off: the row measures start-up with the compiler, as it always has
+  // (the first-run rows measure the cache), and the bench writes nothing into the user's cache.
+  const r = spawnSync(cmd, argv, { encoding: "utf8", env: { ...process.env, RAFT_CACHE: "off" } });
   const t1 = performance.now();
   return r.status === 0 ? t1 - t0 : `exit ${r.status}: ${lastLine(r.stderr)}`;
 }
@@ -448,11 +457,11 @@ async function main(argv: string[]): Promise<number> {
   const repsFlag = repsAt >= 0 ? Number(argv[repsAt + 1]) : null;
   if (argv.includes("--help")) {
     process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--json] [--no-peers]\n");
-    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe, parallel (par-fib, seq-fib, skynet, ring, spawn on 1 and N schedulers)\n`);
+    process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe, parallel (par-fib, seq-fib, skynet, ring, spawn on 1 and N schedulers), cold (${COLD_ROWS.map((r) => r.name).join(", ")} as fresh processes)\n`);
     return 0;
   }
   if (only) {
-    const known = new Set([...BENCHES.map((b) => b.name), "startup", "observe", "parallel"]);
+    const known = new Set([...BENCHES.map((b) => b.name), "startup", "observe", "parallel", "cold"]);
     const bad = [...only].filter((n) => !known.has(n));
     if (bad.length || only.size === 0) {
       process.stderr.write(`unknown benchmark: ${bad.join(", ") || "(none)"}; known: ${[...known].join(", ")}\n`);
@@ -517,15 +526,24 @@ async function main(argv: string[]): Promise<number> {
     par = parallelRows(ROOT, repsFlag ?? (quick ? 1 : 3), null);
     log("done\n");
   }
+  let cold: ColdResult[] = [];
+  if (!only || only.has("cold")) {
+    log("first-run rows (whole processes: raft run cold and cached, node, peers; alternating) ... ");
+    const named = only ? COLD_ROWS.map((r) => r.name).filter((n) => only.has(n)) : [];
+    const same = (name: string, a: string, b: string) => sameOutput(BENCHES.find((x) => x.name === name)!.check, a, b);
+    cold = await coldRows({ root: ROOT, reps: repsFlag ?? (quick ? 1 : 7), quick, peers, erlDir, only: named.length ? new Set(named) : null, same });
+    log("done\n");
+  }
   if (erlDir) rmSync(erlDir, { recursive: true, force: true });
   const totalS = (performance.now() - t0) / 1000;
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? "?", cores: cpus().length, platform: `${process.platform}-${process.arch}` };
   if (json) {
-    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st, observe: ob, parallel: par }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ machine, quick, totalSeconds: totalS, peers, results: rows, startup: st, observe: ob, parallel: par, cold }, null, 2) + "\n");
   } else {
     process.stdout.write(`\nRaft benchmarks — node ${machine.node}, ${machine.cpu} (${machine.cores} cores)${quick ? ", --quick" : ""}; medians; time excludes compile\n\n`);
-    process.stdout.write(table(rows, peers, st, ob));
+    if (rows.length || st || ob) process.stdout.write(table(rows, peers, st, ob));
     if (par.length) process.stdout.write("\n" + parallelTable(par));
+    if (cold.length) process.stdout.write("\n" + coldTable(cold, peers));
     process.stdout.write(`\ntotal ${totalS.toFixed(0)} s\n`);
   }
   return 0;

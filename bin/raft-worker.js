@@ -19,7 +19,7 @@ try {
 } catch {
   cachedData = undefined;
 }
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`, {
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "latin1")}\n})`, {
   filename: file,
   cachedData,
 });

@@ -17,7 +17,8 @@ const argv = process.argv.slice(2);
 
 let source = null;
 try {
-  source = readFileSync(file, "utf8");
+  // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it without decoding UTF-8.
+  source = readFileSync(file, "latin1");
 } catch {
   // No bundle: use the ES modules.
 }

@@ -5,7 +5,7 @@
 import { assemble, type AssembleOptions } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
 import { ModuleError, isModuleBytes, moduleDiagnostic, readModule, writeModule, type Module } from "./bytecode/module.js";
-import { TypeKeyError, hostNames, parseTypeKey, type Type } from "./bytecode/types.js";
+import { TypeKeyError, hostNames, parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
 import { BY_MNEMONIC } from "./bytecode/opcodes.js";
 import { extProblem } from "./bytecode/ext.js";
 import type { ExtOpcode, OpcodeSpec } from "./vm/ext-opcodes.js";
@@ -22,6 +22,8 @@ import { MAX_SCHEDULERS } from "./threads/shared-run.js";
 import { grantProblem, makePermissions } from "./vm/permissions.js";
 import { armCancel, checkCancelOptions, type CancelOptions, type CancelReason } from "./vm/cancel.js";
 import { link, type LinkExtensions, type Program } from "./vm/program.js";
+import { DiskStore, ModuleCache, attachStore, cacheFolder } from "./vm/jit-cache.js";
+import { BUILD_ID } from "./build-id.js";
 import { makeRandom } from "./vm/random.js";
 import { VMCore, formatTrace, type PanicInfo, type RunOutcome, type VMEvent } from "./vm/vm-core.js";
 import { installSupervisors } from "./vm/supervisor.js";
@@ -73,6 +75,14 @@ export interface RaftOptions {
   schedulers?: number | "auto";
   /** stdout and stderr are file descriptors 1 and 2 (the CLI): other threads may write them. */
   directIO?: boolean;
+  /**
+   * The cache across runs (what a run compiled — the module of a Kaylee source, the second
+   * tier's JavaScript — kept in files, so that the next process running the program skips
+   * that work; vm/jit-cache.ts): `false` turns it off, `{ dir }` keeps it in that folder.
+   * Default: on, in $RAFT_CACHE_DIR or the user's cache folder (~/.cache/raft on Linux);
+   * RAFT_CACHE=off turns it off everywhere.
+   */
+  cache?: boolean | { dir: string };
 }
 
 export type SourceKind = "kaylee" | "assembly" | "module";
@@ -221,10 +231,51 @@ export class Raft {
     this.linked = new WeakMap();
   }
 
-  /** Kaylee source to a module; diagnostics carry `line` and `column` as well as spans. */
+  /**
+   * Kaylee source to a module; diagnostics carry `line` and `column` as well as spans. With
+   * the cache across runs on (the `cache` option), a source compiled before without any
+   * diagnostic comes back from it, as the same module.
+   */
   compile(source: string, file = "main.kl"): CompileResult {
+    const cache = this.moduleCache();
+    // What the checker sees besides the source: the natives' signatures and the host types.
+    const seen = cache
+      ? JSON.stringify([this.specs.map((s) => [s.name, s.params.map(typeKey), typeKey(s.ret), s.fallible]), [...this.hostTypes].map(([n, t]) => [n, t.send])])
+      : "";
+    const kept = cache?.get(source, file, seen);
+    if (kept) return { module: kept, diagnostics: [] };
     const r = compileKaylee(source, file, { natives: this.specs, hostTypes: this.definedTypes });
+    if (cache && r.module && r.diagnostics.length === 0) cache.put(source, file, seen, r.module);
     return { module: r.module, diagnostics: withPositions(r.diagnostics, source) };
+  }
+
+  /** The folder of the cache across runs (vm/jit-cache.ts), or null when it is off; asked once. */
+  private cacheDir(): string | null {
+    if (this.cacheFolderKnown === undefined) this.cacheFolderKnown = cacheFolder(this.options.cache);
+    return this.cacheFolderKnown;
+  }
+  private cacheFolderKnown: string | null | undefined = undefined;
+
+  private moduleCache(): ModuleCache | null {
+    const dir = this.cacheDir();
+    if (dir === null || BUILD_ID === "") return null;
+    return (this.modules ??= new ModuleCache(dir, this.logLevel().debug ? (text) => this.logLine(`DEBUG ${text}\n`) : null));
+  }
+  private modules: ModuleCache | null = null;
+
+  /** This Raft's log level (the `log` option), read once. */
+  private logLevel(): Logger {
+    return (this.logger ??= new Logger(this.options.log, (line) => this.logLine(line)));
+  }
+  private logger: Logger | null = null;
+
+  /** A log line: to stderr and, as a `log` event, to onEvent (options `o`, this Raft's by default). */
+  private logLine(line: string, o: RaftOptions = this.options, onEvent = o.onEvent): void {
+    if (onEvent) {
+      const sp = line.indexOf(" ");
+      onEvent({ kind: "log", level: line.slice(0, sp).toLowerCase(), message: line.slice(sp + 1).replace(/\n$/, "") });
+    }
+    (o.stderr ?? ((s: string) => void process.stderr.write(s)))(line);
   }
 
   /** Raft assembly to a module; diagnostics carry `line` and `column` as well as spans. */
@@ -289,17 +340,24 @@ export class Raft {
     if (!module) return notRun(2, diagnostics);
     let program = this.linked.get(module);
     try {
-      if (!program) this.linked.set(module, (program = this.link(module)));
+      if (!program) {
+        this.linked.set(module, (program = this.link(module)));
+        attachStore(program, this.cacheDir());
+      }
     } catch (e) {
       if (e instanceof ModuleError) return notRun(2, [moduleDiagnostic(opts.file ?? module.file, e)]);
       throw e;
     }
     const vm = await this.createVM();
+    const store = program.jitStore instanceof DiskStore ? program.jitStore : null;
+    if (store) store.log = vm.log.debug ? (text) => vm.log.log("debug", text) : null;
     const running = vm.run(program);
     const disarm = armCancel(opts, (reason) => vm.cancel(reason));
     const outcome = await running;
     disarm();
     vm.release();
+    // What the second tier compiled in this run, for the next process that runs the module.
+    store?.save();
     const leftoverTypes = this.leftoverTypes(module, outcome.leftover.length);
     return { exitCode: outcome.exitCode, panic: outcome.panic, diagnostics: [], leftover: outcome.leftover, leftoverTypes, stats: outcome.stats, cancelled: outcome.cancelled };
   }
@@ -332,13 +390,7 @@ export class Raft {
       fs,
     };
     // Log lines go to stderr and, as `log` events, to onEvent.
-    const writeLog = (line: string) => {
-      if (onEvent) {
-        const sp = line.indexOf(" ");
-        onEvent({ kind: "log", level: line.slice(0, sp).toLowerCase(), message: line.slice(sp + 1).replace(/\n$/, "") });
-      }
-      stderr(line);
-    };
+    const writeLog = (line: string) => this.logLine(line, o, onEvent);
     const vm = new VMCore({
       host,
       logger: new Logger(o.log, writeLog),

@@ -18,12 +18,15 @@
 //
 // Each program runs in both tiers: as the VM chooses (interpreter, compiling what gets hot)
 // and with RAFT_JIT=eager (every eligible function compiled at its first call), and must
-// behave the same. A JavaScript stack trace on stderr fails any program.
+// behave the same. A JavaScript stack trace on stderr fails any program. The passes share
+// one second-tier cache in a temporary folder (vm/jit-cache.ts), so the later passes run
+// from what the first compiled: code from the cache must behave as freshly generated code.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { errorPositions } from "./helpers/diag-positions.js";
 
@@ -123,6 +126,10 @@ interface Pass {
   spread: boolean;
 }
 
+/** The passes' shared second-tier cache (never the user's own). */
+const cacheDir = mkdtempSync(join(tmpdir(), "raft-programs-cache-"));
+process.on("exit", () => rmSync(cacheDir, { recursive: true, force: true }));
+
 function runProgram(file: string, t: Expectations, pass: Pass): Promise<Outcome> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ["bin/raft.js", "run", ...t.flags, file, ...t.args], {
@@ -134,6 +141,8 @@ function runProgram(file: string, t: Expectations, pass: Pass): Promise<Outcome>
         RAFT_LOG: "",
         RAFT_SCHEDULERS: t.oneScheduler ? "1" : pass.schedulers,
         RAFT_SPREAD: pass.spread ? "1" : "",
+        RAFT_CACHE: "",
+        RAFT_CACHE_DIR: cacheDir,
       },
     });
     let stdout = "";

@@ -21,6 +21,7 @@ import type { VMCore } from "../vm/vm-core.js";
 import { OPCODES } from "../bytecode/opcodes.js";
 import type { Permissions } from "../vm/native-api.js";
 import { shareHostTotal } from "../vm/heap.js";
+import { DiskStore } from "../vm/jit-cache.js";
 
 /** What a worker needs to take part in a run (sent once, by postMessage). */
 export interface RunSetup {
@@ -56,6 +57,8 @@ export interface WorkerRunOptions {
   events: boolean;
   /** Natives of the module that run on scheduler 0 only (CALL): the embedder's, and standard input. */
   homeNatives: string[];
+  /** The second tier's cache folder (vm/jit-cache.ts), read by the worker too; null when off. */
+  jitCache: string | null;
 }
 
 /** Built-in natives that only the embedder's thread may run (they use its stdin). */
@@ -168,6 +171,7 @@ export class Pool {
         directIO: o.directIO === true,
         events: o.onEvent !== undefined,
         homeNatives: homeNatives(vm),
+        jitCache: vm.program.jitStore instanceof DiskStore ? vm.program.jitStore.dir : null,
       },
     };
     const joined: Promise<void>[] = [];

@@ -17,6 +17,7 @@ import { SharedRun } from "./shared-run.js";
 import type { RunSetup } from "./pool.js";
 import { readModule } from "../bytecode/module.js";
 import { link } from "../vm/program.js";
+import { attachStore } from "../vm/jit-cache.js";
 import { remoteOpcode } from "../vm/ext-opcodes.js";
 import { Natives } from "../vm/natives.js";
 import { VMCore, type SysCtx } from "../vm/vm-core.js";
@@ -51,6 +52,8 @@ function join(setup: RunSetup): void {
   const program = link(module, table, { opcode: (name) => stand.get(name.toLowerCase()), hostType: () => true, hostNative: () => false });
   program.home = new Uint8Array(program.home.length);
   for (const f of setup.home) program.home[f] = 1;
+  // The cache across runs, read only: what scheduler 0 compiled before, this thread need not generate again.
+  const store = attachStore(program, o.jitCache, false);
   // Output goes to the file descriptors, or to scheduler 0 for an embedder that takes it.
   let remote: Remote | null = null;
   const out = (to: OutTo) => (o.directIO ? (s: string) => writeFd(to === OutTo.Stdout ? 1 : 2, s) : (s: string) => remote?.output(to, s));
@@ -77,6 +80,7 @@ function join(setup: RunSetup): void {
     onEvent: o.events ? (e) => remote?.event(e) : undefined,
   });
   installSupervisors(vm);
+  if (store && vm.log.debug) store.log = (text) => vm.log.log("debug", text);
   vm.program = program;
   const shared = new SharedRun(setup.buffers, () => hub.poll());
   remote = new Remote(vm, hub, setup.run, shared, setup.schedulers, o.spread);

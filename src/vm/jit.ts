@@ -31,7 +31,7 @@
 
 import { OPCODES } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
-import type { Program, JitFn, JitEntry } from "./program.js";
+import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
@@ -82,8 +82,16 @@ const MORE = "@@MORE@@";
 
 /** Compiled JS frames allowed on the host stack before unwinding into the interpreter. */
 export const MAX_JIT_DEPTH = 1000;
-/** Calls or loop back-edges before a function is compiled. */
-export const JIT_THRESHOLD = 1000;
+/**
+ * Calls or loop back-edges before a function (or the loop nest around a hot loop head) is
+ * compiled. Low, because most runs are a process's first: while the interpreter runs, V8
+ * soon deems its one big loop hot (each turn of it weighs the whole `switch`) and compiles
+ * `execute` with TurboFan — tens of milliseconds of a core, wasted when the program's hot
+ * code moves to compiled JS right after, and in the way of compiling that JS. At 1,000 this
+ * happened in every benchmark; at 30 in none, and a suite of ~300 short programs used no
+ * more CPU (docs/performance.md).
+ */
+export const JIT_THRESHOLD = 30;
 
 const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
 /**
@@ -328,8 +336,10 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
-  const callees: number[] = [];
-  const src = generate(prog, f, callees);
+  const { src, callees } = unit(prog, `f${f}`, () => {
+    const callees: number[] = [];
+    return { src: generate(prog, f, callees), callees };
+  });
   if (src === null) {
     prog.jitState[f] = 2;
     return false;
@@ -353,6 +363,20 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
+}
+
+/**
+ * A unit's source and callees: from the program's cache across runs when it has them
+ * (jit-cache.ts), else generated now and recorded there. Either way the unit is compiled
+ * at the same moment, so the cache changes what compiling costs, never when it happens.
+ */
+function unit(prog: Program, key: string, make: () => JitUnit): JitUnit {
+  const store = prog.jitStore;
+  const kept = store?.get(key);
+  if (kept !== undefined) return kept;
+  const made = make();
+  store?.put(key, made);
+  return made;
 }
 
 /** Turns generated source into its functions, bound to the helpers and this program's tables. */
@@ -394,8 +418,10 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       prog.jitRegions.set(target, shared);
       return shared;
     }
-    const callees: number[] = [];
-    const src = generate(prog, f, callees, region);
+    const { src, callees } = unit(prog, `r${f}:${region.lo}:${region.hi}`, () => {
+      const callees: number[] = [];
+      return { src: generate(prog, f, callees, region), callees };
+    });
     if (src === null) continue;
     if (!callees.every((g) => compileFunction(prog, g))) return null;
     if (DUMP) DUMP(`// second tier: function ${f} (${prog.fnName(f)}), loop nest ${region.lo}..${region.hi}\n${src}\n`);

@@ -26,6 +26,22 @@ import { A } from "../diag/codes.js";
 export type JitFn = (...args: any[]) => unknown;
 export type JitEntry = (vm: unknown, p: unknown, blk: number, locals: unknown[]) => unknown;
 
+/**
+ * What the second tier made of one unit — a whole function (`f<index>`) or a loop nest
+ * (`r<index>:<first>:<end>`, code indices) — as a cache across runs keeps it (jit-cache.ts):
+ * its generated source, or null when it cannot be compiled, and the functions it calls.
+ */
+export interface JitUnit {
+  src: string | null;
+  callees: number[];
+}
+
+/** Where jit.ts looks for a unit before generating it, and records what it generated. */
+export interface JitStore {
+  get(key: string): JitUnit | undefined;
+  put(key: string, unit: JitUnit): void;
+}
+
 export interface NativeTable {
   lookup(name: string): NativeFn | undefined;
 }
@@ -94,6 +110,8 @@ export class Program {
   /** Loop nests compiled for on-stack replacement, by the loop head entered at (null: not
    *  compilable) and by -1 - the nest's first code index. See jit.ts compileRegion. */
   readonly jitRegions: Map<number, JitEntry | null>;
+  /** The second tier's cache across runs for this module (jit-cache.ts), or null. */
+  jitStore: JitStore | null = null;
   /** The uses of extension opcodes, which `Ext` instructions index (ext-opcodes.ts). */
   extSites: readonly ExtSite[] = [];
   /** 1 for each function a process must run on scheduler 0 when it starts there (see the header). */
