@@ -5,7 +5,12 @@
 // emitted typed opcodes, so the loop never looks at a value's tag on a hot path: integer Add
 // checks for overflow with `(r | 0) !== r` (which also catches a non-number operand from a
 // hand-written module), floats round with Math.fround. Superinstructions (rows with `fuses`
-// in the opcode table) do their parts' work in one case. Reductions are counted only at calls
+// in the opcode table) do their parts' work in one case. The cases of the regular
+// instructions (rows with a `sem`, and superinstructions of them: bytecode/semantics.ts) are
+// generated from the opcode table between the two "generated" marker lines below
+// (vm/interp-source.ts; `UPDATE_OPS=1 node --test dist/test/bytecode.test.js` rewrites them,
+// a test fails when they are stale): edit the table, not them. Every other case is written
+// here once, stepping by `Size.X` from op.ts. Reductions are counted only at calls
 // and backward jumps and branches (all backward edges share one path, `backEdge`); when the
 // slice's budget runs out, the state is saved into the process and the loop returns so the
 // scheduler can run someone else (see MAX_REFILLS). Guest calls never recurse on the JS

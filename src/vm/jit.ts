@@ -10,6 +10,9 @@
 // generator knows statically (each local's kind, see localKinds) drops checks: float locals
 // live unboxed in a Float64Array, arrays known to be arrays and integer indices known to be
 // integers skip those tests. `RAFT_JIT_DUMP=1` prints the generated source to stderr.
+// Regular instructions (rows of the opcode table with a `sem`, and superinstructions of them)
+// are emitted from their meaning alone (`regularJs`, bytecode/semantics.ts); the switch in
+// `generate` holds the irregular ones, one case each.
 //
 // Leaving compiled code: anything that cannot continue in JS — the budget running out, a
 // fault, a native returning a promise, a call to a function that is not compiled, a deep JS
@@ -29,7 +32,7 @@
 //
 // Not compiled (they stay in the interpreter): functions that receive messages.
 
-import { OPCODES } from "../bytecode/opcodes.js";
+import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
 import { Op } from "../bytecode/op.js";
 import type { Program, JitFn, JitEntry } from "./program.js";
@@ -364,7 +367,7 @@ function loopNests(prog: Program, f: number, target: number): Region[] {
   const loops: [number, number][] = [];
   for (let pc = prog.fnEntry[f]; pc < prog.fnEnd[f]; ) {
     const info = OPCODES[code[pc]];
-    const next = pc + 1 + info.operands.length;
+    const next = pc + SIZE[code[pc]];
     if (info.flow === "jump" || info.flow === "branch") {
       const t = code[pc + 1 + info.operands.indexOf("label")];
       if (t <= pc) loops.push([t, next]);
@@ -492,7 +495,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     const info = OPCODES[op];
     starts.push(pc);
-    const next = pc + 1 + info.operands.length;
+    const next = pc + SIZE[op];
     if (info.flow === "jump" || info.flow === "branch") {
       leaders.add(code[pc + 1 + info.operands.indexOf("label")]);
       if (next < end) leaders.add(next);
@@ -691,7 +694,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const typed = op === Op.CallNativeTyped ? a3 : -1;
-        const after = pc + (op === Op.CallNativeTyped ? 4 : 3);
+        const after = pc + SIZE[op];
         const t = tmp();
         // p.current_function() of the process itself reads where it is (the interpreter saves p.pc at every native call).
         if (prog.nativeNames[a1] === "process.current_function") emit(`p.pc = ${pc};`);
@@ -783,7 +786,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.RestartChild: {
         const n = typeof info.pops === "number" ? info.pops : info.pops([a1, a2, a3], { fnParams: (i) => prog.fnParams[i] });
         const name = op === Op.SpawnSupervisor ? (a1 ? "start_supervisor" : "supervisor") : op === Op.SetStrategy ? "set_strategy" : op === Op.StartChild ? "start_child" : "restart_child";
-        const after = pc + 1 + info.operands.length;
+        const after = pc + SIZE[op];
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const t = tmp();
