@@ -89,7 +89,8 @@ export const MAX_JIT_DEPTH = 1000;
 /** Calls or loop back-edges before a function is compiled. */
 export const JIT_THRESHOLD = 1000;
 
-const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
+/** Instructions the second tier leaves to the interpreter: a function (or loop nest) using one is not compiled. */
+export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
 /**
  * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
  * receive, since compiled code would unwind its frames at every one (5x slower a call).
