@@ -58,12 +58,13 @@ export function caseSource(row: OpInfo, rows: readonly OpInfo[] = OPCODES): stri
   const slot = (i: number) => `stack[base + ${operand(i)}]`;
   const constTag = row.constTag === "int" || row.constTag === "float";
 
-  /** The values a part reads, deepest stack value first; nothing bound yet but stack reads. */
+  /** The values a part reads, in the order of its args (stack values deepest first); none bound yet. */
   const read = (args: readonly Val[]): { e: string; lazy: boolean; known: boolean }[] => {
     const k = args.filter((v) => v === "s").length;
     const fromPending = Math.min(k, pending.length);
     const fromStack: { e: string; lazy: boolean; known: boolean }[] = [];
-    // Values below what earlier parts pushed: read now, before anything is written.
+    // Values below what earlier parts pushed, read where they are (flushStack reads any still
+    // pending before it writes the stack; a store into a local cannot touch them).
     for (let j = k - fromPending; j >= 1; j--) fromStack.push({ e: `stack[sp - ${popped + j}]`, lazy: true, known: false });
     popped += k - fromPending;
     const stackVals = [...fromStack, ...pending.splice(pending.length - fromPending)];
