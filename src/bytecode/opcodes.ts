@@ -132,7 +132,7 @@ function variant(mnemonic: string, name: string, operands: OperandKind[], pops: 
 
 /** A binary operator on the two top values, the result pushed. */
 const stackOp = (name: OperatorName): Sem => op(name, ["s", "s"]);
-/** Compare-and-branch on locals: go to @l (operand 2) unless `$a name b` (b: `$1` a local, `n1` an immediate). */
+/** Compare-and-branch: go to @l (operand 2) unless `$a name b` (b: `$1` a local, `n1` an immediate, `#1` a constant). */
 const compareBranch = (name: OperatorName, b: Val): Sem => branchIf(name, ["$0", b], false, 2);
 
 /** IncLocal $a 1 followed by a compare-and-branch whose left side is $a: operands $a, right side, label. */
