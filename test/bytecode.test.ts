@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { OPCODES, Op } from "../src/bytecode/opcodes.js";
 import { opEnumSource } from "../src/bytecode/op-enum-source.js";
+import { withInterpreterCases } from "../src/vm/interp-source.js";
 import { assemble } from "../src/bytecode/assembler.js";
 import { disassemble } from "../src/bytecode/disasm.js";
 import { ModuleError, readModule, writeModule, type Module } from "../src/bytecode/module.js";
@@ -33,6 +34,10 @@ function roundTrip(m: Module): void {
 
 test("op.ts is generated from the opcode table", () => {
   assertGenerated("src/bytecode/op.ts", opEnumSource(), "UPDATE_OPS");
+});
+
+test("the interpreter's cases for the regular instructions are generated from the opcode table", () => {
+  assertGenerated("src/vm/interpreter.ts", withInterpreterCases(readFileSync("src/vm/interpreter.ts", "utf8")), "UPDATE_OPS");
 });
 
 test("the table holds every seed opcode, unique names, at most three operands", () => {

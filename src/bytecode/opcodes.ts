@@ -32,9 +32,20 @@
 //
 // Superinstructions: a row with `fuses` does in one dispatch what the listed rows do in a
 // row, and its operands are theirs, concatenated (`LoadMulInt $a n` is `Load $a`, `PushInt n`,
-// `Mul`; where `fuseOperands` is given, it picks them and says when the parts fuse). The code
+// `Mul`; where `partOperands` is given, it maps them and says when the parts fuse). The code
 // generator's peephole pass (FunctionBuilder.fuse) derives its rewrite rules
 // from these lists; assembly is taken as written and never fused.
+//
+// Semantics: a regular row says what it does in `sem` (semantics.ts: an operator over values
+// from the stack, locals, immediates or constants, its result pushed or stored, or a branch on
+// one), and a superinstruction means its parts in sequence. Both tiers' code for regular rows
+// comes from that alone: the interpreter's cases are generated into interpreter.ts
+// (vm/interp-source.ts), the second tier reads the rows at run time (vm/jit.ts). Rows without
+// either (calls, receives, memory, places...) are written by hand once in each tier.
+// Adding a regular instruction is one row here, then `UPDATE_OPS=1` to regenerate
+// (docs/architecture.md, "Adding an opcode").
+
+import { branchIf, jump, op, type OperatorName, type Sem, type Val } from "./semantics.js";
 
 export type OperandKind = "const" | "type" | "typeset" | "native" | "local" | "label" | "fn" | "addr" | "len" | "imm" | "count" | "mode" | "place" | "ext";
 
@@ -75,6 +86,14 @@ export interface OpInfo {
   fuseOperands?: (parts: readonly number[]) => number[] | null;
   /** The kind of constant a `const` operand must name (the verifier refuses others). */
   constTag?: "int" | "float" | "string";
+  /** What a regular row does (semantics.ts); both tiers' code for it is made from this. */
+  sem?: Sem;
+  /**
+   * For a superinstruction whose operands are not its parts' concatenated: for each operand
+   * of the parts in turn, the index of this row's operand it is, or a literal `=n` that part
+   * operand must be. `fuseOperands` is derived from it.
+   */
+  partOperands?: readonly (number | `=${number}`)[];
 }
 
 export type AsmPattern = "#" | "$" | "@" | "n" | "&" | "&.." | "&$" | "&$.." | "P";
@@ -111,16 +130,37 @@ const calleeParams = (ops: readonly number[], ctx: EffectCtx) => ctx.fnParams(op
 function row(name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, extra: Partial<OpInfo> = {}): OpInfo {
   return { name, mnemonic: name, operands, pops, pushes, doc, asm: defaultAsm(operands), ...extra };
 }
-function variant(mnemonic: string, name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, asm?: AsmPattern[]): OpInfo {
-  return { name, mnemonic, operands, pops, pushes, doc, asm: asm ?? defaultAsm(operands) };
+function variant(mnemonic: string, name: string, operands: OperandKind[], pops: Effect, pushes: Effect, doc: string, asm?: AsmPattern[], sem?: Sem): OpInfo {
+  return { name, mnemonic, operands, pops, pushes, doc, asm: asm ?? defaultAsm(operands), ...(sem ? { sem } : {}) };
 }
 
+/** A binary operator on the two top values, the result pushed. */
+const stackOp = (name: OperatorName): Sem => op(name, ["s", "s"]);
+/** Compare-and-branch: go to @l (operand 2) unless `$a name b` (b: `$1` a local, `n1` an immediate, `#1` a constant). */
+const compareBranch = (name: OperatorName, b: Val): Sem => branchIf(name, ["$0", b], false, 2);
+
 /** IncLocal $a 1 followed by a compare-and-branch whose left side is $a: operands $a, right side, label. */
-const incThenCompare = (ops: readonly number[]): number[] | null => (ops[1] === 1 && ops[0] === ops[2] ? [ops[2], ops[3], ops[4]] : null);
+const incThenCompare = [0, "=1", 0, 1, 2] as const;
+
+/** The operands of a superinstruction from its parts' (see partOperands), or null where they do not fuse. */
+function operandsFromParts(map: readonly (number | `=${number}`)[]): (parts: readonly number[]) => number[] | null {
+  return (parts) => {
+    const out: number[] = [];
+    for (let k = 0; k < map.length; k++) {
+      const m = map[k];
+      if (typeof m === "string") {
+        if (parts[k] !== Number(m.slice(1))) return null;
+      } else if (out[m] === undefined) out[m] = parts[k];
+      else if (out[m] !== parts[k]) return null;
+    }
+    return out;
+  };
+}
 
 /** A superinstruction row: the sequence `parts` (row names) in one instruction. */
 function fused(name: string, operands: OperandKind[], pops: number, pushes: number, parts: string[], doc: string, extra: Partial<OpInfo> = {}): OpInfo {
-  return { name, mnemonic: name, operands, pops, pushes, doc, asm: defaultAsm(operands), fuses: parts, ...extra };
+  const derived = extra.partOperands ? { fuseOperands: operandsFromParts(extra.partOperands) } : {};
+  return { name, mnemonic: name, operands, pops, pushes, doc, asm: defaultAsm(operands), fuses: parts, ...extra, ...derived };
 }
 
 export const OPCODES: readonly OpInfo[] = [
@@ -130,63 +170,63 @@ export const OPCODES: readonly OpInfo[] = [
   row("Halt", [], 0, 0, "end the process normally; `raft run` prints what is left on main's stack", { flow: "end" }),
 
   // ── stack ──────────────────────────────────────────────────────────────────────────
-  row("PushConst", ["const"], 0, 1, "push constant #k"),
-  row("PushInt", ["imm"], 0, 1, "push the small integer n"),
-  row("PushNull", [], 0, 1, "push null"),
-  row("PushTrue", [], 0, 1, "push true"),
-  row("PushFalse", [], 0, 1, "push false"),
+  row("PushConst", ["const"], 0, 1, "push constant #k", { sem: op("copy", ["#0"]) }),
+  row("PushInt", ["imm"], 0, 1, "push the small integer n", { sem: op("copy", ["n0"]) }),
+  row("PushNull", [], 0, 1, "push null", { sem: op("copy", ["=null"]) }),
+  row("PushTrue", [], 0, 1, "push true", { sem: op("copy", ["=true"]) }),
+  row("PushFalse", [], 0, 1, "push false", { sem: op("copy", ["=false"]) }),
   row("Pop", [], 1, 0, "discard the top value"),
   row("Dup", [], 1, 2, "duplicate the top value"),
   row("Swap", [], 2, 2, "swap the two top values"),
 
   // ── locals ─────────────────────────────────────────────────────────────────────────
-  row("Load", ["local"], 0, 1, "push local $n"),
-  row("Store", ["local"], 1, 0, "pop into local $n"),
-  variant("Copy", "CopyLocalConst", ["local", "const"], 0, 0, "$d := constant #k"),
-  variant("Copy", "CopyLocalLocal", ["local", "local"], 0, 0, "$d := $s"),
-  row("IncLocal", ["local", "imm"], 0, 0, "$n := $n + imm (integer, checked)"),
+  row("Load", ["local"], 0, 1, "push local $n", { sem: op("copy", ["$0"]) }),
+  row("Store", ["local"], 1, 0, "pop into local $n", { sem: op("copy", ["s"], "$0") }),
+  variant("Copy", "CopyLocalConst", ["local", "const"], 0, 0, "$d := constant #k", undefined, op("copy", ["#1"], "$0")),
+  variant("Copy", "CopyLocalLocal", ["local", "local"], 0, 0, "$d := $s", undefined, op("copy", ["$1"], "$0")),
+  row("IncLocal", ["local", "imm"], 0, 0, "$n := $n + imm (integer, checked)", { sem: op("add", ["$0", "n1"], "$0") }),
 
   // ── integer arithmetic (i32, checked: overflow and division by zero are errors) ─────
-  row("Add", [], 2, 1, "a + b"),
-  row("Sub", [], 2, 1, "a - b"),
-  row("Mul", [], 2, 1, "a * b"),
-  row("Div", [], 2, 1, "a / b, truncated toward zero"),
-  row("Mod", [], 2, 1, "a % b, with the sign of a"),
-  row("Neg", [], 1, 1, "-a"),
-  row("Exp", [], 2, 1, "a ** b (b >= 0)"),
-  row("AddInt", ["imm"], 1, 1, "a + imm"),
-  row("BitAnd", [], 2, 1, "a & b"),
-  row("BitOr", [], 2, 1, "a | b"),
-  row("BitXor", [], 2, 1, "a ^ b"),
-  row("Shl", [], 2, 1, "a << b"),
-  row("Shr", [], 2, 1, "a >> b (arithmetic)"),
-  row("CheckByte", [], 1, 1, "error unless 0 <= a <= 255 (byte arithmetic)"),
+  row("Add", [], 2, 1, "a + b", { sem: stackOp("add") }),
+  row("Sub", [], 2, 1, "a - b", { sem: stackOp("sub") }),
+  row("Mul", [], 2, 1, "a * b", { sem: stackOp("mul") }),
+  row("Div", [], 2, 1, "a / b, truncated toward zero", { sem: stackOp("div") }),
+  row("Mod", [], 2, 1, "a % b, with the sign of a", { sem: stackOp("mod") }),
+  row("Neg", [], 1, 1, "-a", { sem: op("neg", ["s"]) }),
+  row("Exp", [], 2, 1, "a ** b (b >= 0)", { sem: stackOp("pow") }),
+  row("AddInt", ["imm"], 1, 1, "a + imm", { sem: op("add", ["s", "n0"]) }),
+  row("BitAnd", [], 2, 1, "a & b", { sem: stackOp("and") }),
+  row("BitOr", [], 2, 1, "a | b", { sem: stackOp("or") }),
+  row("BitXor", [], 2, 1, "a ^ b", { sem: stackOp("xor") }),
+  row("Shl", [], 2, 1, "a << b", { sem: stackOp("shl") }),
+  row("Shr", [], 2, 1, "a >> b (arithmetic)", { sem: stackOp("shr") }),
+  row("CheckByte", [], 1, 1, "error unless 0 <= a <= 255 (byte arithmetic)", { sem: op("byte", ["s"]) }),
 
   // ── float arithmetic (f32: every result rounded with Math.fround) ───────────────────
-  row("AddFloat", [], 2, 1, "a + b"),
-  row("SubFloat", [], 2, 1, "a - b"),
-  row("MulFloat", [], 2, 1, "a * b"),
-  row("DivFloat", [], 2, 1, "a / b"),
-  row("ModFloat", [], 2, 1, "a % b"),
-  row("NegFloat", [], 1, 1, "-a"),
-  row("ExpFloat", [], 2, 1, "a ** b"),
+  row("AddFloat", [], 2, 1, "a + b", { sem: stackOp("fadd") }),
+  row("SubFloat", [], 2, 1, "a - b", { sem: stackOp("fsub") }),
+  row("MulFloat", [], 2, 1, "a * b", { sem: stackOp("fmul") }),
+  row("DivFloat", [], 2, 1, "a / b", { sem: stackOp("fdiv") }),
+  row("ModFloat", [], 2, 1, "a % b", { sem: stackOp("fmod") }),
+  row("NegFloat", [], 1, 1, "-a", { sem: op("fneg", ["s"]) }),
+  row("ExpFloat", [], 2, 1, "a ** b", { sem: stackOp("fpow") }),
 
   // ── comparison and logic ───────────────────────────────────────────────────────────
-  row("Eq", [], 2, 1, "a == b (scalars: numbers, bools, strings, null)"),
-  row("NotEq", [], 2, 1, "a != b (scalars)"),
-  row("Less", [], 2, 1, "a < b (numbers or strings)"),
-  row("LessEq", [], 2, 1, "a <= b"),
-  row("Greater", [], 2, 1, "a > b"),
-  row("GreaterEq", [], 2, 1, "a >= b"),
-  row("EqValue", [], 2, 1, "a == b by content (vectors, arrays, tuples)"),
-  row("NotEqValue", [], 2, 1, "a != b by content"),
-  row("Not", [], 1, 1, "!a"),
+  row("Eq", [], 2, 1, "a == b (scalars: numbers, bools, strings, null)", { sem: stackOp("eq") }),
+  row("NotEq", [], 2, 1, "a != b (scalars)", { sem: stackOp("ne") }),
+  row("Less", [], 2, 1, "a < b (numbers or strings)", { sem: stackOp("lt") }),
+  row("LessEq", [], 2, 1, "a <= b", { sem: stackOp("le") }),
+  row("Greater", [], 2, 1, "a > b", { sem: stackOp("gt") }),
+  row("GreaterEq", [], 2, 1, "a >= b", { sem: stackOp("ge") }),
+  row("EqValue", [], 2, 1, "a == b by content (vectors, arrays, tuples)", { sem: stackOp("eqv") }),
+  row("NotEqValue", [], 2, 1, "a != b by content", { sem: stackOp("nev") }),
+  row("Not", [], 1, 1, "!a", { sem: op("not", ["s"]) }),
 
   // ── control ────────────────────────────────────────────────────────────────────────
-  row("Jump", ["label"], 0, 0, "go to @l", { flow: "jump" }),
-  row("JumpIfFalse", ["label"], 1, 0, "pop; go to @l if it is false (or, in assembly, 0 or null)", { flow: "branch" }),
-  row("JumpIfTrue", ["label"], 1, 0, "pop; go to @l unless it is false, 0 or null", { flow: "branch" }),
-  row("LessJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a < $b (integers)", { flow: "branch" }),
+  row("Jump", ["label"], 0, 0, "go to @l", { flow: "jump", sem: jump(0) }),
+  row("JumpIfFalse", ["label"], 1, 0, "pop; go to @l if it is false (or, in assembly, 0 or null)", { flow: "branch", sem: branchIf("falsy", ["s"], true, 0) }),
+  row("JumpIfTrue", ["label"], 1, 0, "pop; go to @l unless it is false, 0 or null", { flow: "branch", sem: branchIf("falsy", ["s"], false, 0) }),
+  row("LessJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a < $b (integers)", { flow: "branch", sem: compareBranch("lt", "$1") }),
   row("Call", ["fn"], calleeParams, 1, "call @f with its arguments on the stack; pushes its result"),
   row("Return", [], 1, 0, "return the top value to the caller", { flow: "end" }),
   row("CallNative", ["native", "count"], argc(1), 1, "call native #name with n arguments (methods are natives named type.method)"),
@@ -198,15 +238,15 @@ export const OPCODES: readonly OpInfo[] = [
   row("MakeTuple", ["count"], argc(0), 1, "pop n values into a new tuple"),
   row("Index", [], 2, 1, "v[i] of a vector or array; out of range is an error"),
   row("StoreIndex", [], 3, 0, "v[i] := x (pops v, i, x); out of range is an error"),
-  row("IndexString", [], 2, 1, "s[i]: the i-th char of a string"),
+  row("IndexString", [], 2, 1, "s[i]: the i-th char of a string", { sem: stackOp("strindex") }),
   row("GetField", ["count"], 1, 1, "t.n of a tuple"),
   row("SetField", ["count"], 2, 0, "t.n := x (pops t, x)"),
-  row("Length", [], 1, 1, "length of a vector, array or slice"),
+  row("Length", [], 1, 1, "length of a vector, array or slice", { sem: op("len", ["s"]) }),
   row("CopyValue", [], 1, 1, "deep copy (value semantics of vectors, arrays, tuples)"),
 
   // ── errors as values ───────────────────────────────────────────────────────────────
   row("CheckError", [], 1, 1, "panic if the top value is an error (a use of a captured error)"),
-  row("IsError", [], 1, 1, "a is error"),
+  row("IsError", [], 1, 1, "a is error", { sem: op("iserr", ["s"]) }),
   row("TryBegin", ["label"], 0, 0, "a fault in this frame until TryEnd pushes its error value and goes to @l", { flow: "try" }),
   row("TryEnd", [], 0, 0, "close the innermost TryBegin region"),
   row("PanicIfError", [], 1, 1, "handler {panic}: panic now if the top value is an error"),
@@ -245,17 +285,17 @@ export const OPCODES: readonly OpInfo[] = [
   variant("Copy", "CopyMemIndLocal", ["local", "local"], 0, 0, "the i32 at the address in $d := $s", ["&$", "$"]),
 
   // ── compare and branch on locals (superinstructions for loop and if conditions) ─────
-  row("EqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a == $b (numbers)", { flow: "branch" }),
-  row("NotEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a != $b (numbers)", { flow: "branch" }),
-  row("LessEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a <= $b (numbers)", { flow: "branch" }),
-  row("GreaterJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a > $b (numbers)", { flow: "branch" }),
-  row("GreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a >= $b (numbers)", { flow: "branch" }),
-  row("EqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a == n", { flow: "branch" }),
-  row("NotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a != n", { flow: "branch" }),
-  row("LessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a < n", { flow: "branch" }),
-  row("LessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a <= n", { flow: "branch" }),
-  row("GreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a > n", { flow: "branch" }),
-  row("GreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a >= n", { flow: "branch" }),
+  row("EqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a == $b (numbers)", { flow: "branch", sem: compareBranch("eq", "$1") }),
+  row("NotEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a != $b (numbers)", { flow: "branch", sem: compareBranch("ne", "$1") }),
+  row("LessEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a <= $b (numbers)", { flow: "branch", sem: compareBranch("le", "$1") }),
+  row("GreaterJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a > $b (numbers)", { flow: "branch", sem: compareBranch("gt", "$1") }),
+  row("GreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, "go to @l unless $a >= $b (numbers)", { flow: "branch", sem: compareBranch("ge", "$1") }),
+  row("EqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a == n", { flow: "branch", sem: compareBranch("eq", "n1") }),
+  row("NotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a != n", { flow: "branch", sem: compareBranch("ne", "n1") }),
+  row("LessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a < n", { flow: "branch", sem: compareBranch("lt", "n1") }),
+  row("LessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a <= n", { flow: "branch", sem: compareBranch("le", "n1") }),
+  row("GreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a > n", { flow: "branch", sem: compareBranch("gt", "n1") }),
+  row("GreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, "go to @l unless $a >= n", { flow: "branch", sem: compareBranch("ge", "n1") }),
 
   // ── superinstructions: an operand from a local, an immediate or a constant ───────────
   fused("AddLocal", ["local"], 1, 1, ["Load", "Add"], "a + $b (integer, checked)"),
@@ -306,19 +346,19 @@ export const OPCODES: readonly OpInfo[] = [
   row("DivFloatIndexLocals", ["local", "local"], 1, 0, "$v[$i] := $v[$i] / x (pops x; floats); out of range is an error"),
 
   // ── a loop's counter step and its test at the bottom: `IncLocal $a 1` then a compare-and-branch on $a ──
-  fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncLessJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncLessEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncGreaterJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncGreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= $b", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "EqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == n", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncNotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "NotEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != n", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncLessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < n", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncLessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= n", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncGreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > n", { flow: "branch", fuseOperands: incThenCompare }),
-  fused("IncGreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= n", { flow: "branch", fuseOperands: incThenCompare }),
-  row("SqrtFloat", [], 1, 1, "the square root of a float (as float.sqrt)"),
+  fused("IncEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "EqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncNotEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "NotEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncLessJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncLessEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "LessEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncGreaterJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncGreaterEqJumpIfFalse", ["local", "local", "label"], 0, 0, ["IncLocal", "GreaterEqJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= $b", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "EqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a == n", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncNotEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "NotEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a != n", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncLessIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a < n", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncLessEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "LessEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a <= n", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncGreaterIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a > n", { flow: "branch", partOperands: incThenCompare }),
+  fused("IncGreaterEqIntJumpIfFalse", ["local", "imm", "label"], 0, 0, ["IncLocal", "GreaterEqIntJumpIfFalse"], "$a := $a + 1 (checked), then go to @l unless $a >= n", { flow: "branch", partOperands: incThenCompare }),
+  row("SqrtFloat", [], 1, 1, "the square root of a float (as float.sqrt)", { sem: op("fsqrt", ["s"]) }),
   // ── a remainder stored into a local: `x = ... % k` ─────────────────────────────────
   fused("ModIntStore", ["imm", "local"], 1, 0, ["PushInt", "Mod", "Store"], "$d := a % n (integer, checked)"),
   fused("ModConstStore", ["const", "local"], 1, 0, ["PushConst", "Mod", "Store"], "$d := a % #k (integer constant, checked)", { constTag: "int" }),
@@ -333,20 +373,30 @@ export const OPCODES: readonly OpInfo[] = [
   row("Ext", ["ext"], (ops, ctx) => ctx.ext(ops[0]).pops, (ops, ctx) => ctx.ext(ops[0]).pushes, "extension opcode #e of the module's extension table, then its own operands; written by its name (Crc32 &100 16)", { asm: [] }),
 ];
 
-/** The compare-and-branch rows by comparison, for the code generator and the second tier. */
-export const FUSED_COMPARE: Readonly<Record<string, { locals: string; int: string }>> = {
-  "==": { locals: "EqJumpIfFalse", int: "EqIntJumpIfFalse" },
-  "!=": { locals: "NotEqJumpIfFalse", int: "NotEqIntJumpIfFalse" },
-  "<": { locals: "LessJumpIfFalse", int: "LessIntJumpIfFalse" },
-  "<=": { locals: "LessEqJumpIfFalse", int: "LessEqIntJumpIfFalse" },
-  ">": { locals: "GreaterJumpIfFalse", int: "GreaterIntJumpIfFalse" },
-  ">=": { locals: "GreaterEqJumpIfFalse", int: "GreaterEqIntJumpIfFalse" },
-};
+/**
+ * The compare-and-branch rows by Kaylee comparison, for the code generator: read off the rows
+ * whose `sem` goes to a label unless `$a op $b` (locals) or `$a op n` (int).
+ */
+export const FUSED_COMPARE: Readonly<Record<string, { locals: string; int: string }>> = (() => {
+  const kaylee: Partial<Record<OperatorName, string>> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
+  const out: Record<string, { locals: string; int: string }> = Object.create(null);
+  for (const o of OPCODES) {
+    const s = o.sem;
+    if (!s || s.k !== "branch" || s.when || !s.op || !kaylee[s.op] || s.args.length !== 2 || s.args[0] !== "$0") continue;
+    const entry = (out[kaylee[s.op]!] ??= { locals: "", int: "" });
+    if (s.args[1][0] === "$") entry.locals = o.name;
+    else if (s.args[1][0] === "n") entry.int = o.name;
+  }
+  return out;
+})();
 
 /** Opcode numbers by row name: `Op.Add` (no prototype: `Op["toString"]` is undefined). */
 export const Op: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(OPCODES.map((o, i) => [o.name, i]))));
 
 export const OP_COUNT = OPCODES.length;
+
+/** Code slots each instruction takes in a linked program: its opcode and its operands. */
+export const SIZE: readonly number[] = OPCODES.map((o) => 1 + o.operands.length);
 
 /** Rows by mnemonic in lower case, for the assembler (mnemonics are matched without regard to case). */
 export const BY_MNEMONIC: ReadonlyMap<string, readonly OpInfo[]> = (() => {

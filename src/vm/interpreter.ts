@@ -5,7 +5,12 @@
 // emitted typed opcodes, so the loop never looks at a value's tag on a hot path: integer Add
 // checks for overflow with `(r | 0) !== r` (which also catches a non-number operand from a
 // hand-written module), floats round with Math.fround. Superinstructions (rows with `fuses`
-// in the opcode table) do their parts' work in one case. Reductions are counted only at calls
+// in the opcode table) do their parts' work in one case. The cases of the regular
+// instructions (rows with a `sem`, and superinstructions of them: bytecode/semantics.ts) are
+// generated from the opcode table between the two "generated" marker lines below
+// (vm/interp-source.ts; `UPDATE_OPS=1 node --test dist/test/bytecode.test.js` rewrites them,
+// a test fails when they are stale): edit the table, not them. Every other case is written
+// here once, stepping by `Size.X` from op.ts. Reductions are counted only at calls
 // and backward jumps and branches (all backward edges share one path, `backEdge`); when the
 // slice's budget runs out, the state is saved into the process and the loop returns so the
 // scheduler can run someone else (see MAX_REFILLS). Guest calls never recurse on the JS
@@ -15,7 +20,7 @@
 // `Fault` and caught once per slice: the innermost try region of the current frame gets the
 // error value (an expression with a handler), otherwise the process panics.
 
-import { Op } from "../bytecode/op.js";
+import { Op, Size } from "../bytecode/op.js";
 import { Fault, KError, ProgramExit, fault, outOfRange, usedError } from "./values.js";
 import { C } from "./error-codes.js";
 import { NO_TRIES, Process, Status } from "./process.js";
@@ -54,8 +59,6 @@ export const TRACE_STEP = -1;
 export const MAX_FRAMES = 10_000;
 /** The most stack slots a process may use (locals and operands). */
 export const MAX_STACK_SLOTS = 1 << 20;
-
-const I32_MIN = -2147483648;
 
 /**
  * A call of `execute` takes at most this many refills of a spent budget (vm.refill: nobody
@@ -104,7 +107,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
         // A message handed to the receive this process waits in (VMCore.deliver): finish it.
         p.resumeReceive = false;
         if (code[pc] === Op.ReceiveTimeout) sp--;
-        pc += 2;
+        pc += Size.ReceiveMessage;
       }
       stack[sp++] = p.resumeValue;
       p.resumeValue = null;
@@ -124,605 +127,25 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
         backEdge: {
         switch (code[pc]) {
           case Op.Nop:
-            pc += 1;
+            pc += Size.Nop;
             break;
           case Op.Halt:
             return suspend(p, pc, sp, base, fp, Exec.Done);
 
-          case Op.PushConst:
-            stack[sp++] = consts[code[pc + 1]];
-            pc += 2;
-            break;
-          case Op.PushInt:
-            stack[sp++] = code[pc + 1];
-            pc += 2;
-            break;
-          case Op.PushNull:
-            stack[sp++] = null;
-            pc += 1;
-            break;
-          case Op.PushTrue:
-            stack[sp++] = true;
-            pc += 1;
-            break;
-          case Op.PushFalse:
-            stack[sp++] = false;
-            pc += 1;
-            break;
           case Op.Pop:
             sp--;
-            pc += 1;
+            pc += Size.Pop;
             break;
           case Op.Dup:
             stack[sp] = stack[sp - 1];
             sp++;
-            pc += 1;
+            pc += Size.Dup;
             break;
           case Op.Swap: {
             const t = stack[sp - 1];
             stack[sp - 1] = stack[sp - 2];
             stack[sp - 2] = t;
-            pc += 1;
-            break;
-          }
-
-          case Op.Load:
-            stack[sp++] = stack[base + code[pc + 1]];
-            pc += 2;
-            break;
-          case Op.Store:
-            stack[base + code[pc + 1]] = stack[--sp];
-            pc += 2;
-            break;
-          case Op.CopyLocalConst:
-            stack[base + code[pc + 1]] = consts[code[pc + 2]];
-            pc += 3;
-            break;
-          case Op.CopyLocalLocal:
-            stack[base + code[pc + 1]] = stack[base + code[pc + 2]];
-            pc += 3;
-            break;
-          case Op.IncLocal: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + code[pc + 2];
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", code[pc + 2]);
-            stack[slot] = r;
-            pc += 3;
-            break;
-          }
-
-          case Op.Add: {
-            const r = (stack[sp - 2] as number) + (stack[sp - 1] as number);
-            if ((r | 0) !== r) throw overflow(stack[sp - 2], "+", stack[sp - 1]);
-            stack[--sp - 1] = r;
-            pc += 1;
-            break;
-          }
-          case Op.Sub: {
-            const r = (stack[sp - 2] as number) - (stack[sp - 1] as number);
-            if ((r | 0) !== r) throw overflow(stack[sp - 2], "-", stack[sp - 1]);
-            stack[--sp - 1] = r;
-            pc += 1;
-            break;
-          }
-          case Op.Mul: {
-            const r = (stack[sp - 2] as number) * (stack[sp - 1] as number);
-            if ((r | 0) !== r && r !== 0) throw overflow(stack[sp - 2], "*", stack[sp - 1]);
-            stack[--sp - 1] = r | 0;
-            pc += 1;
-            break;
-          }
-          case Op.Div: {
-            const a = stack[sp - 2] as number;
-            const b = stack[sp - 1] as number;
-            if (b === 0 || (a === I32_MIN && b === -1) || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
-            stack[--sp - 1] = (a / b) | 0;
-            pc += 1;
-            break;
-          }
-          case Op.Mod: {
-            const a = stack[sp - 2] as number;
-            const b = stack[sp - 1] as number;
-            if (b === 0 || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
-            stack[--sp - 1] = (a % b) | 0;
-            pc += 1;
-            break;
-          }
-          case Op.Neg: {
-            const a = stack[sp - 1] as number;
-            if (a === I32_MIN || typeof a !== "number") throw overflow(a, "-");
-            stack[sp - 1] = (0 - a) | 0;
-            pc += 1;
-            break;
-          }
-          case Op.Exp:
-            stack[sp - 2] = intPow(stack[sp - 2], stack[sp - 1]);
-            sp--;
-            pc += 1;
-            break;
-          case Op.AddInt: {
-            const r = (stack[sp - 1] as number) + code[pc + 1];
-            if ((r | 0) !== r) throw overflow(stack[sp - 1], "+", code[pc + 1]);
-            stack[sp - 1] = r;
-            pc += 2;
-            break;
-          }
-          case Op.BitAnd:
-            stack[sp - 2] = (stack[sp - 2] as number) & (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.BitOr:
-            stack[sp - 2] = (stack[sp - 2] as number) | (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.BitXor:
-            stack[sp - 2] = (stack[sp - 2] as number) ^ (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.Shl:
-            stack[sp - 2] = (stack[sp - 2] as number) << (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.Shr:
-            stack[sp - 2] = (stack[sp - 2] as number) >> (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.CheckByte: {
-            const a = stack[sp - 1] as number;
-            if (!(a >= 0 && a <= 255)) throw fault(`byte overflow: ${a} is not in 0..255`, C.overflow);
-            stack[sp - 1] = a | 0;
-            pc += 1;
-            break;
-          }
-
-          case Op.AddFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-          case Op.SubFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) - (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-          case Op.MulFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) * (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-          case Op.DivFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) / (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-          case Op.ModFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) % (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-          case Op.NegFloat:
-            stack[sp - 1] = -(stack[sp - 1] as number);
-            pc += 1;
-            break;
-          case Op.ExpFloat:
-            stack[sp - 2] = Math.fround((stack[sp - 2] as number) ** (stack[sp - 1] as number));
-            sp--;
-            pc += 1;
-            break;
-
-          case Op.Eq:
-            stack[sp - 2] = stack[sp - 2] === stack[sp - 1];
-            sp--;
-            pc += 1;
-            break;
-          case Op.NotEq:
-            stack[sp - 2] = stack[sp - 2] !== stack[sp - 1];
-            sp--;
-            pc += 1;
-            break;
-          case Op.Less:
-            stack[sp - 2] = (stack[sp - 2] as number) < (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.LessEq:
-            stack[sp - 2] = (stack[sp - 2] as number) <= (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.Greater:
-            stack[sp - 2] = (stack[sp - 2] as number) > (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.GreaterEq:
-            stack[sp - 2] = (stack[sp - 2] as number) >= (stack[sp - 1] as number);
-            sp--;
-            pc += 1;
-            break;
-          case Op.EqValue:
-            stack[sp - 2] = valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
-            sp--;
-            pc += 1;
-            break;
-          case Op.NotEqValue:
-            stack[sp - 2] = !valuesEqualCharged(stack[sp - 2], stack[sp - 1], vm.chargeWork);
-            sp--;
-            pc += 1;
-            break;
-          case Op.Not:
-            stack[sp - 1] = stack[sp - 1] === false;
-            pc += 1;
-            break;
-
-          case Op.Jump: {
-            const t = code[pc + 1];
-            if (t <= pc) {
-              target = t;
-              break backEdge;
-            }
-            pc = t;
-            break;
-          }
-          case Op.JumpIfFalse: {
-            const v = stack[--sp];
-            if (v === false || v === 0 || v === null) {
-              const t = code[pc + 1];
-              if (t <= pc) {
-                target = t;
-                break backEdge;
-              }
-              pc = t;
-            } else pc += 2;
-            break;
-          }
-          case Op.JumpIfTrue: {
-            const v = stack[--sp];
-            if (!(v === false || v === 0 || v === null)) {
-              const t = code[pc + 1];
-              if (t <= pc) {
-                target = t;
-                break backEdge;
-              }
-              pc = t;
-            } else pc += 2;
-            break;
-          }
-          // Compare-and-branch, one case each (the comparison is the whole instruction).
-          case Op.LessJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) < (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.EqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) === (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.NotEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) !== (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.LessEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) <= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.GreaterJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) > (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.GreaterEqJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) >= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.LessIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) < code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.EqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) === code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.NotEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) !== code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.LessEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) <= code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.GreaterIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) > code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          case Op.GreaterEqIntJumpIfFalse:
-            if ((stack[base + code[pc + 1]] as number) >= code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-
-          case Op.AddFloatIndexLocals:
-          case Op.SubFloatIndexLocals:
-          case Op.MulFloatIndexLocals:
-          case Op.DivFloatIndexLocals: {
-            const v = stack[base + code[pc + 1]] as number[];
-            const i = stack[base + code[pc + 2]] as number;
-            const x = stack[sp - 1] as number;
-            const o = code[pc];
-            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) {
-              const cur = indexSlow(v, i) as number; // slices; else throws
-              storeIndexSlow(v, i, floatOp(o, cur, x));
-            } else v[i] = o === Op.AddFloatIndexLocals ? Math.fround(v[i] + x) : o === Op.SubFloatIndexLocals ? Math.fround(v[i] - x) : floatOp(o, v[i], x);
-            sp--;
-            pc += 3;
-            break;
-          }
-          case Op.AddStore: {
-            const a = stack[sp - 2] as number;
-            const b = stack[sp - 1] as number;
-            const r = a + b;
-            if ((r | 0) !== r) throw overflow(a, "+", b);
-            stack[base + code[pc + 1]] = r;
-            sp -= 2;
-            pc += 2;
-            break;
-          }
-          case Op.SubStore: {
-            const a = stack[sp - 2] as number;
-            const b = stack[sp - 1] as number;
-            const r = a - b;
-            if ((r | 0) !== r) throw overflow(a, "-", b);
-            stack[base + code[pc + 1]] = r;
-            sp -= 2;
-            pc += 2;
-            break;
-          }
-          case Op.MulStore: {
-            const a = stack[sp - 2] as number;
-            const b = stack[sp - 1] as number;
-            const r = a * b;
-            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
-            stack[base + code[pc + 1]] = r | 0;
-            sp -= 2;
-            pc += 2;
-            break;
-          }
-          case Op.ModIntStore:
-          case Op.ModConstStore: {
-            const a = stack[sp - 1] as number;
-            const b = code[pc] === Op.ModIntStore ? code[pc + 1] : (consts[code[pc + 1]] as number);
-            if (b === 0 || typeof a !== "number") throw divFault(a, b);
-            stack[base + code[pc + 2]] = (a % b) | 0;
-            sp--;
-            pc += 3;
-            break;
-          }
-          case Op.AddFloatStore:
-            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) + (stack[sp - 1] as number));
-            sp -= 2;
-            pc += 2;
-            break;
-          case Op.SubFloatStore:
-            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) - (stack[sp - 1] as number));
-            sp -= 2;
-            pc += 2;
-            break;
-          case Op.MulFloatStore:
-            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) * (stack[sp - 1] as number));
-            sp -= 2;
-            pc += 2;
-            break;
-          case Op.DivFloatStore:
-            stack[base + code[pc + 1]] = Math.fround((stack[sp - 2] as number) / (stack[sp - 1] as number));
-            sp -= 2;
-            pc += 2;
-            break;
-
-          // A counter step and the loop's test on it (IncLocal $a 1, then compare-and-branch).
-          case Op.IncLessJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r < (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncEqJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r === (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncNotEqJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r !== (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncLessEqJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r <= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncGreaterJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r > (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncGreaterEqJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r >= (stack[base + code[pc + 2]] as number)) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncLessIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r < code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncEqIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r === code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncNotEqIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r !== code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncLessEqIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r <= code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncGreaterIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r > code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
-            break;
-          }
-          case Op.IncGreaterEqIntJumpIfFalse: {
-            const slot = base + code[pc + 1];
-            const r = (stack[slot] as number) + 1;
-            if ((r | 0) !== r) throw overflow(stack[slot], "+", 1);
-            stack[slot] = r;
-            if (r >= code[pc + 2]) pc += 4;
-            else {
-              target = code[pc + 3];
-              if (target <= pc) break backEdge;
-              pc = target;
-            }
+            pc += Size.Swap;
             break;
           }
 
@@ -736,7 +159,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
               if (r === UNWIND) throw vm.takeUnwound();
               sp -= n;
               stack[sp++] = r;
-              pc += 2;
+              pc += Size.Call;
               break;
             }
             if (fp + 1 >= frameRet.length) {
@@ -744,7 +167,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
               frameRet = p.frameRet;
               frameBase = p.frameBase;
             }
-            frameRet[fp] = pc + 2;
+            frameRet[fp] = pc + Size.Call;
             frameBase[fp] = base;
             fp++;
             base = sp - fnParams[f];
@@ -777,7 +200,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.base = base;
             p.fp = fp;
             const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1);
-            pc += typed ? 4 : 3;
+            pc += typed ? Size.CallNativeTyped : Size.CallNative;
             if (r instanceof Promise) {
               p.pc = pc;
               vm.park(p, r);
@@ -798,7 +221,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.sp = sp -= n; // exact for the heap check of its result
             const r = vm.execExt(p, site, args, stack, base);
             if (site.op.pushes !== 0) stack[sp++] = r;
-            pc += 2;
+            pc += Size.Ext;
             break;
           }
 
@@ -811,7 +234,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             // keeps both parts), so that building a string by appending is charged linearly.
             if ((p.heapBytes += 32 + 2 * (a.length < b.length ? a.length : b.length)) > 0) charge(vm, p, 0, sp);
             stack[--sp - 1] = s;
-            pc += 1;
+            pc += Size.Concat;
             break;
           }
           case Op.MakeVector:
@@ -824,7 +247,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             for (let k = sp - n; k < sp; k++) a.push(stack[k]);
             stack[sp - n] = a;
             sp = sp - n + 1;
-            pc += 2;
+            pc += Size.MakeVector;
             break;
           }
           case Op.Index: {
@@ -833,7 +256,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) stack[sp - 2] = indexSlow(v, i); // slices; else throws
             else stack[sp - 2] = v[i];
             sp--;
-            pc += 1;
+            pc += Size.Index;
             break;
           }
           case Op.StoreIndex: {
@@ -842,20 +265,15 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
             else v[i] = stack[sp - 1];
             sp -= 3;
-            pc += 1;
+            pc += Size.StoreIndex;
             break;
           }
-          case Op.IndexString:
-            stack[sp - 2] = indexString(stack[sp - 2] as string, stack[sp - 1] as number, vm.chargeWork);
-            sp--;
-            pc += 1;
-            break;
           case Op.GetField: {
             const t = stack[sp - 1] as unknown[];
             const k = code[pc + 1];
             if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`, C.bad_code);
             stack[sp - 1] = t[k];
-            pc += 2;
+            pc += Size.GetField;
             break;
           }
           case Op.SetField: {
@@ -864,54 +282,46 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (!Array.isArray(t) || k >= t.length) throw fault(`tuple has no field ${k}`, C.bad_code);
             t[k] = stack[sp - 1];
             sp -= 2;
-            pc += 2;
+            pc += Size.SetField;
             break;
           }
-          case Op.Length:
-            stack[sp - 1] = lengthOf(stack[sp - 1]);
-            pc += 1;
-            break;
           case Op.CopyValue:
             stack[sp - 1] = Array.isArray(stack[sp - 1]) ? copyCharged(vm, p, stack[sp - 1] as unknown[], sp) : stack[sp - 1]; // heap accounting
-            pc += 1;
+            pc += Size.CopyValue;
             break;
 
           case Op.CheckError: {
             const v = stack[sp - 1];
             if (v instanceof KError) throw usedError(v);
-            pc += 1;
+            pc += Size.CheckError;
             break;
           }
-          case Op.IsError:
-            stack[sp - 1] = stack[sp - 1] instanceof KError;
-            pc += 1;
-            break;
           case Op.TryBegin:
             if (p.tries === NO_TRIES) p.tries = [];
             p.tries.push(fp, code[pc + 1], sp);
-            pc += 2;
+            pc += Size.TryBegin;
             break;
           case Op.TryEnd:
             if (p.tries.length === 0 || p.tries[p.tries.length - 3] !== fp) throw fault("TryEnd without a TryBegin in this frame", C.bad_code);
             p.tries.length -= 3;
-            pc += 1;
+            pc += Size.TryEnd;
             break;
           case Op.PanicIfError: {
             const v = stack[sp - 1];
             if (v instanceof KError) throw new PanicNow(v);
-            pc += 1;
+            pc += Size.PanicIfError;
             break;
           }
           case Op.PanicIfErrorMsg: {
             const v = stack[sp - 1];
             if (v instanceof KError) throw new PanicNow(new KError(consts[code[pc + 1]] as string, v.code));
-            pc += 2;
+            pc += Size.PanicIfErrorMsg;
             break;
           }
           case Op.SetErrorMessage: {
             const v = stack[sp - 1];
             if (v instanceof KError) stack[sp - 1] = new KError(consts[code[pc + 1]] as string, v.code);
-            pc += 2;
+            pc += Size.SetErrorMessage;
             break;
           }
           case Op.Panic:
@@ -925,13 +335,13 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.pc = pc;
             p.sp = sp;
             stack[sp++] = vm.spawnFromCode(p, f, args, code[pc + 2]);
-            pc += 3;
+            pc += Size.SpawnActor;
             break;
           }
           case Op.SendMessage:
             vm.sendFromCode(p, stack[sp - 2] as number, code[pc + 1], stack[sp - 1]);
             stack[--sp - 1] = null;
-            pc += 2;
+            pc += Size.SendMessage;
             break;
           case Op.ReceiveMessage:
           case Op.ReceiveTimeout: {
@@ -940,7 +350,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
             if (timed) sp--;
             stack[sp++] = got;
-            pc += 2;
+            pc += Size.ReceiveMessage;
             break;
           }
           case Op.ReceiveSelect:
@@ -954,12 +364,12 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             stack[sp++] = vm.selected;
             stack[sp++] = arm;
             vm.selected = null;
-            pc += 2;
+            pc += Size.ReceiveSelect;
             break;
           }
           case Op.Self:
             stack[sp++] = p.pid;
-            pc += 1;
+            pc += Size.Self;
             break;
 
           case Op.SpawnSupervisor: {
@@ -970,7 +380,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.pc = pc;
             p.sp = sp;
             const r = vm.supervisorOp(p, nested ? "start_supervisor" : "supervisor", args, -1);
-            pc += 2;
+            pc += Size.SpawnSupervisor;
             if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
             stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
@@ -982,7 +392,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.pc = pc;
             p.sp = sp;
             const r = vm.supervisorOp(p, "set_strategy", args, -1);
-            pc += 1;
+            pc += Size.SetStrategy;
             if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
             stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
@@ -996,7 +406,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.pc = pc;
             p.sp = sp;
             const r = vm.supervisorOp(p, "start_child", args, f);
-            pc += 2;
+            pc += Size.StartChild;
             if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
             stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
@@ -1008,7 +418,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.pc = pc;
             p.sp = sp;
             const r = vm.supervisorOp(p, "restart_child", args, -1);
-            pc += 1;
+            pc += Size.RestartChild;
             if (r instanceof Promise) return parkOn(vm, p, r, pc, sp, base, fp);
             stack[sp++] = r;
             if (p.status !== Status.Running) return stopped(p, pc, sp, base, fp);
@@ -1017,78 +427,596 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
 
           case Op.LoadMem:
             stack[sp++] = memRead(p, code[pc + 1], 4, true);
-            pc += 2;
+            pc += Size.LoadMem;
             break;
           case Op.LoadMemN:
             stack[sp++] = memRead(p, code[pc + 1], code[pc + 2], false);
-            pc += 3;
+            pc += Size.LoadMemN;
             break;
           case Op.LoadMemInd:
             stack[sp++] = memRead(p, stack[base + code[pc + 1]] as number, 4, true);
-            pc += 2;
+            pc += Size.LoadMemInd;
             break;
           case Op.LoadMemIndN:
             stack[sp++] = memRead(p, stack[base + code[pc + 1]] as number, code[pc + 2], false);
-            pc += 3;
+            pc += Size.LoadMemIndN;
             break;
           case Op.StoreMem:
             memWrite(p, code[pc + 1], 4, stack[--sp] as number);
-            pc += 2;
+            pc += Size.StoreMem;
             break;
           case Op.StoreMemN:
             memWrite(p, code[pc + 1], code[pc + 2], stack[--sp] as number);
-            pc += 3;
+            pc += Size.StoreMemN;
             break;
           case Op.StoreMemInd:
             memWrite(p, stack[base + code[pc + 1]] as number, 4, stack[--sp] as number);
-            pc += 2;
+            pc += Size.StoreMemInd;
             break;
           case Op.StoreMemIndN:
             memWrite(p, stack[base + code[pc + 1]] as number, code[pc + 2], stack[--sp] as number);
-            pc += 3;
+            pc += Size.StoreMemIndN;
             break;
           case Op.CopyLocalMem:
             stack[base + code[pc + 1]] = memRead(p, code[pc + 2], 4, true);
-            pc += 3;
+            pc += Size.CopyLocalMem;
             break;
           case Op.CopyLocalMemN:
             stack[base + code[pc + 1]] = memRead(p, code[pc + 2], code[pc + 3], false);
-            pc += 4;
+            pc += Size.CopyLocalMemN;
             break;
           case Op.CopyLocalMemInd:
             stack[base + code[pc + 1]] = memRead(p, stack[base + code[pc + 2]] as number, 4, true);
-            pc += 3;
+            pc += Size.CopyLocalMemInd;
             break;
           case Op.CopyLocalMemIndN:
             stack[base + code[pc + 1]] = memRead(p, stack[base + code[pc + 2]] as number, code[pc + 3], false);
-            pc += 4;
+            pc += Size.CopyLocalMemIndN;
             break;
           case Op.CopyMemLocal:
             memWrite(p, code[pc + 1], 4, stack[base + code[pc + 2]] as number);
-            pc += 3;
+            pc += Size.CopyMemLocal;
             break;
           case Op.CopyMemNLocal:
             memWrite(p, code[pc + 1], code[pc + 2], stack[base + code[pc + 3]] as number);
-            pc += 4;
+            pc += Size.CopyMemNLocal;
             break;
           case Op.CopyMemIndLocal:
             memWrite(p, stack[base + code[pc + 1]] as number, 4, stack[base + code[pc + 2]] as number);
-            pc += 3;
+            pc += Size.CopyMemIndLocal;
             break;
           case Op.CopyPlaces:
             copyPlaces(p, stack, base, consts, code[pc + 1], code[pc + 2], code[pc + 3], vm.chargeWork);
-            pc += 4;
+            pc += Size.CopyPlaces;
             break;
           case Op.LoadPlace:
             stack[sp++] = loadPlace(p, stack, base, consts, code[pc + 1], code[pc + 2]);
-            pc += 3;
+            pc += Size.LoadPlace;
             break;
           case Op.StorePlace:
             storePlace(p, stack, base, consts, code[pc + 1], code[pc + 2], stack[--sp]);
-            pc += 3;
+            pc += Size.StorePlace;
             break;
 
-          // ── superinstructions (see `fuses` in the opcode table) ──
+          // ── vectors and arrays through locals ──
+          case Op.IndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
+            else stack[sp] = v[i];
+            sp++;
+            pc += Size.IndexLocals;
+            break;
+          }
+          case Op.StoreIndexLocals: {
+            const v = stack[base + code[pc + 1]] as unknown[];
+            const i = stack[base + code[pc + 2]] as number;
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
+            else v[i] = stack[sp - 1];
+            sp--;
+            pc += Size.StoreIndexLocals;
+            break;
+          }
+          case Op.AddFloatIndexLocals:
+          case Op.SubFloatIndexLocals:
+          case Op.MulFloatIndexLocals:
+          case Op.DivFloatIndexLocals: {
+            const v = stack[base + code[pc + 1]] as number[];
+            const i = stack[base + code[pc + 2]] as number;
+            const x = stack[sp - 1] as number;
+            const o = code[pc];
+            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) {
+              const cur = indexSlow(v, i) as number; // slices; else throws
+              storeIndexSlow(v, i, floatOp(o, cur, x));
+            } else v[i] = o === Op.AddFloatIndexLocals ? Math.fround(v[i] + x) : o === Op.SubFloatIndexLocals ? Math.fround(v[i] - x) : floatOp(o, v[i], x);
+            sp--;
+            pc += Size.AddFloatIndexLocals;
+            break;
+          }
+          case Op.ReturnLocal: {
+            const v = stack[base + code[pc + 1]];
+            if (fp === 0) {
+              stack[sp++] = v;
+              return suspend(p, pc, sp, base, fp, Exec.Done);
+            }
+            fp--;
+            sp = base;
+            pc = frameRet[fp];
+            base = frameBase[fp];
+            stack[sp++] = v;
+            if (p.tries.length !== 0) dropTries(p, fp);
+            break;
+          }
+
+
+          // ── generated from the opcode table by vm/interp-source.ts: the regular instructions (UPDATE_OPS=1 rewrites) ──
+          case Op.PushConst:
+            stack[sp++] = consts[code[pc + 1]];
+            pc += 2;
+            break;
+          case Op.PushInt:
+            stack[sp++] = code[pc + 1];
+            pc += 2;
+            break;
+          case Op.PushNull:
+            stack[sp++] = null;
+            pc += 1;
+            break;
+          case Op.PushTrue:
+            stack[sp++] = true;
+            pc += 1;
+            break;
+          case Op.PushFalse:
+            stack[sp++] = false;
+            pc += 1;
+            break;
+          case Op.Load:
+            stack[sp++] = stack[base + code[pc + 1]];
+            pc += 2;
+            break;
+          case Op.Store:
+            stack[base + code[pc + 1]] = stack[sp - 1];
+            sp--;
+            pc += 2;
+            break;
+          case Op.CopyLocalConst:
+            stack[base + code[pc + 1]] = consts[code[pc + 2]];
+            pc += 3;
+            break;
+          case Op.CopyLocalLocal:
+            stack[base + code[pc + 1]] = stack[base + code[pc + 2]];
+            pc += 3;
+            break;
+          case Op.IncLocal: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[base + code[pc + 1]] = r;
+            pc += 3;
+            break;
+          }
+          case Op.Add: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp - 2] = r;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Sub: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[sp - 2] = r;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Mul: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 2] = r | 0;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Div: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            if (b === 0 || (a === -2147483648 && b === -1) || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
+            stack[sp - 2] = (a / b) | 0;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Mod: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            if (b === 0 || typeof a !== "number" || typeof b !== "number") throw divFault(a, b);
+            stack[sp - 2] = (a % b) | 0;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Neg: {
+            const a = stack[sp - 1] as number;
+            if (a === -2147483648 || typeof a !== "number") throw overflow(a, "-");
+            stack[sp - 1] = (0 - a) | 0;
+            pc += 1;
+            break;
+          }
+          case Op.Exp: {
+            const a = stack[sp - 2];
+            const b = stack[sp - 1];
+            stack[sp - 2] = intPow(a, b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.AddInt: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc + 1];
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[sp - 1] = r;
+            pc += 2;
+            break;
+          }
+          case Op.BitAnd: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a & b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.BitOr: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a | b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.BitXor: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a ^ b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Shl: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a << b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Shr: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a >> b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.CheckByte: {
+            const a = stack[sp - 1] as number;
+            if (!(a >= 0 && a <= 255)) throw byteFault(a);
+            stack[sp - 1] = a | 0;
+            pc += 1;
+            break;
+          }
+          case Op.AddFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a + b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.SubFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a - b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.MulFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a * b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.DivFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a / b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.ModFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a % b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.NegFloat: {
+            const a = stack[sp - 1] as number;
+            stack[sp - 1] = -a;
+            pc += 1;
+            break;
+          }
+          case Op.ExpFloat: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = Math.fround(a ** b);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Eq: {
+            const a = stack[sp - 2];
+            const b = stack[sp - 1];
+            stack[sp - 2] = a === b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.NotEq: {
+            const a = stack[sp - 2];
+            const b = stack[sp - 1];
+            stack[sp - 2] = a !== b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Less: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a < b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.LessEq: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a <= b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Greater: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a > b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.GreaterEq: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = a >= b;
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.EqValue: {
+            const a = stack[sp - 2];
+            const b = stack[sp - 1];
+            stack[sp - 2] = valuesEqualCharged(a, b, vm.chargeWork);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.NotEqValue: {
+            const a = stack[sp - 2];
+            const b = stack[sp - 1];
+            stack[sp - 2] = !valuesEqualCharged(a, b, vm.chargeWork);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Not: {
+            const a = stack[sp - 1];
+            stack[sp - 1] = a === false;
+            pc += 1;
+            break;
+          }
+          case Op.Jump:
+            target = code[pc + 1];
+            if (target <= pc) break backEdge;
+            pc = target;
+            break;
+          case Op.JumpIfFalse: {
+            const a = stack[sp - 1];
+            sp--;
+            if (a === false || a === 0 || a === null) {
+              target = code[pc + 1];
+              if (target <= pc) break backEdge;
+              pc = target;
+            } else pc += 2;
+            break;
+          }
+          case Op.JumpIfTrue: {
+            const a = stack[sp - 1];
+            sp--;
+            if (a === false || a === 0 || a === null) pc += 2;
+            else {
+              target = code[pc + 1];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.LessJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            if (a < b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IndexString: {
+            const a = stack[sp - 2] as string;
+            const b = stack[sp - 1] as number;
+            stack[sp - 2] = indexString(a, b, vm.chargeWork);
+            sp--;
+            pc += 1;
+            break;
+          }
+          case Op.Length: {
+            const a = stack[sp - 1];
+            stack[sp - 1] = lengthOf(a);
+            pc += 1;
+            break;
+          }
+          case Op.IsError: {
+            const a = stack[sp - 1];
+            stack[sp - 1] = a instanceof KError;
+            pc += 1;
+            break;
+          }
+          case Op.EqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]];
+            const b = stack[base + code[pc + 2]];
+            if (a === b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.NotEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]];
+            const b = stack[base + code[pc + 2]];
+            if (a !== b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.LessEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            if (a <= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.GreaterJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            if (a > b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.GreaterEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            if (a >= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.EqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]];
+            const b = code[pc + 2];
+            if (a === b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.NotEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]];
+            const b = code[pc + 2];
+            if (a !== b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.LessIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            if (a < b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.LessEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            if (a <= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.GreaterIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            if (a > b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.GreaterEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = code[pc + 2];
+            if (a >= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
           case Op.AddLocal: {
             const a = stack[sp - 1] as number;
             const b = stack[base + code[pc + 1]] as number;
@@ -1152,29 +1080,51 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             pc += 2;
             break;
           }
-          case Op.MulInt:
-          case Op.MulConst: {
+          case Op.MulInt: {
             const a = stack[sp - 1] as number;
-            const b = code[pc] === Op.MulInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            const b = code[pc + 1];
             const r = a * b;
             if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
             stack[sp - 1] = r | 0;
             pc += 2;
             break;
           }
-          case Op.DivInt:
-          case Op.DivConst: {
+          case Op.DivInt: {
             const a = stack[sp - 1] as number;
-            const b = code[pc] === Op.DivInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
-            if (b === 0 || (a === I32_MIN && b === -1) || typeof a !== "number") throw divFault(a, b);
+            const b = code[pc + 1];
+            if (b === 0 || (a === -2147483648 && b === -1) || typeof a !== "number") throw divFault(a, b);
             stack[sp - 1] = (a / b) | 0;
             pc += 2;
             break;
           }
-          case Op.ModInt:
+          case Op.ModInt: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc + 1];
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a % b) | 0;
+            pc += 2;
+            break;
+          }
+          case Op.MulConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[sp - 1] = r | 0;
+            pc += 2;
+            break;
+          }
+          case Op.DivConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            if (b === 0 || (a === -2147483648 && b === -1) || typeof a !== "number") throw divFault(a, b);
+            stack[sp - 1] = (a / b) | 0;
+            pc += 2;
+            break;
+          }
           case Op.ModConst: {
             const a = stack[sp - 1] as number;
-            const b = code[pc] === Op.ModInt ? code[pc + 1] : (consts[code[pc + 1]] as number);
+            const b = consts[code[pc + 1]] as number;
             if (b === 0 || typeof a !== "number") throw divFault(a, b);
             stack[sp - 1] = (a % b) | 0;
             pc += 2;
@@ -1207,90 +1157,345 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             pc += 3;
             break;
           }
-          case Op.AddFloatLocal:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (stack[base + code[pc + 1]] as number));
+          case Op.AddFloatLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a + b);
             pc += 2;
             break;
-          case Op.SubFloatLocal:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (stack[base + code[pc + 1]] as number));
+          }
+          case Op.SubFloatLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a - b);
             pc += 2;
             break;
-          case Op.MulFloatLocal:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (stack[base + code[pc + 1]] as number));
+          }
+          case Op.MulFloatLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a * b);
             pc += 2;
             break;
-          case Op.DivFloatLocal:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (stack[base + code[pc + 1]] as number));
+          }
+          case Op.DivFloatLocal: {
+            const a = stack[sp - 1] as number;
+            const b = stack[base + code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a / b);
             pc += 2;
             break;
-          case Op.AddFloatLocals:
-            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) + (stack[base + code[pc + 2]] as number));
-            pc += 3;
-            break;
-          case Op.SubFloatLocals:
-            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) - (stack[base + code[pc + 2]] as number));
-            pc += 3;
-            break;
-          case Op.MulFloatLocals:
-            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) * (stack[base + code[pc + 2]] as number));
-            pc += 3;
-            break;
-          case Op.DivFloatLocals:
-            stack[sp++] = Math.fround((stack[base + code[pc + 1]] as number) / (stack[base + code[pc + 2]] as number));
-            pc += 3;
-            break;
-          case Op.AddFloatConst:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) + (consts[code[pc + 1]] as number));
-            pc += 2;
-            break;
-          case Op.SubFloatConst:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) - (consts[code[pc + 1]] as number));
-            pc += 2;
-            break;
-          case Op.MulFloatConst:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) * (consts[code[pc + 1]] as number));
-            pc += 2;
-            break;
-          case Op.DivFloatConst:
-            stack[sp - 1] = Math.fround((stack[sp - 1] as number) / (consts[code[pc + 1]] as number));
-            pc += 2;
-            break;
-          case Op.IndexLocals: {
-            const v = stack[base + code[pc + 1]] as unknown[];
-            const i = stack[base + code[pc + 2]] as number;
-            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) stack[sp] = indexSlow(v, i); // slices; else throws
-            else stack[sp] = v[i];
-            sp++;
+          }
+          case Op.AddFloatLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            stack[sp++] = Math.fround(a + b);
             pc += 3;
             break;
           }
-          case Op.StoreIndexLocals: {
-            const v = stack[base + code[pc + 1]] as unknown[];
-            const i = stack[base + code[pc + 2]] as number;
-            if (!((i >>> 0) === i && i < v.length) || !Array.isArray(v)) storeIndexSlow(v, i, stack[sp - 1]); // slices; else throws
-            else v[i] = stack[sp - 1];
+          case Op.SubFloatLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            stack[sp++] = Math.fround(a - b);
+            pc += 3;
+            break;
+          }
+          case Op.MulFloatLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            stack[sp++] = Math.fround(a * b);
+            pc += 3;
+            break;
+          }
+          case Op.DivFloatLocals: {
+            const a = stack[base + code[pc + 1]] as number;
+            const b = stack[base + code[pc + 2]] as number;
+            stack[sp++] = Math.fround(a / b);
+            pc += 3;
+            break;
+          }
+          case Op.AddFloatConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a + b);
+            pc += 2;
+            break;
+          }
+          case Op.SubFloatConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a - b);
+            pc += 2;
+            break;
+          }
+          case Op.MulFloatConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a * b);
+            pc += 2;
+            break;
+          }
+          case Op.DivFloatConst: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            stack[sp - 1] = Math.fround(a / b);
+            pc += 2;
+            break;
+          }
+          case Op.AddStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a + b;
+            if ((r | 0) !== r) throw overflow(a, "+", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.SubStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a - b;
+            if ((r | 0) !== r) throw overflow(a, "-", b);
+            stack[base + code[pc + 1]] = r;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.MulStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            const r = a * b;
+            if ((r | 0) !== r && r !== 0) throw overflow(a, "*", b);
+            stack[base + code[pc + 1]] = r | 0;
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.AddFloatStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[base + code[pc + 1]] = Math.fround(a + b);
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.SubFloatStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[base + code[pc + 1]] = Math.fround(a - b);
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.MulFloatStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[base + code[pc + 1]] = Math.fround(a * b);
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.DivFloatStore: {
+            const a = stack[sp - 2] as number;
+            const b = stack[sp - 1] as number;
+            stack[base + code[pc + 1]] = Math.fround(a / b);
+            sp -= 2;
+            pc += 2;
+            break;
+          }
+          case Op.IncEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]];
+            if (r === b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]];
+            if (r !== b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]] as number;
+            if (r < b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]] as number;
+            if (r <= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]] as number;
+            if (r > b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = stack[base + code[pc + 2]] as number;
+            if (r >= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r === b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncNotEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r !== b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r < b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncLessEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r <= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r > b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.IncGreaterEqIntJumpIfFalse: {
+            const a = stack[base + code[pc + 1]] as number;
+            const r = a + 1;
+            if ((r | 0) !== r) throw overflow(a, "+", 1);
+            stack[base + code[pc + 1]] = r;
+            const b = code[pc + 2];
+            if (r >= b) pc += 4;
+            else {
+              target = code[pc + 3];
+              if (target <= pc) break backEdge;
+              pc = target;
+            }
+            break;
+          }
+          case Op.SqrtFloat: {
+            const a = stack[sp - 1] as number;
+            stack[sp - 1] = Math.fround(Math.sqrt(a));
+            pc += 1;
+            break;
+          }
+          case Op.ModIntStore: {
+            const a = stack[sp - 1] as number;
+            const b = code[pc + 1];
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[base + code[pc + 2]] = (a % b) | 0;
             sp--;
             pc += 3;
             break;
           }
-          case Op.ReturnLocal: {
-            const v = stack[base + code[pc + 1]];
-            if (fp === 0) {
-              stack[sp++] = v;
-              return suspend(p, pc, sp, base, fp, Exec.Done);
-            }
-            fp--;
-            sp = base;
-            pc = frameRet[fp];
-            base = frameBase[fp];
-            stack[sp++] = v;
-            if (p.tries.length !== 0) dropTries(p, fp);
+          case Op.ModConstStore: {
+            const a = stack[sp - 1] as number;
+            const b = consts[code[pc + 1]] as number;
+            if (b === 0 || typeof a !== "number") throw divFault(a, b);
+            stack[base + code[pc + 2]] = (a % b) | 0;
+            sp--;
+            pc += 3;
             break;
           }
-          case Op.SqrtFloat:
-            stack[sp - 1] = Math.fround(Math.sqrt(stack[sp - 1] as number));
-            pc += 1;
-            break;
+          // ── end of the generated cases ──
 
           case TRACE_STEP:
             return suspend(p, pc, sp, base, fp, Exec.Step);
@@ -1395,7 +1600,7 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
         sp = base;
       } else {
         if (fp + 1 >= p.frameRet.length) growFrames(p, fp);
-        p.frameRet[fp] = prevAt + 2;
+        p.frameRet[fp] = prevAt + Size.Call;
         p.frameBase[fp] = base;
         fp++;
         base = sp;
@@ -1578,6 +1783,10 @@ export function intPow(a: unknown, b: unknown): number {
     }
   }
   return r | 0;
+}
+
+export function byteFault(a: unknown): Fault {
+  return fault(`byte overflow: ${a} is not in 0..255`, C.overflow);
 }
 
 export function indexFault(v: unknown, i: unknown): Fault {

@@ -10,6 +10,9 @@
 // generator knows statically (each local's kind, see localKinds) drops checks: float locals
 // live unboxed in a Float64Array, arrays known to be arrays and integer indices known to be
 // integers skip those tests. `RAFT_JIT_DUMP=1` prints the generated source to stderr.
+// Regular instructions (rows of the opcode table with a `sem`, and superinstructions of them)
+// are emitted from their meaning alone (`regularJs`, bytecode/semantics.ts); the switch in
+// `generate` holds the irregular ones, one case each.
 //
 // Leaving compiled code: anything that cannot continue in JS — the budget running out, a
 // fault, a native returning a promise, a call to a function that is not compiled, a deep JS
@@ -29,7 +32,8 @@
 //
 // Not compiled (they stay in the interpreter): functions that receive messages.
 
-import { OPCODES } from "../bytecode/opcodes.js";
+import { OPCODES, SIZE } from "../bytecode/opcodes.js";
+import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
 import { Op } from "../bytecode/op.js";
 import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
@@ -39,7 +43,7 @@ import { absMinError } from "./methods.js";
 import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
-import { PanicNow, usedError, intPow, overflow, divFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
+import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
@@ -93,7 +97,8 @@ export const MAX_JIT_DEPTH = 1000;
  */
 export const JIT_THRESHOLD = 30;
 
-const UNSUPPORTED = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
+/** Instructions the second tier leaves to the interpreter: a function (or loop nest) using one is not compiled. */
+export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
 /**
  * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
  * receive, since compiled code would unwind its frames at every one (5x slower a call).
@@ -150,7 +155,7 @@ const H = {
   call: () => new JitUnwind("call"),
   halt: () => new JitUnwind("halt"),
   park: (r: unknown) => (r instanceof Promise ? new JitUnwind("park", null, r) : new JitUnwind("status")),
-  byteFault: (a: unknown) => fault(`byte overflow: ${a} is not in 0..255`, C.overflow),
+  byteFault,
   field: (k: number) => fault(`tuple has no field ${k}`, C.bad_code),
   panic: (e: KError) => new PanicNow(e),
   /** Can a try region of compiled code catch this? (Not {panic}, heap_limit or an unwind.) */
@@ -183,79 +188,17 @@ const INTRINSICS: ReadonlyMap<string, { arity: number; code: (x: string, out: st
   "integer.abs": { arity: 1, code: (x, o) => `${o} = ${x} === -2147483648 ? H.absMin() : ${x} < 0 ? -${x} : ${x};` },
 }));
 
-/** The compare-and-branch instructions: their JS comparison, and whether the right side is an immediate. */
-const FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
-  [Op.LessJumpIfFalse]: { op: "<", imm: false },
-  [Op.EqJumpIfFalse]: { op: "===", imm: false },
-  [Op.NotEqJumpIfFalse]: { op: "!==", imm: false },
-  [Op.LessEqJumpIfFalse]: { op: "<=", imm: false },
-  [Op.GreaterJumpIfFalse]: { op: ">", imm: false },
-  [Op.GreaterEqJumpIfFalse]: { op: ">=", imm: false },
-  [Op.EqIntJumpIfFalse]: { op: "===", imm: true },
-  [Op.NotEqIntJumpIfFalse]: { op: "!==", imm: true },
-  [Op.LessIntJumpIfFalse]: { op: "<", imm: true },
-  [Op.LessEqIntJumpIfFalse]: { op: "<=", imm: true },
-  [Op.GreaterIntJumpIfFalse]: { op: ">", imm: true },
-  [Op.GreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
-};
+/**
+ * The regular instructions' parts (bytecode/semantics.ts), by opcode: the second tier emits
+ * them from these alone (`regular` in generate), and reads off them what kind of value each
+ * leaves on the stack or stores in a local. Null for the irregular ones, written below.
+ */
+const PARTS: readonly (readonly Part[] | null)[] = expandAll(OPCODES);
+const PUSHED: readonly string[] = PARTS.map((p) => (p ? pushedKind(p) : ""));
+const WRITES: readonly { local: number; kind: string }[][] = PARTS.map((p) => (p ? localWrites(p) : []));
 
-/** IncLocal fused with a compare-and-branch: the comparison, as in FUSED_OPS. */
-const INC_FUSED_OPS: Record<number, { op: string; imm: boolean }> = {
-  [Op.IncLessJumpIfFalse]: { op: "<", imm: false },
-  [Op.IncEqJumpIfFalse]: { op: "===", imm: false },
-  [Op.IncNotEqJumpIfFalse]: { op: "!==", imm: false },
-  [Op.IncLessEqJumpIfFalse]: { op: "<=", imm: false },
-  [Op.IncGreaterJumpIfFalse]: { op: ">", imm: false },
-  [Op.IncGreaterEqJumpIfFalse]: { op: ">=", imm: false },
-  [Op.IncEqIntJumpIfFalse]: { op: "===", imm: true },
-  [Op.IncNotEqIntJumpIfFalse]: { op: "!==", imm: true },
-  [Op.IncLessIntJumpIfFalse]: { op: "<", imm: true },
-  [Op.IncLessEqIntJumpIfFalse]: { op: "<=", imm: true },
-  [Op.IncGreaterIntJumpIfFalse]: { op: ">", imm: true },
-  [Op.IncGreaterEqIntJumpIfFalse]: { op: ">=", imm: true },
-};
-
-const FLOAT_OPS = new Set<number>([Op.AddFloat, Op.SubFloat, Op.MulFloat, Op.DivFloat, Op.ModFloat, Op.NegFloat, Op.ExpFloat,
-  Op.AddFloatLocal, Op.SubFloatLocal, Op.MulFloatLocal, Op.DivFloatLocal, Op.AddFloatLocals, Op.SubFloatLocals, Op.MulFloatLocals, Op.DivFloatLocals,
-  Op.AddFloatConst, Op.SubFloatConst, Op.MulFloatConst, Op.DivFloatConst, Op.SqrtFloat]);
-const INT_OPS = new Set<number>([Op.Add, Op.Sub, Op.Mul, Op.Div, Op.Mod, Op.Neg, Op.Exp, Op.AddInt, Op.PushInt, Op.BitAnd, Op.BitOr, Op.BitXor, Op.Shl, Op.Shr, Op.CheckByte,
-  Op.AddLocal, Op.SubLocal, Op.MulLocal, Op.AddLocals, Op.SubLocals, Op.MulLocals, Op.SubInt, Op.MulInt, Op.DivInt, Op.ModInt, Op.MulConst, Op.DivConst, Op.ModConst,
-  Op.LoadAddInt, Op.LoadSubInt, Op.LoadMulInt]);
-
-/** Superinstructions of one checked integer operation: where their operands come from. */
-const FUSED_INT: Record<number, { op: "+" | "-" | "*" | "/" | "%"; a: "top" | "local"; b: "top" | "local" | "imm" | "const" }> = {
-  [Op.AddLocal]: { op: "+", a: "top", b: "local" },
-  [Op.SubLocal]: { op: "-", a: "top", b: "local" },
-  [Op.MulLocal]: { op: "*", a: "top", b: "local" },
-  [Op.AddLocals]: { op: "+", a: "local", b: "local" },
-  [Op.SubLocals]: { op: "-", a: "local", b: "local" },
-  [Op.MulLocals]: { op: "*", a: "local", b: "local" },
-  [Op.SubInt]: { op: "-", a: "top", b: "imm" },
-  [Op.MulInt]: { op: "*", a: "top", b: "imm" },
-  [Op.DivInt]: { op: "/", a: "top", b: "imm" },
-  [Op.ModInt]: { op: "%", a: "top", b: "imm" },
-  [Op.MulConst]: { op: "*", a: "top", b: "const" },
-  [Op.DivConst]: { op: "/", a: "top", b: "const" },
-  [Op.ModConst]: { op: "%", a: "top", b: "const" },
-  [Op.LoadAddInt]: { op: "+", a: "local", b: "imm" },
-  [Op.LoadSubInt]: { op: "-", a: "local", b: "imm" },
-  [Op.LoadMulInt]: { op: "*", a: "local", b: "imm" },
-};
-/** Float superinstructions: the operation, and where the right operand comes from. */
-const FUSED_FLOAT: Record<number, { op: string; a: "top" | "local"; b: "local" | "const" }> = {
-  [Op.AddFloatLocal]: { op: "+", a: "top", b: "local" },
-  [Op.SubFloatLocal]: { op: "-", a: "top", b: "local" },
-  [Op.MulFloatLocal]: { op: "*", a: "top", b: "local" },
-  [Op.DivFloatLocal]: { op: "/", a: "top", b: "local" },
-  [Op.AddFloatLocals]: { op: "+", a: "local", b: "local" },
-  [Op.SubFloatLocals]: { op: "-", a: "local", b: "local" },
-  [Op.MulFloatLocals]: { op: "*", a: "local", b: "local" },
-  [Op.DivFloatLocals]: { op: "/", a: "local", b: "local" },
-  [Op.AddFloatConst]: { op: "+", a: "top", b: "const" },
-  [Op.SubFloatConst]: { op: "-", a: "top", b: "const" },
-  [Op.MulFloatConst]: { op: "*", a: "top", b: "const" },
-  [Op.DivFloatConst]: { op: "/", a: "top", b: "const" },
-};
+/** The second tier's names for the helpers operator code calls. */
+const JIT_HELPERS = { F: "F", ovf: "H.ovf", div: "H.div", pow: "H.intPow", byte: "H.byteFault", len: "H.lengthOf", eqv: "H.valuesEqualCharged", istr: "H.indexString", KError: "H.KError" } as const;
 
 /**
  * What each local (not a parameter) holds, read off the instructions that store into it: "f"
@@ -278,28 +221,32 @@ function localKinds(prog: Program, starts: number[], leaders: Set<number>, nl: n
     if (typeof c !== "number") return "o";
     return prog.module.consts[k].tag === "float" ? "f" : "i";
   };
+  /** Local `n` gets a value of kind `k` as semantics.ts's pushedKind names it, `$j`/`#j` being operands of the instruction at `at`. */
+  const noteKind = (n: number, k: string, at: number) => {
+    if (k[0] === "$") copies.push([n, code[at + 1 + Number(k.slice(1))]]);
+    else if (k[0] === "#") note(n, kindOfConst(code[at + 1 + Number(k.slice(1))]));
+    else note(n, k === "" ? "o" : k);
+  };
   for (let i = 0; i < starts.length; i++) {
     const pc = starts[i];
     const op = code[pc];
-    if (op === Op.Store) {
-      const prev = i > 0 && !leaders.has(pc) ? starts[i - 1] : -1;
-      const pop = prev >= 0 ? code[prev] : -1;
-      let k = "o";
-      if (FLOAT_OPS.has(pop)) k = "f";
-      else if (INT_OPS.has(pop)) k = "i";
-      else if (pop === Op.PushConst) k = kindOfConst(code[prev + 1]);
-      else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) k = "f";
-      else if (pop === Op.MakeVector || pop === Op.MakeTuple) k = "a";
-      else if (pop === Op.Load) k = "";
-      else if (pop === Op.CopyValue && i > 1 && !leaders.has(prev) && code[starts[i - 2]] === Op.Load) k = "";
-      if (k === "") copies.push([code[pc + 1], code[(pop === Op.Load ? prev : starts[i - 2]) + 1]]);
-      else note(code[pc + 1], k);
-    } else if (op === Op.IncLocal || INC_FUSED_OPS[op] || op === Op.AddStore || op === Op.SubStore || op === Op.MulStore) note(code[pc + 1], "i");
-    else if (op === Op.ModIntStore || op === Op.ModConstStore) note(code[pc + 2], "i");
-    else if (op === Op.AddFloatStore || op === Op.SubFloatStore || op === Op.MulFloatStore || op === Op.DivFloatStore) note(code[pc + 1], "f");
-    else if (op === Op.CopyLocalConst) note(code[pc + 1], kindOfConst(code[pc + 2]));
-    else if (op === Op.CopyLocalLocal) copies.push([code[pc + 1], code[pc + 2]]);
-    else if (op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], "i");
+    if (PARTS[op] !== null) {
+      for (const w of WRITES[op]) {
+        const n = code[pc + 1 + w.local];
+        if (w.kind !== "s") {
+          noteKind(n, w.kind, pc);
+          continue;
+        }
+        // A value the instruction took from the stack: what the one before (in this block) left there.
+        const prev = i > 0 && !leaders.has(pc) ? starts[i - 1] : -1;
+        const pop = prev >= 0 ? code[prev] : -1;
+        if (pop >= 0 && PARTS[pop] !== null) noteKind(n, PUSHED[pop], prev);
+        else if (pop === Op.CallNative && /^float\.(sqrt|abs|floor|ceil)$/.test(prog.nativeNames[code[prev + 1]] ?? "")) note(n, "f");
+        else if (pop === Op.MakeVector || pop === Op.MakeTuple) note(n, "a");
+        else if (pop === Op.CopyValue && i > 1 && !leaders.has(prev) && code[starts[i - 2]] === Op.Load) copies.push([n, code[starts[i - 2] + 1]]);
+        else note(n, "o");
+      }
+    } else if (op === Op.CopyLocalMem || op === Op.CopyLocalMemN || op === Op.CopyLocalMemInd || op === Op.CopyLocalMemIndN) note(code[pc + 1], "i");
     else if (op === Op.CopyPlaces) {
       const [dS, sS] = copyShapes(code[pc + 1])!.map((i) => SHAPES[i]);
       if (dS.kind !== "local") continue;
@@ -447,7 +394,7 @@ function loopNests(prog: Program, f: number, target: number): Region[] {
   const loops: [number, number][] = [];
   for (let pc = prog.fnEntry[f]; pc < prog.fnEnd[f]; ) {
     const info = OPCODES[code[pc]];
-    const next = pc + 1 + info.operands.length;
+    const next = pc + SIZE[code[pc]];
     if (info.flow === "jump" || info.flow === "branch") {
       const t = code[pc + 1 + info.operands.indexOf("label")];
       if (t <= pc) loops.push([t, next]);
@@ -475,6 +422,86 @@ function loopNests(prog: Program, f: number, target: number): Region[] {
   return nests.sort((x, y) => y.hi - y.lo - (x.hi - x.lo));
 }
 
+/** What `regularJs` uses of the code generator's state in a basic block (see generate). */
+export interface JsBlock {
+  /** The symbolic operand stack: the JS name or literal of each value. */
+  names: string[];
+  tmp(): string;
+  /** A new temporary set to `expr`, named as stack value k. */
+  def(k: number, expr: string): string;
+  emit(line: string): void;
+  /** Writes stack values below `depth` to their slot variables. */
+  flush(depth: number): void;
+  /** Local n is about to be assigned (stack values naming it keep its old value). */
+  written(n: number, depth: number): void;
+  /** The JS variable of local n. */
+  L(n: number): string;
+  /** A number as a JS literal. */
+  lit(c: number): string;
+  consts: readonly unknown[];
+  /** Temporaries known to hold integers. */
+  intTemps: Set<string>;
+}
+
+/**
+ * A regular instruction (bytecode/semantics.ts) at code index `pc` with stack depth `d`: its
+ * parts in turn on the symbolic stack, operator code lowered with this tier's helpers. A
+ * superinstruction so compiles exactly as its parts would one after another. `jumpTo(t)` is
+ * the code that goes to code index t.
+ */
+export function regularJs(parts: readonly Part[], operands: readonly number[], d: number, pc: number, jumpTo: (t: number) => string, b: JsBlock): void {
+  const at = `at = ${pc};`;
+  const { names, emit, L } = b;
+  const lowering: Lowering = { tmp: b.tmp, set: (t, e) => `${t} = ${e};`, raise: (e) => `{ ${at} throw ${e}; }`, at: () => at, h: JIT_HELPERS };
+  let depth = d;
+  for (const part of parts) {
+    const o = part.op === null ? null : OPERATORS[part.op];
+    depth -= part.args.filter((v) => v === "s").length;
+    let s = depth;
+    const args = part.args.map((v): Arg => {
+      if (v === "s") {
+        const e = names[s++];
+        return { e, known: /^\(?-?\d/.test(e) };
+      }
+      if (v[0] === "=") return { e: v.slice(1), known: true };
+      const x = operands[operandOf(v)];
+      if (v[0] === "$") return { e: L(x), known: false };
+      if (v[0] === "n") return { e: b.lit(x), known: true };
+      const c = b.consts[x];
+      return typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? { e: b.lit(c), known: true } : { e: `K[${x}]`, known: false };
+    });
+    let value = args[0]?.e ?? "";
+    if (o !== null && part.op !== "copy") {
+      if (o.charges) emit(`vm.budget = bud;`);
+      const r = o.lower(lowering, args[0], args[1]);
+      if (r.code) emit(r.code.replace(/\n/g, " "));
+      value = r.value;
+      // A value that charged work is taken before the budget is taken back.
+      if (o.charges) {
+        value = b.def(depth, value);
+        emit(`bud = vm.budget;`);
+      }
+    }
+    if (part.k === "branch") {
+      b.flush(depth);
+      emit(o === null ? jumpTo(operands[part.label]) : `if (${part.when ? value : `!(${value})`}) { ${jumpTo(operands[part.label])} }`);
+    } else if (part.to !== "s") {
+      const n = operands[operandOf(part.to)];
+      b.written(n, depth);
+      emit(`${L(n)} = ${value};`);
+    } else {
+      // A pushed value: a name or literal as it is; a computed one in a temporary (an i32
+      // result's `t | 0` back into its own).
+      const own = /^(t\d+) \| 0$/.exec(value);
+      if (own) emit(`${own[1]} = ${value};`);
+      const name = own ? own[1] : part.op === "copy" ? (value.startsWith("K[") ? b.def(depth, value) : value) : /^t\d+$/.test(value) ? value : b.def(depth, value);
+      names[depth] = name;
+      if (o !== null && o.result === "int" && /^t\d+$/.test(name)) b.intTemps.add(name);
+      depth++;
+    }
+  }
+}
+
 function generate(prog: Program, f: number, callees: number[], region: Region | null = null): string | null {
   const code = prog.code;
   const fnStart = prog.fnEntry[f];
@@ -495,7 +522,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     const info = OPCODES[op];
     starts.push(pc);
-    const next = pc + 1 + info.operands.length;
+    const next = pc + SIZE[op];
     if (info.flow === "jump" || info.flow === "branch") {
       leaders.add(code[pc + 1 + info.operands.indexOf("label")]);
       if (next < end) leaders.add(next);
@@ -590,6 +617,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const isArr = (x: string) => /^l\d+$/.test(x) && kinds[+x.slice(1)] === "a";
   /** A number as a JS literal that can stand as an operand anywhere (negatives in parentheses). */
   const lit = (c: number) => (c < 0 || Object.is(c, -0) ? `(${c})` : String(c));
+  const block: JsBlock = { names, tmp, def, emit, flush, written, L, lit, consts: prog.consts, intTemps };
   const reset = (depth: number) => {
     names.length = 0;
     for (let k = 0; k < depth; k++) names.push(S(k));
@@ -632,21 +660,13 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     const at = `at = ${pc};`;
     const info = OPCODES[op];
     if (info.flow === "end" || info.flow === "jump") live = false;
-    /** A binary operation of the two top values into a new temporary. */
-    const bin = (expr: (a: string, b: string) => string) => {
-      const t = tmp();
-      emit(`${t} = ${expr(sec, top)};`);
-      names[d - 2] = t;
-    };
-    /** Checked i32 arithmetic, as the interpreter's Add ... Mod: into a new temporary (returned). */
-    const intOp = (o: "+" | "-" | "*" | "/" | "%", a: string, b: string): string => {
-      const t = tmp();
-      if (o === "*") emit(`${t} = ${a} * ${b}; if ((${t} | 0) !== ${t} && ${t} !== 0) { ${at} throw H.ovf(${a}, "*", ${b}); } ${t} = ${t} | 0;`);
-      else if (o === "/") emit(`if (${b} === 0 || (${a} === -2147483648 && ${b} === -1) || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} / ${b}) | 0;`);
-      else if (o === "%") emit(`if (${b} === 0 || typeof ${a} !== "number" || typeof ${b} !== "number") { ${at} throw H.div(${a}, ${b}); } ${t} = (${a} % ${b}) | 0;`);
-      else emit(`${t} = ${a} ${o} ${b}; if ((${t} | 0) !== ${t}) { ${at} throw H.ovf(${a}, "${o}", ${b}); }`);
-      return t;
-    };
+    // A regular instruction (bytecode/semantics.ts): its parts in turn, on the symbolic stack.
+    // A superinstruction so compiles exactly as its parts would one after another.
+    const parts = PARTS[op];
+    if (parts !== null) {
+      regularJs(parts, [a1, a2, a3], d, pc, jumpTo, block);
+      continue;
+    }
     switch (op) {
       case Op.Nop:
         break;
@@ -662,24 +682,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         flush(d);
         emit(`${at} throw H.halt();`);
         break;
-      case Op.PushConst: {
-        const c = prog.consts[a1];
-        if (typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0)) names[d] = lit(c);
-        else def(d, `K[${a1}]`);
-        break;
-      }
-      case Op.PushInt:
-        names[d] = lit(a1);
-        break;
-      case Op.PushNull:
-        names[d] = "null";
-        break;
-      case Op.PushTrue:
-        names[d] = "true";
-        break;
-      case Op.PushFalse:
-        names[d] = "false";
-        break;
       case Op.Pop:
         break;
       case Op.Dup:
@@ -689,143 +691,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         names[d - 1] = sec;
         names[d - 2] = top;
         break;
-      case Op.Load:
-        names[d] = L(a1);
-        break;
-      case Op.Store:
-        written(a1, d - 1);
-        emit(`${L(a1)} = ${top};`);
-        break;
-      case Op.CopyLocalConst:
-        written(a1, d);
-        emit(`${L(a1)} = K[${a2}];`);
-        break;
-      case Op.CopyLocalLocal:
-        written(a1, d);
-        emit(`${L(a1)} = ${L(a2)};`);
-        break;
-      case Op.IncLocal:
-        written(a1, d);
-        emit(`{ const r = ${L(a1)} + ${a2}; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", ${a2}); } ${L(a1)} = r; }`);
-        break;
-      case Op.Add:
-      case Op.Sub:
-      case Op.Mul:
-      case Op.Div:
-      case Op.Mod:
-        names[d - 2] = intOp(op === Op.Add ? "+" : op === Op.Sub ? "-" : op === Op.Mul ? "*" : op === Op.Div ? "/" : "%", sec, top);
-        break;
-      case Op.Neg:
-        emit(`if (${top} === -2147483648 || typeof ${top} !== "number") { ${at} throw H.ovf(${top}, "-"); }`);
-        def(d - 1, `(0 - ${top}) | 0`);
-        break;
-      case Op.Exp:
-        emit(at);
-        bin((a, b) => `H.intPow(${a}, ${b})`);
-        break;
-      case Op.AddInt:
-        names[d - 1] = intOp("+", top, String(a1));
-        break;
-      case Op.BitAnd:
-        bin((a, b) => `${a} & ${b}`);
-        break;
-      case Op.BitOr:
-        bin((a, b) => `${a} | ${b}`);
-        break;
-      case Op.BitXor:
-        bin((a, b) => `${a} ^ ${b}`);
-        break;
-      case Op.Shl:
-        bin((a, b) => `${a} << ${b}`);
-        break;
-      case Op.Shr:
-        bin((a, b) => `${a} >> ${b}`);
-        break;
-      case Op.CheckByte:
-        emit(`if (!(${top} >= 0 && ${top} <= 255)) { ${at} throw H.byteFault(${top}); }`);
-        def(d - 1, `${top} | 0`);
-        break;
-      case Op.AddFloat:
-        bin((a, b) => `F(${a} + ${b})`);
-        break;
-      case Op.SubFloat:
-        bin((a, b) => `F(${a} - ${b})`);
-        break;
-      case Op.MulFloat:
-        bin((a, b) => `F(${a} * ${b})`);
-        break;
-      case Op.DivFloat:
-        bin((a, b) => `F(${a} / ${b})`);
-        break;
-      case Op.ModFloat:
-        bin((a, b) => `F(${a} % ${b})`);
-        break;
-      case Op.NegFloat:
-        def(d - 1, `-${top}`);
-        break;
-      case Op.ExpFloat:
-        bin((a, b) => `F(${a} ** ${b})`);
-        break;
-      case Op.Eq:
-        bin((a, b) => `${a} === ${b}`);
-        break;
-      case Op.NotEq:
-        bin((a, b) => `${a} !== ${b}`);
-        break;
-      case Op.Less:
-        bin((a, b) => `${a} < ${b}`);
-        break;
-      case Op.LessEq:
-        bin((a, b) => `${a} <= ${b}`);
-        break;
-      case Op.Greater:
-        bin((a, b) => `${a} > ${b}`);
-        break;
-      case Op.GreaterEq:
-        bin((a, b) => `${a} >= ${b}`);
-        break;
-      case Op.EqValue:
-        emit(`vm.budget = bud;`);
-        bin((a, b) => `H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
-        emit(`bud = vm.budget;`);
-        break;
-      case Op.NotEqValue:
-        emit(`vm.budget = bud;`);
-        bin((a, b) => `!H.valuesEqualCharged(${a}, ${b}, vm.chargeWork)`);
-        emit(`bud = vm.budget;`);
-        break;
-      case Op.Not:
-        def(d - 1, `${top} === false`);
-        break;
-      case Op.Jump:
-        flush(d);
-        emit(jumpTo(a1));
-        break;
-      case Op.JumpIfFalse:
-      case Op.JumpIfTrue: {
-        const v = top;
-        flush(d - 1);
-        const cond = `${v} === false || ${v} === 0 || ${v} === null`;
-        emit(`if (${op === Op.JumpIfFalse ? cond : `!(${cond})`}) { ${jumpTo(a1)} }`);
-        break;
-      }
-      case Op.LessJumpIfFalse:
-      case Op.EqJumpIfFalse:
-      case Op.NotEqJumpIfFalse:
-      case Op.LessEqJumpIfFalse:
-      case Op.GreaterJumpIfFalse:
-      case Op.GreaterEqJumpIfFalse:
-      case Op.EqIntJumpIfFalse:
-      case Op.NotEqIntJumpIfFalse:
-      case Op.LessIntJumpIfFalse:
-      case Op.LessEqIntJumpIfFalse:
-      case Op.GreaterIntJumpIfFalse:
-      case Op.GreaterEqIntJumpIfFalse: {
-        flush(d);
-        const cmp = FUSED_OPS[op];
-        emit(`if (!(${L(a1)} ${cmp.op} ${cmp.imm ? String(a2) : L(a2)})) { ${jumpTo(a3)} }`);
-        break;
-      }
       case Op.Call: {
         flush(d);
         const n = prog.fnParams[a1];
@@ -856,7 +721,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const typed = op === Op.CallNativeTyped ? a3 : -1;
-        const after = pc + (op === Op.CallNativeTyped ? 4 : 3);
+        const after = pc + SIZE[op];
         const t = tmp();
         // p.current_function() of the process itself reads where it is (the interpreter saves p.pc at every native call).
         if (prog.nativeNames[a1] === "process.current_function") emit(`p.pc = ${pc};`);
@@ -910,22 +775,12 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         else emit(`if (${isArr(v) ? "" : `!Array.isArray(${v}) || `}!((${sec} >>> 0) === ${sec} && ${sec} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${sec}, ${top}); } else ${v}[${sec}] = ${top};`);
         break;
       }
-      case Op.IndexString:
-        // Work in proportion (strings.ts charges vm.budget): the budget is handed over and back.
-        emit(`${at} vm.budget = bud;`);
-        bin((a, b) => `H.indexString(${a}, ${b}, vm.chargeWork)`);
-        emit(`bud = vm.budget;`);
-        break;
       case Op.GetField:
         emit(`if (!Array.isArray(${top}) || ${a1} >= ${top}.length) { ${at} throw H.field(${a1}); }`);
         def(d - 1, `${top}[${a1}]`);
         break;
       case Op.SetField:
         emit(`if (!Array.isArray(${sec}) || ${a1} >= ${sec}.length) { ${at} throw H.field(${a1}); } ${sec}[${a1}] = ${top};`);
-        break;
-      case Op.Length:
-        emit(at);
-        def(d - 1, `H.lengthOf(${top})`);
         break;
       case Op.CopyValue: {
         const t = tmp();
@@ -935,9 +790,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       }
       case Op.CheckError:
         emit(`if (${top} instanceof H.KError) { ${at} throw H.used(${top}); }`);
-        break;
-      case Op.IsError:
-        def(d - 1, `${top} instanceof H.KError`);
         break;
       case Op.PanicIfError:
         emit(`if (${top} instanceof H.KError) { ${at} throw H.panic(${top}); }`);
@@ -975,7 +827,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.RestartChild: {
         const n = typeof info.pops === "number" ? info.pops : info.pops([a1, a2, a3], { fnParams: (i) => prog.fnParams[i], ext: (i) => prog.module.exts![i] });
         const name = op === Op.SpawnSupervisor ? (a1 ? "start_supervisor" : "supervisor") : op === Op.SetStrategy ? "set_strategy" : op === Op.StartChild ? "start_child" : "restart_child";
-        const after = pc + 1 + info.operands.length;
+        const after = pc + SIZE[op];
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const t = tmp();
@@ -1057,73 +909,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.StorePlace:
         emit(`${at} H.placeWrite(p, ${placeArgs(SHAPES[a1], a2, L)}, ${top});`);
         break;
-      case Op.IncEqJumpIfFalse:
-      case Op.IncNotEqJumpIfFalse:
-      case Op.IncLessJumpIfFalse:
-      case Op.IncLessEqJumpIfFalse:
-      case Op.IncGreaterJumpIfFalse:
-      case Op.IncGreaterEqJumpIfFalse:
-      case Op.IncEqIntJumpIfFalse:
-      case Op.IncNotEqIntJumpIfFalse:
-      case Op.IncLessIntJumpIfFalse:
-      case Op.IncLessEqIntJumpIfFalse:
-      case Op.IncGreaterIntJumpIfFalse:
-      case Op.IncGreaterEqIntJumpIfFalse: {
-        // IncLocal $a 1, then the compare-and-branch on $a (as the two instructions compile).
-        flush(d);
-        written(a1, d);
-        const cmp = INC_FUSED_OPS[op];
-        emit(`{ const r = ${L(a1)} + 1; if ((r | 0) !== r) { ${at} throw H.ovf(${L(a1)}, "+", 1); } ${L(a1)} = r; }`);
-        emit(`if (!(${L(a1)} ${cmp.op} ${cmp.imm ? String(a2) : L(a2)})) { ${jumpTo(a3)} }`);
-        break;
-      }
-      case Op.AddLocal:
-      case Op.SubLocal:
-      case Op.MulLocal:
-      case Op.AddLocals:
-      case Op.SubLocals:
-      case Op.MulLocals:
-      case Op.SubInt:
-      case Op.MulInt:
-      case Op.DivInt:
-      case Op.ModInt:
-      case Op.MulConst:
-      case Op.DivConst:
-      case Op.ModConst:
-      case Op.LoadAddInt:
-      case Op.LoadSubInt:
-      case Op.LoadMulInt: {
-        // The same code as the parts' (Load, PushInt, PushConst, then Add/Sub/Mul/Div/Mod).
-        const F = FUSED_INT[op];
-        const a = F.a === "top" ? top : L(a1);
-        const bOperand = F.a === "top" ? a1 : a2;
-        const b = F.b === "top" ? top : F.b === "local" ? L(bOperand) : F.b === "imm" ? String(bOperand) : String(prog.consts[bOperand]);
-        names[F.a === "top" ? d - 1 : d] = intOp(F.op, a, b);
-        break;
-      }
-      case Op.AddFloatLocal:
-      case Op.SubFloatLocal:
-      case Op.MulFloatLocal:
-      case Op.DivFloatLocal:
-      case Op.AddFloatLocals:
-      case Op.SubFloatLocals:
-      case Op.MulFloatLocals:
-      case Op.DivFloatLocals:
-      case Op.AddFloatConst:
-      case Op.SubFloatConst:
-      case Op.MulFloatConst:
-      case Op.DivFloatConst: {
-        const F = FUSED_FLOAT[op];
-        const a = F.a === "top" ? top : L(a1);
-        const bOperand = F.a === "top" ? a1 : a2;
-        let b = L(bOperand);
-        if (F.b === "const") {
-          const c = prog.consts[bOperand];
-          b = typeof c === "number" && Number.isFinite(c) && !Object.is(c, -0) ? `${c}` : `K[${bOperand}]`;
-        }
-        def(F.a === "top" ? d - 1 : d, `F(${a} ${F.op} ${b})`);
-        break;
-      }
       case Op.AddFloatIndexLocals:
       case Op.SubFloatIndexLocals:
       case Op.MulFloatIndexLocals:
@@ -1136,35 +921,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         emit(`if (${isArray}!((${i} >>> 0) === ${i} && ${i} < ${v}.length)) { ${at} H.storeIndexSlow(${v}, ${i}, F(H.indexSlow(${v}, ${i}) ${o} ${top})); } else ${v}[${i}] = F(${v}[${i}] ${o} ${top});`);
         break;
       }
-      case Op.AddStore:
-      case Op.SubStore:
-      case Op.MulStore: {
-        // The operation (as Add/Sub/Mul), then Store.
-        const t = intOp(op === Op.AddStore ? "+" : op === Op.SubStore ? "-" : "*", sec, top);
-        written(a1, d - 2);
-        emit(`${L(a1)} = ${t};`);
-        break;
-      }
-      case Op.ModIntStore:
-      case Op.ModConstStore: {
-        // PushInt or PushConst, Mod, then Store.
-        const t = intOp("%", top, String(op === Op.ModIntStore ? a1 : prog.consts[a1]));
-        written(a2, d - 1);
-        emit(`${L(a2)} = ${t};`);
-        break;
-      }
-      case Op.AddFloatStore:
-      case Op.SubFloatStore:
-      case Op.MulFloatStore:
-      case Op.DivFloatStore: {
-        const o = op === Op.AddFloatStore ? "+" : op === Op.SubFloatStore ? "-" : op === Op.MulFloatStore ? "*" : "/";
-        written(a1, d - 2);
-        emit(`${L(a1)} = F(${sec} ${o} ${top});`);
-        break;
-      }
-      case Op.SqrtFloat:
-        def(d - 1, `F(Math.sqrt(${top}))`);
-        break;
       case Op.IndexLocals: {
         // As Index (see there): no array check on a local known to hold an array, and with an
         // integer index an undefined read is the only sign of an index out of range.
@@ -1190,7 +946,6 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       default:
         return null;
     }
-    if (INT_OPS.has(op) && op !== Op.PushInt) intTemps.add(names[d - (info.pops as number)]);
     if (op === Op.Call || op === Op.CallNativeTyped || (op === Op.CallNative && !INTRINSICS.has(prog.nativeNames[a1])) || op === Op.Ext || op === Op.SpawnActor || op === Op.SendMessage || op === Op.SpawnSupervisor || op === Op.SetStrategy || op === Op.StartChild || op === Op.RestartChild) inRange.clear();
   }
   if (region !== null && live) emit(exitTo(region.hi));
