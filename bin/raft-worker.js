@@ -6,26 +6,14 @@
 // spend its start-up running, not parsing. With RAFT_CODE_CACHE=write (the build), the cache
 // is recorded when the thread has joined its first run, so that it holds what joining compiles.
 "use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
+const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
-const { Script } = require("node:vm");
 const { parentPort } = require("node:worker_threads");
+const { loadBundle } = require("./bundle.js");
 
-const dist = join(__dirname, "..", "dist");
-const file = join(dist, "raft-worker.cjs");
-let cachedData;
-try {
-  cachedData = readFileSync(`${file}.cache`);
-} catch {
-  cachedData = undefined;
-}
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "latin1")}\n})`, {
-  filename: file,
-  cachedData,
-});
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, require, mod, file, dist);
+const file = join(__dirname, "..", "dist", "raft-worker.cjs");
+const worker = loadBundle(file, readFileSync(file, "latin1"));
 if (process.env.RAFT_CODE_CACHE === "write") {
   // Listeners run in the order they were added: the bundle's joins the run first.
-  parentPort.once("message", () => writeFileSync(`${file}.cache`, script.createCachedData()));
+  parentPort.once("message", worker.saveCache);
 }

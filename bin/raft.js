@@ -7,12 +7,11 @@
 // (bin/package.json) so that Node need not start its ES module loader. Without the bundle
 // (a build that ran tsc only), it imports the modules under dist/src instead.
 "use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
+const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
-const { Script } = require("node:vm");
+const { loadBundle } = require("./bundle.js");
 
-const dist = join(__dirname, "..", "dist");
-const file = join(dist, "raft-cli.cjs");
+const file = join(__dirname, "..", "dist", "raft-cli.cjs");
 const argv = process.argv.slice(2);
 
 let source = null;
@@ -25,21 +24,8 @@ try {
 if (source === null) {
   import("../dist/src/cli/node.js").then((m) => m.run(argv));
 } else {
-  let cachedData;
-  try {
-    cachedData = readFileSync(`${file}.cache`);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-  });
-  if (process.env.RAFT_CODE_CACHE === "write") {
-    // The build records the cache after a run, so that it holds what a run compiles.
-    process.once("exit", () => writeFileSync(`${file}.cache`, script.createCachedData()));
-  }
-  const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, require, mod, file, dist);
-  mod.exports.run(argv);
+  const cli = loadBundle(file, source);
+  // The build records the cache after a run, so that it holds what a run compiles.
+  if (process.env.RAFT_CODE_CACHE === "write") process.once("exit", cli.saveCache);
+  cli.exports.run(argv);
 }

@@ -412,12 +412,12 @@ export class Raft {
       builtinNatives: builtinNatives(),
       hostTypes: this.hostTypes.size !== 0,
       parallel: (vm) => {
-        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
-        return n > 1 && canGoParallel(vm) ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
+        const n = parallelSchedulers(vm);
+        return n > 1 ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
       },
       prepareParallel: (vm) => {
-        const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
-        if (n > 1 && canGoParallel(vm)) Pool.get().warm(n);
+        const n = parallelSchedulers(vm);
+        if (n > 1) Pool.get().warm(n);
       },
     });
     installSupervisors(vm);
@@ -464,6 +464,12 @@ export class Raft {
     const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
+}
+
+/** How many schedulers `vm`'s run would use if it went parallel now (1: it cannot). */
+function parallelSchedulers(vm: VMCore): number {
+  const n = vm.opts.schedulers === 0 ? autoSchedulers() : vm.opts.schedulers!;
+  return n > 1 && canGoParallel(vm) ? n : 1;
 }
 
 /** How many schedulers a run may use (0: auto, one a core): the option, else RAFT_SCHEDULERS, else auto. */

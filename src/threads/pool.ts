@@ -105,13 +105,8 @@ export class Pool {
     shareHostTotal(this.hostTotals, 0);
   }
 
-  /** Starts worker threads until there are `n` schedulers in all (ahead of a run going parallel). */
+  /** Starts worker threads until there are `n` schedulers in all (also ahead of a run going parallel). */
   warm(n: number): void {
-    this.ensure(n);
-  }
-
-  /** Starts worker threads until there are `n` schedulers in all. */
-  private ensure(n: number): void {
     for (let id = this.workers.length; id < n; id++) {
       this.inboxes[id] = inboxBuffer();
       this.hub.addPeer(id, this.inboxes[id]);
@@ -138,7 +133,7 @@ export class Pool {
    * has stay here; new ones may start anywhere.
    */
   goParallel(vm: VMCore, n: number, spread: boolean): Promise<void> {
-    this.ensure(n);
+    this.warm(n);
     const run = this.nextRun++;
     const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);
     const shared = new SharedRun(buffers, () => this.hub.poll());

@@ -509,11 +509,15 @@ export class VMCore {
    * once, if it may, it becomes a run of several schedulers.
    */
   goParallel(): Promise<void> | undefined {
-    const n = this.opts.schedulers ?? 1;
     const parallel = this.opts.parallel;
-    if (n === 1 || parallel === undefined || this.remote !== null || this.wentParallel) return undefined;
+    if (parallel === undefined || !this.mayGoParallel()) return undefined;
     this.wentParallel = true;
     return parallel(this);
+  }
+
+  /** The run is on one scheduler and asked for more: it has not gone parallel (yet). */
+  private mayGoParallel(): boolean {
+    return (this.opts.schedulers ?? 1) !== 1 && this.remote === null && !this.wentParallel;
   }
 
   /**
@@ -522,9 +526,7 @@ export class VMCore {
    * that decide, instead of following them. Nothing happens if the run could not go parallel.
    */
   prepareParallel(): void {
-    const n = this.opts.schedulers ?? 1;
-    if (n === 1 || this.remote !== null || this.wentParallel) return;
-    this.opts.prepareParallel?.(this);
+    if (this.mayGoParallel()) this.opts.prepareParallel?.(this);
   }
 
   private wentParallel = false;
@@ -597,8 +599,7 @@ export class VMCore {
   deliver(to: number, type: string, value: unknown): void {
     const q = this.procs.get(to);
     if (!q) {
-      if (this.remote !== null && this.staysHere(to, type, value)) return;
-      if (this.remote !== null) this.remote.send(to, type, value); // counted where it arrives
+      if (this.remote !== null && !this.staysHere(to, type, value)) this.remote.send(to, type, value); // counted where it arrives
       return;
     }
     this.messages++;
