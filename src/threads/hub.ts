@@ -96,7 +96,18 @@ export class Hub {
   }
 
   private readonly dispatch = (b: Uint8Array, off: number, len: number): void => {
-    const r = this.r.on(b, off, len);
+    // A record handled while another is (a lock's idle callback polls) reads with its own reader.
+    const r = (this.dispatching++ === 0 ? this.r : new Reader()).on(b, off, len);
+    try {
+      this.handle(r, b, off, len);
+    } finally {
+      this.dispatching--;
+    }
+  };
+
+  private dispatching = 0;
+
+  private handle(r: Reader, b: Uint8Array, off: number, len: number): void {
     const kind = r.u8() as Rec;
     const run = r.i32();
     const end = this.runs.get(run);
@@ -109,7 +120,7 @@ export class Hub {
     let list = this.early.get(run);
     if (!list) this.early.set(run, (list = []));
     list.push(b.slice(off, off + len));
-  };
+  }
 
   /**
    * A run on this thread has nothing to do: handle the next record as soon as one is pushed
@@ -119,7 +130,8 @@ export class Hub {
     this.afterWake.add(then);
     if (this.sleeping) return;
     this.sleeping = true;
-    const wait = this.inbox.waitAsync(1000);
+    // Records a push stashed while it waited for room are work already here: no wait.
+    const wait = this.held.length !== 0 ? null : this.inbox.waitAsync(1000);
     const wake = (): void => {
       this.sleeping = false;
       this.poll();

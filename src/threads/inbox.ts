@@ -64,6 +64,10 @@ export class Inbox {
   /** A record the consumer is assembling from fragments (null when none). */
   private partial: Uint8Array | null = null;
   private partialLen = 0;
+  /** Drains in progress on this thread (a push inside a handler may drain again). */
+  private depth = 0;
+  /** Where the outermost drain copies a record before handing it over. */
+  private scratch = new Uint8Array(256);
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.h = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
@@ -136,38 +140,56 @@ export class Inbox {
 
   /**
    * Reads every complete record published so far, in order: `each(bytes, offset, length)`.
-   * The bytes may be the shared ring itself: read them before returning. Returns the count.
+   * The bytes are the record's own copy (a scratch buffer reused by the next record at this
+   * depth): read them before returning. Returns the count.
+   *
+   * Re-entrant: `each` may push to another scheduler, and a push that waits for room drains
+   * this inbox again meanwhile (hub.ts `hold`), as may a lock's idle callback. So each record
+   * is copied out and its room given back before it is handed over, and the position is
+   * re-read after every record: an inner drain takes the records after the current one, and
+   * the outer one sees they are gone. (Handing over bytes still in the ring and giving the
+   * room back afterwards let an inner drain read the current record again, and then moved
+   * HEAD backwards over room producers had already reused.)
    */
   drain(each: (bytes: Uint8Array, off: number, len: number) => void): number {
-    let head = this.h[HEAD];
     const tail = Atomics.load(this.h, TAIL);
     let count = 0;
-    while (head !== tail) {
-      const pos = head & this.mask;
-      const w = this.view.getUint32(pos, true);
-      if (w === PAD) {
-        head = (head + (this.cap - pos)) | 0;
-        continue;
-      }
-      const n = (w & ~MORE) >>> 0;
-      const more = (w & MORE) !== 0;
-      if (more || this.partial !== null) {
-        this.append(pos + 4, n);
-        if (!more) {
+    const outer = this.depth++ === 0;
+    try {
+      for (;;) {
+        const head = this.h[HEAD];
+        // Signed distance: an inner drain may have gone past the tail this one started with.
+        if (((tail - head) | 0) <= 0) break;
+        const pos = head & this.mask;
+        const w = this.view.getUint32(pos, true);
+        if (w === PAD) {
+          Atomics.store(this.h, HEAD, (head + (this.cap - pos)) | 0);
+          continue;
+        }
+        const n = (w & ~MORE) >>> 0;
+        const more = (w & MORE) !== 0;
+        const next = (head + 4 + align4(n)) | 0;
+        if (more || this.partial !== null) {
+          this.append(pos + 4, n);
+          Atomics.store(this.h, HEAD, next);
+          if (more) continue;
           const whole = this.partial!;
           const len = this.partialLen;
           this.partial = null;
           this.partialLen = 0;
           each(whole, 0, len);
-          count++;
+        } else {
+          let copy = outer ? this.scratch : new Uint8Array(n);
+          if (copy.length < n) copy = this.scratch = new Uint8Array(Math.max(n, copy.length * 2));
+          copy.set(this.data.subarray(pos + 4, pos + 4 + n));
+          // Give room back as we go, so that a producer waiting for it can go on.
+          Atomics.store(this.h, HEAD, next);
+          each(copy, 0, n);
         }
-      } else {
-        each(this.data, pos + 4, n);
         count++;
       }
-      head = (head + 4 + align4(n)) | 0;
-      // Give room back as we go, so that a producer waiting for it can go on.
-      Atomics.store(this.h, HEAD, head);
+    } finally {
+      this.depth--;
     }
     if (Atomics.load(this.h, FULL) !== 0) {
       Atomics.store(this.h, FULL, 0);
