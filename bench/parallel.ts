@@ -3,10 +3,12 @@
 // of bench/ run as a user runs it, start-up included, so what a second thread costs (its
 // start, linking the module again, warming its own compiled code) is in the figure.
 //
-// Rows: par-fib (8 processes x fib(k): CPU-bound work to share), the same eight calls one
-// after another in one process (the cost of preemption on one scheduler: 1 scheduler's
-// par-fib against seq-fib), skynet (1,111,111 processes), ring (10,000 processes, a token
-// around it), spawn (100,000 processes).
+// Rows: par-fib (8 processes x fib(35), over a second of CPU-bound work to share), the same
+// eight calls one after another in one process (the cost of preemption on one scheduler: 1
+// scheduler's par-fib against seq-fib), skynet (1,111,111 processes), ring (10,000 processes,
+// a token around it), ring-x (10,000 processes, 100 tokens going round at once, neighbours on
+// different schedulers: RAFT_SPREAD=place puts new processes round the schedulers in turn, so
+// every hop crosses threads), spawn (100,000 processes).
 
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -17,13 +19,18 @@ interface ParRow {
   file: string;
   args: string[];
   what: string;
+  /** Messages the program sends (a rate column: whole process, start-up included). */
+  messages?: number;
+  /** Extra environment for the runs on several schedulers. */
+  env?: Record<string, string>;
 }
 
 const ROWS: ParRow[] = [
-  { name: "par-fib", file: "parfib.kl", args: ["8", "32"], what: "8 processes x fib(32)" },
-  { name: "seq-fib", file: "seqfib.kl", args: ["8", "32"], what: "the same 8 calls in one process" },
+  { name: "par-fib", file: "parfib.kl", args: ["8", "35"], what: "8 processes x fib(35)" },
+  { name: "seq-fib", file: "seqfib.kl", args: ["8", "35"], what: "the same 8 calls in one process" },
   { name: "skynet", file: "skynet.kl", args: ["1000000"], what: "1,111,111 processes" },
   { name: "ring", file: "ring.kl", args: ["10000", "100"], what: "10,000 processes x 100 laps" },
+  { name: "ring-x", file: "ringpar.kl", args: ["10000", "100", "3"], what: "10,000 processes, 100 tokens x 3 laps, neighbours on different schedulers", messages: 3_000_000, env: { RAFT_SPREAD: "place" } },
   { name: "spawn", file: "spawnwait.kl", args: ["100000"], what: "100,000 processes waiting" },
 ];
 
@@ -32,6 +39,7 @@ export interface ParResult {
   what: string;
   /** Median wall-clock ms of the whole process, by scheduler count. */
   ms: Record<number, number>;
+  messages?: number;
   error?: string;
 }
 
@@ -41,7 +49,7 @@ function timeRun(root: string, row: ParRow, schedulers: number): number | string
     encoding: "utf8",
     timeout: 300_000,
     // The second tier's cache across runs off: every launch starts alike (the first-run rows measure the cache).
-    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off" },
+    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off", ...(schedulers > 1 ? row.env : undefined) },
   });
   const ms = performance.now() - t0;
   if (r.status !== 0) return `exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
@@ -63,7 +71,7 @@ export function parallelRows(root: string, reps: number, only: string[] | null):
         else times[s].push(t);
       }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
-    out.push({ name: row.name, what: row.what, ms: { 1: med(times[1]), [n]: med(times[n]) }, error });
+    out.push({ name: row.name, what: row.what, ms: { 1: med(times[1]), [n]: med(times[n]) }, messages: row.messages, error });
   }
   return out;
 }
@@ -73,12 +81,13 @@ export function parallelTable(rows: ParResult[]): string {
   if (rows.length === 0) return "";
   const n = Math.max(...Object.keys(rows[0].ms).map(Number));
   const lines = [
-    `| parallel | what | 1 scheduler | ${n} schedulers | speedup |`,
-    `|:--|:--|--:|--:|--:|`,
+    `| parallel | what | 1 scheduler | ${n} schedulers | speedup | ${n} schedulers, messages |`,
+    `|:--|:--|--:|--:|--:|--:|`,
   ];
+  const rate = (r: ParResult, ms: number) => (r.messages ? `${(r.messages / ms / 1000).toFixed(2)} M msg/s` : "");
   for (const r of rows) {
-    if (r.error) lines.push(`| ${r.name} | ${r.what} | failed: ${r.error} | | |`);
-    else lines.push(`| ${r.name} | ${r.what} | ${r.ms[1].toFixed(0)} ms | ${r.ms[n].toFixed(0)} ms | ${(r.ms[1] / r.ms[n]).toFixed(2)}x |`);
+    if (r.error) lines.push(`| ${r.name} | ${r.what} | failed: ${r.error} | | | |`);
+    else lines.push(`| ${r.name} | ${r.what} | ${r.ms[1].toFixed(0)} ms | ${r.ms[n].toFixed(0)} ms | ${(r.ms[1] / r.ms[n]).toFixed(2)}x | ${rate(r, r.ms[n])} |`);
   }
   return lines.join("\n") + "\n";
 }

@@ -33,6 +33,7 @@ import { METHODS, VM_FUNCTIONS } from "./lang/builtins.js";
 import { KError } from "./vm/values.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
+import type { Spread } from "./threads/protocol.js";
 import type { ObserveOptions, Observer } from "./observe/server.js";
 
 export interface RaftOptions {
@@ -406,14 +407,14 @@ export class Raft {
       exclusive: o.exclusive && !obs,
       seed: o.seed,
       schedulers: schedulerCount(o.schedulers),
-      spread: process.env.RAFT_SPREAD === "1",
+      spread: spreadFromEnv(),
       directIO: o.directIO === true,
       customFs: o.fs !== undefined,
       builtinNatives: builtinNatives(),
       hostTypes: this.hostTypes.size !== 0,
       parallel: (vm) => {
         const n = parallelSchedulers(vm);
-        return n > 1 ? Pool.get().goParallel(vm, n, vm.opts.spread === true) : undefined;
+        return n > 1 ? Pool.get().goParallel(vm, n, vm.opts.spread) : undefined;
       },
       prepareParallel: (vm) => {
         const n = parallelSchedulers(vm);
@@ -489,6 +490,12 @@ function builtinNatives(): Natives {
 function jitFromEnv(): "on" | "off" | "eager" {
   const v = process.env.RAFT_JIT;
   return v === "0" || v === "off" ? "off" : v === "eager" ? "eager" : "on";
+}
+
+/** RAFT_SPREAD (tests and the bench's cross-thread rows): "1" moves processes on, "place" only places them. */
+function spreadFromEnv(): Spread | undefined {
+  const v = process.env.RAFT_SPREAD;
+  return v === "1" || v === "move" ? "move" : v === "place" ? "place" : undefined;
 }
 
 export function kindOf(file: string, input?: string | Uint8Array): SourceKind {

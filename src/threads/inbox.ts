@@ -98,7 +98,8 @@ export class Inbox {
       unlock(this.h, LOCK);
     }
     Atomics.add(this.h, SEQ, 1);
-    if (Atomics.load(this.h, SLEEPING) !== 0) Atomics.notify(this.h, SEQ);
+    // One wake-up a sleep: the first producer to see the consumer asleep clears the flag.
+    if (Atomics.load(this.h, SLEEPING) !== 0 && Atomics.compareExchange(this.h, SLEEPING, 1, 0) === 1) Atomics.notify(this.h, SEQ);
   }
 
   private write(src: Uint8Array, off: number, n: number, more: boolean, idle: () => void): void {

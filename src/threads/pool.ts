@@ -13,6 +13,7 @@
 import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
 import { inboxBuffer } from "./inbox.js";
+import type { Spread } from "./protocol.js";
 import { Hub } from "./hub.js";
 import { Remote } from "./remote.js";
 import { MAX_SCHEDULERS, SharedRun, type SharedRunBuffers } from "./shared-run.js";
@@ -49,8 +50,8 @@ export interface WorkerRunOptions {
   permissions: Permissions;
   /** Start time of the run on the shared monotonic clock (vm.time() agrees on every thread). */
   t0: number;
-  /** Spread new processes over the schedulers from the start (tests of the cross-thread paths). */
-  spread: boolean;
+  /** Spread new processes over the schedulers from the start (RAFT_SPREAD; VMOptions.spread). */
+  spread: Spread | undefined;
   /** Output goes to file descriptors 1 and 2; otherwise it is sent to scheduler 0 (OUT). */
   directIO: boolean;
   /** Scheduler 0 has an onEvent listener: events elsewhere are sent to it (EVENT). */
@@ -132,7 +133,7 @@ export class Pool {
    * Makes `vm`'s run (on scheduler 0, this thread) a run of `n` schedulers. The processes it
    * has stay here; new ones may start anywhere.
    */
-  goParallel(vm: VMCore, n: number, spread: boolean): Promise<void> {
+  goParallel(vm: VMCore, n: number, spread: Spread | undefined): Promise<void> {
     this.warm(n);
     const run = this.nextRun++;
     const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);

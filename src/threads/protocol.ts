@@ -79,3 +79,10 @@ export const enum Question {
 /** Flags of a SIGNAL record. */
 export const SIG_LINKED = 1;
 export const SIG_NOTICE = 2;
+
+/**
+ * How a run spreads its processes over the schedulers from the first spawn (RAFT_SPREAD):
+ * "place" puts new processes round the schedulers in turn; "move" also keeps moving half of
+ * the runnable ones on to the next scheduler every few slices (tests of the cross-thread paths).
+ */
+export type Spread = "place" | "move";

@@ -21,7 +21,7 @@ import { Status, type Process } from "../vm/process.js";
 import { heapArrive, heapExit } from "../vm/heap.js";
 import type { Hub, RunEnd } from "./hub.js";
 import { GONE } from "./locations.js";
-import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE } from "./protocol.js";
+import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE, type Spread } from "./protocol.js";
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
 import type { PanicInfo, RunOutcome, VMCore, VMEvent } from "../vm/vm-core.js";
 import { answerAbout } from "../vm/introspect.js";
@@ -45,11 +45,20 @@ export class Remote implements RunEnd {
     /** How many schedulers the run may use (ids 0 .. schedulers-1). */
     readonly schedulers: number,
     /**
-     * Tests of the cross-thread paths (RAFT_SPREAD=1): new processes go round the schedulers
-     * in turn, and after every tick half of the runnable processes move on to the next one.
+     * RAFT_SPREAD: new processes go round the schedulers in turn; with "move" (tests of the
+     * cross-thread paths) half of the runnable processes also move on to the next scheduler
+     * every few slices.
      */
-    readonly spread = false,
-  ) {}
+    spreadMode: Spread | undefined = undefined,
+  ) {
+    this.placeRound = spreadMode !== undefined;
+    this.spread = spreadMode === "move";
+  }
+
+  /** New processes go round the schedulers in turn (RAFT_SPREAD). */
+  private readonly placeRound: boolean;
+  /** Runnable processes keep moving on (RAFT_SPREAD=1, tests). */
+  readonly spread: boolean;
 
   get self(): number {
     return this.hub.id;
@@ -86,7 +95,7 @@ export class Remote implements RunEnd {
    */
   place(home: boolean): number {
     if (home) return 0;
-    if (this.spread) return (this.turn = (this.turn + 1) % this.schedulers);
+    if (this.placeRound) return (this.turn = (this.turn + 1) % this.schedulers);
     return this.self;
   }
 

@@ -7,6 +7,7 @@
 // Supervisors are processes too, but run natively: see supervisor.ts, which plugs in through
 // `SupervisorHooks`.
 
+import type { Spread } from "../threads/protocol.js";
 import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
 import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
@@ -63,8 +64,12 @@ export interface VMOptions {
   seed?: number;
   /** Schedulers the run may use (default 1: this thread only; 0: one a core). */
   schedulers?: number;
-  /** Spread processes over the schedulers from the first spawn (tests of the cross-thread paths). */
-  spread?: boolean;
+  /**
+   * Spread processes over the schedulers from the first spawn (RAFT_SPREAD): "move" (tests of
+   * the cross-thread paths) places new processes round the schedulers and keeps moving half of
+   * the runnable ones on; "place" only places them so (the bench's cross-thread ring).
+   */
+  spread?: Spread;
   /**
    * Output goes to file descriptors 1 and 2 (the CLI), which every thread can write to;
    * otherwise other schedulers send what their processes write here (threads/remote.ts OUT).
