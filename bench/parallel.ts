@@ -21,17 +21,19 @@ interface ParRow {
   what: string;
   /** Messages the program sends (a rate column: whole process, start-up included). */
   messages?: number;
+  /** Its Erlang twin (bench/peers/MODULE.erl) and arguments, run as `erl +S 1` and `erl +S N`. */
+  erl?: { module: string; args: string[] };
   /** Extra environment for the runs on several schedulers. */
   env?: Record<string, string>;
 }
 
 const ROWS: ParRow[] = [
-  { name: "par-fib", file: "parfib.kl", args: ["8", "35"], what: "8 processes x fib(35)" },
+  { name: "par-fib", file: "parfib.kl", args: ["8", "35"], what: "8 processes x fib(35)", erl: { module: "parfib", args: ["8", "35"] } },
   { name: "seq-fib", file: "seqfib.kl", args: ["8", "35"], what: "the same 8 calls in one process" },
-  { name: "skynet", file: "skynet.kl", args: ["1000000"], what: "1,111,111 processes" },
+  { name: "skynet", file: "skynet.kl", args: ["1000000"], what: "1,111,111 processes", erl: { module: "skynet", args: ["1000000"] } },
   { name: "ring", file: "ring.kl", args: ["10000", "100"], what: "10,000 processes x 100 laps" },
-  { name: "ring-x", file: "ringpar.kl", args: ["10000", "100", "3"], what: "10,000 processes, 100 tokens x 3 laps, neighbours on different schedulers", messages: 3_000_000, env: { RAFT_SPREAD: "place" } },
-  { name: "spawn", file: "spawnwait.kl", args: ["100000"], what: "100,000 processes waiting" },
+  { name: "ring-x", file: "ringpar.kl", args: ["10000", "100", "3"], what: "10,000 processes, 100 tokens x 3 laps, neighbours on different schedulers", messages: 3_000_000, erl: { module: "ringpar", args: ["10000", "100", "3"] }, env: { RAFT_SPREAD: "place" } },
+  { name: "spawn", file: "spawnwait.kl", args: ["100000"], what: "100,000 processes waiting", erl: { module: "spawn", args: ["100000"] } },
 ];
 
 export interface ParResult {
@@ -40,7 +42,20 @@ export interface ParResult {
   /** Median wall-clock ms of the whole process, by scheduler count. */
   ms: Record<number, number>;
   messages?: number;
+  /** Median wall-clock ms of the Erlang twin's whole `erl` process, by scheduler count (+S). */
+  erlMs?: Record<number, number>;
   error?: string;
+}
+
+/** The Erlang modules the parallel rows compare with (compiled with the other peers). */
+export const PARALLEL_ERL = ROWS.flatMap((r) => (r.erl ? [r.erl.module] : []));
+
+function timeErl(erlDir: string, row: ParRow, schedulers: number): number | string {
+  const t0 = performance.now();
+  const r = spawnSync("erl", ["+S", String(schedulers), "+P", "5000000", "-noshell", "-pa", erlDir, "-run", row.erl!.module, "main", ...row.erl!.args, "-s", "init", "stop"], { encoding: "utf8", timeout: 300_000 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) return `erl exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
+  return ms;
 }
 
 function timeRun(root: string, row: ParRow, schedulers: number): number | string {
@@ -57,21 +72,34 @@ function timeRun(root: string, row: ParRow, schedulers: number): number | string
 }
 
 /** Runs every row `reps` times on 1 and on `n` schedulers, alternating. */
-export function parallelRows(root: string, reps: number, only: string[] | null): ParResult[] {
+export function parallelRows(root: string, reps: number, only: string[] | null, erlDir: string | null = null): ParResult[] {
   const n = Math.max(2, availableParallelism());
   const out: ParResult[] = [];
   for (const row of ROWS) {
     if (only && !only.includes(row.name) && !only.includes("parallel")) continue;
     const times: Record<number, number[]> = { 1: [], [n]: [] };
+    const erl: Record<number, number[]> = { 1: [], [n]: [] };
+    const withErl = erlDir !== null && row.erl !== undefined;
     let error: string | undefined;
     for (let r = 0; r < reps && !error; r++)
       for (const s of [1, n]) {
         const t = timeRun(root, row, s);
         if (typeof t === "string") error = t;
         else times[s].push(t);
+        if (!withErl || error) continue;
+        const e = timeErl(erlDir!, row, s);
+        if (typeof e === "string") error = e;
+        else erl[s].push(e);
       }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
-    out.push({ name: row.name, what: row.what, ms: { 1: med(times[1]), [n]: med(times[n]) }, messages: row.messages, error });
+    out.push({
+      name: row.name,
+      what: row.what,
+      ms: { 1: med(times[1]), [n]: med(times[n]) },
+      messages: row.messages,
+      erlMs: withErl ? { 1: med(erl[1]), [n]: med(erl[n]) } : undefined,
+      error,
+    });
   }
   return out;
 }
@@ -81,13 +109,18 @@ export function parallelTable(rows: ParResult[]): string {
   if (rows.length === 0) return "";
   const n = Math.max(...Object.keys(rows[0].ms).map(Number));
   const lines = [
-    `| parallel | what | 1 scheduler | ${n} schedulers | speedup | ${n} schedulers, messages |`,
-    `|:--|:--|--:|--:|--:|--:|`,
+    `| parallel | what | 1 scheduler | ${n} schedulers | speedup | ${n} schedulers, messages | erl +S 1 | erl +S ${n} | Raft/Erlang on ${n} |`,
+    `|:--|:--|--:|--:|--:|--:|--:|--:|--:|`,
   ];
   const rate = (r: ParResult, ms: number) => (r.messages ? `${(r.messages / ms / 1000).toFixed(2)} M msg/s` : "");
   for (const r of rows) {
-    if (r.error) lines.push(`| ${r.name} | ${r.what} | failed: ${r.error} | | | |`);
-    else lines.push(`| ${r.name} | ${r.what} | ${r.ms[1].toFixed(0)} ms | ${r.ms[n].toFixed(0)} ms | ${(r.ms[1] / r.ms[n]).toFixed(2)}x | ${rate(r, r.ms[n])} |`);
+    if (r.error) {
+      lines.push(`| ${r.name} | ${r.what} | failed: ${r.error} | | | | | | |`);
+      continue;
+    }
+    const e = r.erlMs;
+    const erl = e ? `${e[1].toFixed(0)} ms | ${e[n].toFixed(0)} ms | ${(r.ms[n] / e[n]).toFixed(2)}x` : "— | — | —";
+    lines.push(`| ${r.name} | ${r.what} | ${r.ms[1].toFixed(0)} ms | ${r.ms[n].toFixed(0)} ms | ${(r.ms[1] / r.ms[n]).toFixed(2)}x | ${rate(r, r.ms[n])} | ${erl} |`);
   }
   return lines.join("\n") + "\n";
 }

@@ -48,7 +48,7 @@ import { performance } from "node:perf_hooks";
 import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
 import { observeLoad, type ObserveLoad } from "./observe.js";
-import { parallelRows, parallelTable, type ParResult } from "./parallel.js";
+import { PARALLEL_ERL, parallelRows, parallelTable, type ParResult } from "./parallel.js";
 import { COLD_ROWS, coldRows, coldTable, type ColdResult } from "./cold.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -299,7 +299,7 @@ function runPeer(impl: "lua" | "erl", name: string, reps: number, args: number[]
 
 function compileErlang(): string | null {
   const dir = mkdtempSync(join(tmpdir(), "raft-bench-erl-"));
-  const files = [...new Set(BENCHES.map((b) => join(BENCH_DIR, "peers", `${b.peer ?? b.name}.erl`)))].filter(existsSync);
+  const files = [...new Set([...BENCHES.map((b) => b.peer ?? b.name), ...PARALLEL_ERL].map((m) => join(BENCH_DIR, "peers", `${m}.erl`)))].filter(existsSync);
   const r = spawnSync("erlc", ["-o", dir, ...files], { encoding: "utf8" });
   if (r.status !== 0) {
     process.stderr.write(`erlc failed: ${r.stderr || r.stdout}\n`);
@@ -523,7 +523,7 @@ async function main(argv: string[]): Promise<number> {
   let par: ParResult[] = [];
   if (!only || only.has("parallel")) {
     log("parallel rows (whole raft run, 1 and N schedulers, alternating) ... ");
-    par = parallelRows(ROOT, repsFlag ?? (quick ? 1 : 3), null);
+    par = parallelRows(ROOT, repsFlag ?? (quick ? 1 : 3), null, erlDir);
     log("done\n");
   }
   let cold: ColdResult[] = [];
