@@ -15,8 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Raft, type RaftEvent } from "../src/raft.js";
 import { parseAddress, type Frame, type Observer } from "../src/observe/server.js";
-import { STALE_MS, type TreeNode } from "../src/vm/census.js";
+import { STALE_MS, type Census, type TreeNode } from "../src/vm/census.js";
 import { TWO_LEVELS, startOnTwo } from "./helpers/two-schedulers.js";
+import { censusNow, surveyOf } from "../src/threads/survey.js";
 
 /** Workers that wait forever under a supervisor, and a main that sleeps until the run is cancelled. */
 const SYSTEM = `
@@ -525,6 +526,68 @@ test("on two schedulers: a scheduler that does not answer never holds the page u
     } finally {
       remote.census = census;
     }
+  } finally {
+    await r.stop();
+  }
+});
+
+test("on two schedulers: no other scheduler is asked anything while no page is connected", async () => {
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  const remote = r.vm.remote!;
+  const census = remote.census.bind(remote);
+  let asked = 0;
+  remote.census = (...a: Parameters<typeof census>) => {
+    asked++;
+    census(...a);
+  };
+  try {
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal(asked, 0, "questions before any page");
+    assert.equal(remote.survey, null);
+    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 800);
+    assert.ok(frames.length >= 1 && asked >= 1, `a page gets frames (${frames.length}) and scheduler 1 is asked (${asked})`);
+    await new Promise((res) => setTimeout(res, 150));
+    const after = asked;
+    await new Promise((res) => setTimeout(res, 800));
+    assert.equal(asked, after, "questions after the page left");
+  } finally {
+    remote.census = census;
+    await r.stop();
+  }
+});
+
+test("on two schedulers: a scheduler with more processes than one answer holds sends them in several, all of them", async () => {
+  const src = `
+fn idle() { let m: integer = vm.receive(); }
+let i: integer = 0;
+loop {
+    if (i == 1000) { break; }
+    vm.spawn(idle);
+    i++;
+}
+loop { vm.sleep(60000); }
+`;
+  const r = await startOnTwo(src, 1001);
+  try {
+    // Answers of 64 rows: the walk of scheduler 1's processes takes several.
+    surveyOf(r.vm)!.chunkRows = 64;
+    // Once every process waits (none moves any more), a census has them all, each where it runs.
+    const settled = (x: Census) => x.n === 1001 && Array.from({ length: x.n }, (_, i) => x.status(i)).every((st) => st === "waiting" || st === "sleeping");
+    let c = await censusNow(r.vm);
+    for (let i = 0; i < 300 && !settled(c); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      c = await censusNow(r.vm);
+    }
+    assert.equal(c.n, 1001);
+    const on: number[] = [0, 0];
+    for (let i = 0; i < c.n; i++) {
+      const pid = c.pids[i];
+      assert.equal(c.scheduler(i), r.owner(pid), `<0.${pid}>`);
+      on[c.scheduler(i)]++;
+      if (i > 0) assert.ok(pid > c.pids[i - 1], "in pid order");
+    }
+    assert.ok(on[1] > 5 * 64, `${on[1]} processes on scheduler 1: more than five answers hold`);
+    assert.deepEqual(c.load.map((l) => l.processes), on);
   } finally {
     await r.stop();
   }

@@ -149,6 +149,8 @@ export class Survey implements Elsewhere {
   private gen = 0;
   private nextId = 1;
   private waiters: (() => void)[] = [];
+  /** Rows one request asks for (CHUNK_ROWS; tests of walks in many chunks lower it). */
+  chunkRows = CHUNK_ROWS;
 
   constructor(private readonly remote: Remote) {
     this.passes = new Array<Pass | null>(remote.schedulers).fill(null);
@@ -194,7 +196,7 @@ export class Survey implements Elsewhere {
     const w = this.walks[s];
     w.id = this.nextId++;
     w.sentAt = performance.now();
-    this.remote.census(s, w.id, after, CHUNK_ROWS);
+    this.remote.census(s, w.id, after, this.chunkRows);
   }
 
   /** A ROWS record from scheduler `from` (positioned after its id and scheduler). */

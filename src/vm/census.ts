@@ -125,8 +125,6 @@ export class Census {
   vm: VMCore | null = null;
   private names: Map<number, string> | null = null;
   private local: Process[] = [];
-  /** Merge state of `add`: the position in the previous census's pids. */
-  private j = 0;
 
   get pids(): Int32Array {
     return this.cur.pids;
@@ -153,7 +151,6 @@ export class Census {
     this.prev = old;
     this.prevN = this.n;
     this.n = 0;
-    this.j = 0;
     this.sups = [];
     this.tally = newTally();
     this.names = away ? away.names : null;
@@ -165,7 +162,7 @@ export class Census {
       load.push({ scheduler: s, runnable: s === self || !away ? vm.sched.runnable : away.load(s), processes: 0, rate: 0, age: Number.isFinite(age) ? Math.round(age) : -1, stale: age > STALE_MS });
     }
     this.load = load;
-    if (!away) forEachProcess(vm, (p) => this.add(p, p.pid, p.reductions, now, 0));
+    if (!away) this.takeLocal(vm, now);
     else {
       const local = this.local;
       local.length = 0;
@@ -179,52 +176,93 @@ export class Census {
     return this;
   }
 
-  /** Appends one process (in pid order), with its rate from the previous census's reading of it. */
-  private add(e: Entry, pid: number, r: number, at: number, sched: number): void {
+  /**
+   * A run on one scheduler: every process is read now. What `merge` does for each, in one loop
+   * over locals (at 100,000 processes the cost is memory reads, and this keeps it so).
+   */
+  private takeLocal(vm: VMCore, now: number): void {
     const { pids, reds, ats, rates } = this.cur;
-    const i = this.n++;
-    this.entries[i] = e;
-    pids[i] = pid;
-    reds[i] = r;
-    ats[i] = at;
+    const entries = this.entries;
+    const sups = this.sups;
     const prev = this.prev;
+    const pp = prev.pids;
+    const pr = prev.reds;
     const pn = this.prevN;
-    let j = this.j;
-    while (j < pn && prev.pids[j] < pid) j++;
-    this.j = j;
-    let rate: number;
-    if (j < pn && prev.pids[j] === pid) {
-      const dt = at - prev.ats[j];
-      // The same reading as last time (a scheduler that has not sent newer rows): the same rate.
-      rate = dt > 0 ? ((r - prev.reds[j]) * 1000) / dt : prev.rates[j];
-    } else rate = (r * 1000) / Math.max(1, at - this.prevAt); // new since the last census
-    rates[i] = rate;
+    const perMs = 1000 / Math.max(1, now - this.prevAt);
+    let n = 0;
+    let j = 0;
+    let queued = 0;
+    let heap = 0;
+    let rateSum = 0;
+    forEachProcess(vm, (p) => {
+      const pid = p.pid;
+      const r = p.reductions;
+      entries[n] = p;
+      pids[n] = pid;
+      reds[n] = r;
+      ats[n] = now;
+      // Both lists are in pid order: a merge finds each process's previous count.
+      while (j < pn && pp[j] < pid) j++;
+      const rate = (r - (j < pn && pp[j] === pid ? pr[j] : 0)) * perMs;
+      rates[n] = rate;
+      rateSum += rate;
+      queued += mailboxLength(p);
+      heap += memoryOf(p);
+      if (p.supervisor !== null) sups.push(n);
+      n++;
+    });
+    this.n = n;
     const t = this.tally;
-    let sup: boolean;
-    t.processes++;
-    if (e instanceof Process) {
-      sup = e.supervisor !== null;
-      t.queued += mailboxLength(e);
-      t.heap += memoryOf(e);
-    } else {
-      const row = e.row;
-      sup = row.supervisor;
-      t.queued += row.mailbox;
-      t.heap += row.memory;
-    }
-    if (sup) {
-      t.supervisors++;
-      this.sups.push(i);
-    }
-    const l = this.load[sched];
-    if (l) {
-      l.processes++;
-      l.rate += rate;
-    }
+    t.processes = n;
+    t.supervisors = sups.length;
+    t.queued = queued;
+    t.heap = heap;
+    this.load[0].processes = n;
+    this.load[0].rate = rateSum;
   }
 
-  /** Merges this scheduler's processes (`local`) with the others' rows, in pid order. */
+  /**
+   * A run on several schedulers: this scheduler's processes (`local`, read now) merged with
+   * the others' rows in pid order. Where a process shows up more than once (it moved between
+   * readings), the reading here wins, else the newest; rows of processes that have ended
+   * since they were read are left out.
+   */
   private merge(local: Process[], passes: readonly (Pass | null)[], away: Elsewhere, now: number, self: number): void {
+    const { pids, reds, ats, rates } = this.cur;
+    const entries = this.entries;
+    const sups = this.sups;
+    const load = this.load;
+    const prev = this.prev;
+    const pp = prev.pids;
+    const pn = this.prevN;
+    const perMs = 1000 / Math.max(1, now - this.prevAt);
+    let n = 0;
+    let j = 0;
+    let queued = 0;
+    let heap = 0;
+    const put = (e: Entry, pid: number, r: number, at: number, sched: number, mailbox: number, memory: number, sup: boolean): void => {
+      entries[n] = e;
+      pids[n] = pid;
+      reds[n] = r;
+      ats[n] = at;
+      while (j < pn && pp[j] < pid) j++;
+      let rate: number;
+      if (j < pn && pp[j] === pid) {
+        const dt = at - prev.ats[j];
+        // The same reading as last time (a scheduler that has not sent newer rows): the same rate.
+        rate = dt > 0 ? ((r - prev.reds[j]) * 1000) / dt : prev.rates[j];
+      } else rate = r * perMs; // new since the last census: its reductions so far, over the interval
+      rates[n] = rate;
+      queued += mailbox;
+      heap += memory;
+      if (sup) sups.push(n);
+      const l = load[sched];
+      if (l !== undefined) {
+        l.processes++;
+        l.rate += rate;
+      }
+      n++;
+    };
     const lists: RemoteRow[][] = [];
     for (let s = 0; s < passes.length; s++) if (s !== self && passes[s]) lists.push(passes[s]!.rows);
     const at = new Array<number>(lists.length).fill(0);
@@ -234,12 +272,10 @@ export class Census {
       let min = li < local.length ? local[li].pid : Infinity;
       for (let k = 0; k < lists.length; k++) {
         const rows = lists[k];
-        // Rows of processes that have ended since they were read are left out.
         while (at[k] < rows.length && !away.alive(rows[at[k]].row.pid)) at[k]++;
         if (at[k] < rows.length && rows[at[k]].row.pid < min) min = rows[at[k]].row.pid;
       }
       if (min === Infinity) break;
-      // Several readings of one process: this scheduler's, else the newest.
       let best: RemoteRow | null = null;
       for (let k = 0; k < lists.length; k++) {
         const rows = lists[k];
@@ -250,9 +286,18 @@ export class Census {
       }
       if (li < local.length && local[li].pid === min) {
         const p = local[li++];
-        this.add(p, min, p.reductions, now, self);
-      } else if (best !== null) this.add(best, min, best.row.reductions, best.at, best.row.scheduler);
+        put(p, min, p.reductions, now, self, mailboxLength(p), memoryOf(p), p.supervisor !== null);
+      } else if (best !== null) {
+        const row = best.row;
+        put(best, min, row.reductions, best.at, row.scheduler, row.mailbox, row.memory, row.supervisor);
+      }
     }
+    this.n = n;
+    const t = this.tally;
+    t.processes = n;
+    t.supervisors = sups.length;
+    t.queued = queued;
+    t.heap = heap;
   }
 
   /** The index of process `pid`, or -1 when it is not in the census. */
