@@ -202,7 +202,8 @@ test("a page that never reads does not make the server queue without bound", asy
     const write = stuck.write.bind(stuck);
     stuck.write = ((chunk: string) => ((given += chunk.length), write(chunk))) as typeof stuck.write;
     r.obs.stream(stuck);
-    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 3000);
+    // 4.5 s: at least six frames however slow snapshots are here (one at least every 0.7 s).
+    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 4500);
     const frameBytes = JSON.stringify(frames[frames.length - 1]).length;
     const { dropped, maxQueued } = r.obs.backlogs();
     assert.ok(frames.length >= 6 && frameBytes > 100_000, `the reading page got ${frames.length} frames of ${frameBytes} bytes`);

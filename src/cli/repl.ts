@@ -33,7 +33,8 @@ export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declara
   let x = ...;    variables persist across inputs; fn declarations too
   :type EXPR      show the type of an expression without running it
   :asm STMT       show the bytecode of a statement (Raft assembly)
-  :ps             the live processes: status, mailbox, memory, reductions, function
+  :ps             the live processes: status, mailbox, memory, reductions, scheduler,
+                  function
   :tree           the supervision trees
   :info PID       one process (PID is <0.N>, N or a registered name)
   :help           this text

@@ -27,9 +27,9 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import type { VMCore, VMEvent } from "../vm/vm-core.js";
-import { processDetail, processOf, type ProcessDetail } from "../vm/introspect.js";
+import { processOf, type ProcessDetail } from "../vm/introspect.js";
 import { Census, SORT_KEYS, supervisionTrees, systemInfo, tableWindow, type SortKey, type SystemInfo, type TableView, type TableWindow, type TreeNode, type WireRow } from "../vm/census.js";
-import { detailAnywhere, killAnywhere, surveyOf } from "../threads/survey.js";
+import { detailAnywhere, killAnywhere, localDetail, surveyOf } from "../threads/survey.js";
 import { pidString } from "../vm/process.js";
 
 export type { SortKey, WireRow };
@@ -402,7 +402,7 @@ export class Observer {
     let detailWaiting = false;
     if (vm && v.selected > 0 && !vm.isStopped) {
       const e = this.details.get(v.selected);
-      if (processOf(vm, v.selected) || vm.remote === null || !e) detail = processDetail(vm, v.selected);
+      if (processOf(vm, v.selected) || vm.remote === null || !e) detail = localDetail(vm, v.selected);
       else {
         detail = e.d;
         // Not answered yet, or it moved between the question and the answer.

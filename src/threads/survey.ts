@@ -274,10 +274,26 @@ export async function censusNow(vm: VMCore, into = new Census(), waitMs = 1000):
  * answer came within `waitMs`).
  */
 export function detailAnywhere(vm: VMCore, pid: number, waitMs = 1000): ProcessDetail | null | Promise<ProcessDetail | null> {
-  if (processOf(vm, pid) || vm.remote === null || vm.isStopped) return processDetail(vm, pid);
+  if (processOf(vm, pid) || vm.remote === null || vm.isStopped) return localDetail(vm, pid);
   const asked = vm.remote.ask(pid, Question.Detail);
   if (asked === undefined) return null;
-  return within(asked, waitMs, null).then((a) => (typeof a === "string" ? (JSON.parse(a) as ProcessDetail) : null));
+  return within(asked, waitMs, null).then((a) => (typeof a === "string" ? named(vm, JSON.parse(a) as ProcessDetail) : null));
+}
+
+/** The detail of process `pid` of this scheduler (null when it is not here). */
+export function localDetail(vm: VMCore, pid: number): ProcessDetail | null {
+  const d = processDetail(vm, pid);
+  return d && named(vm, d);
+}
+
+/**
+ * `d` with the name the run's registry gives its process: one given from another scheduler is
+ * there, not in the process. (Read here, not by the scheduler that answered: the registry's
+ * lock may wait, and that scheduler answers while it handles its records.)
+ */
+function named(vm: VMCore, d: ProcessDetail): ProcessDetail {
+  d.name = vm.registry.nameOf(d.pid, processOf(vm, d.pid)) ?? "";
+  return d;
 }
 
 /**

@@ -160,8 +160,6 @@ export function processDetail(vm: VMCore, pid: number): ProcessDetail | null {
   if (!p) return null;
   return {
     ...processRow(vm, p),
-    // (a name given from another scheduler is in the run's registry, not in the process)
-    name: vm.registry.nameOf(p.pid, p) ?? "",
     links: firstOf(p.links?.values()),
     monitors: firstOf(p.monitors?.values()),
     monitoredBy: firstOf(p.monitoredBy?.values()),
