@@ -117,4 +117,9 @@ test("census: reductions per second between two readings of a row; the same read
   one.take(vm);
   assert.deepEqual([...one.rates.subarray(0, one.n)], [200]);
   assert.deepEqual(one.load.map((l) => [l.scheduler, l.processes, l.rate, l.stale]), [[0, 1, 200, false]]);
+  // The run goes parallel: the next census's rates still follow from the last one's readings.
+  clock.now = 3000;
+  procs.get(1)!.reductions = 360;
+  one.take(vm, away([null, pass(1, 2900, [[2, 7]])]));
+  assert.deepEqual([...one.rates.subarray(0, one.n)], [400, 7 * 2]); // 200 in 500 ms; a new one's 7 over the 500 ms
 });

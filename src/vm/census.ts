@@ -98,13 +98,15 @@ function newTally(): Tally {
 interface Columns {
   pids: Int32Array;
   reds: Float64Array;
-  /** When each row was read. */
+  /** When each row was read (unset when `allAt` says: every row at the census's time). */
   ats: Float64Array;
   rates: Float64Array;
+  /** Every row was read at the census's time (one scheduler): `ats` is not written. */
+  allAt: boolean;
 }
 
 function columns(n: number): Columns {
-  return { pids: new Int32Array(n), reds: new Float64Array(n), ats: new Float64Array(n), rates: new Float64Array(n) };
+  return { pids: new Int32Array(n), reds: new Float64Array(n), ats: new Float64Array(n), rates: new Float64Array(n), allAt: false };
 }
 
 export class Census {
@@ -181,7 +183,8 @@ export class Census {
    * over locals (at 100,000 processes the cost is memory reads, and this keeps it so).
    */
   private takeLocal(vm: VMCore, now: number): void {
-    const { pids, reds, ats, rates } = this.cur;
+    const { pids, reds, rates } = this.cur;
+    this.cur.allAt = true;
     const entries = this.entries;
     const sups = this.sups;
     const prev = this.prev;
@@ -200,7 +203,6 @@ export class Census {
       entries[n] = p;
       pids[n] = pid;
       reds[n] = r;
-      ats[n] = now;
       // Both lists are in pid order: a merge finds each process's previous count.
       while (j < pn && pp[j] < pid) j++;
       const rate = (r - (j < pn && pp[j] === pid ? pr[j] : 0)) * perMs;
@@ -229,10 +231,12 @@ export class Census {
    */
   private merge(local: Process[], passes: readonly (Pass | null)[], away: Elsewhere, now: number, self: number): void {
     const { pids, reds, ats, rates } = this.cur;
+    this.cur.allAt = false;
     const entries = this.entries;
     const sups = this.sups;
     const load = this.load;
     const prev = this.prev;
+    const prevAt = this.prevAt;
     const pp = prev.pids;
     const pn = this.prevN;
     const perMs = 1000 / Math.max(1, now - this.prevAt);
@@ -248,7 +252,7 @@ export class Census {
       while (j < pn && pp[j] < pid) j++;
       let rate: number;
       if (j < pn && pp[j] === pid) {
-        const dt = at - prev.ats[j];
+        const dt = at - (prev.allAt ? prevAt : prev.ats[j]);
         // The same reading as last time (a scheduler that has not sent newer rows): the same rate.
         rate = dt > 0 ? ((r - prev.reds[j]) * 1000) / dt : prev.rates[j];
       } else rate = r * perMs; // new since the last census: its reductions so far, over the interval
