@@ -1,10 +1,10 @@
 // The observer's cost under load: bench/storm.kl (100,000 processes in a ring, 1,000 tokens
-// going round at once) run with and without `--observe`, alternately, each in its own
-// `raft run` child. With --observe, a small subscriber in this process (not a browser, so
-// that it does not compete with the VM for the cores) reads the page's stream the whole time
-// and records when each frame arrives. Reports the storm's throughput both ways (the
-// program times the storm itself, so start-up and spawning are left out) and the longest
-// gap between two frames during the run.
+// going round at once) run on one scheduler with and without `--observe`, alternately, each
+// in its own `raft run --schedulers=1` child. With --observe, a small subscriber in this
+// process (not a browser, so that it does not compete with the VM for the cores) reads the
+// page's stream the whole time and records when each frame arrives. Reports the storm's
+// throughput both ways (the program times the storm itself, so start-up and spawning are
+// left out) and the longest gap between two frames during the run.
 //
 //     npm run build && node dist/bench/observe.js [--reps N] [--quick]
 //
@@ -40,7 +40,9 @@ interface One {
 /** One `raft run bench/storm.kl`, optionally observed by a subscriber. */
 function runOnce(args: number[], observe: boolean): Promise<One> {
   return new Promise((resolve, reject) => {
-    const flags = observe ? ["--observe"] : [];
+    // On one scheduler, as the row has always measured (the storm would not go parallel anyway):
+    // the observer's cost to the VM, with no other thread to share it.
+    const flags = ["--schedulers=1", ...(observe ? ["--observe"] : [])];
     // The cache across runs off: the bench writes nothing into the user's cache.
     const child = spawn(process.execPath, [join(ROOT, "bin", "raft.js"), "run", ...flags, join(ROOT, "bench", "storm.kl"), ...args.map(String)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RAFT_CACHE: "off" } });
     let out = "";

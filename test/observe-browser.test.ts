@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TWO_LEVELS, startOnTwo } from "./helpers/two-schedulers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -57,6 +58,16 @@ async function until<T>(what: string, f: () => Promise<T | null | false> | T | n
   }
 }
 
+type Puppeteer = (typeof import("puppeteer-core"))["default"];
+
+function launch(puppeteer: Puppeteer, profile: string) {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
+  });
+}
+
 test("the observer page shows the VM's processes and trees, and a kill from it restarts a worker", { skip, timeout: 90_000 }, async () => {
   assert.ok(present, `${CHROMIUM} is missing, and CI needs this test to run: .ci/run installs chromium`);
   const puppeteer = (await import("puppeteer-core")).default;
@@ -69,11 +80,7 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
   });
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (d: string) => log.feed(d));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
-  });
+  const browser = await launch(puppeteer, profile);
   const errors: string[] = [];
   try {
     await until("the observer's address", () => log.url !== "" && log.pids().length >= 8);
@@ -129,13 +136,90 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
     await page.screenshot({ path: join(shots, "4-restarted.png") });
 
     await page.click('nav button[data-tab="system"]');
-    await until("the charts", () => page.$$eval(".chart polyline", (ps) => ps.length === 4 && ps.every((p) => (p.getAttribute("points") ?? "").split(" ").length > 2)));
+    await until("the charts", () => page.$$eval(".chart:not(.load) polyline", (ps) => ps.length === 4 && ps.every((p) => (p.getAttribute("points") ?? "").split(" ").length > 2)));
     await page.screenshot({ path: join(shots, "5-system.png") });
     console.log(`screenshots: ${shots}`);
     assert.deepEqual(errors, [], "console errors in the page");
   } finally {
     await browser.close();
     child.kill();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test("on two schedulers the page shows both schedulers' processes and trees, and a kill from it restarts a worker on scheduler 1", { skip, timeout: 90_000 }, async () => {
+  assert.ok(present, `${CHROMIUM} is missing, and CI needs this test to run: .ci/run installs chromium`);
+  const puppeteer = (await import("puppeteer-core")).default;
+  const shots = mkdtempSync(join(tmpdir(), "raft-observer-shots-"));
+  const profile = mkdtempSync(join(tmpdir(), "raft-observer-profile-"));
+  // The VM runs in this process, on two schedulers, so that the run's location table can
+  // tell which scheduler runs each process (the premise), beside what the page shows.
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  const browser = await launch(puppeteer, profile);
+  const errors: string[] = [];
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1200, height: 720 });
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+    page.on("pageerror", (e) => void errors.push(String(e)));
+    page.on("requestfailed", (q) => void (!q.url().includes("/stream") && errors.push(`request failed: ${q.url()}`)));
+    await page.goto(r.obs.url);
+
+    // The table: every process, its sched column where the location table says it runs.
+    const rows = () =>
+      page.$$eval(".scroller .row[data-pid]", (rs) =>
+        rs.filter((x) => (x as HTMLElement).style.display !== "none").map((x) => [Number((x as HTMLElement).dataset.pid), Number(x.children[7].textContent)]),
+      );
+    const table = await until("every row", async () => {
+      const t = await rows();
+      return t.length === 13 ? t : null;
+    });
+    const where = table.map(([pid]) => r.owner(pid));
+    assert.ok(where.includes(0) && where.includes(1), `the processes run on schedulers ${where}`);
+    assert.deepEqual(
+      table.map(([, s]) => s),
+      where,
+    );
+    await page.screenshot({ path: join(shots, "1-processes-two.png") });
+
+    // The tree: every node says where it runs; some child runs on another scheduler than its supervisor.
+    await page.click('nav button[data-tab="trees"]');
+    const nodes = () => page.$$eval("#forest g.node[data-pid]", (ns) => ns.map((n) => ({ pid: Number(n.getAttribute("data-pid")), sched: Number(n.getAttribute("data-scheduler")), parent: Number(n.getAttribute("data-parent")), fn: n.getAttribute("data-fn") })));
+    const tree = await until("the tree", async () => {
+      const t = await nodes();
+      return t.length === 11 ? t : null;
+    });
+    for (const n of tree) assert.equal(n.sched, r.owner(n.pid), `<0.${n.pid}> in the tree`);
+    const schedOf = new Map(tree.map((n) => [n.pid, n.sched]));
+    assert.ok(tree.some((n) => n.parent !== 0 && schedOf.get(n.parent) !== n.sched), "a child on another scheduler than its supervisor");
+    await page.screenshot({ path: join(shots, "2-tree-two.png") });
+
+    // Kill a worker on scheduler 1 from its process page; its supervisor restarts it.
+    const worker = tree.find((n) => n.fn === "worker" && n.sched === 1)!;
+    assert.ok(worker, "a worker on scheduler 1");
+    await page.click(`#forest g.node[data-pid="${worker.pid}"]`);
+    await until("its process page", () => page.$eval("#detail-scheduler", (d) => d.textContent).then((t) => t === "1"));
+    assert.match(await page.$eval("#detail-head h2", (h) => h.textContent!), new RegExp(`<0\\.${worker.pid}>`));
+    await page.screenshot({ path: join(shots, "3-process-two.png") });
+    await page.click("#kill");
+    const restart = await until("the supervisor's restart", () => r.events.find((e) => e.kind === "restart" && e.old === worker.pid) ?? null);
+    assert.ok(r.events.some((e) => e.kind === "exit" && e.pid === worker.pid && e.reason === "killed"));
+    await page.click('nav button[data-tab="trees"]');
+    await until("the new worker in the tree", async () => {
+      const pids = (await nodes()).map((n) => n.pid);
+      return restart.kind === "restart" && pids.includes(restart.pid) && !pids.includes(worker.pid);
+    });
+
+    // The System view: a load line and a legend row for each scheduler.
+    await page.click('nav button[data-tab="system"]');
+    await until("the load chart", () => page.$$eval(".chart.load polyline", (ps) => ps.length === 2 && ps.every((p) => (p.getAttribute("points") ?? "").split(" ").length > 2)));
+    assert.deepEqual(await page.$$eval(".chart.load tr[data-scheduler]", (ts) => ts.map((t) => t.getAttribute("data-scheduler"))), ["0", "1"]);
+    await page.screenshot({ path: join(shots, "4-system-two.png") });
+    console.log(`screenshots: ${shots}`);
+    assert.deepEqual(errors, [], "console errors in the page");
+  } finally {
+    await browser.close();
+    await r.stop();
     rmSync(profile, { recursive: true, force: true });
   }
 });

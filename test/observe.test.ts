@@ -15,6 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Raft, type RaftEvent } from "../src/raft.js";
 import { parseAddress, type Frame, type Observer } from "../src/observe/server.js";
+import { STALE_MS, type Census, type TreeNode } from "../src/vm/census.js";
+import { TWO_LEVELS, startOnTwo } from "./helpers/two-schedulers.js";
+import { censusNow, surveyOf } from "../src/threads/survey.js";
 
 /** Workers that wait forever under a supervisor, and a main that sleeps until the run is cancelled. */
 const SYSTEM = `
@@ -199,7 +202,8 @@ test("a page that never reads does not make the server queue without bound", asy
     const write = stuck.write.bind(stuck);
     stuck.write = ((chunk: string) => ((given += chunk.length), write(chunk))) as typeof stuck.write;
     r.obs.stream(stuck);
-    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 3000);
+    // 4.5 s: at least six frames however slow snapshots are here (one at least every 0.7 s).
+    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 4500);
     const frameBytes = JSON.stringify(frames[frames.length - 1]).length;
     const { dropped, maxQueued } = r.obs.backlogs();
     assert.ok(frames.length >= 6 && frameBytes > 100_000, `the reading page got ${frames.length} frames of ${frameBytes} bytes`);
@@ -391,6 +395,200 @@ test("a page that changes its view again and again does not make snapshots faste
     // (How many depends on what a snapshot costs here: at most one per 60 ms, or per 50 times its cost.)
     assert.ok(made >= 1, `view changes are answered (${made} snapshots)`);
     assert.ok(made <= ms / 60 + 3, `${made} snapshots in ${ms.toFixed(0)} ms for 40 view changes`);
+  } finally {
+    await r.stop();
+  }
+});
+
+// ── a run on two schedulers ─────────────────────────────────────────────────────────────
+
+/** Reads the stream, telling the server `view` once the client is known, until `ok` holds for a frame (or 10 s). */
+async function frameWhere(r: { obs: Observer; base: string }, ok: (f: Frame) => boolean, view?: Record<string, unknown>): Promise<{ frame: Frame; frames: Frame[]; at: number[] }> {
+  const frames: Frame[] = [];
+  const at: number[] = [];
+  let client = 0;
+  let viewSent = view === undefined;
+  const req = get(`${r.base}/stream?${tok(r.obs)}`, (res) =>
+    onEvents(res, (ev, data) => {
+      if (ev === "hello") client = data.client;
+      else if (ev === "frame") {
+        frames.push(data);
+        at.push(performance.now());
+      }
+    }),
+  );
+  try {
+    for (let i = 0; i < 200; i++) {
+      if (!viewSent && client > 0) {
+        const v = await fetchStatus(`${r.base}/view?${tok(r.obs)}&client=${client}`, "POST", JSON.stringify(view));
+        assert.equal(v.status, 200, v.text);
+        viewSent = true;
+        frames.length = 0;
+        at.length = 0;
+      }
+      const f = viewSent ? frames.find(ok) : undefined;
+      if (f) return { frame: f, frames, at };
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.fail(`no frame as wanted in 10 s; the last: ${JSON.stringify(frames[frames.length - 1])?.slice(0, 2000)}`);
+  } finally {
+    req.destroy();
+  }
+}
+
+function treeNodes(trees: TreeNode[]): { node: TreeNode; parent: TreeNode | null }[] {
+  const out: { node: TreeNode; parent: TreeNode | null }[] = [];
+  const todo: { node: TreeNode; parent: TreeNode | null }[] = trees.map((node) => ({ node, parent: null }));
+  while (todo.length) {
+    const x = todo.pop()!;
+    out.push(x);
+    for (const c of x.node.children) todo.push({ node: c, parent: x.node });
+  }
+  return out;
+}
+
+test("on two schedulers: every scheduler's processes with the scheduler each runs on, trees across schedulers, and a kill of a process on scheduler 1", async () => {
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  try {
+    const { frame: f } = await frameWhere(r, (f) => f.system?.processes === 13 && f.table.rows.length === 13 && f.trees.length === 2);
+    const rows = f.table.rows;
+    // The premise: processes really are on both schedulers (and, waiting, they stay where they are).
+    const where = rows.map((x) => r.owner(x.pid));
+    assert.ok(where.includes(1) && where.includes(0), `the processes run on schedulers ${where}`);
+    assert.deepEqual(rows.map((x) => x.scheduler), where, "the scheduler column");
+    assert.deepEqual(rows.filter((x) => x.name !== "").map((x) => [x.pid, x.name]), [[2, "team"], [4, "first"]], "names given on scheduler 0, wherever their processes run");
+    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker"]);
+    assert.equal(f.system!.schedulers, 2);
+    assert.deepEqual(f.system!.load.map((l) => [l.scheduler, l.processes, l.stale]), [
+      [0, where.filter((s) => s === 0).length, false],
+      [1, where.filter((s) => s === 1).length, false],
+    ]);
+    // The tree: both supervisors and every worker, wherever each runs; some child runs on another scheduler than its supervisor.
+    const nodes = treeNodes(f.trees);
+    assert.equal(nodes.length, 11);
+    for (const { node } of nodes) assert.equal(node.scheduler, r.owner(node.pid), `the scheduler of <0.${node.pid}> in the tree`);
+    const across = nodes.filter(({ node, parent }) => parent && parent.scheduler !== node.scheduler);
+    assert.ok(across.length > 0, "a child on another scheduler than its supervisor");
+    assert.deepEqual(f.trees.map((t) => [t.sup!.strategy, t.children.length]), [["one_for_one", 4], ["rest_for_one", 2]]);
+    assert.equal(f.trees[0].children.filter((c) => c.sup).length, 1, "the child supervisor is drawn as a subtree");
+    assert.equal(f.trees[0].children.find((c) => c.sup)!.children.length, 3);
+    // team's supervisor runs on another scheduler than main (and so than root): its state came from there.
+    assert.equal(f.trees[1].scheduler, 1 - f.trees[0].scheduler, "the two roots run on different schedulers");
+    assert.deepEqual(f.trees[1].children.map((c) => c.restart), ["permanent", "transient"]);
+
+    // A worker on scheduler 1: its process page, then a kill from the page; its supervisor restarts it.
+    const target = nodes.find(({ node }) => !node.sup && node.scheduler === 1)!.node;
+    assert.ok(target, "a worker on scheduler 1");
+    const { frame: d } = await frameWhere(r, (x) => x.detail?.pid === target.pid, { selected: target.pid });
+    assert.equal(d.detail!.scheduler, 1);
+    assert.equal(d.detail!.fn, "worker");
+    assert.deepEqual(d.detail!.trace.map((t) => t.fn), ["worker"]);
+    assert.equal(d.detail!.links.length, 1, "linked to its supervisor");
+    const k = await fetchStatus(`${r.base}/kill?${tok(r.obs)}`, "POST", JSON.stringify({ pid: target.pid }));
+    assert.equal(k.status, 200, k.text);
+    assert.equal(JSON.parse(k.text).alive, false);
+    for (let i = 0; i < 100 && !r.events.some((e) => e.kind === "restart" && e.old === target.pid); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(r.events.some((e) => e.kind === "exit" && e.pid === target.pid && e.reason === "killed"), "killed");
+    const restart = r.events.find((e) => e.kind === "restart" && e.old === target.pid);
+    assert.ok(restart && restart.kind === "restart", "restarted by its supervisor");
+    const { frame: after } = await frameWhere(r, (x) => treeNodes(x.trees).some(({ node }) => node.pid === restart.pid));
+    assert.ok(!treeNodes(after.trees).some(({ node }) => node.pid === target.pid), "the killed worker left the tree");
+    // With a reason, to a process on scheduler 1: an exit signal as if from its parent.
+    const other = treeNodes(after.trees).find(({ node }) => !node.sup && node.pid !== restart.pid && r.owner(node.pid) === 1);
+    assert.ok(other, "another worker on scheduler 1");
+    const k2 = await fetchStatus(`${r.base}/kill?${tok(r.obs)}`, "POST", JSON.stringify({ pid: other.node.pid, reason: "going away" }));
+    assert.equal(k2.status, 200, k2.text);
+    for (let i = 0; i < 100 && !r.events.some((e) => e.kind === "exit" && e.pid === other.node.pid); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(r.events.some((e) => e.kind === "exit" && e.pid === other.node.pid && e.reason === "going away"));
+    assert.equal((await fetchStatus(`${r.base}/kill?${tok(r.obs)}`, "POST", JSON.stringify({ pid: target.pid }))).status, 404, "a process that has ended");
+  } finally {
+    await r.stop();
+  }
+});
+
+test("on two schedulers: a scheduler that does not answer never holds the page up; its last rows are shown, marked stale", async () => {
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  try {
+    const { frame: first } = await frameWhere(r, (f) => f.system?.processes === 13 && f.system.load[1].age >= 0);
+    const onOne = first.table.rows.filter((x) => x.scheduler === 1).map((x) => x.pid);
+    assert.ok(onOne.length > 0, "processes on scheduler 1");
+    // From now on scheduler 1 hears no more questions: as if it were busy for ever.
+    const remote = r.vm.remote!;
+    const census = remote.census.bind(remote);
+    let asked = 0;
+    remote.census = () => void asked++;
+    try {
+      const { frame: late, at } = await frameWhere(r, (f) => f.system!.load[1].stale);
+      for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] < 1000, `a gap of ${at[i] - at[i - 1]} ms between frames`);
+      assert.ok(late.system!.load[1].age >= STALE_MS);
+      assert.equal(late.system!.processes, 13);
+      assert.deepEqual(late.table.rows.filter((x) => x.scheduler === 1).map((x) => x.pid), onOne, "its last rows are still shown");
+      assert.ok(asked <= 1, `${asked} questions: no new one while one is unanswered`);
+    } finally {
+      remote.census = census;
+    }
+  } finally {
+    await r.stop();
+  }
+});
+
+test("on two schedulers: no other scheduler is asked anything while no page is connected", async () => {
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  const remote = r.vm.remote!;
+  const census = remote.census.bind(remote);
+  let asked = 0;
+  remote.census = (...a: Parameters<typeof census>) => {
+    asked++;
+    census(...a);
+  };
+  try {
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal(asked, 0, "questions before any page");
+    assert.equal(remote.survey, null);
+    const { frames } = await readFrames(`${r.base}/stream?${tok(r.obs)}`, 800);
+    assert.ok(frames.length >= 1 && asked >= 1, `a page gets frames (${frames.length}) and scheduler 1 is asked (${asked})`);
+    await new Promise((res) => setTimeout(res, 150));
+    const after = asked;
+    await new Promise((res) => setTimeout(res, 800));
+    assert.equal(asked, after, "questions after the page left");
+  } finally {
+    remote.census = census;
+    await r.stop();
+  }
+});
+
+test("on two schedulers: a scheduler with more processes than one answer holds sends them in several, all of them", async () => {
+  const src = `
+fn idle() { let m: integer = vm.receive(); }
+let i: integer = 0;
+loop {
+    if (i == 1000) { break; }
+    vm.spawn(idle);
+    i++;
+}
+loop { vm.sleep(60000); }
+`;
+  const r = await startOnTwo(src, 1001);
+  try {
+    // Answers of 64 rows: the walk of scheduler 1's processes takes several.
+    surveyOf(r.vm)!.chunkRows = 64;
+    // Once every process waits (none moves any more), a census has them all, each where it runs.
+    const settled = (x: Census) => x.n === 1001 && Array.from({ length: x.n }, (_, i) => x.status(i)).every((st) => st === "waiting" || st === "sleeping");
+    let c = await censusNow(r.vm);
+    for (let i = 0; i < 300 && !settled(c); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      c = await censusNow(r.vm);
+    }
+    assert.equal(c.n, 1001);
+    const on: number[] = [0, 0];
+    for (let i = 0; i < c.n; i++) {
+      const pid = c.pids[i];
+      assert.equal(c.scheduler(i), r.owner(pid), `<0.${pid}>`);
+      on[c.scheduler(i)]++;
+      if (i > 0) assert.ok(pid > c.pids[i - 1], "in pid order");
+    }
+    assert.ok(on[1] > 5 * 64, `${on[1]} processes on scheduler 1: more than five answers hold`);
+    assert.deepEqual(c.load.map((l) => l.processes), on);
   } finally {
     await r.stop();
   }

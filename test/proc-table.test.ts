@@ -1,5 +1,6 @@
 // The process table against a Map as the model: pids handed out in order, random exits,
-// lookups of live, ended and never-spawned pids; pages dropped and re-created on the way.
+// lookups of live, ended and never-spawned pids; pages dropped and re-created on the way;
+// walks from a pid, in chunks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -31,6 +32,25 @@ test("process table: behaves as a Map of live pids", () => {
         assert.equal(table.size, model.size);
       }
       for (const [pid, p] of model) assert.equal(table.get(pid), p);
+      // A walk in chunks from any pid (what another scheduler's census does) sees the live pids in order, each once.
+      const pids = [...model.keys()].sort((a, b) => a - b);
+      const walked: number[] = [];
+      for (let from = 0, done = false; !done; ) {
+        let n = 0;
+        done = true;
+        table.forEachFrom(from, (p) => {
+          if (n === stride) return (done = false);
+          walked.push(p.pid);
+          from = p.pid + 1;
+          n++;
+          return true;
+        });
+      }
+      assert.deepEqual(walked, pids);
+      const mid = pids[pids.length >> 1] ?? 0;
+      const after: number[] = [];
+      table.forEachFrom(mid, (p) => after.push(p.pid) > 0);
+      assert.deepEqual(after, pids.filter((x) => x >= mid));
     }),
     { numRuns: 200 },
   );

@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import { Raft } from "../src/index.js";
 import { ReplScreen, complete, isOpen, startRepl } from "../src/cli/repl.js";
 import type { CliIO } from "../src/cli/main.js";
+import { infoText, psText, treeText } from "../src/cli/inspect.js";
+import { censusNow } from "../src/threads/survey.js";
+import { TWO_LEVELS, startOnTwo } from "./helpers/two-schedulers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -191,8 +194,8 @@ test("piped: :ps, :tree and :info show the running processes (the observer's int
     ].join("\n") + "\n",
   );
   const ps = r.stdout.split("\n");
-  assert.match(ps[0], /^PID +NAME +STATUS +MAILBOX +MEMORY +REDUCTIONS +FUNCTION$/);
-  assert.match(r.stdout, /^<0\.6> +lonely +waiting +2 +\d+ +\d+ +w$/m);
+  assert.match(ps[0], /^PID +NAME +STATUS +MAILBOX +MEMORY +REDUCTIONS +SCHED +FUNCTION$/);
+  assert.match(r.stdout, /^<0\.6> +lonely +waiting +2 +\d+ +\d+ +0 +w$/m);
   assert.match(r.stdout, /^6 processes, 2 messages queued/m);
   assert.ok(
     r.stdout.includes(
@@ -208,6 +211,48 @@ test("piped: :ps, :tree and :info show the running processes (the observer's int
   assert.match(r.stdout, /^<0\.6> "lonely"\n  status +waiting\n/m);
   assert.match(r.stdout, /first messages\n    "hi"\n    \[1, 2\]\n  stack\n    at w \(line 1:/);
   assert.equal(r.stderr, "error: <0.99> is not alive\n");
+});
+
+test(":ps, :tree and :info on two schedulers: every scheduler's processes, each with the scheduler it runs on", async () => {
+  // (A REPL session itself runs on one scheduler; these are the same views of a run on two.)
+  const r = await startOnTwo(TWO_LEVELS, 13);
+  try {
+    const vm = r.vm;
+    const census = await censusNow(vm);
+    const ps = psText(vm, census).split("\n");
+    assert.match(ps[0], /^PID +NAME +STATUS +MAILBOX +MEMORY +REDUCTIONS +SCHED +FUNCTION$/);
+    const rows = ps.slice(1, 14).map((l) => {
+      const cells = l.split(/ +/);
+      return { pid: Number(/^<0\.(\d+)>$/.exec(cells[0])![1]), sched: Number(cells[cells.length - 2]), fn: cells[cells.length - 1] };
+    });
+    // The premise: processes on both schedulers (waiting ones stay where they are).
+    const where = rows.map((x) => r.owner(x.pid));
+    assert.ok(where.includes(0) && where.includes(1), `the processes run on schedulers ${where}`);
+    assert.deepEqual(rows.map((x) => x.sched), where);
+    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker"]);
+    assert.match(ps[2], /^<0\.2> +team +waiting /);
+    assert.match(ps[4], /^<0\.4> +first +waiting /);
+    assert.match(ps[14], /^13 processes, 0 messages queued, \d+ reductions on 2 schedulers$/);
+    // Every node of the tree says where it runs.
+    const tree = treeText(census).trimEnd().split("\n");
+    assert.equal(tree.length, 11, tree.join("\n"));
+    for (const l of tree) {
+      const m = /<0\.(\d+)>.* \[scheduler (\d)\]$/.exec(l);
+      assert.ok(m, l);
+      assert.equal(Number(m[2]), r.owner(Number(m[1])), l);
+    }
+    assert.match(tree[0], /^<0\.3> supervisor one_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
+    assert.match(tree[8], /^<0\.11> supervisor rest_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
+    // :info of a worker on scheduler 1: its page comes from that scheduler.
+    const w = rows.find((x) => x.fn === "worker" && x.sched === 1)!;
+    const info = await infoText(vm, `<0.${w.pid}>`);
+    assert.match(info, new RegExp(`^<0\\.${w.pid}>\n  status +waiting\n  scheduler +1\n  current function +worker \\(started as worker\\)\n`));
+    assert.match(info, /  links +<0\.\d+>\n/);
+    assert.match(info, /  stack\n    at worker \(line 3:/);
+    assert.equal(await infoText(vm, "<0.999>"), "error: <0.999> is not alive\n");
+  } finally {
+    await r.stop();
+  }
 });
 
 // ── on a terminal ─────────────────────────────────────────────────────────────────────

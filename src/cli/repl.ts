@@ -15,6 +15,7 @@
 // `fn` opens a function block that ends at a blank line.
 
 import { infoText, psText, treeText } from "./inspect.js";
+import { censusNow } from "../threads/survey.js";
 import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +33,8 @@ export const REPL_HELP = `Kaylee REPL — statements, expressions and fn declara
   let x = ...;    variables persist across inputs; fn declarations too
   :type EXPR      show the type of an expression without running it
   :asm STMT       show the bytecode of a statement (Raft assembly)
-  :ps             the live processes: status, mailbox, memory, reductions, function
+  :ps             the live processes: status, mailbox, memory, reductions, scheduler,
+                  function
   :tree           the supervision trees
   :info PID       one process (PID is <0.N>, N or a registered name)
   :help           this text
@@ -242,10 +244,10 @@ export async function startRepl(raft: Raft, screen: ReplScreen, asm: boolean): P
         const r = session.asm(terminate(arg));
         if ("text" in r) io.stdout(r.text);
         else io.stderr(r.error);
-      } else if (cmd === ":ps") io.stdout(psText(session.vm));
-      else if (cmd === ":tree") io.stdout(treeText(session.vm));
+      } else if (cmd === ":ps") io.stdout(psText(session.vm, await censusNow(session.vm)));
+      else if (cmd === ":tree") io.stdout(treeText(await censusNow(session.vm)));
       else if (cmd === ":info") {
-        const t = infoText(session.vm, arg);
+        const t = await infoText(session.vm, arg);
         if (t.startsWith("error:")) io.stderr(t);
         else io.stdout(t);
       } else io.stderr(`error: unknown command ${cmd} (try :help)\n`);

@@ -7,11 +7,18 @@
 // every request — the page, the stream, a POST — must carry the random token printed with the
 // address (403 otherwise).
 //
-// Cost: with no page connected the VM pays nothing — no timer runs and no event is kept.
-// With pages connected, a snapshot is taken a few times a second; its interval stretches
-// so that taking snapshots uses at most about 1/SNAPSHOT_SHARE of the time. A page whose
-// connection is not keeping up (the socket's buffer is full) is skipped — its frames are
-// dropped, never queued — and a snapshot nobody can take is not computed at all.
+// Cost: with no page connected the VM pays nothing — no timer runs, no event is kept and no
+// other scheduler is asked anything. With pages connected, a snapshot is taken a few times a
+// second; its interval stretches so that taking snapshots uses at most about
+// 1/SNAPSHOT_SHARE of the time (of scheduler 0, and of the busiest other scheduler's walk). A
+// page whose connection is not keeping up (the socket's buffer is full) is skipped — its
+// frames are dropped, never queued — and a snapshot nobody can take is not computed at all.
+//
+// A run on several schedulers: a snapshot first asks the other schedulers for their rows
+// (threads/survey.ts) and the process pages' details, then is built when all have answered or
+// after ASK_WAIT_MS, whichever comes first, with the rows a slow scheduler sent last (its
+// rows carry their age, and are marked stale past a second). Nothing here ever waits on
+// another thread.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -20,27 +27,12 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import type { VMCore, VMEvent } from "../vm/vm-core.js";
-import type { Process } from "../vm/process.js";
+import { processOf, type ProcessDetail } from "../vm/introspect.js";
+import { Census, SORT_KEYS, supervisionTrees, systemInfo, tableWindow, type SortKey, type SystemInfo, type TableView, type TableWindow, type TreeNode, type WireRow } from "../vm/census.js";
+import { detailAnywhere, killAnywhere, localDetail, surveyOf } from "../threads/survey.js";
 import { pidString } from "../vm/process.js";
-import {
-  currentFunction,
-  forEachProcess,
-  mailboxLength,
-  memoryOf,
-  processDetail,
-  processOf,
-  processRow,
-  statusOf,
-  supervisionTrees,
-  systemInfo,
-  newTally,
-  tally,
-  type Tally,
-  type ProcessDetail,
-  type ProcessRow,
-  type SystemInfo,
-  type TreeNode,
-} from "../vm/introspect.js";
+
+export type { SortKey, WireRow };
 
 export interface ObserveOptions {
   /** Port to listen on (0 or absent: a free port). */
@@ -67,24 +59,17 @@ const BACKLOG_BYTES = 256 * 1024;
 const ROWS_MAX = 500;
 /** Bytes of a POST body read at most. */
 const BODY_MAX = 4096;
+/** How long a snapshot waits for the other schedulers' rows and details before it is built without them (ms). */
+const ASK_WAIT_MS = 50;
+/** Process pages whose details one snapshot asks other schedulers for, at most. */
+const DETAILS_MAX = 16;
 
 export type ObserverEvent =
   | { seq: number; t: number; kind: "spawn"; pid: number; fn: string; parent: number }
   | { seq: number; t: number; kind: "exit"; pid: number; reason: string }
   | { seq: number; t: number; kind: "restart"; old: number; pid: number; supervisor: number; strategy: string };
 
-/** A table row as the page receives it: a process row and its reductions per second over the last interval. */
-export type WireRow = ProcessRow & { rate: number };
-
-export type SortKey = "pid" | "name" | "status" | "mailbox" | "memory" | "reductions" | "rate" | "fn";
-const SORT_KEYS: readonly SortKey[] = ["pid", "name", "status", "mailbox", "memory", "reductions", "rate", "fn"];
-
-interface View {
-  sort: SortKey;
-  desc: boolean;
-  filter: string;
-  offset: number;
-  limit: number;
+interface View extends TableView {
   /** The process whose detail the page shows (0: none). */
   selected: number;
 }
@@ -96,9 +81,11 @@ export interface Frame {
   /** Milliseconds between this snapshot and the previous one. */
   interval: number;
   system: SystemInfo | null;
-  table: { total: number; offset: number; rows: WireRow[] };
+  table: TableWindow;
   trees: TreeNode[];
   detail: ProcessDetail | null;
+  /** The selected process runs on another scheduler, which has not sent its detail yet. */
+  detailWaiting: boolean;
   events: ObserverEvent[];
   /** Frames this page missed because its connection was not keeping up. */
   dropped: number;
@@ -112,18 +99,6 @@ interface Client {
   dropped: number;
   /** write() said the buffer is full: wait for 'drain'. */
   blocked: boolean;
-}
-
-/** What one snapshot shares between pages: every live process, in pid order. */
-interface Census {
-  procs: Process[];
-  sups: Process[];
-  /** The system totals' per-process sums, made in the same pass. */
-  tally: Tally;
-  pids: Int32Array;
-  reds: Float64Array;
-  rates: Float64Array;
-  n: number;
 }
 
 export class Observer {
@@ -141,6 +116,12 @@ export class Observer {
   private lastCost = 0;
   private page: string | null = null;
   private closed = false;
+  /** Kept from snapshot to snapshot: reductions per second are the difference between two. */
+  private census = new Census();
+  /** A snapshot is waiting for other schedulers' answers. */
+  private gathering = false;
+  /** The details of selected processes on other schedulers, as they last answered. */
+  private details = new Map<number, { d: ProcessDetail | null; asking: boolean; answered: boolean }>();
 
   private constructor(
     private readonly server: Server,
@@ -178,7 +159,8 @@ export class Observer {
   /** Watches `vm` from now on (the latest VM created). */
   attach(vm: VMCore): void {
     this.vm = vm;
-    this.prevN = 0;
+    this.census = new Census();
+    this.details.clear();
   }
 
   /** The VM's events (spawn, exit, restart), kept only while a page is connected. */
@@ -282,7 +264,7 @@ export class Observer {
     out.on("close", gone);
     out.on("error", gone);
     this.clients.set(c.id, c);
-    if (!this.timer) this.arm(0);
+    if (!this.timer && !this.gathering) this.arm(0);
     return c.id;
   }
 
@@ -302,17 +284,20 @@ export class Observer {
     if (this.timer && !c.blocked) this.arm(Math.max(0, this.lastAt + Math.max(VIEW_MS, this.lastCost * SNAPSHOT_SHARE) - performance.now()));
   }
 
-  /** POST /kill {pid, reason?}: `vm.kill(p)`, or with a reason an exit signal as if from its parent. */
+  /** POST /kill {pid, reason?}: `vm.kill(p)`, or with a reason an exit signal as if from its parent; a process on any scheduler. */
   private kill(res: ServerResponse, b: Record<string, unknown>): void {
     const vm = this.vm;
     if (!vm || vm.isStopped) return json(res, 409, { error: "no program is running" });
     if (!isCount(b.pid)) return json(res, 400, { error: "pid must be a process number" });
-    const p = processOf(vm, b.pid);
-    if (!p) return json(res, 404, { error: `${pidString(b.pid)} is not alive` });
+    const pid = b.pid;
     const reason = typeof b.reason === "string" && b.reason !== "" ? b.reason.slice(0, 200) : "kill";
-    if (vm.log.enabled("info")) vm.log.log("info", `kill ${pidString(p.pid)} by the observer${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
-    vm.signals.send(reason === "kill" ? 0 : p.parent, p.pid, reason);
-    json(res, 200, { ok: true, alive: vm.isAlive(p.pid) });
+    const answer = (sent: boolean): void => {
+      if (sent) json(res, 200, { ok: true, alive: vm.isAlive(pid) });
+      else json(res, 404, { error: `${pidString(pid)} is not alive` });
+    };
+    const sent = killAnywhere(vm, pid, reason);
+    if (typeof sent === "boolean") answer(sent);
+    else void sent.then(answer);
   }
 
   // ── snapshots ─────────────────────────────────────────────────────────────────────────
@@ -323,165 +308,121 @@ export class Observer {
     this.timer.unref();
   }
 
-  private tick(): void {
-    this.timer = null;
-    if (this.clients.size === 0 || this.closed) return;
-    const ready = [...this.clients.values()].filter((c) => {
+  /** The clients a frame can be sent to now (`count`: a client that is not counts one more dropped frame). */
+  private ready(count: boolean): Client[] {
+    return [...this.clients.values()].filter((c) => {
       if (c.blocked || c.res.writableLength > BACKLOG_BYTES) {
-        c.dropped++;
+        if (count) c.dropped++;
         return false;
       }
       return true;
     });
+  }
+
+  /** Asks what the snapshot needs from other schedulers, then builds it (at once, for a run on one). */
+  private tick(): void {
+    this.timer = null;
+    if (this.clients.size === 0 || this.closed) return;
+    const ready = this.ready(true);
+    const vm = this.vm;
+    if (ready.length === 0 || !vm || vm.isStopped || vm.remote === null) return this.build(ready.length > 0);
+    const survey = surveyOf(vm);
+    survey?.ask();
+    const waits: Promise<unknown>[] = this.askDetails(vm, ready);
+    if (survey) waits.push(survey.whenSettled(ASK_WAIT_MS));
+    if (waits.length === 0) return this.build(true);
+    this.gathering = true;
+    const timer = new Promise((resolve) => setTimeout(resolve, ASK_WAIT_MS).unref());
+    void Promise.race([Promise.all(waits), timer]).then(() => this.build(true));
+  }
+
+  /** Asks for the details of the selected processes that run on other schedulers; the promises of their answers. */
+  private askDetails(vm: VMCore, ready: Client[]): Promise<unknown>[] {
+    const selected = new Set<number>();
+    for (const c of ready) if (c.view.selected > 0 && selected.size < DETAILS_MAX) selected.add(c.view.selected);
+    for (const pid of this.details.keys()) if (!selected.has(pid)) this.details.delete(pid);
+    const waits: Promise<unknown>[] = [];
+    for (const pid of selected) {
+      if (processOf(vm, pid)) continue;
+      let e = this.details.get(pid);
+      if (!e) this.details.set(pid, (e = { d: null, asking: false, answered: false }));
+      if (e.asking) continue;
+      const entry = e;
+      const d = detailAnywhere(vm, pid, 5000);
+      if (!(d instanceof Promise)) {
+        entry.d = d;
+        entry.answered = true;
+        continue;
+      }
+      entry.asking = true;
+      waits.push(
+        d.then((x) => {
+          entry.d = x;
+          entry.asking = false;
+          entry.answered = true;
+        }),
+      );
+    }
+    return waits;
+  }
+
+  private build(any: boolean): void {
+    this.gathering = false;
+    if (this.clients.size === 0 || this.closed) return;
+    const ready = any ? this.ready(false) : [];
     const t0 = performance.now();
+    let walks = 0;
     if (ready.length > 0) {
-      const census = this.census();
-      const system = census && this.vm ? systemInfo(this.vm, census.tally) : null;
-      const trees = census && this.vm ? supervisionTrees(this.vm, undefined, census.sups) : [];
+      const vm = this.vm;
+      const survey = vm && !vm.isStopped ? surveyOf(vm) : null;
+      const census = vm && !vm.isStopped ? this.census.take(vm, survey) : null;
+      const system = census && vm ? systemInfo(vm, census) : null;
+      const trees = census ? supervisionTrees(census) : [];
       const interval = this.lastAt === 0 ? 0 : t0 - this.lastAt;
       this.lastAt = t0;
       this.snapshots++;
-      for (const c of ready) this.send(c, census, system, trees, interval);
+      // What every page gets alike is turned into text once.
+      const shared = { system: JSON.stringify(system), trees: JSON.stringify(trees) };
+      for (const c of ready) this.send(c, census, shared, interval);
+      walks = survey?.cost ?? 0;
     }
     const cost = performance.now() - t0;
-    if (ready.length > 0) this.lastCost = cost;
-    this.arm(Math.max(SNAPSHOT_MS, Math.min(cost * SNAPSHOT_SHARE, SNAPSHOT_MAX_MS)));
+    if (ready.length > 0) this.lastCost = Math.max(cost, walks);
+    this.arm(Math.max(SNAPSHOT_MS, Math.min(this.lastCost * SNAPSHOT_SHARE, SNAPSHOT_MAX_MS)));
   }
 
-  /** Every live process, with its reductions per second since the last census. */
-  private census(): Census | null {
-    const vm = this.vm;
-    if (!vm || vm.isStopped) return null;
-    // One pass, touching each process once (at 100k processes the cost is memory reads);
-    // the arrays are reused from census to census, grown when needed.
-    const size = vm.liveCount();
-    const prev = this.cols[this.colsAt];
-    const cur = (this.cols[this.colsAt ^ 1] = grow(this.cols[this.colsAt ^ 1], size));
-    this.colsAt ^= 1;
-    if (this.rates.length < size) this.rates = new Float64Array(size + (size >>> 2));
-    const procs = this.procs;
-    const sups: Process[] = [];
-    const sums = newTally();
-    const { pids, reds } = cur;
-    const rates = this.rates;
-    const pp = prev.pids;
-    const pr = prev.reds;
-    const pn = this.prevN;
-    const now = vm.now();
-    const perMs = 1000 / Math.max(1, now - this.censusAt);
-    let n = 0;
-    let j = 0;
-    forEachProcess(vm, (p) => {
-      if (n === pids.length) return; // (liveCount() counted them all: cannot happen)
-      const pid = p.pid;
-      const r = p.reductions;
-      procs[n] = p;
-      pids[n] = pid;
-      reds[n] = r;
-      // Both lists are in pid order: a merge finds each process's previous count.
-      while (j < pn && pp[j] < pid) j++;
-      rates[n] = (r - (j < pn && pp[j] === pid ? pr[j] : 0)) * perMs;
-      n++;
-      tally(sums, p);
-      if (p.supervisor !== null) sups.push(p);
-    });
-    procs.length = n; // drops references to processes gone since the last census
-    this.prevN = n;
-    this.censusAt = now;
-    return { procs, sups, tally: sums, pids, reds, rates, n };
-  }
-
-  private censusAt = 0;
-  /** Two sets of columns (pids, reductions), this census's and the last one's. */
-  private cols = [grow(null, 0), grow(null, 0)];
-  private colsAt = 0;
-  private prevN = 0;
-  private rates = new Float64Array(0);
-  private procs: Process[] = [];
-
-  private send(c: Client, census: Census | null, system: SystemInfo | null, trees: TreeNode[], interval: number): void {
+  /** Sends `c` a frame: its own window, detail and events, and the parts every page shares (`shared`, as JSON text). */
+  private send(c: Client, census: Census | null, shared: { system: string; trees: string }, interval: number): void {
     const vm = this.vm;
     const v = c.view;
-    const table = census && vm ? tableWindow(vm, census, v) : { total: 0, offset: 0, rows: [] };
+    const table = census ? tableWindow(census, v) : { total: 0, offset: 0, rows: [] };
     const events = this.events.length > 0 && this.events[this.events.length - 1].seq > c.lastEvent ? this.events.filter((e) => e.seq > c.lastEvent).slice(-500) : [];
     c.lastEvent = this.eventSeq;
-    const frame: Frame = {
+    let detail: ProcessDetail | null = null;
+    let detailWaiting = false;
+    if (vm && v.selected > 0 && !vm.isStopped) {
+      const e = this.details.get(v.selected);
+      if (processOf(vm, v.selected) || vm.remote === null || !e) detail = localDetail(vm, v.selected);
+      else {
+        detail = e.d;
+        // Not answered yet, or it moved between the question and the answer.
+        detailWaiting = !e.answered || (e.d === null && vm.isAlive(v.selected));
+      }
+    }
+    const own: Omit<Frame, "system" | "trees"> = {
       seq: ++this.frameSeq,
       vm: !vm ? "none" : vm.isStopped ? "stopped" : "running",
       interval,
-      system,
       table,
-      trees,
-      detail: vm && v.selected > 0 && !vm.isStopped ? processDetail(vm, v.selected) : null,
+      detail,
+      detailWaiting,
       events,
       dropped: c.dropped,
     };
-    if (!c.res.write(`event: frame\ndata: ${JSON.stringify(frame)}\n\n`)) c.blocked = true;
+    // A Frame's JSON: this page's own fields, then the shared ones.
+    const text = `${JSON.stringify(own).slice(0, -1)},"system":${shared.system},"trees":${shared.trees}}`;
+    if (!c.res.write(`event: frame\ndata: ${text}\n\n`)) c.blocked = true;
   }
-}
-
-/** The rows of the page's window: filtered, sorted, then sliced (the work is O(n log n) in live processes). */
-function tableWindow(vm: VMCore, census: Census, v: View): Frame["table"] {
-  const { procs, rates } = census;
-  const rows: WireRow[] = [];
-  const row = (i: number) => rows.push({ ...processRow(vm, procs[i]), rate: Math.round(rates[i]) });
-  if (v.filter === "" && v.sort === "pid") {
-    // The census is in pid order already: the window is a slice.
-    const n = census.n;
-    const offset = Math.min(v.offset, Math.max(0, n - 1));
-    for (let k = offset; k < n && rows.length < v.limit; k++) row(v.desc ? n - 1 - k : k);
-    return { total: n, offset, rows };
-  }
-  const idx: number[] = [];
-  if (v.filter === "") for (let i = 0; i < census.n; i++) idx.push(i);
-  else
-    for (let i = 0; i < census.n; i++) {
-      const p = procs[i];
-      const f = v.filter;
-      if (pidString(p.pid).includes(f) || (p.name !== null && p.name.toLowerCase().includes(f)) || currentFunction(vm, p).toLowerCase().includes(f) || statusOf(p).includes(f)) idx.push(i);
-    }
-  if (v.sort !== "pid" || v.desc) {
-    const key = sortKey(vm, census, v.sort);
-    const dir = v.desc ? -1 : 1;
-    idx.sort((a, b) => {
-      const ka = key[a];
-      const kb = key[b];
-      return (ka < kb ? -dir : ka > kb ? dir : 0) || procs[a].pid - procs[b].pid;
-    });
-  }
-  const offset = Math.min(v.offset, Math.max(0, idx.length - 1));
-  for (let k = offset; k < idx.length && rows.length < v.limit; k++) row(idx[k]);
-  return { total: idx.length, offset, rows };
-}
-
-function sortKey(vm: VMCore, c: Census, k: SortKey): ArrayLike<number | string> {
-  const { procs, n } = c;
-  switch (k) {
-    case "pid":
-      return c.pids;
-    case "rate":
-      return c.rates;
-    case "reductions":
-      return c.reds;
-    case "mailbox":
-    case "memory": {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = k === "mailbox" ? mailboxLength(procs[i]) : memoryOf(procs[i]);
-      return out;
-    }
-    default: {
-      const out: string[] = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = k === "name" ? (procs[i].name ?? "\uffff") : k === "status" ? statusOf(procs[i]) : currentFunction(vm, procs[i]);
-      return out;
-    }
-  }
-}
-
-/** Columns with room for `n` processes (these, or bigger ones). */
-function grow(c: { pids: Int32Array; reds: Float64Array } | null, n: number): { pids: Int32Array; reds: Float64Array } {
-  if (c && c.pids.length >= n) return c;
-  const room = n + (n >>> 2) + 64;
-  return { pids: new Int32Array(room), reds: new Float64Array(room) };
 }
 
 function defaultView(): View {

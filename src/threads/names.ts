@@ -108,13 +108,25 @@ export class Names {
   /** Every name held now (in table order). */
   list(): string[] {
     const out: string[] = [];
+    this.each((at) => void out.push(this.text(at)));
+    return out;
+  }
+
+  /** Every name held now with the pid holding it (in table order): one walk, one hold of the lock. */
+  entries(): [string, number][] {
+    const out: [string, number][] = [];
+    this.each((at) => void out.push([this.text(at), this.t[at + 1]]));
+    return out;
+  }
+
+  /** Calls `f` with each slot holding a name, under the lock. */
+  private each(f: (at: number) => void): void {
     lock(this.h, LOCK, this.idle);
     try {
-      for (let at = 0; at < this.t.length; at += SLOT_INTS) if (this.t[at] !== 0 && this.t[at + 3] >= 0) out.push(this.text(at));
+      for (let at = 0; at < this.t.length; at += SLOT_INTS) if (this.t[at] !== 0 && this.t[at + 3] >= 0) f(at);
     } finally {
       unlock(this.h, LOCK);
     }
-    return out;
   }
 
   /** The name `pid` holds, or null (a walk of the table). */

@@ -26,6 +26,10 @@
 //   OUT       text a process elsewhere wrote (stdout, stderr, a log line), for an embedder
 //             that takes the output itself rather than letting it go to file descriptors
 //   EVENT     a spawn, exit or restart elsewhere, for an embedder listening to events
+//   CENSUS    scheduler 0 asks for the rows of this scheduler's processes (for the observer
+//             and the REPL's :ps, :tree): the next few thousand after a pid, bounded work
+//   ROWS      the answer to a CENSUS: those rows, the state of the supervisors among them,
+//             and whether the walk is done (threads/survey.ts)
 
 export const enum Rec {
   Spawn = 1,
@@ -46,6 +50,8 @@ export const enum Rec {
   Out = 16,
   Event = 17,
   Reply = 18,
+  Census = 19,
+  Rows = 20,
 }
 
 /** Where OUT text goes on scheduler 0. */
@@ -74,6 +80,13 @@ export const enum Question {
   Links = 7,
   Monitors = 8,
   CurrentFunction = 9,
+  /** Everything the observer's process page shows (introspect.ts processDetail), as JSON text; null if it has ended. */
+  Detail = 10,
+  /**
+   * The observer's kill (signals.ts `fromOutside`); the ASK carries the reason. True when the
+   * signal was sent, null if the process had ended.
+   */
+  Kill = 11,
 }
 
 /** Flags of a SIGNAL record. */

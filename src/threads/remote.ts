@@ -10,6 +10,8 @@
 //     other end of a link or a monitor (LINK, UNLINK, MONITOR, DEMONITOR), a reply to a call
 //     (REPLY: vm/servers.ts);
 //   - names: the run's registry is the shared one (names.ts);
+//   - the observer's and the REPL's look at every scheduler: CENSUS and ROWS records, and the
+//     questions Detail and Kill (survey.ts);
 //   - quiescence: each scheduler says when it has nothing left for the run, and the records
 //     in flight are counted, so that a main process waiting for ever is found deadlocked
 //     only when no scheduler could still wake it (shared-run.ts).
@@ -25,6 +27,7 @@ import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE, type Spread } from "./pro
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
 import type { PanicInfo, RunOutcome, VMCore, VMEvent } from "../vm/vm-core.js";
 import { answerAbout } from "../vm/introspect.js";
+import { detailText, writeRows, type Survey } from "./survey.js";
 import { Fault, KError, fault } from "../vm/values.js";
 import { C } from "../vm/error-codes.js";
 import { nextFloat, streamState } from "../vm/random.js";
@@ -214,6 +217,21 @@ export class Remote implements RunEnd {
     if (!sent) return undefined;
     this.nextAsk++;
     return new Promise<unknown>((resolve) => this.asked.set(id, resolve));
+  }
+
+  // ── the observer's and the REPL's look at every scheduler (survey.ts) ──────────────
+
+  /** Scheduler 0's survey of the other schedulers' processes, once someone has looked. */
+  survey: Survey | null = null;
+
+  /** Asks scheduler `s` for the rows of its processes after pid `after`, at most `max` (a ROWS answer, tagged `id`). */
+  census(s: number, id: number, after: number, max: number): void {
+    const w = this.begin(Rec.Census);
+    w.i32(id);
+    w.u8(this.self);
+    w.i32(after);
+    w.u32(max);
+    this.push(s);
   }
 
   // ── the embedder's thread: natives, output and events ─────────────────────────────
@@ -500,6 +518,16 @@ export class Remote implements RunEnd {
     this.memory0 = s.memory;
   }
 
+  /** The run's totals so far: every scheduler's reported ones, and ours not yet reported. */
+  runCounters(): { reductions: number; messages: number; spawned: number } {
+    const s = this.vm.stats();
+    return {
+      reductions: this.shared.stat(STAT_REDUCTIONS) + (s.reductions - this.reductions0),
+      messages: this.shared.stat(STAT_MESSAGES) + (s.messages - this.messages0),
+      spawned: this.shared.stat(STAT_SPAWNED) + (s.processes - this.spawned0),
+    };
+  }
+
   /** Reductions of the whole run so far: every scheduler's reported ones, and ours not yet reported. */
   runReductions(): number {
     return this.shared.stat(STAT_REDUCTIONS) + (this.vm.sched.reductions - this.reductions0);
@@ -578,6 +606,8 @@ export class Remote implements RunEnd {
             this.push(from);
           };
           if (q === Question.Alive) reply(vm.procs.has(pid));
+          else if (q === Question.Detail) reply(detailText(vm, pid));
+          else if (q === Question.Kill) reply(vm.signals.fromOutside(pid, String(payload)) ? true : null);
           else if (q === Question.Supervisor) {
             if (vm.supervisors) vm.supervisors.answer(vm, pid, payload, reply);
             else reply(new KError("supervisors are not available in this VM", C.unsupported));
@@ -597,6 +627,25 @@ export class Remote implements RunEnd {
           heapArrive(vm, p); // what it is charged moves with it (its old thread let go: heapExit)
           vm.servers.adoptTimers(p);
           vm.sched.makeRunnable(p);
+          break;
+        }
+        case Rec.Census: {
+          const id = r.i32();
+          const from = r.u8();
+          const after = r.i32();
+          const max = r.u32();
+          if (vm.isStopped) break;
+          const w = this.begin(Rec.Rows);
+          w.i32(id);
+          w.u8(this.self);
+          writeRows(vm, w, after, max);
+          this.push(from);
+          break;
+        }
+        case Rec.Rows: {
+          const id = r.i32();
+          const from = r.u8();
+          this.survey?.take(id, from, r);
           break;
         }
         case Rec.Reply: {

@@ -1,16 +1,17 @@
 // Introspection: what a running VM looks like from outside — each process's status, mailbox
 // length, memory, reductions, current function, links, monitors, first messages and stack
-// trace; each supervisor's strategy, restart counts and children; the system's totals. One
-// implementation for every reader: the observer (src/observe/), and the language's
-// `p.status()`, `p.mailbox_length()` ... (`askAbout`; for a process on another scheduler,
-// that scheduler answers with `answerAbout`), `vm.processes()`, and the REPL's `:ps`,
-// `:tree`, `:info`.
+// trace; each supervisor's strategy, restart counts and children. One implementation for
+// every reader: the observer (src/observe/) and the REPL's `:ps`, `:tree`, `:info` (through
+// the census, census.ts, which merges the rows that every scheduler of a run makes here:
+// threads/survey.ts), and the language's `p.status()`, `p.mailbox_length()` ...
+// (`askAbout`; for a process on another scheduler, that scheduler answers with
+// `answerAbout`), `vm.processes()`.
 //
 // Every read is bounded: a row is O(1); the detail of one process reads at most a few
-// messages, links and monitors; walking the supervision trees is iterative and stops after a
-// node budget. The language's reads that grow with the data (a process's links, every live
-// process, its memory's measure) charge the caller reductions in proportion. Nothing here
-// recurses on the host stack or changes the VM.
+// messages, links and monitors, and a supervisor's state at most SUP_CHILDREN_MAX children.
+// The language's reads that grow with the data (a process's links, every live process, its
+// memory's measure) charge the caller reductions in proportion. Nothing here recurses on the
+// host stack or changes the VM.
 //
 // The VM's internals are read only through the small accessors in the first section
 // (mailbox, counters, the process table), so that a change of the VM's data structures is
@@ -22,16 +23,26 @@ import type { TraceFrame, VMCore } from "./vm-core.js";
 import { SupState } from "./supervisor.js";
 import { formatNested } from "./print.js";
 import { parseTypeKey, type Type } from "../bytecode/types.js";
-import { hostCeiling, memoryReport } from "./heap.js";
+import { memoryReport } from "./heap.js";
 import { Question } from "../threads/protocol.js";
 import { KError } from "./values.js";
 import { C } from "./error-codes.js";
 
 // ── accessors: the only places that know the VM's data structures ─────────────────────
 
-/** Calls `f` for every live process, in pid order. */
+/** Calls `f` for every live process of this scheduler, in pid order. */
 export function forEachProcess(vm: VMCore, f: (p: Process) => void): void {
   vm.procs.forEach(f);
+}
+
+/** Calls `f` for this scheduler's live processes from pid `from` on, in pid order, until it returns false. */
+export function forEachProcessFrom(vm: VMCore, from: number, f: (p: Process) => boolean): void {
+  vm.procs.forEachFrom(from, f);
+}
+
+/** The scheduler this VM is (0 for a run on one). */
+export function schedulerOf(vm: VMCore): number {
+  return vm.remote === null ? 0 : vm.remote.self;
 }
 
 export function processOf(vm: VMCore, pid: number): Process | undefined {
@@ -47,10 +58,11 @@ export function mailboxPeek(p: Process, n: number): { type: string; value: unkno
   return p.mailbox.peek(n);
 }
 
-/** The VM's running totals since it started. */
+/** The run's running totals since it started: on several schedulers, every scheduler's. */
 export function vmCounters(vm: VMCore): { reductions: number; messages: number; spawned: number } {
-  const c = vm as unknown as { messages: number; spawned: number };
-  return { reductions: vm.sched.reductions, messages: c.messages, spawned: c.spawned };
+  if (vm.remote !== null) return vm.remote.runCounters();
+  const s = vm.stats();
+  return { reductions: s.reductions, messages: s.messages, spawned: s.processes };
 }
 
 /** Bytes the heap accounting last measured for `p` (a never-measured process: its stack's size). */
@@ -100,7 +112,7 @@ export interface ProcessRow {
   fn: string;
   /** Function it was started with. */
   started: string;
-  /** Scheduler it runs on (one scheduler: always 0). */
+  /** Scheduler it runs on (0 for a run on one scheduler). */
   scheduler: number;
   supervisor: boolean;
   parent: number;
@@ -116,7 +128,7 @@ export function processRow(vm: VMCore, p: Process): ProcessRow {
     reductions: p.reductions,
     fn: currentFunction(vm, p),
     started: p.fnName,
-    scheduler: 0,
+    scheduler: schedulerOf(vm),
     supervisor: p.supervisor !== null,
     parent: p.parent,
   };
@@ -154,7 +166,7 @@ export function processDetail(vm: VMCore, pid: number): ProcessDetail | null {
     trapExits: p.trapExits,
     messages: mailboxPeek(p, DETAIL_MESSAGES).map(printMessage),
     trace: p.supervisor !== null ? [] : vm.traceOf(p, p.pc),
-    sup: p.supervisor instanceof SupState ? supervisorInfo(vm, p.supervisor) : null,
+    sup: supervisorOf(vm, p),
   };
 }
 
@@ -287,6 +299,9 @@ export interface SupervisorChild {
   running: boolean;
 }
 
+/** Most children one supervisor's state lists (the rest are counted in `omitted`). */
+export const SUP_CHILDREN_MAX = 2000;
+
 export interface SupervisorInfo {
   pid: number;
   strategy: string;
@@ -296,11 +311,20 @@ export interface SupervisorInfo {
   restarts: number;
   /** Restarts still inside the period (what the limit counts). */
   recentRestarts: number;
-  /** Children in start order. */
+  /** Children in start order (the first SUP_CHILDREN_MAX). */
   children: SupervisorChild[];
+  /** Children past SUP_CHILDREN_MAX, not listed. */
+  omitted: number;
 }
 
 export function supervisorInfo(vm: VMCore, st: SupState): SupervisorInfo {
+  const all = st.children;
+  const n = Math.min(all.length, SUP_CHILDREN_MAX);
+  const children: SupervisorChild[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = all[i];
+    children[i] = { pid: c.pid, fn: childFn(vm, c), restart: c.restart, running: c.running };
+  }
   return {
     pid: st.proc.pid,
     strategy: st.strategy,
@@ -308,119 +332,16 @@ export function supervisorInfo(vm: VMCore, st: SupState): SupervisorInfo {
     periodMs: st.periodMs,
     restarts: st.restartCount,
     recentRestarts: st.restarts.length,
-    children: st.children.map((c) => ({ pid: c.pid, fn: childFn(vm, c), restart: c.restart, running: c.running })),
+    children,
+    omitted: all.length - n,
   };
+}
+
+/** The state of supervisor `p`, or null when `p` is not one (or a supervisor without a state yet). */
+export function supervisorOf(vm: VMCore, p: Process): SupervisorInfo | null {
+  return p.supervisor instanceof SupState ? supervisorInfo(vm, p.supervisor) : null;
 }
 
 function childFn(vm: VMCore, c: SupState["children"][number]): string {
   return c.sub || c.fn < 0 ? "supervisor" : vm.program.fnName(c.fn);
-}
-
-/** A supervision tree: a supervisor and, for each child, its subtree or a worker leaf. */
-export interface TreeNode {
-  pid: number;
-  /** "supervisor" or the worker's function. */
-  fn: string;
-  name: string;
-  alive: boolean;
-  restart: string;
-  sup: Omit<SupervisorInfo, "children"> | null;
-  children: TreeNode[];
-  /** Children left out because the tree was over its node budget. */
-  omitted: number;
-}
-
-/** Most nodes one `supervisionTrees` call returns. */
-export const TREE_NODES_MAX = 2000;
-
-/**
- * Every supervision tree of the VM: one per supervisor whose parent is not a supervisor.
- * Built iteratively; past `maxNodes` nodes the rest are counted in `omitted`.
- */
-export function supervisionTrees(vm: VMCore, maxNodes = TREE_NODES_MAX, sups?: Process[]): TreeNode[] {
-  const all: Process[] = sups ?? [];
-  if (!sups) forEachProcess(vm, (p) => void (p.supervisor !== null && all.push(p)));
-  const roots: TreeNode[] = [];
-  let budget = maxNodes;
-  const todo: [SupState, TreeNode][] = [];
-  for (const p of all) {
-    const parent = processOf(vm, p.parent);
-    if ((parent && parent.supervisor !== null) || !(p.supervisor instanceof SupState) || budget <= 0) continue;
-    const node = supNode(vm, p.supervisor, "");
-    budget--;
-    roots.push(node);
-    todo.push([p.supervisor, node]);
-  }
-  while (todo.length > 0) {
-    const [st, node] = todo.pop()!;
-    for (const c of st.children) {
-      if (budget <= 0) {
-        node.omitted++;
-        continue;
-      }
-      budget--;
-      const q = processOf(vm, c.pid);
-      if (q && q.supervisor instanceof SupState) {
-        const child = supNode(vm, q.supervisor, c.restart);
-        node.children.push(child);
-        todo.push([q.supervisor, child]);
-      } else node.children.push({ pid: c.pid, fn: childFn(vm, c), name: q?.name ?? "", alive: q !== undefined || vm.isAlive(c.pid), restart: c.restart, sup: null, children: [], omitted: 0 });
-    }
-  }
-  return roots;
-}
-
-function supNode(vm: VMCore, st: SupState, restart: string): TreeNode {
-  const { children: _c, ...sup } = supervisorInfo(vm, st);
-  return { pid: st.proc.pid, fn: "supervisor", name: st.proc.name ?? "", alive: st.proc.alive, restart, sup, children: [], omitted: 0 };
-}
-
-// ── the system ──────────────────────────────────────────────────────────────────────────
-
-export interface SystemInfo {
-  /** Milliseconds since the VM started (its clock). */
-  now: number;
-  processes: number;
-  supervisors: number;
-  /** Messages queued in every mailbox. */
-  queued: number;
-  /** Totals since the VM started: rates are their differences over time. */
-  reductions: number;
-  messages: number;
-  spawned: number;
-  /** Bytes of every process's memory as `memoryOf` tells it, and the host's ceiling on them (heap.ts). */
-  heap: number;
-  heapCeiling: number;
-  schedulers: number;
-}
-
-/** Per-process sums of the system totals, added up one process at a time (`tally`). */
-export interface Tally {
-  processes: number;
-  supervisors: number;
-  queued: number;
-  heap: number;
-}
-
-export function newTally(): Tally {
-  return { processes: 0, supervisors: 0, queued: 0, heap: 0 };
-}
-
-export function tally(t: Tally, p: Process): void {
-  t.processes++;
-  if (p.supervisor !== null) t.supervisors++;
-  t.queued += mailboxLength(p);
-  t.heap += memoryOf(p);
-}
-
-/**
- * The system totals. `t`: the sums of every live process, when the caller has just made
- * them in a pass of its own; otherwise this makes one (O(live processes)).
- */
-export function systemInfo(vm: VMCore, t?: Tally): SystemInfo {
-  if (!t) {
-    const sums = (t = newTally());
-    forEachProcess(vm, (p) => tally(sums, p));
-  }
-  return { now: vm.now(), ...t, ...vmCounters(vm), heapCeiling: hostCeiling(), schedulers: 1 };
 }

@@ -46,6 +46,24 @@ export class ProcessTable {
     }
   }
 
+  /**
+   * Calls `f` for the processes whose pid is `from` or more, in pid order, until `f` returns
+   * false (a walk in bounded steps: each picks up where the last one stopped).
+   */
+  forEachFrom(from: number, f: (p: Process) => boolean): void {
+    const pages = this.pages;
+    from = Math.max(0, from);
+    for (let n = from >>> PAGE_BITS; n < pages.length; n++) {
+      const page = pages[n];
+      if (page === null) continue;
+      const slots = page.slots;
+      for (let i = n === from >>> PAGE_BITS ? from & MASK : 0; i < PAGE_SIZE; i++) {
+        const p = slots[i];
+        if (p !== null && !f(p)) return;
+      }
+    }
+  }
+
   /** Forgets every process. */
   clear(): void {
     this.pages = [];

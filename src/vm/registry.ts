@@ -106,6 +106,15 @@ export class Registry {
     return shared.nameOf(pid) ?? undefined;
   }
 
+  /** Every name a live process holds, by pid (one walk of the table, whatever the number of names). */
+  holders(): Map<number, string> {
+    const out = new Map<number, string>();
+    const shared = this.shared;
+    if (shared === null) for (const [name, pid] of this.names) out.set(pid, name);
+    else for (const [name, pid] of shared.entries()) if (pid !== 0 && this.alive(pid)) out.set(pid, name);
+    return out;
+  }
+
   /** Every name a live process holds, sorted (the same order on any number of schedulers). */
   list(): string[] {
     const shared = this.shared;

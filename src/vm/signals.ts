@@ -13,7 +13,7 @@
 // panic it began with) so that the end of the main process can say where it came from.
 // With several schedulers, signals are what crosses between them besides messages.
 
-import { Status, type Process } from "./process.js";
+import { Status, pidString, type Process } from "./process.js";
 import { ExitNotice } from "./values.js";
 import type { PanicInfo, VMCore } from "./vm-core.js";
 
@@ -150,6 +150,20 @@ export class Signals {
   send(from: number, to: number, reason: string): void {
     this.queue.push({ from, to, reason, linked: false, notice: false, ref: 0, origin: null });
     this.drain();
+  }
+
+  /**
+   * An exit signal from outside the program (the observer's kill) for `pid`, which lives on
+   * this scheduler: `"kill"` is vm.kill(p); any other reason comes as if from its parent, so
+   * that every process obeys it, supervisors included. False when `pid` is not here.
+   */
+  fromOutside(pid: number, reason: string): boolean {
+    const p = this.vm.procs.get(pid);
+    if (!p) return false;
+    const log = this.vm.log;
+    if (log.enabled("info")) log.log("info", `kill ${pidString(pid)} by the observer${reason === "kill" ? "" : ` (${JSON.stringify(reason)})`}`);
+    this.send(reason === "kill" ? 0 : p.parent, pid, reason);
+    return true;
   }
 
   /**

@@ -1,11 +1,14 @@
 // The observer page: a live view of a running Raft VM (docs/observer.md). It subscribes to
 // the server's Server-Sent Events stream (frames a few times a second, with the events since
 // the last one) and tells the server which rows it shows (POST /view), so that a frame holds
-// only what is on screen however many processes there are. Bundled at build time into one
-// HTML file with no outside resources; plain DOM and hand-written SVG, no libraries.
+// only what is on screen however many processes there are. Every scheduler's processes are
+// in the frames; rows from a scheduler that has not answered lately are shown dimmed.
+// Bundled at build time into one HTML file with no outside resources; plain DOM and
+// hand-written SVG, no libraries.
 
 import type { Frame, ObserverEvent, SortKey, WireRow } from "../server.js";
-import type { ProcessDetail, TreeNode } from "../../vm/introspect.js";
+import type { ProcessDetail } from "../../vm/introspect.js";
+import type { TreeNode } from "../../vm/census.js";
 
 const token = new URLSearchParams(location.search).get("token") ?? "";
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -75,14 +78,27 @@ function onFrame(f: Frame): void {
   last = f;
   onEvents(f.events);
   const s = f.system;
+  stale.clear();
+  for (const l of s?.load ?? []) if (l.stale) stale.add(l.scheduler);
+  const late = s ? s.load.filter((l) => l.stale) : [];
   $("state").textContent =
-    f.vm === "none" ? "no program running" : f.vm === "stopped" ? "the program has ended" : s ? `${fmtInt(s.processes)} processes · ${fmtInt(s.queued)} queued · heap ${fmtBytes(s.heap)}` : "";
+    f.vm === "none"
+      ? "no program running"
+      : f.vm === "stopped"
+        ? "the program has ended"
+        : s
+          ? `${fmtInt(s.processes)} processes · ${fmtInt(s.queued)} queued · heap ${fmtBytes(s.heap)}${s.schedulers > 1 ? ` · ${s.schedulers} schedulers` : ""}` +
+            late.map((l) => ` · scheduler ${l.scheduler}: ${l.age < 0 ? "no rows yet" : `rows ${(l.age / 1000).toFixed(1)} s old`}`).join("")
+          : "";
   renderTable(f);
-  renderTrees(f.trees);
+  renderTrees(f.trees, (s?.schedulers ?? 1) > 1);
   sample(f);
   if (tab === "system") renderCharts();
-  if (view.selected) renderDetail(f.detail);
+  if (view.selected) renderDetail(f.detail, f.detailWaiting);
 }
+
+/** Schedulers whose rows are stale in the latest frame. */
+const stale = new Set<number>();
 
 // ── tabs ────────────────────────────────────────────────────────────────────────────────
 
@@ -135,6 +151,8 @@ function renderTable(f: Frame): void {
     r.style.top = `${(t.offset + i) * ROW_H}px`;
     r.dataset.pid = String(row.pid);
     r.classList.toggle("sel", row.pid === view.selected);
+    r.classList.toggle("stale", stale.has(row.scheduler));
+    r.dataset.scheduler = String(row.scheduler);
     const c = r.children as HTMLCollectionOf<HTMLSpanElement>;
     const cells = [`<0.${row.pid}>`, row.name, row.status, fmtInt(row.mailbox), fmtBytes(row.memory), fmtInt(row.rate), row.fn, String(row.scheduler)];
     const cls = ["num", row.supervisor ? "sup" : "", `st-${row.status}`, "num", "num", "num", "wide", "num"];
@@ -196,12 +214,15 @@ interface Placed {
 }
 
 let treesKey = "";
+/** Nodes say which scheduler they run on (a run on several). */
+let showScheduler = false;
 
-function renderTrees(trees: TreeNode[]): void {
+function renderTrees(trees: TreeNode[], where: boolean): void {
   $("trees-empty").style.display = trees.length ? "none" : "";
-  const key = JSON.stringify(trees) + [...flashes.keys()].join(",");
+  const key = JSON.stringify(trees) + [...flashes.keys()].join(",") + where;
   if (key === treesKey) return;
   treesKey = key;
+  showScheduler = where;
   const forest = $("forest");
   forest.replaceChildren(...trees.map(drawTree));
 }
@@ -257,7 +278,7 @@ function layout(root: TreeNode): Placed[] {
 
 /** The node that stands for the children past CHILDREN_DRAWN. */
 function moreNode(kids: TreeNode[]): TreeNode {
-  return { ...kids[0], pid: 0, fn: `… ${kids.length - CHILDREN_DRAWN} more`, name: "", restart: "", sup: null, children: [], omitted: 0 };
+  return { ...kids[0], pid: 0, fn: `… ${kids.length - CHILDREN_DRAWN} more`, name: "", restart: "", scheduler: -1, sup: null, children: [], omitted: 0 };
 }
 
 function drawTree(root: TreeNode): HTMLElement {
@@ -279,9 +300,10 @@ function drawTree(root: TreeNode): HTMLElement {
     const n = p.n;
     const f = flashes.get(n.pid);
     const cls = ["node", n.sup ? "supv" : "", n.alive ? "" : "dead", f && f.until > now ? `flash-${f.kind}` : ""].filter(Boolean).join(" ");
-    const node = el("g", { class: cls, transform: `translate(${p.x},${p.y})`, ...(n.pid ? { "data-pid": String(n.pid), "data-fn": n.fn } : {}) });
+    const node = el("g", { class: cls, transform: `translate(${p.x},${p.y})`, ...(n.pid ? { "data-pid": String(n.pid), "data-fn": n.fn, "data-scheduler": String(n.scheduler), "data-parent": String(p.parent?.n.pid ?? 0) } : {}) });
     node.appendChild(el("rect", { width: String(NODE_W), height: String(NODE_H) }));
-    const title = n.pid === 0 ? n.fn : n.sup ? `<0.${n.pid}> ${n.sup.strategy}` : `<0.${n.pid}> ${n.fn}`;
+    const on = showScheduler && n.scheduler >= 0 ? ` · s${n.scheduler}` : "";
+    const title = n.pid === 0 ? n.fn : (n.sup ? `<0.${n.pid}> ${n.sup.strategy}` : `<0.${n.pid}> ${n.fn}`) + on;
     const sub = n.sup
       ? `restarts ${n.sup.restarts} · ${n.sup.recentRestarts}/${n.sup.maxRestarts} in ${fmtMs(n.sup.periodMs)}`
       : n.pid === 0
@@ -314,6 +336,10 @@ function text(s: string, x: number, y: number, cls: string): SVGElement {
 
 const SAMPLES = 240;
 const series: Record<string, number[]> = { processes: [], messages: [], reductions: [], heap: [] };
+/** Each scheduler's runnable processes, one series a scheduler (by id). */
+const loads: number[][] = [];
+/** Each scheduler's latest load, for the chart's legend. */
+let lastLoad: NonNullable<Frame["system"]>["load"] = [];
 let prev: { t: number; messages: number; reductions: number } | null = null;
 let ceiling = 0;
 
@@ -330,6 +356,12 @@ function sample(f: Frame): void {
   push("processes", s.processes);
   push("heap", s.heap);
   ceiling = s.heapCeiling;
+  lastLoad = s.load;
+  for (const l of s.load) {
+    const a = (loads[l.scheduler] ??= []);
+    a.push(l.runnable);
+    if (a.length > SAMPLES) a.shift();
+  }
 }
 
 function push(k: string, v: number): void {
@@ -362,18 +394,55 @@ function renderCharts(): void {
     const top = Math.max(1, ...a) * 1.1;
     const pts = a.map((v, i) => `${i},${(58 - (v / top) * 56).toFixed(1)}`).join(" ");
     c.querySelector("polyline")!.setAttribute("points", pts);
-    if (k === "heap") c.querySelector(".note")!.textContent = `ceiling ${fmtBytes(ceiling)} (${((cur / Math.max(1, ceiling)) * 100).toFixed(1)}% used) · ${last?.system?.schedulers ?? 1} scheduler`;
+    if (k === "heap") c.querySelector(".note")!.textContent = `ceiling ${fmtBytes(ceiling)} (${((cur / Math.max(1, ceiling)) * 100).toFixed(1)}% used)`;
   }
+  renderLoad(box);
+}
+
+/** Line colours of the schedulers in the load chart. */
+const LOAD_COLOURS = ["#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf8700", "#0a7ea4", "#cf222e", "#6e7781"];
+
+/** The schedulers' load: one line each of its runnable processes, and a legend with their processes and reductions per second. */
+function renderLoad(box: HTMLElement): void {
+  let c = document.getElementById("chart-load");
+  if (!c) {
+    c = document.createElement("div");
+    c.className = "chart load";
+    c.id = "chart-load";
+    c.innerHTML = `<h3>Scheduler load (runnable processes)</h3><svg viewBox="0 0 ${SAMPLES} 60" preserveAspectRatio="none"></svg><table class="legend"></table>`;
+    box.appendChild(c);
+  }
+  const svg = c.querySelector("svg")!;
+  const top = Math.max(1, ...loads.flatMap((a) => a ?? [])) * 1.1;
+  while (svg.childElementCount < loads.length) svg.appendChild(el("polyline", {}));
+  loads.forEach((a, s) => {
+    const line = svg.children[s] as SVGElement;
+    line.style.stroke = LOAD_COLOURS[s % LOAD_COLOURS.length];
+    line.setAttribute("data-scheduler", String(s));
+    line.setAttribute("points", (a ?? []).map((v, i) => `${i},${(58 - (v / top) * 56).toFixed(1)}`).join(" "));
+  });
+  const rows = lastLoad.map(
+    (l) =>
+      `<tr data-scheduler="${l.scheduler}" class="${l.stale ? "stale" : ""}"><td><span class="swatch" style="background:${LOAD_COLOURS[l.scheduler % LOAD_COLOURS.length]}"></span>scheduler ${l.scheduler}</td>` +
+      `<td class="num">${fmtInt(l.runnable)} runnable</td><td class="num">${fmtInt(l.processes)} processes</td><td class="num">${fmtInt(l.rate)} reds/s</td>` +
+      `<td class="num">${l.scheduler === 0 || l.age === 0 ? "" : l.age < 0 ? "no rows yet" : `rows ${(l.age / 1000).toFixed(1)} s old`}</td></tr>`,
+  );
+  c.querySelector(".legend")!.innerHTML = rows.join("");
 }
 
 // ── the process page ────────────────────────────────────────────────────────────────────
 
-function renderDetail(d: ProcessDetail | null): void {
+function renderDetail(d: ProcessDetail | null, waiting: boolean): void {
   const pid = view.selected;
   const mine = events.filter((e) => e.pid === pid || (e.kind === "restart" && (e.old === pid || e.supervisor === pid)) || (e.kind === "spawn" && e.parent === pid)).slice(-50);
   const evHtml = mine.length ? mine.map((e) => `<div>${(e.t / 1000).toFixed(3)}s ${esc(describe(e))}</div>`).join("") : `<div class="empty">none seen since this page opened</div>`;
   // The kill controls stay in place (re-rendering them would swallow clicks); the rest is redrawn.
-  $("kill-bar").style.display = d ? "" : "none";
+  $("kill-bar").style.display = d || waiting ? "" : "none";
+  if (!d && waiting) {
+    $("detail-head").innerHTML = `<h2>&lt;0.${pid}&gt; <span class="empty">asking its scheduler…</span></h2>`;
+    $("kill-bar").style.display = "";
+    return;
+  }
   if (!d) {
     $("detail-head").innerHTML = `<h2>&lt;0.${pid}&gt; <span class="gone">has ended</span></h2>`;
     $("detail").innerHTML = `<h3>Events</h3><div class="events">${evHtml}</div>`;
@@ -384,6 +453,7 @@ function renderDetail(d: ProcessDetail | null): void {
     <h2>&lt;0.${d.pid}&gt; ${esc(d.name)}</h2>
     <dl>
       <dt>status</dt><dd class="st-${d.status}">${d.status}</dd>
+      <dt>scheduler</dt><dd id="detail-scheduler">${d.scheduler}</dd>
       <dt>current function</dt><dd>${esc(d.fn)}</dd>
       <dt>started as</dt><dd>${esc(d.started)}</dd>
       <dt>parent</dt><dd>${pids(d.parent ? [d.parent] : [])}</dd>
