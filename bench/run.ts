@@ -103,6 +103,10 @@ const BENCHES: Bench[] = [
     js: (a) => base.call(a[0]), units: (a) => ({ count: a[0], label: "call" }),
   },
   {
+    name: "server", what: "1M requests (parse a line, update state, reply) from 4 clients", full: [1_000_000], quick: [100_000], reps: 5, check: "exact",
+    js: (a) => base.server(a[0]), units: (a) => ({ count: a[0], label: "req" }),
+  },
+  {
     name: "spawn", what: "100,000 processes waiting in receive", full: [100_000], quick: [10_000], reps: 5, check: "exact",
     js: (a, mark) => base.spawn(a[0], mark), units: (a) => ({ count: a[0], label: "proc" }),
   },
@@ -372,6 +376,7 @@ function rateNote(b: Bench, args: number[], r: Run | undefined): string {
   if (u.label === "msg/s") return `${fmtRate(u.count / (r.medianMs! / 1000))} msg/s`;
   if (u.label === "instr") return `${((r.medianMs! * 1e6) / u.count).toFixed(2)} ns/instr`;
   if (u.label === "call") return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/call`;
+  if (u.label === "req") return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/req`;
   return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/proc`;
 }
 

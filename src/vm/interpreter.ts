@@ -30,6 +30,7 @@ import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { ForeignHandle, Slice, ownSlice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, UNWIND, compileFunction, compileRegion } from "./jit.js";
+import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
 import { indexString } from "./strings.js";
 import { copyPlaces, loadPlace, storePlace } from "./places.js";
 
@@ -91,7 +92,9 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
   let frameRet = p.frameRet;
   let frameBase = p.frameBase;
 
-  if (p.hasResume) {
+  // A message handed to the receive this process waits in (VMCore.deliver) stays for that
+  // receive to take (VMCore.receive), in this tier or in compiled code (receiveEntry).
+  if (p.hasResume && !p.resumeReceive) {
     p.hasResume = false;
     if (p.resumeFault) {
       const f = p.resumeFault;
@@ -103,12 +106,6 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
       pc = r;
       sp = p.sp;
     } else {
-      if (p.resumeReceive) {
-        // A message handed to the receive this process waits in (VMCore.deliver): finish it.
-        p.resumeReceive = false;
-        if (code[pc] === Op.ReceiveTimeout) sp--;
-        pc += Size.ReceiveMessage;
-      }
       stack[sp++] = p.resumeValue;
       p.resumeValue = null;
     }
@@ -152,9 +149,14 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.Call: {
             const f = code[pc + 1];
             if (tiered && (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f)))) {
+              // The call's reduction, where compiled code counts it (before the call).
+              if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
+              // The live top of this tier's stack, for heap checks made from compiled code
+              // (which clear the slots above it: nothing of this frame may be there).
+              p.sp = sp;
               const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
               if (r === UNWIND) throw vm.takeUnwound();
               sp -= n;
@@ -345,6 +347,18 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             break;
           case Op.ReceiveMessage:
           case Op.ReceiveTimeout: {
+            if (tiered) {
+              // Compiled code holds this receive: the frame goes on there (see receiveEntry).
+              const k = receiveEntry(vm, p, prog, pc, sp, base, fp);
+              if (k !== NOT_COMPILED) {
+                if (k >= 0) return k;
+                sp = p.sp;
+                pc = p.pc;
+                base = p.base;
+                fp = p.fp;
+                break;
+              }
+            }
             const timed = code[pc] === Op.ReceiveTimeout;
             const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
             if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
@@ -357,6 +371,17 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.ReceiveSelectTimeout: {
             // receive { }: the message, then its arm (its type's place in the set; -1: timed out).
             // Blocked, it runs again when a message of one of its types arrives or time is up.
+            if (tiered) {
+              const k = receiveEntry(vm, p, prog, pc, sp, base, fp);
+              if (k !== NOT_COMPILED) {
+                if (k >= 0) return k;
+                sp = p.sp;
+                pc = p.pc;
+                base = p.base;
+                fp = p.fp;
+                break;
+              }
+            }
             const timed = code[pc] === Op.ReceiveSelectTimeout;
             const arm = vm.receiveSelect(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
             if (arm === SELECT_WAIT) return suspend(p, pc, sp, base, fp, Exec.Blocked);
@@ -1518,16 +1543,20 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             const nest = compileRegion(prog, f, target);
             if (nest !== null) {
               vm.jitArgs = -1;
+              p.sp = sp;
               const locals = stack.slice(base, sp);
               const next = nest(vm, p, target, locals) as number | typeof UNWIND;
               if (next === UNWIND) throw vm.takeUnwound();
               for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
+              // ~pc: it waits in the receive at pc (jit.ts, "Receiving").
+              if (next < 0) return suspend(p, ~next, base + prog.fnLocals[f] + prog.pcDepth[~next], base, fp, Exec.Blocked);
               pc = next;
               continue;
             }
             // Otherwise the rest of this frame, in the whole function compiled.
             if (compileFunction(prog, f)) {
               vm.jitArgs = -1;
+              p.sp = sp;
               const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
               if (r === UNWIND) throw vm.takeUnwound();
               // The compiled code returned from this frame.
@@ -1642,16 +1671,68 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
       vm.park(p, u.promise!);
       return Exec.Blocked;
     case "status":
+    case "block":
       return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
     default:
       return -1;
   }
 }
 
-/** Sentinel from `vm.receive` meaning "nothing matched: block". */
-export const NO_MESSAGE: unique symbol = Symbol("no message");
-/** What `vm.receiveSelect` returns when nothing matched: block. */
-export const SELECT_WAIT = -2;
+
+/** What receiveEntry returns when no compiled code holds the receive. */
+const NOT_COMPILED = -2;
+
+/**
+ * The receive at `pc` of the current frame (locals and operand stack from `base` to `sp`) is
+ * held by compiled code — a loop nest compiled around it, or its whole function — entered
+ * there with that frame (the way on-stack replacement enters a loop head): a process that
+ * waited in a receive goes on in compiled code from it. Returns NOT_COMPILED when nothing is
+ * compiled there (or a try region is open in this frame, which compiled code could not
+ * rebuild); an Exec when the slice ends (the compiled code waits in a receive, or the
+ * process's first frame returned); or -1 to go on interpreting from the process's saved
+ * state. A JitUnwind out of the compiled code is thrown to execute's catch (vm.jitArgs < 0:
+ * it was this frame).
+ */
+function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: number, base: number, fp: number): number {
+  const nest = prog.jitAtReceive.get(pc);
+  const f = prog.pcFn[pc];
+  if (nest === undefined && prog.jit[f] === null) return NOT_COMPILED;
+  const tries = p.tries;
+  if (tries.length !== 0 && tries[tries.length - 3] === fp) return NOT_COMPILED;
+  const stack = p.stack;
+  const frame = stack.slice(base, sp);
+  vm.jitArgs = -1;
+  const nl = prog.fnLocals[f];
+  p.sp = sp;
+  p.base = base;
+  p.fp = fp;
+  if (nest !== undefined) {
+    const next = nest(vm, p, pc, frame) as number | typeof UNWIND;
+    if (next === UNWIND) throw vm.takeUnwound();
+    for (let i = 0; i < frame.length; i++) stack[base + i] = frame[i];
+    if (next < 0) {
+      // It waits in the receive at ~next; its operand stack there follows the locals.
+      p.pc = ~next;
+      p.sp = base + nl + prog.pcDepth[~next];
+      return Exec.Blocked;
+    }
+    p.pc = next;
+    p.sp = base + nl;
+    return -1;
+  }
+  const r = prog.jitEntry[f]!(vm, p, pc, frame);
+  if (r === UNWIND) throw vm.takeUnwound();
+  // The compiled code returned from this frame.
+  if (fp === 0) {
+    stack[sp] = r;
+    return suspend(p, pc, sp + 1, base, fp, Exec.Done);
+  }
+  const at = fp - 1;
+  stack[base] = r;
+  suspend(p, p.frameRet[at], base + 1, p.frameBase[at], at, Exec.Yield);
+  if (p.tries.length !== 0) dropTries(p, at);
+  return -1;
+}
 
 /** Saves where the process is and leaves the slice with `r`. */
 function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r: Exec): Exec {

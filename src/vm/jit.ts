@@ -30,7 +30,15 @@
 // the whole of a big one (a program's main), and leaving the nest hands the locals back to
 // the interpreter. Functions are compiled whole when they are called hot.
 //
-// Not compiled (they stay in the interpreter): functions that receive messages.
+// Receiving. A receive (`vm.receive`, `receive { }`) compiles to a call of the VM's receive
+// (vm-core.ts), which takes a queued message, or a message handed to the process while it
+// waited, without leaving compiled code. When nothing is there the process must wait: the
+// receive arranges the wait, and the compiled frame leaves at that instruction — a loop nest
+// (the usual server loop) hands its locals and operand stack back in L and returns `~pc`, a
+// whole function returns UNWIND with an unwind of kind "block" — so the process waits in the
+// interpreter's receive. Each receive instruction is a block leader, so when the process runs
+// again the interpreter, at that receive, enters the compiled code there (receiveEntry in
+// interpreter.ts): the code around a receive that waits stays compiled.
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
@@ -45,8 +53,9 @@ import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
+import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
 
-export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
+export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status" | "block";
 
 export interface JitFrame {
   fn: number;
@@ -83,6 +92,7 @@ export const UNWIND: unique symbol = Symbol("unwind");
 const PLACEHOLDER = "@@";
 const SUSPEND = "@@SUSPEND@@";
 const MORE = "@@MORE@@";
+const BLOCK = "@@BLOCK@@";
 
 /** Compiled JS frames allowed on the host stack before unwinding into the interpreter. */
 export const MAX_JIT_DEPTH = 1000;
@@ -98,7 +108,9 @@ export const MAX_JIT_DEPTH = 1000;
 export const JIT_THRESHOLD = 30;
 
 /** Instructions the second tier leaves to the interpreter: a function (or loop nest) using one is not compiled. */
-export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
+export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.Wide]);
+/** The receive instructions: each is a block leader, where the interpreter enters compiled code when the process runs again after waiting in it. */
+export const RECEIVES: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout]);
 /**
  * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
  * receive, since compiled code would unwind its frames at every one (5x slower a call).
@@ -146,6 +158,19 @@ const H = {
     vm.unwound = u;
     return UNWIND;
   },
+  /**
+   * A receive in this frame must wait (the VM arranged the wait): the frames collected in
+   * vm.unwound, this one innermost at the receive, become the interpreter's, which waits there.
+   */
+  block(vm: { budget: number; unwound: unknown }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
+    vm.budget = bud;
+    const u = new JitUnwind("block");
+    u.frames.push({ fn, at, locals, stack, tries });
+    vm.unwound = u;
+    return UNWIND;
+  },
+  /** What vm.receive returns when the process must wait; vm.receiveSelect returns SELECT_WAIT. */
+  NM: NO_MESSAGE,
   /** A callee returned UNWIND: this frame joins the collected ones, and returns it too. */
   more(vm: { unwound: unknown }, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
     (vm.unwound as JitUnwind).frames.push({ fn, at, locals, stack, tries });
@@ -376,6 +401,8 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       const entry = instantiate(prog, src).entry;
       prog.jitRegions.set(target, entry);
       prog.jitRegions.set(-1 - region.lo, entry);
+      // Where the interpreter enters it again after the process waited in a receive.
+      for (let pc = region.lo; pc < region.hi; pc += SIZE[prog.code[pc]]) if (RECEIVES.has(prog.code[pc]) && !prog.jitAtReceive.has(pc)) prog.jitAtReceive.set(pc, entry);
       return entry;
     } catch {
       return null;
@@ -513,6 +540,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // come from every store in it).
   const starts: number[] = [];
   const leaders = new Set<number>([fnStart, start]);
+  let receives = false;
   for (let pc = fnStart; pc < end; ) {
     const op = code[pc];
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
@@ -520,6 +548,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     if (op === Op.CallNativeTyped && inRegion && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) return null;
     if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
+    // A receive is where the interpreter enters again after the process waited in it.
+    if (RECEIVES.has(op)) {
+      receives = true;
+      leaders.add(pc);
+    }
     const info = OPCODES[op];
     starts.push(pc);
     const next = pc + SIZE[op];
@@ -536,7 +569,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // sooner than a `for (;;) switch`. (Such a function is only ever entered at its start: the
   // interpreter enters compiled code mid-function only at a loop head.)
   const targets = new Set<number>();
-  let forward = region === null;
+  // (A function that receives is entered at its receives too.)
+  let forward = region === null && !receives;
   for (const pc of starts) {
     const op = code[pc];
     const info = OPCODES[op];
@@ -630,6 +664,13 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     if (t < end && prog.pcDepth[t] !== 0) badExit = true;
     return `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} vm.budget = bud; return ${t}; }`;
   };
+  // A receive that must wait, at code index `at` with `d` values on the operand stack (all in
+  // s0, s1, ...): a loop nest hands the frame back in L, the locals then the operand stack,
+  // and returns ~at; a function leaves through an unwind of kind "block" (see the header).
+  const blocked = (at: number, d: number): string =>
+    region !== null
+      ? `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} ${Array.from({ length: d }, (_, k) => `L[${nl + k}] = ${S(k)};`).join(" ")} vm.budget = bud; return ${~at}; }`
+      : `return ${BLOCK};`;
   let live = false;
   for (const pc of starts) {
     if (region !== null && (pc < region.lo || pc >= region.hi)) continue;
@@ -821,6 +862,30 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       case Op.Self:
         def(d, "p.pid");
         break;
+      case Op.ReceiveMessage:
+      case Op.ReceiveTimeout: {
+        // vm.receive takes a queued message or the one handed over while the process waited;
+        // NO_MESSAGE: it arranged the wait, and this frame leaves at this instruction.
+        const timed = op === Op.ReceiveTimeout;
+        flush(d);
+        const t = tmp();
+        emit(`${at} vm.budget = bud; ${t} = vm.receive(p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}); if (${t} === H.NM) ${blocked(pc, d)}`);
+        names[d - (timed ? 1 : 0)] = t;
+        break;
+      }
+      case Op.ReceiveSelect:
+      case Op.ReceiveSelectTimeout: {
+        // receive { }: the message, then its arm (see the interpreter's case).
+        const timed = op === Op.ReceiveSelectTimeout;
+        flush(d);
+        const arm = tmp();
+        const m = tmp();
+        emit(`${at} vm.budget = bud; ${arm} = vm.receiveSelect(p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}); bud = vm.budget; if (${arm} === ${SELECT_WAIT}) ${blocked(pc, d)} ${m} = vm.selected; vm.selected = null;`);
+        names[d - (timed ? 1 : 0)] = m;
+        names[d - (timed ? 1 : 0) + 1] = arm;
+        intTemps.add(arm);
+        break;
+      }
       case Op.SpawnSupervisor:
       case Op.SetStrategy:
       case Op.StartChild:
@@ -960,11 +1025,13 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const localDecl =
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
-    (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
+    (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "") +
+    // Entered at a receive: the operand stack there follows the locals in L.
+    (receives ? ` if (L !== null && L.length > ${nl}) { ${stackVars.map((v, k) => `${v} = L[${nl + k}];`).join(" ")} }` : "");
   // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which
   // the placeholders at the yield points and after each compiled call become).
   const frame = `${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
-  const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`);
+  const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`).split(BLOCK).join(`H.block(vm, bud, ${frame})`);
   for (let i = 0; i < out.length; i++) if (out[i].includes(PLACEHOLDER)) out[i] = placed(out[i]);
   const body = forward
     ? [

@@ -9,7 +9,7 @@
 
 import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
-import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
+import { usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
@@ -22,7 +22,7 @@ import { runExt, type ExtSite } from "./ext-opcodes.js";
 import { arrive, closeOwned, holdsHost, keyHoldsHost, sendHost } from "./host-types.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
-import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
+import { NO_MAIL, NONE, NO_MESSAGE, SELECT_WAIT, Mailbox } from "./mailbox.js";
 import { Scheduler, monotonicMs } from "./scheduler.js";
 import { Signals, type ExitCause } from "./signals.js";
 import { Servers } from "./servers.js";
@@ -649,7 +649,7 @@ export class VMCore {
     this.exit(q, "mailbox_overflow");
   }
 
-  /** Wakes a waiting receiver with `value` as what its receive returns (see interpreter.ts). */
+  /** Wakes a waiting receiver with `value` as what its receive returns (`receive` takes it, in either tier). */
   private handOff(q: Process, value: unknown): void {
     if (q.timerSeq !== 0) this.sched.cancelTimer(q);
     q.timedOut = false;
@@ -664,6 +664,14 @@ export class VMCore {
    * to wait (with a timeout when ms >= 0). A timed-out wait yields a "timeout" error value.
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
+    if (p.resumeReceive) {
+      // The message handed over while it waited here (handOff).
+      p.resumeReceive = false;
+      p.hasResume = false;
+      const v = p.resumeValue;
+      p.resumeValue = null;
+      return v;
+    }
     const want = this.program.constKeys[typeConst];
     if (timed && (typeof ms !== "number" || !(ms >= 0))) return badTimeout(ms);
     const box = p.mailbox;
