@@ -387,11 +387,17 @@ function slotCost(x: unknown, todo: unknown[], room: number): number {
   return 0;
 }
 
+/** The work list of sizeOfValue, kept empty between calls (a message's size is taken at every send). */
+const sizeTodo: unknown[] = [];
+
 /** Approximate bytes of one value (messages), iteratively; stops past `cap`. */
 export function sizeOfValue(v: unknown, cap = 0x7fffffff): number {
-  const todo: unknown[] = [];
-  const n = WORD + slotCost(v, todo, cap);
-  return n + walk(todo, cap - n);
+  if (typeof v !== "object" || v === null) return WORD + (typeof v === "string" ? stringCost(v, cap) : typeof v === "number" && (v | 0) !== v ? BOXED : 0);
+  const todo = sizeTodo;
+  todo.push(v);
+  const n = WORD + walk(todo, cap - WORD);
+  todo.length = 0;
+  return n;
 }
 
 /** The most bytes of a message `copyWork` counts (its walk stops past them). */

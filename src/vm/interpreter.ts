@@ -149,8 +149,12 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.Call: {
             const f = code[pc + 1];
             if (tiered && (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f)))) {
-              // The call's reduction, where compiled code counts it (before the call).
-              if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
+              // The call's reduction, where compiled code counts it (before the call). A slice
+              // that ends here gives it back: the call is made, and counted, when it resumes.
+              if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) {
+                vm.budget++;
+                return suspend(p, pc, sp, base, fp, Exec.Yield);
+              }
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
@@ -1548,9 +1552,11 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
               const next = nest(vm, p, target, locals) as number | typeof UNWIND;
               if (next === UNWIND) throw vm.takeUnwound();
               for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
-              // ~pc: it waits in the receive at pc (jit.ts, "Receiving").
+              // It goes on at next (~next: it waits in the receive there, jit.ts "Receiving"),
+              // its operand stack there after the locals.
               if (next < 0) return suspend(p, ~next, base + prog.fnLocals[f] + prog.pcDepth[~next], base, fp, Exec.Blocked);
               pc = next;
+              sp = base + prog.fnLocals[f] + prog.pcDepth[next];
               continue;
             }
             // Otherwise the rest of this frame, in the whole function compiled.
@@ -1710,15 +1716,12 @@ function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: num
     const next = nest(vm, p, pc, frame) as number | typeof UNWIND;
     if (next === UNWIND) throw vm.takeUnwound();
     for (let i = 0; i < frame.length; i++) stack[base + i] = frame[i];
-    if (next < 0) {
-      // It waits in the receive at ~next; its operand stack there follows the locals.
-      p.pc = ~next;
-      p.sp = base + nl + prog.pcDepth[~next];
-      return Exec.Blocked;
-    }
-    p.pc = next;
-    p.sp = base + nl;
-    return -1;
+    // It goes on at next (~next: it waits in the receive there); its operand stack there
+    // follows the locals.
+    const at = next < 0 ? ~next : next;
+    p.pc = at;
+    p.sp = base + nl + prog.pcDepth[at];
+    return next < 0 ? Exec.Blocked : -1;
   }
   const r = prog.jitEntry[f]!(vm, p, pc, frame);
   if (r === UNWIND) throw vm.takeUnwound();

@@ -359,8 +359,10 @@ function instantiate(prog: Program, src: string): { run: JitFn; entry: JitEntry 
 
 /**
  * A loop nest compiled on its own (on-stack replacement): only the code in [lo, hi) is
- * generated, and control leaving it — a jump out, or falling off its end — writes the locals
- * back into the array the frame was entered with and returns the code index to go on from.
+ * generated, and control leaving it — a jump out, falling off its end, or a return (left to
+ * the interpreter to make, at the Return) — writes the locals, then the operand stack there,
+ * back into the array the frame was entered with and returns the code index to go on from;
+ * a receive that must wait does the same and returns ~its code index.
  */
 interface Region {
   lo: number;
@@ -369,11 +371,12 @@ interface Region {
 
 /**
  * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
- * around it compiled on its own (see Region), or null when it cannot be (a try region or a
- * return inside it, a value on the operand stack where control leaves it). The entry runs
- * the nest from `target` with the frame's locals in L, leaves the updated locals in L and
- * returns the code index where the interpreter goes on. Compiled once per loop head (null
- * remembered too); unwinds (budget, faults, parking) leave it like any compiled frame.
+ * around it compiled on its own (see Region), or null when it cannot be (a value on the
+ * operand stack where control jumps out of it). The entry runs the nest from `target` (or
+ * from one of its receives) with the frame's locals in L (then its operand stack there),
+ * leaves the frame in L and returns the code index where the interpreter goes on (~ that of
+ * a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
+ * faults, parking) leave it like any compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
   const known = prog.jitRegions.get(target);
@@ -541,12 +544,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const starts: number[] = [];
   const leaders = new Set<number>([fnStart, start]);
   let receives = false;
+  /** A loop nest with try regions in it: it leaves through an unwind while one is open. */
+  let tries = false;
   for (let pc = fnStart; pc < end; ) {
     const op = code[pc];
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
     if (UNSUPPORTED.has(op) && inRegion) return null;
     if (op === Op.CallNativeTyped && inRegion && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) return null;
-    if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
+    if (region !== null && inRegion && OPCODES[op].flow === "try") tries = true;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     // A receive is where the interpreter enters again after the process waited in it.
     if (RECEIVES.has(op)) {
@@ -657,20 +662,23 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     for (let k = 0; k < depth; k++) names.push(S(k));
   };
 
-  // Leaving a region: the operand stack is empty there (or the region is not compiled), so
-  // the frame is its locals, handed back in L.
+  // Leaving a region at code index t: the frame is its locals, handed back in L, then the
+  // `d` values of its operand stack there (all in s0, s1, ...); it returns t, or ~t when it
+  // waits in the receive at t. Jumps out leave the operand stack empty (or the region is not
+  // compiled); a return leaves at the Return, its value on the stack, for the interpreter to
+  // make. A try region still open (never, in code the compiler emits) leaves through an
+  // unwind instead, which carries it.
   let badExit = false;
+  const handBack = (t: number, d: number, r: number, open: string): string =>
+    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[${nl + k}] = ${S(k)};`).join("")} vm.budget = bud; return ${r}; }`;
   const exitTo = (t: number): string => {
     if (t < end && prog.pcDepth[t] !== 0) badExit = true;
-    return `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} vm.budget = bud; return ${t}; }`;
+    return handBack(t, 0, t, `at = ${t}; throw H.call();`);
   };
-  // A receive that must wait, at code index `at` with `d` values on the operand stack (all in
-  // s0, s1, ...): a loop nest hands the frame back in L, the locals then the operand stack,
-  // and returns ~at; a function leaves through an unwind of kind "block" (see the header).
-  const blocked = (at: number, d: number): string =>
-    region !== null
-      ? `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} ${Array.from({ length: d }, (_, k) => `L[${nl + k}] = ${S(k)};`).join(" ")} vm.budget = bud; return ${~at}; }`
-      : `return ${BLOCK};`;
+  // A receive that must wait, at code index `at` with `d` values on the operand stack: a loop
+  // nest hands the frame back (~at), a function leaves through an unwind of kind "block" (see
+  // the header).
+  const blocked = (at: number, d: number): string => (region !== null ? handBack(at, d, ~at, `return ${BLOCK};`) : `return ${BLOCK};`);
   let live = false;
   for (const pc of starts) {
     if (region !== null && (pc < region.lo || pc >= region.hi)) continue;
@@ -737,17 +745,22 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const n = prog.fnParams[a1];
         const args = Array.from({ length: n }, (_, i) => S(d - n + i));
         const callee = a1 === f ? "run" : `J[${a1}]`;
-        const guard = a1 === f ? "" : `if (g === null) throw H.call(); `;
+        // Leaving compiled code at the call (not compiled, too deep, the slice over) gives its
+        // reduction back: the interpreter makes the call, and counts it, from there.
+        const guard = a1 === f ? "" : `if (g === null) { bud++; throw H.call(); } `;
         const t = tmp();
         emit(
-          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) return ${SUSPEND}; } if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); vm.budget = bud; { const g = ${callee}; ${guard}` +
+          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) { bud++; return ${SUSPEND}; } } if (depth >= ${MAX_JIT_DEPTH}) { bud++; throw H.deep(); } vm.budget = bud; { const g = ${callee}; ${guard}` +
             `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } if (${t} === H.U) return ${MORE}; bud = vm.budget;`,
         );
         names[d - n] = t;
         break;
       }
       case Op.Return:
-        emit(`vm.budget = bud; return ${top};`);
+        if (region !== null) {
+          flush(d);
+          emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
+        } else emit(`vm.budget = bud; return ${top};`);
         break;
       case Op.CallNative:
       case Op.CallNativeTyped: {
@@ -1006,7 +1019,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       }
       case Op.ReturnLocal:
-        emit(`vm.budget = bud; return ${L(a1)};`);
+        if (region !== null) {
+          flush(d);
+          emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
+        }
+        else emit(`vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;

@@ -9,6 +9,7 @@ import { KError, fault, usedError, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { NO_MAIL, type Mailbox } from "./mailbox.js";
 import { formatPid } from "./print.js";
+import type { RefTable } from "./ref-table.js";
 
 export const enum Status {
   Runnable = 0,
@@ -53,13 +54,16 @@ export class Process {
   /** The timer this process waits on — a receive timeout or a sleep — (0 = none); a receive timeout fired. */
   timerSeq = 0;
   timedOut = false;
+  /** A timeout not armed yet (timerSeq DEFERRED): its ms; and whether the scheduler's list of them holds this process (Scheduler.deferTimer). */
+  timerMs = 0;
+  timerListed = false;
 
   /** Linked pids (null until the first link: most processes never link). */
   links: Set<number> | null = null;
   /** Monitors this process holds: ref -> watched pid (null until used). */
-  monitors: Map<number, number> | null = null;
+  monitors: RefTable | null = null;
   /** Monitors on this process: ref -> watcher pid (null until used). */
-  monitoredBy: Map<number, number> | null = null;
+  monitoredBy: RefTable | null = null;
   /** The ref of the `vm.call` this process waits in (0 = none), and the reply type it expects (servers.ts). */
   callRef = 0;
   callType = "";

@@ -72,7 +72,7 @@ export class Servers {
     p.callType = replyType;
     p.waitType = CALL_WAIT;
     p.status = Status.Receiving;
-    p.timerSeq = vm.timers.add(vm.now() + ms, () => this.timedOut(p, ref, ms));
+    vm.sched.deferTimer(p, ms);
     // Sent last: if p dies of this very message (its mailbox or heap), the notice ends the call.
     vm.sendValue(p, to, msgType, [new ReplyTo(p.pid, ref), request]);
     return null;
@@ -103,6 +103,13 @@ export class Servers {
   down(q: Process, from: number, reason: string): void {
     this.vm.sched.cancelTimer(q);
     this.wake(q, reason === "noproc" ? noproc(from) : new KError(reason, C.down));
+  }
+
+  /** Arms the timeout, due at `at`, of the call `p` waits in (Scheduler.armDeferred); its timer's seq. */
+  armTimeout(p: Process, at: number): number {
+    const ref = p.callRef;
+    const ms = p.timerMs;
+    return this.vm.timers.add(at, () => this.timedOut(p, ref, ms));
   }
 
   private timedOut(p: Process, ref: number, ms: number): void {

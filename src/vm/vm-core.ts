@@ -26,6 +26,7 @@ import { NO_MAIL, NONE, NO_MESSAGE, SELECT_WAIT, Mailbox } from "./mailbox.js";
 import { Scheduler, monotonicMs } from "./scheduler.js";
 import { Signals, type ExitCause } from "./signals.js";
 import { Servers } from "./servers.js";
+import { RefTable } from "./ref-table.js";
 import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
@@ -428,7 +429,7 @@ export class VMCore {
     if (placed) {
       // The spawner linked (or, spawn_monitor, monitored) its own end already.
       if (link) (p.links ??= new Set()).add(parent);
-      if (monitorRef !== 0) (p.monitoredBy ??= new Map()).set(monitorRef, parent);
+      if (monitorRef !== 0) (p.monitoredBy ??= new RefTable()).set(monitorRef, parent);
     } else if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
@@ -474,7 +475,7 @@ export class VMCore {
       if (remote !== null && at !== remote.self) {
         pid = this.takePid(at);
         if (link) (p.links ??= new Set()).add(pid);
-        if (ref !== 0) (p.monitors ??= new Map()).set(ref, pid);
+        if (ref !== 0) (p.monitors ??= new RefTable()).set(ref, pid);
         remote.spawnAt(at, pid, fn, args, p.pid, link, ref, this.childKey(p.pid)); // counted where it starts
       } else {
         pid = this.spawn(fn, args, p.pid, link).pid;
