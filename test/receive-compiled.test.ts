@@ -39,9 +39,9 @@ async function counted(src: string, jit: "on" | "eager"): Promise<{ out: string;
   table.set = (pc: number, e: JitEntry) => {
     let w = wrapped.get(e);
     if (w === undefined) {
-      w = (vm, p, blk, locals) => {
+      w = (vm, p, blk, frame, o) => {
         entries++;
-        const r = e(vm, p, blk, locals);
+        const r = e(vm, p, blk, frame, o);
         if (typeof r === "number" && r < 0) waits++;
         return r;
       };

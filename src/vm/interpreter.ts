@@ -161,7 +161,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
               // The live top of this tier's stack, for heap checks made from compiled code
               // (which clear the slots above it: nothing of this frame may be there).
               p.sp = sp;
-              const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
+              const r = prog.jitEntry[f]!(vm, p, -1, stack, sp - n);
               if (r === UNWIND) throw vm.takeUnwound();
               sp -= n;
               stack[sp++] = r;
@@ -1548,10 +1548,9 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (nest !== null) {
               vm.jitArgs = -1;
               p.sp = sp;
-              const locals = stack.slice(base, sp);
-              const next = nest(vm, p, target, locals) as number | typeof UNWIND;
+              // The nest works on this frame in place (from base: locals, then operands).
+              const next = nest(vm, p, target, stack, base) as number | typeof UNWIND;
               if (next === UNWIND) throw vm.takeUnwound();
-              for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
               // It goes on at next (~next: it waits in the receive there, jit.ts "Receiving"),
               // its operand stack there after the locals.
               if (next < 0) return suspend(p, ~next, base + prog.fnLocals[f] + prog.pcDepth[~next], base, fp, Exec.Blocked);
@@ -1563,7 +1562,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (compileFunction(prog, f)) {
               vm.jitArgs = -1;
               p.sp = sp;
-              const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+              const r = prog.jitEntry[f]!(vm, p, target, stack, base);
               if (r === UNWIND) throw vm.takeUnwound();
               // The compiled code returned from this frame.
               if (fp === 0) {
@@ -1706,16 +1705,15 @@ function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: num
   const tries = p.tries;
   if (tries.length !== 0 && tries[tries.length - 3] === fp) return NOT_COMPILED;
   const stack = p.stack;
-  const frame = stack.slice(base, sp);
   vm.jitArgs = -1;
   const nl = prog.fnLocals[f];
   p.sp = sp;
   p.base = base;
   p.fp = fp;
+  // The compiled code works on this frame in place (from base: locals, then operands).
   if (nest !== undefined) {
-    const next = nest(vm, p, pc, frame) as number | typeof UNWIND;
+    const next = nest(vm, p, pc, stack, base) as number | typeof UNWIND;
     if (next === UNWIND) throw vm.takeUnwound();
-    for (let i = 0; i < frame.length; i++) stack[base + i] = frame[i];
     // It goes on at next (~next: it waits in the receive there); its operand stack there
     // follows the locals.
     const at = next < 0 ? ~next : next;
@@ -1723,7 +1721,7 @@ function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: num
     p.sp = base + nl + prog.pcDepth[at];
     return next < 0 ? Exec.Blocked : -1;
   }
-  const r = prog.jitEntry[f]!(vm, p, pc, frame);
+  const r = prog.jitEntry[f]!(vm, p, pc, stack, base);
   if (r === UNWIND) throw vm.takeUnwound();
   // The compiled code returned from this frame.
   if (fp === 0) {

@@ -47,7 +47,8 @@ import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
-import { absMinError } from "./methods.js";
+import { absMinError, into } from "./methods.js";
+import type { Type } from "../bytecode/types.js";
 import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
@@ -169,6 +170,8 @@ const H = {
     vm.unwound = u;
     return UNWIND;
   },
+  /** `x.into()` as the native value.into makes it, `types` its (from, to). */
+  into: (x: unknown, types: { elems: Type[] }): unknown => into(x, types.elems[0], types.elems[1]),
   /** What vm.receive returns when the process must wait; vm.receiveSelect returns SELECT_WAIT. */
   NM: NO_MESSAGE,
   /** A callee returned UNWIND: this frame joins the collected ones, and returns it too. */
@@ -212,6 +215,9 @@ const INTRINSICS: ReadonlyMap<string, { arity: number; code: (x: string, out: st
   "float.ceil": { arity: 1, code: (x, o) => `${o} = H.F(Math.ceil(${x}));` },
   "integer.abs": { arity: 1, code: (x, o) => `${o} = ${x} === -2147483648 ? H.absMin() : ${x} < 0 ? -${x} : ${x};` },
 }));
+
+/** Targets of `into()` whose conversion the second tier makes inline (see H.into). */
+const SCALAR: ReadonlySet<string> = new Set(["integer", "float", "byte", "char", "bool"]);
 
 /**
  * The regular instructions' parts (bytecode/semantics.ts), by opcode: the second tier emits
@@ -373,9 +379,9 @@ interface Region {
  * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
  * around it compiled on its own (see Region), or null when it cannot be (a value on the
  * operand stack where control jumps out of it). The entry runs the nest from `target` (or
- * from one of its receives) with the frame's locals in L (then its operand stack there),
- * leaves the frame in L and returns the code index where the interpreter goes on (~ that of
- * a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
+ * from one of its receives) with the frame in L from index o — its locals, then its
+ * operand stack there: the interpreter passes its own stack — leaves the frame there and
+ * returns the code index where the interpreter goes on (~ that of a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
  * faults, parking) leave it like any compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
@@ -652,6 +658,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // which may change a length, or a write to either local).
   const intTemps = new Set<string>();
   const inRange = new Set<string>();
+  /** The code index after the last MakeVector or MakeTuple. */
+  let madeBefore = -1;
   const isInt = (x: string) => /^\(?-?\d+\)?$/.test(x) || intTemps.has(x) || (/^l\d+$/.test(x) && kinds[+x.slice(1)] === "i");
   const isArr = (x: string) => /^l\d+$/.test(x) && kinds[+x.slice(1)] === "a";
   /** A number as a JS literal that can stand as an operand anywhere (negatives in parentheses). */
@@ -670,7 +678,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // unwind instead, which carries it.
   let badExit = false;
   const handBack = (t: number, d: number, r: number, open: string): string =>
-    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[${nl + k}] = ${S(k)};`).join("")} vm.budget = bud; return ${r}; }`;
+    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((v, i) => `L[o + ${i}] = ${v};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[o + ${nl + k}] = ${S(k)};`).join("")} vm.budget = bud; return ${r}; }`;
   const exitTo = (t: number): string => {
     if (t < end && prog.pcDepth[t] !== 0) badExit = true;
     return handBack(t, 0, t, `at = ${t}; throw H.call();`);
@@ -772,6 +780,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
           names[d - n] = t;
           break;
         }
+        // `x.into()` to a number, char or bool: the conversion itself, without the native call
+        // around it (its result allocates nothing, as the other intrinsics' do not).
+        if (op === Op.CallNativeTyped && n === 1 && prog.nativeNames[a1] === "value.into" && SCALAR.has((prog.consts[a3] as { elems: Type[] }).elems[1].kind)) {
+          const t = tmp();
+          emit(`${at} ${t} = H.into(${get(d - 1)}, K[${a3}]);`);
+          names[d - 1] = t;
+          break;
+        }
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const typed = op === Op.CallNativeTyped ? a3 : -1;
@@ -809,6 +825,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const elems = Array.from({ length: n }, (_, i) => get(d - n + i));
         emit(`if ((p.heapBytes += ${48 + 12 * n}) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
         def(d - n, `[${elems.join(", ")}]`);
+        madeBefore = pc + SIZE[op];
         break;
       }
       case Op.Index: {
@@ -868,10 +885,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         emit(`bud = vm.budget;`);
         break;
       }
-      case Op.SendMessage:
-        emit(`${at} vm.budget = bud; vm.sendFromCode(p, ${sec}, ${a1}, ${top}); bud = vm.budget;`);
+      case Op.SendMessage: {
+        // A vector or tuple made by the instruction just before (`vm.send(p, (a, b))`), so held
+        // nowhere else, is sent as it is: only what it holds is copied.
+        const fresh = madeBefore === pc && !leaders.has(pc);
+        emit(`${at} vm.budget = bud; vm.sendFromCode(p, ${sec}, ${a1}, ${top}${fresh ? ", true" : ""}); bud = vm.budget;`);
         def(d - 2, "null");
         break;
+      }
       case Op.Self:
         def(d, "p.pid");
         break;
@@ -1033,18 +1054,18 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
-  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
+  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L", "o"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
   const init = (k: number) => (kinds[k] === "f" ? "0.5" : kinds[k] === "i" ? "0" : "null");
-  const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
+  const fromL = (k: number) => (kinds[k] === "f" ? `+L[o + ${k}]` : kinds[k] === "i" ? `L[o + ${k}] | 0` : `L[o + ${k}]`);
   const localDecl =
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "") +
-    // Entered at a receive: the operand stack there follows the locals in L.
-    (receives ? ` if (L !== null && L.length > ${nl}) { ${stackVars.map((v, k) => `${v} = L[${nl + k}];`).join(" ")} }` : "");
+    // Entered mid-function (at a receive): the operand stack there follows the locals in L.
+    (receives ? ` if (L !== null) { ${stackVars.map((v, k) => `${v} = L[o + ${nl + k}];`).join(" ")} }` : "");
   // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which
   // the placeholders at the yield points and after each compiled call become).
   const frame = `${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
@@ -1079,7 +1100,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[${i}]`).join("")}, L.length >= ${nl} ? L : null); }`,
+    `function entry(vm, p, blk, L, o) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null, o); }`,
     `return { run, entry };`,
   ].join("\n");
 }

@@ -21,7 +21,8 @@ import type { NativeCtx, NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { deepCopy, deepCopyCounted, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
-import { fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
+import { Fault, fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
+import { intoIsFallible } from "../lang/builtins.js";
 import { chargeFor as chargeUnits, codePointLength, codePointsBefore, indexString, unitOffset } from "./strings.js";
 import { C } from "./error-codes.js";
 
@@ -525,6 +526,17 @@ function unsupported(from: string, to: Type): never {
  * (bad text, a value out of the target's range) is a `KError` value; a conversion the checker
  * should have refused is a `Fault`.
  */
+/**
+ * `x.into()` (the native value.into, and the second tier inline): the conversion, whose
+ * failure is the value returned where the conversion can fail (parsing, narrowing) and a
+ * fault where the checker should have refused it.
+ */
+export function into(v: unknown, from: Type, to: Type): unknown {
+  const r = convert(v, from, to);
+  if (r instanceof KError && !intoIsFallible(from, to)) throw new Fault(r);
+  return r;
+}
+
 export function convert(v: unknown, from: Type, to: Type): unknown {
   // Every value converts to string as the printer shows it (a known error too: `error("m", "c")`).
   if (to.kind === "string") return from.kind === "string" && typeof v === "string" ? v : formatValue(v, from);

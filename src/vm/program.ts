@@ -24,7 +24,13 @@ import { A } from "../diag/codes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JitFn = (...args: any[]) => unknown;
-export type JitEntry = (vm: unknown, p: unknown, blk: number, locals: unknown[]) => unknown;
+/**
+ * A compiled function's or loop nest's entry: at block `blk` (-1: a call, its arguments in
+ * `frame` from index `o`), with the frame — locals, then the operand stack there — in `frame`
+ * from index `o` (the interpreter passes its stack and the frame's base), where it leaves the
+ * frame again when control goes back to the interpreter (see jit.ts).
+ */
+export type JitEntry = (vm: unknown, p: unknown, blk: number, frame: unknown[], o: number) => unknown;
 
 /**
  * What the second tier made of one unit — a whole function (`f<index>`) or a loop nest

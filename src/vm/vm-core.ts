@@ -17,7 +17,7 @@ import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
 import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
-import { deepCopy } from "./copy.js";
+import { copyInside, deepCopy } from "./copy.js";
 import { runExt, type ExtSite } from "./ext-opcodes.js";
 import { arrive, closeOwned, holdsHost, keyHoldsHost, sendHost } from "./host-types.js";
 import { JIT_THRESHOLD } from "./jit.js";
@@ -32,7 +32,7 @@ import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
 import { Question } from "../threads/protocol.js";
 import { childKey, nextFloat, seedKey, streamState } from "./random.js";
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWork, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWorkOf, heapClose, heapExit, heapPeak, heapSpawn, messageSizeCap, sizeOfValue } from "./heap.js"; // memory & safety (heap.ts)
 
 /** The stream key of every process when there is no seed (it draws from the VM's generator). */
 const NO_KEY: [number, number] = [0, 0];
@@ -186,6 +186,9 @@ export class VMCore {
   jitArgs = 0;
   /** The message `receiveSelect` just took, until the instruction that called it pushes it (same instruction). */
   selected: unknown = null;
+  /** The last message copyMessage copied, and its size (sizeOfCopy). */
+  private sized: unknown = null;
+  private sizedBytes = 0;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
   jitThreshold: number;
   main: Process | null = null;
@@ -560,9 +563,10 @@ export class VMCore {
   // ── messages ────────────────────────────────────────────────────────────────────────
 
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
-  sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
+  /** SendMessage; `fresh`: `value` is a vector or tuple just made and held nowhere else (compiled code knows). */
+  sendFromCode(p: Process, to: number, typeConst: number, value: unknown, fresh = false): void {
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
-    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value, p));
+    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value, p, fresh));
   }
 
   /**
@@ -570,15 +574,29 @@ export class VMCore {
    * undefined when the embedder defined no host types.
    */
   private hostCopier(from: Process | null): ((h: HostValue) => HostValue) | undefined {
-    return this.opts.hostTypes ? (h) => sendHost(this, from, h) : undefined;
+    // (The closure is made elsewhere: a closure here would cost its context at every send.)
+    return this.opts.hostTypes ? hostSender(this, from) : undefined;
   }
 
   /** A message's private copy, its work charged (what the receiver gets: messages are copied); `from` sends it. */
-  copyMessage(value: unknown, from: Process | null = this.current): unknown {
+  copyMessage(value: unknown, from: Process | null = this.current, fresh = false): unknown {
     if (value instanceof KError) throw usedError(value);
-    const copy = deepCopy(value, this.hostCopier(from));
-    if (typeof copy === "object" && copy !== null) this.chargeWork(copyWork(copy));
+    const copy = fresh ? copyInside(value as unknown[], this.hostCopier(from)) : deepCopy(value, this.hostCopier(from));
+    if (typeof copy === "object" && copy !== null) {
+      // One walk for the copy's work and, when it is delivered here, its admission (sizeOfCopy).
+      const n = sizeOfValue(copy, messageSizeCap(this));
+      this.chargeWork(copyWorkOf(n));
+      this.sized = copy;
+      this.sizedBytes = n;
+    }
     return copy;
+  }
+
+  /** The size copyMessage took of `copy` if it is the copy it made last (taken once), else -1. */
+  sizeOfCopy(copy: unknown): number {
+    if (copy !== this.sized || copy === null) return -1;
+    this.sized = null;
+    return this.sizedBytes;
   }
 
   /** `p` sends `copy` (its own copy: copyMessage), of static type `type`, to `to`. */
@@ -940,4 +958,9 @@ export function formatTrace(p: PanicInfo, file: string): string {
 
 function tooMany(max: number): Fault {
   return fault(`too many processes (--max-processes=${max})`, C.system_limit);
+}
+
+/** What hostCopier hands a message's copy: `from`'s host values as a message carries them. */
+function hostSender(vm: VMCore, from: Process | null): (h: HostValue) => HostValue {
+  return (h) => sendHost(vm, from, h);
 }
