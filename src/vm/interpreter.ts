@@ -350,7 +350,9 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             pc += Size.SendMessage;
             break;
           case Op.ReceiveMessage:
-          case Op.ReceiveTimeout: {
+          case Op.ReceiveTimeout:
+          case Op.ReceiveSelect:
+          case Op.ReceiveSelectTimeout: {
             if (tiered) {
               // Compiled code holds this receive: the frame goes on there (see receiveEntry).
               const k = receiveEntry(vm, p, prog, pc, sp, base, fp);
@@ -363,30 +365,19 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
                 break;
               }
             }
-            const timed = code[pc] === Op.ReceiveTimeout;
-            const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
-            if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
-            if (timed) sp--;
-            stack[sp++] = got;
-            pc += Size.ReceiveMessage;
-            break;
-          }
-          case Op.ReceiveSelect:
-          case Op.ReceiveSelectTimeout: {
+            const op = code[pc];
+            if (op === Op.ReceiveMessage || op === Op.ReceiveTimeout) {
+              const timed = op === Op.ReceiveTimeout;
+              const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
+              if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
+              if (timed) sp--;
+              stack[sp++] = got;
+              pc += Size.ReceiveMessage;
+              break;
+            }
             // receive { }: the message, then its arm (its type's place in the set; -1: timed out).
             // Blocked, it runs again when a message of one of its types arrives or time is up.
-            if (tiered) {
-              const k = receiveEntry(vm, p, prog, pc, sp, base, fp);
-              if (k !== NOT_COMPILED) {
-                if (k >= 0) return k;
-                sp = p.sp;
-                pc = p.pc;
-                base = p.base;
-                fp = p.fp;
-                break;
-              }
-            }
-            const timed = code[pc] === Op.ReceiveSelectTimeout;
+            const timed = op === Op.ReceiveSelectTimeout;
             const arm = vm.receiveSelect(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
             if (arm === SELECT_WAIT) return suspend(p, pc, sp, base, fp, Exec.Blocked);
             if (timed) sp--;

@@ -125,6 +125,18 @@ const WAITING_NATIVES = new Set<string>(["vm.call"]);
 const DUMP: ((s: string) => void) | null =
   typeof process !== "undefined" && process.env?.RAFT_JIT_DUMP ? (s) => process.stderr.write(s) : null;
 
+/** What compiled code returning UNWIND sets in the VM. */
+type Leaving = { budget: number; unwound: unknown };
+
+/** Compiled code leaves (returning UNWIND) with `frame` the innermost of the frames to collect. */
+function leave(kind: UnwindKind, vm: Leaving, bud: number, frame: JitFrame): typeof UNWIND {
+  vm.budget = bud;
+  const u = new JitUnwind(kind);
+  u.frames.push(frame);
+  vm.unwound = u;
+  return UNWIND;
+}
+
 /** Helpers the generated code closes over. */
 const H = {
   KError,
@@ -152,24 +164,12 @@ const H = {
   hard: (reason: ErrorCode) => new HardExit(reason),
   U: UNWIND,
   /** The slice ends in this frame: it is the innermost of the frames collected in vm.unwound. */
-  suspend(vm: { budget: number; unwound: unknown }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
-    vm.budget = bud;
-    const u = new JitUnwind("yield");
-    u.frames.push({ fn, at, locals, stack, tries });
-    vm.unwound = u;
-    return UNWIND;
-  },
+  suspend: (vm: Leaving, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]) => leave("yield", vm, bud, { fn, at, locals, stack, tries }),
   /**
    * A receive in this frame must wait (the VM arranged the wait): the frames collected in
    * vm.unwound, this one innermost at the receive, become the interpreter's, which waits there.
    */
-  block(vm: { budget: number; unwound: unknown }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
-    vm.budget = bud;
-    const u = new JitUnwind("block");
-    u.frames.push({ fn, at, locals, stack, tries });
-    vm.unwound = u;
-    return UNWIND;
-  },
+  block: (vm: Leaving, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]) => leave("block", vm, bud, { fn, at, locals, stack, tries }),
   /** `x.into()` as the native value.into makes it, `types` its (from, to). */
   into: (x: unknown, types: { elems: Type[] }): unknown => into(x, types.elems[0], types.elems[1]),
   /** What vm.receive returns when the process must wait; vm.receiveSelect returns SELECT_WAIT. */
@@ -897,27 +897,28 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         def(d, "p.pid");
         break;
       case Op.ReceiveMessage:
-      case Op.ReceiveTimeout: {
-        // vm.receive takes a queued message or the one handed over while the process waited;
-        // NO_MESSAGE: it arranged the wait, and this frame leaves at this instruction.
-        const timed = op === Op.ReceiveTimeout;
-        flush(d);
-        const t = tmp();
-        emit(`${at} vm.budget = bud; ${t} = vm.receive(p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}); if (${t} === H.NM) ${blocked(pc, d)}`);
-        names[d - (timed ? 1 : 0)] = t;
-        break;
-      }
+      case Op.ReceiveTimeout:
       case Op.ReceiveSelect:
       case Op.ReceiveSelectTimeout: {
-        // receive { }: the message, then its arm (see the interpreter's case).
-        const timed = op === Op.ReceiveSelectTimeout;
+        // The VM's receive takes a queued message or the one handed over while the process
+        // waited; when it must wait, it has arranged the wait and this frame leaves at this
+        // instruction. receive { } pushes the message, then its arm (see the interpreter).
+        const one = op === Op.ReceiveMessage || op === Op.ReceiveTimeout;
+        const timed = op === Op.ReceiveTimeout || op === Op.ReceiveSelectTimeout;
+        const k = d - (timed ? 1 : 0);
         flush(d);
-        const arm = tmp();
-        const m = tmp();
-        emit(`${at} vm.budget = bud; ${arm} = vm.receiveSelect(p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}); bud = vm.budget; if (${arm} === ${SELECT_WAIT}) ${blocked(pc, d)} ${m} = vm.selected; vm.selected = null;`);
-        names[d - (timed ? 1 : 0)] = m;
-        names[d - (timed ? 1 : 0) + 1] = arm;
-        intTemps.add(arm);
+        const t = tmp();
+        const args = `p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}`;
+        if (one) {
+          emit(`${at} vm.budget = bud; ${t} = vm.receive(${args}); if (${t} === H.NM) ${blocked(pc, d)}`);
+          names[k] = t;
+        } else {
+          const m = tmp();
+          emit(`${at} vm.budget = bud; ${t} = vm.receiveSelect(${args}); bud = vm.budget; if (${t} === ${SELECT_WAIT}) ${blocked(pc, d)} ${m} = vm.selected; vm.selected = null;`);
+          names[k] = m;
+          names[k + 1] = t;
+          intTemps.add(t);
+        }
         break;
       }
       case Op.SpawnSupervisor:
