@@ -16,7 +16,7 @@
 import { OPCODES, Op } from "../bytecode/opcodes.js";
 import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
-import { hostNames, parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
+import { hostNames, parseTypeKey, parseTypeSet, typeKey, type Type } from "../bytecode/types.js";
 import { extDirective, sameExt } from "../bytecode/ext.js";
 import type { NativeFn } from "./native-api.js";
 import type { ExtOpcode, ExtSite } from "./ext-opcodes.js";
@@ -142,6 +142,14 @@ export class Program {
   constType(k: number): Type {
     return this.consts[k] as Type;
   }
+
+  /** The keys of the types in the tuple type constant `k` (a typed native call's argument types), made once. */
+  argKeys(k: number): readonly string[] {
+    let keys = this.argKeyCache[k];
+    if (keys === undefined) this.argKeyCache[k] = keys = (this.consts[k] as { elems: Type[] }).elems.map(typeKey);
+    return keys;
+  }
+  private readonly argKeyCache: (readonly string[] | undefined)[] = [];
 }
 
 /** Verifies and links a module. Throws `ModuleError` for anything wrong with it. */

@@ -148,6 +148,8 @@ export interface SupervisorHooks {
 export interface SysCtx extends NativeCtx {
   vm: VMCore;
   proc: Process;
+  /** The constant of argTypes (CallNativeTyped), or -1: where the keys of those types are found (Program.argKeys). */
+  typeConst: number;
 }
 
 /**
@@ -235,6 +237,7 @@ export class VMCore {
       charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
       vm,
       proc: null as unknown as Process,
+      typeConst: -1,
     };
   }
 
@@ -761,6 +764,7 @@ export class VMCore {
     ctx.self = p.pid;
     ctx.proc = p;
     ctx.argTypes = typeConst >= 0 ? (this.program.constType(typeConst) as { elems: Type[] }).elems : null;
+    ctx.typeConst = typeConst;
     const fn: NativeFn = this.program.natives[idx];
     try {
       const r = fn(ctx, args);
