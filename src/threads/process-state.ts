@@ -67,8 +67,8 @@
 //     lives in the interpreter's locals), a receiving, sleeping or parked one is registered
 //     with this scheduler's timers or with a host promise that will answer here, and a dead one
 //     has nothing to move. A runnable process has no armed timer (timerSeq 0): one that has is
-//     refused too, since timers belong to the scheduler's timer heap (a timeout not armed
-//     yet, Scheduler.deferTimer, is one: its timerMs and timerListed never move);
+//     refused too, since timers belong to the scheduler's timer heap (so is a timeout not
+//     armed yet, Scheduler.deferTimer);
 //   - a supervisor: it runs natively, its state (child specs, restart history, grace timers)
 //     is host objects, not bytecode state;
 //   - a process that stays on the embedder's thread (`home`: its code can run an extension

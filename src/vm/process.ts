@@ -51,12 +51,10 @@ export class Process {
   waitType = "";
   /** The type set (its constant index) a process waiting in a receive { } waits for; -1 otherwise. */
   waitSet = -1;
-  /** The timer this process waits on — a receive timeout or a sleep — (0 = none); a receive timeout fired. */
+  /** The timer this process waits on — a receive or call timeout, or a sleep — (0 = none; -1 - ms:
+   *  a timeout of ms not armed yet, Scheduler.deferTimer); a receive timeout fired. */
   timerSeq = 0;
   timedOut = false;
-  /** A timeout not armed yet (timerSeq DEFERRED): its ms; and whether the scheduler's list of them holds this process (Scheduler.deferTimer). */
-  timerMs = 0;
-  timerListed = false;
 
   /** Linked pids (null until the first link: most processes never link). */
   links: Set<number> | null = null;

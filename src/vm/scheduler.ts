@@ -50,9 +50,6 @@ export function sliceFor(p: { unwoundDepth: number }): number {
   return SLICE * Math.min(MAX_SLICES, Math.ceil(d / UNWOUND_FRAMES_PER_SLICE));
 }
 
-/** `Process.timerSeq` of a timeout not armed yet (Scheduler.deferTimer). */
-export const DEFERRED = -1;
-
 /** How often a VM on an embedder's clock looks at it while it waits for a timer (real ms). */
 const VIRTUAL_CLOCK_POLL_MS = 10;
 
@@ -380,12 +377,11 @@ export class Scheduler {
    * timers fire only between slices anyway.
    */
   deferTimer(p: Process, ms: number): void {
-    p.timerSeq = DEFERRED;
-    p.timerMs = ms;
-    if (!p.timerListed) {
-      p.timerListed = true;
-      this.deferred.push(p);
-    }
+    // Not armed yet: -1 - ms (an armed timer's seq is positive). The list may name a process
+    // twice (a wait ended and another began before the next reading): armDeferred arms the
+    // first and skips the rest; it is bounded by the slices between two readings.
+    p.timerSeq = -1 - ms;
+    this.deferred.push(p);
   }
 
   /** Arms the deferred timeouts of processes still waiting (see deferTimer). */
@@ -395,11 +391,11 @@ export class Scheduler {
     const now = this.vm.now();
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      p.timerListed = false;
-      if (p.timerSeq !== DEFERRED) continue;
-      if (p.callRef !== 0) p.timerSeq = this.vm.servers.armTimeout(p, now + p.timerMs);
+      if (p.timerSeq >= 0) continue;
+      const ms = -1 - p.timerSeq;
+      if (p.callRef !== 0) p.timerSeq = this.vm.servers.armTimeout(p, now + ms, ms);
       else {
-        p.timerSeq = this.timers.add(now + p.timerMs, () => {
+        p.timerSeq = this.timers.add(now + ms, () => {
           if (p.status !== Status.Receiving || p.timerSeq === 0) return;
           p.timerSeq = 0;
           p.timedOut = true;
@@ -413,7 +409,7 @@ export class Scheduler {
   /** Cancels the timer `p` waits on, if any (a message came, or the process ended). */
   cancelTimer(p: Process): void {
     if (p.timerSeq !== 0) {
-      if (p.timerSeq !== DEFERRED) this.timers.cancel(p.timerSeq);
+      if (p.timerSeq > 0) this.timers.cancel(p.timerSeq);
       p.timerSeq = 0;
     }
   }

@@ -104,10 +104,9 @@ export class Servers {
     this.wake(q, reason === "noproc" ? noproc(from) : new KError(reason, C.down));
   }
 
-  /** Arms the timeout, due at `at`, of the call `p` waits in (Scheduler.armDeferred); its timer's seq. */
-  armTimeout(p: Process, at: number): number {
+  /** Arms the timeout (`ms`, due at `at`) of the call `p` waits in (Scheduler.armDeferred); its timer's seq. */
+  armTimeout(p: Process, at: number, ms: number): number {
     const ref = p.callRef;
-    const ms = p.timerMs;
     return this.vm.timers.add(at, () => this.timedOut(p, ref, ms));
   }
 
