@@ -32,7 +32,7 @@ async function counted(src: string, jit: "on" | "eager"): Promise<{ out: string;
   const prog = link(c.module!, raft.natives);
   let entries = 0;
   let waits = 0;
-  const table = prog.jitAtReceive;
+  const table = prog.jitAtWait;
   const set = table.set.bind(table);
   // Each nest registered at its receives is wrapped once, where it is registered.
   const wrapped = new Map<JitEntry, JitEntry>();
@@ -91,7 +91,7 @@ for (const jit of ["on", "eager"] as const) {
     assert.equal(out, "82498\n");
     // The premise: the server's receive belongs to a compiled loop nest...
     const [recv] = pcsOf(prog, "server", Op.ReceiveMessage);
-    assert.ok(prog.jitAtReceive.has(recv), "the loop around the server's receive is compiled");
+    assert.ok(prog.jitAtWait.has(recv), "the loop around the server's receive is compiled");
     // ... which its process left at (nearly) every wait and entered again at the receive
     // when the next request came: the parsing, the state and the reply ran compiled.
     const hot = jit === "eager" ? 1 : 40;
@@ -99,9 +99,22 @@ for (const jit of ["on", "eager"] as const) {
     assert.ok(entries >= 2000 - hot, `${entries} entries at the receive`);
     // The client's loop, which also receives, too.
     const [mainRecv] = pcsOf(prog, "main", Op.ReceiveMessage);
-    assert.ok(prog.jitAtReceive.has(mainRecv), "main's loop around its receive is compiled");
+    assert.ok(prog.jitAtWait.has(mainRecv), "main's loop around its receive is compiled");
   });
 }
+
+test("a loop that waits in vm.call runs in compiled code between its calls", async () => {
+  const src = readFileSync("bench/call.kl", "utf8").replace("let args: vector[string] = vm.args();\nlet n: integer = args[0].into(){panic};", "let n: integer = 3000;");
+  const { out, prog, entries, waits } = await counted(src, "on");
+  assert.equal(out, "3000\n");
+  // The client's loop and the server's are compiled; each waits at nearly every turn.
+  const [call] = pcsOf(prog, "main", Op.CallNativeTyped).filter((pc) => prog.nativeNames[prog.code[pc + 1]] === "vm.call");
+  assert.ok(prog.jitAtWait.has(call + SIZE[Op.CallNativeTyped]), "main's loop is compiled, entered again after its call");
+  const [recv] = pcsOf(prog, "server", Op.ReceiveMessage);
+  assert.ok(prog.jitAtWait.has(recv), "the server's loop is compiled");
+  assert.ok(waits >= 2 * (3000 - 40), `${waits} waits left compiled code`);
+  assert.ok(entries >= 2 * (3000 - 40), `${entries} entries where they waited`);
+});
 
 test("a function that receives, called hot, is compiled whole and waits from compiled frames", async () => {
   const src = readFileSync("test/programs/receive/receive_in_callee.kl", "utf8");

@@ -92,8 +92,10 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
   let frameRet = p.frameRet;
   let frameBase = p.frameBase;
 
+  /** It resumes where compiled code waited (after a vm.call): enter it there first. */
+  let waited = false;
   // A message handed to the receive this process waits in (VMCore.deliver) stays for that
-  // receive to take (VMCore.receive), in this tier or in compiled code (receiveEntry).
+  // receive to take (VMCore.receive), in this tier or in compiled code (resumeCompiled).
   if (p.hasResume && !p.resumeReceive) {
     p.hasResume = false;
     if (p.resumeFault) {
@@ -108,6 +110,8 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
     } else {
       stack[sp++] = p.resumeValue;
       p.resumeValue = null;
+      // The reply of a vm.call it waited in from compiled code: it goes on there (below).
+      if (vm.jitThreshold !== Infinity && prog.jitAtWait.has(pc)) waited = true;
     }
   }
 
@@ -120,6 +124,17 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
 
   for (;;) {
     try {
+      if (waited) {
+        waited = false;
+        const k = resumeCompiled(vm, p, prog, pc, sp, base, fp);
+        if (k !== NOT_COMPILED) {
+          if (k >= 0) return k;
+          sp = p.sp;
+          pc = p.pc;
+          base = p.base;
+          fp = p.fp;
+        }
+      }
       for (;;) {
         backEdge: {
         switch (code[pc]) {
@@ -354,8 +369,8 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.ReceiveSelect:
           case Op.ReceiveSelectTimeout: {
             if (tiered) {
-              // Compiled code holds this receive: the frame goes on there (see receiveEntry).
-              const k = receiveEntry(vm, p, prog, pc, sp, base, fp);
+              // Compiled code holds this receive: the frame goes on there (see resumeCompiled).
+              const k = resumeCompiled(vm, p, prog, pc, sp, base, fp);
               if (k !== NOT_COMPILED) {
                 if (k >= 0) return k;
                 sp = p.sp;
@@ -1542,11 +1557,11 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
               // The nest works on this frame in place (from base: locals, then operands).
               const next = nest(vm, p, target, stack, base) as number | typeof UNWIND;
               if (next === UNWIND) throw vm.takeUnwound();
-              // It goes on at next (~next: it waits in the receive there, jit.ts "Receiving"),
-              // its operand stack there after the locals.
-              if (next < 0) return suspend(p, ~next, base + prog.fnLocals[f] + prog.pcDepth[~next], base, fp, Exec.Blocked);
-              pc = next;
-              sp = base + prog.fnLocals[f] + prog.pcDepth[next];
+              // It goes on at next (~next: it waits there, jit.ts "Receiving").
+              const at = next < 0 ? ~next : next;
+              sp = nestTop(prog, p, f, base, next);
+              if (next < 0) return suspend(p, at, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
+              pc = at;
               continue;
             }
             // Otherwise the rest of this frame, in the whole function compiled.
@@ -1675,29 +1690,29 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
 }
 
 
-/** What receiveEntry returns when no compiled code holds the receive. */
+/** What resumeCompiled returns when no compiled code holds the place. */
 const NOT_COMPILED = -2;
 
 /**
- * The receive at `pc` of the current frame (locals and operand stack from `base` to `sp`) is
- * held by compiled code — a loop nest compiled around it, or its whole function — entered
- * there with that frame (the way on-stack replacement enters a loop head): a process that
- * waited in a receive goes on in compiled code from it. Returns NOT_COMPILED when nothing is
+ * The place at `pc` where the current frame (locals and operand stack from `base` to `sp`)
+ * waited — a receive, or the instruction after a vm.call — is held by compiled code: a loop
+ * nest compiled around it, or (a receive) its whole function, entered there with that frame
+ * (the way on-stack replacement enters a loop head), so a process that waited goes on in
+ * compiled code. Returns NOT_COMPILED when nothing is
  * compiled there (or a try region is open in this frame, which compiled code could not
  * rebuild); an Exec when the slice ends (the compiled code waits in a receive, or the
  * process's first frame returned); or -1 to go on interpreting from the process's saved
  * state. A JitUnwind out of the compiled code is thrown to execute's catch (vm.jitArgs < 0:
  * it was this frame).
  */
-function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: number, base: number, fp: number): number {
-  const nest = prog.jitAtReceive.get(pc);
+function resumeCompiled(vm: VMCore, p: Process, prog: Program, pc: number, sp: number, base: number, fp: number): number {
+  const nest = prog.jitAtWait.get(pc);
   const f = prog.pcFn[pc];
   if (nest === undefined && prog.jit[f] === null) return NOT_COMPILED;
   const tries = p.tries;
   if (tries.length !== 0 && tries[tries.length - 3] === fp) return NOT_COMPILED;
   const stack = p.stack;
   vm.jitArgs = -1;
-  const nl = prog.fnLocals[f];
   p.sp = sp;
   p.base = base;
   p.fp = fp;
@@ -1705,12 +1720,10 @@ function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: num
   if (nest !== undefined) {
     const next = nest(vm, p, pc, stack, base) as number | typeof UNWIND;
     if (next === UNWIND) throw vm.takeUnwound();
-    // It goes on at next (~next: it waits in the receive there); its operand stack there
-    // follows the locals.
-    const at = next < 0 ? ~next : next;
-    p.pc = at;
-    p.sp = base + nl + prog.pcDepth[at];
-    return next < 0 ? Exec.Blocked : -1;
+    // It goes on at next (~next: it waits there).
+    p.pc = next < 0 ? ~next : next;
+    p.sp = nestTop(prog, p, f, base, next);
+    return next >= 0 ? -1 : p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
   }
   const r = prog.jitEntry[f]!(vm, p, pc, stack, base);
   if (r === UNWIND) throw vm.takeUnwound();
@@ -1724,6 +1737,17 @@ function receiveEntry(vm: VMCore, p: Process, prog: Program, pc: number, sp: num
   suspend(p, p.frameRet[at], base + 1, p.frameBase[at], at, Exec.Yield);
   if (p.tries.length !== 0) dropTries(p, at);
   return -1;
+}
+
+/**
+ * The stack top of function `f`'s frame at `base` when a loop nest compiled in it returned
+ * `next` (jit.ts, Region): its locals, then its operand stack at the code index it goes on
+ * from — without the reply of a vm.call it waits in (~next, the process in a call), which is
+ * pushed when it runs again.
+ */
+function nestTop(prog: Program, p: Process, f: number, base: number, next: number): number {
+  const at = next < 0 ? ~next : next;
+  return base + prog.fnLocals[f] + prog.pcDepth[at] - (next < 0 && p.callRef !== 0 ? 1 : 0);
 }
 
 /** Saves where the process is and leaves the slice with `r`. */

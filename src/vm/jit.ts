@@ -37,8 +37,10 @@
 // (the usual server loop) hands its locals and operand stack back in L and returns `~pc`, a
 // whole function returns UNWIND with an unwind of kind "block" — so the process waits in the
 // interpreter's receive. Each receive instruction is a block leader, so when the process runs
-// again the interpreter, at that receive, enters the compiled code there (receiveEntry in
-// interpreter.ts): the code around a receive that waits stays compiled.
+// again the interpreter, at that receive, enters the compiled code there (resumeCompiled in
+// interpreter.ts): the code around a receive that waits stays compiled. A loop nest waiting
+// in vm.call leaves the same way at the instruction after it (returning ~ its index), and the
+// interpreter, having pushed the reply, enters it there again.
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
@@ -113,8 +115,9 @@ export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.Wide]);
 /** The receive instructions: each is a block leader, where the interpreter enters compiled code when the process runs again after waiting in it. */
 export const RECEIVES: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout]);
 /**
- * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
- * receive, since compiled code would unwind its frames at every one (5x slower a call).
+ * Natives that wait as a receive does (vm.call: servers.ts). A loop nest leaves at one that
+ * waits as it leaves at a receive that must wait, at the instruction after it (where the
+ * reply is pushed when the process runs again), and is entered there again ("Receiving").
  */
 const WAITING_NATIVES = new Set<string>(["vm.call"]);
 
@@ -410,8 +413,13 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       const entry = instantiate(prog, src).entry;
       prog.jitRegions.set(target, entry);
       prog.jitRegions.set(-1 - region.lo, entry);
-      // Where the interpreter enters it again after the process waited in a receive.
-      for (let pc = region.lo; pc < region.hi; pc += SIZE[prog.code[pc]]) if (RECEIVES.has(prog.code[pc]) && !prog.jitAtReceive.has(pc)) prog.jitAtReceive.set(pc, entry);
+      // Where the interpreter enters it again after the process waited: a receive, the
+      // instruction after a vm.call.
+      for (let pc = region.lo; pc < region.hi; pc += SIZE[prog.code[pc]]) {
+        const op = prog.code[pc];
+        const at = RECEIVES.has(op) ? pc : op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[prog.code[pc + 1]]) ? pc + SIZE[op] : -1;
+        if (at >= 0 && !prog.jitAtWait.has(at)) prog.jitAtWait.set(at, entry);
+      }
       return entry;
     } catch {
       return null;
@@ -556,7 +564,10 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     const op = code[pc];
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
     if (UNSUPPORTED.has(op) && inRegion) return null;
-    if (op === Op.CallNativeTyped && inRegion && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) return null;
+    if (op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) {
+      receives = true;
+      leaders.add(pc + SIZE[op]);
+    }
     if (region !== null && inRegion && OPCODES[op].flow === "try") tries = true;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
     // A receive is where the interpreter enters again after the process waited in it.
@@ -795,7 +806,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const t = tmp();
         // p.current_function() of the process itself reads where it is (the interpreter saves p.pc at every native call).
         if (prog.nativeNames[a1] === "process.current_function") emit(`p.pc = ${pc};`);
-        emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
+        const park = `at = ${after}; throw H.park(${t});`;
+        // A loop nest waiting in vm.call hands its frame back at the instruction after the call,
+        // without the reply the interpreter pushes when the process runs again.
+        const wait = region !== null && op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[a1]) ? `if (p.status === 2) ${handBack(after, d - n, ~after, park)} ` : "";
+        emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { ${wait}${park} }`);
         names[d - n] = t;
         break;
       }

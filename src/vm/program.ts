@@ -99,7 +99,7 @@ export class Program {
     this.hot = new Int32Array(fnEntry.length);
     this.jitState = new Int8Array(fnEntry.length);
     this.jitRegions = new Map();
-    this.jitAtReceive = new Map();
+    this.jitAtWait = new Map();
   }
 
   /** Canonical key of each type constant (what messages are matched on); "" for others. */
@@ -117,9 +117,10 @@ export class Program {
   /** Loop nests compiled for on-stack replacement, by the loop head entered at (null: not
    *  compilable) and by -1 - the nest's first code index. See jit.ts compileRegion. */
   readonly jitRegions: Map<number, JitEntry | null>;
-  /** The compiled loop nest holding each receive instruction (by its code index), entered
-   *  there when a process runs again after waiting in it. See interpreter.ts receiveEntry. */
-  readonly jitAtReceive: Map<number, JitEntry>;
+  /** The compiled loop nest holding each place a process waits at (by code index: a receive,
+   *  the instruction after a vm.call), entered there when the process runs again after
+   *  waiting. See interpreter.ts resumeCompiled. */
+  readonly jitAtWait: Map<number, JitEntry>;
   /** The second tier's cache across runs for this module (jit-cache.ts), or null. */
   jitStore: JitStore | null = null;
   /** The uses of extension opcodes, which `Ext` instructions index (ext-opcodes.ts). */
