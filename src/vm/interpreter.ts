@@ -122,13 +122,18 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
   /** Is the second tier on (so back-edges count toward compiling their function)? */
   const tiered = vm.jitThreshold !== Infinity;
 
-  for (;;) {
+  /** A receive whose compiled code cannot be entered now (see resumeCompiled): run here. */
+  let here = -1;
+
+  resume: for (;;) {
     try {
       if (waited) {
+        // Where this frame waited, compiled code goes on (a receive, after a vm.call).
         waited = false;
         const k = resumeCompiled(vm, p, prog, pc, sp, base, fp);
-        if (k !== NOT_COMPILED) {
-          if (k >= 0) return k;
+        if (k >= 0) return k;
+        if (k === NOT_COMPILED) here = pc;
+        else {
           sp = p.sp;
           pc = p.pc;
           base = p.base;
@@ -368,18 +373,12 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.ReceiveTimeout:
           case Op.ReceiveSelect:
           case Op.ReceiveSelectTimeout: {
-            if (tiered) {
-              // Compiled code holds this receive: the frame goes on there (see resumeCompiled).
-              const k = resumeCompiled(vm, p, prog, pc, sp, base, fp);
-              if (k !== NOT_COMPILED) {
-                if (k >= 0) return k;
-                sp = p.sp;
-                pc = p.pc;
-                base = p.base;
-                fp = p.fp;
-                break;
-              }
+            if (tiered && pc !== here && (prog.jitAtWait.has(pc) || jit[prog.pcFn[pc]] !== null)) {
+              // Compiled code holds this receive: the frame goes on there (above).
+              waited = true;
+              continue resume;
             }
+            here = -1;
             const op = code[pc];
             if (op === Op.ReceiveMessage || op === Op.ReceiveTimeout) {
               const timed = op === Op.ReceiveTimeout;
