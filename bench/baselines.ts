@@ -356,3 +356,73 @@ export async function call(n: number): Promise<string> {
   await server;
   return `${sum}\n`;
 }
+
+/**
+ * The server of bench/server.kl as a JS programmer writes it with async/await: each process
+ * is an async function reading its own inbox (a queue it awaits when empty), a request a
+ * short line of text that the server splits and parses, its state 256 counters, its reply a
+ * number sent to the client's inbox. Four clients keep 16 requests in flight each. Prints the
+ * sum of the replies, then the counters' sum.
+ */
+export async function server(n: number): Promise<string> {
+  class Inbox<T> {
+    private q: T[] = [];
+    private head = 0;
+    private wake: (() => void) | null = null;
+    send(m: T): void {
+      this.q.push(m);
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    }
+    async take(): Promise<T> {
+      while (this.head === this.q.length) await new Promise<void>((r) => (this.wake = r));
+      const m = this.q[this.head++];
+      if (this.head === this.q.length) {
+        this.q.length = 0;
+        this.head = 0;
+      }
+      return m;
+    }
+  }
+  type Req = { from: Inbox<number>; line: string } | { stop: Inbox<number> };
+  const inbox = new Inbox<Req>();
+  const srv = (async () => {
+    const counts = new Array<number>(256).fill(0);
+    for (;;) {
+      const req = await inbox.take();
+      if ("stop" in req) {
+        let total = 0;
+        for (const c of counts) total = (total + c) % 1000003;
+        req.stop.send(total);
+        return;
+      }
+      const parts = req.line.split(" ");
+      const key = parseInt(parts[0], 10);
+      const a = parseInt(parts[1], 10);
+      const b = parseInt(parts[2], 10);
+      counts[key] = (counts[key] + a * b) % 1000003;
+      req.from.send((a + b) * 7 + key);
+    }
+  })();
+  const client = async (me: number, count: number): Promise<number> => {
+    const own = new Inbox<number>();
+    const lines: string[] = [];
+    for (let i = 0; i < 64; i++) lines.push(`${(me * 64 + i) % 256} ${i * 37 + me} ${i * 11 + 1000 * me}`);
+    let sent = 0;
+    for (; sent < 16 && sent < count; sent++) inbox.send({ from: own, line: lines[sent % 64] });
+    let sum = 0;
+    for (let got = 0; got < count; got++) {
+      sum = (sum + (await own.take())) % 1000003;
+      if (sent < count) inbox.send({ from: own, line: lines[sent++ % 64] });
+    }
+    return sum;
+  };
+  const sums = await Promise.all([0, 1, 2, 3].map((me) => client(me, Math.trunc(n / 4))));
+  const sum = sums.reduce((t, r) => (t + r) % 1000003, 0);
+  const done = new Inbox<number>();
+  inbox.send({ stop: done });
+  const total = await done.take();
+  await srv;
+  return `${sum}\n${total}\n`;
+}

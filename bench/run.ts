@@ -37,7 +37,9 @@
 //
 // Flags: --quick (1 repetition, smaller sizes), --only NAME[,NAME] (also "startup", "observe", "parallel",
 //        "cold": the first-run rows, all of them or those of the benchmarks named beside it),
-//        --reps N, --json, --no-peers.
+//        --reps N, --rounds N (the implementations of each benchmark take turns N times, each
+//        figure the median of its rounds' medians: for a machine that other work shares),
+//        --json, --no-peers.
 
 import { spawn as spawnChild, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -101,6 +103,10 @@ const BENCHES: Bench[] = [
   {
     name: "call", what: "100,000 vm.call round trips to a server", full: [100_000], quick: [10_000], reps: 5, check: "exact",
     js: (a) => base.call(a[0]), units: (a) => ({ count: a[0], label: "call" }),
+  },
+  {
+    name: "server", what: "1M requests (parse a line, update state, reply) from 4 clients", full: [1_000_000], quick: [100_000], reps: 5, check: "exact",
+    js: (a) => base.server(a[0]), units: (a) => ({ count: a[0], label: "req" }),
   },
   {
     name: "spawn", what: "100,000 processes waiting in receive", full: [100_000], quick: [10_000], reps: 5, check: "exact",
@@ -372,6 +378,7 @@ function rateNote(b: Bench, args: number[], r: Run | undefined): string {
   if (u.label === "msg/s") return `${fmtRate(u.count / (r.medianMs! / 1000))} msg/s`;
   if (u.label === "instr") return `${((r.medianMs! * 1e6) / u.count).toFixed(2)} ns/instr`;
   if (u.label === "call") return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/call`;
+  if (u.label === "req") return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/req`;
   return `${((r.medianMs! * 1000) / u.count).toFixed(2)} µs/proc`;
 }
 
@@ -455,8 +462,10 @@ async function main(argv: string[]): Promise<number> {
   const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? "").split(",").filter(Boolean)) : null;
   const repsAt = argv.indexOf("--reps");
   const repsFlag = repsAt >= 0 ? Number(argv[repsAt + 1]) : null;
+  const roundsAt = argv.indexOf("--rounds");
+  const rounds = roundsAt >= 0 ? Math.max(1, Number(argv[roundsAt + 1]) || 1) : 1;
   if (argv.includes("--help")) {
-    process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--json] [--no-peers]\n");
+    process.stdout.write("usage: node dist/bench/run.js [--quick] [--only NAME[,NAME]] [--reps N] [--rounds N] [--json] [--no-peers]\n");
     process.stdout.write(`benchmarks: ${BENCHES.map((b) => b.name).join(", ")}, startup, observe, parallel (par-fib, seq-fib, skynet, ring, spawn on 1 and N schedulers), cold (${COLD_ROWS.map((r) => r.name).join(", ")} as fresh processes)\n`);
     return 0;
   }
@@ -481,13 +490,26 @@ async function main(argv: string[]): Promise<number> {
     const args = quick ? b.quick : b.full;
     const reps = repsFlag ?? (quick ? 1 : b.reps);
     const row: Row = { name: b.name, what: b.what, args, runs: {} };
+    // --rounds N: the implementations take turns N times (a change in the machine's load
+    // falls on all of them alike); each one's figure is the median of its rounds' medians.
+    const medians: Partial<Record<Impl, number[]>> = {};
+    for (let round = 0; round < rounds; round++)
     for (const impl of ["raft", "js", ...peers] as Impl[]) {
       if ((impl === "lua" || impl === "erl") && !existsSync(join(BENCH_DIR, "peers", `${b.peer ?? b.name}.${impl}`))) continue;
-      log(`${b.name} (${args.join(" ")}) ${impl} x${reps} ... `);
+      if (round > 0 && !row.runs[impl]?.ok) continue;
+      log(`${b.name} (${args.join(" ")}) ${impl} x${reps}${rounds > 1 ? ` (round ${round + 1} of ${rounds})` : ""} ... `);
       let run: Run;
       if (impl === "raft" || impl === "js") run = await runChild(b.name, impl, reps, args, timeout);
       else if (impl === "erl" && !erlDir) run = { ok: false, error: "erlc failed", times: [] };
       else run = runPeer(impl, b.peer ?? b.name, reps, args, timeout, erlDir);
+      if (run.ok) (medians[impl] ??= []).push(median(run.times));
+      if (round > 0) {
+        const first = row.runs[impl]!;
+        if (run.ok) first.medianMs = median(medians[impl]!);
+        else Object.assign(first, { ok: false, error: run.error });
+        log(run.ok ? `${fmtMs(median(run.times))}\n` : `failed: ${run.error}\n`);
+        continue;
+      }
       if (run.ok) {
         run.medianMs = median(run.times);
         const ref = row.runs.js;

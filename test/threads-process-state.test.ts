@@ -19,6 +19,7 @@ import { valueArbitrary } from "./helpers/value-arbitrary.js";
 import type { SysCtx } from "../src/vm/vm-core.js";
 import { link } from "../src/vm/program.js";
 import { indexSlow, storeIndexSlow } from "../src/vm/interpreter.js";
+import { RefTable } from "../src/vm/ref-table.js";
 
 // ── random processes ────────────────────────────────────────────────────────────────────
 
@@ -166,8 +167,8 @@ function build(plan: PlanOf): Built {
   p.waitSet = plan.waitSet;
   p.timedOut = plan.timedOut;
   if (plan.links) p.links = new Set(plan.links);
-  if (plan.monitors) p.monitors = new Map(plan.monitors);
-  if (plan.monitoredBy) p.monitoredBy = new Map(plan.monitoredBy);
+  if (plan.monitors) p.monitors = refTable(plan.monitors);
+  if (plan.monitoredBy) p.monitoredBy = refTable(plan.monitoredBy);
   if (plan.call) {
     p.callRef = plan.call.ref;
     p.callType = plan.call.type;
@@ -183,6 +184,12 @@ function build(plan: PlanOf): Built {
   p.hungry = plan.hungry;
   p.unwoundDepth = plan.unwoundDepth;
   return { p, foreign };
+}
+
+function refTable(entries: [number, number][]): RefTable {
+  const t = new RefTable();
+  for (const [ref, pid] of entries) t.set(ref, pid);
+  return t;
 }
 
 function roundTrip(p: Process, w = new Writer()): { q: Process; bytes: Uint8Array } {

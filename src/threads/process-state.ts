@@ -67,7 +67,8 @@
 //     lives in the interpreter's locals), a receiving, sleeping or parked one is registered
 //     with this scheduler's timers or with a host promise that will answer here, and a dead one
 //     has nothing to move. A runnable process has no armed timer (timerSeq 0): one that has is
-//     refused too, since timers belong to the scheduler's timer heap;
+//     refused too, since timers belong to the scheduler's timer heap (so is a timeout not
+//     armed yet, Scheduler.deferTimer);
 //   - a supervisor: it runs natively, its state (child specs, restart history, grace timers)
 //     is host objects, not bytecode state;
 //   - a process that stays on the embedder's thread (`home`: its code can run an extension
@@ -89,6 +90,7 @@
 import { Reader, Writer } from "./codec.js";
 import { NO_TRIES, Process, Status, pidString, type SendTimer } from "../vm/process.js";
 import { Mailbox, NO_MAIL } from "../vm/mailbox.js";
+import { RefTable } from "../vm/ref-table.js";
 import { LinearMemory } from "../vm/memory.js";
 import { KError } from "../vm/values.js";
 
@@ -380,7 +382,7 @@ function readMailbox(r: Reader): Mailbox {
   return box;
 }
 
-function writeRefs(w: Writer, m: Map<number, number> | null): void {
+function writeRefs(w: Writer, m: RefTable | null): void {
   if (m === null) return w.u32(NONE);
   w.u32(m.size);
   for (const [ref, pid] of m) {
@@ -415,10 +417,10 @@ function readTimers(r: Reader, now: number): Map<number, SendTimer> | null {
   return m;
 }
 
-function readRefs(r: Reader): Map<number, number> | null {
+function readRefs(r: Reader): RefTable | null {
   const n = r.u32();
   if (n === NONE) return null;
-  const m = new Map<number, number>();
+  const m = new RefTable();
   for (let i = 0; i < n; i++) {
     const ref = r.f64();
     m.set(ref, r.i32());

@@ -15,12 +15,16 @@ import { ExitNotice, HostValue, KError, ReplyTo } from "./values.js";
  */
 export function deepCopy<V>(v: V, host?: (h: HostValue) => HostValue): V {
   if (!Array.isArray(v)) return host !== undefined && v instanceof HostValue ? (host(v) as V) : v;
-  const out = v.slice();
-  for (let i = 0; i < out.length; i++) {
-    const x = out[i];
-    if (Array.isArray(x) || (host !== undefined && x instanceof HostValue)) out[i] = deepCopy(x, host);
+  return copyInside(v.slice(), host) as V;
+}
+
+/** `deepCopy` of an array that nothing else holds: the array itself is kept, what it holds copied. */
+export function copyInside(v: unknown[], host?: (h: HostValue) => HostValue): unknown[] {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (Array.isArray(x) || (host !== undefined && x instanceof HostValue)) v[i] = deepCopy(x, host);
   }
-  return out as V;
+  return v;
 }
 
 /** `deepCopy`, counting in `work.n` the slots it copies (for work charged in proportion). */

@@ -387,11 +387,17 @@ function slotCost(x: unknown, todo: unknown[], room: number): number {
   return 0;
 }
 
+/** The work list of sizeOfValue, kept empty between calls (a message's size is taken at every send). */
+const sizeTodo: unknown[] = [];
+
 /** Approximate bytes of one value (messages), iteratively; stops past `cap`. */
 export function sizeOfValue(v: unknown, cap = 0x7fffffff): number {
-  const todo: unknown[] = [];
-  const n = WORD + slotCost(v, todo, cap);
-  return n + walk(todo, cap - n);
+  if (typeof v !== "object" || v === null) return WORD + (typeof v === "string" ? stringCost(v, cap) : typeof v === "number" && (v | 0) !== v ? BOXED : 0);
+  const todo = sizeTodo;
+  todo.push(v);
+  const n = WORD + walk(todo, cap - WORD);
+  if (todo.length !== 0) todo.length = 0; // the walk stopped at the cap
+  return n;
 }
 
 /** The most bytes of a message `copyWork` counts (its walk stops past them). */
@@ -402,7 +408,17 @@ const COPY_WORK_CAP = 1 << 28;
  * the rate CopyValue is charged at (copyCharged).
  */
 export function copyWork(v: unknown): number {
-  return Math.min(sizeOfValue(v, COPY_WORK_CAP), COPY_WORK_CAP) >>> 7;
+  return copyWorkOf(sizeOfValue(v, COPY_WORK_CAP));
+}
+
+/** copyWork of a message whose size (sizeOfValue, with a cap of at least COPY_WORK_CAP) is `size`. */
+export function copyWorkOf(size: number): number {
+  return Math.min(size, COPY_WORK_CAP) >>> 7;
+}
+
+/** A cap for one size taken for both a message's copy work and its admission (VMCore.copyMessage). */
+export function messageSizeCap(vm: VMCore): number {
+  return Math.max(COPY_WORK_CAP, heapLimit(vm) * 2);
 }
 
 function walk(todo: unknown[], cap: number): number {
@@ -439,11 +455,12 @@ export function chargeHeld(vm: VMCore, p: Process, value: unknown): void {
 }
 
 /**
- * Before `m` joins `q`'s mailbox: charge the message.
- * Returns false when the message must not be queued (the receiver has been ended).
+ * Before `m` joins `q`'s mailbox: charge the message (its size, when the copy's was taken:
+ * VMCore.copyMessage). Returns false when the message must not be queued (the receiver has
+ * been ended).
  */
-export function admitMessage(vm: VMCore, q: Process, value: unknown): boolean {
-  const n = MESSAGE + sizeOfValue(value, heapLimit(vm) * 2);
+export function admitMessage(vm: VMCore, q: Process, value: unknown, size = vm.sizeOfCopy(value)): boolean {
+  const n = MESSAGE + (size >= 0 ? size : sizeOfValue(value, heapLimit(vm) * 2));
   if ((q.heapBytes += n) > 0) {
     // A process sending to itself is running: its saved sp is stale, so count every slot.
     if (q === vm.current) heapCheck(vm, q, q.stack.length, true, false);

@@ -30,6 +30,7 @@ import { valuesEqualCharged } from "./copy.js";
 import { HardExit, charge, copyCharged } from "./heap.js"; // memory & safety (heap.ts)
 import { ForeignHandle, Slice, ownSlice, sliceGet, sliceSet, memRead, memWrite } from "./memory.js";
 import { JitUnwind, UNWIND, compileFunction, compileRegion } from "./jit.js";
+import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
 import { indexString } from "./strings.js";
 import { copyPlaces, loadPlace, storePlace } from "./places.js";
 
@@ -91,7 +92,11 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
   let frameRet = p.frameRet;
   let frameBase = p.frameBase;
 
-  if (p.hasResume) {
+  /** It resumes where compiled code waited (after a vm.call): enter it there first. */
+  let waited = false;
+  // A message handed to the receive this process waits in (VMCore.deliver) stays for that
+  // receive to take (VMCore.receive), in this tier or in compiled code (resumeCompiled).
+  if (p.hasResume && !p.resumeReceive) {
     p.hasResume = false;
     if (p.resumeFault) {
       const f = p.resumeFault;
@@ -103,14 +108,10 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
       pc = r;
       sp = p.sp;
     } else {
-      if (p.resumeReceive) {
-        // A message handed to the receive this process waits in (VMCore.deliver): finish it.
-        p.resumeReceive = false;
-        if (code[pc] === Op.ReceiveTimeout) sp--;
-        pc += Size.ReceiveMessage;
-      }
       stack[sp++] = p.resumeValue;
       p.resumeValue = null;
+      // The reply of a vm.call it waited in from compiled code: it goes on there (below).
+      if (vm.jitThreshold !== Infinity && prog.jitAtWait.has(pc)) waited = true;
     }
   }
 
@@ -121,8 +122,24 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
   /** Is the second tier on (so back-edges count toward compiling their function)? */
   const tiered = vm.jitThreshold !== Infinity;
 
-  for (;;) {
+  /** A receive whose compiled code cannot be entered now (see resumeCompiled): run here. */
+  let here = -1;
+
+  resume: for (;;) {
     try {
+      if (waited) {
+        // Where this frame waited, compiled code goes on (a receive, after a vm.call).
+        waited = false;
+        const k = resumeCompiled(vm, p, prog, pc, sp, base, fp);
+        if (k >= 0) return k;
+        if (k === NOT_COMPILED) here = pc;
+        else {
+          sp = p.sp;
+          pc = p.pc;
+          base = p.base;
+          fp = p.fp;
+        }
+      }
       for (;;) {
         backEdge: {
         switch (code[pc]) {
@@ -152,10 +169,19 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.Call: {
             const f = code[pc + 1];
             if (tiered && (jit[f] !== null || (++hot[f] >= vm.jitThreshold && compileFunction(prog, f)))) {
+              // The call's reduction, where compiled code counts it (before the call). A slice
+              // that ends here gives it back: the call is made, and counted, when it resumes.
+              if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) {
+                vm.budget++;
+                return suspend(p, pc, sp, base, fp, Exec.Yield);
+              }
               const n = prog.fnParams[f];
               // A JitUnwind out of the callee is handled by the catch below (vm.jitArgs = n).
               vm.jitArgs = n;
-              const r = prog.jitEntry[f]!(vm, p, -1, stack.slice(sp - n, sp));
+              // The live top of this tier's stack, for heap checks made from compiled code
+              // (which clear the slots above it: nothing of this frame may be there).
+              p.sp = sp;
+              const r = prog.jitEntry[f]!(vm, p, -1, stack, sp - n);
               if (r === UNWIND) throw vm.takeUnwound();
               sp -= n;
               stack[sp++] = r;
@@ -344,20 +370,28 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             pc += Size.SendMessage;
             break;
           case Op.ReceiveMessage:
-          case Op.ReceiveTimeout: {
-            const timed = code[pc] === Op.ReceiveTimeout;
-            const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
-            if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
-            if (timed) sp--;
-            stack[sp++] = got;
-            pc += Size.ReceiveMessage;
-            break;
-          }
+          case Op.ReceiveTimeout:
           case Op.ReceiveSelect:
           case Op.ReceiveSelectTimeout: {
+            if (tiered && pc !== here && (prog.jitAtWait.has(pc) || jit[prog.pcFn[pc]] !== null)) {
+              // Compiled code holds this receive: the frame goes on there (above).
+              waited = true;
+              continue resume;
+            }
+            here = -1;
+            const op = code[pc];
+            if (op === Op.ReceiveMessage || op === Op.ReceiveTimeout) {
+              const timed = op === Op.ReceiveTimeout;
+              const got = vm.receive(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
+              if (got === NO_MESSAGE) return suspend(p, pc, sp, base, fp, Exec.Blocked);
+              if (timed) sp--;
+              stack[sp++] = got;
+              pc += Size.ReceiveMessage;
+              break;
+            }
             // receive { }: the message, then its arm (its type's place in the set; -1: timed out).
             // Blocked, it runs again when a message of one of its types arrives or time is up.
-            const timed = code[pc] === Op.ReceiveSelectTimeout;
+            const timed = op === Op.ReceiveSelectTimeout;
             const arm = vm.receiveSelect(p, code[pc + 1], timed, timed ? (stack[sp - 1] as number) : 0);
             if (arm === SELECT_WAIT) return suspend(p, pc, sp, base, fp, Exec.Blocked);
             if (timed) sp--;
@@ -1518,17 +1552,22 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             const nest = compileRegion(prog, f, target);
             if (nest !== null) {
               vm.jitArgs = -1;
-              const locals = stack.slice(base, sp);
-              const next = nest(vm, p, target, locals) as number | typeof UNWIND;
+              p.sp = sp;
+              // The nest works on this frame in place (from base: locals, then operands).
+              const next = nest(vm, p, target, stack, base) as number | typeof UNWIND;
               if (next === UNWIND) throw vm.takeUnwound();
-              for (let i = 0; i < locals.length; i++) stack[base + i] = locals[i];
-              pc = next;
+              // It goes on at next (~next: it waits there, jit.ts "Receiving").
+              const at = next < 0 ? ~next : next;
+              sp = nestTop(prog, p, f, base, next);
+              if (next < 0) return suspend(p, at, sp, base, fp, p.status === Status.Dead ? Exec.Dead : Exec.Blocked);
+              pc = at;
               continue;
             }
             // Otherwise the rest of this frame, in the whole function compiled.
             if (compileFunction(prog, f)) {
               vm.jitArgs = -1;
-              const r = prog.jitEntry[f]!(vm, p, target, stack.slice(base, sp));
+              p.sp = sp;
+              const r = prog.jitEntry[f]!(vm, p, target, stack, base);
               if (r === UNWIND) throw vm.takeUnwound();
               // The compiled code returned from this frame.
               if (fp === 0) {
@@ -1642,16 +1681,73 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
       vm.park(p, u.promise!);
       return Exec.Blocked;
     case "status":
+    case "block":
       return p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
     default:
       return -1;
   }
 }
 
-/** Sentinel from `vm.receive` meaning "nothing matched: block". */
-export const NO_MESSAGE: unique symbol = Symbol("no message");
-/** What `vm.receiveSelect` returns when nothing matched: block. */
-export const SELECT_WAIT = -2;
+
+/** What resumeCompiled returns when no compiled code holds the place. */
+const NOT_COMPILED = -2;
+
+/**
+ * The place at `pc` where the current frame (locals and operand stack from `base` to `sp`)
+ * waited — a receive, or the instruction after a vm.call — is held by compiled code: a loop
+ * nest compiled around it, or (a receive) its whole function, entered there with that frame
+ * (the way on-stack replacement enters a loop head), so a process that waited goes on in
+ * compiled code. Returns NOT_COMPILED when nothing is
+ * compiled there (or a try region is open in this frame, which compiled code could not
+ * rebuild); an Exec when the slice ends (the compiled code waits in a receive, or the
+ * process's first frame returned); or -1 to go on interpreting from the process's saved
+ * state. A JitUnwind out of the compiled code is thrown to execute's catch (vm.jitArgs < 0:
+ * it was this frame).
+ */
+function resumeCompiled(vm: VMCore, p: Process, prog: Program, pc: number, sp: number, base: number, fp: number): number {
+  const nest = prog.jitAtWait.get(pc);
+  const f = prog.pcFn[pc];
+  if (nest === undefined && prog.jit[f] === null) return NOT_COMPILED;
+  const tries = p.tries;
+  if (tries.length !== 0 && tries[tries.length - 3] === fp) return NOT_COMPILED;
+  const stack = p.stack;
+  vm.jitArgs = -1;
+  p.sp = sp;
+  p.base = base;
+  p.fp = fp;
+  // The compiled code works on this frame in place (from base: locals, then operands).
+  if (nest !== undefined) {
+    const next = nest(vm, p, pc, stack, base) as number | typeof UNWIND;
+    if (next === UNWIND) throw vm.takeUnwound();
+    // It goes on at next (~next: it waits there).
+    p.pc = next < 0 ? ~next : next;
+    p.sp = nestTop(prog, p, f, base, next);
+    return next >= 0 ? -1 : p.status === Status.Dead ? Exec.Dead : Exec.Blocked;
+  }
+  const r = prog.jitEntry[f]!(vm, p, pc, stack, base);
+  if (r === UNWIND) throw vm.takeUnwound();
+  // The compiled code returned from this frame.
+  if (fp === 0) {
+    stack[sp] = r;
+    return suspend(p, pc, sp + 1, base, fp, Exec.Done);
+  }
+  const at = fp - 1;
+  stack[base] = r;
+  suspend(p, p.frameRet[at], base + 1, p.frameBase[at], at, Exec.Yield);
+  if (p.tries.length !== 0) dropTries(p, at);
+  return -1;
+}
+
+/**
+ * The stack top of function `f`'s frame at `base` when a loop nest compiled in it returned
+ * `next` (jit.ts, Region): its locals, then its operand stack at the code index it goes on
+ * from — without the reply of a vm.call it waits in (~next, the process in a call), which is
+ * pushed when it runs again.
+ */
+function nestTop(prog: Program, p: Process, f: number, base: number, next: number): number {
+  const at = next < 0 ? ~next : next;
+  return base + prog.fnLocals[f] + prog.pcDepth[at] - (next < 0 && p.callRef !== 0 ? 1 : 0);
+}
 
 /** Saves where the process is and leaves the slice with `r`. */
 function suspend(p: Process, pc: number, sp: number, base: number, fp: number, r: Exec): Exec {

@@ -30,7 +30,17 @@
 // the whole of a big one (a program's main), and leaving the nest hands the locals back to
 // the interpreter. Functions are compiled whole when they are called hot.
 //
-// Not compiled (they stay in the interpreter): functions that receive messages.
+// Receiving. A receive (`vm.receive`, `receive { }`) compiles to a call of the VM's receive
+// (vm-core.ts), which takes a queued message, or a message handed to the process while it
+// waited, without leaving compiled code. When nothing is there the process must wait: the
+// receive arranges the wait, and the compiled frame leaves at that instruction — a loop nest
+// (the usual server loop) hands its locals and operand stack back in L and returns `~pc`, a
+// whole function returns UNWIND with an unwind of kind "block" — so the process waits in the
+// interpreter's receive. Each receive instruction is a block leader, so when the process runs
+// again the interpreter, at that receive, enters the compiled code there (resumeCompiled in
+// interpreter.ts): the code around a receive that waits stays compiled. A loop nest waiting
+// in vm.call leaves the same way at the instruction after it (returning ~ its index), and the
+// interpreter, having pushed the reply, enters it there again.
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
@@ -39,14 +49,16 @@ import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
-import { absMinError } from "./methods.js";
+import { absMinError, into } from "./methods.js";
+import type { Type } from "../bytecode/types.js";
 import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
+import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
 
-export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
+export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status" | "block";
 
 export interface JitFrame {
   fn: number;
@@ -83,6 +95,7 @@ export const UNWIND: unique symbol = Symbol("unwind");
 const PLACEHOLDER = "@@";
 const SUSPEND = "@@SUSPEND@@";
 const MORE = "@@MORE@@";
+const BLOCK = "@@BLOCK@@";
 
 /** Compiled JS frames allowed on the host stack before unwinding into the interpreter. */
 export const MAX_JIT_DEPTH = 1000;
@@ -98,10 +111,13 @@ export const MAX_JIT_DEPTH = 1000;
 export const JIT_THRESHOLD = 30;
 
 /** Instructions the second tier leaves to the interpreter: a function (or loop nest) using one is not compiled. */
-export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout, Op.Wide]);
+export const UNSUPPORTED: ReadonlySet<number> = new Set<number>([Op.Wide]);
+/** The receive instructions: each is a block leader, where the interpreter enters compiled code when the process runs again after waiting in it. */
+export const RECEIVES: ReadonlySet<number> = new Set<number>([Op.ReceiveMessage, Op.ReceiveTimeout, Op.ReceiveSelect, Op.ReceiveSelectTimeout]);
 /**
- * Natives that wait as a receive does (vm.call: servers.ts): left to the interpreter like a
- * receive, since compiled code would unwind its frames at every one (5x slower a call).
+ * Natives that wait as a receive does (vm.call: servers.ts). A loop nest leaves at one that
+ * waits as it leaves at a receive that must wait, at the instruction after it (where the
+ * reply is pushed when the process runs again), and is entered there again ("Receiving").
  */
 const WAITING_NATIVES = new Set<string>(["vm.call"]);
 
@@ -111,6 +127,18 @@ const WAITING_NATIVES = new Set<string>(["vm.call"]);
  */
 const DUMP: ((s: string) => void) | null =
   typeof process !== "undefined" && process.env?.RAFT_JIT_DUMP ? (s) => process.stderr.write(s) : null;
+
+/** What compiled code returning UNWIND sets in the VM. */
+type Leaving = { budget: number; unwound: unknown };
+
+/** Compiled code leaves (returning UNWIND) with `frame` the innermost of the frames to collect. */
+function leave(kind: UnwindKind, vm: Leaving, bud: number, frame: JitFrame): typeof UNWIND {
+  vm.budget = bud;
+  const u = new JitUnwind(kind);
+  u.frames.push(frame);
+  vm.unwound = u;
+  return UNWIND;
+}
 
 /** Helpers the generated code closes over. */
 const H = {
@@ -139,13 +167,16 @@ const H = {
   hard: (reason: ErrorCode) => new HardExit(reason),
   U: UNWIND,
   /** The slice ends in this frame: it is the innermost of the frames collected in vm.unwound. */
-  suspend(vm: { budget: number; unwound: unknown }, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
-    vm.budget = bud;
-    const u = new JitUnwind("yield");
-    u.frames.push({ fn, at, locals, stack, tries });
-    vm.unwound = u;
-    return UNWIND;
-  },
+  suspend: (vm: Leaving, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]) => leave("yield", vm, bud, { fn, at, locals, stack, tries }),
+  /**
+   * A receive in this frame must wait (the VM arranged the wait): the frames collected in
+   * vm.unwound, this one innermost at the receive, become the interpreter's, which waits there.
+   */
+  block: (vm: Leaving, bud: number, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]) => leave("block", vm, bud, { fn, at, locals, stack, tries }),
+  /** `x.into()` as the native value.into makes it, `types` its (from, to). */
+  into: (x: unknown, types: { elems: Type[] }): unknown => into(x, types.elems[0], types.elems[1]),
+  /** What vm.receive returns when the process must wait; vm.receiveSelect returns SELECT_WAIT. */
+  NM: NO_MESSAGE,
   /** A callee returned UNWIND: this frame joins the collected ones, and returns it too. */
   more(vm: { unwound: unknown }, fn: number, at: number, locals: unknown[], stack: unknown[], tries: number[]): typeof UNWIND {
     (vm.unwound as JitUnwind).frames.push({ fn, at, locals, stack, tries });
@@ -187,6 +218,9 @@ const INTRINSICS: ReadonlyMap<string, { arity: number; code: (x: string, out: st
   "float.ceil": { arity: 1, code: (x, o) => `${o} = H.F(Math.ceil(${x}));` },
   "integer.abs": { arity: 1, code: (x, o) => `${o} = ${x} === -2147483648 ? H.absMin() : ${x} < 0 ? -${x} : ${x};` },
 }));
+
+/** Targets of `into()` whose conversion the second tier makes inline (see H.into). */
+const SCALAR: ReadonlySet<string> = new Set(["integer", "float", "byte", "char", "bool"]);
 
 /**
  * The regular instructions' parts (bytecode/semantics.ts), by opcode: the second tier emits
@@ -334,8 +368,10 @@ function instantiate(prog: Program, src: string): { run: JitFn; entry: JitEntry 
 
 /**
  * A loop nest compiled on its own (on-stack replacement): only the code in [lo, hi) is
- * generated, and control leaving it — a jump out, or falling off its end — writes the locals
- * back into the array the frame was entered with and returns the code index to go on from.
+ * generated, and control leaving it — a jump out, falling off its end, or a return (left to
+ * the interpreter to make, at the Return) — writes the locals, then the operand stack there,
+ * back into the array the frame was entered with and returns the code index to go on from;
+ * a receive that must wait does the same and returns ~its code index.
  */
 interface Region {
   lo: number;
@@ -344,11 +380,12 @@ interface Region {
 
 /**
  * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
- * around it compiled on its own (see Region), or null when it cannot be (a try region or a
- * return inside it, a value on the operand stack where control leaves it). The entry runs
- * the nest from `target` with the frame's locals in L, leaves the updated locals in L and
- * returns the code index where the interpreter goes on. Compiled once per loop head (null
- * remembered too); unwinds (budget, faults, parking) leave it like any compiled frame.
+ * around it compiled on its own (see Region), or null when it cannot be (a value on the
+ * operand stack where control jumps out of it). The entry runs the nest from `target` (or
+ * from one of its receives) with the frame in L from index o — its locals, then its
+ * operand stack there: the interpreter passes its own stack — leaves the frame there and
+ * returns the code index where the interpreter goes on (~ that of a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
+ * faults, parking) leave it like any compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
   const known = prog.jitRegions.get(target);
@@ -376,6 +413,13 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       const entry = instantiate(prog, src).entry;
       prog.jitRegions.set(target, entry);
       prog.jitRegions.set(-1 - region.lo, entry);
+      // Where the interpreter enters it again after the process waited: a receive, the
+      // instruction after a vm.call.
+      for (let pc = region.lo; pc < region.hi; pc += SIZE[prog.code[pc]]) {
+        const op = prog.code[pc];
+        const at = RECEIVES.has(op) ? pc : op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[prog.code[pc + 1]]) ? pc + SIZE[op] : -1;
+        if (at >= 0 && !prog.jitAtWait.has(at)) prog.jitAtWait.set(at, entry);
+      }
       return entry;
     } catch {
       return null;
@@ -513,13 +557,24 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // come from every store in it).
   const starts: number[] = [];
   const leaders = new Set<number>([fnStart, start]);
+  let receives = false;
+  /** A loop nest with try regions in it: it leaves through an unwind while one is open. */
+  let tries = false;
   for (let pc = fnStart; pc < end; ) {
     const op = code[pc];
     const inRegion = region === null || (pc >= region.lo && pc < region.hi);
     if (UNSUPPORTED.has(op) && inRegion) return null;
-    if (op === Op.CallNativeTyped && inRegion && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) return null;
-    if (region !== null && inRegion && (OPCODES[op].flow === "try" || op === Op.TryEnd || op === Op.Return || op === Op.ReturnLocal)) return null;
+    if (op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[code[pc + 1]])) {
+      receives = true;
+      leaders.add(pc + SIZE[op]);
+    }
+    if (region !== null && inRegion && OPCODES[op].flow === "try") tries = true;
     if (op === Op.Call && inRegion) callees.push(code[pc + 1]);
+    // A receive is where the interpreter enters again after the process waited in it.
+    if (RECEIVES.has(op)) {
+      receives = true;
+      leaders.add(pc);
+    }
     const info = OPCODES[op];
     starts.push(pc);
     const next = pc + SIZE[op];
@@ -536,7 +591,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // sooner than a `for (;;) switch`. (Such a function is only ever entered at its start: the
   // interpreter enters compiled code mid-function only at a loop head.)
   const targets = new Set<number>();
-  let forward = region === null;
+  // (A function that receives is entered at its receives too.)
+  let forward = region === null && !receives;
   for (const pc of starts) {
     const op = code[pc];
     const info = OPCODES[op];
@@ -613,6 +669,8 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // which may change a length, or a write to either local).
   const intTemps = new Set<string>();
   const inRange = new Set<string>();
+  /** The code index after the last MakeVector or MakeTuple. */
+  let madeBefore = -1;
   const isInt = (x: string) => /^\(?-?\d+\)?$/.test(x) || intTemps.has(x) || (/^l\d+$/.test(x) && kinds[+x.slice(1)] === "i");
   const isArr = (x: string) => /^l\d+$/.test(x) && kinds[+x.slice(1)] === "a";
   /** A number as a JS literal that can stand as an operand anywhere (negatives in parentheses). */
@@ -623,13 +681,23 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     for (let k = 0; k < depth; k++) names.push(S(k));
   };
 
-  // Leaving a region: the operand stack is empty there (or the region is not compiled), so
-  // the frame is its locals, handed back in L.
+  // Leaving a region at code index t: the frame is its locals, handed back in L, then the
+  // `d` values of its operand stack there (all in s0, s1, ...); it returns t, or ~t when it
+  // waits in the receive at t. Jumps out leave the operand stack empty (or the region is not
+  // compiled); a return leaves at the Return, its value on the stack, for the interpreter to
+  // make. A try region still open (never, in code the compiler emits) leaves through an
+  // unwind instead, which carries it.
   let badExit = false;
+  const handBack = (t: number, d: number, r: number, open: string): string =>
+    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((v, i) => `L[o + ${i}] = ${v};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[o + ${nl + k}] = ${S(k)};`).join("")} vm.budget = bud; return ${r}; }`;
   const exitTo = (t: number): string => {
     if (t < end && prog.pcDepth[t] !== 0) badExit = true;
-    return `{ ${locals.map((v, i) => `L[${i}] = ${v};`).join(" ")} vm.budget = bud; return ${t}; }`;
+    return handBack(t, 0, t, `at = ${t}; throw H.call();`);
   };
+  // A receive that must wait, at code index `at` with `d` values on the operand stack: a loop
+  // nest hands the frame back (~at), a function leaves through an unwind of kind "block" (see
+  // the header).
+  const blocked = (at: number, d: number): string => (region !== null ? handBack(at, d, ~at, `return ${BLOCK};`) : `return ${BLOCK};`);
   let live = false;
   for (const pc of starts) {
     if (region !== null && (pc < region.lo || pc >= region.hi)) continue;
@@ -696,17 +764,22 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const n = prog.fnParams[a1];
         const args = Array.from({ length: n }, (_, i) => S(d - n + i));
         const callee = a1 === f ? "run" : `J[${a1}]`;
-        const guard = a1 === f ? "" : `if (g === null) throw H.call(); `;
+        // Leaving compiled code at the call (not compiled, too deep, the slice over) gives its
+        // reduction back: the interpreter makes the call, and counts it, from there.
+        const guard = a1 === f ? "" : `if (g === null) { bud++; throw H.call(); } `;
         const t = tmp();
         emit(
-          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) return ${SUSPEND}; } if (depth >= ${MAX_JIT_DEPTH}) throw H.deep(); vm.budget = bud; { const g = ${callee}; ${guard}` +
+          `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) { bud++; return ${SUSPEND}; } } if (depth >= ${MAX_JIT_DEPTH}) { bud++; throw H.deep(); } vm.budget = bud; { const g = ${callee}; ${guard}` +
             `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } if (${t} === H.U) return ${MORE}; bud = vm.budget;`,
         );
         names[d - n] = t;
         break;
       }
       case Op.Return:
-        emit(`vm.budget = bud; return ${top};`);
+        if (region !== null) {
+          flush(d);
+          emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
+        } else emit(`vm.budget = bud; return ${top};`);
         break;
       case Op.CallNative:
       case Op.CallNativeTyped: {
@@ -718,6 +791,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
           names[d - n] = t;
           break;
         }
+        // `x.into()` to a number, char or bool: the conversion itself, without the native call
+        // around it (its result allocates nothing, as the other intrinsics' do not).
+        if (op === Op.CallNativeTyped && n === 1 && prog.nativeNames[a1] === "value.into" && SCALAR.has((prog.consts[a3] as { elems: Type[] }).elems[1].kind)) {
+          const t = tmp();
+          emit(`${at} ${t} = H.into(${get(d - 1)}, K[${a3}]);`);
+          names[d - 1] = t;
+          break;
+        }
         const args = Array.from({ length: n }, (_, i) => get(d - n + i));
         flush(d - n);
         const typed = op === Op.CallNativeTyped ? a3 : -1;
@@ -725,7 +806,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const t = tmp();
         // p.current_function() of the process itself reads where it is (the interpreter saves p.pc at every native call).
         if (prog.nativeNames[a1] === "process.current_function") emit(`p.pc = ${pc};`);
-        emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { at = ${after}; throw H.park(${t}); }`);
+        const park = `at = ${after}; throw H.park(${t});`;
+        // A loop nest waiting in vm.call hands its frame back at the instruction after the call,
+        // without the reply the interpreter pushes when the process runs again.
+        const wait = region !== null && op === Op.CallNativeTyped && WAITING_NATIVES.has(prog.nativeNames[a1]) ? `if (p.status === 2) ${handBack(after, d - n, ~after, park)} ` : "";
+        emit(`${at} vm.budget = bud; ${t} = vm.callNative(p, ${a1}, [${args.join(", ")}], ${typed}); bud = vm.budget; if (${t} instanceof Promise || p.status !== 1) { ${wait}${park} }`);
         names[d - n] = t;
         break;
       }
@@ -755,6 +840,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const elems = Array.from({ length: n }, (_, i) => get(d - n + i));
         emit(`if ((p.heapBytes += ${48 + 12 * n}) > 0) { ${at} H.charge(vm, p, 0, -1); }`);
         def(d - n, `[${elems.join(", ")}]`);
+        madeBefore = pc + SIZE[op];
         break;
       }
       case Op.Index: {
@@ -814,13 +900,42 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         emit(`bud = vm.budget;`);
         break;
       }
-      case Op.SendMessage:
-        emit(`${at} vm.budget = bud; vm.sendFromCode(p, ${sec}, ${a1}, ${top}); bud = vm.budget;`);
+      case Op.SendMessage: {
+        // A vector or tuple made by the instruction just before (`vm.send(p, (a, b))`), so held
+        // nowhere else, is sent as it is: only what it holds is copied.
+        const fresh = madeBefore === pc && !leaders.has(pc);
+        emit(`${at} vm.budget = bud; vm.sendFromCode(p, ${sec}, ${a1}, ${top}${fresh ? ", true" : ""}); bud = vm.budget;`);
         def(d - 2, "null");
         break;
+      }
       case Op.Self:
         def(d, "p.pid");
         break;
+      case Op.ReceiveMessage:
+      case Op.ReceiveTimeout:
+      case Op.ReceiveSelect:
+      case Op.ReceiveSelectTimeout: {
+        // The VM's receive takes a queued message or the one handed over while the process
+        // waited; when it must wait, it has arranged the wait and this frame leaves at this
+        // instruction. receive { } pushes the message, then its arm (see the interpreter).
+        const one = op === Op.ReceiveMessage || op === Op.ReceiveTimeout;
+        const timed = op === Op.ReceiveTimeout || op === Op.ReceiveSelectTimeout;
+        const k = d - (timed ? 1 : 0);
+        flush(d);
+        const t = tmp();
+        const args = `p, ${a1}, ${timed}, ${timed ? S(d - 1) : 0}`;
+        if (one) {
+          emit(`${at} vm.budget = bud; ${t} = vm.receive(${args}); if (${t} === H.NM) ${blocked(pc, d)}`);
+          names[k] = t;
+        } else {
+          const m = tmp();
+          emit(`${at} vm.budget = bud; ${t} = vm.receiveSelect(${args}); bud = vm.budget; if (${t} === ${SELECT_WAIT}) ${blocked(pc, d)} ${m} = vm.selected; vm.selected = null;`);
+          names[k] = m;
+          names[k + 1] = t;
+          intTemps.add(t);
+        }
+        break;
+      }
       case Op.SpawnSupervisor:
       case Op.SetStrategy:
       case Op.StartChild:
@@ -941,7 +1056,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         break;
       }
       case Op.ReturnLocal:
-        emit(`vm.budget = bud; return ${L(a1)};`);
+        if (region !== null) {
+          flush(d);
+          emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
+        }
+        else emit(`vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;
@@ -951,20 +1070,22 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
-  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
+  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L", "o"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
   const init = (k: number) => (kinds[k] === "f" ? "0.5" : kinds[k] === "i" ? "0" : "null");
-  const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
+  const fromL = (k: number) => (kinds[k] === "f" ? `+L[o + ${k}]` : kinds[k] === "i" ? `L[o + ${k}] | 0` : `L[o + ${k}]`);
   const localDecl =
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
-    (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
+    (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "") +
+    // Entered mid-function (at a receive): the operand stack there follows the locals in L.
+    (receives ? ` if (L !== null) { ${stackVars.map((v, k) => `${v} = L[o + ${nl + k}];`).join(" ")} }` : "");
   // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which
   // the placeholders at the yield points and after each compiled call become).
   const frame = `${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
-  const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`);
+  const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`).split(BLOCK).join(`H.block(vm, bud, ${frame})`);
   for (let i = 0; i < out.length; i++) if (out[i].includes(PLACEHOLDER)) out[i] = placed(out[i]);
   const body = forward
     ? [
@@ -995,7 +1116,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[${i}]`).join("")}, L.length >= ${nl} ? L : null); }`,
+    `function entry(vm, p, blk, L, o) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null, o); }`,
     `return { run, entry };`,
   ].join("\n");
 }

@@ -15,6 +15,10 @@
 
 /** What `take` returns when no message of the type is queued. */
 export const NONE: unique symbol = Symbol("no message");
+/** What `VMCore.receive` returns when nothing matched: the process waits (both tiers read it). */
+export const NO_MESSAGE: unique symbol = Symbol("must wait");
+/** What `VMCore.receiveSelect` returns when nothing matched: the process waits. */
+export const SELECT_WAIT = -2;
 
 /**
  * Work done by mailboxes, for tests that check that receiving costs the same however long

@@ -21,7 +21,8 @@ import type { NativeCtx, NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { deepCopy, deepCopyCounted, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
-import { fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
+import { Fault, fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
+import { intoIsFallible } from "../lang/builtins.js";
 import { chargeFor as chargeUnits, codePointLength, codePointsBefore, indexString, unitOffset } from "./strings.js";
 import { C } from "./error-codes.js";
 
@@ -48,8 +49,25 @@ export function cleanString(s: string): string {
   return s.replace(/\p{Cc}/gu, "").trim();
 }
 
+/** Strings up to this long are split by hand (see split). */
+const SHORT_SPLIT = 256;
+
 function split(s: string, sep: string): string[] {
-  return sep === "" ? Array.from(s) : s.split(sep);
+  if (sep === "") return Array.from(s);
+  // A short line (a request, a record) split by a loop of indexOf: 2-3x faster in V8 than
+  // String.prototype.split, which goes through the runtime. The same parts.
+  if (s.length > SHORT_SPLIT) return s.split(sep);
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const k = s.indexOf(sep, from);
+    if (k < 0) {
+      out.push(from === 0 ? s : s.slice(from));
+      return out;
+    }
+    out.push(s.slice(from, k));
+    from = k + sep.length;
+  }
 }
 
 const str = (args: unknown[], i = 0) => args[i] as string;
@@ -387,6 +405,23 @@ const INTEGER_TEXT = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|([0-9]+))$/;
 
 /** Parses decimal, `0x` or `0b` text with an optional sign into an i32, or null. */
 export function parseInteger(s: string): number | null {
+  // Up to nine decimal digits (always an i32) are read directly; anything else by the pattern.
+  const len = s.length;
+  if (len !== 0 && len <= 10) {
+    let i = 0;
+    let c = s.charCodeAt(0);
+    const neg = c === 45; // "-"
+    if (neg || c === 43) i = 1; // "+"
+    if (i < len && len - i <= 9) {
+      let v = 0;
+      for (; i < len; i++) {
+        c = s.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) break;
+        v = v * 10 + c;
+      }
+      if (i === len) return neg ? 0 - v : v;
+    }
+  }
   const m = INTEGER_TEXT.exec(s);
   if (!m) return null;
   const [, sign, hexDigits, binDigits, decDigits] = m;
@@ -491,6 +526,17 @@ function unsupported(from: string, to: Type): never {
  * (bad text, a value out of the target's range) is a `KError` value; a conversion the checker
  * should have refused is a `Fault`.
  */
+/**
+ * `x.into()` (the native value.into, and the second tier inline): the conversion, whose
+ * failure is the value returned where the conversion can fail (parsing, narrowing) and a
+ * fault where the checker should have refused it.
+ */
+export function into(v: unknown, from: Type, to: Type): unknown {
+  const r = convert(v, from, to);
+  if (r instanceof KError && !intoIsFallible(from, to)) throw new Fault(r);
+  return r;
+}
+
 export function convert(v: unknown, from: Type, to: Type): unknown {
   // Every value converts to string as the printer shows it (a known error too: `error("m", "c")`).
   if (to.kind === "string") return from.kind === "string" && typeof v === "string" ? v : formatValue(v, from);

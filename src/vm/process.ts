@@ -9,6 +9,7 @@ import { KError, fault, usedError, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { NO_MAIL, type Mailbox } from "./mailbox.js";
 import { formatPid } from "./print.js";
+import type { RefTable } from "./ref-table.js";
 
 export const enum Status {
   Runnable = 0,
@@ -50,16 +51,17 @@ export class Process {
   waitType = "";
   /** The type set (its constant index) a process waiting in a receive { } waits for; -1 otherwise. */
   waitSet = -1;
-  /** The timer this process waits on — a receive timeout or a sleep — (0 = none); a receive timeout fired. */
+  /** The timer this process waits on — a receive or call timeout, or a sleep — (0 = none; -1 - ms:
+   *  a timeout of ms not armed yet, Scheduler.deferTimer); a receive timeout fired. */
   timerSeq = 0;
   timedOut = false;
 
   /** Linked pids (null until the first link: most processes never link). */
   links: Set<number> | null = null;
   /** Monitors this process holds: ref -> watched pid (null until used). */
-  monitors: Map<number, number> | null = null;
+  monitors: RefTable | null = null;
   /** Monitors on this process: ref -> watcher pid (null until used). */
-  monitoredBy: Map<number, number> | null = null;
+  monitoredBy: RefTable | null = null;
   /** The ref of the `vm.call` this process waits in (0 = none), and the reply type it expects (servers.ts). */
   callRef = 0;
   callType = "";

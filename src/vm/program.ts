@@ -16,7 +16,7 @@
 import { OPCODES, Op } from "../bytecode/opcodes.js";
 import { ModuleError, lineAt, type Module } from "../bytecode/module.js";
 import { verifyModule } from "../bytecode/verifier.js";
-import { hostNames, parseTypeKey, parseTypeSet, type Type } from "../bytecode/types.js";
+import { hostNames, parseTypeKey, parseTypeSet, typeKey, type Type } from "../bytecode/types.js";
 import { extDirective, sameExt } from "../bytecode/ext.js";
 import type { NativeFn } from "./native-api.js";
 import type { ExtOpcode, ExtSite } from "./ext-opcodes.js";
@@ -24,7 +24,13 @@ import { A } from "../diag/codes.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JitFn = (...args: any[]) => unknown;
-export type JitEntry = (vm: unknown, p: unknown, blk: number, locals: unknown[]) => unknown;
+/**
+ * A compiled function's or loop nest's entry: at block `blk` (-1: a call, its arguments in
+ * `frame` from index `o`), with the frame — locals, then the operand stack there — in `frame`
+ * from index `o` (the interpreter passes its stack and the frame's base), where it leaves the
+ * frame again when control goes back to the interpreter (see jit.ts).
+ */
+export type JitEntry = (vm: unknown, p: unknown, blk: number, frame: unknown[], o: number) => unknown;
 
 /**
  * What the second tier made of one unit — a whole function (`f<index>`) or a loop nest
@@ -93,6 +99,7 @@ export class Program {
     this.hot = new Int32Array(fnEntry.length);
     this.jitState = new Int8Array(fnEntry.length);
     this.jitRegions = new Map();
+    this.jitAtWait = new Map();
   }
 
   /** Canonical key of each type constant (what messages are matched on); "" for others. */
@@ -110,6 +117,10 @@ export class Program {
   /** Loop nests compiled for on-stack replacement, by the loop head entered at (null: not
    *  compilable) and by -1 - the nest's first code index. See jit.ts compileRegion. */
   readonly jitRegions: Map<number, JitEntry | null>;
+  /** The compiled loop nest holding each place a process waits at (by code index: a receive,
+   *  the instruction after a vm.call), entered there when the process runs again after
+   *  waiting. See interpreter.ts resumeCompiled. */
+  readonly jitAtWait: Map<number, JitEntry>;
   /** The second tier's cache across runs for this module (jit-cache.ts), or null. */
   jitStore: JitStore | null = null;
   /** The uses of extension opcodes, which `Ext` instructions index (ext-opcodes.ts). */
@@ -132,6 +143,14 @@ export class Program {
   constType(k: number): Type {
     return this.consts[k] as Type;
   }
+
+  /** The keys of the types in the tuple type constant `k` (a typed native call's argument types), made once. */
+  argKeys(k: number): readonly string[] {
+    let keys = this.argKeyCache[k];
+    if (keys === undefined) this.argKeyCache[k] = keys = (this.consts[k] as { elems: Type[] }).elems.map(typeKey);
+    return keys;
+  }
+  private readonly argKeyCache: (readonly string[] | undefined)[] = [];
 }
 
 /** Verifies and links a module. Throws `ModuleError` for anything wrong with it. */

@@ -68,6 +68,8 @@ export class Scheduler {
   /** Processes waiting for a host promise. */
   parked = 0;
   private readonly runQueue = new RunQueue();
+  /** Processes whose timeout is to be armed at the next clock reading (deferTimer). */
+  private readonly deferred: Process[] = [];
   private scheduled = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private hostTimerAt = Infinity;
@@ -102,6 +104,7 @@ export class Scheduler {
   /** The run is over: no timer fires again. */
   stop(): void {
     this.timers.clear();
+    this.deferred.length = 0;
     if (this.hostTimer) clearTimeout(this.hostTimer);
     this.hostTimer = null;
   }
@@ -140,6 +143,7 @@ export class Scheduler {
       if ((++n & 15) === 0 || (remote !== null && remote.spread && (n & 3) === 0)) {
         if (remote !== null) remote.midTick();
         if (this.reductions - r0 >= SLICE || (n & 1023) === 0) {
+          this.armDeferred();
           if (monotonicMs() > until) {
             full = true;
             break;
@@ -149,6 +153,7 @@ export class Scheduler {
       }
     }
     if (vm.isStopped) return;
+    this.armDeferred();
     // A busy tick: it ran its whole time, two or more processes used whole slices in it, and
     // two or more still wait. Ticks like that in a row: more than one scheduler can do.
     const busy = full && this.hungry >= 2 && this.runQueue.length >= 2;
@@ -240,6 +245,7 @@ export class Scheduler {
     // or a host promise of ours such as a file read), and whenever a timer falls due. In the
     // CLI, a lone busy process otherwise runs on without the cost of a switch.
     if ((this.parked > 0 || !vm.opts.exclusive) && monotonicMs() > this.sliceDeadline) return left;
+    this.armDeferred();
     if (this.timers.size > 0 && this.timers.next() <= vm.now()) return left;
     const max = vm.opts.maxReductions;
     this.reductions += SLICE;
@@ -261,6 +267,7 @@ export class Scheduler {
 
   /** Nothing is runnable: wait for a timer or a host promise, or report a deadlock. */
   private idle(): void {
+    this.armDeferred();
     const remote = this.vm.remote;
     const next = this.timers.next();
     if (next !== Infinity || this.parked > 0) {
@@ -305,6 +312,7 @@ export class Scheduler {
   }
 
   private fireTimers(): void {
+    this.armDeferred();
     for (const t of this.timers.due(this.vm.now())) t.fire();
   }
 
@@ -356,18 +364,52 @@ export class Scheduler {
 
   /** `p` waits in a receive with a timeout of `ms` (it is not armed yet). */
   armReceiveTimeout(p: Process, ms: number): void {
-    p.timerSeq = this.timers.add(this.vm.now() + ms, () => {
-      if (p.status !== Status.Receiving || p.timerSeq === 0) return;
-      p.timerSeq = 0;
-      p.timedOut = true;
-      this.makeRunnable(p);
-    });
+    this.deferTimer(p, ms);
+  }
+
+  /**
+   * The timeout of `ms` of a receive or a call `p` now waits in (`p.callRef` says which). It
+   * is armed, `ms` from then, at the scheduler's next reading of the clock (armDeferred) —
+   * the next tick, or a check within this one — rather than now: most waits end sooner (the
+   * reply of a call comes in the same tick), and then cancelling it costs nothing, where
+   * arming it would read the clock and add to and take from the timer heap at every call. A
+   * timeout so fires up to a tick (10 ms) later than `ms` after the wait began, never sooner;
+   * timers fire only between slices anyway.
+   */
+  deferTimer(p: Process, ms: number): void {
+    // Not armed yet: -1 - ms (an armed timer's seq is positive). The list may name a process
+    // twice (a wait ended and another began before the next reading): armDeferred arms the
+    // first and skips the rest; it is bounded by the slices between two readings.
+    p.timerSeq = -1 - ms;
+    this.deferred.push(p);
+  }
+
+  /** Arms the deferred timeouts of processes still waiting (see deferTimer). */
+  armDeferred(): void {
+    const list = this.deferred;
+    if (list.length === 0) return;
+    const now = this.vm.now();
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (p.timerSeq >= 0) continue;
+      const ms = -1 - p.timerSeq;
+      if (p.callRef !== 0) p.timerSeq = this.vm.servers.armTimeout(p, now + ms, ms);
+      else {
+        p.timerSeq = this.timers.add(now + ms, () => {
+          if (p.status !== Status.Receiving || p.timerSeq === 0) return;
+          p.timerSeq = 0;
+          p.timedOut = true;
+          this.makeRunnable(p);
+        });
+      }
+    }
+    list.length = 0;
   }
 
   /** Cancels the timer `p` waits on, if any (a message came, or the process ended). */
   cancelTimer(p: Process): void {
     if (p.timerSeq !== 0) {
-      this.timers.cancel(p.timerSeq);
+      if (p.timerSeq > 0) this.timers.cancel(p.timerSeq);
       p.timerSeq = 0;
     }
   }

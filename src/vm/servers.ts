@@ -45,7 +45,6 @@ import { ExitNotice, KError, ReplyTo, fault } from "./values.js";
 import { C } from "./error-codes.js";
 import { admitMessage, chargeHeld } from "./heap.js";
 import { MAX_HOST_DELAY_MS } from "./timers.js";
-import { typeKey, type Type } from "../bytecode/types.js";
 
 /** The `waitType` of a process waiting in vm.call (no Kaylee type has this key). */
 export const CALL_WAIT = "\u0000reply";
@@ -72,7 +71,7 @@ export class Servers {
     p.callType = replyType;
     p.waitType = CALL_WAIT;
     p.status = Status.Receiving;
-    p.timerSeq = vm.timers.add(vm.now() + ms, () => this.timedOut(p, ref, ms));
+    vm.sched.deferTimer(p, ms);
     // Sent last: if p dies of this very message (its mailbox or heap), the notice ends the call.
     vm.sendValue(p, to, msgType, [new ReplyTo(p.pid, ref), request]);
     return null;
@@ -103,6 +102,12 @@ export class Servers {
   down(q: Process, from: number, reason: string): void {
     this.vm.sched.cancelTimer(q);
     this.wake(q, reason === "noproc" ? noproc(from) : new KError(reason, C.down));
+  }
+
+  /** Arms the timeout (`ms`, due at `at`) of the call `p` waits in (Scheduler.armDeferred); its timer's seq. */
+  armTimeout(p: Process, at: number, ms: number): number {
+    const ref = p.callRef;
+    return this.vm.timers.add(at, () => this.timedOut(p, ref, ms));
   }
 
   private timedOut(p: Process, ref: number, ms: number): void {
@@ -196,21 +201,12 @@ function noproc(pid: number): KError {
 
 // ── natives ───────────────────────────────────────────────────────────────────────────
 
-/** The keys of static types, computed once per type object of the program's constants. */
-const keys = new WeakMap<Type, string>();
-function keyOf(t: Type): string {
-  let k = keys.get(t);
-  if (k === undefined) keys.set(t, (k = typeKey(t)));
-  return k;
-}
-
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
-/** The static types a call's code passed (CallNativeTyped): `n` of them. */
-function typesOf(c: SysCtx, n: number): Type[] {
-  const t = c.argTypes;
-  if (t === null || t.length < n) throw fault("a call, reply or send_after needs its message types (CallNativeTyped)", C.bad_code);
-  return t;
+/** The keys of the static types a call's code passed (CallNativeTyped): `n` of them, made once per constant. */
+function keysOf(c: SysCtx, n: number): readonly string[] {
+  if (c.typeConst < 0 || c.argTypes === null || c.argTypes.length < n) throw fault("a call, reply or send_after needs its message types (CallNativeTyped)", C.bad_code);
+  return c.vm.program.argKeys(c.typeConst);
 }
 
 function refArg(v: unknown): number {
@@ -230,19 +226,19 @@ export const SERVER_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   [
     "vm.call",
     sys((c, a) => {
-      const t = typesOf(c, 2);
-      return c.vm.servers.call(c.proc, a[0] as number, keyOf(t[0]), c.vm.copyMessage(a[1]), keyOf(t[1]), a[2] as number);
+      const k = keysOf(c, 2);
+      return c.vm.servers.call(c.proc, a[0] as number, k[0], c.vm.copyMessage(a[1]), k[1], a[2] as number);
     }),
   ],
   [
     "vm.reply",
     sys((c, a) => {
       const f = replyArg(a[0]);
-      c.vm.servers.replied(f.pid, f.ref, keyOf(typesOf(c, 1)[0]), c.vm.copyMessage(a[1]));
+      c.vm.servers.replied(f.pid, f.ref, keysOf(c, 1)[0], c.vm.copyMessage(a[1]));
       return null;
     }),
   ],
-  ["vm.send_after", sys((c, a) => c.vm.servers.sendAfter(c.proc, a[0] as number, keyOf(typesOf(c, 1)[0]), c.vm.copyMessage(a[1]), a[2] as number))],
+  ["vm.send_after", sys((c, a) => c.vm.servers.sendAfter(c.proc, a[0] as number, keysOf(c, 1)[0], c.vm.copyMessage(a[1]), a[2] as number))],
   ["vm.cancel_timer", sys((c, a) => c.vm.servers.cancelTimer(c.proc, refArg(a[0])))],
   [
     "exit.ref",

@@ -15,6 +15,7 @@
 
 import { Status, pidString, type Process } from "./process.js";
 import { ExitNotice } from "./values.js";
+import { RefTable } from "./ref-table.js";
 import type { PanicInfo, VMCore } from "./vm-core.js";
 
 /** Why a process was ended by a signal (see `VMCore.exit`). */
@@ -91,7 +92,7 @@ export class Signals {
   /** A monitor of `target` (here) held by `watcher` elsewhere; a noproc notice if it has ended. */
   monitoredFrom(ref: number, watcher: number, target: number): void {
     const t = this.vm.procs.get(target);
-    if (t) (t.monitoredBy ??= new Map()).set(ref, watcher);
+    if (t) (t.monitoredBy ??= new RefTable()).set(ref, watcher);
     else this.queue.push({ from: target, to: watcher, reason: "noproc", linked: false, notice: true, ref, origin: null }), this.drain();
   }
 
@@ -119,12 +120,12 @@ export class Signals {
     const w = this.vm.procs.get(watcher);
     if (!w) return true;
     if (!t && remote !== null && remote.monitor(ref, watcher, target)) {
-      (w.monitors ??= new Map()).set(ref, target);
+      (w.monitors ??= new RefTable()).set(ref, target);
       return true;
     }
     if (!t) return false;
-    (w.monitors ??= new Map()).set(ref, target);
-    (t.monitoredBy ??= new Map()).set(ref, watcher);
+    (w.monitors ??= new RefTable()).set(ref, target);
+    (t.monitoredBy ??= new RefTable()).set(ref, watcher);
     return true;
   }
 

@@ -10,7 +10,7 @@
 import type { Spread } from "../threads/protocol.js";
 import type { Program, TypeSet } from "./program.js";
 import { NO_TRIES, Process, Status, pidString } from "./process.js";
-import { NO_MESSAGE, SELECT_WAIT, usedError } from "./interpreter.js";
+import { usedError } from "./interpreter.js";
 import { ExitNotice, Fault, KError, MAX_STRING_LENGTH, ProgramExit, fault, type HostValue } from "./values.js";
 import { C } from "./error-codes.js";
 import { failureValue } from "./fallible.js";
@@ -18,21 +18,22 @@ import type { Host, NativeCtx, NativeFn } from "./native-api.js";
 import type { Type } from "../bytecode/types.js";
 import type { TimerHeap } from "./timers.js";
 import { Logger } from "./log.js";
-import { deepCopy } from "./copy.js";
+import { copyInside, deepCopy } from "./copy.js";
 import { runExt, type ExtSite } from "./ext-opcodes.js";
 import { arrive, closeOwned, holdsHost, keyHoldsHost, sendHost } from "./host-types.js";
 import { JIT_THRESHOLD } from "./jit.js";
 import { ProcessTable } from "./proc-table.js";
-import { NO_MAIL, NONE, Mailbox } from "./mailbox.js";
+import { NO_MAIL, NONE, NO_MESSAGE, SELECT_WAIT, Mailbox } from "./mailbox.js";
 import { Scheduler, monotonicMs } from "./scheduler.js";
 import { Signals, type ExitCause } from "./signals.js";
 import { Servers } from "./servers.js";
+import { RefTable } from "./ref-table.js";
 import { Registry } from "./registry.js";
 import type { CancelReason } from "./cancel.js";
 import type { Remote } from "../threads/remote.js";
 import { Question } from "../threads/protocol.js";
 import { childKey, nextFloat, seedKey, streamState } from "./random.js";
-import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWork, heapClose, heapExit, heapPeak, heapSpawn } from "./heap.js"; // memory & safety (heap.ts)
+import { DEFAULT_MAX_HEAP, DEFAULT_MAX_PROCESSES, HardExit, admitMessage, chargeNative, copyWorkOf, heapClose, heapExit, heapPeak, heapSpawn, messageSizeCap, sizeOfValue } from "./heap.js"; // memory & safety (heap.ts)
 
 /** The stream key of every process when there is no seed (it draws from the VM's generator). */
 const NO_KEY: [number, number] = [0, 0];
@@ -152,6 +153,8 @@ export interface SupervisorHooks {
 export interface SysCtx extends NativeCtx {
   vm: VMCore;
   proc: Process;
+  /** The constant of argTypes (CallNativeTyped), or -1: where the keys of those types are found (Program.argKeys). */
+  typeConst: number;
 }
 
 /**
@@ -190,6 +193,9 @@ export class VMCore {
   jitArgs = 0;
   /** The message `receiveSelect` just took, until the instruction that called it pushes it (same instruction). */
   selected: unknown = null;
+  /** The last message copyMessage copied, and its size (sizeOfCopy). */
+  private sized: unknown = null;
+  private sizedBytes = 0;
   /** Calls or loop back-edges before a function is compiled (Infinity: the second tier is off). */
   jitThreshold: number;
   main: Process | null = null;
@@ -236,6 +242,7 @@ export class VMCore {
       charge: vm.chargeWork, // the same function everywhere: strings.ts keeps its cache per VM by it
       vm,
       proc: null as unknown as Process,
+      typeConst: -1,
     };
   }
 
@@ -433,7 +440,7 @@ export class VMCore {
     if (placed) {
       // The spawner linked (or, spawn_monitor, monitored) its own end already.
       if (link) (p.links ??= new Set()).add(parent);
-      if (monitorRef !== 0) (p.monitoredBy ??= new Map()).set(monitorRef, parent);
+      if (monitorRef !== 0) (p.monitoredBy ??= new RefTable()).set(monitorRef, parent);
     } else if (link && parent) this.signals.link(parent, pid);
     if (this.log.info) this.log.log("info", `spawn ${pidString(pid)} ${p.fnName}`);
     this.opts.onEvent?.({ kind: "spawn", pid, fn: p.fnName, parent });
@@ -479,7 +486,7 @@ export class VMCore {
       if (remote !== null && at !== remote.self) {
         pid = this.takePid(at);
         if (link) (p.links ??= new Set()).add(pid);
-        if (ref !== 0) (p.monitors ??= new Map()).set(ref, pid);
+        if (ref !== 0) (p.monitors ??= new RefTable()).set(ref, pid);
         remote.spawnAt(at, pid, fn, args, p.pid, link, ref, this.childKey(p.pid)); // counted where it starts
       } else {
         pid = this.spawn(fn, args, p.pid, link).pid;
@@ -564,9 +571,10 @@ export class VMCore {
   // ── messages ────────────────────────────────────────────────────────────────────────
 
   /** SendMessage: `typeConst` is the constant-pool index of the message's static type. */
-  sendFromCode(p: Process, to: number, typeConst: number, value: unknown): void {
+  /** SendMessage; `fresh`: `value` is a vector or tuple just made and held nowhere else (compiled code knows). */
+  sendFromCode(p: Process, to: number, typeConst: number, value: unknown, fresh = false): void {
     if (typeof to !== "number") throw fault("send: not a process", C.bad_code);
-    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value, p));
+    this.sendValue(p, to, this.program.constKeys[typeConst], this.copyMessage(value, p, fresh));
   }
 
   /**
@@ -574,15 +582,29 @@ export class VMCore {
    * undefined when the embedder defined no host types.
    */
   private hostCopier(from: Process | null): ((h: HostValue) => HostValue) | undefined {
-    return this.opts.hostTypes ? (h) => sendHost(this, from, h) : undefined;
+    // (The closure is made elsewhere: a closure here would cost its context at every send.)
+    return this.opts.hostTypes ? hostSender(this, from) : undefined;
   }
 
   /** A message's private copy, its work charged (what the receiver gets: messages are copied); `from` sends it. */
-  copyMessage(value: unknown, from: Process | null = this.current): unknown {
+  copyMessage(value: unknown, from: Process | null = this.current, fresh = false): unknown {
     if (value instanceof KError) throw usedError(value);
-    const copy = deepCopy(value, this.hostCopier(from));
-    if (typeof copy === "object" && copy !== null) this.chargeWork(copyWork(copy));
+    const copy = fresh ? copyInside(value as unknown[], this.hostCopier(from)) : deepCopy(value, this.hostCopier(from));
+    if (typeof copy === "object" && copy !== null) {
+      // One walk for the copy's work and, when it is delivered here, its admission (sizeOfCopy).
+      const n = sizeOfValue(copy, messageSizeCap(this));
+      this.chargeWork(copyWorkOf(n));
+      this.sized = copy;
+      this.sizedBytes = n;
+    }
     return copy;
+  }
+
+  /** The size copyMessage took of `copy` if it is the copy it made last (taken once), else -1. */
+  sizeOfCopy(copy: unknown): number {
+    if (copy !== this.sized || copy === null) return -1;
+    this.sized = null;
+    return this.sizedBytes;
   }
 
   /** `p` sends `copy` (its own copy: copyMessage), of static type `type`, to `to`. */
@@ -654,7 +676,7 @@ export class VMCore {
     this.exit(q, "mailbox_overflow");
   }
 
-  /** Wakes a waiting receiver with `value` as what its receive returns (see interpreter.ts). */
+  /** Wakes a waiting receiver with `value` as what its receive returns (`receive` takes it, in either tier). */
   private handOff(q: Process, value: unknown): void {
     if (q.timerSeq !== 0) this.sched.cancelTimer(q);
     q.timedOut = false;
@@ -669,6 +691,14 @@ export class VMCore {
    * to wait (with a timeout when ms >= 0). A timed-out wait yields a "timeout" error value.
    */
   receive(p: Process, typeConst: number, timed: boolean, ms: number): unknown {
+    if (p.resumeReceive) {
+      // The message handed over while it waited here (handOff).
+      p.resumeReceive = false;
+      p.hasResume = false;
+      const v = p.resumeValue;
+      p.resumeValue = null;
+      return v;
+    }
     const want = this.program.constKeys[typeConst];
     if (timed && (typeof ms !== "number" || !(ms >= 0))) return badTimeout(ms);
     const box = p.mailbox;
@@ -739,6 +769,7 @@ export class VMCore {
     ctx.self = p.pid;
     ctx.proc = p;
     ctx.argTypes = typeConst >= 0 ? (this.program.constType(typeConst) as { elems: Type[] }).elems : null;
+    ctx.typeConst = typeConst;
     const fn: NativeFn = this.program.natives[idx];
     try {
       const r = fn(ctx, args);
@@ -936,4 +967,9 @@ export function formatTrace(p: PanicInfo, file: string): string {
 
 function tooMany(max: number): Fault {
   return fault(`too many processes (--max-processes=${max})`, C.system_limit);
+}
+
+/** What hostCopier hands a message's copy: `from`'s host values as a message carries them. */
+function hostSender(vm: VMCore, from: Process | null): (h: HostValue) => HostValue {
+  return (h) => sendHost(vm, from, h);
 }
