@@ -473,6 +473,12 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[]
   // Work proportional to the result's size (split, upper, sort's copy ...). The receiver's size
   // is not charged: most calls on a big collection (push, pop, index) are O(1).
   if (work >= 256) chargeReductions(work >>> 6);
+  chargeResult(vm, p, n);
+}
+
+/** Charges `n` bytes of a native's result, as chargeNative does once it has sized it (also the
+ *  second tier's inline natives: jit.ts, string-builder.ts). */
+export function chargeResult(vm: VMCore, p: Process, n: number): void {
   if ((p.heapBytes += n) > 0) heapCheck(vm, p, p.sp, true, true);
 }
 

@@ -3,15 +3,14 @@
 // and embedder-defined natives are registered the same way (seed 000, "Extensibility").
 
 import type { NativeFn } from "./native-api.js";
-import { METHODS, convert } from "./methods.js";
+import { METHODS, VALUE_INTO } from "./methods.js";
 import { BASIC_NATIVES } from "./natives-basic.js";
 import { PROCESS_NATIVES } from "./natives-process.js";
 import { SERVER_NATIVES } from "./servers.js";
 import { SUPERVISOR_NATIVES } from "./supervisor.js";
 import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
-import { Fault, KError, fault } from "./values.js";
-import { intoIsFallible } from "../lang/builtins.js";
+import { KError, fault } from "./values.js";
 import { FALLIBLE_NATIVES, returningFailures } from "./fallible.js";
 import { chargeFor, withCodePoint } from "./strings.js";
 import { C } from "./error-codes.js";
@@ -22,16 +21,7 @@ export class Natives implements NativeTable {
   constructor() {
     // A fallible call's failure is the value it returns (fallible.ts); the others fault.
     for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SERVER_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, FALLIBLE_NATIVES.has(k) ? returningFailures(v) : v);
-    // `x.into()`: the call passes (source type, target type) as its static types. A
-    // conversion that can fail (parsing, narrowing: see intoIsFallible) returns its failure;
-    // any other failure is one the checker should have refused, a fault.
-    this.table.set("value.into", (ctx, a) => {
-      const from = ctx.argTypes![0];
-      const to = ctx.argTypes![1];
-      const r = convert(a[0], from, to);
-      if (r instanceof KError && !intoIsFallible(from, to)) throw new Fault(r);
-      return r;
-    });
+    this.table.set("value.into", VALUE_INTO);
     // For-in write-back over a string: the string with char i replaced.
     this.table.set("string.set_char", (ctx, a) => withCodePoint(a[0] as string, a[1] as number, a[2] as number, ctx.charge));
     // A long vector or tuple literal, grown a chunk at a time (codegen.ts, FnGen.literal).

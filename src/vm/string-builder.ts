@@ -1,0 +1,387 @@
+// String builders: how the second tier appends to a string local in place.
+//
+// Kaylee strings are values, and Raft's are JS strings, so `s = s + x` and `s.push(c)` make a
+// new string each time: V8 joins the two as a cons string (32 bytes pointing at both), and a
+// loop that builds a long string leaves a tree of a node per append for the collector to walk,
+// copy and promote until something flattens it. Erlang grows a binary that only one variable
+// holds in place; this is the same idea for a string local of compiled code (jit.ts).
+//
+// A local the plan below picks keeps two things in its compiled frame: its JS variable `lN`,
+// now the *head* of its value, and a `StringBuilder` `BN` (null until the first append)
+// holding the UTF-16 units appended since: one byte a unit while every unit is below 256 (a
+// Buffer, read back with a latin1 decode), two once one is not (the same memory seen as a
+// Uint16Array, read back as UCS-2, which keeps any unit as it is). The local's value is head
+// followed by the pending units. An append copies the new units into the buffer, which
+// doubles when full (a string of 2,048 units or more is joined to the head as it is instead);
+// joining decodes the buffer once, into one flat string, so a long build is a few big pieces
+// (one per join) instead of a tree of a node per append that V8 must copy flat when read.
+//
+// The builder is local to the compiled frame and invisible to the rest of the VM: wherever
+// the value is read — a Load of the local (passing it, sending it, printing it, storing it
+// elsewhere, returning it), leaving a loop nest compiled on its own, any unwind or suspension
+// of the frame (which hands its locals to the interpreter) — the pending units are joined to
+// the head first (`sbFlat`), and the plain string is what is read. A later append starts
+// afresh on that string. So value semantics hold as for any string: a variable that took the
+// old value keeps it.
+//
+// Appends keep the two tiers' accounting exactly: a builder append checks the length limits,
+// charges the heap bytes and the reductions that the Concat or `string.push` it replaces
+// charges (in the same order, faulting at the same instruction), and anything unusual (a
+// value that is not a string, an invalid char, a result near the host's string limit) goes
+// through the plain operation on the joined string.
+//
+// Which locals (`planBuilders`): a string local that is appended to inside a loop and read
+// nowhere in the innermost loop around any such append, so that joining happens at most once
+// per turn of an outer loop. An append is recognised in the bytecode as `Load $n`, values that
+// do not touch the loaded one, `Concat` or `CallNative #string.push 2` on it (repeatable:
+// `s = s + a + b`), then `Store $n`, all in one basic block, with nothing in between that can
+// leave the frame other than by a fault (see `simple` in jit.ts).
+
+import { OPCODES, SIZE } from "../bytecode/opcodes.js";
+import { Op } from "../bytecode/op.js";
+import { C } from "./error-codes.js";
+import { HardExit, charge, chargeResult } from "./heap.js";
+import type { Process } from "./process.js";
+import type { Program } from "./program.js";
+import type { VMCore } from "./vm-core.js";
+
+/** Units a new builder holds before it grows. */
+const FIRST_UNITS = 256;
+/**
+ * Units a builder holds at most: when full, they join the head as one piece. (A buffer that
+ * grew without bound would save those joins but touch fresh memory at every doubling, which
+ * costs more: measured in docs/performance.md.)
+ */
+const MAX_UNITS = 32 * 1024;
+/** A builder holding more room than this gives it back when its units are joined. */
+const KEPT_UNITS = MAX_UNITS;
+/** A string this long or longer is joined to the head as it is, not copied unit by unit. */
+const LONG_PIECE = 2048;
+/** Released builders kept for reuse, per thread. */
+const POOL_SIZE = 8;
+/** Uint16Array writes little-endian units here (as UCS-2 decoding reads them)? */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export class StringBuilder {
+  /** The pending units while every one is below 256, a byte each. */
+  bytes: Buffer = Buffer.allocUnsafeSlow(FIRST_UNITS);
+  /** The pending units once one is not (`wide`), and the memory behind them. */
+  units: Uint16Array = new Uint16Array(0);
+  wideBytes: Buffer | null = null;
+  /** Units pending. */
+  k = 0;
+  /** The pending units are in `units`. */
+  wide = false;
+}
+
+const pool: StringBuilder[] = [];
+
+/** An empty builder. */
+export function sbNew(): StringBuilder {
+  return pool.pop() ?? new StringBuilder();
+}
+
+/** The compiled frame that held `b` is leaving: `b` may serve another. */
+export function sbFree(b: StringBuilder): void {
+  if (pool.length < POOL_SIZE && b.bytes.length <= KEPT_UNITS) {
+    b.k = 0;
+    b.wide = false;
+    b.units = new Uint16Array(0);
+    b.wideBytes = null;
+    pool.push(b);
+  }
+}
+
+/**
+ * The local's whole value: `head` and the pending units joined (one flat piece, however many
+ * appends made it); none are pending after, and a big buffer is given back.
+ */
+export function sbFlat(b: StringBuilder, head: string): string {
+  const k = b.k;
+  if (k === 0) return head;
+  const s = b.wide ? b.wideBytes!.toString("ucs2", 0, 2 * k) : b.bytes.toString("latin1", 0, k);
+  b.k = 0;
+  b.wide = false;
+  if (b.bytes.length > KEPT_UNITS) b.bytes = Buffer.allocUnsafeSlow(FIRST_UNITS);
+  if (b.units.length > KEPT_UNITS) {
+    b.units = new Uint16Array(0);
+    b.wideBytes = null;
+  }
+  return head === "" ? s : head + s;
+}
+
+/**
+ * Room for `m` more units: the buffer in use doubles until they fit, keeping what it holds,
+ * up to MAX_UNITS; past that its units join the head (returned).
+ */
+function room(b: StringBuilder, head: string, m: number): string {
+  const need = b.k + m;
+  if (!b.wide) {
+    if (need <= b.bytes.length) return head;
+    if (need > MAX_UNITS) {
+      head = sbFlat(b, head);
+      if (m <= b.bytes.length) return head;
+    }
+    const bytes = Buffer.allocUnsafeSlow(Math.max(b.k + m, 2 * b.bytes.length));
+    b.bytes.copy(bytes, 0, 0, b.k);
+    b.bytes = bytes;
+  } else if (need > b.units.length) {
+    if (need > MAX_UNITS) {
+      head = sbFlat(b, head);
+      if (m <= b.bytes.length) return head;
+      return room(b, head, m);
+    }
+    wideRoom(b, Math.max(need, 2 * b.units.length), b.k);
+  }
+  return head;
+}
+
+/** `units` with room for `cap`, its first `keep` units kept. */
+function wideRoom(b: StringBuilder, cap: number, keep: number): void {
+  const wb = Buffer.allocUnsafeSlow(2 * cap);
+  if (keep > 0) b.wideBytes!.copy(wb, 0, 0, 2 * keep);
+  b.wideBytes = wb;
+  b.units = new Uint16Array(wb.buffer, wb.byteOffset, cap);
+}
+
+/** The pending bytes become 16-bit units (room for `m` more). */
+function widen(b: StringBuilder, m: number): void {
+  const k = b.k;
+  if (b.units.length < k + m) wideRoom(b, Math.max(k + m, 2 * k, FIRST_UNITS), 0);
+  const bytes = b.bytes;
+  const units = b.units;
+  for (let i = 0; i < k; i++) units[i] = bytes[i];
+  b.wide = true;
+}
+
+/** Appends the units of `x`; returns the head (a new one when `x` is joined to it as it is). */
+function put(b: StringBuilder, head: string, x: string): string {
+  const m = x.length;
+  if (m >= LONG_PIECE) return sbFlat(b, head) + x;
+  head = room(b, head, m);
+  let k = b.k;
+  let j = 0;
+  if (!b.wide) {
+    const bytes = b.bytes;
+    for (; j < m; j++) {
+      const c = x.charCodeAt(j);
+      if (c > 255) break;
+      bytes[k++] = c;
+    }
+    b.k = k;
+    if (j === m) return head;
+    if (!LITTLE_ENDIAN) return sbFlat(b, head) + x.slice(j);
+    widen(b, m - j);
+  }
+  const units = b.units;
+  for (; j < m; j++) units[k++] = x.charCodeAt(j);
+  b.k = k;
+  return head;
+}
+
+/**
+ * `s = s + x` for a builder local (`b`, `head`): the second tier's Concat, appending in place.
+ * Returns the new head.
+ */
+export function sbCat(vm: VMCore, p: Process, b: StringBuilder, head: string, x: string): string {
+  if (typeof x !== "string") {
+    // Not a string (only hand-written bytecode makes one): the plain Concat.
+    const a = sbFlat(b, head);
+    const t = a + x;
+    if (t.length > vm.maxStringLength || 2 * t.length > vm.heapLimit) throw new HardExit(C.heap_limit);
+    if ((p.heapBytes += 32 + 2 * (a.length < (x as string).length ? a.length : (x as string).length)) > 0) charge(vm, p, 0, -1);
+    return t;
+  }
+  const len = head.length + b.k;
+  const m = x.length;
+  const t = len + m;
+  if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
+  if ((p.heapBytes += 32 + 2 * (len < m ? len : m)) > 0) charge(vm, p, 0, -1);
+  return put(b, head, x);
+}
+
+/**
+ * `s.push(c)` for a builder local: the native `string.push` (native `idx` of the program,
+ * methods.ts), appending in place: the same length limit, then the result charged as a
+ * native's is (heap.ts, chargeNative): the units it adds (all of the string when it adds
+ * none), and reductions for 256 or more. Returns the new head.
+ */
+export function sbPush(vm: VMCore, p: Process, b: StringBuilder, head: string, c: unknown, idx: number): string {
+  const len = head.length + b.k;
+  const n = typeof c === "string" ? c.length : typeof c === "number" && c >= 0 && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) && Number.isInteger(c) ? (c > 0xffff ? 2 : 1) : -1;
+  // Anything else (an invalid char): the native itself, on the whole string.
+  if (n < 0) return vm.callNative(p, idx, [sbFlat(b, head), c], -1) as string;
+  const t = len + n;
+  if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
+  if (typeof c === "string") {
+    const work = n > 0 ? n : t;
+    if (work >= 256) vm.chargeWork(work >>> 6);
+    chargeResult(vm, p, 32 + 2 * work);
+    return put(b, head, c);
+  }
+  chargeResult(vm, p, 32 + 2 * n);
+  if ((c as number) < 256 && !b.wide) {
+    if (b.k === b.bytes.length) head = room(b, head, 1);
+    b.bytes[b.k++] = c as number;
+    return head;
+  }
+  head = room(b, head, n);
+  if (!b.wide) {
+    if (!LITTLE_ENDIAN) return sbFlat(b, head) + String.fromCodePoint(c as number);
+    widen(b, n);
+  }
+  if (n === 1) b.units[b.k++] = c as number;
+  else {
+    b.units[b.k++] = 0xd800 + (((c as number) - 0x10000) >> 10);
+    b.units[b.k++] = 0xdc00 + (((c as number) - 0x10000) & 0x3ff);
+  }
+  return head;
+}
+
+// ── which locals ─────────────────────────────────────────────────────────────────────────
+
+/** What a compiled unit (a function, or a loop nest compiled on its own) looks like to the plan. */
+export interface UnitView {
+  prog: Program;
+  /** The unit's instructions (code indices), in order. */
+  pcs: readonly number[];
+  /** Code indices that start a basic block. */
+  leaders: ReadonlySet<number>;
+  /** Local n lives unboxed as a float: never a builder. */
+  isFloat(n: number): boolean;
+  /**
+   * The instruction neither leaves the frame nor can be caught in it other than by a fault,
+   * and reads or writes locals only through its operands (regular instructions, Concat,
+   * natives inlined by the second tier).
+   */
+  simple(pc: number): boolean;
+  /** Values the instruction pops. */
+  pops(pc: number): number;
+  /** The native `string.push` at native index i is the built-in one. */
+  isPush(i: number): boolean;
+}
+
+/** The role of an instruction in an append: the Load that starts it, each join, the Store that ends it. */
+export type Role = "load" | "append" | "store";
+
+export interface BuilderPlan {
+  /** The locals kept as builders. */
+  readonly locals: ReadonlySet<number>;
+  /** The instructions of appends to them, by code index. */
+  readonly roles: ReadonlyMap<number, { role: Role; local: number }>;
+}
+
+export const NO_BUILDERS: BuilderPlan = { locals: new Set(), roles: new Map() };
+
+/** Instructions that may name locals other than through `local` operands (places, extension opcodes). */
+const HIDDEN_LOCALS: ReadonlySet<number> = new Set([Op.Ext, Op.CopyPlaces, Op.LoadPlace, Op.StorePlace]);
+/** Instructions that can neither fault nor touch a local but by their operands. */
+const QUIET: ReadonlySet<number> = new Set([Op.Load, Op.PushConst, Op.PushInt, Op.PushNull, Op.PushTrue, Op.PushFalse]);
+/** Instructions besides appends that may name a builder local: reads (which join first) and plain stores. */
+const PLAIN_USES: ReadonlySet<number> = new Set([Op.Load, Op.Store, Op.ReturnLocal, Op.CopyLocalLocal, Op.CopyLocalConst]);
+
+function mentions(code: Int32Array, pc: number, n: number): boolean {
+  const kinds = OPCODES[code[pc]].operands;
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === "local" && code[pc + 1 + i] === n) return true;
+  return false;
+}
+
+/** Does the instruction read local n's value (rather than only overwrite it)? */
+function reads(code: Int32Array, pc: number, n: number): boolean {
+  const op = code[pc];
+  return op === Op.Load || op === Op.ReturnLocal || (op === Op.CopyLocalLocal && code[pc + 2] === n);
+}
+
+/**
+ * The append that the `Load $n` at `u.pcs[i]` starts, if it is one: its joins and its Store.
+ * `chain`: joins may follow one another with instructions between that can fault (no try
+ * region in the unit could catch the fault and see the local half-appended).
+ */
+function appendAt(u: UnitView, i: number, n: number, chain: boolean): { joins: number[]; store: number } | null {
+  const { prog, pcs } = u;
+  const code = prog.code;
+  const d = prog.pcDepth[pcs[i]];
+  const joins: number[] = [];
+  for (let j = i + 1; j < pcs.length; j++) {
+    const z = pcs[j];
+    if (u.leaders.has(z)) return null;
+    const op = code[z];
+    const e = prog.pcDepth[z];
+    if (mentions(code, z, n)) return joins.length > 0 && op === Op.Store && e - 1 === d ? { joins, store: z } : null;
+    if (e - u.pops(z) > d) {
+      // The loaded value stays where it is, below this instruction's operands.
+      if (!u.simple(z) || (joins.length > 0 && !chain && !QUIET.has(op))) return null;
+      continue;
+    }
+    // The loaded value (or what it has become) is the left operand of a join, or it is used otherwise.
+    if (e - 2 !== d) return null;
+    if (op === Op.Concat || (op === Op.CallNative && code[z + 2] === 2 && prog.nativeNames[code[z + 1]] === "string.push" && u.isPush(code[z + 1]))) joins.push(z);
+    else return null;
+  }
+  return null;
+}
+
+/** The unit's loops: [head, end) of each backward jump or branch. */
+function loopsOf(u: UnitView): [number, number][] {
+  const code = u.prog.code;
+  const loops: [number, number][] = [];
+  for (const pc of u.pcs) {
+    const info = OPCODES[code[pc]];
+    if (info.flow !== "jump" && info.flow !== "branch") continue;
+    const t = code[pc + 1 + info.operands.indexOf("label")];
+    if (t <= pc) loops.push([t, pc + SIZE[code[pc]]]);
+  }
+  return loops;
+}
+
+/** The smallest loop around `pc`, or null. */
+function innermost(loops: readonly [number, number][], pc: number): [number, number] | null {
+  let best: [number, number] | null = null;
+  for (const l of loops) if (l[0] <= pc && pc < l[1] && (best === null || l[1] - l[0] < best[1] - best[0])) best = l;
+  return best;
+}
+
+/** The string locals of a unit that the second tier keeps as builders, and their appends. */
+export function planBuilders(u: UnitView): BuilderPlan {
+  const code = u.prog.code;
+  if (u.pcs.some((pc) => HIDDEN_LOCALS.has(code[pc]))) return NO_BUILDERS;
+  const chain = !u.pcs.some((pc) => OPCODES[code[pc]].flow === "try");
+  const found = new Map<number, Map<number, Role>>();
+  for (let i = 0; i < u.pcs.length; i++) {
+    const pc = u.pcs[i];
+    if (code[pc] !== Op.Load || u.isFloat(code[pc + 1])) continue;
+    const n = code[pc + 1];
+    const a = appendAt(u, i, n, chain);
+    if (a === null) continue;
+    let roles = found.get(n);
+    if (roles === undefined) found.set(n, (roles = new Map()));
+    roles.set(pc, "load");
+    for (const z of a.joins) roles.set(z, "append");
+    roles.set(a.store, "store");
+  }
+  if (found.size === 0) return NO_BUILDERS;
+  const loops = loopsOf(u);
+  const locals = new Set<number>();
+  const all = new Map<number, { role: Role; local: number }>();
+  for (const [n, roles] of found) {
+    const readAt: number[] = [];
+    let ok = true;
+    for (const pc of u.pcs) {
+      if (roles.has(pc) || !mentions(code, pc, n)) continue;
+      if (!PLAIN_USES.has(code[pc])) ok = false;
+      else if (reads(code, pc, n)) readAt.push(pc);
+    }
+    let inLoop = false;
+    for (const [pc, role] of roles) {
+      if (role !== "append") continue;
+      const l = innermost(loops, pc);
+      if (l === null) continue;
+      inLoop = true;
+      if (readAt.some((r) => l[0] <= r && r < l[1])) ok = false;
+    }
+    if (!ok || !inLoop) continue;
+    locals.add(n);
+    for (const [pc, role] of roles) all.set(pc, { role, local: n });
+  }
+  return locals.size === 0 ? NO_BUILDERS : { locals, roles: all };
+}
