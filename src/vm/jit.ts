@@ -45,7 +45,7 @@ import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, chargeResult, copyCharged } from "./heap.js";
-import { NO_BUILDERS, planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush } from "./string-builder.js";
+import { planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
 
@@ -136,8 +136,10 @@ const H = {
   sbNew,
   sbFree,
   sbFlat,
+  sbReset,
   sbCat,
   sbPush,
+  sbPushByte,
   /** A native called from an inline one's slow path (it neither waits nor parks: see `intoInline`). */
   native: (vm: { callNative(p: unknown, idx: number, args: unknown[], typed: number): unknown }, p: unknown, idx: number, x: unknown, typed: number) => vm.callNative(p, idx, [x], typed),
   ovf: overflow,
@@ -615,7 +617,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   });
   const sb = plan.locals;
   const B = (n: number) => `B${n}`;
-  const value = (n: number) => (sb.has(n) ? `(${B(n)} === null ? ${L(n)} : (${L(n)} = H.sbFlat(${B(n)}, ${L(n)})))` : L(n));
+  const value = (n: number) => (sb.has(n) ? `(${B(n)} === null ? ${L(n)} : (${L(n)} = H.sbFlat(vm, ${B(n)}, ${L(n)})))` : L(n));
   /** The name of a builder local's value on the symbolic stack while it is being appended to (never emitted). */
   const mark = (n: number) => `@B${n}`;
   /** Leaving the frame for good: its builders may serve other frames. */
@@ -732,8 +734,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         } else {
           if (sec !== mark(n)) return null;
           written(n, d);
-          const b = `(${B(n)} ?? (${B(n)} = H.sbNew()))`;
+          const b = `(${B(n)} ?? (${B(n)} = H.sbNew(vm, ${L(n)})))`;
           if (op === Op.Concat) emit(`${at} ${L(n)} = H.sbCat(vm, p, ${b}, ${L(n)}, ${top});`);
+          // A char the code names: below 256 the quickest case; no push of a char charges reductions.
+          else if (/^\d+$/.test(top) && +top < 256) emit(`${at} ${L(n)} = H.sbPushByte(vm, p, ${b}, ${L(n)}, ${top});`);
+          else if (/^\d+$/.test(top)) emit(`${at} ${L(n)} = H.sbPush(vm, p, ${b}, ${L(n)}, ${top}, ${a1});`);
           else emit(`${at} vm.budget = bud; ${L(n)} = H.sbPush(vm, p, ${b}, ${L(n)}, ${top}, ${a1}); bud = vm.budget;`);
           names[d - 2] = mark(n);
         }
@@ -743,13 +748,13 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
       const read = op === Op.Load || op === Op.ReturnLocal ? a1 : op === Op.CopyLocalLocal ? a2 : -1;
       if (sb.has(read)) {
         written(read, d);
-        emit(`if (${B(read)} !== null) ${L(read)} = H.sbFlat(${B(read)}, ${L(read)});`);
+        emit(`if (${B(read)} !== null) ${L(read)} = H.sbFlat(vm, ${B(read)}, ${L(read)});`);
       }
-      if ((op === Op.Store || op === Op.CopyLocalConst || op === Op.CopyLocalLocal) && sb.has(a1)) emit(`if (${B(a1)} !== null) ${B(a1)}.k = 0;`);
     }
     const parts = PARTS[op];
     if (parts !== null) {
       regularJs(parts, [a1, a2, a3], d, pc, jumpTo, block);
+      if ((op === Op.Store || op === Op.CopyLocalConst || op === Op.CopyLocalLocal) && sb.has(a1)) emit(`if (${B(a1)} !== null) H.sbReset(vm, ${B(a1)}, ${L(a1)});`);
       continue;
     }
     switch (op) {

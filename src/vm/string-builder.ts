@@ -44,17 +44,20 @@ import { HardExit, charge, chargeResult } from "./heap.js";
 import type { Process } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
+import { PIECES_MIN, knowPieces, piecesOf } from "./strings.js";
 
 /** Units a new builder holds before it grows. */
 const FIRST_UNITS = 256;
 /**
- * Units a builder holds at most: when full, they join the head as one piece. (A buffer that
- * grew without bound would save those joins but touch fresh memory at every doubling, which
- * costs more: measured in docs/performance.md.)
+ * Units a builder holds at most: when full, they join the head as one piece. A piece this
+ * big is a string whose characters live outside V8's heap (Node makes one from a buffer of
+ * more than about 1 MB), so the collector never copies them, and the full buffer is reused
+ * for the next piece. (A buffer that grew without bound would touch fresh memory at every
+ * doubling instead; smaller pieces are copied by every scavenge they survive.)
  */
-const MAX_UNITS = 32 * 1024;
-/** A builder holding more room than this gives it back when its units are joined. */
-const KEPT_UNITS = MAX_UNITS;
+const MAX_UNITS = 1 << 20;
+/** A buffer past this many units grows to MAX_UNITS at once; one of that size is kept per thread for the next builder. */
+const SMALL_UNITS = 64 * 1024;
 /** A string this long or longer is joined to the head as it is, not copied unit by unit. */
 const LONG_PIECE = 2048;
 /** Released builders kept for reuse, per thread. */
@@ -72,42 +75,111 @@ export class StringBuilder {
   k = 0;
   /** The pending units are in `units`. */
   wide = false;
+  /** A pending unit is a surrogate. */
+  surrogates = false;
+  /**
+   * The head is exactly `pieces` joined, each a flat string without a surrogate, so that the
+   * string's index can be told rather than found (strings.ts, knowPieces).
+   */
+  tracked = false;
+  pieces: string[] = [];
+  /** The head grew since strings.ts was last told of it. */
+  grew = false;
 }
 
 const pool: StringBuilder[] = [];
+/** A big buffer (MAX_UNITS bytes, or 2 * MAX_UNITS for 16-bit units) a builder gave back, for the next that needs one. */
+let spareBytes: Buffer | null = null;
+let spareWide: Buffer | null = null;
 
-/** An empty builder. */
-export function sbNew(): StringBuilder {
-  return pool.pop() ?? new StringBuilder();
+/** A buffer of at least `n` bytes: the spare one when it is big enough and `n` is big. */
+function buffer(n: number, wide: boolean): Buffer {
+  const spare = wide ? spareWide : spareBytes;
+  if (n > SMALL_UNITS && spare !== null && spare.length >= n) {
+    if (wide) spareWide = null;
+    else spareBytes = null;
+    return spare;
+  }
+  return Buffer.allocUnsafeSlow(n);
 }
 
-/** The compiled frame that held `b` is leaving: `b` may serve another. */
+/** A builder for a local whose value is now `head`. */
+export function sbNew(vm: VMCore, head: string): StringBuilder {
+  const b = pool.pop() ?? new StringBuilder();
+  track(vm, b, head);
+  return b;
+}
+
+/** The local was assigned `head`: nothing is pending. */
+export function sbReset(vm: VMCore, b: StringBuilder, head: string): void {
+  clear(b);
+  track(vm, b, head);
+}
+
+function clear(b: StringBuilder): void {
+  b.k = 0;
+  b.wide = false;
+  b.surrogates = false;
+  b.tracked = false;
+  b.pieces = [];
+  b.grew = false;
+}
+
+/** Whether the head, now `head`, is known as pieces (see `tracked`). */
+function track(vm: VMCore, b: StringBuilder, head: string): void {
+  const known = piecesOf(vm.chargeWork, head);
+  b.tracked = known !== null;
+  b.pieces = known ?? [];
+}
+
+/** The compiled frame that held `b` is leaving: `b` may serve another, and its big buffers the next builder. */
 export function sbFree(b: StringBuilder): void {
-  if (pool.length < POOL_SIZE && b.bytes.length <= KEPT_UNITS) {
-    b.k = 0;
-    b.wide = false;
-    b.units = new Uint16Array(0);
-    b.wideBytes = null;
+  if (b.bytes.length > SMALL_UNITS) {
+    if (spareBytes === null) spareBytes = b.bytes;
+    b.bytes = Buffer.allocUnsafeSlow(FIRST_UNITS);
+  }
+  if (b.wideBytes !== null && b.wideBytes.length > 2 * SMALL_UNITS && spareWide === null) spareWide = b.wideBytes;
+  b.units = new Uint16Array(0);
+  b.wideBytes = null;
+  if (pool.length < POOL_SIZE) {
+    clear(b);
     pool.push(b);
   }
 }
 
-/**
- * The local's whole value: `head` and the pending units joined (one flat piece, however many
- * appends made it); none are pending after, and a big buffer is given back.
- */
-export function sbFlat(b: StringBuilder, head: string): string {
+/** `head` and the pending units joined, as one new piece (none are pending after). */
+function join(b: StringBuilder, head: string): string {
   const k = b.k;
   if (k === 0) return head;
   const s = b.wide ? b.wideBytes!.toString("ucs2", 0, 2 * k) : b.bytes.toString("latin1", 0, k);
+  if (b.tracked) {
+    if (b.surrogates) b.tracked = false;
+    else b.pieces.push(s);
+  }
   b.k = 0;
   b.wide = false;
-  if (b.bytes.length > KEPT_UNITS) b.bytes = Buffer.allocUnsafeSlow(FIRST_UNITS);
-  if (b.units.length > KEPT_UNITS) {
-    b.units = new Uint16Array(0);
-    b.wideBytes = null;
-  }
+  b.surrogates = false;
+  b.grew = true;
   return head === "" ? s : head + s;
+}
+
+/** The head joined to `x` as it is (a long string, or what cannot go in the buffer). */
+function joinAs(b: StringBuilder, head: string, x: string): string {
+  const s = join(b, head) + x;
+  b.tracked = false;
+  return s;
+}
+
+/**
+ * The local's whole value, where it is read: `head` and the pending units joined (one new
+ * flat piece, however many appends made it). A long string made of tracked pieces is told to
+ * strings.ts, which then indexes it without a scan and reads it without a flat copy.
+ */
+export function sbFlat(vm: VMCore, b: StringBuilder, head: string): string {
+  const s = join(b, head);
+  if (b.grew && b.tracked && s.length >= PIECES_MIN) knowPieces(vm.chargeWork, s, b.pieces.slice());
+  b.grew = false;
+  return s;
 }
 
 /**
@@ -119,26 +191,29 @@ function room(b: StringBuilder, head: string, m: number): string {
   if (!b.wide) {
     if (need <= b.bytes.length) return head;
     if (need > MAX_UNITS) {
-      head = sbFlat(b, head);
+      head = join(b, head);
       if (m <= b.bytes.length) return head;
     }
-    const bytes = Buffer.allocUnsafeSlow(Math.max(b.k + m, 2 * b.bytes.length));
+    const bytes = buffer(grown(b.bytes.length, b.k + m), false);
     b.bytes.copy(bytes, 0, 0, b.k);
     b.bytes = bytes;
   } else if (need > b.units.length) {
-    if (need > MAX_UNITS) {
-      head = sbFlat(b, head);
-      if (m <= b.bytes.length) return head;
-      return room(b, head, m);
-    }
-    wideRoom(b, Math.max(need, 2 * b.units.length), b.k);
+    if (need > MAX_UNITS) return room(b, join(b, head), m);
+    wideRoom(b, grown(b.units.length, need), b.k);
   }
   return head;
 }
 
+/** The room a buffer of `cap` units grows to for `need` (doubling while small, then MAX_UNITS). */
+function grown(cap: number, need: number): number {
+  const n = Math.max(need, 2 * cap);
+  return n > SMALL_UNITS ? Math.max(need, MAX_UNITS) : n;
+}
+
 /** `units` with room for `cap`, its first `keep` units kept. */
 function wideRoom(b: StringBuilder, cap: number, keep: number): void {
-  const wb = Buffer.allocUnsafeSlow(2 * cap);
+  const wb = buffer(2 * cap, true);
+  cap = wb.length >> 1;
   if (keep > 0) b.wideBytes!.copy(wb, 0, 0, 2 * keep);
   b.wideBytes = wb;
   b.units = new Uint16Array(wb.buffer, wb.byteOffset, cap);
@@ -147,20 +222,38 @@ function wideRoom(b: StringBuilder, cap: number, keep: number): void {
 /** The pending bytes become 16-bit units (room for `m` more). */
 function widen(b: StringBuilder, m: number): void {
   const k = b.k;
-  if (b.units.length < k + m) wideRoom(b, Math.max(k + m, 2 * k, FIRST_UNITS), 0);
+  if (b.units.length < k + m) wideRoom(b, grown(Math.max(k, FIRST_UNITS >> 1), k + m), 0);
   const bytes = b.bytes;
   const units = b.units;
   for (let i = 0; i < k; i++) units[i] = bytes[i];
   b.wide = true;
 }
 
-/** Appends the units of `x`; returns the head (a new one when `x` is joined to it as it is). */
+/** Appends the units of `x`; returns the head (a new one when units had to join it). */
 function put(b: StringBuilder, head: string, x: string): string {
   const m = x.length;
-  if (m >= LONG_PIECE) return sbFlat(b, head) + x;
-  head = room(b, head, m);
   let k = b.k;
-  let j = 0;
+  if (!b.wide && k + m <= b.bytes.length) {
+    // The common case: bytes, and room for them.
+    const bytes = b.bytes;
+    let j = 0;
+    for (; j < m; j++) {
+      const c = x.charCodeAt(j);
+      if (c > 255) break;
+      bytes[k++] = c;
+    }
+    b.k = k;
+    return j === m ? head : putFrom(b, head, x, j);
+  }
+  return putFrom(b, head, x, 0);
+}
+
+/** Appends the units of `x` from index `j` on, whatever room and width that takes. */
+function putFrom(b: StringBuilder, head: string, x: string, j: number): string {
+  const m = x.length;
+  if (m - j >= LONG_PIECE) return joinAs(b, head, j === 0 ? x : x.slice(j));
+  head = room(b, head, m - j);
+  let k = b.k;
   if (!b.wide) {
     const bytes = b.bytes;
     for (; j < m; j++) {
@@ -170,12 +263,18 @@ function put(b: StringBuilder, head: string, x: string): string {
     }
     b.k = k;
     if (j === m) return head;
-    if (!LITTLE_ENDIAN) return sbFlat(b, head) + x.slice(j);
+    if (!LITTLE_ENDIAN) return joinAs(b, head, x.slice(j));
     widen(b, m - j);
   }
   const units = b.units;
-  for (; j < m; j++) units[k++] = x.charCodeAt(j);
+  let surrogates = false;
+  for (; j < m; j++) {
+    const c = x.charCodeAt(j);
+    units[k++] = c;
+    if ((c & 0xf800) === 0xd800) surrogates = true;
+  }
   b.k = k;
+  if (surrogates) b.surrogates = true;
   return head;
 }
 
@@ -186,7 +285,8 @@ function put(b: StringBuilder, head: string, x: string): string {
 export function sbCat(vm: VMCore, p: Process, b: StringBuilder, head: string, x: string): string {
   if (typeof x !== "string") {
     // Not a string (only hand-written bytecode makes one): the plain Concat.
-    const a = sbFlat(b, head);
+    const a = join(b, head);
+    b.tracked = false;
     const t = a + x;
     if (t.length > vm.maxStringLength || 2 * t.length > vm.heapLimit) throw new HardExit(C.heap_limit);
     if ((p.heapBytes += 32 + 2 * (a.length < (x as string).length ? a.length : (x as string).length)) > 0) charge(vm, p, 0, -1);
@@ -209,8 +309,12 @@ export function sbCat(vm: VMCore, p: Process, b: StringBuilder, head: string, x:
 export function sbPush(vm: VMCore, p: Process, b: StringBuilder, head: string, c: unknown, idx: number): string {
   const len = head.length + b.k;
   const n = typeof c === "string" ? c.length : typeof c === "number" && c >= 0 && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) && Number.isInteger(c) ? (c > 0xffff ? 2 : 1) : -1;
-  // Anything else (an invalid char): the native itself, on the whole string.
-  if (n < 0) return vm.callNative(p, idx, [sbFlat(b, head), c], -1) as string;
+  if (n < 0) {
+    // Anything else (an invalid char): the native itself, on the whole string.
+    const a = join(b, head);
+    b.tracked = false;
+    return vm.callNative(p, idx, [a, c], -1) as string;
+  }
   const t = len + n;
   if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
   if (typeof c === "string") {
@@ -219,22 +323,42 @@ export function sbPush(vm: VMCore, p: Process, b: StringBuilder, head: string, c
     chargeResult(vm, p, 32 + 2 * work);
     return put(b, head, c);
   }
+  const u = c as number;
   chargeResult(vm, p, 32 + 2 * n);
-  if ((c as number) < 256 && !b.wide) {
-    if (b.k === b.bytes.length) head = room(b, head, 1);
-    b.bytes[b.k++] = c as number;
+  if (u < 256 && !b.wide && b.k < b.bytes.length) {
+    b.bytes[b.k++] = u;
     return head;
   }
+  return pushAny(b, head, u, n);
+}
+
+/** Appends code point `u` (`n` units), whatever room and width that takes. */
+function pushAny(b: StringBuilder, head: string, u: number, n: number): string {
   head = room(b, head, n);
+  if (u < 256 && !b.wide) {
+    b.bytes[b.k++] = u;
+    return head;
+  }
   if (!b.wide) {
-    if (!LITTLE_ENDIAN) return sbFlat(b, head) + String.fromCodePoint(c as number);
+    if (!LITTLE_ENDIAN) return joinAs(b, head, String.fromCodePoint(u));
     widen(b, n);
   }
-  if (n === 1) b.units[b.k++] = c as number;
+  if (n === 1) b.units[b.k++] = u;
   else {
-    b.units[b.k++] = 0xd800 + (((c as number) - 0x10000) >> 10);
-    b.units[b.k++] = 0xdc00 + (((c as number) - 0x10000) & 0x3ff);
+    b.units[b.k++] = 0xd800 + ((u - 0x10000) >> 10);
+    b.units[b.k++] = 0xdc00 + ((u - 0x10000) & 0x3ff);
+    b.surrogates = true;
   }
+  return head;
+}
+
+/** `s.push(c)` for a builder local where `c` is a char below 256 the code names: sbPush's quickest case. */
+export function sbPushByte(vm: VMCore, p: Process, b: StringBuilder, head: string, c: number): string {
+  const t = head.length + b.k + 1;
+  if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
+  chargeResult(vm, p, 34);
+  if (b.wide || b.k === b.bytes.length) return pushAny(b, head, c, 1);
+  b.bytes[b.k++] = c;
   return head;
 }
 
@@ -271,7 +395,7 @@ export interface BuilderPlan {
   readonly roles: ReadonlyMap<number, { role: Role; local: number }>;
 }
 
-export const NO_BUILDERS: BuilderPlan = { locals: new Set(), roles: new Map() };
+const NO_BUILDERS: BuilderPlan = { locals: new Set(), roles: new Map() };
 
 /** Instructions that may name locals other than through `local` operands (places, extension opcodes). */
 const HIDDEN_LOCALS: ReadonlySet<number> = new Set([Op.Ext, Op.CopyPlaces, Op.LoadPlace, Op.StorePlace]);
