@@ -401,6 +401,8 @@ const NO_BUILDERS: BuilderPlan = { locals: new Set(), roles: new Map() };
 const HIDDEN_LOCALS: ReadonlySet<number> = new Set([Op.Ext, Op.CopyPlaces, Op.LoadPlace, Op.StorePlace]);
 /** Instructions that can neither fault nor touch a local but by their operands. */
 const QUIET: ReadonlySet<number> = new Set([Op.Load, Op.PushConst, Op.PushInt, Op.PushNull, Op.PushTrue, Op.PushFalse]);
+/** Instructions an append may span at most (from its Load to its Store). */
+const MAX_APPEND = 64;
 /** Instructions besides appends that may name a builder local: reads (which join first) and plain stores. */
 const PLAIN_USES: ReadonlySet<number> = new Set([Op.Load, Op.Store, Op.ReturnLocal, Op.CopyLocalLocal, Op.CopyLocalConst]);
 
@@ -426,7 +428,7 @@ function appendAt(u: UnitView, i: number, n: number, chain: boolean): { joins: n
   const code = prog.code;
   const d = prog.pcDepth[pcs[i]];
   const joins: number[] = [];
-  for (let j = i + 1; j < pcs.length; j++) {
+  for (let j = i + 1; j < pcs.length && j <= i + MAX_APPEND; j++) {
     const z = pcs[j];
     if (u.leaders.has(z)) return null;
     const op = code[z];
@@ -470,10 +472,18 @@ export function planBuilders(u: UnitView): BuilderPlan {
   const code = u.prog.code;
   if (u.pcs.some((pc) => HIDDEN_LOCALS.has(code[pc]))) return NO_BUILDERS;
   const chain = !u.pcs.some((pc) => OPCODES[code[pc]].flow === "try");
+  // Locals stored right after a join: the only ones an append can end in.
+  const stored = new Set<number>();
+  for (let i = 1; i < u.pcs.length; i++) {
+    const pc = u.pcs[i];
+    const before = code[u.pcs[i - 1]];
+    if (code[pc] === Op.Store && (before === Op.Concat || before === Op.CallNative)) stored.add(code[pc + 1]);
+  }
+  if (stored.size === 0) return NO_BUILDERS;
   const found = new Map<number, Map<number, Role>>();
   for (let i = 0; i < u.pcs.length; i++) {
     const pc = u.pcs[i];
-    if (code[pc] !== Op.Load || u.isFloat(code[pc + 1])) continue;
+    if (code[pc] !== Op.Load || !stored.has(code[pc + 1]) || u.isFloat(code[pc + 1])) continue;
     const n = code[pc + 1];
     const a = appendAt(u, i, n, chain);
     if (a === null) continue;

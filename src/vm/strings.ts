@@ -32,9 +32,12 @@ const STRIDE = 64;
 const SHORT = 64;
 /** Indexed strings kept at once (the oldest goes first). */
 const CAPACITY = 8;
-/** Strings at least this long that a builder made are told about (knowPieces); the last few are kept. */
-export const PIECES_MIN = 1 << 16;
-const PIECES_KEPT = 4;
+/**
+ * Strings at least this long that a builder made are told about (knowPieces; the last few are
+ * kept); a shorter one is scanned when a builder starts on it (piecesOf).
+ */
+export const PIECES_MIN = 4096;
+const PIECES_KEPT = 8;
 
 const SURROGATE = /[\ud800-\udfff]/;
 
@@ -108,7 +111,7 @@ export function knowPieces(charge: Charge, s: string, parts: string[]): void {
  */
 export function piecesOf(charge: Charge, s: string): string[] | null {
   if (s === "") return [];
-  if (s.length < 4096) return SURROGATE.test(s) ? null : [s];
+  if (s.length < PIECES_MIN) return SURROGATE.test(s) ? null : [s];
   const known = charge.pieces?.get(s);
   return known === undefined ? null : known.parts.slice();
 }
