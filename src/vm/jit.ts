@@ -30,6 +30,9 @@
 // the whole of a big one (a program's main), and leaving the nest hands the locals back to
 // the interpreter. Functions are compiled whole when they are called hot.
 //
+// A string local appended to in a loop is kept as a builder beside its JS variable and
+// appended to in place (string-builder.ts), its value joined wherever it is read.
+//
 // Not compiled (they stay in the interpreter): functions that receive messages.
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
