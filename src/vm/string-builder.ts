@@ -12,9 +12,12 @@
 // Buffer, read back with a latin1 decode), two once one is not (the same memory seen as a
 // Uint16Array, read back as UCS-2, which keeps any unit as it is). The local's value is head
 // followed by the pending units. An append copies the new units into the buffer, which
-// doubles when full (a string of 2,048 units or more is joined to the head as it is instead);
-// joining decodes the buffer once, into one flat string, so a long build is a few big pieces
-// (one per join) instead of a tree of a node per append that V8 must copy flat when read.
+// doubles as it fills, up to 1M units (a string of 2,048 units or more is joined to the head
+// as it is instead); a full buffer is decoded into one flat piece joined to the head, so a
+// long build is a few big pieces instead of a tree of a node per append. A long string made
+// of such pieces, none holding a surrogate, is told to strings.ts (`knowPieces`), which then
+// indexes it without a scan and reads its chars from the pieces: V8 never copies it flat
+// just so that it can be read.
 //
 // The builder is local to the compiled frame and invisible to the rest of the VM: wherever
 // the value is read — a Load of the local (passing it, sending it, printing it, storing it
@@ -27,8 +30,8 @@
 // Appends keep the two tiers' accounting exactly: a builder append checks the length limits,
 // charges the heap bytes and the reductions that the Concat or `string.push` it replaces
 // charges (in the same order, faulting at the same instruction), and anything unusual (a
-// value that is not a string, an invalid char, a result near the host's string limit) goes
-// through the plain operation on the joined string.
+// value that is not a string, an invalid char) goes through the plain operation on the
+// joined string.
 //
 // Which locals (`planBuilders`): a string local that is appended to inside a loop and read
 // nowhere in the innermost loop around any such append, so that joining happens at most once
@@ -441,7 +444,8 @@ function appendAt(u: UnitView, i: number, n: number, chain: boolean): { joins: n
     }
     // The loaded value (or what it has become) is the left operand of a join, or it is used otherwise.
     if (e - 2 !== d) return null;
-    if (op === Op.Concat || (op === Op.CallNative && code[z + 2] === 2 && prog.nativeNames[code[z + 1]] === "string.push" && u.isPush(code[z + 1]))) joins.push(z);
+    // A push can fault (an invalid char): where a handler could catch that, only first.
+    if (op === Op.Concat || (op === Op.CallNative && (chain || joins.length === 0) && code[z + 2] === 2 && prog.nativeNames[code[z + 1]] === "string.push" && u.isPush(code[z + 1]))) joins.push(z);
     else return null;
   }
   return null;
