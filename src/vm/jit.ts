@@ -48,7 +48,7 @@ import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, chargeResult, copyCharged } from "./heap.js";
-import { planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
+import { BUILDER_AFTER, planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
 
@@ -737,7 +737,9 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         } else {
           if (sec !== mark(n)) return null;
           written(n, d);
-          const b = `(${B(n)} ?? (${B(n)} = H.sbNew(vm, ${L(n)})))`;
+          // The frame takes a builder after a few plain appends (BUILDER_AFTER).
+          emit(`if (${B(n)} === null && ++C${n} > ${BUILDER_AFTER}) ${B(n)} = H.sbNew(vm, ${L(n)});`);
+          const b = B(n);
           if (op === Op.Concat) emit(`${at} ${L(n)} = H.sbCat(vm, p, ${b}, ${L(n)}, ${top});`);
           // A char the code names: below 256 the quickest case; no push of a char charges reductions.
           else if (/^\d+$/.test(top) && +top < 256) emit(`${at} ${L(n)} = H.sbPushByte(vm, p, ${b}, ${L(n)}, ${top});`);
@@ -1059,7 +1061,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const fromL = (k: number) => (kinds[k] === "f" ? `+L[${k}]` : kinds[k] === "i" ? `L[${k}] | 0` : `L[${k}]`);
   const localDecl =
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
-    (sb.size > 0 ? ` let ${[...sb].map((n) => `${B(n)} = null`).join(", ")};` : "") +
+    (sb.size > 0 ? ` let ${[...sb].map((n) => `${B(n)} = null, C${n} = 0`).join(", ")};` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "");
   // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which

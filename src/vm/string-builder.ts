@@ -7,7 +7,8 @@
 // holds in place; this is the same idea for a string local of compiled code (jit.ts).
 //
 // A local the plan below picks keeps two things in its compiled frame: its JS variable `lN`,
-// now the *head* of its value, and a `StringBuilder` `BN` (null until the first append)
+// now the *head* of its value, and a `StringBuilder` `BN` (null until the frame has made
+// BUILDER_AFTER plain appends to it, so that short builds never pay for one)
 // holding the UTF-16 units appended since: one byte a unit while every unit is below 256 (a
 // Buffer, read back with a latin1 decode), two once one is not (the same memory seen as a
 // Uint16Array, read back as UCS-2, which keeps any unit as it is). The local's value is head
@@ -67,12 +68,21 @@ const LONG_PIECE = 2048;
 const POOL_SIZE = 8;
 /** Uint16Array writes little-endian units here (as UCS-2 decoding reads them)? */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const NO_UNITS = new Uint16Array(0);
+/**
+ * Appends a compiled frame makes to a local before it takes a builder for it (until then,
+ * plain ones): a builder costs a few hundred nanoseconds to take, join and give back, which
+ * a handful of appends would not repay.
+ */
+export const BUILDER_AFTER = 8;
+/** Pieces a builder tracks at most (past them, strings.ts is told nothing of the string). */
+const MAX_PIECES = 256;
 
 export class StringBuilder {
   /** The pending units while every one is below 256, a byte each. */
   bytes: Buffer = Buffer.allocUnsafeSlow(FIRST_UNITS);
   /** The pending units once one is not (`wide`), and the memory behind them. */
-  units: Uint16Array = new Uint16Array(0);
+  units: Uint16Array = NO_UNITS;
   wideBytes: Buffer | null = null;
   /** Units pending. */
   k = 0;
@@ -91,6 +101,12 @@ export class StringBuilder {
 }
 
 const pool: StringBuilder[] = [];
+
+/** Node's own decoders, without Buffer.toString's argument checks (about half its cost for a short string). */
+type Slicer = { latin1Slice?(start: number, end: number): string; ucs2Slice?(start: number, end: number): string };
+const SLICES = typeof (Buffer.prototype as Slicer).latin1Slice === "function" && typeof (Buffer.prototype as Slicer).ucs2Slice === "function";
+const latin1 = (b: Buffer, end: number): string => (SLICES ? (b as Slicer).latin1Slice!(0, end) : b.toString("latin1", 0, end));
+const ucs2 = (b: Buffer, end: number): string => (SLICES ? (b as Slicer).ucs2Slice!(0, end) : b.toString("ucs2", 0, end));
 /** A big buffer (MAX_UNITS bytes, or 2 * MAX_UNITS for 16-bit units) a builder gave back, for the next that needs one. */
 let spareBytes: Buffer | null = null;
 let spareWide: Buffer | null = null;
@@ -141,9 +157,11 @@ export function sbFree(b: StringBuilder): void {
     if (spareBytes === null) spareBytes = b.bytes;
     b.bytes = Buffer.allocUnsafeSlow(FIRST_UNITS);
   }
-  if (b.wideBytes !== null && b.wideBytes.length > 2 * SMALL_UNITS && spareWide === null) spareWide = b.wideBytes;
-  b.units = new Uint16Array(0);
-  b.wideBytes = null;
+  if (b.wideBytes !== null) {
+    if (b.wideBytes.length > 2 * SMALL_UNITS && spareWide === null) spareWide = b.wideBytes;
+    b.units = NO_UNITS;
+    b.wideBytes = null;
+  }
   if (pool.length < POOL_SIZE) {
     clear(b);
     pool.push(b);
@@ -154,9 +172,9 @@ export function sbFree(b: StringBuilder): void {
 function join(b: StringBuilder, head: string): string {
   const k = b.k;
   if (k === 0) return head;
-  const s = b.wide ? b.wideBytes!.toString("ucs2", 0, 2 * k) : b.bytes.toString("latin1", 0, k);
+  const s = b.wide ? ucs2(b.wideBytes!, 2 * k) : latin1(b.bytes, k);
   if (b.tracked) {
-    if (b.surrogates) b.tracked = false;
+    if (b.surrogates || b.pieces.length >= MAX_PIECES) b.tracked = false;
     else b.pieces.push(s);
   }
   b.k = 0;
@@ -281,19 +299,25 @@ function putFrom(b: StringBuilder, head: string, x: string, j: number): string {
   return head;
 }
 
+/** The second tier's plain Concat: `a + x`, its limits and its charge. */
+function concat(vm: VMCore, p: Process, a: string, x: string): string {
+  const t = a + x;
+  if (t.length > vm.maxStringLength || 2 * t.length > vm.heapLimit) throw new HardExit(C.heap_limit);
+  if ((p.heapBytes += 32 + 2 * (a.length < x.length ? a.length : x.length)) > 0) charge(vm, p, 0, -1);
+  return t;
+}
+
 /**
- * `s = s + x` for a builder local (`b`, `head`): the second tier's Concat, appending in place.
+ * `s = s + x` for a builder local (`b`, `head`; no builder yet: a plain Concat): the second tier's Concat, appending in place.
  * Returns the new head.
  */
-export function sbCat(vm: VMCore, p: Process, b: StringBuilder, head: string, x: string): string {
+export function sbCat(vm: VMCore, p: Process, b: StringBuilder | null, head: string, x: string): string {
+  if (b === null) return concat(vm, p, head, x);
   if (typeof x !== "string") {
     // Not a string (only hand-written bytecode makes one): the plain Concat.
     const a = join(b, head);
     b.tracked = false;
-    const t = a + x;
-    if (t.length > vm.maxStringLength || 2 * t.length > vm.heapLimit) throw new HardExit(C.heap_limit);
-    if ((p.heapBytes += 32 + 2 * (a.length < (x as string).length ? a.length : (x as string).length)) > 0) charge(vm, p, 0, -1);
-    return t;
+    return concat(vm, p, a, x);
   }
   const len = head.length + b.k;
   const m = x.length;
@@ -309,13 +333,16 @@ export function sbCat(vm: VMCore, p: Process, b: StringBuilder, head: string, x:
  * native's is (heap.ts, chargeNative): the units it adds (all of the string when it adds
  * none), and reductions for 256 or more. Returns the new head.
  */
-export function sbPush(vm: VMCore, p: Process, b: StringBuilder, head: string, c: unknown, idx: number): string {
-  const len = head.length + b.k;
+export function sbPush(vm: VMCore, p: Process, b: StringBuilder | null, head: string, c: unknown, idx: number): string {
+  const len = head.length + (b === null ? 0 : b.k);
   const n = typeof c === "string" ? c.length : typeof c === "number" && c >= 0 && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) && Number.isInteger(c) ? (c > 0xffff ? 2 : 1) : -1;
   if (n < 0) {
     // Anything else (an invalid char): the native itself, on the whole string.
-    const a = join(b, head);
-    b.tracked = false;
+    let a = head;
+    if (b !== null) {
+      a = join(b, head);
+      b.tracked = false;
+    }
     return vm.callNative(p, idx, [a, c], -1) as string;
   }
   const t = len + n;
@@ -324,10 +351,11 @@ export function sbPush(vm: VMCore, p: Process, b: StringBuilder, head: string, c
     const work = n > 0 ? n : t;
     if (work >= 256) vm.chargeWork(work >>> 6);
     chargeResult(vm, p, 32 + 2 * work);
-    return put(b, head, c);
+    return b === null ? head + c : put(b, head, c);
   }
   const u = c as number;
   chargeResult(vm, p, 32 + 2 * n);
+  if (b === null) return head + String.fromCodePoint(u);
   if (u < 256 && !b.wide && b.k < b.bytes.length) {
     b.bytes[b.k++] = u;
     return head;
@@ -356,10 +384,11 @@ function pushAny(b: StringBuilder, head: string, u: number, n: number): string {
 }
 
 /** `s.push(c)` for a builder local where `c` is a char below 256 the code names: sbPush's quickest case. */
-export function sbPushByte(vm: VMCore, p: Process, b: StringBuilder, head: string, c: number): string {
-  const t = head.length + b.k + 1;
+export function sbPushByte(vm: VMCore, p: Process, b: StringBuilder | null, head: string, c: number): string {
+  const t = head.length + (b === null ? 0 : b.k) + 1;
   if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
   chargeResult(vm, p, 34);
+  if (b === null) return head + String.fromCharCode(c);
   if (b.wide || b.k === b.bytes.length) return pushAny(b, head, c, 1);
   b.bytes[b.k++] = c;
   return head;
