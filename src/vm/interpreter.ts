@@ -201,7 +201,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.sp = sp;
             p.base = base;
             p.fp = fp;
-            const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1);
+            const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1, sp);
             pc += typed ? Size.CallNativeTyped : Size.CallNative;
             if (r instanceof Promise) {
               p.pc = pc;
@@ -221,7 +221,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             const n = site.op.pops;
             const args = stack.slice(sp - n, sp);
             p.sp = sp -= n; // exact for the heap check of its result
-            const r = vm.execExt(p, site, args, stack, base);
+            const r = vm.execExt(p, site, args, stack, base, sp);
             if (site.op.pushes !== 0) stack[sp++] = r;
             pc += Size.Ext;
             break;

@@ -47,7 +47,7 @@ import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
-import { HardExit, charge, chargeResult, copyCharged } from "./heap.js";
+import { HardExit, charge, copyCharged } from "./heap.js";
 import { BUILDER_AFTER, planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status";
@@ -134,7 +134,6 @@ const H = {
   indexSlow,
   storeIndexSlow,
   charge,
-  chargeResult,
   copyCharged,
   sbNew,
   sbFree,
@@ -809,7 +808,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         if (intoInline(prog, pc)) {
           const x = top;
           const t = tmp();
-          emit(`if (typeof ${x} === "number") { ${t} = "" + ${x}; if ((p.heapBytes += 32 + 2 * ${t}.length) > 0) { ${at} H.chargeResult(vm, p, 0); } } else { ${at} vm.budget = bud; ${t} = H.native(vm, p, ${a1}, ${x}, ${a3}); bud = vm.budget; }`);
+          emit(`if (typeof ${x} === "number") { ${t} = "" + ${x}; if ((p.heapBytes += 32 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); } } else { ${at} vm.budget = bud; ${t} = H.native(vm, p, ${a1}, ${x}, ${a3}); bud = vm.budget; }`);
           names[d - 1] = t;
           break;
         }

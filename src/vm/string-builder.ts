@@ -44,7 +44,7 @@
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { Op } from "../bytecode/op.js";
 import { C } from "./error-codes.js";
-import { HardExit, charge, chargeResult } from "./heap.js";
+import { HardExit, charge } from "./heap.js";
 import type { Process } from "./process.js";
 import type { Program } from "./program.js";
 import type { VMCore } from "./vm-core.js";
@@ -350,11 +350,11 @@ export function sbPush(vm: VMCore, p: Process, b: StringBuilder | null, head: st
   if (typeof c === "string") {
     const work = n > 0 ? n : t;
     if (work >= 256) vm.chargeWork(work >>> 6);
-    chargeResult(vm, p, 32 + 2 * work);
+    charge(vm, p, 32 + 2 * work, -1);
     return b === null ? head + c : put(b, head, c);
   }
   const u = c as number;
-  chargeResult(vm, p, 32 + 2 * n);
+  charge(vm, p, 32 + 2 * n, -1);
   if (b === null) return head + String.fromCodePoint(u);
   if (u < 256 && !b.wide && b.k < b.bytes.length) {
     b.bytes[b.k++] = u;
@@ -387,7 +387,7 @@ function pushAny(b: StringBuilder, head: string, u: number, n: number): string {
 export function sbPushByte(vm: VMCore, p: Process, b: StringBuilder | null, head: string, c: number): string {
   const t = head.length + (b === null ? 0 : b.k) + 1;
   if (t > vm.maxStringLength || 2 * t > vm.heapLimit) throw new HardExit(C.heap_limit);
-  chargeResult(vm, p, 34);
+  charge(vm, p, 34, -1);
   if (b === null) return head + String.fromCharCode(c);
   if (b.wide || b.k === b.bytes.length) return pushAny(b, head, c, 1);
   b.bytes[b.k++] = c;
