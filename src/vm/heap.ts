@@ -474,8 +474,11 @@ export function admitMessage(vm: VMCore, q: Process, value: unknown, size = vm.s
  * Charge a native call's result (and reductions for data-sized work). A string that extends
  * a string receiver (`s.push(c)`) costs what it adds, as Concat does; a method on a vector
  * (`v.push(x)`, `v.insert(i, x)`) keeps a copy of its arguments, which cost what they hold.
+ * `sp` is the caller's exact stack top (the interpreter's), or -1 from compiled code, whose
+ * saved `p.sp` is stale: then a measurement counts every slot and clears none (clearing above
+ * a stale sp would drop values the interpreter's frames below still hold).
  */
-export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[], chargeReductions: (n: number) => void): void {
+export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[], chargeReductions: (n: number) => void, sp: number): void {
   let n = 2 * WORD;
   let work = 0;
   const a0 = args.length > 0 ? args[0] : null;
@@ -490,7 +493,7 @@ export function chargeNative(vm: VMCore, p: Process, r: unknown, args: unknown[]
   // Work proportional to the result's size (split, upper, sort's copy ...). The receiver's size
   // is not charged: most calls on a big collection (push, pop, index) are O(1).
   if (work >= 256) chargeReductions(work >>> 6);
-  if ((p.heapBytes += n) > 0) heapCheck(vm, p, p.sp, true, true);
+  charge(vm, p, n, sp);
 }
 
 /**

@@ -66,6 +66,8 @@ export const MAX_STACK_SLOTS = 1 << 20;
  * else waits) before it yields anyway. Not for fairness: V8 runs a call that never returns
  * in on-stack-replacement code, which measured up to 2x slower for this loop than the
  * normally optimized code a later call gets. A yield every ~64k reductions costs a few µs.
+ * The budget it yields with is the one spent, below zero when charged work overdrew it, so
+ * that the slice counts that work as a refill would (and as the second tier does).
  */
 const MAX_REFILLS = 16;
 
@@ -201,7 +203,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             if (top + fnMaxStack[f] > stack.length) stack = growStack(p, top + fnMaxStack[f]);
             while (sp < top) stack[sp++] = null;
             pc = fnEntry[f];
-            if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
+            if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? vm.budget : vm.refill()) <= 0) return suspend(p, pc, sp, base, fp, Exec.Yield);
             break;
           }
           case Op.Return: {
@@ -225,7 +227,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             p.sp = sp;
             p.base = base;
             p.fp = fp;
-            const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1);
+            const r = vm.callNative(p, code[pc + 1], args, typed ? code[pc + 3] : -1, sp);
             pc += typed ? Size.CallNativeTyped : Size.CallNative;
             if (r instanceof Promise) {
               p.pc = pc;
@@ -245,7 +247,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
             const n = site.op.pops;
             const args = stack.slice(sp - n, sp);
             p.sp = sp -= n; // exact for the heap check of its result
-            const r = vm.execExt(p, site, args, stack, base);
+            const r = vm.execExt(p, site, args, stack, base, sp);
             if (site.op.pushes !== 0) stack[sp++] = r;
             pc += Size.Ext;
             break;
@@ -1540,7 +1542,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
         }
         // A backward jump or branch to `target` is taken: the loop's one reduction, and (with
         // the second tier on) a count toward compiling its function.
-        if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? 0 : vm.refill()) <= 0) return suspend(p, target, sp, base, fp, Exec.Yield);
+        if (--vm.budget <= 0 && (vm.budget = ++refills >= MAX_REFILLS ? vm.budget : vm.refill()) <= 0) return suspend(p, target, sp, base, fp, Exec.Yield);
         if (tiered) {
           const f = prog.pcFn[pc];
           if (++hot[f] >= vm.jitThreshold && sp === base + prog.fnLocals[f] && prog.pcDepth[target] === 0 && p.tries.length === 0) {

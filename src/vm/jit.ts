@@ -41,6 +41,10 @@
 // interpreter.ts): the code around a receive that waits stays compiled. A loop nest waiting
 // in vm.call leaves the same way at the instruction after it (returning ~ its index), and the
 // interpreter, having pushed the reply, enters it there again.
+//
+// A string local appended to in a loop is kept as a builder beside its JS variable and
+// appended to in place (string-builder.ts), its value joined wherever it is read (and when
+// the frame's locals are handed back to the interpreter).
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
 import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
@@ -49,7 +53,7 @@ import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
 import { C, type ErrorCode } from "./error-codes.js";
 import { deepCopy, valuesEqualCharged } from "./copy.js";
-import { absMinError, into } from "./methods.js";
+import { STRING_PUSH, VALUE_INTO, absMinError, into } from "./methods.js";
 import type { Type } from "../bytecode/types.js";
 import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
@@ -57,6 +61,7 @@ import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytec
 import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
 import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
+import { BUILDER_AFTER, planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
 
 export type UnwindKind = "yield" | "fault" | "park" | "call" | "deep" | "halt" | "status" | "block";
 
@@ -159,6 +164,15 @@ const H = {
   storeIndexSlow,
   charge,
   copyCharged,
+  sbNew,
+  sbFree,
+  sbFlat,
+  sbReset,
+  sbCat,
+  sbPush,
+  sbPushByte,
+  /** A native called from an inline one's slow path (it neither waits nor parks: see `intoInline`). */
+  native: (vm: { callNative(p: unknown, idx: number, args: unknown[], typed: number): unknown }, p: unknown, idx: number, x: unknown, typed: number) => vm.callNative(p, idx, [x], typed),
   ovf: overflow,
   div: divFault,
   idx: indexFault,
@@ -317,7 +331,7 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
-  const { src, callees } = unit(prog, `f${f}`, () => {
+  const { src, callees } = unit(prog, `f${f}${inlineTag(prog)}`, () => {
     const callees: number[] = [];
     return { src: generate(prog, f, callees), callees };
   });
@@ -344,6 +358,31 @@ export function compileFunction(prog: Program, f: number): boolean {
     prog.jitState[f] = 2;
     return false;
   }
+}
+
+/**
+ * "" when the program's `string.push` and `value.into` are the built-in natives, else "~" (an
+ * embedder replaced one): the code generated differs (string builders and the inline integer
+ * conversion need the built-ins), so this is part of a unit's key in the cache across runs.
+ */
+function inlineTag(prog: Program): string {
+  const names = prog.nativeNames;
+  for (let i = 0; i < names.length; i++) {
+    if ((names[i] === "string.push" && prog.natives[i] !== STRING_PUSH) || (names[i] === "value.into" && prog.natives[i] !== VALUE_INTO)) return "~";
+  }
+  return "";
+}
+
+/**
+ * `x.into()` from an integer or byte to a string (CallNativeTyped `value.into` 1 with those
+ * static types), which the second tier does inline: the same text as the native's, its result
+ * charged as a native's (heap.ts, chargeNative).
+ */
+function intoInline(prog: Program, pc: number): boolean {
+  const code = prog.code;
+  if (code[pc] !== Op.CallNativeTyped || code[pc + 2] !== 1 || prog.natives[code[pc + 1]] !== VALUE_INTO) return false;
+  const t = prog.consts[code[pc + 3]] as { kind?: string; elems?: { kind: string }[] };
+  return t?.kind === "tuple" && t.elems?.length === 2 && (t.elems[0].kind === "integer" || t.elems[0].kind === "byte") && t.elems[1].kind === "string";
 }
 
 /**
@@ -402,7 +441,7 @@ export function compileRegion(prog: Program, f: number, target: number): JitEntr
       prog.jitRegions.set(target, shared);
       return shared;
     }
-    const { src, callees } = unit(prog, `r${f}:${region.lo}:${region.hi}`, () => {
+    const { src, callees } = unit(prog, `r${f}:${region.lo}:${region.hi}${inlineTag(prog)}`, () => {
       const callees: number[] = [];
       return { src: generate(prog, f, callees, region), callees };
     });
@@ -617,6 +656,31 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const S = (i: number) => `s${i}`;
   const locals = Array.from({ length: nl }, (_, i) => L(i));
   const stackVars = Array.from({ length: maxS }, (_, i) => S(i));
+  // String locals kept as builders (string-builder.ts): builder `Bn` beside local `ln`, which
+  // then holds the head of the value; `value(n)` is the whole value, read wherever it leaves.
+  const effects = { fnParams: (i: number) => prog.fnParams[i], ext: (i: number) => prog.module.exts![i] };
+  const plan = planBuilders({
+    prog,
+    pcs: region === null ? starts : starts.filter((pc) => pc >= region.lo && pc < region.hi),
+    leaders,
+    isFloat: (n) => fslot[n] >= 0,
+    simple: (pc) => {
+      const op = code[pc];
+      return (PARTS[op] !== null && OPCODES[op].flow === undefined) || op === Op.Concat || (op === Op.CallNative && INTRINSICS.get(prog.nativeNames[code[pc + 1]])?.arity === code[pc + 2]) || intoInline(prog, pc);
+    },
+    pops: (pc) => {
+      const info = OPCODES[code[pc]];
+      return typeof info.pops === "number" ? info.pops : info.pops([code[pc + 1], code[pc + 2], code[pc + 3]], effects);
+    },
+    isPush: (i) => prog.natives[i] === STRING_PUSH,
+  });
+  const sb = plan.locals;
+  const B = (n: number) => `B${n}`;
+  const value = (n: number) => (sb.has(n) ? `(${B(n)} === null ? ${L(n)} : (${L(n)} = H.sbFlat(vm, ${B(n)}, ${L(n)})))` : L(n));
+  /** The name of a builder local's value on the symbolic stack while it is being appended to (never emitted). */
+  const mark = (n: number) => `@B${n}`;
+  /** Leaving the frame for good: its builders may serve other frames. */
+  const frees = [...sb].map((n) => `if (${B(n)} !== null) H.sbFree(${B(n)}); `).join("");
   const out: string[] = [];
   const emit = (s: string) => out.push(s);
   /** For each try region: where its error value goes (by handler pc). */
@@ -689,7 +753,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   // unwind instead, which carries it.
   let badExit = false;
   const handBack = (t: number, d: number, r: number, open: string): string =>
-    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((v, i) => `L[o + ${i}] = ${v};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[o + ${nl + k}] = ${S(k)};`).join("")} vm.budget = bud; return ${r}; }`;
+    `{ ${tries ? `if (hs.length !== 0) { ${open} } ` : ""}${locals.map((_, i) => `L[o + ${i}] = ${value(i)};`).join(" ")}${Array.from({ length: d }, (_, k) => ` L[o + ${nl + k}] = ${S(k)};`).join("")} ${frees}vm.budget = bud; return ${r}; }`;
   const exitTo = (t: number): string => {
     if (t < end && prog.pcDepth[t] !== 0) badExit = true;
     return handBack(t, 0, t, `at = ${t}; throw H.call();`);
@@ -730,9 +794,40 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
     if (info.flow === "end" || info.flow === "jump") live = false;
     // A regular instruction (bytecode/semantics.ts): its parts in turn, on the symbolic stack.
     // A superinstruction so compiles exactly as its parts would one after another.
+    if (sb.size !== 0) {
+      const role = plan.roles.get(pc);
+      if (role !== undefined) {
+        // An append to a builder local: the Load names it, each join appends in place, the Store ends it.
+        const n = role.local;
+        if (role.role === "load") names[d] = mark(n);
+        else if (role.role === "store") {
+          if (top !== mark(n)) return null;
+        } else {
+          if (sec !== mark(n)) return null;
+          written(n, d);
+          // The frame takes a builder after a few plain appends (BUILDER_AFTER).
+          emit(`if (${B(n)} === null && ++C${n} > ${BUILDER_AFTER}) ${B(n)} = H.sbNew(vm, ${L(n)});`);
+          const b = B(n);
+          if (op === Op.Concat) emit(`${at} ${L(n)} = H.sbCat(vm, p, ${b}, ${L(n)}, ${top});`);
+          // A char the code names: below 256 the quickest case; no push of a char charges reductions.
+          else if (/^\d+$/.test(top) && +top < 256) emit(`${at} ${L(n)} = H.sbPushByte(vm, p, ${b}, ${L(n)}, ${top});`);
+          else if (/^\d+$/.test(top)) emit(`${at} ${L(n)} = H.sbPush(vm, p, ${b}, ${L(n)}, ${top}, ${a1});`);
+          else emit(`${at} vm.budget = bud; ${L(n)} = H.sbPush(vm, p, ${b}, ${L(n)}, ${top}, ${a1}); bud = vm.budget;`);
+          names[d - 2] = mark(n);
+        }
+        continue;
+      }
+      // Any other read of a builder local joins its pending units first; a store drops them.
+      const read = op === Op.Load || op === Op.ReturnLocal ? a1 : op === Op.CopyLocalLocal ? a2 : -1;
+      if (sb.has(read)) {
+        written(read, d);
+        emit(`if (${B(read)} !== null) ${L(read)} = H.sbFlat(vm, ${B(read)}, ${L(read)});`);
+      }
+    }
     const parts = PARTS[op];
     if (parts !== null) {
       regularJs(parts, [a1, a2, a3], d, pc, jumpTo, block);
+      if ((op === Op.Store || op === Op.CopyLocalConst || op === Op.CopyLocalLocal) && sb.has(a1)) emit(`if (${B(a1)} !== null) H.sbReset(vm, ${B(a1)}, ${L(a1)});`);
       continue;
     }
     switch (op) {
@@ -779,11 +874,18 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         if (region !== null) {
           flush(d);
           emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
-        } else emit(`vm.budget = bud; return ${top};`);
+        } else emit(`${frees}vm.budget = bud; return ${top};`);
         break;
       case Op.CallNative:
       case Op.CallNativeTyped: {
         const n = a2;
+        if (intoInline(prog, pc)) {
+          const x = top;
+          const t = tmp();
+          emit(`if (typeof ${x} === "number") { ${t} = "" + ${x}; if ((p.heapBytes += 32 + 2 * ${t}.length) > 0) { ${at} H.charge(vm, p, 0, -1); } } else { ${at} vm.budget = bud; ${t} = H.native(vm, p, ${a1}, ${x}, ${a3}); bud = vm.budget; }`);
+          names[d - 1] = t;
+          break;
+        }
         const intrinsic = op === Op.CallNative ? INTRINSICS.get(prog.nativeNames[a1]) : undefined;
         if (intrinsic && intrinsic.arity === n) {
           const t = tmp();
@@ -1059,8 +1161,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         if (region !== null) {
           flush(d);
           emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
-        }
-        else emit(`vm.budget = bud; return ${L(a1)};`);
+        } else emit(`${frees}vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;
@@ -1078,13 +1179,14 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   const fromL = (k: number) => (kinds[k] === "f" ? `+L[o + ${k}]` : kinds[k] === "i" ? `L[o + ${k}] | 0` : `L[o + ${k}]`);
   const localDecl =
     (nf > 0 ? ` const fr = new Float64Array(${nf});` : "") +
+    (sb.size > 0 ? ` let ${[...sb].map((n) => `${B(n)} = null, C${n} = 0`).join(", ")};` : "") +
     (plain.length > 0 ? ` let ${plain.map((k) => `${L(k)} = ${init(k)}`).join(", ")};` : "") +
     (nl > np ? ` if (L !== null) { ${locals.slice(np).map((v, i) => `${v} = ${fromL(np + i)};`).join(" ")} }` : "") +
     // Entered mid-function (at a receive): the operand stack there follows the locals in L.
     (receives ? ` if (L !== null) { ${stackVars.map((v, k) => `${v} = L[o + ${nl + k}];`).join(" ")} }` : "");
   // This frame's state, for an unwind (thrown) or a slice's end (returned as UNWIND, which
   // the placeholders at the yield points and after each compiled call become).
-  const frame = `${f}, at, [${locals.join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
+  const frame = `${f}, at, [${locals.map((_, i) => value(i)).join(", ")}], [${stackVars.join(", ")}], ${handlers.length ? "hs" : "[]"}`;
   const placed = (l: string) => l.split(SUSPEND).join(`H.suspend(vm, bud, ${frame})`).split(MORE).join(`H.more(vm, ${frame})`).split(BLOCK).join(`H.block(vm, bud, ${frame})`);
   for (let i = 0; i < out.length; i++) if (out[i].includes(PLACEHOLDER)) out[i] = placed(out[i]);
   const body = forward

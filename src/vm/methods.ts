@@ -23,6 +23,7 @@ import { deepCopy, deepCopyCounted, valuesEqual } from "./copy.js";
 import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
 import { Fault, fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
 import { intoIsFallible } from "../lang/builtins.js";
+import { HardExit } from "./heap.js";
 import { chargeFor as chargeUnits, codePointLength, codePointsBefore, indexString, unitOffset } from "./strings.js";
 import { C } from "./error-codes.js";
 
@@ -147,6 +148,18 @@ function lines(ctx: NativeCtx, s: string): string[] {
   return out;
 }
 
+/**
+ * `s.push(c)`: takes a char (a code point) or a string (the checker's "push_str" rule). A
+ * string longer than the process may hold ends it with heap_limit, as Concat does (`s = s + c`).
+ * The second tier appends to a string local it keeps as a builder without calling it
+ * (string-builder.ts), only where the program's `string.push` is this function.
+ */
+export const STRING_PUSH: NativeFn = (ctx, a) => {
+  const r = str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)));
+  if (r.length > maxBuilt(ctx)) throw new HardExit(C.heap_limit);
+  return r;
+};
+
 const STRING_METHODS: [string, NativeFn][] = [
   ["length", (ctx, a) => codePointLength(str(a), ctx.charge)],
   ["reverse", (ctx, a) => (chargeFor(ctx, str(a).length), Array.from(str(a)).reverse().join(""))],
@@ -160,8 +173,7 @@ const STRING_METHODS: [string, NativeFn][] = [
   ["split", (ctx, a) => (chargeFor(ctx, str(a).length), split(str(a), str(a, 1)))],
   ["char_at", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
   ["index", (ctx, a) => indexString(str(a), num(a, 1), ctx.charge)],
-  // push takes a char (a code point) or a string (the checker's "push_str" rule).
-  ["push", (_ctx, a) => str(a) + (typeof a[1] === "string" ? a[1] : charString(num(a, 1)))],
+  ["push", STRING_PUSH],
   ["substring", (ctx, a) => substring(ctx, str(a), num(a, 1), num(a, 2))],
   ["index_of", (ctx, a) => stringIndexOf(ctx, str(a), str(a, 1))],
   ["replace", (ctx, a) => replace(ctx, str(a), str(a, 1), str(a, 2))],
@@ -391,6 +403,14 @@ export const METHODS: Map<string, NativeFn> = new Map([
 ]);
 
 // ---- into() ----------------------------------------------------------------------------
+
+/**
+ * The native `value.into`: the call passes (source type, target type) as its static types. A
+ * conversion that can fail (parsing, narrowing: see intoIsFallible) returns its failure; any
+ * other failure is one the checker should have refused, a fault. (The second tier converts an
+ * integer to a string inline where the program's `value.into` is this function: jit.ts.)
+ */
+export const VALUE_INTO: NativeFn = (ctx, a) => into(a[0], ctx.argTypes![0], ctx.argTypes![1]);
 
 /** Shows user text in an error message: quoted, and cut short when long. */
 function shown(s: string): string {

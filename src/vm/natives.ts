@@ -3,7 +3,7 @@
 // and embedder-defined natives are registered the same way (seed 000, "Extensibility").
 
 import type { NativeFn } from "./native-api.js";
-import { METHODS, into } from "./methods.js";
+import { METHODS, VALUE_INTO } from "./methods.js";
 import { BASIC_NATIVES } from "./natives-basic.js";
 import { PROCESS_NATIVES } from "./natives-process.js";
 import { SERVER_NATIVES } from "./servers.js";
@@ -21,10 +21,7 @@ export class Natives implements NativeTable {
   constructor() {
     // A fallible call's failure is the value it returns (fallible.ts); the others fault.
     for (const m of [METHODS, BASIC_NATIVES, PROCESS_NATIVES, SERVER_NATIVES, SUPERVISOR_NATIVES, MEMORY_NATIVES]) for (const [k, v] of m) this.table.set(k, FALLIBLE_NATIVES.has(k) ? returningFailures(v) : v);
-    // `x.into()`: the call passes (source type, target type) as its static types. A
-    // conversion that can fail (parsing, narrowing: see intoIsFallible) returns its failure;
-    // any other failure is one the checker should have refused, a fault.
-    this.table.set("value.into", (ctx, a) => into(a[0], ctx.argTypes![0], ctx.argTypes![1]));
+    this.table.set("value.into", VALUE_INTO);
     // For-in write-back over a string: the string with char i replaced.
     this.table.set("string.set_char", (ctx, a) => withCodePoint(a[0] as string, a[1] as number, a[2] as number, ctx.charge));
     // A long vector or tuple literal, grown a chunk at a time (codegen.ts, FnGen.literal).

@@ -15,6 +15,13 @@
 // alive after the VM is gone: it hangs on the VM's charge function (`vm.chargeWork`, which is
 // also its natives' `ctx.charge`), the one handle every caller already passes. (No one-entry
 // front cache compared with `===`: two long strings of one length would compare in O(n).)
+//
+// A long string that the second tier's string builder made (string-builder.ts) is a chain of
+// big flat pieces, none holding a surrogate; the builder says so (`knowPieces`), and the
+// index of such a string is made from what it said instead of a scan, and reads its chars
+// from the pieces, so the string is never copied flat for a read (a fresh copy of a string of
+// megabytes costs more than building it did). What the index costs in reductions and how the
+// cache keeps it are the same either way: the tiers count the same reductions.
 
 import { C } from "./error-codes.js";
 import { KError, fault, outOfRange, usedError } from "./values.js";
@@ -25,6 +32,12 @@ const STRIDE = 64;
 const SHORT = 64;
 /** Indexed strings kept at once (the oldest goes first). */
 const CAPACITY = 8;
+/**
+ * Strings at least this long that a builder made are told about (knowPieces; the last few are
+ * kept); a shorter one is scanned when a builder starts on it (piecesOf).
+ */
+export const PIECES_MIN = 4096;
+const PIECES_KEPT = 8;
 
 const SURROGATE = /[\ud800-\udfff]/;
 
@@ -33,11 +46,22 @@ interface CodePointIndex {
   length: number;
   /** UTF-16 offset of code point k * STRIDE; null when the string has no surrogates. */
   marks: Uint32Array | null;
+  /** The flat pieces the string is made of (a builder's), for reading its units; or null. */
+  pieces: Pieces | null;
+}
+
+/** A string as the flat pieces it was joined from, none holding a surrogate. */
+interface Pieces {
+  parts: string[];
+  /** Where each part ends in the string (UTF-16 units). */
+  ends: Float64Array;
+  /** The part read last (reads in order find theirs at once). */
+  at: number;
 }
 
 
 /** Charges reductions for work that grows with the data (`vm.chargeWork`, `ctx.charge`). */
-export type Charge = ((units: number) => void) & { codePoints?: Map<string, CodePointIndex> };
+export type Charge = ((units: number) => void) & { codePoints?: Map<string, CodePointIndex>; pieces?: Map<string, Pieces> };
 
 /** One reduction per 16 units of work (the rate of the standard library's methods). */
 export function chargeFor(charge: Charge, n: number): void {
@@ -54,15 +78,59 @@ function unitsAt(s: string, u: number): number {
   return 1;
 }
 
-function build(s: string): CodePointIndex {
-  if (!SURROGATE.test(s)) return { length: s.length, marks: null };
+function build(s: string, pieces: Pieces | undefined): CodePointIndex {
+  if (pieces !== undefined) return { length: s.length, marks: null, pieces };
+  if (!SURROGATE.test(s)) return { length: s.length, marks: null, pieces: null };
   const marks: number[] = [];
   let n = 0;
   for (let u = 0; u < s.length; n++) {
     if (n % STRIDE === 0) marks.push(u);
     u += unitsAt(s, u);
   }
-  return { length: n, marks: Uint32Array.from(marks) };
+  return { length: n, marks: Uint32Array.from(marks), pieces: null };
+}
+
+/**
+ * A builder joined `s` from `parts`, flat strings without a surrogate (string-builder.ts): an
+ * index of `s` will be made from them, and read through them.
+ */
+export function knowPieces(charge: Charge, s: string, parts: string[]): void {
+  const known = (charge.pieces ??= new Map());
+  const ends = new Float64Array(parts.length);
+  let end = 0;
+  for (let i = 0; i < parts.length; i++) ends[i] = end += parts[i].length;
+  if (end !== s.length) return;
+  if (known.size >= PIECES_KEPT) known.delete(known.keys().next().value!);
+  known.set(s, { parts, ends, at: 0 });
+}
+
+/**
+ * The flat pieces without a surrogate that `s` can be read as, for a builder starting on it:
+ * none for "", itself for a short string without surrogates, what a builder said of a long
+ * one (knowPieces); null when that is not known (the builder then says nothing of what it makes).
+ */
+export function piecesOf(charge: Charge, s: string): string[] | null {
+  if (s === "") return [];
+  if (s.length < PIECES_MIN) return SURROGATE.test(s) ? null : [s];
+  const known = charge.pieces?.get(s);
+  return known === undefined ? null : known.parts.slice();
+}
+
+/** Unit `i` (in range) of a string made of `p`. */
+function unitOf(p: Pieces, i: number): number {
+  const ends = p.ends;
+  let k = p.at;
+  if (!(i < ends[k] && (k === 0 || i >= ends[k - 1]))) {
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] > i) hi = mid;
+      else lo = mid + 1;
+    }
+    p.at = k = lo;
+  }
+  return p.parts[k].charCodeAt(k === 0 ? i : i - ends[k - 1]);
 }
 
 function indexOf(s: string, charge: Charge): CodePointIndex {
@@ -70,7 +138,7 @@ function indexOf(s: string, charge: Charge): CodePointIndex {
   let ix = cache.get(s);
   if (ix !== undefined) return ix;
   chargeFor(charge, s.length);
-  ix = build(s);
+  ix = build(s, charge.pieces?.get(s));
   if (cache.size >= CAPACITY) cache.delete(cache.keys().next().value!);
   cache.set(s, ix);
   return ix;
@@ -78,7 +146,7 @@ function indexOf(s: string, charge: Charge): CodePointIndex {
 
 /** Length in code points. */
 export function codePointLength(s: string, charge: Charge): number {
-  if (s.length <= SHORT) return SURROGATE.test(s) ? build(s).length : s.length;
+  if (s.length <= SHORT) return SURROGATE.test(s) ? build(s, undefined).length : s.length;
   return indexOf(s, charge).length;
 }
 
@@ -94,7 +162,7 @@ export function codePointAtIndex(s: string, i: number, charge: Charge): number {
   } else {
     const ix = indexOf(s, charge);
     if (i >= ix.length) return -1;
-    if (ix.marks === null) return s.charCodeAt(i);
+    if (ix.marks === null) return ix.pieces === null ? s.charCodeAt(i) : unitOf(ix.pieces, i);
     u = ix.marks[(i / STRIDE) | 0];
     n = i - (i % STRIDE);
   }
@@ -153,7 +221,7 @@ export function indexString(s: string, i: number, charge: Charge): number {
   if (typeof s === "string" && s.length > SHORT && (i | 0) === i) {
     // The hot case (a loop over a long string), without the general path's calls.
     const ix = (charge.codePoints ??= new Map()).get(s);
-    if (ix !== undefined && ix.marks === null && i >= 0 && i < ix.length) return s.charCodeAt(i);
+    if (ix !== undefined && ix.marks === null && i >= 0 && i < ix.length) return ix.pieces === null ? s.charCodeAt(i) : unitOf(ix.pieces, i);
   }
   if (typeof s !== "string") {
     if ((s as unknown) instanceof KError) throw usedError(s as unknown as KError);

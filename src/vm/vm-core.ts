@@ -764,7 +764,8 @@ export class VMCore {
 
   // ── natives ─────────────────────────────────────────────────────────────────────────
 
-  callNative(p: Process, idx: number, args: unknown[], typeConst: number): unknown {
+  /** `sp`: the interpreter's exact stack top, for the heap check of the result; -1 from compiled code (heap.ts, chargeNative). */
+  callNative(p: Process, idx: number, args: unknown[], typeConst: number, sp = -1): unknown {
     const ctx = this.ctx;
     ctx.self = p.pid;
     ctx.proc = p;
@@ -773,7 +774,7 @@ export class VMCore {
     const fn: NativeFn = this.program.natives[idx];
     try {
       const r = fn(ctx, args);
-      chargeNative(this, p, r, args, ctx.charge); // heap accounting (heap.ts)
+      chargeNative(this, p, r, args, ctx.charge, sp); // heap accounting (heap.ts)
       return r;
     } catch (e) {
       if (e instanceof Fault || e instanceof ProgramExit) throw e;
@@ -784,11 +785,11 @@ export class VMCore {
 
   /**
    * Ext: runs `site`, a use of an extension opcode (ext-opcodes.ts), for `p`, whose local
-   * slot s is `frame[base + s]`; its result is charged as a native's.
+   * slot s is `frame[base + s]`; its result is charged as a native's (`sp` as for callNative).
    */
-  execExt(p: Process, site: ExtSite, args: unknown[], frame: readonly unknown[], base: number): unknown {
+  execExt(p: Process, site: ExtSite, args: unknown[], frame: readonly unknown[], base: number, sp = -1): unknown {
     const r = runExt(p, site, args, frame, base, this.program.consts, this.chargeWork);
-    chargeNative(this, p, r, args, this.chargeWork); // heap accounting (heap.ts)
+    chargeNative(this, p, r, args, this.chargeWork, sp); // heap accounting (heap.ts)
     return r;
   }
 
