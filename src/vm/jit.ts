@@ -1070,7 +1070,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
-  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L", "o"].join(", ");
+  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
@@ -1112,11 +1112,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   return [
     `"use strict";`,
     `function run(${params}) {`,
-    `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
+    `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${nl > np || receives || region !== null ? " const o = L === null ? 0 : vm.jitBase;" : ""}${localDecl}`,
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L, o) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null, o); }`,
+    `function entry(vm, p, blk, L, o) { vm.jitBase = o; return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null); }`,
     `return { run, entry };`,
   ].join("\n");
 }
