@@ -382,10 +382,11 @@ interface Region {
  * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
  * around it compiled on its own (see Region), or null when it cannot be (a value on the
  * operand stack where control jumps out of it). The entry runs the nest from `target` (or
- * from one of its receives) with the frame in L from index o — its locals, then its
- * operand stack there: the interpreter passes its own stack — leaves the frame there and
- * returns the code index where the interpreter goes on (~ that of a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
- * faults, parking) leave it like any compiled frame.
+ * from where it waited) with the frame in L from index o — its locals, then its operand stack
+ * there: the interpreter passes its own stack — leaves the frame there and returns the code
+ * index where the interpreter goes on (~ that of the place where it waits). Compiled once per
+ * loop head (null remembered too); unwinds (budget, faults, parking) leave it like any
+ * compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
   const known = prog.jitRegions.get(target);
@@ -1059,8 +1060,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         if (region !== null) {
           flush(d);
           emit(`${at} ${handBack(pc, d, pc, `throw H.call();`)}`);
-        }
-        else emit(`vm.budget = bud; return ${L(a1)};`);
+        } else emit(`vm.budget = bud; return ${L(a1)};`);
         break;
       default:
         return null;
