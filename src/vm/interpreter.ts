@@ -1690,7 +1690,6 @@ function resumeFromJit(vm: VMCore, p: Process, u: JitUnwind, replaceCurrent: boo
   }
 }
 
-
 /** What resumeCompiled returns when no compiled code holds the place. */
 const NOT_COMPILED = -2;
 
@@ -1699,12 +1698,11 @@ const NOT_COMPILED = -2;
  * waited — a receive, or the instruction after a vm.call — is held by compiled code: a loop
  * nest compiled around it, or (a receive) its whole function, entered there with that frame
  * (the way on-stack replacement enters a loop head), so a process that waited goes on in
- * compiled code. Returns NOT_COMPILED when nothing is
- * compiled there (or a try region is open in this frame, which compiled code could not
- * rebuild); an Exec when the slice ends (the compiled code waits in a receive, or the
- * process's first frame returned); or -1 to go on interpreting from the process's saved
- * state. A JitUnwind out of the compiled code is thrown to execute's catch (vm.jitArgs < 0:
- * it was this frame).
+ * compiled code. Returns NOT_COMPILED when nothing is compiled there (or a try region is open
+ * in this frame, which compiled code could not rebuild); an Exec when the slice ends (the
+ * compiled code waits again, or the process's first frame returned); or -1 to go on
+ * interpreting from the process's saved state. A JitUnwind out of the compiled code is thrown
+ * to execute's catch (vm.jitArgs < 0: it was this frame).
  */
 function resumeCompiled(vm: VMCore, p: Process, prog: Program, pc: number, sp: number, base: number, fp: number): number {
   const nest = prog.jitAtWait.get(pc);

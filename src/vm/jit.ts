@@ -421,10 +421,11 @@ interface Region {
  * On-stack replacement at the loop head `target` of function `f`: the outermost loop nest
  * around it compiled on its own (see Region), or null when it cannot be (a value on the
  * operand stack where control jumps out of it). The entry runs the nest from `target` (or
- * from one of its receives) with the frame in L from index o — its locals, then its
- * operand stack there: the interpreter passes its own stack — leaves the frame there and
- * returns the code index where the interpreter goes on (~ that of a receive to wait in). Compiled once per loop head (null remembered too); unwinds (budget,
- * faults, parking) leave it like any compiled frame.
+ * from where it waited) with the frame in L from index o — its locals, then its operand stack
+ * there: the interpreter passes its own stack — leaves the frame there and returns the code
+ * index where the interpreter goes on (~ that of the place where it waits). Compiled once per
+ * loop head (null remembered too); unwinds (budget, faults, parking) leave it like any
+ * compiled frame.
  */
 export function compileRegion(prog: Program, f: number, target: number): JitEntry | null {
   const known = prog.jitRegions.get(target);
@@ -1171,7 +1172,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
-  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L", "o"].join(", ");
+  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
@@ -1214,11 +1215,11 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   return [
     `"use strict";`,
     `function run(${params}) {`,
-    `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${localDecl}`,
+    `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${nl > np || receives || region !== null ? " const o = L === null ? 0 : vm.jitBase;" : ""}${localDecl}`,
     `  if (blk < 0) blk = ${start};`,
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L, o) { return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null, o); }`,
+    `function entry(vm, p, blk, L, o) { vm.jitBase = o; return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null); }`,
     `return { run, entry };`,
   ].join("\n");
 }

@@ -191,6 +191,8 @@ export class VMCore {
   unwound: unknown = null;
   /** How compiled code was entered, for an unwind: the callee's argument count, or -1 for on-stack replacement. */
   jitArgs = 0;
+  /** Where the frame a compiled entry works on starts in the array it was given (jit.ts entry, read once by the unit entered). */
+  jitBase = 0;
   /** The message `receiveSelect` just took, until the instruction that called it pushes it (same instruction). */
   selected: unknown = null;
   /** The last message copyMessage copied, and its size (sizeOfCopy). */
