@@ -50,25 +50,23 @@ export interface ParResult {
 /** The Erlang modules the parallel rows compare with (compiled with the other peers). */
 export const PARALLEL_ERL = ROWS.flatMap((r) => (r.erl ? [r.erl.module] : []));
 
-function timeErl(erlDir: string, row: ParRow, schedulers: number): number | string {
+/** Wall-clock ms of one whole process, or why it failed. */
+function timeProcess(what: string, bin: string, argv: string[], env?: NodeJS.ProcessEnv): number | string {
   const t0 = performance.now();
-  const r = spawnSync("erl", ["+S", String(schedulers), "+P", "5000000", "-noshell", "-pa", erlDir, "-run", row.erl!.module, "main", ...row.erl!.args, "-s", "init", "stop"], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(bin, argv, { encoding: "utf8", timeout: 300_000, env });
   const ms = performance.now() - t0;
-  if (r.status !== 0) return `erl exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
+  if (r.status !== 0) return `${what}exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
   return ms;
 }
 
+function timeErl(erlDir: string, row: ParRow, schedulers: number): number | string {
+  return timeProcess("erl ", "erl", ["+S", String(schedulers), "+P", "5000000", "-noshell", "-pa", erlDir, "-run", row.erl!.module, "main", ...row.erl!.args, "-s", "init", "stop"]);
+}
+
 function timeRun(root: string, row: ParRow, schedulers: number): number | string {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(root, "bin/raft.js"), "run", "--max-processes=5000000", join(root, "bench", row.file), ...row.args], {
-    encoding: "utf8",
-    timeout: 300_000,
-    // The second tier's cache across runs off: every launch starts alike (the first-run rows measure the cache).
-    env: { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off", ...(schedulers > 1 ? row.env : undefined) },
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) return `exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
-  return ms;
+  const argv = [join(root, "bin/raft.js"), "run", "--max-processes=5000000", join(root, "bench", row.file), ...row.args];
+  // The second tier's cache across runs off: every launch starts alike (the first-run rows measure the cache).
+  return timeProcess("", process.execPath, argv, { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off", ...(schedulers > 1 ? row.env : undefined) });
 }
 
 /** Runs every row `reps` times on 1 and on `n` schedulers, alternating. */
