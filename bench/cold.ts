@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { erlArgv } from "./erl.js";
 
 export type ColdImpl = "raft" | "cached" | "js" | "lua" | "erl";
 
@@ -119,7 +120,7 @@ export async function coldRows(s: ColdSetup): Promise<ColdResult[]> {
       const lua = join(s.root, "bench", "peers", `${row.name}.lua`);
       if (s.peers.includes("lua") && existsSync(lua)) impls.push({ impl: "lua", run: () => launch("lua5.4", [lua, ...args], env) });
       if (s.peers.includes("erl") && s.erlDir && existsSync(join(s.root, "bench", "peers", `${row.name}.erl`)))
-        impls.push({ impl: "erl", run: () => launch("erl", ["+S", "1", "-noshell", "-pa", s.erlDir!, "-run", row.name, "main", ...args, "-s", "init", "stop"], env) });
+        impls.push({ impl: "erl", run: () => launch("erl", erlArgv(s.erlDir!, row.name, args), env) });
       const res: ColdResult = { name: row.name, what: row.what(Number(args[0])), args: args.map(Number), ms: {}, times: {} };
       const outputs: Partial<Record<ColdImpl, string>> = {};
       for (let r = 0; r <= s.reps && !res.error; r++) {

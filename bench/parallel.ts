@@ -13,6 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { erlArgv } from "./erl.js";
 
 interface ParRow {
   name: string;
@@ -60,7 +61,7 @@ function timeProcess(what: string, bin: string, argv: string[], env?: NodeJS.Pro
 }
 
 function timeErl(erlDir: string, row: ParRow, schedulers: number): number | string {
-  return timeProcess("erl ", "erl", ["+S", String(schedulers), "+P", "5000000", "-noshell", "-pa", erlDir, "-run", row.erl!.module, "main", ...row.erl!.args, "-s", "init", "stop"]);
+  return timeProcess("erl ", "erl", erlArgv(erlDir, row.erl!.module, row.erl!.args, schedulers));
 }
 
 function timeRun(root: string, row: ParRow, schedulers: number): number | string {

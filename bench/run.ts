@@ -50,6 +50,7 @@ import { performance } from "node:perf_hooks";
 import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
 import { observeLoad, type ObserveLoad } from "./observe.js";
+import { erlArgv } from "./erl.js";
 import { PARALLEL_ERL, parallelRows, parallelTable, type ParResult } from "./parallel.js";
 import { COLD_ROWS, coldRows, coldTable, type ColdResult } from "./cold.js";
 
@@ -278,7 +279,7 @@ function runPeer(impl: "lua" | "erl", name: string, reps: number, args: number[]
     const cmd =
       impl === "lua"
         ? { bin: "lua5.4", argv: [join(BENCH_DIR, "peers", `${name}.lua`), ...args.map(String)] }
-        : { bin: "erl", argv: ["+S", "1", "+P", "5000000", "-noshell", "-pa", erlDir!, "-run", name, "main", ...args.map(String), "-s", "init", "stop"] };
+        : { bin: "erl", argv: erlArgv(erlDir!, name, args.map(String)) };
     const res = spawnSync(cmd.bin, cmd.argv, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 1 << 26 });
     if (res.error || res.status !== 0) {
       const why = res.error && /ETIMEDOUT/.test(String(res.error)) ? `timeout after ${Math.round(timeoutMs / 1000)} s` : `exit ${res.status}: ${lastLine(res.stderr || res.stdout)}`;
