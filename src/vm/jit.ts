@@ -1,6 +1,6 @@
 // The second tier: hot functions' bytecode compiled to JavaScript source (`new Function`).
 //
-// Each function becomes one JS function `(vm, p, blk, l0, l1, ...)`: locals are JS
+// Each function becomes one JS function `(vm, p, depth, l0, l1, ..., L)`: locals are JS
 // variables, the operand stack is turned into JS variables `s0, s1, ...` (the verifier knows
 // the depth at every instruction), and control flow is a `for (;;) switch (blk)` over basic
 // blocks whose ids are their code indices, so the function can be entered at any block (on-
@@ -866,7 +866,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         const t = tmp();
         emit(
           `${at} if (--bud <= 0) { vm.budget = bud; if ((bud = vm.budget = vm.refill()) <= 0) { bud++; return ${SUSPEND}; } } if (depth >= ${MAX_JIT_DEPTH}) { bud++; throw H.deep(); } vm.budget = bud; { const g = ${callee}; ${guard}` +
-            `${t} = g(vm, p, -1, depth + 1${args.map((x) => ", " + x).join("")}, null); } if (${t} === H.U) return ${MORE}; bud = vm.budget;`,
+            `${t} = g(vm, p, depth + 1${args.map((x) => ", " + x).join("")}, null); } if (${t} === H.U) return ${MORE}; bud = vm.budget;`,
         );
         names[d - n] = t;
         break;
@@ -1172,7 +1172,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   if (region !== null && live) emit(exitTo(region.hi));
   if (badExit) return null;
   const tempDecl = maxTemps ? ` let ${Array.from({ length: maxTemps }, (_, i) => `t${i}`).join(", ")};` : "";
-  const params = ["vm", "p", "blk", "depth", ...locals.slice(0, np), "L"].join(", ");
+  const params = ["vm", "p", "depth", ...locals.slice(0, np), "L"].join(", ");
   const plain = Array.from({ length: nl - np }, (_, i) => np + i).filter((k) => fslot[k] < 0);
   // Locals that are not parameters start as a value of their kind (so a float local stays an
   // unboxed double in V8), or come from L when the function is entered mid-way.
@@ -1192,7 +1192,7 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
   for (let i = 0; i < out.length; i++) if (out[i].includes(PLACEHOLDER)) out[i] = placed(out[i]);
   const body = forward
     ? [
-        `    if (blk !== ${start}) throw H.fault("bad block " + blk, "${C.bad_code}");`,
+        `    if (L !== null && vm.jitBlk !== ${start}) throw H.fault("bad block " + vm.jitBlk, "${C.bad_code}");`,
         `    ${[...targets].sort((a, b) => b - a).map((t) => `b${t}: {`).join(" ")}`,
         ...out.map((l) => "      " + l),
         `    throw H.fault("fell off the end of a function", "${C.bad_code}");`,
@@ -1212,14 +1212,35 @@ function generate(prog: Program, f: number, callees: number[], region: Region | 
         `  }`,
         `  }`,
       ];
-  return [
-    `"use strict";`,
+  const fn = [
     `function run(${params}) {`,
     `  const F = Math.fround; let bud = vm.budget; let at = ${start}; let ${stackVars.map((v) => `${v} = null`).join(", ")};${tempDecl}${nl > np || receives || region !== null ? " const o = L === null ? 0 : vm.jitBase;" : ""}${localDecl}`,
-    `  if (blk < 0) blk = ${start};`,
+    ...(forward ? [] : [`  let blk = L === null ? ${start} : vm.jitBlk;`]),
     ...guarded,
     `}`,
-    `function entry(vm, p, blk, L, o) { vm.jitBase = o; return run(vm, p, blk, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null); }`,
+  ].join("\n");
+  return [
+    `"use strict";`,
+    forward ? budgetInField(fn) : fn,
+    `function entry(vm, p, blk, L, o) { vm.jitBase = o; vm.jitBlk = blk; return run(vm, p, 0${locals.slice(0, np).map((_, i) => `, L[o + ${i}]`).join("")}, blk >= 0 ? L : null); }`,
     `return { run, entry };`,
   ].join("\n");
+}
+
+/**
+ * A function without loops keeps the budget in `vm.budget` alone, instead of a local copy
+ * written back before every call and read again after it: a call-heavy function (fib) spends
+ * less on the copy than it saves, and the budget is taken only at calls there (a loop's
+ * back-edges keep the local, which is cheaper per turn). The code is generated for the local
+ * and rewritten here: the copies go, and every other use of the local reads the field.
+ */
+function budgetInField(fn: string): string {
+  return fn
+    .split("(bud = vm.budget = vm.refill())").join("(vm.budget = vm.refill())")
+    .split(" let bud = vm.budget;").join("")
+    .split("vm.budget = bud; ").join("")
+    .split("vm.budget = bud;").join("")
+    .split(" bud = vm.budget;").join("")
+    .split("bud = vm.budget;").join("")
+    .replace(/\bbud\b/g, "vm.budget");
 }

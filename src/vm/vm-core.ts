@@ -193,6 +193,8 @@ export class VMCore {
   jitArgs = 0;
   /** Where the frame a compiled entry works on starts in the array it was given (jit.ts entry, read once by the unit entered). */
   jitBase = 0;
+  /** The block a compiled entry starts at (-1: a call), read once by the unit entered (jit.ts entry). */
+  jitBlk = -1;
   /** The message `receiveSelect` just took, until the instruction that called it pushes it (same instruction). */
   selected: unknown = null;
   /** The last message copyMessage copied, and its size (sizeOfCopy). */
