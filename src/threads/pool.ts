@@ -98,12 +98,12 @@ export class Pool {
   private live = 0;
 
   /** What each thread's processes are charged, in KiB: one host-wide memory ceiling (heap.ts). */
-  private readonly hostTotals = new SharedArrayBuffer(MAX_SCHEDULERS * 4);
+  private readonly hostTotals = new SharedArrayBuffer(4);
 
   private constructor() {
     for (let i = 0; i < MAX_SCHEDULERS; i++) this.inboxes.push(i === 0 ? inboxBuffer() : (null as unknown as SharedArrayBuffer));
     this.hub = new Hub(0, [this.inboxes[0]]);
-    shareHostTotal(this.hostTotals, 0);
+    shareHostTotal(this.hostTotals);
   }
 
   /** Starts worker threads until there are `n` schedulers in all (also ahead of a run going parallel). */
@@ -138,6 +138,9 @@ export class Pool {
     const run = this.nextRun++;
     const buffers = SharedRun.buffers(vm.opts.maxProcesses ?? 262_144);
     const shared = new SharedRun(buffers, () => this.hub.poll());
+    // A scheduler counts as busy until it has joined and found nothing to do: no share is
+    // sent to a thread still starting (it would wait in that inbox, and fill it).
+    for (let id = 1; id < n; id++) shared.active(id);
     const remote = new Remote(vm, this.hub, run, shared, n, spread);
     remote.onEnd = () => this.ended();
     vm.becomeShared(remote);

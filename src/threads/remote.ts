@@ -33,6 +33,9 @@ import { C } from "../vm/error-codes.js";
 import { nextFloat, streamState } from "../vm/random.js";
 import type { NativeFn } from "../vm/native-api.js";
 
+/** How far into the run queue (from its young end) a share looks for processes to move. */
+const SCAN = 4096;
+
 export class Remote implements RunEnd {
   /** Statistics not yet added to the shared counters. */
   private reductions0 = 0;
@@ -460,7 +463,8 @@ export class Remote implements RunEnd {
     const vm = this.vm;
     // Half of those that use whole slices (a process that soon waits again gains nothing by
     // moving, and its messages would cross threads): any, when spreading.
-    const give = vm.sched.takeWhere((waiting + (this.spread ? 1 : 0)) >> 1, (p) => p !== vm.main && (this.spread || p.hungry) && canMigrate(p));
+    const half = (waiting + (this.spread ? 1 : 0)) >> 1;
+    const give = vm.sched.takeWhere(half, SCAN, (p) => p !== vm.main && (this.spread || p.hungry) && canMigrate(p));
     let moved = 0;
     for (const p of give) {
       if (this.moveOut(p, to)) moved++;

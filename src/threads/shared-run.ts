@@ -41,6 +41,9 @@ export interface SharedRunBuffers {
   stats: SharedArrayBuffer;
 }
 
+/** The most processes a run on several schedulers can have alive at once (locations.ts keeps its table at most a quarter full). */
+export const MAX_SHARED_LIVE = 1 << 21;
+
 export class SharedRun {
   readonly loc: Locations;
   readonly names: Names;
@@ -54,10 +57,14 @@ export class SharedRun {
     this.stats = new BigInt64Array(buffers.stats);
   }
 
-  /** Buffers for a run that may have up to `maxProcesses` alive at once. */
+  /**
+   * Buffers for a run that may have up to `maxProcesses` alive at once, or MAX_SHARED_LIVE
+   * if fewer (a table of 2^23 slots, 64 MiB of address space that the host commits only as
+   * slots are used: skynet 1M has over a million processes alive at its peak).
+   */
   static buffers(maxProcesses: number): SharedRunBuffers {
     let slots = 1024;
-    while (slots < maxProcesses * 4 && slots < 1 << 22) slots *= 2;
+    while (slots < maxProcesses * 4 && slots < MAX_SHARED_LIVE * 4) slots *= 2;
     return {
       locations: locationsBuffer(slots),
       names: namesBuffer(4096),

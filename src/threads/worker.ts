@@ -31,7 +31,7 @@ import type { Host, NativeFn } from "../vm/native-api.js";
 import { nodeFs } from "../vm/node-fs.js";
 
 const { id, inboxes, hostTotals } = workerData as { id: number; inboxes: SharedArrayBuffer[]; hostTotals: SharedArrayBuffer };
-shareHostTotal(hostTotals, id); // one memory ceiling for every thread (heap.ts)
+shareHostTotal(hostTotals); // one memory ceiling for every thread (heap.ts)
 const hub = new Hub(id, inboxes);
 const natives = new Natives();
 

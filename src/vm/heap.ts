@@ -115,28 +115,35 @@ interface Ledger {
 }
 /** Every process of this thread (every VM on it). */
 const host: Ledger = { total: 0, peak: 0 };
-/** Once there are scheduler threads: every thread's total in KiB, one slot a thread, and ours. */
-let threadTotals: Int32Array | null = null;
-let threadSlot = 0;
+/**
+ * Once there are scheduler threads: what every thread's processes are charged, in KiB, summed
+ * in word 0 of a shared buffer (pool.ts). Each thread adds the change of its own total, so
+ * that reading the host's total is one atomic load, however many threads there are (a spawn
+ * reads it).
+ */
+let sharedTotal: Int32Array | null = null;
+/** What this thread has added to the shared sum, in KiB. */
+let publishedK = 0;
 
-/** This thread publishes its total in slot `slot` of `buf` and counts every other slot (pool.ts). */
-export function shareHostTotal(buf: SharedArrayBuffer, slot: number): void {
-  threadTotals = new Int32Array(buf);
-  threadSlot = slot;
+/** This thread's processes count in the host-wide total summed in `buf` (pool.ts, worker.ts). */
+export function shareHostTotal(buf: SharedArrayBuffer): void {
+  sharedTotal = new Int32Array(buf);
+  publishedK = 0;
   publish();
 }
 
 function publish(): void {
-  if (threadTotals !== null) Atomics.store(threadTotals, threadSlot, Math.ceil(Math.max(0, host.total) / 1024));
+  if (sharedTotal === null) return;
+  const k = Math.ceil(Math.max(0, host.total) / 1024);
+  if (k !== publishedK) Atomics.add(sharedTotal, 0, k - publishedK);
+  publishedK = k;
 }
 
 /** What the processes of every thread of the host process are charged now, in bytes. */
 function hostTotal(): number {
-  const t = threadTotals;
+  const t = sharedTotal;
   if (t === null) return host.total;
-  let others = 0;
-  for (let i = 0; i < t.length; i++) if (i !== threadSlot) others += Atomics.load(t, i);
-  return host.total + others * 1024;
+  return host.total + (Atomics.load(t, 0) - publishedK) * 1024;
 }
 /** Each VM's own share; a stopped VM's share leaves the host total (heapClose). */
 const vmLedgers = new WeakMap<VMCore, Ledger & { closed: boolean }>();
@@ -155,7 +162,7 @@ function book(vm: VMCore, n: number): void {
   if (l.total > l.peak) l.peak = l.total;
   host.total += n;
   if (host.total > host.peak) host.peak = host.total;
-  if (threadTotals !== null) publish();
+  if (sharedTotal !== null) publish();
 }
 
 /** The host total would pass the ceiling with `n` more bytes. */

@@ -30,22 +30,30 @@ export class RunQueue {
   }
 
   /**
-   * Takes out up to `max` queued processes that `take` accepts, youngest first (those that
-   * waited least lose least by moving); the rest keep their order.
+   * Takes out up to `max` of the `scan` youngest queued processes that `take` accepts,
+   * youngest first (those that waited least lose least by moving); the rest keep their order.
+   * Bounded by `scan`, so that a scheduler with a million processes queued pays little to look.
    */
-  takeWhere(max: number, take: (p: Process) => boolean): Process[] {
+  takeWhere(max: number, scan: number, take: (p: Process) => boolean): Process[] {
     const out: Process[] = [];
-    const keep: Process[] = [];
-    for (let i = this.count - 1; i >= 0; i--) {
-      const p = this.items[(this.head + i) & (this.items.length - 1)]!;
-      if (out.length < max && take(p)) out.push(p);
-      else keep.push(p);
+    const n = Math.min(scan, this.count);
+    const mask = this.items.length - 1;
+    const end = this.head + this.count; // one past the youngest
+    let i = 1;
+    for (; i <= n && out.length < max; i++) {
+      const p = this.items[(end - i) & mask]!;
+      if (take(p)) out.push(p);
     }
     if (out.length === 0) return out;
-    this.items.fill(null);
-    this.head = 0;
-    this.count = 0;
-    for (let i = keep.length - 1; i >= 0; i--) this.push(keep[i]);
+    // Close the gaps among the i - 1 youngest (the ones taken), keeping the others' order.
+    const taken = new Set(out);
+    let w = end - (i - 1);
+    for (let k = end - (i - 1); k < end; k++) {
+      const p = this.items[k & mask]!;
+      if (!taken.has(p)) this.items[w++ & mask] = p;
+    }
+    for (let k = w; k < end; k++) this.items[k & mask] = null;
+    this.count -= out.length;
     return out;
   }
 

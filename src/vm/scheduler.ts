@@ -109,9 +109,9 @@ export class Scheduler {
     this.hostTimer = null;
   }
 
-  /** Takes up to `max` runnable processes that `take` accepts out of the queue (to move them). */
-  takeWhere(max: number, take: (p: Process) => boolean): Process[] {
-    return this.runQueue.takeWhere(max, take);
+  /** Takes up to `max` of the `scan` youngest runnable processes that `take` accepts out of the queue (to move them). */
+  takeWhere(max: number, scan: number, take: (p: Process) => boolean): Process[] {
+    return this.runQueue.takeWhere(max, scan, take);
   }
 
   /** Lets go of the queued processes (after the run stopped). */
