@@ -4,7 +4,7 @@
 // process (not a browser, so that it does not compete with the VM for the cores) reads the
 // page's stream the whole time and records when each frame arrives. Reports the storm's
 // throughput both ways (the program times the storm itself, so start-up and spawning are
-// left out) and the longest gap between two frames during the run.
+// left out), the median of the per-pair ratios, and the longest gap between two frames.
 //
 //     npm run build && node dist/bench/observe.js [--reps N] [--quick]
 //
@@ -21,7 +21,11 @@ export interface ObserveLoad {
   /** Messages per second of the storm, median over the runs, without and with --observe. */
   plainRate: number;
   observedRate: number;
-  /** observedRate / plainRate. */
+  /**
+   * The median over pairs of runs (one without, then one with, adjacent in time) of each
+   * pair's observed/plain throughput: a change in the machine's load between pairs cancels
+   * out, which a ratio of the two medians does not.
+   */
   ratio: number;
   /** The longest time between two frames the subscriber received while a storm ran (ms). */
   maxGapMs: number;
@@ -105,7 +109,8 @@ export async function observeLoad(reps = 3, quick = false): Promise<ObserveLoad>
   }
   const plainRate = messages / (median(plain) / 1000);
   const observedRate = messages / (median(observed) / 1000);
-  return { plainRate, observedRate, ratio: observedRate / plainRate, maxGapMs: maxGap, frames, messages, processes: args[0] };
+  const ratio = median(plain.map((ms, i) => ms / observed[i]));
+  return { plainRate, observedRate, ratio, maxGapMs: maxGap, frames, messages, processes: args[0] };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
