@@ -3,8 +3,9 @@
 // with RAFT_LOG=info, so that the VM's own account of its processes (every spawn, exit and
 // restart, logged as it happens) can be checked against what the page shows: the process
 // table, the supervision tree, and — after killing a worker from the page — the supervisor's
-// restart in the tree. Screenshots go to a temporary folder (printed). Any console error in
-// the page fails the test.
+// restart in the tree. Screenshots go to a temporary folder (printed), each checked as it is
+// taken (its size, its colours, how much of it is drawn: helpers/screenshot.ts). Any console
+// error in the page fails the test.
 //
 // Without /usr/bin/chromium the test is skipped, except in CI (CI is set), where it fails.
 
@@ -15,6 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TWO_LEVELS, startOnTwo } from "./helpers/two-schedulers.js";
+import { checkedShot } from "./helpers/screenshot.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -97,7 +99,7 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
     const stats = await page.$$eval(".scroller .row[data-pid]", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)).find((c) => c[1] === "stats"));
     assert.ok(stats, "the registered name stats is in the table");
     assert.equal(stats![0], `<0.${[...log.live].find(([, fn]) => fn === "stats_starter")![0]}>`);
-    await page.screenshot({ path: join(shots, "1-processes.png") });
+    await checkedShot(page, join(shots, "1-processes.png"));
     // Sorting (pid, reversed) and filtering happen on the server, for the rows on screen.
     await page.click('.thead span[data-sort="pid"]');
     await until("the table sorted by pid, descending", async () => JSON.stringify(await rowPids()) === JSON.stringify(log.pids().reverse()));
@@ -116,14 +118,14 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
     const labels = await page.$$eval("#forest g.node.supv text:first-of-type", (ts) => ts.map((t) => t.textContent));
     assert.equal(labels.length, 2);
     for (const l of labels) assert.match(l!, /one_for_one/);
-    await page.screenshot({ path: join(shots, "2-tree.png") });
+    await checkedShot(page, join(shots, "2-tree.png"));
 
     // Kill a worker from its process page; the pool supervisor restarts it, and the tree shows the new pid.
     const worker = [...log.live].filter(([, fn]) => fn === "worker").map(([pid]) => pid)[0];
     const before = log.restarts.length;
     await page.click(`#forest g.node[data-pid="${worker}"]`);
     await until("the process page", () => page.$eval("#detail-head h2", (h) => h.textContent).then((t) => t!.includes(`<0.${worker}>`)));
-    await page.screenshot({ path: join(shots, "3-process.png") });
+    await checkedShot(page, join(shots, "3-process.png"));
     await page.click("#kill");
     const restart = await until("the supervisor's restart", () => log.restarts.slice(before).find((r) => r.old === worker) ?? null);
     await page.click('nav button[data-tab="trees"]');
@@ -133,11 +135,11 @@ test("the observer page shows the VM's processes and trees, and a kill from it r
     });
     const flashing = await page.$eval(`#forest g.node[data-pid="${restart.pid}"]`, (n) => n.getAttribute("class"));
     assert.match(flashing!, /flash-new/, "the restarted worker flashes");
-    await page.screenshot({ path: join(shots, "4-restarted.png") });
+    await checkedShot(page, join(shots, "4-restarted.png"));
 
     await page.click('nav button[data-tab="system"]');
     await until("the charts", () => page.$$eval(".chart:not(.load) polyline", (ps) => ps.length === 4 && ps.every((p) => (p.getAttribute("points") ?? "").split(" ").length > 2)));
-    await page.screenshot({ path: join(shots, "5-system.png") });
+    await checkedShot(page, join(shots, "5-system.png"));
     console.log(`screenshots: ${shots}`);
     assert.deepEqual(errors, [], "console errors in the page");
   } finally {
@@ -180,7 +182,7 @@ test("on two schedulers the page shows both schedulers' processes and trees, and
       table.map(([, s]) => s),
       where,
     );
-    await page.screenshot({ path: join(shots, "1-processes-two.png") });
+    await checkedShot(page, join(shots, "1-processes-two.png"));
 
     // The tree: every node says where it runs; some child runs on another scheduler than its supervisor.
     await page.click('nav button[data-tab="trees"]');
@@ -192,7 +194,7 @@ test("on two schedulers the page shows both schedulers' processes and trees, and
     for (const n of tree) assert.equal(n.sched, r.owner(n.pid), `<0.${n.pid}> in the tree`);
     const schedOf = new Map(tree.map((n) => [n.pid, n.sched]));
     assert.ok(tree.some((n) => n.parent !== 0 && schedOf.get(n.parent) !== n.sched), "a child on another scheduler than its supervisor");
-    await page.screenshot({ path: join(shots, "2-tree-two.png") });
+    await checkedShot(page, join(shots, "2-tree-two.png"));
 
     // Kill a worker on scheduler 1 from its process page; its supervisor restarts it.
     const worker = tree.find((n) => n.fn === "worker" && n.sched === 1)!;
@@ -200,7 +202,7 @@ test("on two schedulers the page shows both schedulers' processes and trees, and
     await page.click(`#forest g.node[data-pid="${worker.pid}"]`);
     await until("its process page", () => page.$eval("#detail-scheduler", (d) => d.textContent).then((t) => t === "1"));
     assert.match(await page.$eval("#detail-head h2", (h) => h.textContent!), new RegExp(`<0\\.${worker.pid}>`));
-    await page.screenshot({ path: join(shots, "3-process-two.png") });
+    await checkedShot(page, join(shots, "3-process-two.png"));
     await page.click("#kill");
     const restart = await until("the supervisor's restart", () => r.events.find((e) => e.kind === "restart" && e.old === worker.pid) ?? null);
     assert.ok(r.events.some((e) => e.kind === "exit" && e.pid === worker.pid && e.reason === "killed"));
@@ -214,7 +216,7 @@ test("on two schedulers the page shows both schedulers' processes and trees, and
     await page.click('nav button[data-tab="system"]');
     await until("the load chart", () => page.$$eval(".chart.load polyline", (ps) => ps.length === 2 && ps.every((p) => (p.getAttribute("points") ?? "").split(" ").length > 2)));
     assert.deepEqual(await page.$$eval(".chart.load tr[data-scheduler]", (ts) => ts.map((t) => t.getAttribute("data-scheduler"))), ["0", "1"]);
-    await page.screenshot({ path: join(shots, "4-system-two.png") });
+    await checkedShot(page, join(shots, "4-system-two.png"));
     console.log(`screenshots: ${shots}`);
     assert.deepEqual(errors, [], "console errors in the page");
   } finally {
