@@ -75,3 +75,55 @@ test("names: two threads racing for the same names: each name has exactly one wi
   }
   assert.equal(ones, a);
 });
+
+// The same limits whatever the number of schedulers: at most MAX_NAMES names at once (system_limit)
+// and names of at most MAX_NAME characters (range). On two schedulers with spreading, the run
+// is parallel from its first spawn, so the shared table answers (checked: a process lives on
+// scheduler 1).
+test("registry limits: the same errors on one scheduler and on two", async () => {
+  const { Raft } = await import("../src/raft.js");
+  const { MAX_NAMES } = await import("../src/threads/names.js");
+  const src = `
+fn idle() { let m: integer = vm.receive(); }
+let long: string = "";
+let k: integer = 0;
+loop { if (k == ${MAX_NAME + 1}) { break; } long.push('x'); k++; }
+let r = vm.register(long, vm.spawn(idle));
+if (r is error) { vm.println(r.code() + ": " + r.message()); }
+let i: integer = 0;
+loop {
+    let p: process = vm.spawn(idle);
+    let name: string = "n" + i.into();
+    let e = vm.register(name, p);
+    if (e is error) { vm.println(i.into() + " " + e.code() + ": " + e.message()); break; }
+    i++;
+}
+vm.println(vm.registered().length());
+vm.exit(0);
+`;
+  const outs: string[] = [];
+  for (const schedulers of [1, 2]) {
+    let out = "";
+    const raft = new Raft({ stdout: (s) => (out += s), stderr: () => {}, log: "error", schedulers, maxProcesses: 50_000 });
+    const { module } = raft.compile(src, "names.kl");
+    assert.ok(module);
+    const program = raft.link(module);
+    const prev = process.env.RAFT_SPREAD;
+    if (schedulers === 2) process.env.RAFT_SPREAD = "place";
+    let vm;
+    try {
+      vm = await raft.createVM();
+    } finally {
+      if (prev === undefined) delete process.env.RAFT_SPREAD;
+      else process.env.RAFT_SPREAD = prev;
+    }
+    const r = await vm.run(program);
+    assert.equal(r.exitCode, 0);
+    // The premise: on two, the run was parallel (the shared table answered); on one, it was not.
+    assert.equal(vm.remote !== null, schedulers === 2, `parallel on ${schedulers} scheduler(s)`);
+    outs.push(out);
+  }
+  const expected = `range: a registered name is at most ${MAX_NAME} characters (this one has ${MAX_NAME + 1})\n${MAX_NAMES} system_limit: too many registered names (at most ${MAX_NAMES} at once)\n${MAX_NAMES}\n`;
+  assert.equal(outs[0], expected);
+  assert.equal(outs[1], expected);
+});

@@ -25,9 +25,16 @@ const SLOT_INTS = 4;
 /** The longest name, in UTF-16 code units (Erlang: 255 characters an atom). */
 export const MAX_NAME = 255;
 
+/**
+ * The most names registered at once in a run, on one scheduler or several (registry.ts
+ * holds a run of one scheduler to it too, so that a program's output does not depend on the
+ * number of schedulers). The shared table has four slots a name.
+ */
+export const MAX_NAMES = 16384;
+
 export type RegisterResult = "ok" | "taken" | "too_long" | "full";
 
-export function namesBuffer(slots = 4096): SharedArrayBuffer {
+export function namesBuffer(slots = MAX_NAMES * 4): SharedArrayBuffer {
   if (slots < 16 || (slots & (slots - 1)) !== 0) throw new RangeError(`name slots ${slots}: a power of two, at least 16`);
   // Room for every slot's name at an average of 32 code units, and for the longest one.
   const arena = slots * 32 + MAX_NAME;
@@ -127,6 +134,11 @@ export class Names {
     } finally {
       unlock(this.h, LOCK);
     }
+  }
+
+  /** Slots in the table (what a walk of it reads: `nameOf`, `list`). */
+  get slots(): number {
+    return this.mask + 1;
   }
 
   /** The name `pid` holds, or null (a walk of the table). */

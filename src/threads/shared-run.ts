@@ -67,7 +67,7 @@ export class SharedRun {
     while (slots < maxProcesses * 4 && slots < MAX_SHARED_LIVE * 4) slots *= 2;
     return {
       locations: locationsBuffer(slots),
-      names: namesBuffer(4096),
+      names: namesBuffer(),
       ints: new SharedArrayBuffer(INT_WORDS * 4),
       stats: new SharedArrayBuffer(STAT_WORDS * 8),
     };

@@ -265,6 +265,9 @@ export function reductionsOf(vm: VMCore, p: Process): number {
 /** `p.name()`: the name process `pid` is registered under, or an error value (none; not alive). */
 export function nameOfProcess(vm: VMCore, pid: number): string | KError {
   if (!vm.isAlive(pid)) return notAlive(pid);
+  // On several schedulers the answer may take a walk of the shared table: charged as such,
+  // so that a loop of p.name() keeps its slices short (nothing is charged on one scheduler).
+  vm.chargeWork(vm.registry.walkCost);
   const name = vm.registry.nameOf(pid, processOf(vm, pid));
   return name ?? new KError(`${pidString(pid)} is not registered`, C.not_found);
 }

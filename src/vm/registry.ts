@@ -12,7 +12,7 @@ import type { Process } from "./process.js";
 import { pidString } from "./process.js";
 import { KError } from "./values.js";
 import { C } from "./error-codes.js";
-import type { Names } from "../threads/names.js";
+import { MAX_NAME, MAX_NAMES, type Names } from "../threads/names.js";
 
 export class Registry {
   private readonly names = new Map<string, number>();
@@ -60,14 +60,17 @@ export class Registry {
   private claim(name: string, pid: number): KError | null {
     const shared = this.shared;
     if (shared === null) {
+      // The shared table's limits, on one scheduler too (threads/names.ts).
+      if (name.length > MAX_NAME) return tooLong(name);
+      if (this.names.size >= MAX_NAMES) return tooMany();
       this.names.set(name, pid);
       return null;
     }
     for (;;) {
       const r = shared.register(name, pid);
       if (r === "ok") return null;
-      if (r === "too_long") return new KError(`a registered name is at most 255 characters (this one has ${name.length})`, C.range);
-      if (r === "full") return new KError("too many registered names", C.system_limit);
+      if (r === "too_long") return tooLong(name);
+      if (r === "full") return tooMany();
       // Taken meanwhile, by another scheduler's process, or held by a process that has ended.
       const holder = shared.whereis(name);
       if (holder !== 0 && this.alive(holder)) return new KError(`the name ${JSON.stringify(name)} is already registered to ${pidString(holder)}`, C.already_registered);
@@ -95,6 +98,11 @@ export class Registry {
     const p = local(pid);
     if (p !== undefined && p.name === name) p.name = null;
     return null;
+  }
+
+  /** What a walk of the shared table costs (reductions), for `nameOf` of a name held elsewhere: 0 on one scheduler. */
+  get walkCost(): number {
+    return this.shared === null ? 0 : this.shared.slots >>> 6;
   }
 
   /** The name `pid` holds (`p`: the process, if it lives on this scheduler), or undefined. */
@@ -133,4 +141,12 @@ export class Registry {
   clear(): void {
     this.names.clear();
   }
+}
+
+function tooLong(name: string): KError {
+  return new KError(`a registered name is at most ${MAX_NAME} characters (this one has ${name.length})`, C.range);
+}
+
+function tooMany(): KError {
+  return new KError(`too many registered names (at most ${MAX_NAMES} at once)`, C.system_limit);
 }
