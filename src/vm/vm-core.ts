@@ -408,7 +408,10 @@ export class VMCore {
       return this.nextPid++;
     }
     const pid = remote.newPid();
-    if (!remote.admit(pid, at, max)) throw tooMany(max);
+    if (!remote.admit(pid, at, max)) {
+      const room = remote.shared.loc.capacity >> 2; // the shared table's own limit (locations.ts)
+      throw room < max ? fault(`too many processes (at most ${room} at once on several schedulers; --max-processes=${max})`, C.system_limit) : tooMany(max);
+    }
     return pid;
   }
 
