@@ -688,7 +688,7 @@ export class Remote implements RunEnd {
           throw new Error(`unknown record ${kind}`);
       }
     } finally {
-      this.shared.handled();
+      this.shared.handled(this.self);
     }
   }
 
@@ -703,7 +703,7 @@ export class Remote implements RunEnd {
   }
 
   private push(to: number): void {
-    this.shared.sending();
+    this.shared.sending(this.self);
     this.hub.push(to);
   }
 }

@@ -10,18 +10,24 @@ import { Names, namesBuffer } from "./names.js";
 /** The most scheduler threads a host process runs (their ids fit the location table's 8 bits). */
 export const MAX_SCHEDULERS = 64;
 
-// Int32 counters.
-/** Records pushed and not yet handled, for every scheduler of the run. */
-const IN_FLIGHT = 0;
+// Int32 counters, laid out so that what one scheduler writes often sits on a cache line of its
+// own: a word another thread writes on the same line would make every write a transfer of
+// the line between cores (false sharing). A line is 16 words.
+const LINE = 16;
 /** Bumped whenever a scheduler of the run goes from idle to active. */
-const EPOCH = 1;
+const EPOCH = 0;
 /** Set once the run has stopped. */
-const STOPPED = 2;
-/** One word a scheduler: 1 while it has anything to do for this run (runnable, timers, parked). */
-const ACTIVE = 8;
-/** One word a scheduler: its runnable processes, published once a tick (for placement). */
-const LOAD = ACTIVE + MAX_SCHEDULERS;
-const INT_WORDS = LOAD + MAX_SCHEDULERS;
+const STOPPED = 1;
+/** Scheduler s's line. */
+const at = (s: number): number => LINE * (1 + s);
+/** In scheduler s's line: 1 while it has anything to do for this run (runnable, timers, parked). */
+const ACTIVE = 0;
+/** Its runnable processes, published once a tick (for placement). */
+const LOAD = 1;
+/** Records it has pushed to any scheduler of the run, and records it has handled. */
+const SENT = 2;
+const HANDLED = 3;
+const INT_WORDS = at(MAX_SCHEDULERS);
 
 // 64-bit statistics.
 export const STAT_REDUCTIONS = 0;
@@ -73,37 +79,47 @@ export class SharedRun {
     };
   }
 
-  /** A record is about to be pushed (handled() when its receiver is done with it). */
-  sending(): void {
-    Atomics.add(this.c, IN_FLIGHT, 1);
+  /** Scheduler `s` is about to push a record (its receiver calls handled() when done with it). */
+  sending(s: number): void {
+    const i = at(s) + SENT;
+    Atomics.store(this.c, i, (this.c[i] + 1) | 0); // only s writes its own counters
   }
 
-  handled(): void {
-    Atomics.sub(this.c, IN_FLIGHT, 1);
+  /** Scheduler `s` has handled a record. */
+  handled(s: number): void {
+    const i = at(s) + HANDLED;
+    Atomics.store(this.c, i, (this.c[i] + 1) | 0);
   }
 
   /** Scheduler `s` has work for this run (call before handling anything that may give it work). */
   active(s: number): void {
-    if (Atomics.exchange(this.c, ACTIVE + s, 1) === 0) Atomics.add(this.c, EPOCH, 1);
+    if (Atomics.exchange(this.c, at(s) + ACTIVE, 1) === 0) Atomics.add(this.c, EPOCH, 1);
   }
 
   /** Scheduler `s` has nothing runnable, no timer and no host call pending for this run. */
   idle(s: number): void {
-    Atomics.store(this.c, ACTIVE + s, 0);
+    Atomics.store(this.c, at(s) + ACTIVE, 0);
   }
 
   isActive(s: number): boolean {
-    return Atomics.load(this.c, ACTIVE + s) !== 0;
+    return Atomics.load(this.c, at(s) + ACTIVE) !== 0;
   }
 
   /**
    * Nothing of the run can ever happen again: no scheduler active, no record in flight, and
    * no change while we looked (every way work reaches an idle scheduler bumps EPOCH first).
+   * Records in flight are the pushed ones less the handled ones, read handled first: a
+   * record is counted as pushed before it can be handled, so a count read while records move
+   * can only come out too high (no false alarm), never too low.
    */
   quiescent(schedulers: number): boolean {
     const e1 = Atomics.load(this.c, EPOCH);
-    for (let s = 0; s < schedulers; s++) if (Atomics.load(this.c, ACTIVE + s) !== 0) return false;
-    if (Atomics.load(this.c, IN_FLIGHT) !== 0) return false;
+    for (let s = 0; s < schedulers; s++) if (Atomics.load(this.c, at(s) + ACTIVE) !== 0) return false;
+    let handled = 0;
+    for (let s = 0; s < schedulers; s++) handled += Atomics.load(this.c, at(s) + HANDLED);
+    let sent = 0;
+    for (let s = 0; s < schedulers; s++) sent += Atomics.load(this.c, at(s) + SENT);
+    if (((sent - handled) | 0) !== 0) return false; // counters wrap: compared modulo 2^32
     return Atomics.load(this.c, EPOCH) === e1;
   }
 
@@ -124,11 +140,11 @@ export class SharedRun {
   }
 
   publishLoad(s: number, runnable: number): void {
-    if (this.c[LOAD + s] !== runnable) Atomics.store(this.c, LOAD + s, runnable);
+    if (this.c[at(s) + LOAD] !== runnable) Atomics.store(this.c, at(s) + LOAD, runnable);
   }
 
   load(s: number): number {
-    return Atomics.load(this.c, LOAD + s);
+    return Atomics.load(this.c, at(s) + LOAD);
   }
 
   count(stat: number, n: number): void {
