@@ -570,8 +570,10 @@ loop { vm.sleep(60000); }
 `;
   const r = await startOnTwo(src, 1001);
   try {
-    // Answers of 64 rows: the walk of scheduler 1's processes takes several.
-    surveyOf(r.vm)!.chunkRows = 64;
+    // Answers of 16 rows: the walk of scheduler 1's processes takes several. (Spreading moves
+    // processes back and forth while they run, so how many end up there varies: 250-500.)
+    const chunk = 16;
+    surveyOf(r.vm)!.chunkRows = chunk;
     // Once every process waits (none moves any more), a census has them all, each where it runs.
     const settled = (x: Census) => x.n === 1001 && Array.from({ length: x.n }, (_, i) => x.status(i)).every((st) => st === "waiting" || st === "sleeping");
     let c = await censusNow(r.vm);
@@ -587,7 +589,7 @@ loop { vm.sleep(60000); }
       on[c.scheduler(i)]++;
       if (i > 0) assert.ok(pid > c.pids[i - 1], "in pid order");
     }
-    assert.ok(on[1] > 5 * 64, `${on[1]} processes on scheduler 1: more than five answers hold`);
+    assert.ok(on[1] > 5 * chunk, `${on[1]} processes on scheduler 1: more than five answers hold`);
     assert.deepEqual(c.load.map((l) => l.processes), on);
   } finally {
     await r.stop();

@@ -101,6 +101,18 @@ export class Scheduler {
     setImmediate(this.tick);
   }
 
+  /** Nothing runs until `resume` (a run spread from its start waits for its threads: VMCore.run). */
+  private paused = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
   /** The run is over: no timer fires again. */
   stop(): void {
     this.timers.clear();
@@ -122,7 +134,7 @@ export class Scheduler {
   private readonly tick = (): void => {
     this.scheduled = false;
     const vm = this.vm;
-    if (vm.isStopped) return;
+    if (vm.isStopped || this.paused) return;
     const remote = vm.remote;
     if (remote !== null) remote.hub.poll();
     this.fireTimers();

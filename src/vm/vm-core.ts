@@ -293,10 +293,13 @@ export class VMCore {
         if (!(e instanceof Fault)) throw e;
         return this.stop(1, { pid: 0, message: e.error.message, trace: [] });
       }
-      // Spreading (tests): every scheduler has joined the run before main starts.
+      // Spreading (tests): every scheduler has joined the run before main starts (spawning
+      // main above made it runnable: the scheduler waits).
       const joined = this.opts.spread ? this.goParallel() : undefined;
-      if (joined) void joined.then(() => this.sched.schedule());
-      else this.sched.schedule();
+      if (joined) {
+        this.sched.pause();
+        void joined.then(() => this.sched.resume());
+      } else this.sched.schedule();
     });
   }
 
