@@ -279,8 +279,8 @@ export function readProcess(r: Reader, now = 0): Process {
     p.reductions = r.f64();
     p.hungry = r.u8() !== 0;
     p.unwoundDepth = r.u32();
-    p.key0 = r.u32();
-    p.key1 = r.u32();
+    p.key0 = r.u32() | 0;
+    p.key1 = r.u32() | 0;
     p.spawns = r.f64();
     if (r.u8() === 1) p.rng = Int32Array.of(r.i32(), r.i32(), r.i32(), r.i32());
     p.status = Status.Runnable;
