@@ -574,8 +574,12 @@ loop { vm.sleep(60000); }
     // processes back and forth while they run, so how many end up there varies: 250-500.)
     const chunk = 16;
     surveyOf(r.vm)!.chunkRows = chunk;
-    // Once every process waits (none moves any more), a census has them all, each where it runs.
-    const settled = (x: Census) => x.n === 1001 && Array.from({ length: x.n }, (_, i) => x.status(i)).every((st) => st === "waiting" || st === "sleeping");
+    // Once every process waits (none moves any more), a census has them all, each where it
+    // runs. (A census may reuse a scheduler's rows from the one before when that scheduler has
+    // not answered within 50 ms, as on a loaded machine: such rows can still show a process
+    // where it was before its last move, so the test waits for a census that agrees.)
+    const agrees = (x: Census) => Array.from({ length: x.n }, (_, i) => x.scheduler(i) === r.owner(x.pids[i])).every(Boolean);
+    const settled = (x: Census) => x.n === 1001 && Array.from({ length: x.n }, (_, i) => x.status(i)).every((st) => st === "waiting" || st === "sleeping") && agrees(x);
     let c = await censusNow(r.vm);
     for (let i = 0; i < 300 && !settled(c); i++) {
       await new Promise((res) => setTimeout(res, 100));
