@@ -31,6 +31,9 @@ const SCHED_MASK = 0xff;
 const MOVING = 0x100;
 const PIN = 0x200;
 
+/** Slots a live process needs: the table is kept at most a quarter full (see the header). */
+export const SLOTS_PER_LIVE = 4;
+
 /** `owner()` of a pid that has ended (or was never spawned). */
 export const GONE = -1;
 
@@ -55,6 +58,11 @@ export class Locations {
     return this.mask + 1;
   }
 
+  /** The most processes the table holds alive at once. */
+  get maxLive(): number {
+    return this.capacity / SLOTS_PER_LIVE;
+  }
+
   /** Processes alive now, on every scheduler. */
   get live(): number {
     return Atomics.load(this.h, LIVE);
@@ -75,7 +83,7 @@ export class Locations {
    * are alive already (the caller's --max-processes) or the table is a quarter full.
    */
   add(pid: number, sched: number, max: number): boolean {
-    const limit = Math.min(max, this.capacity >> 2);
+    const limit = Math.min(max, this.maxLive);
     for (;;) {
       const n = Atomics.load(this.h, LIVE);
       if (n >= limit) return false;

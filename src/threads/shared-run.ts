@@ -4,7 +4,7 @@
 // thread, where every run starts — makes it when the run first needs a second scheduler, and
 // hands the buffers to every thread that takes part.
 
-import { Locations, locationsBuffer } from "./locations.js";
+import { Locations, SLOTS_PER_LIVE, locationsBuffer } from "./locations.js";
 import { Names, namesBuffer } from "./names.js";
 
 /** The most scheduler threads a host process runs (their ids fit the location table's 8 bits). */
@@ -47,7 +47,7 @@ export interface SharedRunBuffers {
   stats: SharedArrayBuffer;
 }
 
-/** The most processes a run on several schedulers can have alive at once (locations.ts keeps its table at most a quarter full). */
+/** The most processes a run on several schedulers can have alive at once (the location table's largest size). */
 export const MAX_SHARED_LIVE = 1 << 21;
 
 export class SharedRun {
@@ -70,7 +70,7 @@ export class SharedRun {
    */
   static buffers(maxProcesses: number): SharedRunBuffers {
     let slots = 1024;
-    while (slots < maxProcesses * 4 && slots < MAX_SHARED_LIVE * 4) slots *= 2;
+    while (slots < maxProcesses * SLOTS_PER_LIVE && slots < MAX_SHARED_LIVE * SLOTS_PER_LIVE) slots *= 2;
     return {
       locations: locationsBuffer(slots),
       names: namesBuffer(),

@@ -412,7 +412,7 @@ export class VMCore {
     }
     const pid = remote.newPid();
     if (!remote.admit(pid, at, max)) {
-      const room = remote.shared.loc.capacity >> 2; // the shared table's own limit (locations.ts)
+      const room = remote.shared.loc.maxLive; // the shared table's own limit
       throw room < max ? fault(`too many processes (at most ${room} at once on several schedulers; --max-processes=${max})`, C.system_limit) : tooMany(max);
     }
     return pid;
