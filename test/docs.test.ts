@@ -131,3 +131,31 @@ test("every code block in README.md and docs/*.md works as shown", { timeout: 10
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+// docs/language.md shows the four server patterns in Kaylee beside Erlang/OTP with a line count
+// for each; the counts are checked here (blank lines and comments left out, as the doc says),
+// and so is the claim they make: Kaylee's version is the shorter.
+test("the server patterns of docs/language.md: counts as stated, Kaylee shorter than Erlang", () => {
+  const md = readFileSync(join(ROOT, "docs/language.md"), "utf8");
+  const start = md.indexOf("### Four server patterns, beside Erlang");
+  assert.ok(start >= 0, "the section is in docs/language.md");
+  const end = md.indexOf("\n#", start + 1);
+  const section = md.slice(start, end < 0 ? undefined : end);
+  const patterns = section.split(/\n(?=\*\*[^*\n]+\*\*)/).slice(1);
+  assert.equal(patterns.length, 4, "four patterns");
+  const count = (text: string, lang: string, comment: string) => {
+    const blocks = [...text.matchAll(new RegExp("```" + lang + "[^\\n]*\\n([^]*?)```", "g"))].map((m) => m[1]);
+    assert.ok(blocks.length > 0, `a ${lang} block`);
+    return blocks.join("").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith(comment)).length;
+  };
+  for (const p of patterns) {
+    const title = p.slice(0, p.indexOf("**", 2) + 2);
+    const claim = /Kaylee (\d+)\s+lines,\s+Erlang(?:\/OTP)? (\d+)/.exec(p);
+    assert.ok(claim, `${title} states its counts`);
+    const kaylee = count(p, "kaylee", "//");
+    const erlang = count(p, "erlang", "%");
+    assert.equal(kaylee, Number(claim[1]), `${title}: Kaylee lines`);
+    assert.equal(erlang, Number(claim[2]), `${title}: Erlang lines`);
+    assert.ok(kaylee < erlang, `${title}: Kaylee ${kaylee} lines, Erlang ${erlang}`);
+  }
+});
