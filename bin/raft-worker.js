@@ -6,13 +6,11 @@
 // spend its start-up running, not parsing. With RAFT_CODE_CACHE=write (the build), the cache
 // is recorded when the thread has joined its first run, so that it holds what joining compiles.
 "use strict";
-const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { parentPort } = require("node:worker_threads");
 const { loadBundle } = require("./bundle.js");
 
-const file = join(__dirname, "..", "dist", "raft-worker.cjs");
-const worker = loadBundle(file, readFileSync(file, "latin1"));
+const worker = loadBundle(join(__dirname, "..", "dist", "raft-worker.cjs"));
 if (process.env.RAFT_CODE_CACHE === "write") {
   // Listeners run in the order they were added: the bundle's joins the run first.
   parentPort.once("message", worker.saveCache);

@@ -7,24 +7,15 @@
 // (bin/package.json) so that Node need not start its ES module loader. Without the bundle
 // (a build that ran tsc only), it imports the modules under dist/src instead.
 "use strict";
-const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { loadBundle } = require("./bundle.js");
 
-const file = join(__dirname, "..", "dist", "raft-cli.cjs");
 const argv = process.argv.slice(2);
-
-let source = null;
-try {
-  // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it without decoding UTF-8.
-  source = readFileSync(file, "latin1");
-} catch {
+const cli = loadBundle(join(__dirname, "..", "dist", "raft-cli.cjs"));
+if (cli === null) {
   // No bundle: use the ES modules.
-}
-if (source === null) {
   import("../dist/src/cli/node.js").then((m) => m.run(argv));
 } else {
-  const cli = loadBundle(file, source);
   // The build records the cache after a run, so that it holds what a run compiles.
   if (process.env.RAFT_CODE_CACHE === "write") process.once("exit", cli.saveCache);
   cli.exports.run(argv);
