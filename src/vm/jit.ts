@@ -240,10 +240,20 @@ const SCALAR: ReadonlySet<string> = new Set(["integer", "float", "byte", "char",
  * The regular instructions' parts (bytecode/semantics.ts), by opcode: the second tier emits
  * them from these alone (`regular` in generate), and reads off them what kind of value each
  * leaves on the stack or stores in a local. Null for the irregular ones, written below.
+ * Expanded when something is first compiled (`expandTable`): expanding takes some milliseconds
+ * of start-up, which a run that never tiers up (most short scripts) should not pay.
  */
-const PARTS: readonly (readonly Part[] | null)[] = expandAll(OPCODES);
-const PUSHED: readonly string[] = PARTS.map((p) => (p ? pushedKind(p) : ""));
-const WRITES: readonly { local: number; kind: string }[][] = PARTS.map((p) => (p ? localWrites(p) : []));
+let PARTS: readonly (readonly Part[] | null)[] = [];
+let PUSHED: readonly string[] = [];
+let WRITES: readonly { local: number; kind: string }[][] = [];
+
+/** Fills PARTS, PUSHED and WRITES; the entry points that generate code call it first. */
+function expandTable(): void {
+  if (PARTS.length !== 0) return;
+  PARTS = expandAll(OPCODES);
+  PUSHED = PARTS.map((p) => (p ? pushedKind(p) : ""));
+  WRITES = PARTS.map((p) => (p ? localWrites(p) : []));
+}
 
 /** The second tier's names for the helpers operator code calls. */
 const JIT_HELPERS = { F: "F", ovf: "H.ovf", div: "H.div", pow: "H.intPow", byte: "H.byteFault", len: "H.lengthOf", eqv: "H.valuesEqualCharged", istr: "H.indexString", KError: "H.KError" } as const;
@@ -587,6 +597,7 @@ export function regularJs(parts: readonly Part[], operands: readonly number[], d
 }
 
 function generate(prog: Program, f: number, callees: number[], region: Region | null = null): string | null {
+  expandTable();
   const code = prog.code;
   const fnStart = prog.fnEntry[f];
   const start = region ? region.lo : fnStart;
