@@ -204,7 +204,7 @@ const METHOD_ROWS: BuiltinSig[] = [
   row("vector.clear", [], nul, "remove all elements", { mutates: "always" }),
   row("vector.contains(x)", ["elem"], bool, "has an equal element"),
   row("vector.reverse", [], nul, "reverse in place", { mutates: "always" }),
-  row("vector.sort", [], nul, "sort in place", { mutates: "always", elems: { kinds: ["integer", "float", "byte", "char", "string"], verb: "sort", label: "its elements have no order", hint: "sort works on vectors of integer, float, byte, char and string" } }),
+  row("vector.sort", [], nul, "sort in place", { mutates: "always", typed: true, elems: { kinds: ["integer", "float", "byte", "char", "string"], verb: "sort", label: "its elements have no order", hint: "sort works on vectors of integer, float, byte, char and string" } }),
   row("vector.index_of(x)", ["elem"], integer, "the index of the first equal element; -1 when absent"),
   row("vector.slice(start, end)", [integer, integer], "self", "a new vector of the elements from start up to (not including) end", { errors: [C.index_out_of_range] }),
   row("vector.join(sep)", [string], string, "the strings with sep between them", { errors: [C.too_large], elems: { kinds: ["string"], verb: "join", label: "its elements are not strings", hint: "join works on vector[string]" } }),
