@@ -178,6 +178,12 @@ export function writeModule(m: Module): Uint8Array {
   return w.done();
 }
 
+/**
+ * One decoder for every string a module holds (a decoder is stateless between whole decodes):
+ * making one costs about as much as decoding a short string, and a module has hundreds.
+ */
+let utf8: TextDecoder | null = null;
+
 class Reader {
   private pos = 0;
   private view: DataView;
@@ -224,7 +230,7 @@ class Reader {
   }
   str(what: string): string {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(this.bytes(what));
+      return (utf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(this.bytes(what));
     } catch (e) {
       if (e instanceof ModuleError) throw e;
       throw new ModuleError(`bad module: ${what} is not valid UTF-8`);

@@ -262,7 +262,8 @@ export class Writer {
 }
 
 
-const utf16 = new TextDecoder("utf-16le");
+/** Made when a thread first reads a long string: the decoder's set-up is start-up time a run on one scheduler need not pay. */
+let utf16: TextDecoder | null = null;
 
 /** Reads values back from bytes written by `Writer` (the bytes may be shared memory). */
 export class Reader {
@@ -336,7 +337,7 @@ export class Reader {
       for (let i = at; i < at + n * 2; i += 2) s += String.fromCharCode(b[i] | (b[i + 1] << 8));
       return s;
     }
-    return utf16.decode(this.bytes.subarray(at, at + n * 2));
+    return (utf16 ??= new TextDecoder("utf-16le")).decode(this.bytes.subarray(at, at + n * 2));
   }
 
   /** One value, as `Writer.value` wrote it. */
