@@ -340,6 +340,40 @@ export class Reader {
     return (utf16 ??= new TextDecoder("utf-16le")).decode(this.bytes.subarray(at, at + n * 2));
   }
 
+  /**
+   * A string of a small set that recurs from record to record (a message's type key, an exit
+   * reason): the same as `str`, but a recent one is returned again instead of being rebuilt,
+   * so a stream of messages of one type allocates nothing for their type.
+   */
+  key(): string {
+    const start = this.pos;
+    const n = this.u32();
+    if (this.pos & 1) this.pos++;
+    const at = this.pos;
+    const keys = this.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const s = keys[k];
+      if (s.length !== n) continue;
+      let i = 0;
+      const b = this.bytes;
+      while (i < n && s.charCodeAt(i) === (b[at + 2 * i] | (b[at + 2 * i + 1] << 8))) i++;
+      if (i === n) {
+        this.pos += n * 2;
+        return s;
+      }
+    }
+    this.pos = start;
+    const s = this.str();
+    if (n <= 64) {
+      keys[this.nextKey] = s;
+      this.nextKey = (this.nextKey + 1) & 3;
+    }
+    return s;
+  }
+
+  private readonly keys: string[] = ["", "", "", ""];
+  private nextKey = 0;
+
   /** One value, as `Writer.value` wrote it. */
   value(): unknown {
     const first = this.one();

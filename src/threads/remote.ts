@@ -36,6 +36,21 @@ import type { NativeFn } from "../vm/native-api.js";
 /** How far into the run queue (from its young end) a share looks for processes to move. */
 const SCAN = 4096;
 
+/** A message record's body (Remote.send): no closure, so that a message allocates none. */
+function writeMessage(w: Writer, to: number, type: string, value: unknown): void {
+  w.i32(to);
+  w.str(type);
+  w.value(value);
+}
+
+/** A reply record's body (Remote.reply). */
+function writeReply(w: Writer, to: number, ref: number, type: string, value: unknown): void {
+  w.i32(to);
+  w.f64(ref);
+  w.str(type);
+  w.value(value);
+}
+
 export class Remote implements RunEnd {
   /** Statistics not yet added to the shared counters. */
   private reductions0 = 0;
@@ -126,16 +141,18 @@ export class Remote implements RunEnd {
   // ── messages and signals ────────────────────────────────────────────────────────────
 
   /**
-   * Writes a record of `kind` for process `to` (`write` adds what follows the kind and run)
-   * and pushes it to the scheduler that owns `to`, holding a pin on `to` meanwhile so that it
-   * cannot move away in between. False (nothing pushed) if `to` has ended.
+   * Writes a record of `kind` for process `to` (`write(w, to, a, b, c)` adds what follows the
+   * kind and run) and pushes it to the scheduler that owns `to`, holding a pin on `to` meanwhile so
+   * that it cannot move away in between. False (nothing pushed) if `to` has ended. The hot
+   * records (messages, replies) pass a function that closes over nothing and their values as
+   * `a`, `b` and `c`, so that sending one allocates no closure.
    */
-  private toOwner(to: number, kind: Rec, write: (w: Writer) => void): boolean {
+  private toOwner<A, B, C>(to: number, kind: Rec, write: (w: Writer, to: number, a: A, b: B, c: C) => void, a: A, b: B, c: C): boolean {
     const loc = this.shared.loc;
     const pinned = loc.pin(to, this.holdIdle);
     if (pinned < 0) return false;
     try {
-      write(this.begin(kind));
+      write(this.begin(kind), to, a, b, c);
       this.push(loc.pinnedOwner(pinned));
     } finally {
       loc.unpin(pinned);
@@ -145,11 +162,7 @@ export class Remote implements RunEnd {
 
   /** A message for `to`, which is not here; false if it has ended. */
   send(to: number, type: string, value: unknown): boolean {
-    return this.toOwner(to, Rec.Msg, (w) => {
-      w.i32(to);
-      w.str(type);
-      w.value(value);
-    });
+    return this.toOwner(to, Rec.Msg, writeMessage, type, value, null);
   }
 
   /** An exit signal or (notice) a monitor's notice for `to`, which is not here. */
@@ -161,7 +174,7 @@ export class Remote implements RunEnd {
       w.u8((linked ? SIG_LINKED : 0) | (notice ? SIG_NOTICE : 0));
       w.f64(ref);
       writePanic(w, origin);
-    });
+    }, null, null, null);
   }
 
   /** Tells `to`'s scheduler of a link `from` made (false: `to` has ended). */
@@ -187,17 +200,12 @@ export class Remote implements RunEnd {
       w.i32(from);
       w.i32(to);
       w.f64(ref);
-    });
+    }, null, null, null);
   }
 
   /** vm.reply's answer to the call `ref` of process `to`, which is not here (dropped if it has ended). */
   reply(to: number, ref: number, type: string, value: unknown): void {
-    this.toOwner(to, Rec.Reply, (w) => {
-      w.i32(to);
-      w.f64(ref);
-      w.str(type);
-      w.value(value);
-    });
+    this.toOwner(to, Rec.Reply, writeReply, ref, type, value);
   }
 
   private nextAsk = 1;
@@ -216,7 +224,7 @@ export class Remote implements RunEnd {
       w.u8(q);
       w.i32(pid);
       w.value(payload);
-    });
+    }, null, null, null);
     if (!sent) return undefined;
     this.nextAsk++;
     return new Promise<unknown>((resolve) => this.asked.set(id, resolve));
@@ -569,14 +577,14 @@ export class Remote implements RunEnd {
         }
         case Rec.Msg: {
           const to = r.i32();
-          const type = r.str();
+          const type = r.key();
           vm.deliver(to, type, r.value());
           break;
         }
         case Rec.Signal: {
           const from = r.i32();
           const to = r.i32();
-          const reason = r.str();
+          const reason = r.key();
           const flags = r.u8();
           const ref = r.f64();
           const origin = readPanic(r);
@@ -655,7 +663,7 @@ export class Remote implements RunEnd {
         case Rec.Reply: {
           const to = r.i32();
           const ref = r.f64();
-          const type = r.str();
+          const type = r.key();
           vm.servers.replied(to, ref, type, r.value());
           break;
         }
