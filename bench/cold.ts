@@ -12,10 +12,9 @@
 //
 // The JS baseline is bundled into one CommonJS file first (esbuild), so that its process
 // starts as fast as a plain `node fib.js` can; without esbuild it runs dist/bench/cold-js.js
-// (an ES module, a few ms slower to start). NODE_EXTRA_CA_CERTS is taken out of every child's
-// environment: Node reads that certificate file at start-up (70 ms on some machines), which
-// is the same for every column and only hides the differences.
+// (an ES module, a few ms slower to start). Children run with bench/child-env.ts's environment.
 
+import { childEnv } from "./child-env.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,8 +95,7 @@ export async function coldRows(s: ColdSetup): Promise<ColdResult[]> {
   const tmp = mkdtempSync(join(tmpdir(), "raft-bench-cold-"));
   const cacheDir = join(tmp, "cache");
   const js = await jsRunner(s.root, tmp);
-  const env: NodeJS.ProcessEnv = { ...process.env, RAFT_LOG: "" };
-  delete env.NODE_EXTRA_CA_CERTS;
+  const env = childEnv({ RAFT_LOG: "" });
   delete env.RAFT_CACHE;
   const raftEnv = { ...env, RAFT_CACHE_DIR: cacheDir };
   const out: ColdResult[] = [];

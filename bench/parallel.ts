@@ -10,6 +10,7 @@
 // different schedulers: RAFT_SPREAD=place puts new processes round the schedulers in turn, so
 // every hop crosses threads), spawn (100,000 processes).
 
+import { childEnv } from "./child-env.js";
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -61,13 +62,13 @@ function timeProcess(what: string, bin: string, argv: string[], env?: NodeJS.Pro
 }
 
 function timeErl(erlDir: string, row: ParRow, schedulers: number): number | string {
-  return timeProcess("erl ", "erl", erlArgv(erlDir, row.erl!.module, row.erl!.args, schedulers));
+  return timeProcess("erl ", "erl", erlArgv(erlDir, row.erl!.module, row.erl!.args, schedulers), childEnv());
 }
 
 function timeRun(root: string, row: ParRow, schedulers: number): number | string {
   const argv = [join(root, "bin/raft.js"), "run", "--max-processes=5000000", join(root, "bench", row.file), ...row.args];
   // The second tier's cache across runs off: every launch starts alike (the first-run rows measure the cache).
-  return timeProcess("", process.execPath, argv, { ...process.env, RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off", ...(schedulers > 1 ? row.env : undefined) });
+  return timeProcess("", process.execPath, argv, childEnv({ RAFT_SCHEDULERS: String(schedulers), RAFT_LOG: "", RAFT_CACHE: "off", ...(schedulers > 1 ? row.env : undefined) }));
 }
 
 /** Runs every row `reps` times on 1 and on `n` schedulers, alternating. */

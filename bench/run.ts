@@ -51,6 +51,7 @@ import { Raft } from "../src/raft.js";
 import * as base from "./baselines.js";
 import { observeLoad, type ObserveLoad } from "./observe.js";
 import { erlArgv } from "./erl.js";
+import { childEnv } from "./child-env.js";
 import { PARALLEL_ERL, parallelRows, parallelTable, type ParResult } from "./parallel.js";
 import { COLD_ROWS, coldRows, coldTable, type ColdResult } from "./cold.js";
 
@@ -330,7 +331,7 @@ function launch(cmd: string, argv: string[]): number | string {
   const t0 = performance.now();
   // The cache across runs off: the row measures start-up with the compiler, as it always has
   // (the first-run rows measure the cache), and the bench writes nothing into the user's cache.
-  const r = spawnSync(cmd, argv, { encoding: "utf8", env: { ...process.env, RAFT_CACHE: "off" } });
+  const r = spawnSync(cmd, argv, { encoding: "utf8", env: childEnv({ RAFT_CACHE: "off" }) });
   const t1 = performance.now();
   return r.status === 0 ? t1 - t0 : `exit ${r.status}: ${lastLine(r.stderr)}`;
 }
