@@ -46,7 +46,7 @@ function loadBundle(file) {
   if (src === null) return null;
   const cache = open(`${file}.cache`);
   const buf = Buffer.allocUnsafeSlow(Math.max(src[1], cache === null ? 0 : cache[1]));
-  const source = buf.latin1Slice(0, readAll(src, buf));
+  const source = buf.toString("latin1", 0, readAll(src, buf));
   // The source is a string of its own now, so the cache may take the same bytes.
   const cachedData = cache === null ? undefined : buf.subarray(0, readAll(cache, buf));
   const script = new Script(source, { filename: file, cachedData });
