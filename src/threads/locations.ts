@@ -160,12 +160,19 @@ export class Locations {
    * none can take one (drain the inbox there, then send the process's state to `to`); then
    * the table points at `to` — unless `handOver` returned false (the process stays). Only the
    * owning scheduler may call this.
+   *
+   * A process can reach its new scheduler before its old one has pointed the table there (the
+   * state is pushed first, then the table is set): until then the slot still says MOVING, and
+   * the new scheduler may not move it on — its own move would finish first and the old one's
+   * would then point the table back at itself, at a scheduler the process has left. So a move
+   * of a process still arriving does nothing and returns false: it stays, and may move later.
    */
   move(pid: number, to: number, idle: () => void, handOver: () => boolean): boolean {
     const at = this.slotOf(pid);
     if (at < 0) throw new Error(`move: <0.${pid}> is not in the table`);
     for (;;) {
       const s = Atomics.load(this.t, at + 1);
+      if (s & MOVING) return false;
       if (Atomics.compareExchange(this.t, at + 1, s, s | MOVING) === s) break;
     }
     for (;;) {
