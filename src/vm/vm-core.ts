@@ -925,7 +925,7 @@ export class VMCore {
   // ── panics ──────────────────────────────────────────────────────────────────────────
 
   recordPanic(p: Process, err: KError, pc: number): void {
-    p.exitReason = err.message;
+    p.exitReason = panicReason(err.message);
     this.lastPanic = { pid: p.pid, message: err.message, trace: this.traceOf(p, pc) };
     if (p !== this.main && this.log.enabled("warn")) {
       this.log.log("warn", formatTrace(this.lastPanic, this.program.module.file).trimEnd());
@@ -949,6 +949,17 @@ export class VMCore {
 }
 
 export { pidString };
+
+/**
+ * The exit reason of a process that panicked with `message`: the message itself, unless it is
+ * a reason the VM reads a meaning into — "normal" (a clean end: links ignore it, a transient
+ * child is not restarted, main exits with 0) or "noproc" (what vm.call reports for a process
+ * that does not exist) — which becomes "panic: normal" or "panic: noproc". A panic is never
+ * taken for a clean end, as Erlang's error(normal) ends a process with {normal, Stack}.
+ */
+export function panicReason(message: string): string {
+  return message === "normal" || message === "noproc" ? `panic: ${message}` : message;
+}
 
 /** A negative (or, from hand-written bytecode, non-numeric) receive timeout: code "range". */
 function badTimeout(ms: unknown): KError {
