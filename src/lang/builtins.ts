@@ -158,7 +158,7 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.start_child(sup, restart, f, args...)", [], process, "start f(args...) as a child of a supervisor", { special: "start_child", literals: { 1: RESTARTS }, errors: [...SUP, C.shutdown, C.range, C.system_limit], opcode: "StartChild" }),
   row("vm.start_supervisor(sup, strategy, max_restarts, period_ms)", [process, string, integer, integer], process, "start a supervisor under a supervisor", { literals: { 1: STRATEGIES }, errors: [...SUP, C.shutdown, C.range, C.system_limit], opcode: "SpawnSupervisor", flag: 1 }),
   row("vm.restart_child(sup, child)", [process, process], process, "restart one child now", { errors: [...SUP, C.not_found, C.shutdown], opcode: "RestartChild" }),
-  row("vm.which_children(sup)", [process], T.vector(process), "a supervisor's running children in start order", { errors: [C.not_supervisor] }),
+  row("vm.which_children(sup)", [process], T.vector(process), "a supervisor's running children in start order", { errors: SUP }),
   row("vm.terminate_child(sup, child)", [process, process], nul, "stop a child without restarting it (a temporary child is forgotten)", { errors: [...SUP, C.not_found] }),
   row("vm.delete_child(sup, child)", [process, process], nul, "forget a stopped child (\"running\" while it runs)", { errors: [...SUP, C.not_found, C.running] }),
   row("vm.count_children(sup)", [process], integer, "how many children of a supervisor are running", { errors: SUP }),

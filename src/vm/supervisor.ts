@@ -600,7 +600,6 @@ function op(vm: VMCore, caller: Process, name: string, args: unknown[], fnIndex:
     // On another scheduler: asked there (after every signal this one sent it before).
     const asked = vm.remote?.ask(pid, Question.Supervisor, [name, args, fnIndex]);
     if (asked) return asked;
-    if (name === "which_children") return []; // a supervisor that has ended has no children
     throw notAlive(pid);
   } catch (e) {
     return failureValue(e);
@@ -613,7 +612,7 @@ function answer(vm: VMCore, pid: number, payload: unknown, reply: Reply): void {
   const p = vm.procs.get(pid);
   if (p?.supervisor instanceof SupState) request(vm, p.supervisor, name, args, fnIndex, reply);
   else if (p) reply(notSupervisor(pid).error);
-  else reply(name === "which_children" ? [] : notAlive(pid).error);
+  else reply(notAlive(pid).error);
 }
 
 function signal(vm: VMCore, sup: Process, from: number, reason: string): void {
