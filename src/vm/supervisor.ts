@@ -341,15 +341,17 @@ function handle(vm: VMCore, st: SupState, ev: ExitEvent): void {
   const idx = st.children.findIndex((c) => c.running && c.pid === ev.from);
   if (st.known.delete(ev.from) && idx < 0) return; // a child already restarted or stopped
   if (idx < 0) {
-    // Not (or no longer) a child. From the parent, any reason but "normal" stops the
-    // supervisor gracefully (children first) and it exits with that reason. From anyone
-    // else — a stranger's vm.kill(sup, reason), a linked process that is not a child — it
-    // is ignored, as in OTP (an abnormal one is logged).
-    if (ev.reason === "normal" || st.stopping) return;
+    // Not (or no longer) a child. From the parent, any reason — "normal" too, as an OTP
+    // supervisor takes {'EXIT', Parent, normal} — stops the supervisor gracefully (children
+    // first) and it exits with that reason. From anyone else — a stranger's vm.kill(sup,
+    // reason), a linked process that is not a child — it is ignored, as in OTP (an abnormal
+    // one is logged).
+    if (st.stopping) return;
     if (ev.from === st.proc.parent) {
       st.job = stopAll(vm, st, ev.reason);
       return;
     }
+    if (ev.reason === "normal") return;
     if (vm.log.enabled("warn")) vm.log.log("warn", `supervisor ${pidString(st.proc.pid)} ignored an exit signal from ${pidString(ev.from)}, which is neither its parent nor its child: ${JSON.stringify(ev.reason)}`);
     return;
   }
