@@ -169,7 +169,11 @@ export class Signals {
 
   /**
    * Process `p` has ended with `reason` (already out of the process table): its monitors'
-   * notices and its links' exit signals are queued, in that order, then handled.
+   * notices and its links' exit signals are queued, then handled. Notices go first, so that a
+   * watcher hears of `p` before it can hear of what `p`'s end set off through a link (its
+   * supervisor's end, say). A process that both monitors `p` and is linked to it gets the
+   * link's signal first and then the notice, as on the BEAM (trapping exits, it takes the exit
+   * message before the notice).
    */
   ended(p: Process, reason: string, origin: PanicInfo | null): void {
     const procs = this.vm.procs;
@@ -182,10 +186,15 @@ export class Signals {
     p.monitors = null;
     // The watcher drops its monitor, and a linked process its link, when the signal reaches
     // it (handle): the same whether it lives on this scheduler or another.
-    if (p.monitoredBy) for (const [ref, watcher] of p.monitoredBy) this.queue.push({ from: p.pid, to: watcher, reason, linked: false, notice: true, ref, origin: null });
-    p.monitoredBy = null;
     const links = p.links;
     p.links = null;
+    const watchers = p.monitoredBy;
+    p.monitoredBy = null;
+    if (watchers)
+      for (const [ref, watcher] of watchers) {
+        if (links !== null && links.delete(watcher)) this.queue.push({ from: p.pid, to: watcher, reason, linked: true, notice: false, ref: 0, origin });
+        this.queue.push({ from: p.pid, to: watcher, reason, linked: false, notice: true, ref, origin: null });
+      }
     if (links) for (const l of links) this.queue.push({ from: p.pid, to: l, reason, linked: true, notice: false, ref: 0, origin });
     this.drain();
   }
