@@ -14,12 +14,12 @@
 // starts as fast as a plain `node fib.js` can; without esbuild it runs dist/bench/cold-js.js
 // (an ES module, a few ms slower to start). Children run with bench/child-env.ts's environment.
 
-import { childEnv } from "./child-env.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { childEnv } from "./child-env.js";
 import { erlArgv } from "./erl.js";
 
 export type ColdImpl = "raft" | "cached" | "js" | "lua" | "erl";

@@ -10,10 +10,10 @@
 // different schedulers: RAFT_SPREAD=place puts new processes round the schedulers in turn, so
 // every hop crosses threads), spawn (100,000 processes).
 
-import { childEnv } from "./child-env.js";
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { childEnv } from "./child-env.js";
 import { erlArgv } from "./erl.js";
 
 interface ParRow {

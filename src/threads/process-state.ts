@@ -194,8 +194,8 @@ export function writeProcess(w: Writer, p: Process, now = 0): void {
     w.f64(p.reductions);
     w.u8(p.hungry ? 1 : 0);
     w.u32(p.unwoundDepth);
-    w.u32(p.key0);
-    w.u32(p.key1);
+    w.i32(p.key0);
+    w.i32(p.key1);
     w.f64(p.spawns);
     const rng = p.rng;
     w.u8(rng === null ? 0 : 1);
@@ -279,8 +279,8 @@ export function readProcess(r: Reader, now = 0): Process {
     p.reductions = r.f64();
     p.hungry = r.u8() !== 0;
     p.unwoundDepth = r.u32();
-    p.key0 = r.u32() | 0;
-    p.key1 = r.u32() | 0;
+    p.key0 = r.i32();
+    p.key1 = r.i32();
     p.spawns = r.f64();
     if (r.u8() === 1) p.rng = Int32Array.of(r.i32(), r.i32(), r.i32(), r.i32());
     p.status = Status.Runnable;

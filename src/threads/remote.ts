@@ -131,8 +131,8 @@ export class Remote implements RunEnd {
     w.i32(parent);
     w.i32(fn);
     w.u8(link ? 1 : 0);
-    w.u32(key[0]);
-    w.u32(key[1]);
+    w.i32(key[0]);
+    w.i32(key[1]);
     w.f64(monitorRef);
     w.value(args);
     this.push(s);
@@ -454,9 +454,8 @@ export class Remote implements RunEnd {
     if (this.spread ? waiting >= 1 : busy) this.share(waiting);
   }
 
-  /** Every few slices within a tick: hand over what has arrived; when spreading, move some on. */
+  /** Every few slices within a tick (what has arrived is taken after every slice): when spreading, move some on. */
   midTick(): void {
-    this.hub.poll();
     if (this.spread && this.vm.sched.runnable !== 0) this.share(this.vm.sched.runnable);
   }
 
@@ -570,7 +569,7 @@ export class Remote implements RunEnd {
           const parent = r.i32();
           const fn = r.i32();
           const link = r.u8() !== 0;
-          const key: [number, number] = [r.u32(), r.u32()];
+          const key: [number, number] = [r.i32(), r.i32()];
           const monitorRef = r.f64();
           vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link, monitorRef, key);
           break;

@@ -98,9 +98,9 @@ export class Process {
   /**
    * Under `--seed`, its random stream (random.ts): the key it was given at spawn, how many
    * processes it has spawned (the index of the next child's key), and the generator's state,
-   * made at its first draw. The key's words are kept as int32 (the same bits as the uint32
-   * random.ts makes): V8 keeps an int32 in the field itself, a number above 2^31 in a box of
-   * its own, 32 bytes a process for the two.
+   * made at its first draw. The key's words are int32, as random.ts makes them: V8 keeps an
+   * int32 in the field itself, a number above 2^31 in a box of its own (32 bytes a process
+   * for the two).
    */
   key0 = 0;
   key1 = 0;

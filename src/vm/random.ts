@@ -36,19 +36,23 @@ function sfc32(s: Int32Array): number {
   return t >>> 0;
 }
 
-/** Splits a seed (any finite number; integers up to 2^53 keep all their bits) into two words. */
+/**
+ * Splits a seed (any finite number; integers up to 2^53 keep all their bits) into two words.
+ * Keys' words are int32 (only their bits matter): V8 keeps an int32 in a process's field
+ * itself, a number above 2^31 in a box of its own (process.ts).
+ */
 export function seedKey(seed: number): [number, number] {
   const n = Number.isFinite(seed) ? Math.trunc(Math.abs(seed)) : 0;
   const lo = n % 0x100000000;
   const hi = Math.floor(n / 0x100000000) >>> 0;
-  return [lo >>> 0, (hi ^ (seed < 0 ? 0x80000000 : 0)) >>> 0];
+  return [lo | 0, (hi ^ (seed < 0 ? 0x80000000 : 0)) | 0];
 }
 
-/** The key of the `index`-th process spawned by a process whose key is (k0, k1). */
+/** The key of the `index`-th process spawned by a process whose key is (k0, k1), as int32 words. */
 export function childKey(k0: number, k1: number, index: number): [number, number] {
   const mix = splitmix32(k0 ^ Math.imul(index + 1, 0x2545f491));
   const mix2 = splitmix32(k1 ^ Math.imul(index + 1, 0x9e3779b9));
-  return [(mix() ^ mix2()) >>> 0, (mix2() + mix()) >>> 0];
+  return [(mix() ^ mix2()) | 0, (mix2() + mix()) | 0];
 }
 
 /** A generator state for the key (k0, k1): the words sfc32 steps, well mixed. */

@@ -157,7 +157,7 @@ export class Scheduler {
       // two schedulers passing work back and forth then take turns instead of working at once
       // (ring-x: a thread went to sleep 28,000 times a run, 5,000-11,000 times polling here,
       // and the run took about 3% less time).
-      if (remote !== null && remote.hub.inbox.pending) remote.hub.poll();
+      if (remote !== null) remote.hub.poll();
       if ((++n & 15) === 0 || (remote !== null && remote.spread && (n & 3) === 0)) {
         if (remote !== null) remote.midTick();
         if (this.reductions - r0 >= SLICE || (n & 1023) === 0) {

@@ -431,8 +431,8 @@ export class VMCore {
   private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false, monitorRef = 0): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
-    p.key0 = key[0] | 0; // as int32: a small integer in V8, where a uint32 above 2^31 is a boxed number
-    p.key1 = key[1] | 0;
+    p.key0 = key[0];
+    p.key1 = key[1];
     p.home = prog.home[fn] === 1; // it stays on scheduler 0 (program.ts)
     if (this.opts.hostTypes && args.length !== 0) arrive(this, p, args); // copies of host values become its own
     for (let i = 0; i < args.length; i++) p.stack[i] = args[i];
@@ -463,9 +463,7 @@ export class VMCore {
   spawnNative(name: string, parent: number): Process {
     const pid = this.takePid(this.remote?.self);
     const p = new Process(pid, name, parent);
-    const key = this.childKey(parent);
-    p.key0 = key[0] | 0;
-    p.key1 = key[1] | 0;
+    [p.key0, p.key1] = this.childKey(parent);
     p.status = Status.Receiving;
     p.trapExits = true;
     heapSpawn(this, p);
