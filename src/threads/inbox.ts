@@ -6,11 +6,16 @@
 // the owner sees them. That is what keeps Erlang's per-sender order across threads: a sender
 // that pushed m1 and then m2 (from whatever scheduler it ran on at the time) put m1 first.
 //
-// Layout: a header of 8 int32 words, then the data ring (a power of two of bytes). A record
-// is a u32 word (its length, with MORE set when a later record continues it) and its bytes,
-// padded to 4. A record never wraps: where the ring's end is too close, the producer writes
-// PAD and starts again at 0. Records larger than a quarter of the ring are cut into fragments
-// pushed under one hold of the lock, so fragments of two senders never interleave.
+// Layout: a header of three 64-byte cache lines, then the data ring (a power of two of
+// bytes). The producers' words (LOCK, TAIL, SEQ), the consumer's (HEAD, FULL) and SLEEPING
+// (written only around a sleep, read by every push) sit on different lines, so that a push
+// and a drain going on at once on two cores do not pass one line back and forth for words
+// the other does not need (ring-x, every message across threads: see docs/performance.md).
+// A record is a u32 word (its length, with MORE set when a later record continues it) and
+// its bytes, padded to 4. A record never wraps: where the ring's end is too close, the
+// producer writes PAD and starts again at 0. Records larger than a quarter of the ring are
+// cut into fragments pushed under one hold of the lock, so fragments of two senders never
+// interleave.
 //
 // Producers take a lock (mutex.ts); the consumer never locks. A ring
 // without room makes `push` wait, and while it waits it calls the producer's own `idle`
@@ -22,16 +27,19 @@
 
 import { lock, unlock } from "./mutex.js";
 
+// The producers' line.
 const LOCK = 0;
-const HEAD = 1;
-const TAIL = 2;
+const TAIL = 1;
 /** Bumped on every publish; the consumer sleeps on it. */
-const SEQ = 3;
-/** Set by a consumer about to sleep, so that producers know to notify. */
-const SLEEPING = 4;
+const SEQ = 2;
+// The consumer's line.
+const HEAD = 16;
 /** Set by a producer waiting for room, so that the consumer knows to notify. */
-const FULL = 5;
-const HEADER_BYTES = 32;
+const FULL = 17;
+// A line of its own.
+/** Set by a consumer about to sleep, so that producers know to notify. */
+const SLEEPING = 32;
+const HEADER_BYTES = 192;
 
 const MORE = 0x80000000;
 const PAD = 0x7fffffff;
@@ -81,6 +89,17 @@ export class Inbox {
   private depth = 0;
   /** Where the outermost drain copies a record before handing it over. */
   private scratch = new Uint8Array(256);
+  /**
+   * The consumer's HEAD as this producer last read it, and TAIL and SEQ as this producer left
+   * them. While no other producer has pushed since (TAIL and SEQ unchanged), HEAD can only
+   * have moved forward by at most a ring's worth, so room reckoned from the old value is never
+   * more than there is; HEAD is then read again only when that room is too small, and the
+   * consumer's line is not fetched for every record. After another producer's push, HEAD is
+   * read every time (positions wrap at 2^32, so a value that old could mislead).
+   */
+  private headSeen = 0;
+  private tailLeft = -1;
+  private seqLeft = -1;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.h = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
@@ -110,7 +129,7 @@ export class Inbox {
     } finally {
       unlock(this.h, LOCK);
     }
-    Atomics.add(this.h, SEQ, 1);
+    this.seqLeft = (Atomics.add(this.h, SEQ, 1) + 1) | 0;
     // One wake-up a sleep: the first producer to see the consumer asleep clears the flag.
     if (Atomics.load(this.h, SLEEPING) !== 0 && Atomics.compareExchange(this.h, SLEEPING, 1, 0) === 1) Atomics.notify(this.h, SEQ);
   }
@@ -119,10 +138,11 @@ export class Inbox {
     const need = 4 + align4(n);
     for (;;) {
       const tail = this.h[TAIL];
-      const head = Atomics.load(this.h, HEAD);
       const pos = tail & this.mask;
       const toEnd = this.cap - pos;
       const pad = need > toEnd ? toEnd : 0;
+      let head = this.headSeen;
+      if (tail !== this.tailLeft || Atomics.load(this.h, SEQ) !== this.seqLeft || ((tail - head) >>> 0) + pad + need > this.cap) head = this.headSeen = Atomics.load(this.h, HEAD);
       if (((tail - head) >>> 0) + pad + need <= this.cap) {
         let at = pos;
         let t = tail;
@@ -133,7 +153,7 @@ export class Inbox {
         }
         this.view.setUint32(at, more ? (n | MORE) >>> 0 : n, true);
         copyBytes(src, off, this.data, at + 4, n);
-        Atomics.store(this.h, TAIL, (t + need) | 0);
+        Atomics.store(this.h, TAIL, (this.tailLeft = (t + need) | 0));
         return;
       }
       // No room: publish what is there, let our own scheduler drain, and wait for the consumer.
