@@ -139,7 +139,7 @@ const VM_ROWS: BuiltinSig[] = [
   row("vm.send(to, message)", [process, "any"], nul, "copy a message into a process's mailbox", { special: "send", opcode: "SendMessage" }),
   row("vm.receive(ms)", [integer], "target", "the oldest message of the expected type; with ms, \"timeout\" when none comes in time", { special: "receive", optional: 1, errors: [C.timeout, C.range], opcode: "ReceiveMessage" }),
   row("vm.self", [], process, "this process", { opcode: "Self", native: "vm.self" }),
-  row("vm.link(p)", [process], nul, "link to a process"),
+  row("vm.link(p)", [process], nul, "link to a process; to one that has ended: \"noproc\" (a caller that traps exits gets an exit message with reason \"noproc\" instead)", { errors: [C.noproc] }),
   row("vm.unlink(p)", [process], nul, "remove a link"),
   row("vm.trap_exits(on)", [bool], nul, "receive linked exits as exit messages"),
   row("vm.monitor(p)", [process], ref, "an exit message arrives when the process ends; the monitor's ref"),

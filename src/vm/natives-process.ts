@@ -17,7 +17,13 @@ const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f
 export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.self", sys((c) => c.proc.pid)],
   ["process.alive", sys((c, a) => c.vm.aliveFrom(pidArg(a[0])))],
-  ["vm.link", sys((c, a) => (c.vm.signals.link(c.proc.pid, pidArg(a[0])), null))],
+  [
+    "vm.link",
+    sys((c, a) => {
+      const to = pidArg(a[0]);
+      return c.vm.signals.link(c.proc.pid, to) ? null : new KError(`link: ${pidString(to)} is not alive`, C.noproc);
+    }),
+  ],
   ["vm.unlink", sys((c, a) => (c.vm.signals.unlink(c.proc.pid, pidArg(a[0])), null))],
   ["vm.trap_exits", sys((c, a) => ((c.proc.trapExits = a[0] === true), null))],
   ["vm.monitor", sys((c, a) => c.vm.signals.monitor(c.proc.pid, pidArg(a[0])))],

@@ -49,23 +49,30 @@ export class Signals {
 
   constructor(private readonly vm: VMCore) {}
 
-  link(a: number, b: number): void {
-    if (a === b) return;
+  /**
+   * Links `a` (here) and `b`. False when `b` has ended and `a` does not trap exits: as
+   * Erlang's link/1 raises noproc then, the caller's vm.link returns an error value. A caller
+   * that traps exits gets an exit message with reason noproc instead (Erlang's too). (A
+   * process elsewhere that ends while the link is on its way answers with that exit signal.)
+   */
+  link(a: number, b: number): boolean {
+    if (a === b) return true;
     const procs = this.vm.procs;
     const pa = procs.get(a);
     const pb = procs.get(b);
-    if (!pa) return;
+    if (!pa) return true;
     if (!pb && this.vm.remote !== null && this.vm.remote.link(a, b)) {
       (pa.links ??= new Set()).add(b);
-      return;
+      return true;
     }
     if (!pb) {
-      // Linking to a dead process: Erlang sends the linker an exit signal with reason noproc.
+      if (!pa.trapExits) return false;
       this.send(b, a, "noproc");
-      return;
+      return true;
     }
     (pa.links ??= new Set()).add(b);
     (pb.links ??= new Set()).add(a);
+    return true;
   }
 
   unlink(a: number, b: number): void {
@@ -105,6 +112,9 @@ export class Signals {
   /** A new monitor of `target` held by `watcher`; its ref. A noproc notice at once if `target` has ended. */
   monitor(watcher: number, target: number): number {
     const ref = this.vm.newRef();
+    // Monitoring yourself sets up nothing (Erlang's too): no notice, not in monitors(), and
+    // demonitor of its ref is false.
+    if (watcher === target) return ref;
     if (!this.watch(watcher, target, ref)) this.vm.deliver(watcher, "exit", new ExitNotice(target, "noproc", ref));
     return ref;
   }
