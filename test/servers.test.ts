@@ -11,7 +11,7 @@ import type { VMCore } from "../src/vm/vm-core.js";
 import { Mailbox } from "../src/vm/mailbox.js";
 import { ExitNotice } from "../src/vm/values.js";
 import { SharedRun } from "../src/threads/shared-run.js";
-import { measure } from "../src/vm/heap.js";
+import { hostMemory, measure } from "../src/vm/heap.js";
 import { Process } from "../src/vm/process.js";
 
 /**
@@ -137,20 +137,65 @@ vm.kill(p);
   );
 });
 
-test("a process's send_after timers go when it ends", async () => {
+test("a process's send_after timers for others outlive it, held by no process, until they fire or their destination ends", async () => {
   const out = await withProbe(`
-fn starter(to: process) {
+fn idle() { let x: string = vm.receive(); }
+fn starter(to: process, sink: process) {
     vm.send_after(to, "a", 100000);
-    vm.send_after(to, "b", 100000);
+    vm.send_after(sink, "b", 100000);
+    vm.send_after(vm.self(), "c", 100000);
     vm.send(to, vm.probe(vm.self()));
 }
-let p: (process, ref) = vm.spawn_monitor(starter, vm.self());
+let sink: process = vm.spawn(idle);
+let w: ref = vm.monitor(sink);
+let p: (process, ref) = vm.spawn_monitor(starter, vm.self(), sink);
 let s: string = vm.receive();
 vm.println(s);
 let e: exit = vm.receive();
 vm.println(vm.probe(vm.self()));
+vm.kill(sink);
+let d: exit = vm.receive();
+vm.println(vm.probe(vm.self()));
 `);
-  assert.equal(out, "monitors=0 monitoredBy=1 mailbox=0 call=0 timers=2 heap timers=2\nmonitors=0 monitoredBy=0 mailbox=0 call=0 timers=0 heap timers=0\n");
+  assert.equal(
+    out,
+    [
+      "monitors=0 monitoredBy=1 mailbox=0 call=0 timers=3 heap timers=3",
+      // The starter's timer for itself went; those for main and the sink stay, held by no process.
+      "monitors=1 monitoredBy=0 mailbox=0 call=0 timers=0 heap timers=2",
+      // The sink's went with it.
+      "monitors=0 monitoredBy=0 mailbox=0 call=0 timers=0 heap timers=1",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("an orphaned timer counts in the host's memory until it fires or goes", async () => {
+  const raft = new Raft({ stdout: () => {}, stderr: () => {} });
+  const seen: number[] = [];
+  raft.defineNative("charged", [], "integer", () => (seen.push(hostMemory().charged), 0));
+  const r = await raft.run(`
+fn idle() { let x: string = vm.receive(); }
+fn starter(to: process) {
+    let big: string = "0123456789abcdef";
+    let k: integer = 0;
+    loop { if (k == 16) { break; } big = big + big; k++; }
+    vm.send_after(to, big, 100000);
+}
+let sink: process = vm.spawn(idle);
+let w: ref = vm.monitor(sink);
+vm.charged();
+let p: (process, ref) = vm.spawn_monitor(starter, sink);
+let e: exit = vm.receive();
+vm.charged();
+vm.kill(sink);
+let d: exit = vm.receive();
+vm.charged();
+`);
+  assert.equal(r.exitCode, 0);
+  // A 1M-character message (2 MB) held after its starter ended, and given back with its destination.
+  assert.ok(seen[1] - seen[0] > 2_000_000, `${seen}`);
+  assert.ok(seen[2] - seen[0] < 100_000, `${seen}`);
 });
 
 test("the heap measurement counts what pending timers hold", () => {

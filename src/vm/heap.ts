@@ -4,7 +4,7 @@
 // Kaylee values live on the host's garbage-collected heap, so a process's "heap" is what it
 // can reach: its stack (locals and operands of every frame), its mailbox, a message or read
 // result handed to it and not yet taken, its pending timer, the messages of the
-// `vm.send_after` timers it started (servers.ts) and its linear memory — and what the host
+// `vm.send_after` timers it holds (servers.ts) and its linear memory — and what the host
 // values it owns say they hold (their type's `size`: host-types.ts). Counting
 // every allocation exactly would cost the hot loop dearly and never learn about garbage, so
 // the accounting works like a collector's trigger:
@@ -459,6 +459,18 @@ export function chargeHeld(vm: VMCore, p: Process, value: unknown): void {
   const n = TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
   // Its saved sp may be stale (a native of compiled code): count every slot.
   if ((p.heapBytes += n) > 0) heapCheck(vm, p, p.stack.length, true, false);
+}
+
+/**
+ * A pending timer that no process holds (its starter ended: servers.ts `outlive`) counts in
+ * this thread's share of the host's total until it fires or goes; call the function returned
+ * then. (Its starter was charged for it, so what one process leaves is bounded by --max-heap,
+ * and all of them together by the host's ceiling.)
+ */
+export function holdOrphan(vm: VMCore, value: unknown): () => void {
+  const n = TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
+  book(vm, n);
+  return () => book(vm, -n);
 }
 
 /**

@@ -136,7 +136,8 @@ export class Process {
 /**
  * A pending `vm.send_after` (servers.ts): the message `value` of static type `type` for
  * process `to`, due at `at` (the VM's clock); `seq` is its entry in the scheduler's timer heap.
- * The process that started it holds it (and is charged for it) until it fires or is cancelled.
+ * The process that started it holds it (and is charged for it) until it fires or is cancelled;
+ * if that process ends first, the timer lives on, held by no process (servers.ts `outlive`).
  */
 export interface SendTimer {
   readonly ref: number;

@@ -28,22 +28,24 @@
 //
 // send_after. `vm.send_after(p, msg, ms)` makes a timer that the process which started it
 // holds, as it holds its sleep and receive timers: it is in that process's scheduler's timer
-// heap, the message is charged to that process's heap until the timer fires (heap.ts), it
+// heap, the message is charged to that process's heap until the timer fires (heap.ts), and it
 // moves with the process to another scheduler (threads/process-state.ts writes what is left
-// of each delay), and it goes when that process ends. (Erlang ties a timer to its destination
-// instead; here a pending message always has a living owner who pays for it, so timers are
-// bounded like everything else a process holds.) When it fires, the message is sent to p like
-// any other (dropped if p has ended). `vm.cancel_timer(r)` works on the caller's own timers:
-// it runs on the thread where the timer lives, so a timer either fired (its message is sent,
-// perhaps still crossing to p's scheduler, and arrives once: false) or is cancelled (it never
-// fires: true).
+// of each delay). As in Erlang, a timer lives as long as its destination, not its starter:
+// when the starter ends, its timers for other processes stay where they are, held by no
+// process and counted in the host's memory until they fire (its timers for itself go). An
+// orphaned timer goes when its destination ends on this scheduler; one for a process that
+// has ended elsewhere is dropped when it fires. When a timer fires, the message is sent to p
+// like any other. `vm.cancel_timer(r)` works on the caller's own timers (the ones it started
+// and that are pending): it runs on the thread where the timer lives, so a timer either fired
+// (its message is sent, perhaps still crossing to p's scheduler, and arrives once: false) or
+// is cancelled (it never fires: true).
 
 import type { NativeFn } from "./native-api.js";
 import type { SysCtx, VMCore } from "./vm-core.js";
 import { Status, pidString, type Process, type SendTimer } from "./process.js";
 import { ExitNotice, KError, ReplyTo, fault } from "./values.js";
 import { C } from "./error-codes.js";
-import { admitMessage, chargeHeld } from "./heap.js";
+import { admitMessage, chargeHeld, holdOrphan } from "./heap.js";
 import { MAX_HOST_DELAY_MS } from "./timers.js";
 
 /** The `waitType` of a process waiting in vm.call (no Kaylee type has this key). */
@@ -173,7 +175,48 @@ export class Servers {
     return true;
   }
 
-  /** `p` ended, or moved to another scheduler: its timers here go (none fires). */
+  /**
+   * Timers whose starter ended, by destination (see `outlive`). A destination that ends here
+   * takes its own with it; one for a process elsewhere is dropped if that one has ended when
+   * it fires.
+   */
+  private orphans: Map<number, Map<SendTimer, () => void>> | null = null;
+
+  /**
+   * `p` ended: its timers for other processes live on (see the header), held by no process and
+   * counted in the host's memory until they fire; its timers for itself go, and so do the
+   * orphaned timers for it.
+   */
+  outlive(p: Process): void {
+    const vm = this.vm;
+    const mine = this.orphans?.get(p.pid);
+    if (mine !== undefined) {
+      this.orphans!.delete(p.pid);
+      for (const [t, release] of mine) {
+        vm.timers.cancel(t.seq);
+        release();
+      }
+    }
+    const ts = p.sendTimers;
+    if (ts === null) return;
+    p.sendTimers = null;
+    for (const t of ts.values()) {
+      vm.timers.cancel(t.seq);
+      if (t.to === p.pid || !vm.isAlive(t.to)) continue;
+      const release = holdOrphan(vm, t.value);
+      let all = (this.orphans ??= new Map()).get(t.to);
+      if (all === undefined) this.orphans.set(t.to, (all = new Map()));
+      all.set(t, release);
+      t.seq = vm.timers.add(t.at, () => {
+        all.delete(t);
+        if (all.size === 0 && this.orphans!.get(t.to) === all) this.orphans!.delete(t.to);
+        release();
+        vm.deliver(t.to, t.type, t.value);
+      });
+    }
+  }
+
+  /** `p` moved to another scheduler: its timers here go (they went with it). */
   dropTimers(p: Process): void {
     const ts = p.sendTimers;
     if (ts === null) return;

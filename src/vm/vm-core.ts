@@ -826,7 +826,7 @@ export class VMCore {
     p.status = Status.Dead;
     p.exitReason = reason;
     this.sched.cancelTimer(p);
-    this.servers.dropTimers(p);
+    this.servers.outlive(p);
     this.procs.delete(p.pid);
     this.registry.release(p);
     this.remote?.removed(p.pid);
