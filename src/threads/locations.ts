@@ -6,7 +6,10 @@
 // the same on any number of schedulers.
 //
 // The table is open-addressed: pid p sits at slot p & mask, or a few slots after it when that
-// slot holds a process still alive from an earlier lap of the pid counter. Every insert
+// slot holds a process still alive from an earlier lap of the pid counter — "slot n" counted
+// in an order that puts consecutive ones on different cache lines (`at`): eight slots share
+// a 64-byte line, and senders on two threads pinning neighbouring pids (a ring whose
+// neighbours live on different schedulers) would otherwise pass one line back and forth. Every insert
 // records how far it had to probe (`maxProbe`), so a lookup — also of a dead pid — never
 // probes further: with the table kept at most a quarter full and pids handed out in order,
 // that distance stays tiny.
@@ -47,10 +50,24 @@ export class Locations {
   private readonly t: Int32Array;
   private readonly mask: number;
 
+  /** log2 of the slots, less 3: how far `at` moves a slot number's low three bits up. */
+  private readonly spread: number;
+
   constructor(readonly buffer: SharedArrayBuffer) {
     this.h = new Int32Array(buffer, 0, HEADER_INTS);
     this.t = new Int32Array(buffer, HEADER_INTS * 4);
     this.mask = (this.t.length >> 1) - 1;
+    this.spread = 31 - Math.clz32(this.mask + 1) - 3;
+  }
+
+  /**
+   * Where slot number `n` (taken modulo the table) is in `t`: its low three bits become the
+   * top three, so slots n and n + 1 are an eighth of the table apart (a bijection, so the
+   * table's probing is unchanged).
+   */
+  private at(n: number): number {
+    const k = n & this.mask;
+    return (((k & 7) << this.spread) | (k >>> 3)) << 1;
   }
 
   /** How many slots the table has (a quarter of them may hold live processes). */
@@ -90,7 +107,7 @@ export class Locations {
       if (Atomics.compareExchange(this.h, LIVE, n, n + 1) === n) break;
     }
     for (let i = 0; ; i++) {
-      const at = ((pid + i) & this.mask) << 1;
+      const at = this.at(pid + i);
       const cur = Atomics.load(this.t, at);
       if ((cur === EMPTY || cur === ENDED) && Atomics.compareExchange(this.t, at, cur, pid) === cur) {
         // Keep the pin count of senders that may still hold a pin taken under the slot's old pid.
@@ -110,7 +127,7 @@ export class Locations {
   private slotOf(pid: number): number {
     const probe = Atomics.load(this.h, MAX_PROBE);
     for (let i = 0; i <= probe; i++) {
-      const at = ((pid + i) & this.mask) << 1;
+      const at = this.at(pid + i);
       if (Atomics.load(this.t, at) === pid) return at;
     }
     return -1;
@@ -199,7 +216,7 @@ export class Locations {
     const pids: number[] = [];
     const n = Math.min(this.capacity, Atomics.load(this.h, PID_COUNTER) + Atomics.load(this.h, MAX_PROBE) + 1);
     for (let i = 0; i < n; i++) {
-      const pid = Atomics.load(this.t, i << 1);
+      const pid = Atomics.load(this.t, this.at(i));
       if (pid > 0) pids.push(pid);
     }
     return { pids: pids.sort((a, b) => a - b), scanned: n };
