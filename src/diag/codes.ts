@@ -691,8 +691,10 @@ with \`t.0\`, \`t.1\`, ...; other values have no elements.`,
     code: "E0062",
     title: "index out of range",
     explain: `
-An array has a fixed length, known when the program compiles, so a constant index past its
-end is certain to fail and is refused. Indexes run from 0 to the length minus one.`,
+An array (or a slice) has a fixed length, known when the program compiles, so a constant
+index past its end is certain to fail and is refused. Indexes run from 0 to the length minus
+one. With a handler around it, \`a[3]{default: 0}\`, the program compiles and the handler takes
+the failure when it runs, as it would for any index.`,
     bad: `let a: array[integer; 3] = [1, 2, 3];\nvm.println(a[3]);\n`,
     good: `let a: array[integer; 3] = [1, 2, 3];\nvm.println(a[2]);\n`,
   }),

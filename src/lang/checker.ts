@@ -105,6 +105,8 @@ export class Checker {
   private da: Set<number> | null = new Set();
   private readonly reportedUnassigned = new Set<LocalBinding>();
   private readonly forOfItem = new Map<LocalBinding, ForStmt>();
+  /** Handlers (`{default: ...}` and the others) around the expression being checked. */
+  private handled = 0;
 
   constructor(
     readonly program: Program,
@@ -585,7 +587,9 @@ export class Checker {
       case "int":
         return this.intLiteral(e.value, e.span, expected);
       case "float":
-        if (!Number.isFinite(e.value) || Math.abs(e.value) > 3.4028234663852886e38) {
+        // Out of range only when it rounds to infinity: 3.4028235e38, the f32 maximum as
+        // floats print, is above the maximum's exact value but rounds to it.
+        if (!Number.isFinite(Math.fround(e.value))) {
           this.err(e.span, K.floatRange(), "does not fit in a float (f32)");
         }
         return T.float;
@@ -648,11 +652,23 @@ export class Checker {
         if (!expected && h.kind === "default" && targetTyped(e.expr)) {
           // `vm.receive(-5){default: 0}` where nothing else says the type: the default does.
           const d = this.expr(h.value, null);
-          const t = this.expr(e.expr, hasUnknown(d) ? null : d);
+          this.handled++;
+          let t: Type;
+          try {
+            t = this.expr(e.expr, hasUnknown(d) ? null : d);
+          } finally {
+            this.handled--;
+          }
           this.expectType(h.value, t);
           return t;
         }
-        const t = this.expr(e.expr, expected);
+        this.handled++;
+        let t: Type;
+        try {
+          t = this.expr(e.expr, expected);
+        } finally {
+          this.handled--;
+        }
         if (h.kind === "default") {
           this.expr(h.value, t);
           this.expectType(h.value, t);
@@ -801,7 +817,9 @@ export class Checker {
       this.err(e.object.span, K.cannotIndex({ T: describe(t) }), `this is ${describe(t)}`, t.kind === "tuple" ? "read a tuple's parts with t.0, t.1, ..." : "indexing works on vectors, arrays, slices and strings");
       return UNKNOWN;
     }
-    if ((t.kind === "array" || t.kind === "slice") && e.index.kind === "int" && (e.index.value < 0 || e.index.value >= t.length)) {
+    // A constant index past a fixed length is certain to fail: refused, unless a handler
+    // around it takes the failure (`a[3]{default: 0}` runs, and gives 0).
+    if (this.handled === 0 && (t.kind === "array" || t.kind === "slice") && e.index.kind === "int" && (e.index.value < 0 || e.index.value >= t.length)) {
       this.err(e.index.span, K.indexOutOfRange(), `${show(t)} has indexes 0 to ${t.length - 1}`);
     }
     return out;
