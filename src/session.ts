@@ -32,6 +32,7 @@ import { OPCODES } from "./bytecode/opcodes.js";
 import { placeShapes, shiftPlaceConsts } from "./bytecode/places.js";
 import { assemble } from "./bytecode/assembler.js";
 import { disassemble } from "./bytecode/disasm.js";
+import type { NativeResult } from "./bytecode/stack-types.js";
 import { ModuleError, moduleDiagnostic, type Module } from "./bytecode/module.js";
 import { parseTypeKey, typeKey, type Type } from "./bytecode/types.js";
 import { renderDiagnostics, withPositions, type Diagnostic } from "./diag/index.js";
@@ -328,7 +329,11 @@ export class Session {
     let pre = "";
     for (let i = 0; i < this.stack.length; i++) pre += `PushInt ${i}\nCallNative #vm.__repl_stack 1\n`;
     const src = pre + line + "\n" + this.asmFns.join("\n");
-    const r = assemble(src, REPL_FILE, this.raft.assembleOptions);
+    // A kept value is pushed back as `PushInt i; CallNative #vm.__repl_stack 1`: it keeps its
+    // type, for the assembler (generic arithmetic on a kept float takes its float form) and the printer.
+    const kept = this.stackTypes;
+    const keptTypes: NativeResult = (name, args) => (name === "vm.__repl_stack" && args[0]?.int != null ? (kept[args[0].int] ?? null) : null);
+    const r = assemble(src, REPL_FILE, { ...this.raft.assembleOptions, nativeResult: keptTypes });
     if (!r.module) {
       const shifted = shiftDiagnostics(r.diagnostics, pre.length);
       const shown = line + "\n" + this.asmFns.join("\n");
@@ -352,10 +357,8 @@ export class Session {
       if (!end.panic) return { kind: "ok" };
       return { kind: "panic", panic: end.panic, text: formatTrace(end.panic, REPL_FILE) };
     }
-    const kept = this.stackTypes;
     this.stack = end.p.stack.slice(prog.fnLocals[fn], end.p.sp);
-    // A kept value is pushed back as `PushInt i; CallNative #vm.__repl_stack 1`: it keeps its type.
-    this.stackTypes = this.raft.leftoverTypes(r.module, this.stack.length, (name, args) => (name === "vm.__repl_stack" && args[0]?.int != null ? (kept[args[0].int] ?? null) : null));
+    this.stackTypes = this.raft.leftoverTypes(r.module, this.stack.length, keptTypes);
     return { kind: "value", value: this.stack, type: "stack", text: formatStack(this.stack, this.stackTypes) };
   }
 

@@ -72,6 +72,12 @@ test("piped --asm: a line mixes numbers and instructions; values print as Kaylee
   );
 });
 
+test("piped --asm: generic arithmetic on a float kept from an earlier line takes its float form", async () => {
+  const r = await repl("PushConst #2.5\nNeg\nPushConst #1.5 PushConst #1.0 Add\n+\n2 *\n", ["--asm"]);
+  assert.equal(r.stdout, "[2.5]\n[-2.5]\n[-2.5, 2.5]\n[0.0]\n");
+  assert.match(r.stderr, /^error: Mul of a float and an integer\n --> <repl>:1:3\n/);
+});
+
 test("piped: the REPL is a process: spawn in one input, receive in a later one", async () => {
   const r = await repl(
     [

@@ -21,6 +21,7 @@ import { MAX_LINEAR_MEMORY, SHAPES, checkPair, checkValuePlace, copyMode, isLoad
 import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
+import { FLOAT_FORM, floatArithmetic, type NativeResult } from "./stack-types.js";
 import { parseTypeKey, parseTypeSet, typeKey } from "./types.js";
 import { A, type Titled } from "../diag/codes.js";
 import { diagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
@@ -48,6 +49,12 @@ export interface AssembleOptions {
   opcodes?: Iterable<ExtDecl>;
   /** Is `name` a host type (vm.defineType), so that type operands may name it? */
   hostType?: (name: string) => boolean;
+  /**
+   * What natives return, for the reading of operand types that decides the form of generic
+   * arithmetic (stack-types.ts `floatArithmetic`): the REPL's kept stack comes in through a
+   * native whose values' types it knows.
+   */
+  nativeResult?: NativeResult;
 }
 
 export function parseIntLiteral(text: string): number | null {
@@ -617,6 +624,17 @@ export function assemble(source: string, file: string, opts: AssembleOptions = {
     }
     return { module: null, diagnostics: diags };
   }
+  // Generic arithmetic on floats takes its float form; a float with an integer is refused.
+  for (const a of floatArithmetic(module, opts.nativeResult ?? (() => null))) {
+    if (a.kind === "float") {
+      module.functions[a.fn].code[a.offset] = FLOAT_FORM.get(a.op)!;
+      continue;
+    }
+    const pf = fns.find((p) => p.fb === mb.functions[a.fn]);
+    const span = pf?.spans[pf.fb.offsets.indexOf(a.offset)] ?? { start: 0, end: 0 };
+    err(span, A.mixedArithmetic({ OP: OPCODES[a.op].name }), "one operand is a float, the other an integer", "make both floats, e.g. `PushConst #2.0` for 2");
+  }
+  if (diags.length) return { module: null, diagnostics: diags };
   return { module, diagnostics: [] };
 }
 

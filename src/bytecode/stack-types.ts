@@ -35,7 +35,7 @@ const byName = (names: string[], t: Type): [number, Type][] => names.map((n) => 
 /** The type of the one value an instruction pushes, where the instruction alone decides it. */
 const RESULT = new Map<number, Type>([
   ...byName(
-    ["Add", "Sub", "Mul", "Div", "Mod", "Neg", "Exp", "AddInt", "BitAnd", "BitOr", "BitXor", "Shl", "Shr", "Length", "LoadMem", "LoadMemN", "LoadMemInd", "LoadMemIndN"],
+    ["AddInt", "BitAnd", "BitOr", "BitXor", "Shl", "Shr", "Length", "LoadMem", "LoadMemN", "LoadMemInd", "LoadMemIndN"],
     T.integer,
   ),
   ...byName(["AddLocal", "SubLocal", "MulLocal", "AddLocals", "SubLocals", "MulLocals", "SubInt", "MulInt", "DivInt", "ModInt", "MulConst", "DivConst", "ModConst", "LoadAddInt", "LoadSubInt", "LoadMulInt"], T.integer),
@@ -87,6 +87,14 @@ const OVER_BUDGET = new Error("stack types: over budget");
 
 /** The stack at each point where function `fi` can end the run, on every path that reaches one. */
 function endStates(m: Module, fi: number, instrs: Instr[], native: NativeResult, budget: { work: number }): Cell[][] {
+  return analyze(m, fi, instrs, native, budget).ends;
+}
+
+/**
+ * Follows every path of function `fi`: the state before each instruction (null where none
+ * reaches), and the stacks where the run can end.
+ */
+function analyze(m: Module, fi: number, instrs: Instr[], native: NativeResult, budget: { work: number }): { states: (State | null)[]; ends: Cell[][] } {
   const f = m.functions[fi];
   const ctx: EffectCtx = moduleEffects(m);
   const index = new Map<number, number>();
@@ -160,6 +168,15 @@ function endStates(m: Module, fi: number, instrs: Instr[], native: NativeResult,
         locals[a[0]] = c.tag === "int" ? { t: T.integer, int: c.value } : c.tag === "float" ? { t: T.float, int: null } : c.tag === "string" ? { t: T.string, int: null } : UNKNOWN;
         break;
       }
+      case Op.Add:
+      case Op.Sub:
+      case Op.Mul:
+      case Op.Div:
+      case Op.Mod:
+      case Op.Exp:
+      case Op.Neg:
+        pushed = { t: operandKind(popped) === "float" ? T.float : T.integer, int: null };
+        break;
       case Op.CallNative:
       case Op.CallNativeTyped: {
         const c = m.consts[a[0]];
@@ -182,7 +199,56 @@ function endStates(m: Module, fi: number, instrs: Instr[], native: NativeResult,
     if (info.flow === "try") flowTo(a[0], { stack: [...stack, { t: T.error, int: null }], locals: locals.slice() });
     if (info.flow !== "jump" && info.flow !== "end") flowTo(next, after);
   }
-  return ends;
+  return { states, ends };
+}
+
+/** The generic arithmetic instructions and their float forms. */
+export const FLOAT_FORM = new Map<number, number>(["Add", "Sub", "Mul", "Div", "Mod", "Exp", "Neg"].map((n) => [Op[n], Op[n + "Float"]]));
+
+/**
+ * What a generic arithmetic instruction's operands are: "float" when one is known to be a
+ * float and none an integer, "mixed" when one is each, "integer" otherwise (the instruction's
+ * own meaning: values carry no tags, so unknown operands are taken as integers).
+ */
+function operandKind(cells: readonly Cell[]): "integer" | "float" | "mixed" {
+  let float = false;
+  let int = false;
+  for (const c of cells) {
+    if (c.t === null) continue;
+    if (c.t.kind === "float") float = true;
+    else if (c.t.kind === "integer") int = true;
+  }
+  return float ? (int ? "mixed" : "float") : "integer";
+}
+
+/**
+ * The generic arithmetic instructions (`Add Sub Mul Div Mod Exp Neg`, integer arithmetic) of
+ * hand-written assembly whose operands are known floats (`PushConst #2.5 Neg`), or a float
+ * and an integer: the assembler writes the float form for the first (as Kaylee's `+` does
+ * for floats) and refuses the second (Kaylee never mixes them). Empty when the analysis
+ * runs past its budget.
+ */
+export function floatArithmetic(m: Module, native: NativeResult = () => null): { fn: number; offset: number; op: number; kind: "float" | "mixed" }[] {
+  const out: { fn: number; offset: number; op: number; kind: "float" | "mixed" }[] = [];
+  const budget = { work: 0 };
+  try {
+    for (let fi = 0; fi < m.functions.length; fi++) {
+      const instrs = decodeFunction(m.functions[fi].code, m.functions[fi].name, m.exts);
+      if (!instrs.some((i) => FLOAT_FORM.has(i.op))) continue;
+      const { states } = analyze(m, fi, instrs, native, budget);
+      instrs.forEach((ins, i) => {
+        const st = states[i];
+        if (!FLOAT_FORM.has(ins.op) || st === null) return;
+        const n = ins.op === Op.Neg ? 1 : 2;
+        const kind = operandKind(st.stack.slice(st.stack.length - n));
+        if (kind !== "integer") out.push({ fn: fi, offset: ins.offset, op: ins.op, kind });
+      });
+    }
+  } catch (e) {
+    if (e === OVER_BUDGET) return [];
+    throw e;
+  }
+  return out;
 }
 
 /** What two paths agree on. */

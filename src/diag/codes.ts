@@ -1201,6 +1201,19 @@ line has declared it.`,
     bad: `fn main\n    Ext 0\n    Halt\n`,
     good: `fn main\n    Halt\n`,
   }),
+  mixedArithmetic: entry({
+    code: "A0019",
+    title: "{OP} of a float and an integer",
+    explain: `
+The arithmetic instructions \`Add Sub Mul Div Mod Exp Neg\` work on integers or on floats. The
+assembler reads the types of their operands off the code that pushed them: when the operands
+are floats (\`PushConst #2.5\`, a float instruction's result), it writes the instruction's float
+form (\`AddFloat\` ...), as Kaylee's \`+\` on floats does. One float and one integer is refused:
+values carry no types at run time, and Kaylee never mixes the two either. Make both floats
+(\`PushConst #2.0\` instead of \`2\`), or convert one with a native such as \`integer.into\`.`,
+    bad: `fn main\n    PushConst #2.5\n    PushInt 2\n    Mul\n    Halt\n`,
+    good: `fn main\n    PushConst #2.5\n    PushConst #2.0\n    Mul\n    Halt\n`,
+  }),
 
   // Modules
   badModule: entry({
