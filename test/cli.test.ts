@@ -94,6 +94,18 @@ test("build then run x.rbc; disasm", async () => {
   assert.equal(r2.out, '42\n[]\n');
 });
 
+test("disasm of a source by its absolute path names it as build does: the listing assembles back to build's bytes", async () => {
+  const src = file("named.kl", "vm.println(6 * 7);\n");
+  const out = join(dir, "named.rbc");
+  assert.equal((await cli(["build", src, "-o", out])).code, 0);
+  const d = await cli(["disasm", src]);
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.out, /^\.file "named\.kl"$/m);
+  const back = join(dir, "named-back.rbc");
+  assert.equal((await cli(["build", file("named-back.raft", d.out), "-o", back])).code, 0);
+  assert.deepEqual(readFileSync(back), readFileSync(out));
+});
+
 test("run: a panic exits 1 with the trace; vm.exit(n) exits n; assembly leftovers print", async () => {
   const p = await cli(["run", file("p.kl", "let z = 0;\nvm.println(1 / z);\n")]);
   assert.equal(p.code, 1);

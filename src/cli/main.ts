@@ -267,6 +267,9 @@ async function cmdCheck(a: ParsedArgs, io: CliIO): Promise<number> {
 async function cmdDisasm(a: ParsedArgs, io: CliIO): Promise<number> {
   const l = await load(a, io, "disasm");
   if (typeof l === "number") return l;
+  // A source compiled here is named as `raft build` names it, so that the listing assembles
+  // back to the bytes `raft build` writes.
+  if (l.module!.file === a.file) l.module!.file = sourceName(a.file);
   try {
     io.stdout(l.raft.disassemble(l.module!));
   } catch (e) {
