@@ -60,6 +60,20 @@ test("the seed's 1 2 + assembles to PushConst, PushConst, Add, Halt and runs to 
   assert.deepEqual(r.leftover, [3]);
 });
 
+test("a module's string constants come back exactly from its bytes, a leading U+FEFF included", () => {
+  const mb = new ModuleBuilder("bom.raft");
+  const fb = new FunctionBuilder("main", 0, 0);
+  const texts = ["\ufeffx", "\ufeff", "a\ufeff", "\u{1F600}"];
+  for (const t of texts) fb.emit(Op.PushConst, mb.string(t));
+  fb.emit(Op.Halt);
+  mb.define(fb);
+  const back = readModule(writeModule(mb.finish()));
+  assert.deepEqual(
+    back.consts.filter((c) => c.tag === "string").map((c) => c.value),
+    texts,
+  );
+});
+
 test("every assembly test program round-trips through disassembly to identical bytes", () => {
   const dirs = ["test/programs/asm", "../shared/conformance/asm", "../shared/conformance/seed"];
   let n = 0;

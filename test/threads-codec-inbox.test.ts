@@ -37,6 +37,8 @@ test("codec: -0, NaN, astral strings and long strings", () => {
   const s = "x\u{1F600}é".repeat(1000);
   assert.equal(roundTrip(s), s);
   assert.deepEqual(roundTrip([s, [s, "ab"]]), [s, [s, "ab"]]);
+  // A leading U+FEFF is a character like any other, short or long (a decoder drops it by default).
+  for (const b of ["\ufeffx", "\ufeff" + "y".repeat(5000), "\ufeff\ufeff"]) assert.equal(roundTrip(b), b);
 });
 
 test("codec: refs past 32 bits, reply addresses and monitor notices come back exactly", () => {

@@ -230,7 +230,8 @@ class Reader {
   }
   str(what: string): string {
     try {
-      return (utf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(this.bytes(what));
+      // ignoreBOM: a decoder otherwise drops a leading U+FEFF, and a string constant may begin with one.
+      return (utf8 ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })).decode(this.bytes(what));
     } catch (e) {
       if (e instanceof ModuleError) throw e;
       throw new ModuleError(`bad module: ${what} is not valid UTF-8`);

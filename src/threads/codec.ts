@@ -337,7 +337,8 @@ export class Reader {
       for (let i = at; i < at + n * 2; i += 2) s += String.fromCharCode(b[i] | (b[i + 1] << 8));
       return s;
     }
-    return (utf16 ??= new TextDecoder("utf-16le")).decode(this.bytes.subarray(at, at + n * 2));
+    // ignoreBOM: a decoder otherwise drops a leading U+FEFF, and a message may begin with one.
+    return (utf16 ??= new TextDecoder("utf-16le", { ignoreBOM: true })).decode(this.bytes.subarray(at, at + n * 2));
   }
 
   /**
