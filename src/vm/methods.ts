@@ -45,9 +45,29 @@ function charString(c: number): string {
   return String.fromCodePoint(c);
 }
 
+/**
+ * Is UTF-16 unit `c` white space, by Unicode's White_Space property (what Rust's `trim` takes
+ * off: U+0085 is, U+FEFF is not; JavaScript's `trim` says the opposite for both)? Every such
+ * character is in the Basic Multilingual Plane.
+ */
+function isWhiteSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** `trim()`: the string without white space at either end (a loop from each end: no regex backtracking). */
+export function trimString(s: string): string {
+  let i = 0;
+  let j = s.length;
+  while (i < j && isWhiteSpace(s.charCodeAt(i))) i++;
+  while (j > i && isWhiteSpace(s.charCodeAt(j - 1))) j--;
+  return i === 0 && j === s.length ? s : s.slice(i, j);
+}
+
 /** `clean()`: removes control characters (a typed line's `\r`, escapes, tabs), then trims. */
 export function cleanString(s: string): string {
-  return s.replace(/\p{Cc}/gu, "").trim();
+  return trimString(s.replace(/\p{Cc}/gu, ""));
 }
 
 /** Strings up to this long are split by hand (see split). */
@@ -163,7 +183,7 @@ export const STRING_PUSH: NativeFn = (ctx, a) => {
 const STRING_METHODS: [string, NativeFn][] = [
   ["length", (ctx, a) => codePointLength(str(a), ctx.charge)],
   ["reverse", (ctx, a) => (chargeFor(ctx, str(a).length), Array.from(str(a)).reverse().join(""))],
-  ["trim", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).trim())],
+  ["trim", (ctx, a) => (chargeFor(ctx, str(a).length), trimString(str(a)))],
   ["clean", (ctx, a) => (chargeFor(ctx, str(a).length), cleanString(str(a)))],
   ["upper", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toUpperCase())],
   ["lower", (ctx, a) => (chargeFor(ctx, str(a).length), str(a).toLowerCase())],
