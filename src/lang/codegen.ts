@@ -290,7 +290,16 @@ class FnGen {
 
   private assign(s: AssignStmt): void {
     if (s.op === "=") {
-      this.storeTo(s.target, () => this.capture(s.value));
+      // Into a variable an error is captured; into an element or a field it is a use (a
+      // collection never holds an error value), so it panics there.
+      const element = s.target.kind !== "ident";
+      this.storeTo(s.target, () => {
+        this.capture(s.value);
+        if (element && s.value.mayError) {
+          this.at(s.value.span.start);
+          this.emit(Op.CheckError);
+        }
+      });
       return;
     }
     const op = s.op.slice(0, -1) as BinaryExpr["op"];
@@ -450,16 +459,26 @@ class FnGen {
     this.fb.place(cont);
     this.at(s.span.start);
     if (s.writesBack) {
+      // The body may have shrunk the collection past this pass's position (`v.pop()`, `t = ""`):
+      // then there is no element to write back, and the loop ends here.
+      this.emit(Op.Load, idx);
+      this.emit(Op.Load, coll);
+      if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
+      else this.emit(Op.Length);
+      this.emit(Op.Less);
+      this.emit(Op.JumpIfFalse, end);
       if (isString) {
         this.emit(Op.Load, coll);
         this.emit(Op.Load, idx);
         this.emit(Op.Load, item);
+        if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
         this.emit(Op.CallNative, this.mb.native("string.set_char"), 3);
         this.emit(Op.Store, coll);
       } else {
         this.emit(Op.Load, coll);
         this.emit(Op.Load, idx);
         this.emit(Op.Load, item);
+        if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
         this.emit(Op.StoreIndex);
       }
     }
