@@ -24,7 +24,7 @@ import { formatAny, formatFloat, formatValue, quoteString } from "./print.js";
 import { Fault, fault, outOfRange, KError, ExitNotice, MAX_STRING_LENGTH } from "./values.js";
 import { intoIsFallible } from "../lang/builtins.js";
 import { HardExit } from "./heap.js";
-import { chargeFor as chargeUnits, codePointLength, codePointsBefore, indexString, unitOffset } from "./strings.js";
+import { chargeFor as chargeUnits, codePointLength, codePointsBefore, compareCodePoints, indexString, unitOffset } from "./strings.js";
 import { C } from "./error-codes.js";
 
 const I32_MIN = -2147483648;
@@ -329,7 +329,7 @@ function compareNumbers(a: number, b: number): number {
 }
 
 function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodePoints(a, b);
 }
 
 /** Kaylee's ordering of two values of one type (see `sortValues`). */
@@ -448,8 +448,11 @@ export const METHODS: Map<string, NativeFn> = new Map([
 export const VALUE_INTO: NativeFn = (ctx, a) => into(a[0], ctx.argTypes![0], ctx.argTypes![1]);
 
 /** Shows user text in an error message: quoted, and cut short when long. */
+/** A text in a message: quoted, and cut after 80 UTF-16 units — never inside a surrogate pair. */
 function shown(s: string): string {
-  return quoteString(s.length > 80 ? s.slice(0, 80) + "..." : s);
+  if (s.length <= 80) return quoteString(s);
+  const cut = s.charCodeAt(79) >= 0xd800 && s.charCodeAt(79) <= 0xdbff ? 79 : 80;
+  return quoteString(s.slice(0, cut) + "...");
 }
 
 function parseFailure(s: string, what: string): KError {

@@ -12,7 +12,7 @@ import { MEMORY_NATIVES } from "./natives-memory.js";
 import type { NativeTable } from "./program.js";
 import { KError, fault } from "./values.js";
 import { FALLIBLE_NATIVES, returningFailures } from "./fallible.js";
-import { chargeFor, withCodePoint } from "./strings.js";
+import { chargeFor, compareCodePoints, withCodePoint } from "./strings.js";
 import { C } from "./error-codes.js";
 
 export class Natives implements NativeTable {
@@ -33,12 +33,12 @@ export class Natives implements NativeTable {
       for (let i = 0; i < chunk.length; i++) v.push(chunk[i]);
       return null;
     });
-    // `<` `<=` `>` `>=` on strings (codegen.ts): -1, 0 or 1, by UTF-16 units, work charged.
+    // `<` `<=` `>` `>=` on strings (codegen.ts): -1, 0 or 1, by code points, work charged.
     this.table.set("string.compare", (ctx, a) => {
       const x = a[0] as string;
       const y = a[1] as string;
       chargeFor(ctx.charge, Math.min(x.length, y.length));
-      return x < y ? -1 : x > y ? 1 : 0;
+      return compareCodePoints(x, y);
     });
     // The {message: m} handler with a computed message.
     this.table.set("error.with_message", (_ctx, a) => new KError(String(a[1]), (a[0] as KError).code));

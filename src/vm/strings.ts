@@ -144,6 +144,28 @@ function indexOf(s: string, charge: Charge): CodePointIndex {
   return ix;
 }
 
+/**
+ * The order of two strings: -1, 0 or 1, by code points (Rust's order for `str`, and the order
+ * of their chars). JavaScript's `<` compares UTF-16 units, which puts a character past
+ * U+FFFF (a surrogate pair, units D800-DFFF) before U+E000-U+FFFF; at the first unit that
+ * differs, surrogates are moved above that range. Work: the common prefix.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
 /** Length in code points. */
 export function codePointLength(s: string, charge: Charge): number {
   if (s.length <= SHORT) return SURROGATE.test(s) ? build(s, undefined).length : s.length;
