@@ -43,11 +43,33 @@ export function deepCopyCounted<V>(v: V, work: EqualityWork): V {
 export function valuesEqual(a: unknown, b: unknown, work: EqualityWork = NO_COUNT): boolean {
   // Strings of one length compare unit by unit; slots of arrays one by one: the work is counted.
   if (typeof a === "string") work.n += typeof b === "string" && a.length === b.length ? a.length : 1;
-  if (a === b) return true;
+  // One array is equal to itself unless it holds a NaN somewhere (NaN != NaN, as IEEE and
+  // Rust's PartialEq say: `t == t` for a tuple holding one is false).
+  if (a === b) return !Array.isArray(a) || !holdsNaN(a, work);
   if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b, work);
   if (a instanceof KError) return b instanceof KError && a.message === b.message && a.code === b.code;
   if (a instanceof ExitNotice) return b instanceof ExitNotice && a.process === b.process && a.reason === b.reason && a.ref === b.ref;
   if (a instanceof ReplyTo) return b instanceof ReplyTo && a.pid === b.pid && a.ref === b.ref;
+  return false;
+}
+
+/** Does `v`, or an array inside it, hold a NaN? A walk with a worklist (a value made by hand-written bytecode may be deep, or contain itself). */
+function holdsNaN(v: unknown[], work: EqualityWork): boolean {
+  const seen = new Set<unknown[]>([v]);
+  const todo: unknown[][] = [v];
+  while (todo.length !== 0) {
+    const a = todo.pop()!;
+    work.n += a.length;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (typeof x === "number") {
+        if (x !== x) return true;
+      } else if (Array.isArray(x) && !seen.has(x)) {
+        seen.add(x);
+        todo.push(x);
+      }
+    }
+  }
   return false;
 }
 
