@@ -189,9 +189,12 @@ const unary: PrefixFn = (p, tok) => {
     return { kind: "unary", op: "!", operand, ...exprBase(sp(tok.start, operand.span.end)) };
   }
   // Unary `-` binds tighter than `**` (SPEC §2): `-x ** 2` is `(-x) ** 2`.
+  // `-` written straight before a number makes a negative literal (so -2147483648 fits); in
+  // front of anything else — `-(-2147483648)` — it is the operator, which may overflow.
+  const literal = p.peek().kind === "int" || p.peek().kind === "float";
   const operand = p.parsePrecedence(Prec.Unary);
   const span = sp(tok.start, operand.span.end);
-  if (operand.kind === "int" || operand.kind === "float") {
+  if (literal && (operand.kind === "int" || operand.kind === "float")) {
     return { ...operand, value: -operand.value, span };
   }
   return { kind: "unary", op: "-", operand, ...exprBase(span) };

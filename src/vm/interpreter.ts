@@ -1847,7 +1847,9 @@ export function overflow(a: unknown, op: string, b?: unknown): Fault {
   if (a instanceof KError) return usedError(a);
   if (b instanceof KError) return usedError(b);
   if (typeof a !== "number" || (b !== undefined && typeof b !== "number")) return fault(`invalid operands for ${op}`, C.bad_code);
-  return fault(b === undefined ? `integer overflow: ${op}${a}` : `integer overflow: ${a} ${op} ${b}`, C.overflow);
+  // A negative operand of unary minus in parentheses: "-(-2147483648)", not "--2147483648".
+  if (b === undefined) return fault(`integer overflow: ${op}${(a as number) < 0 ? `(${a})` : a}`, C.overflow);
+  return fault(`integer overflow: ${a} ${op} ${b}`, C.overflow);
 }
 
 export function divFault(a: unknown, b: unknown): Fault {
