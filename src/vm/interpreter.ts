@@ -56,8 +56,9 @@ export const enum Exec {
  */
 export const TRACE_STEP = -1;
 
-/** The deepest call chain a process may build: past it, a stack-overflow error. */
-export const MAX_FRAMES = 10_000;
+/** The deepest call chain a process may build (frames are data, not host stack: the second tier
+ *  hands calls deeper than its own limit to the interpreter): past it, a stack-overflow error. */
+export const MAX_FRAMES = 100_000;
 /** The most stack slots a process may use (locals and operands). */
 export const MAX_STACK_SLOTS = 1 << 20;
 
