@@ -215,7 +215,11 @@ class FnGen {
           this.emit(Op.Halt);
           break;
         }
-        if (s.value) this.capture(s.value);
+        // Not copied, even when read from a place: every place a function can read is rooted in
+        // its own frame (its locals, and its parameters, which calls copy), and the frame ends
+        // here, so the value has no other owner. (A copy made every `return v` of a vector built
+        // by recursion quadratic.)
+        if (s.value) this.expr(s.value);
         else this.emit(Op.PushNull);
         this.at(s.span.start);
         this.emit(Op.Return);
