@@ -294,6 +294,9 @@ class FnGen {
 
   private assign(s: AssignStmt): void {
     if (s.op === "=") {
+      // `v = f(v, ...)`: v's old value is never read again (the call's result replaces it), so
+      // it is passed without the copy an argument gets (see moveArg).
+      this.moveArg = movableArg(s);
       // Into a variable an error is captured; into an element or a field it is a use (a
       // collection never holds an error value), so it panics there.
       const element = s.target.kind !== "ident";
@@ -304,6 +307,7 @@ class FnGen {
           this.emit(Op.CheckError);
         }
       });
+      this.moveArg = null;
       return;
     }
     const op = s.op.slice(0, -1) as BinaryExpr["op"];
@@ -560,8 +564,15 @@ class FnGen {
   /** An argument or element: a use, copied like a capture. */
   private pass(e: Expr): void {
     this.use(e);
+    if (e === this.moveArg) {
+      this.moveArg = null;
+      return;
+    }
     if (isPlace(e) && isAggregate(e.ty)) this.emit(Op.CopyValue);
   }
+
+  /** The argument of the call being assigned that is passed without a copy (`movableArg`). */
+  private moveArg: Expr | null = null;
 
   private int(v: number): void {
     if (v >= -128 && v <= 127) this.emit(Op.PushInt, v);
@@ -946,6 +957,48 @@ function cannotFault(e: Expr): boolean {
 
 function isPlace(e: Expr): boolean {
   return e.kind === "ident" || e.kind === "index" || e.kind === "field";
+}
+
+/**
+ * In `v = f(a, b, ...)` (a plain call of a Kaylee function, no handler) with v an aggregate
+ * local passed as exactly one argument: that argument. v's old value is never read again — the
+ * call's result replaces it, and if the call ends the process nothing reads it either — so the
+ * callee may take it over instead of a copy (`acc = add(acc, x)` in a loop stays linear). Only
+ * when every other argument is plainly free of v: literals, other variables, and operators on
+ * those (so no argument can read or change v while the call's arguments are evaluated).
+ */
+function movableArg(s: AssignStmt): Expr | null {
+  const t = s.target;
+  const call = s.value;
+  if (t.kind !== "ident" || !t.binding || !isAggregate(t.ty) || call.kind !== "call") return null;
+  const b = t.binding;
+  let found: Expr | null = null;
+  const free = (e: Expr): boolean => {
+    switch (e.kind) {
+      case "int":
+      case "float":
+      case "char":
+      case "string":
+      case "bool":
+      case "null":
+        return true;
+      case "ident":
+        return e.binding !== b;
+      case "unary":
+        return free(e.operand);
+      case "binary":
+        return free(e.left) && free(e.right);
+      default:
+        return false;
+    }
+  };
+  for (const a of call.args) {
+    if (a.kind === "ident" && a.binding === b) {
+      if (found !== null) return null;
+      found = a;
+    } else if (!free(a)) return null;
+  }
+  return found;
 }
 
 export type { LocalBinding, FnDecl, MethodExpr };
