@@ -967,6 +967,8 @@ function isPlace(e: Expr): boolean {
  * when every other argument is plainly free of v: literals, other variables, and operators on
  * those (so no argument can read or change v while the call's arguments are evaluated).
  */
+const LITERAL_KINDS: ReadonlySet<string> = new Set(["int", "float", "char", "string", "bool", "null"]);
+
 function movableArg(s: AssignStmt): Expr | null {
   const t = s.target;
   const call = s.value;
@@ -974,23 +976,10 @@ function movableArg(s: AssignStmt): Expr | null {
   const b = t.binding;
   let found: Expr | null = null;
   const free = (e: Expr): boolean => {
-    switch (e.kind) {
-      case "int":
-      case "float":
-      case "char":
-      case "string":
-      case "bool":
-      case "null":
-        return true;
-      case "ident":
-        return e.binding !== b;
-      case "unary":
-        return free(e.operand);
-      case "binary":
-        return free(e.left) && free(e.right);
-      default:
-        return false;
-    }
+    if (e.kind === "ident") return e.binding !== b;
+    if (e.kind === "unary") return free(e.operand);
+    if (e.kind === "binary") return free(e.left) && free(e.right);
+    return LITERAL_KINDS.has(e.kind);
   };
   for (const a of call.args) {
     if (a.kind === "ident" && a.binding === b) {
