@@ -44,6 +44,12 @@ import { ifChain } from "./ast.js";
 interface LoopLabels {
   brk: number;
   cont: number;
+  /**
+   * A `for` loop that writes its item back: emits the write-back (to `onShrink` instead when
+   * the body shrank the collection past the pass's position). A pass that ends by `break` or
+   * `return` writes back too, as one that ends at the bottom or by `continue` does.
+   */
+  writeBack?: (onShrink: number) => void;
 }
 
 export function generate(program: Program, source: string): Module {
@@ -146,9 +152,10 @@ class FnGen {
         break;
       case "if": {
         const only = !s.else && s.then.stmts.length === 1 ? s.then.stmts[0] : null;
-        if (only && (only.kind === "break" || only.kind === "continue")) {
+        const innermost = this.loops[this.loops.length - 1];
+        if (only && (only.kind === "continue" || (only.kind === "break" && !innermost.writeBack))) {
           // `if (c) { break; }`: one branch on c, no jump around a jump.
-          const loop = this.loops[this.loops.length - 1];
+          const loop = innermost;
           this.condJumpIfTrue(s.cond, only.kind === "break" ? loop.brk : loop.cont);
           break;
         }
@@ -203,9 +210,12 @@ class FnGen {
       case "for":
         this.forStmt(s);
         break;
-      case "break":
-        this.emit(Op.Jump, this.loops[this.loops.length - 1].brk);
+      case "break": {
+        const loop = this.loops[this.loops.length - 1];
+        loop.writeBack?.(loop.brk);
+        this.emit(Op.Jump, loop.brk);
         break;
+      }
       case "continue":
         this.emit(Op.Jump, this.loops[this.loops.length - 1].cont);
         break;
@@ -214,6 +224,15 @@ class FnGen {
           this.at(s.span.start);
           this.emit(Op.Halt);
           break;
+        }
+        // The passes of the `for` loops it leaves end here: their items are written back first
+        // (innermost first), so that the value returned sees them.
+        for (let k = this.loops.length - 1; k >= 0; k--) {
+          const wb = this.loops[k].writeBack;
+          if (!wb) continue;
+          const after = this.fb.newLabel();
+          wb(after);
+          this.fb.place(after);
         }
         // Not copied, even when read from a place: every place a function can read is rooted in
         // its own frame (its locals, and its parameters, which calls copy), and the frame ends
@@ -461,20 +480,16 @@ class FnGen {
     this.emit(isString ? Op.IndexString : Op.Index);
     if (!isString && isAggregate(s.itemBinding!.type) && s.writesBack === false) this.emit(Op.CopyValue);
     this.emit(Op.Store, item);
-    this.loops.push({ brk: end, cont });
-    this.body(s.body);
-    this.loops.pop();
-    this.fb.place(cont);
-    this.at(s.span.start);
-    if (s.writesBack) {
+    const writeBack = (onShrink: number): void => {
+      this.at(s.span.start);
       // The body may have shrunk the collection past this pass's position (`v.pop()`, `t = ""`):
-      // then there is no element to write back, and the loop ends here.
+      // then there is no element to write back (at the bottom of a pass, the loop ends there).
       this.emit(Op.Load, idx);
       this.emit(Op.Load, coll);
       if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
       else this.emit(Op.Length);
       this.emit(Op.Less);
-      this.emit(Op.JumpIfFalse, end);
+      this.emit(Op.JumpIfFalse, onShrink);
       if (isString) {
         this.emit(Op.Load, coll);
         this.emit(Op.Load, idx);
@@ -489,7 +504,13 @@ class FnGen {
         if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
         this.emit(Op.StoreIndex);
       }
-    }
+    };
+    this.loops.push({ brk: end, cont, writeBack: s.writesBack ? writeBack : undefined });
+    this.body(s.body);
+    this.loops.pop();
+    this.fb.place(cont);
+    this.at(s.span.start);
+    if (s.writesBack) writeBack(end);
     this.emit(Op.IncLocal, idx, 1);
     this.emit(Op.GreaterEqJumpIfFalse, idx, len, top);
     this.fb.place(end);
