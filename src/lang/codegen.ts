@@ -298,7 +298,10 @@ class FnGen {
     if (e.kind === "method" && e.inPlace && e.receiverTy.kind === "string") {
       this.storeTo(e.receiver, (current) => {
         current();
-        if (e.receiver.mayError) this.emit(Op.CheckError);
+        if (e.receiver.mayError) {
+          this.at(e.nameSpan.start);
+          this.emit(Op.CheckError);
+        }
         this.methodCall(e, false);
       });
       return;
@@ -829,9 +832,14 @@ class FnGen {
   /** A method call; the receiver is pushed first unless `pushReceiver` is false (already there). */
   private methodCall(e: MethodExpr, pushReceiver: boolean): void {
     if (pushReceiver) {
-      // message()/code() (and into() to string) read a known error: not a use of it.
-      if (e.receiverTy.kind === "error") this.expr(e.receiver);
-      else this.use(e.receiver);
+      // message()/code() (and into() to string) read a known error: not a use of it. Any other
+      // method uses its receiver, and an error there panics at the method's name (the seed's
+      // caret: `vm.read_file(p){message: m}.trim()` fails at `trim`).
+      this.expr(e.receiver);
+      if (e.receiverTy.kind !== "error" && e.receiver.mayError) {
+        this.at(e.nameSpan.start);
+        this.emit(Op.CheckError);
+      }
     }
     const sig = METHODS.get(e.key)!;
     if (sig.special === "into") {
