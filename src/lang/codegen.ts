@@ -298,10 +298,7 @@ class FnGen {
     if (e.kind === "method" && e.inPlace && e.receiverTy.kind === "string") {
       this.storeTo(e.receiver, (current) => {
         current();
-        if (e.receiver.mayError) {
-          this.at(e.nameSpan.start);
-          this.emit(Op.CheckError);
-        }
+        this.checkReceiver(e);
         this.methodCall(e, false);
       });
       return;
@@ -493,20 +490,14 @@ class FnGen {
       else this.emit(Op.Length);
       this.emit(Op.Less);
       this.emit(Op.JumpIfFalse, onShrink);
+      this.emit(Op.Load, coll);
+      this.emit(Op.Load, idx);
+      this.emit(Op.Load, item);
+      if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
       if (isString) {
-        this.emit(Op.Load, coll);
-        this.emit(Op.Load, idx);
-        this.emit(Op.Load, item);
-        if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
         this.emit(Op.CallNative, this.mb.native("string.set_char"), 3);
         this.emit(Op.Store, coll);
-      } else {
-        this.emit(Op.Load, coll);
-        this.emit(Op.Load, idx);
-        this.emit(Op.Load, item);
-        if (s.itemBinding!.mayError) this.emit(Op.CheckError); // written into the collection: a use
-        this.emit(Op.StoreIndex);
-      }
+      } else this.emit(Op.StoreIndex);
     };
     this.loops.push({ brk: end, cont, writeBack: s.writesBack ? writeBack : undefined });
     this.body(s.body);
@@ -829,17 +820,22 @@ class FnGen {
     this.emit(Op.CallNative, this.mb.native(`vm.${e.name}`), e.args.length);
   }
 
+  /**
+   * The receiver just pushed is used by the method: an error there panics at the method's name
+   * (the seed's caret: `vm.read_file(p){message: m}.trim()` fails at `trim`). message()/code()
+   * (and into() to string) read a known error: not a use of it.
+   */
+  private checkReceiver(e: MethodExpr): void {
+    if (e.receiverTy.kind === "error" || !e.receiver.mayError) return;
+    this.at(e.nameSpan.start);
+    this.emit(Op.CheckError);
+  }
+
   /** A method call; the receiver is pushed first unless `pushReceiver` is false (already there). */
   private methodCall(e: MethodExpr, pushReceiver: boolean): void {
     if (pushReceiver) {
-      // message()/code() (and into() to string) read a known error: not a use of it. Any other
-      // method uses its receiver, and an error there panics at the method's name (the seed's
-      // caret: `vm.read_file(p){message: m}.trim()` fails at `trim`).
       this.expr(e.receiver);
-      if (e.receiverTy.kind !== "error" && e.receiver.mayError) {
-        this.at(e.nameSpan.start);
-        this.emit(Op.CheckError);
-      }
+      this.checkReceiver(e);
     }
     const sig = METHODS.get(e.key)!;
     if (sig.special === "into") {

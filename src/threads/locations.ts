@@ -9,8 +9,8 @@
 // slot holds a process still alive from an earlier lap of the pid counter — "slot n" counted
 // in an order that puts consecutive ones on different cache lines (`at`): eight slots share
 // a 64-byte line, and senders on two threads pinning neighbouring pids (a ring whose
-// neighbours live on different schedulers) would otherwise pass one line back and forth. Every insert
-// records how far it had to probe (`maxProbe`), so a lookup — also of a dead pid — never
+// neighbours live on different schedulers) would otherwise pass one line back and forth.
+// Every insert records how far it had to probe (`maxProbe`), so a lookup — also of a dead pid — never
 // probes further: with the table kept at most a quarter full and pids handed out in order,
 // that distance stays tiny.
 //

@@ -450,13 +450,18 @@ function walk(todo: unknown[], cap: number): number {
   return n;
 }
 
+/** What a pending timer holding `value` costs: the timer, its type key and ref, and the message. */
+function heldSize(vm: VMCore, value: unknown): number {
+  return TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
+}
+
 /**
  * The running process `p` starts holding `value` in a pending timer (`vm.send_after`): the
  * timer and the message count toward its heap until the timer fires or is cancelled. Throws
  * HardExit("heap_limit") when that takes it past its limit.
  */
 export function chargeHeld(vm: VMCore, p: Process, value: unknown): void {
-  const n = TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
+  const n = heldSize(vm, value);
   // Its saved sp may be stale (a native of compiled code): count every slot.
   if ((p.heapBytes += n) > 0) heapCheck(vm, p, p.stack.length, true, false);
 }
@@ -468,7 +473,7 @@ export function chargeHeld(vm: VMCore, p: Process, value: unknown): void {
  * and all of them together by the host's ceiling.)
  */
 export function holdOrphan(vm: VMCore, value: unknown): () => void {
-  const n = TIMER + 2 * STRING + sizeOfValue(value, heapLimit(vm) * 2);
+  const n = heldSize(vm, value);
   book(vm, n);
   return () => book(vm, -n);
 }

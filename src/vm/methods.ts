@@ -301,7 +301,7 @@ export function sortValues(v: unknown[], vecType?: Type): void {
   if (elem === "integer" || elem === "byte" || elem === "char") return sortInt32(v as number[]);
   const first = v[0];
   if (typeof first === "number") v.sort(compareNumbers as (a: unknown, b: unknown) => number);
-  else if (typeof first === "string") v.sort(compareStrings as (a: unknown, b: unknown) => number);
+  else if (typeof first === "string") v.sort(compareCodePoints as (a: unknown, b: unknown) => number);
   else v.sort((a, b) => compareValues(a, b, elemType(vecType)));
 }
 
@@ -328,17 +328,13 @@ function compareNumbers(a: number, b: number): number {
   return a - b;
 }
 
-function compareStrings(a: string, b: string): number {
-  return compareCodePoints(a, b);
-}
-
 /** Kaylee's ordering of two values of one type (see `sortValues`). */
 export function compareValues(a: unknown, b: unknown, t?: Type): number {
   if (typeof a === "number" && typeof b === "number") return compareNumbers(a, b);
-  if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return compareArrays(a, b, t);
-  return compareStrings(t ? formatValue(a, t) : formatAny(a), t ? formatValue(b, t) : formatAny(b));
+  return compareCodePoints(t ? formatValue(a, t) : formatAny(a), t ? formatValue(b, t) : formatAny(b));
 }
 
 function compareArrays(a: unknown[], b: unknown[], t?: Type): number {
@@ -447,7 +443,6 @@ export const METHODS: Map<string, NativeFn> = new Map([
  */
 export const VALUE_INTO: NativeFn = (ctx, a) => into(a[0], ctx.argTypes![0], ctx.argTypes![1]);
 
-/** Shows user text in an error message: quoted, and cut short when long. */
 /** A text in a message: quoted, and cut after 80 UTF-16 units — never inside a surrogate pair. */
 function shown(s: string): string {
   if (s.length <= 80) return quoteString(s);
