@@ -92,6 +92,9 @@ export function constEquals(a: Const, b: Const): boolean {
 
 class Writer {
   private buf = new Uint8Array(1024);
+  // One view of the buffer, made again only when it grows (a view made per number was most of
+  // writing a module while the writer's code is cold).
+  private view = new DataView(this.buf.buffer);
   private n = 0;
   private room(k: number) {
     if (this.n + k <= this.buf.length) return;
@@ -100,6 +103,7 @@ class Writer {
     const b = new Uint8Array(size);
     b.set(this.buf.subarray(0, this.n));
     this.buf = b;
+    this.view = new DataView(b.buffer);
   }
   u8(v: number) {
     this.room(1);
@@ -107,12 +111,12 @@ class Writer {
   }
   u16(v: number) {
     this.room(2);
-    new DataView(this.buf.buffer).setUint16(this.n, v, true);
+    this.view.setUint16(this.n, v, true);
     this.n += 2;
   }
   u32(v: number) {
     this.room(4);
-    new DataView(this.buf.buffer).setUint32(this.n, v >>> 0, true);
+    this.view.setUint32(this.n, v >>> 0, true);
     this.n += 4;
   }
   i32(v: number) {
@@ -120,7 +124,7 @@ class Writer {
   }
   f32(v: number) {
     this.room(4);
-    new DataView(this.buf.buffer).setFloat32(this.n, v, true);
+    this.view.setFloat32(this.n, v, true);
     this.n += 4;
   }
   bytes(b: Uint8Array) {

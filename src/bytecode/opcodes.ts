@@ -391,7 +391,11 @@ export const FUSED_COMPARE: Readonly<Record<string, { locals: string; int: strin
 })();
 
 /** Opcode numbers by row name: `Op.Add` (no prototype: `Op["toString"]` is undefined). */
-export const Op: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(OPCODES.map((o, i) => [o.name, i]))));
+export const Op: Readonly<Record<string, number>> = (() => {
+  const m = Object.create(null) as Record<string, number>;
+  for (let i = 0; i < OPCODES.length; i++) m[OPCODES[i].name] = i;
+  return Object.freeze(m);
+})();
 
 export const OP_COUNT = OPCODES.length;
 

@@ -74,10 +74,21 @@ interface EntryInit<S extends string> {
 const HOLE = /\{([A-Z_]+)\}/g;
 
 function entry<const S extends string>(init: EntryInit<S>): Entry<S> {
-  const info: CodeInfo = { severity: "error", lang: init.code.startsWith("E") ? "kaylee" : "raft", summary: null, internal: false, ...init, explain: init.explain.trim() };
-  const make = (args?: Readonly<Record<string, string | number>>): Titled =>
-    ({ code: info.code, severity: info.severity, title: info.title.replace(HOLE, (_, h: string) => String(args?.[h] ?? `{${h}}`)) }) as Titled;
-  return Object.assign(make, info) as unknown as Entry<S>;
+  // Every run builds the whole catalogue at start-up: the entry's fields go straight onto the
+  // function, in one order for all entries (so that they share their shape).
+  const make = ((args?: Readonly<Record<string, string | number>>): Titled =>
+    ({ code: e.code, severity: e.severity, title: e.title.replace(HOLE, (_, h: string) => String(args?.[h] ?? `{${h}}`)) }) as Titled) as unknown as Record<keyof CodeInfo, unknown>;
+  const e = make as unknown as Entry<S>;
+  make.code = init.code;
+  make.title = init.title;
+  make.summary = init.summary ?? null;
+  make.internal = init.internal ?? false;
+  make.severity = init.severity ?? "error";
+  make.explain = init.explain.trim();
+  make.lang = init.lang ?? (init.code.startsWith("E") ? "kaylee" : "raft");
+  make.bad = init.bad;
+  make.good = init.good;
+  return e;
 }
 
 /** A title template as docs show it: the holes as metavariables (`expected T, found U`). */

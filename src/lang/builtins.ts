@@ -105,14 +105,32 @@ interface RowOptions {
   flag: number;
 }
 
-/** A row: `name` may carry the parameters' names, `"vm.random_number(lo, hi)"`. */
-const row = (signature: string, params: SigType[], ret: SigType, doc: string, extra: Partial<RowOptions> = {}): BuiltinSig => {
+/**
+ * A row: `name` may carry the parameters' names, `"vm.random_number(lo, hi)"`. Every run
+ * builds the whole table at start-up, so a row is made without intermediate objects.
+ */
+const row = (signature: string, params: SigType[], ret: SigType, doc: string, extra?: Partial<RowOptions>): BuiltinSig => {
   const open = signature.indexOf("(");
   const name = open < 0 ? signature : signature.slice(0, open);
-  const paramNames = open < 0 ? [] : signature.slice(open + 1, -1).split(",").map((p) => p.trim()).filter(Boolean);
-  const { optional = 0, errors = [], native, typed = false, opcode, flag, ...rest } = extra;
-  const impl: Impl = opcode !== undefined ? { kind: "opcode", op: opcode, ...(flag !== undefined ? { flag } : {}), ...(native !== undefined ? { native } : {}) } : { kind: "native", native: native ?? name, typed };
-  return { name, paramNames, params, optional, ret, errors, impl, doc, ...rest, fallible: extra.fallible ?? errors.length > 0 };
+  const paramNames: string[] = [];
+  if (open >= 0) for (const p of signature.slice(open + 1, -1).split(",")) if (p.trim() !== "") paramNames.push(p.trim());
+  const errors = extra?.errors ?? [];
+  const opcode = extra?.opcode;
+  let impl: Impl;
+  if (opcode === undefined) impl = { kind: "native", native: extra?.native ?? name, typed: extra?.typed ?? false };
+  else {
+    impl = { kind: "opcode", op: opcode };
+    if (extra!.flag !== undefined) impl.flag = extra!.flag;
+    if (extra!.native !== undefined) impl.native = extra!.native;
+  }
+  const sig: BuiltinSig = { name, paramNames, params, optional: extra?.optional ?? 0, ret, fallible: extra?.fallible ?? errors.length > 0, errors, impl, doc };
+  if (extra !== undefined) {
+    if (extra.special !== undefined) sig.special = extra.special;
+    if (extra.literals !== undefined) sig.literals = extra.literals;
+    if (extra.elems !== undefined) sig.elems = extra.elems;
+    if (extra.mutates !== undefined) sig.mutates = extra.mutates;
+  }
+  return sig;
 };
 
 const { integer, float, byte, char, bool, string, pointer, process, ref, from } = T;

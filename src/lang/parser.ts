@@ -839,6 +839,7 @@ export function parse(source: string, file: string): ParseResult {
   // After an unterminated string or comment, the rest of the file is noise: say nothing more.
   // A syntax error on a line with a lexical error is that error's echo (the bad characters
   // were dropped, or a char literal took the rest of the line): only the lexical one is said.
+  if (diagnostics.length === 0 && p.diagnostics.length === 0) return { program, diagnostics: [], complete: swallowedFrom === null };
   const lines = new LineIndex(source);
   const lexLines = new Set(diagnostics.map((d) => lines.lineOf(d.labels[0]?.span.start ?? 0)));
   const syntax = p.diagnostics.filter((d) => {
