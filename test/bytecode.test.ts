@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { OPCODES, Op } from "../src/bytecode/opcodes.js";
 import { opEnumSource } from "../src/bytecode/op-enum-source.js";
 import { withInterpreterCases } from "../src/vm/interp-source.js";
+import { partsSource } from "../src/bytecode/parts-source.js";
 import { assemble } from "../src/bytecode/assembler.js";
 import { disassemble } from "../src/bytecode/disasm.js";
 import { ModuleError, readModule, writeModule, type Module } from "../src/bytecode/module.js";
@@ -35,6 +36,10 @@ function roundTrip(m: Module): void {
 
 test("op.ts is generated from the opcode table", () => {
   assertGenerated("src/bytecode/op.ts", opEnumSource(), "UPDATE_OPS");
+});
+
+test("the second tier's table of expanded parts is generated from the opcode table", () => {
+  assertGenerated("src/vm/jit-parts.ts", partsSource(), "UPDATE_OPS");
 });
 
 test("the interpreter's cases for the regular instructions are generated from the opcode table", () => {

@@ -47,7 +47,8 @@
 // the frame's locals are handed back to the interpreter).
 
 import { OPCODES, SIZE } from "../bytecode/opcodes.js";
-import { OPERATORS, expandAll, localWrites, operandOf, pushedKind, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
+import { OPERATORS, operandOf, type Arg, type Lowering, type Part } from "../bytecode/semantics.js";
+import { EXPANDED_ROWS } from "./jit-parts.js";
 import { Op } from "../bytecode/op.js";
 import type { Program, JitFn, JitEntry, JitUnit } from "./program.js";
 import { Fault, KError, ProgramExit, fault } from "./values.js";
@@ -240,8 +241,9 @@ const SCALAR: ReadonlySet<string> = new Set(["integer", "float", "byte", "char",
  * The regular instructions' parts (bytecode/semantics.ts), by opcode: the second tier emits
  * them from these alone (`regular` in generate), and reads off them what kind of value each
  * leaves on the stack or stores in a local. Null for the irregular ones, written below.
- * Expanded when something is first compiled (`expandTable`): expanding takes some milliseconds
- * of start-up, which a run that never tiers up (most short scripts) should not pay.
+ * Read from the table expanded at build time (vm/jit-parts.ts) when something is first
+ * compiled (`expandTable`), so that a run that never tiers up (most short scripts) makes none
+ * of these objects.
  */
 let PARTS: readonly (readonly Part[] | null)[] = [];
 let PUSHED: readonly string[] = [];
@@ -250,9 +252,11 @@ let WRITES: readonly { local: number; kind: string }[][] = [];
 /** Fills PARTS, PUSHED and WRITES; the entry points that generate code call it first. */
 function expandTable(): void {
   if (PARTS.length !== 0) return;
-  PARTS = expandAll(OPCODES);
-  PUSHED = PARTS.map((p) => (p ? pushedKind(p) : ""));
-  WRITES = PARTS.map((p) => (p ? localWrites(p) : []));
+  // Expanded at build time (bytecode/parts-source.ts; a test keeps the file in step with the table).
+  const rows = JSON.parse(EXPANDED_ROWS) as [Part[] | null, string, { local: number; kind: string }[]][];
+  PARTS = rows.map((r) => r[0]);
+  PUSHED = rows.map((r) => r[1]);
+  WRITES = rows.map((r) => r[2]);
 }
 
 /** The second tier's names for the helpers operator code calls. */
