@@ -87,6 +87,12 @@ export const enum Question {
    * signal was sent, null if the process had ended.
    */
   Kill = 11,
+  /**
+   * `vm.register(name, p)` for a process here (registry.ts `register`): the ASK carries the
+   * name. Its owner gives the name, so that a process's one name is always known where it
+   * lives. Null, or the error value.
+   */
+  Register = 12,
 }
 
 /** Flags of a SIGNAL record. */

@@ -27,6 +27,7 @@ import { OutTo, Question, Rec, SIG_LINKED, SIG_NOTICE, type Spread } from "./pro
 import { STAT_MEMORY, STAT_MESSAGES, STAT_REDUCTIONS, STAT_SPAWNED, type SharedRun } from "./shared-run.js";
 import type { PanicInfo, RunOutcome, VMCore, VMEvent } from "../vm/vm-core.js";
 import { answerAbout } from "../vm/introspect.js";
+import { notRegistered } from "../vm/registry.js";
 import { detailText, writeRows, type Survey } from "./survey.js";
 import { Fault, KError, fault } from "../vm/values.js";
 import { C } from "../vm/error-codes.js";
@@ -619,6 +620,10 @@ export class Remote implements RunEnd {
           if (q === Question.Alive) reply(vm.procs.has(pid));
           else if (q === Question.Detail) reply(detailText(vm, pid));
           else if (q === Question.Kill) reply(vm.signals.fromOutside(pid, String(payload)) ? true : null);
+          else if (q === Question.Register) {
+            const p = vm.procs.get(pid);
+            reply(p ? vm.registry.register(String(payload), p) : notRegistered(String(payload), pid));
+          }
           else if (q === Question.Supervisor) {
             if (vm.supervisors) vm.supervisors.answer(vm, pid, payload, reply);
             else reply(new KError("supervisors are not available in this VM", C.unsupported));

@@ -11,6 +11,7 @@ import { C } from "./error-codes.js";
 import { pidArg, pidString } from "./process.js";
 import { Question } from "../threads/protocol.js";
 import { allProcesses, askAbout, nameOfProcess, registeredNames } from "./introspect.js";
+import { notRegistered } from "./registry.js";
 
 const sys = (f: (c: SysCtx, a: unknown[]) => unknown): NativeFn => (ctx, a) => f(ctx as SysCtx, a);
 
@@ -44,8 +45,8 @@ export const PROCESS_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>(
       const pid = pidArg(a[1]);
       const p = c.vm.procs.get(pid);
       if (p) return c.vm.registry.register(name, p);
-      if (c.vm.isAlive(pid)) return c.vm.registry.registerElsewhere(name, pid);
-      return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
+      // Its own scheduler gives it the name (the caller waits for the answer).
+      return c.vm.remote?.ask(pid, Question.Register, name) ?? notRegistered(name, pid);
     }),
   ],
   [

@@ -7,12 +7,20 @@
 // the run's shared one (threads/names.ts), so register and whereis stay atomic across
 // threads; a name whose holder has ended counts as free there too (its scheduler releases it
 // as the process ends, and a look-up that finds an ended holder treats the name as free).
+// A name is given by the scheduler where its process lives (a register of a process elsewhere
+// asks that scheduler: threads/protocol.ts Question.Register), so `Process.name` there is
+// always the process's one name and two registers of one process cannot both win.
 
 import type { Process } from "./process.js";
 import { pidString } from "./process.js";
 import { KError } from "./values.js";
 import { C } from "./error-codes.js";
 import { MAX_NAME, MAX_NAMES, type Names } from "../threads/names.js";
+
+/** The error value of `vm.register(name, pid)` when `pid` is not alive. */
+export function notRegistered(name: string, pid: number): KError {
+  return new KError(`cannot register ${JSON.stringify(name)}: ${pidString(pid)} is not alive`, C.noproc);
+}
 
 export class Registry {
   private readonly names = new Map<string, number>();
@@ -40,14 +48,6 @@ export class Registry {
     if (refused) return refused;
     p.name = name;
     return null;
-  }
-
-  /**
-   * Gives the name to `pid`, which lives on another scheduler (a run of several). Its
-   * scheduler does not learn of the name; the name counts as free once `pid` has ended.
-   */
-  registerElsewhere(name: string, pid: number): KError | null {
-    return this.heldBy(name) ?? this.claim(name, pid);
   }
 
   /** The error value for a name a live process holds, or null. */
@@ -110,7 +110,7 @@ export class Registry {
     const shared = this.shared;
     if (shared === null) return p?.name ?? undefined;
     if (p !== undefined && p.name !== null && shared.whereis(p.name) === pid) return p.name;
-    // Registered from another scheduler (its process does not know), or not at all.
+    // A process of another scheduler, or one not registered: the table says.
     return shared.nameOf(pid) ?? undefined;
   }
 

@@ -32,9 +32,10 @@
 // moves with the process to another scheduler (threads/process-state.ts writes what is left
 // of each delay). As in Erlang, a timer lives as long as its destination, not its starter:
 // when the starter ends, its timers for other processes stay where they are, held by no
-// process and counted in the host's memory until they fire (its timers for itself go). An
-// orphaned timer goes when its destination ends on this scheduler; one for a process that
-// has ended elsewhere is dropped when it fires. When a timer fires, the message is sent to p
+// process and counted in the host's memory until they fire (its timers for itself go). A
+// timer goes when its destination ends on this scheduler, whoever holds it (`byDest`); one
+// for a process that has ended elsewhere is dropped when it fires, and one started for a
+// process that has already ended is cancelled at once. When a timer fires, the message is sent to p
 // like any other. `vm.cancel_timer(r)` works on the caller's own timers (the ones it started
 // and that are pending): it runs on the thread where the timer lives, so a timer either fired
 // (its message is sent, perhaps still crossing to p's scheduler, and arrives once: false) or
@@ -159,6 +160,9 @@ export class Servers {
     if (typeof to !== "number") throw fault("send_after: not a process", C.bad_code);
     if (typeof ms !== "number" || !(ms >= 0)) return new KError(`send_after: bad delay ${ms} (it must be 0 or more)`, C.range);
     if (ms > MAX_HOST_DELAY_MS) return new KError(`send_after: bad delay ${ms} (at most ${MAX_HOST_DELAY_MS} ms)`, C.range);
+    // A timer for a process that has ended is cancelled at once, as Erlang's is (a ref that
+    // cancel_timer then finds nothing for).
+    if (to !== p.pid && !vm.isAlive(to)) return vm.newRef();
     chargeHeld(vm, p, value); // its heap holds the message until the timer fires (heap.ts)
     const t: SendTimer = { ref: vm.newRef(), to, type, value, at: vm.now() + ms, seq: 0 };
     (p.sendTimers ??= new Map()).set(t.ref, t);
@@ -170,10 +174,15 @@ export class Servers {
   cancelTimer(p: Process, ref: number): boolean {
     const t = p.sendTimers?.get(ref);
     if (t === undefined) return false;
-    this.vm.timers.cancel(t.seq);
-    p.sendTimers!.delete(ref);
+    this.disarm(p, t);
     return true;
   }
+
+  /**
+   * The pending timers of live processes here for other processes, by destination, each with
+   * the process holding it: when a destination ends here, its timers go (`outlive`).
+   */
+  private byDest = new Map<number, Map<SendTimer, Process>>();
 
   /**
    * Timers whose starter ended, by destination (see `outlive`). A destination that ends here
@@ -189,6 +198,8 @@ export class Servers {
    */
   outlive(p: Process): void {
     const vm = this.vm;
+    const held = this.byDest.get(p.pid);
+    if (held !== undefined) for (const [t, starter] of held) this.disarm(starter, t);
     const mine = this.orphans?.get(p.pid);
     if (mine !== undefined) {
       this.orphans!.delete(p.pid);
@@ -202,6 +213,7 @@ export class Servers {
     p.sendTimers = null;
     for (const t of ts.values()) {
       vm.timers.cancel(t.seq);
+      this.unindex(t);
       if (t.to === p.pid || !vm.isAlive(t.to)) continue;
       const release = holdOrphan(vm, t.value);
       let all = (this.orphans ??= new Map()).get(t.to);
@@ -220,7 +232,10 @@ export class Servers {
   dropTimers(p: Process): void {
     const ts = p.sendTimers;
     if (ts === null) return;
-    for (const t of ts.values()) this.vm.timers.cancel(t.seq);
+    for (const t of ts.values()) {
+      this.vm.timers.cancel(t.seq);
+      this.unindex(t);
+    }
     p.sendTimers = null;
   }
 
@@ -233,8 +248,26 @@ export class Servers {
     t.seq = this.vm.timers.add(t.at, () => {
       if (p.sendTimers?.get(t.ref) !== t) return;
       p.sendTimers.delete(t.ref);
+      this.unindex(t);
       this.vm.deliver(t.to, t.type, t.value);
     });
+    if (t.to !== p.pid) {
+      let all = this.byDest.get(t.to);
+      if (all === undefined) this.byDest.set(t.to, (all = new Map()));
+      all.set(t, p);
+    }
+  }
+
+  /** `p`'s pending timer `t` goes without firing. */
+  private disarm(p: Process, t: SendTimer): void {
+    this.vm.timers.cancel(t.seq);
+    p.sendTimers?.delete(t.ref);
+    this.unindex(t);
+  }
+
+  private unindex(t: SendTimer): void {
+    const all = this.byDest.get(t.to);
+    if (all !== undefined && all.delete(t) && all.size === 0) this.byDest.delete(t.to);
   }
 }
 
