@@ -71,6 +71,7 @@ const processPlan = fc.record({
     }),
   ),
   trapExits: fc.boolean(),
+  supervised: fc.boolean(),
   name: fc.option(fc.string()),
   exitReason: fc.string(),
   heapBytes: fc.integer({ min: -4096, max: 1 << 20 }),
@@ -175,6 +176,7 @@ function build(plan: PlanOf): Built {
   }
   if (plan.timers) p.sendTimers = new Map(plan.timers.map((t) => [t.ref, { ref: t.ref, to: t.to, type: t.type, value: resolve(t.value), at: t.at, seq: 0 }]));
   p.trapExits = plan.trapExits;
+  p.supervised = plan.supervised;
   p.name = plan.name;
   p.exitReason = plan.exitReason;
   p.heapBytes = plan.heapBytes;
@@ -263,7 +265,7 @@ function mailOf(m: Mailbox): [string, number, [unknown, number][]][] {
 /** Every field of `q` equals `p`'s (`q` read back from `p`'s bytes). */
 function assertSame(p: Process, q: Process): Same {
   assert.notEqual(q, p);
-  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "supervisor", "callRef", "callType"] as const) {
+  for (const k of ["pid", "fnName", "parent", "sp", "pc", "base", "fp", "status", "hasResume", "resumeReceive", "waitType", "waitSet", "timerSeq", "timedOut", "trapExits", "supervised", "name", "exitReason", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "supervisor", "callRef", "callType"] as const) {
     assert.ok(Object.is(q[k], p[k]), `${k}: ${String(p[k])} came back as ${String(q[k])}`);
   }
   assert.equal(q.stack.length, p.stack.length);
@@ -512,7 +514,7 @@ test("what cannot move is refused with a reason, and the writer stays usable", (
 test("every field of a Process is one that process-state.ts moves or refuses on", () => {
   // A field added to Process must be handled in src/threads/process-state.ts (moved, or a
   // reason to refuse the move) and then listed here.
-  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
+  const moved = ["stack", "sp", "pc", "base", "fp", "frameRet", "frameBase", "tries", "status", "resumeValue", "resumeFault", "hasResume", "resumeReceive", "mailbox", "waitType", "waitSet", "timerSeq", "timedOut", "links", "monitors", "monitoredBy", "callRef", "callType", "sendTimers", "trapExits", "supervised", "name", "exitReason", "supervisor", "heapBytes", "heapLast", "heapReserved", "reductions", "hungry", "unwoundDepth", "memory", "fnName", "pid", "parent", "key0", "key1", "spawns", "rng"];
   // A process that stays on the embedder's thread is refused (home), and only such a process
   // owns host values: these never move.
   moved.push("home", "owned", "hostBytes");

@@ -26,7 +26,7 @@
 //                              (a runnable process may still carry a fired receive timeout;
 //                              waitSet, the type set constant a receive { } waits for, is -1
 //                              once it is runnable, but moves all the same);
-//   links, monitors, monitoredBy, trapExits, name, exitReason
+//   links, monitors, monitoredBy, trapExits, supervised, name, exitReason
 //                              by pid and ref, which mean the same everywhere; the registry
 //                              and the other ends of links and monitors stay where they are
 //                              and keep naming this pid;
@@ -163,7 +163,7 @@ export function writeProcess(w: Writer, p: Process, now = 0): void {
     w.u32(t.length);
     for (let i = 0; i < t.length; i++) w.i32(t[i]);
 
-    w.u8((p.hasResume ? 1 : 0) | (p.resumeReceive ? 2 : 0) | (p.timedOut ? 4 : 0) | (p.trapExits ? 8 : 0));
+    w.u8((p.hasResume ? 1 : 0) | (p.resumeReceive ? 2 : 0) | (p.timedOut ? 4 : 0) | (p.trapExits ? 8 : 0) | (p.supervised ? 16 : 0));
     w.value(p.resumeValue);
     w.value(p.resumeFault);
     w.str(p.waitType);
@@ -251,6 +251,7 @@ export function readProcess(r: Reader, now = 0): Process {
     p.resumeReceive = (flags & 2) !== 0;
     p.timedOut = (flags & 4) !== 0;
     p.trapExits = (flags & 8) !== 0;
+    p.supervised = (flags & 16) !== 0;
     p.resumeValue = r.value();
     const fault = r.value();
     if (fault !== null && !(fault instanceof KError)) throw new RangeError("bad process bytes: resume fault is not an error");

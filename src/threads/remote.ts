@@ -126,12 +126,12 @@ export class Remote implements RunEnd {
    * to `parent` or monitored by it with `monitorRef` (not 0) as the spawner asked; `key` is its
    * random stream's key under a seed.
    */
-  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean, monitorRef: number, key: [number, number]): void {
+  spawnAt(s: number, pid: number, fn: number, args: unknown[], parent: number, link: boolean, supervised: boolean, monitorRef: number, key: [number, number]): void {
     const w = this.begin(Rec.Spawn);
     w.i32(pid);
     w.i32(parent);
     w.i32(fn);
-    w.u8(link ? 1 : 0);
+    w.u8((link ? 1 : 0) | (supervised ? 2 : 0));
     w.i32(key[0]);
     w.i32(key[1]);
     w.f64(monitorRef);
@@ -569,10 +569,10 @@ export class Remote implements RunEnd {
           const pid = r.i32();
           const parent = r.i32();
           const fn = r.i32();
-          const link = r.u8() !== 0;
+          const flags = r.u8();
           const key: [number, number] = [r.i32(), r.i32()];
           const monitorRef = r.f64();
-          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, link, monitorRef, key);
+          vm.spawnPlaced(pid, fn, r.value() as unknown[], parent, (flags & 1) !== 0, (flags & 2) !== 0, monitorRef, key);
           break;
         }
         case Rec.Msg: {

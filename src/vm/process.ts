@@ -68,6 +68,12 @@ export class Process {
   /** Its pending `vm.send_after` timers by ref (null until the first): servers.ts. */
   sendTimers: Map<number, SendTimer> | null = null;
   trapExits = false;
+  /**
+   * Started by a supervisor (its parent), which keeps it linked for its whole life: its own
+   * `vm.unlink` of that supervisor does nothing (signals.ts), so the supervisor always learns
+   * how it ended, on any number of schedulers.
+   */
+  supervised = false;
   name: string | null = null;
   exitReason = "";
   /** The supervisor state, when this process is a supervisor (run natively, not by bytecode). */

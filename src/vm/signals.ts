@@ -77,7 +77,10 @@ export class Signals {
 
   unlink(a: number, b: number): void {
     const procs = this.vm.procs;
-    procs.get(a)?.links?.delete(b);
+    const pa = procs.get(a);
+    // A supervisor keeps its children linked: a child's unlink of it does nothing.
+    if (pa !== undefined && pa.supervised && b === pa.parent) return;
+    pa?.links?.delete(b);
     if (procs.has(b)) this.unlinkedFrom(a, b);
     else this.vm.remote?.unlink(a, b);
   }

@@ -424,13 +424,14 @@ export class VMCore {
    * this scheduler's accounting refuses (the host's memory ceiling, arguments past --max-heap)
    * ends at once with that fault's code as its exit reason, which its link hears.
    */
-  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean, monitorRef: number, key: [number, number]): void {
-    this.start(pid, fn, args, parent, link, key, true, monitorRef);
+  spawnPlaced(pid: number, fn: number, args: unknown[], parent: number, link: boolean, supervised: boolean, monitorRef: number, key: [number, number]): void {
+    this.start(pid, fn, args, parent, link, key, true, monitorRef, supervised);
   }
 
-  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false, monitorRef = 0): Process {
+  private start(pid: number, fn: number, args: unknown[], parent: number, link: boolean, key: [number, number], placed = false, monitorRef = 0, supervised = false): Process {
     const prog = this.program;
     const p = new Process(pid, prog.fnName(fn), parent, prog.fnLocals[fn] + prog.fnMaxStack[fn] + 1);
+    p.supervised = supervised;
     p.key0 = key[0];
     p.key1 = key[1];
     p.home = prog.home[fn] === 1; // it stays on scheduler 0 (program.ts)
@@ -487,6 +488,8 @@ export class VMCore {
     const host = this.hostCopier(p);
     for (let i = 0; i < args.length; i++) args[i] = deepCopy(args[i], host);
     const link = mode === 1;
+    // A supervisor's children stay linked to it (Process.supervised).
+    const supervised = link && p.supervisor !== null;
     try {
       const remote = this.remote;
       const ref = mode === 2 ? this.newRef() : 0;
@@ -497,9 +500,11 @@ export class VMCore {
         pid = this.takePid(at);
         if (link) (p.links ??= new Set()).add(pid);
         if (ref !== 0) (p.monitors ??= new RefTable()).set(ref, pid);
-        remote.spawnAt(at, pid, fn, args, p.pid, link, ref, this.childKey(p.pid)); // counted where it starts
+        remote.spawnAt(at, pid, fn, args, p.pid, link, supervised, ref, this.childKey(p.pid)); // counted where it starts
       } else {
-        pid = this.spawn(fn, args, p.pid, link).pid;
+        const child = this.spawn(fn, args, p.pid, link);
+        child.supervised = supervised;
+        pid = child.pid;
         if (ref !== 0 && !this.signals.watch(p.pid, pid, ref)) this.deliver(p.pid, "exit", new ExitNotice(pid, "noproc", ref));
       }
       return ref !== 0 ? [pid, ref] : pid;
