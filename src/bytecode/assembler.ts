@@ -22,6 +22,7 @@ import { FunctionBuilder, ModuleBuilder } from "./builder.js";
 import { ModuleError, type Module, type Const } from "./module.js";
 import { verifyModule } from "./verifier.js";
 import { FLOAT_FORM, floatArithmetic, type NativeResult } from "./stack-types.js";
+import { decimalToF32 } from "./float-text.js";
 import { parseTypeKey, parseTypeSet, typeKey } from "./types.js";
 import { A, type Titled } from "../diag/codes.js";
 import { diagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
@@ -657,8 +658,8 @@ function parseConstValue(text: string): Const | null {
   if (n !== null) return (n | 0) === n ? { tag: "int", value: n } : null;
   if (FLOAT_RE.test(text)) {
     const t = text.replace(/_/g, "");
-    const v = t.endsWith("inf") ? (t.startsWith("-") ? -Infinity : Infinity) : t.endsWith("nan") ? NaN : Number(t);
-    return Number.isNaN(v) && !t.endsWith("nan") ? null : { tag: "float", value: Math.fround(v) };
+    const v = t.endsWith("inf") ? (t.startsWith("-") ? -Infinity : Infinity) : t.endsWith("nan") ? NaN : decimalToF32(t);
+    return Number.isNaN(v) && !t.endsWith("nan") ? null : { tag: "float", value: v };
   }
   return null;
 }

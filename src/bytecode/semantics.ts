@@ -57,7 +57,7 @@ export interface Arg {
 }
 
 /** The helpers operator code calls, named by each tier. */
-export type Helper = "F" | "ovf" | "div" | "pow" | "byte" | "len" | "eqv" | "istr" | "KError";
+export type Helper = "F" | "ovf" | "div" | "pow" | "fpow" | "byte" | "len" | "eqv" | "istr" | "KError";
 
 /** How a tier writes operator code. */
 export interface Lowering {
@@ -146,7 +146,7 @@ export const OPERATORS: Readonly<Record<OperatorName, Operator>> = {
   fmul: pure("float", (x, a, b) => `${x.h.F}(${a} * ${b})`, NUM),
   fdiv: pure("float", (x, a, b) => `${x.h.F}(${a} / ${b})`, NUM),
   fmod: pure("float", (x, a, b) => `${x.h.F}(${a} % ${b})`, NUM),
-  fpow: pure("float", (x, a, b) => `${x.h.F}(${a} ** ${b})`, NUM),
+  fpow: pure("float", (x, a, b) => `${x.h.F}(${x.h.fpow}(${a}, ${b}))`, NUM),
   fneg: pure("float", (_, a) => `-${a}`, NUM, 1),
   fsqrt: pure("float", (x, a) => `${x.h.F}(Math.sqrt(${a}))`, NUM, 1),
 

@@ -466,10 +466,12 @@ class FnGen {
     const end = this.fb.newLabel();
     this.emit(Op.LessJumpIfFalse, idx, len, end);
     this.fb.place(top);
-    if (!isString && coll !== s.collectionBinding!.id) {
+    if (coll !== s.collectionBinding!.id) {
+      // Walking the variable itself: the body may have shrunk it below this pass.
       this.emit(Op.Load, idx);
       this.emit(Op.Load, coll);
-      this.emit(Op.Length);
+      if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
+      else this.emit(Op.Length);
       this.emit(Op.Less);
       this.emit(Op.JumpIfFalse, end);
     }

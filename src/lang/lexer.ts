@@ -8,6 +8,7 @@
 import { K, type Titled } from "../diag/codes.js";
 import { diagnostic, type Diagnostic } from "../diag/diagnostic.js";
 import { KEYWORDS, type Token, type TokenKind } from "./token.js";
+import { decimalToF32 } from "../bytecode/float-text.js";
 
 export interface LexResult {
   tokens: Token[];
@@ -282,6 +283,6 @@ export function lex(source: string, file: string): LexResult {
       return;
     }
     const text = source.slice(start, end).replace(/_/g, "");
-    push(isFloat ? "float" : "int", start, end, Number(text));
+    push(isFloat ? "float" : "int", start, end, isFloat ? decimalToF32(text) : Number(text));
   }
 }

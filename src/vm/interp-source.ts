@@ -22,7 +22,7 @@ const END = "// ── end of the generated cases ──";
 const IND = " ".repeat(10);
 
 /** The interpreter's names for the helpers operator code calls (imported by interpreter.ts). */
-const HELPERS = { F: "Math.fround", ovf: "overflow", div: "divFault", pow: "intPow", byte: "byteFault", len: "lengthOf", eqv: "valuesEqualCharged", istr: "indexString", KError: "KError" } as const;
+const HELPERS = { F: "Math.fround", ovf: "overflow", div: "divFault", pow: "intPow", fpow: "floatPow", byte: "byteFault", len: "lengthOf", eqv: "valuesEqualCharged", istr: "indexString", KError: "KError" } as const;
 
 const indent = (lines: string): string => lines.split("\n").map((l) => `  ${l}`).join("\n");
 

@@ -801,7 +801,7 @@ export function execute(vm: VMCore, p: Process, prog: Program = vm.program): Exe
           case Op.ExpFloat: {
             const a = stack[sp - 2] as number;
             const b = stack[sp - 1] as number;
-            stack[sp - 2] = Math.fround(a ** b);
+            stack[sp - 2] = Math.fround(floatPow(a, b));
             sp--;
             pc += 1;
             break;
@@ -1859,6 +1859,15 @@ export function divFault(a: unknown, b: unknown): Fault {
   if (typeof a !== "number" || typeof b !== "number") return fault("invalid operands for /", C.bad_code);
   if (b === 0) return fault("division by zero", C.division_by_zero);
   return fault(`integer overflow: ${a} / ${b}`, C.overflow);
+}
+
+/**
+ * Float `a ** b` as IEEE 754's pow (C's, Rust's powf): 1 ** y is 1 for every y, NaN too, and
+ * (-1) ** ±infinity is 1, where JavaScript's ** gives NaN. Rounded to f32 by the caller.
+ */
+export function floatPow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return a ** b;
 }
 
 export function intPow(a: unknown, b: unknown): number {

@@ -59,7 +59,7 @@ import type { Type } from "../bytecode/types.js";
 import { indexString } from "./strings.js";
 import { memRead, memWrite, placeCopy, placeRead, placeWrite } from "./memory.js";
 import { SHAPES, copyShapes, isMemory, regionBounds, type Shape } from "../bytecode/places.js";
-import { PanicNow, usedError, intPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
+import { PanicNow, usedError, intPow, floatPow, overflow, divFault, byteFault, indexFault, lengthOf, indexSlow, storeIndexSlow } from "./interpreter.js";
 import { HardExit, charge, copyCharged } from "./heap.js";
 import { NO_MESSAGE, SELECT_WAIT } from "./mailbox.js";
 import { BUILDER_AFTER, planBuilders, sbCat, sbFlat, sbFree, sbNew, sbPush, sbPushByte, sbReset } from "./string-builder.js";
@@ -160,6 +160,7 @@ const H = {
   placeWrite,
   placeCopy,
   intPow,
+  floatPow,
   lengthOf,
   indexSlow,
   storeIndexSlow,
@@ -260,7 +261,7 @@ function expandTable(): void {
 }
 
 /** The second tier's names for the helpers operator code calls. */
-const JIT_HELPERS = { F: "F", ovf: "H.ovf", div: "H.div", pow: "H.intPow", byte: "H.byteFault", len: "H.lengthOf", eqv: "H.valuesEqualCharged", istr: "H.indexString", KError: "H.KError" } as const;
+const JIT_HELPERS = { F: "F", ovf: "H.ovf", div: "H.div", pow: "H.intPow", fpow: "H.floatPow", byte: "H.byteFault", len: "H.lengthOf", eqv: "H.valuesEqualCharged", istr: "H.indexString", KError: "H.KError" } as const;
 
 /**
  * What each local (not a parameter) holds, read off the instructions that store into it: "f"

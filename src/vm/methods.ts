@@ -17,6 +17,7 @@
 
 import type { Type } from "../bytecode/types.js";
 import { typeKey } from "../bytecode/types.js";
+import { decimalToF32 } from "../bytecode/float-text.js";
 import type { NativeCtx, NativeFn } from "./native-api.js";
 import type { SysCtx } from "./vm-core.js";
 import { deepCopy, deepCopyCounted, valuesEqual } from "./copy.js";
@@ -491,7 +492,7 @@ const FLOAT_SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
 
 /** Parses float text (`3.14`, `-1e-3`, `inf`, `NaN`) rounded to f32, or null. */
 export function parseFloat32(s: string): number | null {
-  if (FLOAT_TEXT.test(s)) return Math.fround(Number(s));
+  if (FLOAT_TEXT.test(s)) return decimalToF32(s);
   const m = FLOAT_SPECIAL.exec(s);
   if (!m) return null;
   if (m[2].toLowerCase() === "nan") return NaN;
