@@ -456,8 +456,8 @@ test("on two schedulers: every scheduler's processes with the scheduler each run
     const where = rows.map((x) => r.owner(x.pid));
     assert.ok(where.includes(1) && where.includes(0), `the processes run on schedulers ${where}`);
     assert.deepEqual(rows.map((x) => x.scheduler), where, "the scheduler column");
-    assert.deepEqual(rows.filter((x) => x.name !== "").map((x) => [x.pid, x.name]), [[2, "team"], [4, "first"]], "names given on scheduler 0, wherever their processes run");
-    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker"]);
+    assert.deepEqual(rows.filter((x) => x.name !== "").map((x) => [x.pid, x.name]), [[2, "team"], [7, "first"]], "names given on scheduler 0, wherever their processes run");
+    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker"]);
     assert.equal(f.system!.schedulers, 2);
     assert.deepEqual(f.system!.load.map((l) => [l.scheduler, l.processes, l.stale]), [
       [0, where.filter((s) => s === 0).length, false],
@@ -469,12 +469,14 @@ test("on two schedulers: every scheduler's processes with the scheduler each run
     for (const { node } of nodes) assert.equal(node.scheduler, r.owner(node.pid), `the scheduler of <0.${node.pid}> in the tree`);
     const across = nodes.filter(({ node, parent }) => parent && parent.scheduler !== node.scheduler);
     assert.ok(across.length > 0, "a child on another scheduler than its supervisor");
-    assert.deepEqual(f.trees.map((t) => [t.sup!.strategy, t.children.length]), [["one_for_one", 4], ["rest_for_one", 2]]);
-    assert.equal(f.trees[0].children.filter((c) => c.sup).length, 1, "the child supervisor is drawn as a subtree");
-    assert.equal(f.trees[0].children.find((c) => c.sup)!.children.length, 3);
+    // In pid order: team's tree (started first), then root's.
+    assert.deepEqual(f.trees.map((t) => [t.sup!.strategy, t.children.length]), [["rest_for_one", 2], ["one_for_one", 4]]);
+    const [teamTree, rootTree] = f.trees;
+    assert.equal(rootTree.children.filter((c) => c.sup).length, 1, "the child supervisor is drawn as a subtree");
+    assert.equal(rootTree.children.find((c) => c.sup)!.children.length, 3);
     // team's supervisor runs on another scheduler than main (and so than root): its state came from there.
-    assert.equal(f.trees[1].scheduler, 1 - f.trees[0].scheduler, "the two roots run on different schedulers");
-    assert.deepEqual(f.trees[1].children.map((c) => c.restart), ["permanent", "transient"]);
+    assert.equal(teamTree.scheduler, 1 - rootTree.scheduler, "the two roots run on different schedulers");
+    assert.deepEqual(teamTree.children.map((c) => c.restart), ["permanent", "transient"]);
 
     // A worker on scheduler 1: its process page, then a kill from the page; its supervisor restarts it.
     const target = nodes.find(({ node }) => !node.sup && node.scheduler === 1)!.node;

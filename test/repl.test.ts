@@ -235,9 +235,9 @@ test(":ps, :tree and :info on two schedulers: every scheduler's processes, each 
     const where = rows.map((x) => r.owner(x.pid));
     assert.ok(where.includes(0) && where.includes(1), `the processes run on schedulers ${where}`);
     assert.deepEqual(rows.map((x) => x.sched), where);
-    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker"]);
+    assert.deepEqual(rows.map((x) => x.fn), ["main", "team", "supervisor", "worker", "worker", "supervisor", "worker", "worker", "worker", "supervisor", "worker", "worker", "worker"]);
     assert.match(ps[2], /^<0\.2> +team +waiting /);
-    assert.match(ps[4], /^<0\.4> +first +waiting /);
+    assert.match(ps[7], /^<0\.7> +first +waiting /);
     assert.match(ps[14], /^13 processes, 0 messages queued, \d+ reductions on 2 schedulers$/);
     // Every node of the tree says where it runs.
     const tree = treeText(census).trimEnd().split("\n");
@@ -247,8 +247,8 @@ test(":ps, :tree and :info on two schedulers: every scheduler's processes, each 
       assert.ok(m, l);
       assert.equal(Number(m[2]), r.owner(Number(m[1])), l);
     }
-    assert.match(tree[0], /^<0\.3> supervisor one_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
-    assert.match(tree[8], /^<0\.11> supervisor rest_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
+    assert.match(tree[0], /^<0\.3> supervisor rest_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
+    assert.match(tree[3], /^<0\.6> supervisor one_for_one, 0 restarts \(0 of 100 in 1000 ms\) \[scheduler \d\]$/);
     // :info of a worker on scheduler 1: its page comes from that scheduler.
     const w = rows.find((x) => x.fn === "worker" && x.sched === 1)!;
     const info = await infoText(vm, `<0.${w.pid}>`);

@@ -8,23 +8,28 @@ import type { Observer } from "../../src/observe/server.js";
 import type { VMCore } from "../../src/vm/vm-core.js";
 
 /**
- * Two supervisors (one under the other) with three waiting workers each, started by main; a
- * process `team` that starts a supervisor of its own with two workers (with processes spread
- * from the first spawn, it runs on another scheduler than main, and so does its supervisor);
- * a main that sleeps. Main registers team as "team" and root's first worker as "first" (wherever they run). Thirteen
- * processes, two trees.
+ * A process `team` that starts a supervisor of its own with two workers (with processes spread
+ * from the first spawn, it runs on another scheduler than main, and so does its supervisor),
+ * then tells main, which waits for that before it starts two supervisors (one under the
+ * other) with three waiting workers each, so that the pids come in one order whichever thread
+ * is quicker; then main sleeps. Main registers team as "team" and root's first worker as
+ * "first", wherever they run (a register of a process on another scheduler waits for that
+ * scheduler's answer). Thirteen processes, two trees: team's (pids 3-5), then root's (6-13).
  */
 export const TWO_LEVELS = `
 fn worker(n: integer) {
     loop { let m: string = vm.receive(); }
 }
-fn team() {
+fn team(main: process) {
     let s: process = vm.supervisor("rest_for_one", 100, 1000);
     vm.start_child(s, "permanent", worker, 20);
     vm.start_child(s, "transient", worker, 21);
+    main.send("ready");
     loop { let m: string = vm.receive(); }
 }
-vm.register("team", vm.spawn(team));
+vm.register("team", vm.spawn(team, vm.self()));
+// Its tree first: the pids come in one order, whichever scheduler is quicker.
+let ready: string = vm.receive();
 let root: process = vm.supervisor("one_for_one", 100, 1000);
 // Registered by main, wherever the worker runs.
 vm.register("first", vm.start_child(root, "permanent", worker, 0));
