@@ -27,6 +27,13 @@ import type { VMCore } from "./vm-core.js";
  */
 export const BUSY_TICKS = 3;
 
+/**
+ * How long a scheduler of a run on several must be about to sleep before it looks for
+ * send_after timers whose destination has ended elsewhere (`idle`): they would fire into
+ * nothing, and until then keep the run from being found deadlocked.
+ */
+const LONG_SLEEP_MS = 1000;
+
 /** Reductions in one slice (the BEAM gives 4,000). */
 export const SLICE = 4000;
 
@@ -287,7 +294,10 @@ export class Scheduler {
   private idle(): void {
     this.armDeferred();
     const remote = this.vm.remote;
-    const next = this.timers.next();
+    let next = this.timers.next();
+    // About to sleep a while on several schedulers: send_after timers for processes that have
+    // ended on another scheduler go now (servers.ts), or they would keep the run waiting.
+    if (remote !== null && next !== Infinity && next - this.vm.now() >= LONG_SLEEP_MS && this.vm.servers.dropForEnded()) next = this.timers.next();
     if (next !== Infinity || this.parked > 0) {
       if (next !== Infinity) this.armHostTimer(next);
       // Still active for the run, but records from other schedulers must not wait for the timer.

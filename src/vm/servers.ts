@@ -34,8 +34,9 @@
 // when the starter ends, its timers for other processes stay where they are, held by no
 // process and counted in the host's memory until they fire (its timers for itself go). A
 // timer goes when its destination ends on this scheduler, whoever holds it (`byDest`); one
-// for a process that has ended elsewhere is dropped when it fires, and one started for a
-// process that has already ended is cancelled at once. When a timer fires, the message is sent to p
+// for a process that has ended elsewhere goes when this scheduler looks (cancel_timer, or
+// `dropForEnded` before a long sleep) or fires into nothing, and one started for a process
+// that has already ended is cancelled at once. When a timer fires, the message is sent to p
 // like any other. `vm.cancel_timer(r)` works on the caller's own timers (the ones it started
 // and that are pending): it runs on the thread where the timer lives, so a timer either fired
 // (its message is sent, perhaps still crossing to p's scheduler, and arrives once: false) or
@@ -175,7 +176,35 @@ export class Servers {
     const t = p.sendTimers?.get(ref);
     if (t === undefined) return false;
     this.disarm(p, t);
-    return true;
+    // A timer for a process that ended on another scheduler was already gone, as in Erlang.
+    return this.vm.isAlive(t.to);
+  }
+
+  /**
+   * Drops the pending timers, held or orphaned, whose destination has ended on another
+   * scheduler (one ending here takes its timers at once: `outlive`). True if any went.
+   * Scheduler.idle calls it before a long sleep of a run on several schedulers.
+   */
+  dropForEnded(): boolean {
+    const vm = this.vm;
+    let dropped = false;
+    for (const [to, held] of this.byDest) {
+      if (vm.isAlive(to)) continue;
+      for (const [t, starter] of held) this.disarm(starter, t);
+      dropped = true;
+    }
+    if (this.orphans !== null) {
+      for (const [to, all] of this.orphans) {
+        if (vm.isAlive(to)) continue;
+        this.orphans.delete(to);
+        for (const [t, release] of all) {
+          vm.timers.cancel(t.seq);
+          release();
+        }
+        dropped = true;
+      }
+    }
+    return dropped;
   }
 
   /**
