@@ -354,9 +354,14 @@ export class Raft {
     if (store) store.log = vm.log.debug ? (text) => vm.log.log("debug", text) : null;
     const running = vm.run(program);
     const disarm = armCancel(opts, (reason) => vm.cancel(reason));
-    const outcome = await running;
-    disarm();
+    let outcome: Awaited<typeof running>;
+    try {
+      outcome = await running;
+    } finally {
+      disarm();
+    }
     vm.release();
+    if (vm.hostFault !== null) throw hostCallbackError(vm.hostFault);
     // What the second tier compiled in this run, for the next process that runs the module.
     store?.save();
     const leftoverTypes = this.leftoverTypes(module, outcome.leftover.length);
@@ -374,9 +379,21 @@ export class Raft {
    */
   async createVM(overrides: Partial<RaftOptions> = {}): Promise<VMCore> {
     const o: RaftOptions = { ...this.options, ...overrides };
-    const stderr = o.stderr ?? ((s: string) => void process.stderr.write(s));
+    // The embedder's onEvent and stderr run inside the scheduler: one that throws ends the run
+    // (VMCore.failHost; run() rejects with an Error saying which), never the host.
+    let made: VMCore | null = null;
+    const guard = <A>(what: string, f: (a: A) => void): ((a: A) => void) => (a: A) => {
+      if (made?.hostFault) return;
+      try {
+        f(a);
+      } catch (e) {
+        if (made === null) throw e;
+        made.failHost(what, e);
+      }
+    };
+    const stderr = guard("stderr", o.stderr ?? ((s: string) => void process.stderr.write(s)));
     const obs = this.observer && !this.observer.isClosed ? this.observer : null;
-    const user = o.onEvent;
+    const user = o.onEvent === undefined ? undefined : guard("onEvent", o.onEvent);
     let self: VMCore | null = null; // the observer hears this VM's events too
     const onEvent = obs ? (e: VMEvent) => (self && obs.event(self, e), user?.(e)) : user;
     const fs = o.fs ?? (await import("./vm/node-fs.js")).nodeFs;
@@ -391,7 +408,7 @@ export class Raft {
       fs,
     };
     // Log lines go to stderr and, as `log` events, to onEvent.
-    const writeLog = (line: string) => this.logLine(line, o, onEvent);
+    const writeLog = (line: string) => this.logLine(line, { ...o, stderr }, onEvent);
     const vm = new VMCore({
       host,
       logger: new Logger(o.log, writeLog),
@@ -421,6 +438,7 @@ export class Raft {
         if (n > 1) Pool.get().warm(n);
       },
     });
+    made = vm;
     installSupervisors(vm);
     if (obs) obs.attach((self = vm));
     return vm;
@@ -465,6 +483,12 @@ export class Raft {
     const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
+}
+
+/** The Error a run rejects with when a callback of the embedder's threw (its `cause`: what was thrown). */
+function hostCallbackError(f: { what: string; error: unknown }): Error {
+  const why = f.error instanceof Error ? f.error.message : String(f.error);
+  return new Error(`the ${f.what} callback threw: ${why}`, { cause: f.error });
 }
 
 /** How many schedulers `vm`'s run would use if it went parallel now (1: it cannot). */

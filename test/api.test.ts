@@ -445,3 +445,73 @@ vm.println(vm.read_file("${join(root, "data", "ok.txt")}"));
   assert.equal(r.exitCode, 0, r.panic?.message);
   assert.equal(text(), "permission_denied\nok\n");
 });
+
+test("an onEvent or stderr callback that throws ends the run, which rejects with an Error naming it", async () => {
+  const cases: [string, (e: RaftEvent) => void][] = [
+    ["main's spawn", (e) => void (e.kind === "spawn" && e.pid === 1 && fail("on main's spawn"))],
+    ["a child's exit", (e) => void (e.kind === "exit" && e.pid === 3 && fail("on a child's exit"))],
+    ["main's exit", (e) => void (e.kind === "exit" && e.pid === 1 && fail("on main's exit"))],
+  ];
+  function fail(what: string): never {
+    throw new Error(what);
+  }
+  // A looping child: a run that went on after the throw would keep it alive for ever.
+  const src = "fn looper() { loop { vm.sleep(50); } } fn brief() { } vm.spawn(looper); vm.spawn(brief); vm.sleep(20);";
+  for (const [what, onEvent] of cases) {
+    const raft = new Raft({ onEvent, stdout: () => {} });
+    await assert.rejects(raft.run(src), (e: unknown) => e instanceof Error && /^the onEvent callback threw: on /.test(e.message) && e.cause instanceof Error, what);
+  }
+  // A thrown value that is no Error still gives an Error, with the value as its cause.
+  const raft = new Raft({ onEvent: (e) => void (e.kind === "exit" && (() => { throw "plain text"; })()) });
+  await assert.rejects(raft.run("vm.println(1);"), (e: unknown) => e instanceof Error && e.message === "the onEvent callback threw: plain text" && (e as Error).cause === "plain text");
+  // stderr: a spawned process's panic is logged through it.
+  const loud = new Raft({ stderr: () => fail("sink failed"), stdout: () => {} });
+  await assert.rejects(loud.run("fn bad() { let v: vector[integer] = []; let x = v[2]; } vm.spawn(bad); vm.sleep(10);"), /^Error: the stderr callback threw: sink failed$/);
+});
+
+test("a run that rejects disarms its time limit (no timer keeps the host alive)", async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const raft = new Raft({ onEvent: () => { throw new Error("no"); } });
+  await assert.rejects(raft.run("vm.println(1);", { timeoutMs: 60_000 }));
+  assert.equal(timers(), before);
+});
+
+test("a readLine or fs that refuses a read with code \"too_large\" gives the program that error code", async () => {
+  const tooLarge = () => Object.assign(new Error("too big for me"), { code: "too_large" });
+  const out: string[] = [];
+  const raft = new Raft({
+    allowRead: ["/"],
+    stdout: (s) => void out.push(s),
+    readLine: async () => {
+      throw tooLarge();
+    },
+    fs: {
+      resolve: (p: string) => p,
+      readFile: async () => {
+        throw tooLarge();
+      },
+      writeFile: async () => {},
+    },
+  });
+  const r = await raft.run('let l: string = vm.get_user_input();\nif (l is error) { vm.println(l.code()); }\nlet f: string = vm.read_file("/x");\nif (f is error) { vm.println(f.code()); }\n');
+  assert.equal(r.exitCode, 0);
+  assert.equal(out.join(""), "too_large\ntoo_large\n");
+});
+
+test("a native's rejected promise panics its caller with the native's name, as a throw does", async () => {
+  const err: string[] = [];
+  const raft = new Raft({ stderr: (s) => void err.push(s), stdout: () => {} });
+  raft.defineNative("late", [], "string", async () => {
+    throw new Error("db down");
+  });
+  raft.defineNative("now", [], "string", () => {
+    throw new Error("db down");
+  });
+  for (const [name, src] of [["late", "vm.println(vm.late());"], ["now", "vm.println(vm.now());"]]) {
+    err.length = 0;
+    const r = await raft.run(src);
+    assert.equal(r.exitCode, 1, name);
+    assert.equal(r.panic?.message, `native vm.${name} failed: db down`, name);
+  }
+});

@@ -68,7 +68,7 @@ async function getUserInput(ctx: NativeCtx): Promise<string | KError> {
     const line = await budgeted(ctx, (take) => ctx.host.readLine(take));
     return line === null ? new KError("end of input", C.eof) : line;
   } catch (e) {
-    if (e instanceof TooLarge) return tooLarge("the line of standard input");
+    if (isTooLarge(e)) return tooLarge("the line of standard input");
     return new KError(`cannot read standard input: ${errorText(e)}`, C.io);
   }
 }
@@ -118,7 +118,7 @@ function readFile(ctx: NativeCtx, path: string): string | KError | Promise<strin
   if (abs instanceof KError) return abs;
   return budgeted(ctx, (take) => ctx.host.fs.readFile(abs, take)).then(
     (text) => (ctx.charge(text.length >>> 6), text),
-    (e: unknown) => (e instanceof TooLarge ? tooLarge(`"${path}"`) : fsError(e, "read", path)),
+    (e: unknown) => (isTooLarge(e) ? tooLarge(`"${path}"`) : fsError(e, "read", path)),
   );
 }
 
@@ -160,6 +160,14 @@ function makeError(args: unknown[]): KError {
 }
 
 /** The basic natives, keyed `"vm.name"`; arguments as the call gives them. */
+/**
+ * A read refused for its size: Raft's own TooLarge, or any error whose `code` is
+ * "too_large", which is how an embedder's readLine or fs says it (docs/embedding.md).
+ */
+function isTooLarge(e: unknown): boolean {
+  return e instanceof TooLarge || (typeof e === "object" && e !== null && (e as { code?: unknown }).code === C.too_large);
+}
+
 export const BASIC_NATIVES: Map<string, NativeFn> = new Map<string, NativeFn>([
   ["vm.print", (ctx, a) => (ctx.host.stdout(show(ctx, a)), null)],
   ["vm.println", (ctx, a) => (ctx.host.stdout(show(ctx, a) + "\n"), null)],

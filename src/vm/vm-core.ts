@@ -352,6 +352,20 @@ export class VMCore {
   }
 
   /**
+   * A callback of the embedder's (onEvent, stderr) threw `error`: the run ends as a cancel
+   * does, and whoever awaits it learns why (`hostFault`; Raft.run rejects with it). The first
+   * such throw is kept; later calls of the callbacks are not made.
+   */
+  failHost(what: string, error: unknown): void {
+    if (this.hostFault !== null) return;
+    this.hostFault = { what, error };
+    this.cancel("aborted");
+  }
+
+  /** What failHost kept, or null. */
+  hostFault: { what: string; error: unknown } | null = null;
+
+  /**
    * After its run has stopped: lets go of the processes (those still waiting when the main
    * process ended), the run queue's room and the registered names, so that the VM kept as
    * `lastStopped` holds little.
@@ -788,14 +802,21 @@ export class VMCore {
     ctx.typeConst = typeConst;
     const fn: NativeFn = this.program.natives[idx];
     try {
-      const r = fn(ctx, args);
+      let r = fn(ctx, args);
+      // A rejection names the native too, as a throw does.
+      if (r instanceof Promise) r = r.catch((e: unknown) => Promise.reject(this.nativeFailure(idx, e)));
       chargeNative(this, p, r, args, ctx.charge, sp); // heap accounting (heap.ts)
       return r;
     } catch (e) {
-      if (e instanceof Fault || e instanceof ProgramExit) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, C.native);
+      throw this.nativeFailure(idx, e);
     }
+  }
+
+  /** What a native's throw or rejection `e` becomes: the fault `native NAME failed: ...` (a Fault or an exit as it is). */
+  private nativeFailure(idx: number, e: unknown): unknown {
+    if (e instanceof Fault || e instanceof ProgramExit) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return fault(`native ${this.program.nativeNames[idx]} failed: ${msg}`, C.native);
   }
 
   /**
