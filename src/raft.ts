@@ -132,6 +132,7 @@ export class Raft {
 
   /** Throws for options that cannot be meant, such as an empty path in `allowRead` or `allowWrite`. */
   constructor(readonly options: RaftOptions = {}) {
+    checkOptions(options);
     for (const key of ["allowRead", "allowWrite"] as const) {
       const problem = grantProblem(key, options[key], "true");
       if (problem) throw new TypeError(problem);
@@ -483,6 +484,40 @@ export class Raft {
     const { Session } = await import("./session.js");
     return Session.create(this, overrides);
   }
+}
+
+/**
+ * Refuses options that cannot be meant, as the CLI refuses such flags: a limit that is not a
+ * whole number of at least 1 (0 or -1 must not quietly mean "no limit"), a flag that is not a
+ * boolean (`allowAll: "no"` must not grant everything), a callback that is not a function, an
+ * empty cache folder. A TypeError or RangeError naming the option.
+ */
+function checkOptions(o: RaftOptions): void {
+  const bad = (key: string, want: string, v: unknown): never => {
+    throw new TypeError(`new Raft: ${key} must be ${want}, not ${typeof v === "string" ? JSON.stringify(v) : typeof v === "function" ? "a function" : String(v)}`);
+  };
+  const given = o as Record<string, unknown>;
+  for (const key of ["stdout", "stderr", "readLine", "clock", "onEvent"]) {
+    if (given[key] !== undefined && typeof given[key] !== "function") bad(key, "a function", given[key]);
+  }
+  for (const key of ["allowEnv", "allowAll", "exclusive", "directIO"]) {
+    if (given[key] !== undefined && typeof given[key] !== "boolean") bad(key, "true or false", given[key]);
+  }
+  for (const key of ["maxHeap", "maxProcesses", "maxReductions", "maxMailbox"]) {
+    const v = given[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 1)) bad(key, "a whole number of at least 1", v);
+  }
+  if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0)) bad("seed", "a whole number of at least 0", o.seed);
+  if (o.log !== undefined && typeof o.log !== "string") bad("log", "a string (error, warn, info, debug, trace)", o.log);
+  if (o.jit !== undefined && o.jit !== "on" && o.jit !== "off" && o.jit !== "eager") bad("jit", '"on", "off" or "eager"', o.jit);
+  const n = o.schedulers;
+  if (n !== undefined && n !== "auto" && !(Number.isInteger(n) && n >= 1 && n <= MAX_SCHEDULERS)) bad("schedulers", `"auto" or a whole number from 1 to ${MAX_SCHEDULERS}`, n);
+  if (o.args !== undefined && !(Array.isArray(o.args) && o.args.every((a) => typeof a === "string"))) bad("args", "an array of strings", o.args);
+  if (o.env !== undefined && (typeof o.env !== "object" || o.env === null || Object.values(o.env).some((v) => v !== undefined && typeof v !== "string"))) bad("env", "an object of strings", o.env);
+  const c = o.cache;
+  if (c !== undefined && typeof c !== "boolean" && !(typeof c === "object" && c !== null && typeof c.dir === "string" && c.dir.trim() !== "")) bad("cache", "true, false or { dir: a folder }", typeof c === "object" && c !== null ? JSON.stringify(c) : c);
+  const fs = o.fs as Record<string, unknown> | undefined;
+  if (fs !== undefined && (typeof fs !== "object" || fs === null || ["readFile", "writeFile", "resolve"].some((k) => typeof fs[k] !== "function"))) bad("fs", "an object with readFile, writeFile and resolve functions", fs);
 }
 
 /** The Error a run rejects with when a callback of the embedder's threw (its `cause`: what was thrown). */

@@ -515,3 +515,37 @@ test("a native's rejected promise panics its caller with the native's name, as a
     assert.equal(r.panic?.message, `native vm.${name} failed: db down`, name);
   }
 });
+
+test("options that cannot be meant are refused at construction, as the CLI refuses such flags", () => {
+  const refused: [string, Record<string, unknown>][] = [
+    ["maxHeap", { maxHeap: 0 }],
+    ["maxHeap", { maxHeap: -1 }],
+    ["maxHeap", { maxHeap: Number.NaN }],
+    ["maxHeap", { maxHeap: "big" }],
+    ["maxReductions", { maxReductions: -5 }],
+    ["maxProcesses", { maxProcesses: 1.5 }],
+    ["maxMailbox", { maxMailbox: 0 }],
+    ["schedulers", { schedulers: 0 }],
+    ["schedulers", { schedulers: 65 }],
+    ["schedulers", { schedulers: "many" }],
+    ["seed", { seed: "abc" }],
+    ["allowAll", { allowAll: "no" }],
+    ["allowEnv", { allowEnv: 1 }],
+    ["log", { log: 5 }],
+    ["clock", { clock: 3 }],
+    ["stdout", { stdout: "notfn" }],
+    ["onEvent", { onEvent: 3 }],
+    ["args", { args: [1, null] }],
+    ["env", { env: { N: 5 } }],
+    ["cache", { cache: { dir: "" } }],
+    ["cache", { cache: {} }],
+    ["jit", { jit: "fast" }],
+    ["fs", { fs: 5 }],
+  ];
+  for (const [key, opts] of refused) {
+    assert.throws(() => new Raft(opts as never), (e: unknown) => e instanceof TypeError && e.message.startsWith(`new Raft: ${key} must be `), JSON.stringify(opts));
+  }
+  // What is meant still goes.
+  new Raft({ maxHeap: 1, maxReductions: 1, maxProcesses: 1, maxMailbox: 1, schedulers: "auto", seed: 0, allowAll: false, cache: false, jit: "off", args: ["a"], env: { A: "b", B: undefined } });
+  new Raft({ schedulers: 64, cache: { dir: "/tmp/raft-cache" } });
+});

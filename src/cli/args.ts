@@ -3,6 +3,7 @@
 // util.parseArgs because `--allow-read` takes an optional `=PATHS` value.
 
 import { grantProblem } from "../vm/permissions.js";
+import { MAX_SCHEDULERS } from "../threads/shared-run.js";
 
 export interface CliFlags {
   seed?: number;
@@ -45,7 +46,7 @@ const NUMERIC: ReadonlyMap<string, keyof CliFlags> = new Map<string, keyof CliFl
 function schedulersFlag(v: string): number {
   if (v === "auto") return 0;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--schedulers takes a number from 1 to 64, or auto (got ${JSON.stringify(v)})`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SCHEDULERS) throw new UsageError(`--schedulers takes a number from 1 to ${MAX_SCHEDULERS}, or auto (got ${JSON.stringify(v)})`);
   return n;
 }
 
