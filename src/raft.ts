@@ -30,6 +30,7 @@ import { installSupervisors } from "./vm/supervisor.js";
 import { formatAny, formatValue } from "./vm/print.js";
 import { leftoverTypes, type NativeResult } from "./bytecode/stack-types.js";
 import { METHODS, VM_FUNCTIONS } from "./lang/builtins.js";
+import { KEYWORDS } from "./lang/token.js";
 import { KError } from "./vm/values.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
@@ -151,7 +152,16 @@ export class Raft {
    * `fn`, which may return a Promise (only the calling process waits).
    */
   defineNative(name: string, params: string[], ret: string, fn: (...args: any[]) => unknown, opts: { fallible?: boolean } = {}): void {
+    if (typeof name !== "string") throw new TypeError(`defineNative: the name must be a string`);
     const full = name.startsWith("vm.") ? name : `vm.${name}`;
+    // A name a program can call, and not one of the language's own (whose calls the compiler
+    // lowers itself: replacing some would work and others silently would not).
+    const bare = full.slice(3);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(bare) || KEYWORDS.has(bare)) throw new TypeError(`defineNative ${JSON.stringify(name)}: not a name a program can call (letters, digits and _, not a keyword)`);
+    if (VM_FUNCTIONS.has(bare)) throw new TypeError(`defineNative ${full}: the standard library has a vm.${bare} of its own`);
+    if (typeof fn !== "function") throw new TypeError(`defineNative ${full}: its implementation must be a function`);
+    if (!Array.isArray(params) || params.some((p) => typeof p !== "string")) throw new TypeError(`defineNative ${full}: the parameters must be an array of type names`);
+    if (typeof ret !== "string") throw new TypeError(`defineNative ${full}: the result type must be a type name`);
     const type = (key: string): Type => {
       try {
         return parseTypeKey(key, (n) => this.hostTypes.has(n));

@@ -549,3 +549,17 @@ test("options that cannot be meant are refused at construction, as the CLI refus
   new Raft({ maxHeap: 1, maxReductions: 1, maxProcesses: 1, maxMailbox: 1, schedulers: "auto", seed: 0, allowAll: false, cache: false, jit: "off", args: ["a"], env: { A: "b", B: undefined } });
   new Raft({ schedulers: 64, cache: { dir: "/tmp/raft-cache" } });
 });
+
+test("defineNative refuses a standard library name, a name no program can call, and an implementation that is no function", () => {
+  const raft = new Raft();
+  for (const name of ["println", "vm.exit", "spawn", "receive"]) {
+    assert.throws(() => raft.defineNative(name, [], "null", () => null), /the standard library has a vm\.\w+ of its own/, name);
+  }
+  for (const name of ["", "a-b", "has space", "1abc", "if", "a.b"]) {
+    assert.throws(() => raft.defineNative(name, [], "null", () => null), /not a name a program can call/, name);
+  }
+  assert.throws(() => raft.defineNative("ok_name", [], "null", 5 as never), /must be a function/);
+  assert.throws(() => raft.defineNative("ok_name", "string" as never, "null", () => null), /must be an array of type names/);
+  assert.throws(() => raft.defineNative("ok_name", [], 5 as never, () => null), /must be a type name/);
+  raft.defineNative("ok_name", ["string"], "null", () => null);
+});
