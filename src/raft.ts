@@ -31,7 +31,8 @@ import { formatAny, formatValue } from "./vm/print.js";
 import { leftoverTypes, type NativeResult } from "./bytecode/stack-types.js";
 import { METHODS, VM_FUNCTIONS } from "./lang/builtins.js";
 import { KEYWORDS } from "./lang/token.js";
-import { KError } from "./vm/values.js";
+import { KError, fault } from "./vm/values.js";
+import { resultMismatch } from "./vm/native-result.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
 import type { Spread } from "./threads/protocol.js";
@@ -175,7 +176,19 @@ export class Raft {
     // Values of host types cross as the embedder's own values, boxed and owned (host-types.ts).
     const host = hostCalls(paramTypes, retType, (n) => this.hostTypes.get(n));
     // A fallible native returns what the VM refuses (a closed host value) as its error value.
-    const native: NativeFn = host === null ? (_ctx, args) => fn(...args) : opts.fallible ? returningFailures((ctx, args) => host(ctx, fn, args)) : (ctx, args) => host(ctx, fn, args);
+    // What it returns must be what its signature says (vm/native-result.ts); undefined is null.
+    const fallible = opts.fallible ?? false;
+    const checked = (v: unknown): unknown => {
+      const r = v === undefined ? null : v;
+      const why = fallible && r instanceof KError ? null : resultMismatch(r, retType);
+      if (why !== null) throw fault(`native ${full} returned ${why}`, C.native);
+      return r;
+    };
+    const plain: NativeFn = (_ctx, args) => {
+      const r = fn(...args);
+      return r instanceof Promise ? r.then(checked) : checked(r);
+    };
+    const native: NativeFn = host === null ? plain : opts.fallible ? returningFailures((ctx, args) => host(ctx, fn, args)) : (ctx, args) => host(ctx, fn, args);
     this.specs = this.specs.filter((s) => s.name !== full);
     this.specs.push({ name: full, params: paramTypes, ret: retType, fallible: opts.fallible ?? false, fn: native });
     this.natives.register(full, native);

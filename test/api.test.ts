@@ -563,3 +563,32 @@ test("defineNative refuses a standard library name, a name no program can call, 
   assert.throws(() => raft.defineNative("ok_name", [], 5 as never, () => null), /must be a type name/);
   raft.defineNative("ok_name", ["string"], "null", () => null);
 });
+
+test("what a native returns is checked against its signature: a value of another type panics its caller", async () => {
+  const raft = new Raft({ stdout: () => {}, stderr: () => {} });
+  raft.defineNative("count", [], "integer", () => 2.5);
+  raft.defineNative("name", [], "string", async () => 42);
+  raft.defineNative("flags", [], "vector[bool]", () => [true, "yes"]);
+  raft.defineNative("pair", [], "(integer, string)", () => [1]);
+  raft.defineNative("nothing", [], "null", () => undefined);
+  raft.defineNative("good", [], "vector[(integer, string)]", () => [[1, "a"], [2, "b"]]);
+  raft.defineNative("maybe", [], "integer", () => raft.error("no", "not_found"), { fallible: true });
+  const cases: [string, string][] = [
+    ["vm.println(vm.count());", "native vm.count returned 2.5, not an integer"],
+    ["vm.println(vm.name());", "native vm.name returned 42, not a string"],
+    ["vm.println(vm.flags());", 'native vm.flags returned "yes", not a bool'],
+    ["vm.println(vm.pair());", "native vm.pair returned an array of 1, not a (integer, string)"],
+  ];
+  for (const [src, message] of cases) {
+    const r = await raft.run(src);
+    assert.equal(r.panic?.message, message, src);
+  }
+  const out: string[] = [];
+  const ok = new Raft({ stdout: (s) => void out.push(s) });
+  ok.defineNative("nothing", [], "null", () => undefined);
+  ok.defineNative("good", [], "vector[(integer, string)]", () => [[1, "a"], [2, "b"]]);
+  ok.defineNative("maybe", [], "integer", () => ok.error("no", "not_found"), { fallible: true });
+  const r = await ok.run('vm.println(vm.nothing());\nvm.println(vm.good());\nlet m: integer = vm.maybe();\nif (m is error) { vm.println(m.code()); }\n');
+  assert.equal(r.exitCode, 0, JSON.stringify(r.panic));
+  assert.equal(out.join(""), 'null\n[(1, "a"), (2, "b")]\nnot_found\n');
+});
