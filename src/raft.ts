@@ -32,7 +32,7 @@ import { leftoverTypes, type NativeResult } from "./bytecode/stack-types.js";
 import { METHODS, VM_FUNCTIONS } from "./lang/builtins.js";
 import { KEYWORDS } from "./lang/token.js";
 import { KError, fault } from "./vm/values.js";
-import { resultMismatch } from "./vm/native-result.js";
+import { describeValue, resultMismatch } from "./vm/native-result.js";
 import { C } from "./vm/error-codes.js";
 import type { Session } from "./session.js";
 import type { Spread } from "./threads/protocol.js";
@@ -311,6 +311,7 @@ export class Raft {
 
   /** Reads a `.rbc` module. Throws `ModuleError` for a bad one. */
   load(bytes: Uint8Array): Module {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(`load: expected module bytes (a Uint8Array), not ${describeValue(bytes)}`);
     return readModule(bytes);
   }
 
@@ -343,6 +344,7 @@ export class Raft {
    * `opts.signal` aborts or `opts.timeoutMs` passes, which ends everything the run started.
    */
   async run(input: string | Uint8Array | Module, opts: RunOptions = {}): Promise<RunResult> {
+    checkRunInput("run", input, opts);
     checkCancelOptions(opts);
     const notRun = (exitCode: number, diagnostics: Diagnostic[], cancelled: CancelReason | null = null): RunResult => ({
       exitCode,
@@ -495,6 +497,10 @@ export class Raft {
    * session; `close()` it when done.
    */
   async observe(opts: ObserveOptions = {}): Promise<Observer> {
+    const port = (opts as { port?: unknown }).port;
+    if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) throw new TypeError(`observe: port must be a whole number from 0 to 65535, not ${describeValue(port)}`);
+    const host = (opts as { host?: unknown }).host;
+    if (host !== undefined && (typeof host !== "string" || host === "")) throw new TypeError(`observe: host must be a host name or address, not ${describeValue(host)}`);
     if (this.observer && !this.observer.isClosed) return this.observer;
     const { Observer } = await import("./observe/server.js");
     return (this.observer = await Observer.start({ stderr: this.options.stderr, ...opts }));
@@ -541,6 +547,18 @@ function checkOptions(o: RaftOptions): void {
   if (c !== undefined && typeof c !== "boolean" && !(typeof c === "object" && c !== null && typeof c.dir === "string" && c.dir.trim() !== "")) bad("cache", "true, false or { dir: a folder }", typeof c === "object" && c !== null ? JSON.stringify(c) : c);
   const fs = o.fs as Record<string, unknown> | undefined;
   if (fs !== undefined && (typeof fs !== "object" || fs === null || ["readFile", "writeFile", "resolve"].some((k) => typeof fs[k] !== "function"))) bad("fs", "an object with readFile, writeFile and resolve functions", fs);
+}
+
+/** Usage errors of `run` (and a session's eval): what it was given is no program, or its options are of the wrong kind. */
+export function checkRunInput(what: string, input: unknown, opts: unknown): void {
+  const isModule = typeof input === "object" && input !== null && !(input instanceof Uint8Array) && Array.isArray((input as { functions?: unknown }).functions);
+  if (typeof input !== "string" && !(input instanceof Uint8Array) && !isModule) throw new TypeError(`${what}: the program must be source text, module bytes (a Uint8Array) or a Module, not ${describeValue(input)}`);
+  if (typeof opts !== "object" || opts === null) throw new TypeError(`${what}: the options must be an object, not ${describeValue(opts)}`);
+  const o = opts as RunOptions;
+  if (o.file !== undefined && typeof o.file !== "string") throw new TypeError(`${what}: file must be a string, not ${describeValue(o.file)}`);
+  if (o.kind !== undefined && o.kind !== "kaylee" && o.kind !== "assembly" && o.kind !== "module") throw new TypeError(`${what}: kind must be "kaylee", "assembly" or "module", not ${describeValue(o.kind)}`);
+  const sig = o.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  if (sig !== undefined && (typeof sig !== "object" || sig === null || typeof sig.aborted !== "boolean" || typeof sig.addEventListener !== "function")) throw new TypeError(`${what}: signal must be an AbortSignal, not ${describeValue(sig)}`);
 }
 
 /** The Error a run rejects with when a callback of the embedder's threw (its `cause`: what was thrown). */

@@ -592,3 +592,21 @@ test("what a native returns is checked against its signature: a value of another
   assert.equal(r.exitCode, 0, JSON.stringify(r.panic));
   assert.equal(out.join(""), 'null\n[(1, "a"), (2, "b")]\nnot_found\n');
 });
+
+test("run, load and observe say what is wrong with what they were given", async () => {
+  const raft = new Raft({ stdout: () => {} });
+  const wrong: [unknown, unknown, RegExp][] = [
+    [undefined, {}, /^TypeError: run: the program must be source text, module bytes \(a Uint8Array\) or a Module, not undefined$/],
+    [null, {}, /not null$/],
+    [42, {}, /not 42$/],
+    [new ArrayBuffer(4), {}, /not an ArrayBuffer$/],
+    ["vm.println(1);", null, /^TypeError: run: the options must be an object, not null$/],
+    ["vm.println(1);", { file: 5 }, /^TypeError: run: file must be a string, not 5$/],
+    ["vm.println(1);", { kind: "bogus" }, /^TypeError: run: kind must be "kaylee", "assembly" or "module", not "bogus"$/],
+    ["vm.println(1);", { signal: {} }, /^TypeError: run: signal must be an AbortSignal, not an Object$/],
+    ["vm.println(1);", { timeoutMs: "100" }, /^RangeError: timeoutMs must be a number of milliseconds, 0 or more \(got "100"\)$/],
+  ];
+  for (const [input, opts, message] of wrong) await assert.rejects(raft.run(input as never, opts as never), message);
+  assert.throws(() => raft.load("text" as never), /^TypeError: load: expected module bytes \(a Uint8Array\), not "text"$/);
+  await assert.rejects(raft.observe({ port: "abc" as never }), /^TypeError: observe: port must be a whole number from 0 to 65535, not "abc"$/);
+});

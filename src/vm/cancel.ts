@@ -18,7 +18,7 @@ export interface CancelOptions {
 /** Throws a clear error for a `timeoutMs` that is not a number of milliseconds (an embedder's mistake). */
 export function checkCancelOptions(o: CancelOptions): void {
   const t = o.timeoutMs;
-  if (t !== undefined && (typeof t !== "number" || !(t >= 0))) throw new RangeError(`timeoutMs must be a number of milliseconds, 0 or more (got ${String(t)})`);
+  if (t !== undefined && (typeof t !== "number" || !(t >= 0))) throw new RangeError(`timeoutMs must be a number of milliseconds, 0 or more (got ${typeof t === "string" ? JSON.stringify(t) : String(t)})`);
 }
 
 /**

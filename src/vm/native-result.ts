@@ -3,7 +3,8 @@
 // so an `integer` native that returns 2.5, or a `string` one that returns 42, would break the
 // program's types where nothing could say why. A value that does not fit is the native's
 // fault (`native vm.NAME returned 2.5, not an integer`). The walk is as long as the value,
-// which the VM copies and charges for anyway.
+// which the VM copies and charges for anyway. Also the one description of a JS value of the
+// wrong kind, for the API's usage errors (`describeValue`).
 
 import type { Type } from "../bytecode/types.js";
 import { typeKey } from "../bytecode/types.js";
@@ -14,7 +15,7 @@ export function resultMismatch(v: unknown, t: Type): string | null {
   const todo: [unknown, Type][] = [[v, t]];
   while (todo.length !== 0) {
     const [x, want] = todo.pop()!;
-    if (!fits(x, want, todo)) return `${shown(x)}, not ${article(typeKey(want))}`;
+    if (!fits(x, want, todo)) return `${describeValue(x)}, not ${article(typeKey(want))}`;
   }
   return null;
 }
@@ -56,14 +57,15 @@ function fits(x: unknown, t: Type, todo: [unknown, Type][]): boolean {
   }
 }
 
-function shown(x: unknown): string {
+/** A JS value as a usage error or a native's fault names it: `2.5`, `"text"`, `an array of 3`, `an Object`. */
+export function describeValue(x: unknown): string {
   if (typeof x === "string") return x.length > 40 ? `a string of ${x.length} characters` : JSON.stringify(x);
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (x === undefined || x === null || typeof x === "number" || typeof x === "boolean") return String(x);
   if (typeof x === "function") return "a function";
-  return `a ${typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x}`;
+  return article(typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x);
 }
 
-function article(key: string): string {
-  return /^[aeiou]/.test(key) ? `an ${key}` : `a ${key}`;
+function article(name: string): string {
+  return /^[aeiouAEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
 }
