@@ -219,6 +219,8 @@ export class Raft {
    */
   defineType(name: string, spec: HostTypeSpec = {}): void {
     if (this.hostTypes.has(name)) throw new TypeError(`defineType: ${name} is already defined`);
+    // A program could never write it as a type: a keyword, or `vm` (the standard library's).
+    if (typeof name === "string" && (KEYWORDS.has(name) || name === "vm")) throw new TypeError(`defineType: ${name} is a word of the language, not a type name a program can write`);
     this.hostTypes.set(name, makeHostType(name, spec));
     this.linked = new WeakMap();
   }

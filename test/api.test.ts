@@ -610,3 +610,9 @@ test("run, load and observe say what is wrong with what they were given", async 
   assert.throws(() => raft.load("text" as never), /^TypeError: load: expected module bytes \(a Uint8Array\), not "text"$/);
   await assert.rejects(raft.observe({ port: "abc" as never }), /^TypeError: observe: port must be a whole number from 0 to 65535, not "abc"$/);
 });
+
+test("defineType refuses a name no program could write as a type", () => {
+  const raft = new Raft();
+  for (const name of ["vm", "let", "loop", "true"]) assert.throws(() => raft.defineType(name), /is a word of the language/, name);
+  raft.defineType("socket");
+});
