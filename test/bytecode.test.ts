@@ -275,7 +275,7 @@ test("the verifier refuses bad code with a reason, which assembly reports at the
   refused("fn main locals=0\n  Add\n  Halt\n", /needs 2 values on the stack but has 0/);
   refused("fn main locals=0\n  PushInt 1\n", /falls off the end/);
   refused("fn main locals=0\n  PushInt 1\n  JumpIfFalse @a\n  PushInt 2\n a:\n  Halt\n", /disagrees/);
-  refused("fn main locals=0\n  Return\n", /needs 1 values/);
+  refused("fn main locals=0\n  Return\n", /needs 1 value/);
   refused("fn main locals=1\n  Load $0\n  Call @f\n  Halt\nfn f params=2 locals=2\n  Load $0\n  Return\n", /needs 2 values/);
 });
 
@@ -297,7 +297,7 @@ test("the verifier refuses out-of-range operands in hand-made modules", () => {
 test("the verifier refuses a malformed select", () => {
   // Paths that leave the select's two results in different states meet with different depths.
   refused("fn main locals=0\n  PushInt 0\n  JumpIfFalse @a\n  ReceiveSelect #{integer, string}\n  Pop\n a:\n  Halt\n", /disagrees/);
-  refused("fn main locals=0\n  ReceiveSelectTimeout #{integer}\n  Halt\n", /^ReceiveSelectTimeout: needs 1 values on the stack but has 0$/);
+  refused("fn main locals=0\n  ReceiveSelectTimeout #{integer}\n  Halt\n", /^ReceiveSelectTimeout: needs 1 value on the stack but has 0$/);
   const m = asm("fn main locals=0\n  PushInt 5\n  ReceiveSelectTimeout #{integer, (process, string)}\n  Pop\n  Pop\n  Halt\n");
   const k = m.consts.findIndex((c) => c.tag === "typeset");
   assert.deepEqual(m.consts[k], { tag: "typeset", value: "{integer, (process, string)}" });

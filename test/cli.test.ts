@@ -255,7 +255,7 @@ test("assembly the verifier refuses: a diagnostic at the instruction's line and 
   for (const cmd of ["check", "run", "build"]) {
     const r = await cli([cmd, p]);
     assert.equal(r.code, 2, cmd);
-    assert.match(r.err, /^error: Pop: needs 1 values on the stack but has 0\n --> .*under\.raft:7:5\n/, cmd);
+    assert.match(r.err, /^error: Pop: needs 1 value on the stack but has 0\n --> .*under\.raft:7:5\n/, cmd);
     assert.doesNotMatch(r.err, /at byte/, cmd);
   }
   // Where paths meet with different depths, both places are shown.

@@ -183,7 +183,7 @@ test("the verifier checks each use by its declared stack effect and operand kind
   };
   refused("fn main\n    PushInt 1\n    SatAdd\n    Halt\n", "SatAdd: needs 2 values on the stack but has 1", 3, 5);
   refused("fn main locals=1\n    PushInt 1\n    Probe #1 $3\n    Halt\n", "Probe: local $3 out of range (the function has 1)", 3, 5);
-  refused("fn main\n    Drop 1\n    Halt\n", "Drop: needs 1 values on the stack but has 0", 2, 5);
+  refused("fn main\n    Drop 1\n    Halt\n", "Drop: needs 1 value on the stack but has 0", 2, 5);
   // Paths that meet must agree on the depth: SatAdd leaves one value where two were.
   refused("fn main\n    PushInt 1\n    PushInt 2\n    PushInt 0\n    JumpIfFalse @end\n    SatAdd\n  end:\n    Halt\n", "SatAdd: stack depth 1 disagrees with 2 where paths meet", 6, 5);
   // Operand shapes come from the kinds: a local where a constant is wanted does not fit.

@@ -55,13 +55,13 @@ test("piped --asm: a line mixes numbers and instructions; values print as Kaylee
   assert.equal(
     r.stderr,
     [
-      "error: Pop: needs 1 values on the stack but has 0",
+      "error: Pop: needs 1 value on the stack but has 0",
       " --> <repl>:1:9",
       "  |",
       "1 | Pop Pop Pop",
       "  |         ^^^ the verifier refuses this instruction",
       "  = explain: raft explain A0014",
-      "error: Pop: needs 1 values on the stack but has 0",
+      "error: Pop: needs 1 value on the stack but has 0",
       " --> <repl>:2:3",
       "  |",
       "2 |   Pop",

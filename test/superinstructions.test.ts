@@ -97,9 +97,9 @@ test("the verifier refuses superinstructions with constants of the wrong kind or
   refused("fn main locals=1\n  PushInt 1\n  MulConst #1.5\n  Halt\n", /is not an integer/);
   refused("fn main locals=1\n  PushConst #1.5\n  MulFloatConst #2\n  Halt\n", /is not a float/);
   refused("fn main locals=1\n  AddLocals $0 $1\n  Halt\n", /local \$1 out of range/);
-  refused("fn main locals=1\n  AddLocal $0\n  Halt\n", /needs 1 values on the stack but has 0/);
-  refused("fn main locals=2\n  StoreIndexLocals $0 $1\n  Halt\n", /needs 1 values/);
-  refused("fn main locals=1\n  SqrtFloat\n  Halt\n", /needs 1 values/);
+  refused("fn main locals=1\n  AddLocal $0\n  Halt\n", /needs 1 value on the stack but has 0/);
+  refused("fn main locals=2\n  StoreIndexLocals $0 $1\n  Halt\n", /needs 1 value/);
+  refused("fn main locals=1\n  SqrtFloat\n  Halt\n", /needs 1 value/);
   refused("fn main locals=1\n  ReturnLocal $3\n", /ReturnLocal: local \$3 out of range/);
 });
 

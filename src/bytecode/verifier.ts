@@ -163,7 +163,7 @@ function verifyFunction(m: Module, fi: number, ctx: EffectCtx): VerifiedFunction
     const d = depth[i];
     const pops = effect(info.pops, ins.operands, ctx);
     const pushes = effect(info.pushes, ins.operands, ctx);
-    if (d < pops) fail(ins, `needs ${pops} values on the stack but has ${d}`);
+    if (d < pops) fail(ins, `needs ${pops} ${pops === 1 ? "value" : "values"} on the stack but has ${d}`);
     const k = kinds[i];
     if ((ins.op === Op.Index || ins.op === Op.IndexString) && k & FLOAT_TOP) fail(ins, "the index is a float");
     if (ins.op === Op.StoreIndex && k & FLOAT_SECOND) fail(ins, "the index is a float");
