@@ -25,6 +25,12 @@ function repl(input: string, args: string[] = []): Promise<{ stdout: string; std
   });
 }
 
+test("piped: an expression whose line ends with an operator goes on to the next line", async () => {
+  const r = await repl("let x: integer = 40;\nx +\n2;\n");
+  assert.equal(r.stdout, "42 : integer\n");
+  assert.equal(r.stderr, "");
+});
+
 test("piped: a variable persists and an expression shows value and type", async () => {
   const r = await repl("let x: integer = 40;\nx + 2;\n");
   assert.equal(r.stdout, "42 : integer\n");
@@ -175,6 +181,13 @@ test("isOpen: continues over open braces, parens, strings and comments", () => {
   assert.equal(isOpen("vm.println(1, // )\n"), true);
   assert.equal(isOpen("/* {"), true);
   assert.equal(isOpen("let c = '(';"), false);
+  // A line ending with an operator that needs a right-hand side goes on, as in Node's REPL.
+  assert.equal(isOpen("x +"), true);
+  assert.equal(isOpen("let ok = a &&  // and\n"), true);
+  assert.equal(isOpen("fn f() ->"), true);
+  assert.equal(isOpen("x++"), false);
+  assert.equal(isOpen("x--"), false);
+  assert.equal(isOpen("x + 1"), false);
 });
 
 function pick(r: { kind: string; text?: string }): string {

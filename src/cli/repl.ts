@@ -312,8 +312,22 @@ function terminate(input: string): string {
   return /[;}]$/.test(t) ? input : t + ";";
 }
 
-/** Is a bracket, a block comment or a string still open at the end of `src`? */
+/**
+ * Is a bracket, a block comment or a string still open at the end of `src`, or does its last
+ * line end with an operator that needs a right-hand side (`x +`), as Node's REPL goes on?
+ */
 export function isOpen(src: string): boolean {
+  return bracketOpen(src) || endsWithOperator(src);
+}
+
+/** The text ends with a binary operator, `=`, `,` or `.` (not `++`/`--`, which end an expression). */
+function endsWithOperator(src: string): boolean {
+  const t = src.trimEnd().replace(/\/\/[^\n]*$/, "").trimEnd();
+  if (/(\+\+|--)$/.test(t)) return false;
+  return /(\*\*|&&|\|\||==|!=|<=|>=|<<|>>|[-+*\/%=<>!,.|^&])$/.test(t);
+}
+
+function bracketOpen(src: string): boolean {
   let depth = 0;
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
