@@ -551,8 +551,8 @@ function checkOptions(o: RaftOptions): void {
   if (fs !== undefined && (typeof fs !== "object" || fs === null || ["readFile", "writeFile", "resolve"].some((k) => typeof fs[k] !== "function"))) bad("fs", "an object with readFile, writeFile and resolve functions", fs);
 }
 
-/** Usage errors of `run` (and a session's eval): what it was given is no program, or its options are of the wrong kind. */
-export function checkRunInput(what: string, input: unknown, opts: unknown): void {
+/** Usage errors of `run`: what it was given is no program, or its options are of the wrong kind. */
+function checkRunInput(what: string, input: unknown, opts: unknown): void {
   const isModule = typeof input === "object" && input !== null && !(input instanceof Uint8Array) && Array.isArray((input as { functions?: unknown }).functions);
   if (typeof input !== "string" && !(input instanceof Uint8Array) && !isModule) throw new TypeError(`${what}: the program must be source text, module bytes (a Uint8Array) or a Module, not ${describeValue(input)}`);
   if (typeof opts !== "object" || opts === null) throw new TypeError(`${what}: the options must be an object, not ${describeValue(opts)}`);

@@ -453,9 +453,20 @@ class FnGen {
     // collection it walks does not make the loop endless. A body that shrinks it (only
     // possible when the loop walks the variable itself, to write back) ends the loop early.
     const len = this.temp();
-    this.emit(Op.Load, coll);
-    if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
-    else this.emit(Op.Length);
+    /** Pushes the collection's length now. */
+    const lengthNow = (): void => {
+      this.emit(Op.Load, coll);
+      if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
+      else this.emit(Op.Length);
+    };
+    /** Goes to `label` unless this pass's position is still within the collection. */
+    const unlessWithin = (label: number): void => {
+      this.emit(Op.Load, idx);
+      lengthNow();
+      this.emit(Op.Less);
+      this.emit(Op.JumpIfFalse, label);
+    };
+    lengthNow();
     this.emit(Op.Store, len);
     this.emit(Op.PushInt, 0);
     this.emit(Op.Store, idx);
@@ -468,12 +479,7 @@ class FnGen {
     this.fb.place(top);
     if (coll !== s.collectionBinding!.id) {
       // Walking the variable itself: the body may have shrunk it below this pass.
-      this.emit(Op.Load, idx);
-      this.emit(Op.Load, coll);
-      if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
-      else this.emit(Op.Length);
-      this.emit(Op.Less);
-      this.emit(Op.JumpIfFalse, end);
+      unlessWithin(end);
     }
     this.emit(Op.Load, coll);
     this.emit(Op.Load, idx);
@@ -486,12 +492,7 @@ class FnGen {
       this.at(s.span.start);
       // The body may have shrunk the collection past this pass's position (`v.pop()`, `t = ""`):
       // then there is no element to write back (at the bottom of a pass, the loop ends there).
-      this.emit(Op.Load, idx);
-      this.emit(Op.Load, coll);
-      if (isString) this.emit(Op.CallNative, this.mb.native("string.length"), 1);
-      else this.emit(Op.Length);
-      this.emit(Op.Less);
-      this.emit(Op.JumpIfFalse, onShrink);
+      unlessWithin(onShrink);
       this.emit(Op.Load, coll);
       this.emit(Op.Load, idx);
       this.emit(Op.Load, item);

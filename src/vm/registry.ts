@@ -109,8 +109,10 @@ export class Registry {
   nameOf(pid: number, p: Process | undefined): string | undefined {
     const shared = this.shared;
     if (shared === null) return p?.name ?? undefined;
-    if (p !== undefined && p.name !== null && shared.whereis(p.name) === pid) return p.name;
-    // A process of another scheduler, or one not registered: the table says.
+    // Here, the process knows its one name (only its own scheduler gives it one); the table
+    // may have let go of it since (unregistered elsewhere).
+    if (p !== undefined) return p.name !== null && shared.whereis(p.name) === pid ? p.name : undefined;
+    // A process of another scheduler: a walk of the table.
     return shared.nameOf(pid) ?? undefined;
   }
 
